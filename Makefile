@@ -1,0 +1,51 @@
+# omniaug — set-up, tests, demo and benchmarks. `make demo` and `make test` do all
+# set-up on a fresh machine: create .venv, install core + every plugin (editable)
+# with the pinned tested set, then run. A stamp file makes the second run fast.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.omniaug-installed
+PLUGINS := $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
+EXAMPLE_PLUGIN := examples/omniaug-example-plugin
+PKG_FILES := constraints.txt pyproject.toml core/pyproject.toml $(wildcard plugins/*/pyproject.toml) $(EXAMPLE_PLUGIN)/pyproject.toml
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.omniaug-bench-installed
+PYTEST_ARGS ?=
+
+.PHONY: install test demo bench bench-env lint clean
+
+$(STAMP): $(PKG_FILES)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -c constraints.txt torch==2.14.1
+	$(PIP) install -q -c constraints.txt -e core $(addprefix -e ,$(PLUGINS)) -e $(EXAMPLE_PLUGIN) -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+# pytest exits 5 when it collects no test: that is a failure here, said plainly.
+test: install
+	@$(PY) -m pytest -n 2 $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+demo: install
+	$(VENV)/bin/omniaug demo --out demo-output
+
+lint: install
+	$(VENV)/bin/ruff check core plugins tests examples benchmarks
+
+# Peers (kornia, albumentations, tsaug, torch-audiomentations, audiomentations,
+# nlpaug, torchvision) live only in this separate environment.
+$(BENCH_STAMP): $(PKG_FILES) benchmarks/requirements.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q -c constraints.txt torch==2.14.1
+	$(BENCH_VENV)/bin/python -m pip install -q -c constraints.txt -r benchmarks/requirements.txt -e core $(addprefix -e ,$(PLUGINS))
+	touch $@
+
+bench-env: $(BENCH_STAMP)
+
+bench: bench-env
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BENCH_VENV)/bin/python $$b || exit 1; done
+
+clean:
+	rm -rf demo-output build .pytest_cache

@@ -1,0 +1,285 @@
+"""The Augmentation interface: sample per-sample params, then apply a pure kernel.
+
+An op is written as three small pieces:
+
+* :meth:`Augmentation.draw` — per-sample random parameters as tensors with a
+  leading batch dimension, from the caller's generator;
+* :meth:`Augmentation.kernel` — a pure function applying those params to every
+  sample it is given (vectorized, no loop over the batch);
+* optional :meth:`Augmentation.check` — op-specific input validation.
+
+The base class adds ``p`` (a per-sample apply mask), ``same_on_batch``, input
+validation through the op's :class:`~omniaug.Modality`, gather → kernel → scatter
+over the applied samples, and recording of constructor arguments for
+serialization. Params are returned (``augment``) or passed in (``params=``), never
+kept on the object, so they can be replayed on an aligned second input.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
+
+import torch
+
+from . import batching, rng
+from .errors import InputError
+from .modality import Modality
+from .params import APPLY, Params
+
+__all__ = ["Augmentation", "Augmented", "Magnitude", "Transform"]
+
+
+class Augmented(NamedTuple):
+    """What :meth:`Augmentation.augment` returns: the output and the params that made it."""
+
+    output: Any
+    params: Params
+
+
+@dataclass(frozen=True)
+class Magnitude:
+    """How a policy (RandAugment, TrivialAugment) sets an op's strength.
+
+    A magnitude ``m`` in ``[0, 1]`` sets constructor argument ``arg`` to
+    ``low + m * (high - low)`` (element-wise for tuples). ``low`` is the identity
+    (or weakest) setting, ``high`` the strongest a policy should use. The op keeps
+    drawing per-sample values inside the range that argument describes, so a
+    policy's magnitude is the upper bound of each sample's strength.
+    """
+
+    arg: str
+    low: float | tuple[float, ...]
+    high: float | tuple[float, ...]
+    integer: bool = False
+
+    def value(self, m: float) -> Any:
+        if not 0.0 <= m <= 1.0:
+            raise InputError("magnitude", "a number in [0, 1]", m, where=f"Magnitude({self.arg})")
+
+        def lerp(lo: float, hi: float) -> float | int:
+            v = lo + m * (hi - lo)
+            return int(round(v)) if self.integer else float(v)
+
+        if isinstance(self.low, tuple):
+            assert isinstance(self.high, tuple)
+            return tuple(lerp(lo, hi) for lo, hi in zip(self.low, self.high))
+        assert not isinstance(self.high, tuple)
+        return lerp(self.low, self.high)
+
+
+class Transform:
+    """Common base of augmentations, containers and policies.
+
+    Subclasses get automatic recording of their constructor arguments (for
+    :func:`omniaug.to_config`) and the ``__call__``/``augment`` protocol.
+    """
+
+    #: registered name, ``"<modality>.<op>"`` for modality ops (``"compose"`` for containers)
+    name: ClassVar[str] = ""
+    _init_args: dict[str, Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _recording_init(cls.__dict__["__init__"])  # type: ignore[method-assign]
+
+    # -- protocol -------------------------------------------------------------
+    def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
+        raise NotImplementedError
+
+    def apply(self, x: Any, params: Params) -> Any:
+        raise NotImplementedError
+
+    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+        """Sample params for ``x`` and apply them; return ``Augmented(output, params)``."""
+        params = self.sample_params(x, generator=generator)
+        return Augmented(self.apply(x, params), params)
+
+    def __call__(self, x: Any, *, generator: torch.Generator | None = None, params: Params | None = None) -> Any:
+        """Augment ``x``; with ``params`` given, replay them instead of drawing new ones."""
+        if params is None:
+            return self.augment(x, generator=generator).output
+        return self.apply(x, params)
+
+    # -- configuration --------------------------------------------------------
+    @property
+    def init_args(self) -> dict[str, Any]:
+        """The constructor arguments this object was built with (defaults filled in)."""
+        return dict(getattr(self, "_init_args", {}))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.init_args.items())
+        return f"{type(self).__name__}({args})"
+
+
+def _recording_init(init: Any) -> Any:
+    sig = inspect.signature(init)
+
+    @functools.wraps(init)
+    def __init__(self: Transform, *args: Any, **kwargs: Any) -> None:
+        if "_init_args" not in self.__dict__:
+            bound = sig.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            recorded: dict[str, Any] = {}
+            for name, value in list(bound.arguments.items())[1:]:
+                kind = sig.parameters[name].kind
+                if kind is inspect.Parameter.VAR_KEYWORD:
+                    recorded.update(value)
+                elif kind is inspect.Parameter.VAR_POSITIONAL:
+                    recorded[name] = list(value)
+                else:
+                    recorded[name] = value
+            self.__dict__["_init_args"] = recorded
+        init(self, *args, **kwargs)
+
+    return __init__
+
+
+class Augmentation(Transform):
+    """Base class of a single augmentation op on one modality.
+
+    Class attributes a subclass sets:
+
+    * ``name`` — registered name ``"<modality>.<op>"``;
+    * ``modality`` — the :class:`Modality` it accepts (a registered name also works);
+    * ``magnitude`` — a :class:`Magnitude` if policies may use the op;
+    * ``fusion`` — the name of a registered fusion kind if the op can be folded
+      by ``Compose(..., fuse=True)`` (then implement :meth:`fusion_transform`).
+
+    Args:
+        p: probability, per sample, that the op is applied.
+        same_on_batch: draw one set of params and use it for every sample.
+    """
+
+    modality: ClassVar[Modality | str] = ""
+    magnitude: ClassVar[Magnitude | None] = None
+    fusion: ClassVar[str | None] = None
+    #: whether RandAugment / TrivialAugment may pick the op (needs ``magnitude``)
+    in_policies: ClassVar[bool] = True
+
+    def __init__(self, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0.0 <= float(p) <= 1.0:
+            raise InputError("p", "a probability in [0, 1]", p, where=type(self).__name__)
+        self.p = float(p)
+        self.same_on_batch = bool(same_on_batch)
+
+    # -- to implement ---------------------------------------------------------
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
+        """Per-sample random parameters, each with a leading ``batch_size`` dimension.
+
+        Use :mod:`omniaug.rng` with ``generator`` and ``device``. Ops with no
+        randomness besides ``p`` return ``{}`` (the default).
+        """
+        return {}
+
+    def kernel(self, x: Any, params: Params) -> Any:
+        """Apply ``params`` to every sample of ``x`` (pure: never mutate ``x``)."""
+        raise NotImplementedError(f"{type(self).__name__}.kernel")
+
+    def check(self, x: Any) -> None:
+        """Op-specific validation beyond the modality's; raise :class:`InputError`."""
+
+    def fusion_transform(self, x: Any, params: Params) -> torch.Tensor:
+        """Per-sample transform for fusion (e.g. a ``(B, 3, 3)`` matrix) for every sample.
+
+        ``Compose(fuse=True)`` replaces it by the kind's identity where the apply
+        mask is False. Draws must not depend on the data (only on its shape), since
+        a fused run draws every op's params from the run's input.
+        """
+        raise NotImplementedError(f"{type(self).__name__} declares no fusion")
+
+    # -- contract suite hooks -------------------------------------------------------
+    @classmethod
+    def example_instances(cls) -> list[Augmentation]:
+        """Instances the contract suite tests (default: one built with defaults)."""
+        return [cls()]
+
+    @classmethod
+    def example_input(
+        cls, batch_size: int, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+    ) -> Any:
+        """A valid input batch for the contract suite (default: the modality's example)."""
+        spec = cls.modality_spec()
+        if spec.example is None:
+            raise NotImplementedError(f"modality {spec.name!r} has no example; override {cls.__name__}.example_input")
+        return spec.example(batch_size=batch_size, generator=generator, device=device)
+
+    # -- provided -------------------------------------------------------------
+    @classmethod
+    def modality_spec(cls) -> Modality:
+        """The op's :class:`Modality`, looked up in the registry when given by name."""
+        m = cls.modality
+        if isinstance(m, Modality):
+            return m
+        from .registry import registry
+
+        return registry().modality(m)
+
+    @classmethod
+    def modality_name(cls) -> str:
+        m = cls.modality
+        return m.name if isinstance(m, Modality) else m
+
+    @classmethod
+    def at_magnitude(cls, m: float, **kwargs: Any) -> Augmentation:
+        """Construct the op at policy magnitude ``m`` in ``[0, 1]``."""
+        if cls.magnitude is None:
+            raise InputError("magnitude", f"an op with a Magnitude spec ({cls.__name__} has none)", m)
+        kwargs[cls.magnitude.arg] = cls.magnitude.value(m)
+        return cls(**kwargs)
+
+    def validate(self, x: Any) -> None:
+        """Check ``x`` against the modality and the op; raise :class:`InputError` with details."""
+        self.modality_spec().validate(x)
+        self.check(x)
+
+    def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
+        """Draw the apply mask from ``p`` and the op's per-sample params for batch ``x``."""
+        spec = self.modality_spec()
+        self.validate(x)
+        n = spec.batch_size(x)
+        device = spec.device_of(x)
+        apply = rng.bernoulli(n, self.p, generator=generator, device=device, same_on_batch=self.same_on_batch)
+        drawn = self.draw(x, n, generator=generator, device=device)
+        if self.same_on_batch and n > 1:
+            first = torch.zeros(n, dtype=torch.long, device=device)
+            drawn = {k: _repeat_first(v, first) for k, v in drawn.items()}
+        params = Params(drawn)
+        params[APPLY] = apply
+        return params
+
+    def apply(self, x: Any, params: Params) -> Any:
+        """Apply ``params`` to ``x``: the kernel runs once, on the samples whose apply mask is set."""
+        spec = self.modality_spec()
+        n = spec.batch_size(x)
+        mask = params.get(APPLY)
+        if not isinstance(mask, torch.Tensor) or mask.shape != (n,):
+            raise InputError(
+                "params", f"Params for a batch of {n} with an '{APPLY}' mask of shape ({n},)", params, where=self.name
+            )
+
+        def run(xs: Any, idx: torch.Tensor) -> Any:
+            return self.kernel(xs, params if idx.numel() == n else params.subset(idx))
+
+        return batching.apply_on_subset(x, mask, run, subset_fn=spec.subset, merge_fn=spec.merge)
+
+    def __call__(self, x: Any, *, generator: torch.Generator | None = None, params: Params | None = None) -> Any:
+        if params is not None:
+            self.validate(x)
+        return super().__call__(x, generator=generator, params=params)
+
+
+def _repeat_first(v: Any, first: torch.Tensor) -> Any:
+    if isinstance(v, torch.Tensor) and v.dim() > 0:
+        return v.index_select(0, first.to(v.device))
+    if isinstance(v, list):
+        return [v[0]] * first.numel()
+    if isinstance(v, Mapping):
+        return type(v)({k: _repeat_first(w, first) for k, w in v.items()})  # type: ignore[call-arg]
+    return v

@@ -1,0 +1,298 @@
+"""Batch utilities shared by every modality; device-agnostic, no modality names.
+
+A *payload* is what an augmentation receives: a tensor with a leading batch
+dimension, a list with one entry per sample, a dict or a dataclass whose fields are
+such things, or any object whose modality supplies its own ``subset``/``merge``.
+The generic functions here walk that structure:
+
+* ``subset(x, index)`` takes samples ``index`` (a 1-D ``LongTensor``) out of ``x``;
+* ``merge(base, index, part)`` returns a copy of ``base`` with samples ``index``
+  replaced by ``part`` (out of place; ``base`` is never mutated).
+
+Fields that are not per-sample (ints, floats, strings such as a sample rate) are
+kept as they are. Tensors must have the batch in dimension 0.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import torch
+
+from .errors import InputError
+
+__all__ = [
+    "subset",
+    "merge",
+    "batch_size_of",
+    "apply_on_subset",
+    "where_samples",
+    "lengths_to_mask",
+    "pad_sequences",
+    "unpad",
+    "chunked",
+    "iter_chunks",
+    "scatter_into",
+    "tree_allclose",
+    "tree_clone",
+    "tree_to",
+]
+
+T = TypeVar("T")
+
+
+def _is_dataclass_instance(x: Any) -> bool:
+    return dataclasses.is_dataclass(x) and not isinstance(x, type)
+
+
+def _index_list(x: Sequence[Any], index: torch.Tensor) -> list[Any]:
+    return [x[i] for i in index.tolist()]
+
+
+def subset(x: T, index: torch.Tensor) -> T:
+    """Samples ``index`` of payload ``x`` (see module docstring)."""
+    if x is None:
+        return x
+    if isinstance(x, torch.Tensor):
+        if x.dim() == 0:
+            return x
+        return x.index_select(0, index.to(x.device))
+    if isinstance(x, list):
+        return _index_list(x, index)  # type: ignore[return-value]
+    if isinstance(x, tuple) and not hasattr(x, "_fields"):
+        return _index_list(x, index)  # type: ignore[return-value]
+    if isinstance(x, Mapping):
+        return type(x)({k: subset(v, index) for k, v in x.items()})  # type: ignore[call-arg]
+    if _is_dataclass_instance(x):
+        changes = {f.name: subset(getattr(x, f.name), index) for f in dataclasses.fields(x) if f.init}
+        return dataclasses.replace(x, **changes)  # type: ignore[type-var]
+    return x  # scalars and other shared values
+
+
+def merge(base: T, index: torch.Tensor, part: T) -> T:
+    """A copy of ``base`` whose samples ``index`` are replaced by ``part``."""
+    if base is None:
+        return part
+    if isinstance(base, torch.Tensor):
+        if base.dim() == 0:
+            return base
+        assert isinstance(part, torch.Tensor)
+        if part.shape[1:] != base.shape[1:]:
+            raise InputError(
+                "part",
+                f"per-sample shape {tuple(base.shape[1:])} (an op inside a per-sample container "
+                "changed the sample shape, which cannot be merged back into the batch)",
+                part,
+                where="merge",
+            )
+        return base.index_copy(0, index.to(base.device), part.to(base.dtype))
+    if isinstance(base, (list, tuple)) and not hasattr(base, "_fields"):
+        out = list(base)
+        for j, i in enumerate(index.tolist()):
+            out[i] = part[j]  # type: ignore[index]
+        return out if isinstance(base, list) else type(base)(out)  # type: ignore[return-value]
+    if isinstance(base, Mapping):
+        assert isinstance(part, Mapping)
+        return type(base)({k: merge(v, index, part[k]) for k, v in base.items()})  # type: ignore[call-arg]
+    if _is_dataclass_instance(base):
+        changes = {
+            f.name: merge(getattr(base, f.name), index, getattr(part, f.name))
+            for f in dataclasses.fields(base)
+            if f.init
+        }
+        return dataclasses.replace(base, **changes)  # type: ignore[type-var]
+    return base
+
+
+def scatter_into(part: Any, index: torch.Tensor, batch_size: int) -> Any:
+    """Spread a payload of ``len(index)`` samples into a batch of ``batch_size``.
+
+    Rows not in ``index`` are zeros (tensors), ``False`` (bool tensors) or ``None``
+    (lists): ``subset(scatter_into(p, idx, n), idx)`` returns ``p`` again. Used to
+    keep the params of a branch that ran on a subset aligned with the full batch.
+    """
+    if isinstance(part, torch.Tensor):
+        if part.dim() == 0:
+            return part
+        out = part.new_zeros((batch_size, *part.shape[1:]))
+        return out.index_copy(0, index.to(part.device), part)
+    if isinstance(part, list):
+        out_list: list[Any] = [None] * batch_size
+        for j, i in enumerate(index.tolist()):
+            out_list[i] = part[j]
+        return out_list
+    if isinstance(part, Mapping):
+        return type(part)({k: scatter_into(v, index, batch_size) for k, v in part.items()})  # type: ignore[call-arg]
+    return part
+
+
+def batch_size_of(x: Any) -> int:
+    """The batch size of a generic payload: the first tensor's dim 0 or a list's length."""
+    if isinstance(x, torch.Tensor):
+        if x.dim() == 0:
+            raise InputError("x", "a batched tensor (batch in dimension 0)", x)
+        return int(x.shape[0])
+    if isinstance(x, (list, tuple)) and not hasattr(x, "_fields"):
+        return len(x)
+    if isinstance(x, Mapping):
+        for v in x.values():
+            try:
+                return batch_size_of(v)
+            except InputError:
+                continue
+    if _is_dataclass_instance(x):
+        for f in dataclasses.fields(x):
+            try:
+                return batch_size_of(getattr(x, f.name))
+            except InputError:
+                continue
+    raise InputError("x", "a tensor, list, dict or dataclass holding a batch", x)
+
+
+def apply_on_subset(
+    x: T,
+    mask: torch.Tensor,
+    fn: Callable[[T, torch.Tensor], T],
+    *,
+    subset_fn: Callable[[Any, torch.Tensor], Any] = subset,
+    merge_fn: Callable[[Any, torch.Tensor, Any], Any] = merge,
+) -> T:
+    """Run ``fn(subset(x, idx), idx)`` on the samples where ``mask`` is True and merge back.
+
+    Gather → op → scatter: ``fn`` runs once, vectorized, on the selected samples.
+    When every sample is selected ``x`` goes through whole; when none is, ``x`` is
+    returned unchanged. Finding the selected samples costs one device sync.
+    """
+    idx = mask.nonzero().flatten()
+    n = idx.numel()
+    if n == 0:
+        return x
+    if n == mask.numel():
+        return fn(x, idx)
+    part = fn(subset_fn(x, idx), idx)
+    return merge_fn(x, idx, part)
+
+
+def where_samples(mask: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Per-sample select: ``a[i]`` where ``mask[i]`` else ``b[i]`` (no device sync)."""
+    return torch.where(mask.reshape(-1, *([1] * (a.dim() - 1))), a, b)
+
+
+def lengths_to_mask(lengths: torch.Tensor, max_len: int) -> torch.Tensor:
+    """``(B,)`` valid lengths → ``(B, max_len)`` boolean mask of valid positions."""
+    positions = torch.arange(max_len, device=lengths.device)
+    return positions.unsqueeze(0) < lengths.reshape(-1, 1)
+
+
+def pad_sequences(
+    sequences: Sequence[torch.Tensor], *, value: float = 0.0, dim: int = -1
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Stack variable-length tensors padded along ``dim`` with ``value``; return ``(batch, lengths)``."""
+    if not sequences:
+        raise InputError("sequences", "a non-empty sequence of tensors", sequences)
+    ref = sequences[0]
+    d = dim % ref.dim()
+    lengths = torch.tensor([s.shape[d] for s in sequences], device=ref.device)
+    max_len = max(s.shape[d] for s in sequences)
+    out_shape = list(ref.shape)
+    out_shape[d] = max_len
+    out = ref.new_full((len(sequences), *out_shape), value)
+    for i, s in enumerate(sequences):  # collation of a Python list, not a batch op
+        out[i].narrow(d, 0, s.shape[d]).copy_(s)
+    return out, lengths
+
+
+def unpad(batch: torch.Tensor, lengths: torch.Tensor, *, dim: int = -1) -> list[torch.Tensor]:
+    """Inverse of :func:`pad_sequences`: a list of per-sample tensors trimmed to their lengths."""
+    d = dim % (batch.dim() - 1)
+    return [batch[i].narrow(d, 0, int(n)) for i, n in enumerate(lengths.tolist())]
+
+
+def iter_chunks(batch_size: int, chunk_size: int) -> Iterator[torch.Tensor]:
+    """Index tensors covering ``range(batch_size)`` in chunks of at most ``chunk_size``."""
+    if chunk_size <= 0:
+        raise InputError("chunk_size", "a positive integer", chunk_size)
+    for start in range(0, batch_size, chunk_size):
+        yield torch.arange(start, min(start + chunk_size, batch_size))
+
+
+def chunked(
+    fn: Callable[[Any], Any],
+    x: Any,
+    chunk_size: int,
+    *,
+    concat: Callable[[list[Any]], Any] | None = None,
+) -> Any:
+    """Apply ``fn`` to ``x`` in chunks of ``chunk_size`` samples to bound peak memory.
+
+    ``concat`` joins the chunk results (default: ``torch.cat`` for tensors, list
+    concatenation for lists). Randomness: pass a generator to ``fn`` via a closure;
+    the chunks then consume it in order, so the result is reproducible but not equal
+    to one unchunked call.
+    """
+    n = batch_size_of(x)
+    if n <= chunk_size:
+        return fn(x)
+    results = [fn(subset(x, idx)) for idx in iter_chunks(n, chunk_size)]
+    if concat is not None:
+        return concat(results)
+    if isinstance(results[0], torch.Tensor):
+        return torch.cat(results, dim=0)
+    if isinstance(results[0], list):
+        return [item for r in results for item in r]
+    raise InputError("concat", "a function joining chunk results of this payload type", results[0])
+
+
+def tree_clone(x: T) -> T:
+    """A deep copy of a payload's tensors (for mutation checks)."""
+    if isinstance(x, torch.Tensor):
+        return x.clone()  # type: ignore[return-value]
+    if isinstance(x, list):
+        return [tree_clone(v) for v in x]  # type: ignore[return-value]
+    if isinstance(x, tuple) and not hasattr(x, "_fields"):
+        return tuple(tree_clone(v) for v in x)  # type: ignore[return-value]
+    if isinstance(x, Mapping):
+        return type(x)({k: tree_clone(v) for k, v in x.items()})  # type: ignore[call-arg]
+    if _is_dataclass_instance(x):
+        return dataclasses.replace(x, **{f.name: tree_clone(getattr(x, f.name)) for f in dataclasses.fields(x) if f.init})  # type: ignore[type-var]
+    return x
+
+
+def tree_to(x: T, device: torch.device | str) -> T:
+    """Move every tensor of a payload to ``device``."""
+    if isinstance(x, torch.Tensor):
+        return x.to(device)  # type: ignore[return-value]
+    if isinstance(x, list):
+        return [tree_to(v, device) for v in x]  # type: ignore[return-value]
+    if isinstance(x, tuple) and not hasattr(x, "_fields"):
+        return tuple(tree_to(v, device) for v in x)  # type: ignore[return-value]
+    if isinstance(x, Mapping):
+        return type(x)({k: tree_to(v, device) for k, v in x.items()})  # type: ignore[call-arg]
+    if _is_dataclass_instance(x):
+        return dataclasses.replace(x, **{f.name: tree_to(getattr(x, f.name), device) for f in dataclasses.fields(x) if f.init})  # type: ignore[type-var]
+    if hasattr(x, "to") and callable(x.to):
+        return x.to(device)
+    return x
+
+
+def tree_allclose(a: Any, b: Any, *, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
+    """Structural equality of two payloads, tensors compared with ``allclose`` (and equal dtype)."""
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
+            return False
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        if a.dtype == torch.bool or not (a.is_floating_point() or a.is_complex()):
+            return bool(torch.equal(a, b))
+        return bool(torch.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(tree_allclose(x, y, rtol=rtol, atol=atol) for x, y in zip(a, b))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(tree_allclose(a[k], b[k], rtol=rtol, atol=atol) for k in a)
+    if _is_dataclass_instance(a) and _is_dataclass_instance(b):
+        return type(a) is type(b) and all(
+            tree_allclose(getattr(a, f.name), getattr(b, f.name), rtol=rtol, atol=atol) for f in dataclasses.fields(a)
+        )
+    return bool(a == b)

@@ -1,0 +1,283 @@
+"""Containers: Compose, RandomApply, OneOf, SomeOf and Identity — modality-agnostic.
+
+Per-sample choices are drawn as tensors; each branch then runs **once**, on the
+subset of samples that chose it (gather → branch → scatter through the
+modality's ``subset``/``merge``), never in a Python loop over samples. Branch
+params are spread back to the full batch (``Params.scatter``), so container params
+slice like any op's params and replay exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from . import rng
+from .augmentation import Augmentation, Augmented, Transform
+from .errors import InputError
+from .modality import Modality
+from .params import APPLY, Params
+
+__all__ = ["Compose", "RandomApply", "OneOf", "SomeOf", "Identity", "modality_of"]
+
+
+def modality_of(transform: Any) -> Modality:
+    """The modality a transform (op, mixer or container) accepts."""
+    if hasattr(transform, "modality_spec"):
+        return transform.modality_spec()  # type: ignore[no-any-return]
+    raise InputError("transform", "an omniaug transform", transform)
+
+
+def _common_modality(transforms: Sequence[Transform], where: str) -> Modality | None:
+    specs = [t.modality_spec() for t in transforms if not isinstance(t, Identity)]  # type: ignore[attr-defined]
+    names = {s.name for s in specs}
+    if len(names) > 1:
+        raise InputError("transforms", "transforms of one modality", sorted(names), where=where)
+    return specs[0] if specs else None
+
+
+def _as_transforms(transforms: Any, where: str) -> list[Transform]:
+    if isinstance(transforms, Transform):
+        return [transforms]
+    items = list(transforms)
+    for t in items:
+        if not isinstance(t, Transform):
+            raise InputError("transforms", "omniaug transforms (ops, containers or policies)", t, where=where)
+    return items
+
+
+class Identity(Transform):
+    """Returns its input unchanged; a branch that policies may pick."""
+
+    name = "identity"
+
+    def __init__(self) -> None:
+        pass
+
+    def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
+        return Params()
+
+    def apply(self, x: Any, params: Params) -> Any:
+        return x
+
+
+class _Container(Transform):
+    transforms: list[Transform]
+    _modality: Modality | None
+
+    def modality_spec(self) -> Modality:
+        if self._modality is None:
+            raise InputError("transforms", "at least one op with a modality", self.transforms, where=type(self).__name__)
+        return self._modality
+
+    def modality_name(self) -> str:
+        return self.modality_spec().name
+
+    def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
+        """Params of a container are drawn by running it (later draws may depend on earlier outputs)."""
+        return self.augment(x, generator=generator).params
+
+    def _run_branch(
+        self, t: Transform, x: Any, idx: torch.Tensor, n: int, generator: torch.Generator | None
+    ) -> tuple[Any, Params]:
+        """Run ``t`` on samples ``idx``; return their output and params spread to the batch."""
+        if idx.numel() == n:
+            out, p = t.augment(x, generator=generator)
+            return out, p
+        out, p = t.augment(self.modality_spec().subset(x, idx), generator=generator)
+        return out, p.scatter(idx, n)
+
+    def _replay_branch(self, t: Transform, x: Any, idx: torch.Tensor, n: int, params: Params) -> Any:
+        """Replay ``params`` of ``t`` on samples ``idx``; return their output."""
+        if idx.numel() == n:
+            return t.apply(x, params)
+        return t.apply(self.modality_spec().subset(x, idx), params.subset(idx))
+
+    def _merge(self, base: Any, idx: torch.Tensor, n: int, part: Any) -> Any:
+        return part if idx.numel() == n else self.modality_spec().merge(base, idx, part)
+
+
+class Compose(_Container):
+    """Apply transforms in order.
+
+    Args:
+        transforms: ops, containers or policies of one modality.
+        fuse: fold runs of consecutive ops that declare the same fusion kind into
+            one kernel call (see :mod:`omniaug.fusion`); results equal the unfused
+            chain within that kind's stated tolerance.
+    """
+
+    name = "compose"
+
+    def __init__(self, transforms: Sequence[Transform], *, fuse: bool = False) -> None:
+        self.transforms = _as_transforms(transforms, "Compose")
+        self.fuse = bool(fuse)
+        self._modality = _common_modality(self.transforms, "Compose")
+        self._segments = self._plan()
+
+    def _plan(self) -> list[list[int]]:
+        segments: list[list[int]] = []
+        for i, t in enumerate(self.transforms):
+            kind = getattr(t, "fusion", None) if (self.fuse and isinstance(t, Augmentation)) else None
+            prev = segments[-1] if segments else None
+            if kind and prev and getattr(self.transforms[prev[0]], "fusion", None) == kind and self.fuse:
+                prev.append(i)
+            else:
+                segments.append([i])
+        return segments
+
+    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+        params = Params()
+        for seg in self._segments:
+            if len(seg) == 1:
+                x, params[str(seg[0])] = self.transforms[seg[0]].augment(x, generator=generator)
+            else:
+                seg_params = [self.transforms[i].sample_params(x, generator=generator) for i in seg]
+                x = self._apply_fused(x, seg, seg_params)
+                params.update({str(i): p for i, p in zip(seg, seg_params)})
+        return Augmented(x, params)
+
+    def apply(self, x: Any, params: Params) -> Any:
+        for seg in self._segments:
+            if len(seg) == 1:
+                x = self.transforms[seg[0]].apply(x, params[str(seg[0])])
+            else:
+                x = self._apply_fused(x, seg, [params[str(i)] for i in seg])
+        return x
+
+    def _apply_fused(self, x: Any, seg: list[int], seg_params: list[Params]) -> Any:
+        from .registry import registry
+
+        ops = [self.transforms[i] for i in seg]
+        kind = registry().fusion(ops[0].fusion)  # type: ignore[attr-defined,arg-type]
+        n = self.modality_spec().batch_size(x)
+        identity = kind.identity(x, n)
+        total = identity
+        for op, p in zip(ops, seg_params):
+            t = op.fusion_transform(x, p)  # type: ignore[attr-defined]
+            keep = p[APPLY].reshape(-1, *([1] * (t.dim() - 1)))
+            total = kind.compose(total, torch.where(keep, t, identity))
+        return kind.apply(x, total, ops)
+
+
+class RandomApply(_Container):
+    """Apply ``transforms`` (in order) to each sample with probability ``p``."""
+
+    name = "random_apply"
+
+    def __init__(self, transforms: Transform | Sequence[Transform], p: float = 0.5) -> None:
+        if not 0.0 <= p <= 1.0:
+            raise InputError("p", "a probability in [0, 1]", p, where="RandomApply")
+        self.transforms = _as_transforms(transforms, "RandomApply")
+        self.p = float(p)
+        self._modality = _common_modality(self.transforms, "RandomApply")
+        self._inner: Transform = self.transforms[0] if len(self.transforms) == 1 else Compose(self.transforms)
+
+    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+        spec = self.modality_spec()
+        n = spec.batch_size(x)
+        mask = rng.bernoulli(n, self.p, generator=generator, device=spec.device_of(x))
+        idx = mask.nonzero().flatten()
+        params = Params({APPLY: mask})
+        if idx.numel():
+            part, params["inner"] = self._run_branch(self._inner, x, idx, n, generator)
+            x = self._merge(x, idx, n, part)
+        return Augmented(x, params)
+
+    def apply(self, x: Any, params: Params) -> Any:
+        n = self.modality_spec().batch_size(x)
+        idx = params[APPLY].nonzero().flatten()
+        if idx.numel() == 0:
+            return x
+        return self._merge(x, idx, n, self._replay_branch(self._inner, x, idx, n, params["inner"]))
+
+
+class OneOf(_Container):
+    """Apply one of ``transforms`` per sample, chosen with probabilities ``weights``.
+
+    Each branch runs once, on the samples that chose it.
+    """
+
+    name = "one_of"
+
+    def __init__(self, transforms: Sequence[Transform], weights: Sequence[float] | None = None) -> None:
+        self.transforms = _as_transforms(transforms, "OneOf")
+        if not self.transforms:
+            raise InputError("transforms", "at least one transform", self.transforms, where="OneOf")
+        if weights is not None and (len(weights) != len(self.transforms) or any(w < 0 for w in weights) or sum(weights) <= 0):
+            raise InputError("weights", f"{len(self.transforms)} non-negative numbers with a positive sum", weights, where="OneOf")
+        self.weights = None if weights is None else [float(w) for w in weights]
+        self._modality = _common_modality(self.transforms, "OneOf")
+
+    def _draw_choice(self, n: int, generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
+        k = len(self.transforms)
+        if self.weights is None:
+            return rng.randint(n, 0, k, generator=generator, device=device)
+        w = torch.tensor(self.weights, dtype=torch.float64, device=device)
+        cdf = (w.cumsum(0) / w.sum()).to(torch.float32)
+        u = rng.uniform(n, 0.0, 1.0, generator=generator, device=device)
+        return torch.searchsorted(cdf, u.contiguous(), right=True).clamp_max(k - 1)
+
+    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+        spec = self.modality_spec()
+        n = spec.batch_size(x)
+        choice = self._draw_choice(n, generator, spec.device_of(x))
+        params = Params({"choice": choice})
+        out = x
+        for k, t in enumerate(self.transforms):
+            idx = (choice == k).nonzero().flatten()
+            if idx.numel():
+                part, params[str(k)] = self._run_branch(t, x, idx, n, generator)
+                out = self._merge(out, idx, n, part)
+        return Augmented(out, params)
+
+    def apply(self, x: Any, params: Params) -> Any:
+        n = self.modality_spec().batch_size(x)
+        choice: torch.Tensor = params["choice"]
+        out = x
+        for k, t in enumerate(self.transforms):
+            idx = (choice == k).nonzero().flatten()
+            if idx.numel():
+                out = self._merge(out, idx, n, self._replay_branch(t, x, idx, n, params[str(k)]))
+        return out
+
+
+class SomeOf(_Container):
+    """Apply exactly ``n`` of ``transforms`` per sample (distinct, in list order).
+
+    Each transform runs once, on the samples that picked it, after the ones
+    listed before it.
+    """
+
+    name = "some_of"
+
+    def __init__(self, transforms: Sequence[Transform], n: int = 2) -> None:
+        self.transforms = _as_transforms(transforms, "SomeOf")
+        if not 0 <= n <= len(self.transforms):
+            raise InputError("n", f"an integer in [0, {len(self.transforms)}]", n, where="SomeOf")
+        self.n = int(n)
+        self._modality = _common_modality(self.transforms, "SomeOf")
+
+    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+        spec = self.modality_spec()
+        b = spec.batch_size(x)
+        chosen = rng.choose_k(b, len(self.transforms), self.n, generator=generator, device=spec.device_of(x))
+        params = Params({"chosen": chosen})
+        for k, t in enumerate(self.transforms):
+            idx = chosen[:, k].nonzero().flatten()
+            if idx.numel():
+                part, params[str(k)] = self._run_branch(t, x, idx, b, generator)
+                x = self._merge(x, idx, b, part)
+        return Augmented(x, params)
+
+    def apply(self, x: Any, params: Params) -> Any:
+        b = self.modality_spec().batch_size(x)
+        chosen: torch.Tensor = params["chosen"]
+        for k, t in enumerate(self.transforms):
+            idx = chosen[:, k].nonzero().flatten()
+            if idx.numel():
+                x = self._merge(x, idx, b, self._replay_branch(t, x, idx, b, params[str(k)]))
+        return x
+

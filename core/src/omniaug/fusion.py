@@ -1,0 +1,42 @@
+"""Fusion kinds: fold a run of compatible ops into one kernel call.
+
+An op that can express its per-sample effect as a composable transform (an
+affine matrix, a sampling grid, a colour matrix, a gain) declares
+``fusion = "<kind>"`` and implements ``fusion_transform(x, params)``. A plugin
+registers the :class:`FusionKind` that knows the identity, how two transforms
+compose and how to apply one. ``Compose(..., fuse=True)`` then draws each op's
+params, composes the transforms and applies them once — fewer passes over the
+data, one interpolation instead of several for geometric ops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+__all__ = ["FusionKind"]
+
+
+@dataclass(frozen=True)
+class FusionKind:
+    """How a family of per-sample transforms is composed and applied.
+
+    Attributes:
+        name: registered name (ops refer to it in their ``fusion`` attribute).
+        identity: ``identity(x, batch_size)`` → identity transforms for the batch.
+        compose: ``compose(first, then)`` → the transform doing ``first`` then ``then``.
+        apply: ``apply(x, transform, ops)`` → the output of the fused run;
+            ``ops`` are the fused op instances (to read options such as
+            interpolation or fill value from the first of them).
+        tolerance: ``(rtol, atol)`` within which a fused run equals the unfused chain.
+    """
+
+    name: str
+    identity: Callable[[Any, int], torch.Tensor]
+    compose: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    apply: Callable[[Any, torch.Tensor, list[Any]], Any]
+    tolerance: tuple[float, float] = (1e-4, 1e-4)
+    description: str = ""

@@ -1,0 +1,306 @@
+"""Seeded, per-sample random draws from a caller-owned ``torch.Generator``.
+
+Every random choice in omniaug goes through these helpers. They never seed or
+read Python's ``random`` or NumPy's global state, and they never call
+``torch.manual_seed``. With ``generator=None`` they draw from torch's default
+generator for the device, exactly like ``torch.rand`` does, so a user who seeds
+torch globally still gets reproducible results.
+
+A ``torch.Generator`` lives on one device. Draws are made on the generator's
+device and moved to the requested device, so a CPU generator can drive a CUDA
+batch (a small, asynchronous copy of the parameter tensors). Pass a generator on
+the input's device to avoid even that.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import torch
+
+__all__ = [
+    "make_generator",
+    "uniform",
+    "normal",
+    "beta",
+    "bernoulli",
+    "randint",
+    "permutation",
+    "derangement",
+    "choose_k",
+    "seed_for",
+    "stream_generator",
+    "worker_init_fn",
+    "spawn",
+]
+
+_MASK64 = (1 << 64) - 1
+
+
+def make_generator(seed: int, device: torch.device | str | None = None) -> torch.Generator:
+    """Return a new ``torch.Generator`` on ``device`` seeded with ``seed``."""
+    g = torch.Generator(device=torch.device(device) if device is not None else "cpu")
+    g.manual_seed(int(seed) & _MASK64)
+    return g
+
+
+def _gen_device(generator: torch.Generator | None, device: torch.device) -> torch.device:
+    return generator.device if generator is not None else device
+
+
+def _finish(t: torch.Tensor, device: torch.device, dtype: torch.dtype | None) -> torch.Tensor:
+    if dtype is not None and t.dtype != dtype:
+        t = t.to(dtype)
+    return t.to(device, non_blocking=True) if t.device != device else t
+
+
+def _shape(n: int, shape: Sequence[int], same_on_batch: bool) -> tuple[int, ...]:
+    return (1 if same_on_batch else n, *shape)
+
+
+def _expand(t: torch.Tensor, n: int, same_on_batch: bool) -> torch.Tensor:
+    return t.expand(n, *t.shape[1:]).contiguous() if same_on_batch else t
+
+
+def uniform(
+    n: int,
+    low: float | torch.Tensor,
+    high: float | torch.Tensor,
+    *,
+    shape: Sequence[int] = (),
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    same_on_batch: bool = False,
+) -> torch.Tensor:
+    """``n`` draws (times ``shape``) uniform in ``[low, high)``, shape ``(n, *shape)``."""
+    device = torch.device(device)
+    u = torch.rand(_shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device))
+    u = _expand(_finish(u, device, dtype), n, same_on_batch)
+    low_t = torch.as_tensor(low, dtype=dtype, device=device)
+    high_t = torch.as_tensor(high, dtype=dtype, device=device)
+    return low_t + (high_t - low_t) * u
+
+
+def normal(
+    n: int,
+    mean: float | torch.Tensor = 0.0,
+    std: float | torch.Tensor = 1.0,
+    *,
+    shape: Sequence[int] = (),
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    same_on_batch: bool = False,
+) -> torch.Tensor:
+    """``n`` Gaussian draws (times ``shape``), shape ``(n, *shape)``."""
+    device = torch.device(device)
+    z = torch.randn(_shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device))
+    z = _expand(_finish(z, device, dtype), n, same_on_batch)
+    return torch.as_tensor(mean, dtype=dtype, device=device) + torch.as_tensor(std, dtype=dtype, device=device) * z
+
+
+def beta(
+    n: int,
+    alpha: float,
+    beta_: float | None = None,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    same_on_batch: bool = False,
+) -> torch.Tensor:
+    """``n`` draws from Beta(alpha, beta_) (``beta_`` defaults to ``alpha``), shape ``(n,)``.
+
+    Sampled as X / (X + Y) with X, Y ~ Gamma, using ``torch._standard_gamma`` which
+    accepts a generator (``torch.distributions.Beta`` does not).
+    """
+    if alpha <= 0 or (beta_ is not None and beta_ <= 0):
+        raise ValueError(f"beta: concentration must be > 0, got alpha={alpha}, beta={beta_}")
+    device = torch.device(device)
+    b = alpha if beta_ is None else beta_
+    m = 1 if same_on_batch else n
+    gdev = _gen_device(generator, device)
+    conc = torch.tensor([alpha, b], dtype=torch.float64, device=gdev).expand(m, 2).contiguous()
+    g = _standard_gamma(conc, generator)
+    x = g[:, 0] / (g[:, 0] + g[:, 1]).clamp_min(torch.finfo(torch.float64).tiny)
+    return _expand(_finish(x, device, dtype), n, same_on_batch)
+
+
+def _standard_gamma(conc: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+    # torch._standard_gamma has no generator argument; Marsaglia–Tsang with our own
+    # normal/uniform draws keeps the stream owned by the caller's generator.
+    boost = conc < 1
+    a = torch.where(boost, conc + 1, conc)
+    d = a - 1.0 / 3.0
+    c = 1.0 / torch.sqrt(9.0 * d)
+    out = torch.zeros_like(a)
+    done = torch.zeros_like(a, dtype=torch.bool)
+    # Acceptance is > 95 % per round; 32 rounds leave an unaccepted entry with
+    # probability < 1e-40. Rounds are fully vectorized over the batch.
+    for _ in range(32):
+        z = torch.randn(a.shape, generator=generator, device=a.device, dtype=a.dtype)
+        u = torch.rand(a.shape, generator=generator, device=a.device, dtype=a.dtype)
+        v = (1 + c * z) ** 3
+        ok = (v > 0) & (torch.log(u.clamp_min(1e-300)) < 0.5 * z * z + d - d * v + d * torch.log(v.clamp_min(1e-300)))
+        take = ok & ~done
+        out = torch.where(take, d * v, out)
+        done = done | ok
+        if bool(done.all()):
+            break
+    out = torch.where(done, out, d)  # practically unreachable fallback: the mode
+    if bool(boost.any()):
+        u = torch.rand(a.shape, generator=generator, device=a.device, dtype=a.dtype)
+        out = torch.where(boost, out * u.clamp_min(1e-300) ** (1.0 / conc), out)
+    return out
+
+
+def bernoulli(
+    n: int,
+    p: float | torch.Tensor,
+    *,
+    shape: Sequence[int] = (),
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+    same_on_batch: bool = False,
+) -> torch.Tensor:
+    """``n`` boolean draws that are True with probability ``p``, shape ``(n, *shape)``."""
+    device = torch.device(device)
+    u = torch.rand(_shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device))
+    u = _expand(_finish(u, device, None), n, same_on_batch)
+    return u < torch.as_tensor(p, dtype=u.dtype, device=device)
+
+
+def randint(
+    n: int,
+    low: int,
+    high: int | torch.Tensor,
+    *,
+    shape: Sequence[int] = (),
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+    same_on_batch: bool = False,
+) -> torch.Tensor:
+    """``n`` integers uniform in ``[low, high)``; ``high`` may be a per-sample tensor."""
+    device = torch.device(device)
+    u = torch.rand(
+        _shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device), dtype=torch.float64
+    )
+    u = _expand(_finish(u, device, None), n, same_on_batch)
+    high_t = torch.as_tensor(high, device=device)
+    if high_t.dim() > 0 and len(shape) > 0:
+        high_t = high_t.reshape(-1, *([1] * len(shape)))
+    span = (high_t - low).to(torch.float64)
+    return (low + torch.floor(u * span)).to(torch.long).clamp_max((high_t - 1).clamp_min(low))
+
+
+def permutation(
+    n: int, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+) -> torch.Tensor:
+    """A uniformly random permutation of ``range(n)`` on ``device``."""
+    device = torch.device(device)
+    return _finish(torch.randperm(n, generator=generator, device=_gen_device(generator, device)), device, None)
+
+
+def derangement(
+    n: int, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+) -> torch.Tensor:
+    """A random partner for every sample such that nobody is paired with itself.
+
+    A random ordering is drawn and each sample is paired with its successor in that
+    ordering (a single cycle), so for ``n > 1`` ``out[i] != i`` always; for
+    ``n == 1`` the only sample is paired with itself.
+    """
+    device = torch.device(device)
+    order = permutation(n, generator=generator, device=device)
+    partner = torch.empty_like(order)
+    partner[order] = order.roll(-1)
+    return partner
+
+
+def choose_k(
+    n: int,
+    num_options: int,
+    k: int,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+    same_on_batch: bool = False,
+) -> torch.Tensor:
+    """Per sample, a boolean mask over ``num_options`` with exactly ``k`` True, shape ``(n, num_options)``."""
+    if not 0 <= k <= num_options:
+        raise ValueError(f"choose_k: k must be in [0, {num_options}], got {k}")
+    keys = uniform(n, 0.0, 1.0, shape=(num_options,), generator=generator, device=device, same_on_batch=same_on_batch)
+    ranks = keys.argsort(dim=1).argsort(dim=1)
+    return ranks < k
+
+
+# ---------------------------------------------------------------- seeding streams
+
+
+def _splitmix64(x: int) -> int:
+    x = (x + 0x9E3779B97F4A7C15) & _MASK64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return x ^ (x >> 31)
+
+
+def seed_for(base_seed: int, *keys: int) -> int:
+    """Mix ``base_seed`` with integer ``keys`` (worker id, rank, epoch, …) into a 63-bit seed.
+
+    Distinct keys give statistically independent streams (splitmix64 mixing), unlike
+    ``base_seed + worker_id``, which makes neighbouring seeds overlap.
+    """
+    h = _splitmix64(int(base_seed) & _MASK64)
+    for k in keys:
+        h = _splitmix64(h ^ (int(k) & _MASK64))
+    return h & ((1 << 63) - 1)
+
+
+def _distributed_rank() -> int:
+    try:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():
+            return int(dist.get_rank())
+    except Exception:  # pragma: no cover - distributed not usable
+        pass
+    return int(os.environ.get("RANK", "0"))
+
+
+def stream_generator(
+    base_seed: int, *, epoch: int = 0, device: torch.device | str | None = None
+) -> torch.Generator:
+    """A generator distinct per DataLoader worker and per ``torch.distributed`` rank.
+
+    Call it inside a Dataset's ``__getitem__``/worker or in ``worker_init_fn``; in the
+    main process the worker id counts as -1. Reproducible for the same
+    ``(base_seed, rank, worker, epoch)``.
+    """
+    info = torch.utils.data.get_worker_info()
+    worker = info.id if info is not None else -1
+    return make_generator(seed_for(base_seed, _distributed_rank(), worker, epoch), device)
+
+
+def worker_init_fn(worker_id: int) -> None:
+    """``DataLoader(worker_init_fn=omniaug.rng.worker_init_fn)``: a distinct default generator per worker.
+
+    PyTorch already reseeds its default generator per worker; this also mixes in the
+    distributed rank, so ranks sharing a loader seed do not repeat each other. It only
+    touches the worker process's own default torch generator (which each worker owns).
+    """
+    info = torch.utils.data.get_worker_info()
+    base = info.seed if info is not None else 0
+    torch.default_generator.manual_seed(seed_for(base, _distributed_rank(), worker_id))
+
+
+def spawn(generator: torch.Generator | None, count: int) -> list[torch.Generator | None]:
+    """Derive ``count`` independent child generators from ``generator`` (None stays None).
+
+    Useful to give two views of a batch their own streams from one caller generator.
+    """
+    if generator is None:
+        return [None] * count
+    seeds = torch.randint(0, 2**62, (count,), generator=generator, device=generator.device).tolist()
+    return [make_generator(s, generator.device) for s in seeds]

@@ -1,0 +1,114 @@
+"""Testing helpers for omniaug ops: the contract suite, reusable by plugin authors.
+
+In a plugin's tests::
+
+    from omniaug.testing import AugmentationContract, MixerContract, plugin_ops
+
+    class TestMyOps(AugmentationContract):
+        omniaug_ops = plugin_ops("my-plugin")          # or a list of classes/instances
+
+    class TestMyMixers(MixerContract):
+        omniaug_mixers = plugin_ops("my-plugin", kind="mixer")
+
+The pytest plugin shipped with omniaug (entry point ``pytest11``) parametrizes the
+``omniaug_op`` / ``omniaug_mixer`` fixtures over those lists, one test per check
+and op, named after both.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from .contract import (
+    AUGMENTATION_CHECKS,
+    MIXER_CHECKS,
+    check_augmentation,
+    check_bad_inputs,
+    check_batch_equals_per_sample,
+    check_dtype_device,
+    check_generator_changes_draws,
+    check_mixer,
+    check_mixer_labels,
+    check_no_mutation,
+    check_p0_identity,
+    check_p1_applies,
+    check_reproducible,
+    check_serialization,
+)
+
+__all__ = [
+    "AUGMENTATION_CHECKS",
+    "MIXER_CHECKS",
+    "AugmentationContract",
+    "MixerContract",
+    "check_augmentation",
+    "check_mixer",
+    "expand_instances",
+    "plugin_ops",
+]
+
+
+def plugin_ops(plugin: str, *, kind: str = "augmentation") -> list[Any]:
+    """The op (or mixer) classes registered by entry-point plugin ``plugin``."""
+    from ..registry import registry
+
+    return registry().provided_by(plugin, kind)  # type: ignore[arg-type]
+
+
+def expand_instances(items: Any) -> list[Any]:
+    """Classes → their ``example_instances()``; instances stay as they are."""
+    out: list[Any] = []
+    for item in items() if callable(items) and not isinstance(items, type) else items:
+        out.extend(item.example_instances() if isinstance(item, type) else [item])
+    return out
+
+
+class AugmentationContract:
+    """Subclass with ``omniaug_ops = [...]`` to run the contract on each op."""
+
+    omniaug_ops: ClassVar[Any] = ()
+
+    def test_reproducible(self, omniaug_op: Any) -> None:
+        check_reproducible(omniaug_op)
+
+    def test_generator_changes_draws(self, omniaug_op: Any) -> None:
+        check_generator_changes_draws(omniaug_op)
+
+    def test_p0_is_identity(self, omniaug_op: Any) -> None:
+        check_p0_identity(omniaug_op)
+
+    def test_p1_applies(self, omniaug_op: Any) -> None:
+        check_p1_applies(omniaug_op)
+
+    def test_input_not_mutated(self, omniaug_op: Any) -> None:
+        check_no_mutation(omniaug_op)
+
+    def test_batch_equals_per_sample(self, omniaug_op: Any) -> None:
+        check_batch_equals_per_sample(omniaug_op)
+
+    def test_dtype_and_device_kept(self, omniaug_op: Any) -> None:
+        check_dtype_device(omniaug_op)
+
+    def test_serialization_round_trip(self, omniaug_op: Any) -> None:
+        check_serialization(omniaug_op)
+
+    def test_bad_input_clear_error(self, omniaug_op: Any) -> None:
+        check_bad_inputs(omniaug_op)
+
+
+class MixerContract:
+    """Subclass with ``omniaug_mixers = [...]`` to run the mixer contract on each mixer."""
+
+    omniaug_mixers: ClassVar[Any] = ()
+
+    def test_soft_labels(self, omniaug_mixer: Any) -> None:
+        check_mixer_labels(omniaug_mixer)
+
+    def test_input_not_mutated(self, omniaug_mixer: Any) -> None:
+        check_no_mutation(omniaug_mixer)
+
+    def test_serialization_round_trip(self, omniaug_mixer: Any) -> None:
+        check_serialization(omniaug_mixer)
+
+    def test_bad_input_clear_error(self, omniaug_mixer: Any) -> None:
+        check_bad_inputs(omniaug_mixer)
