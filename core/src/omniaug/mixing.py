@@ -150,15 +150,33 @@ class Mixer(Transform):
             raise NotImplementedError(f"modality {spec.name!r} has no example; override {cls.__name__}.example_input")
         return spec.example(batch_size=batch_size, generator=generator, device=device)
 
-    def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
+    def draw_partners(
+        self,
+        x: Any,
+        batch_size: int,
+        *,
+        generator: torch.Generator | None,
+        device: torch.device,
+        labels: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Partner indices ``(B, num_partners)``; default: independent derangements.
+
+        Override to restrict pairing (e.g. within a class, using ``labels`` when the
+        caller passed them). A partner equal to the sample itself means "no mix".
+        """
+        return torch.stack(
+            [rng.derangement(batch_size, generator=generator, device=device) for _ in range(self.num_partners)], dim=1
+        )
+
+    def sample_params(
+        self, x: Any, *, generator: torch.Generator | None = None, labels: torch.Tensor | None = None
+    ) -> Params:
         """Partners ``(B, K)``, λ ``(B,)``, the apply mask and the subclass's draws."""
         spec = self.modality_spec()
         spec.validate(x)
         n = spec.batch_size(x)
         device = spec.device_of(x)
-        partners = torch.stack(
-            [rng.derangement(n, generator=generator, device=device) for _ in range(self.num_partners)], dim=1
-        )
+        partners = self.draw_partners(x, n, generator=generator, device=device, labels=labels)
         params = Params(self.draw(x, n, generator=generator, device=device))
         params["partners"] = partners
         params["lam"] = rng.beta(n, self.alpha, generator=generator, device=device)
@@ -208,7 +226,7 @@ class Mixer(Transform):
         if not isinstance(labels, torch.Tensor) or labels.shape[0] != n:
             raise InputError("labels", f"a tensor with {n} rows (one per sample)", labels, where=self.name)
         if params is None:
-            params = self.sample_params(x, generator=generator)
+            params = self.sample_params(x, generator=generator, labels=labels)
         else:
             spec.validate(x)
         out, weights = self.mix_batch(x, params)

@@ -117,6 +117,7 @@ class Registry:
                 info.error = "disabled by OMNIAUG_PLUGINS / OMNIAUG_DISABLE_PLUGINS"
                 self.plugins[ep.name] = info
                 continue
+            self.plugins[ep.name] = info
             try:
                 obj = ep.load()
             except Exception as exc:  # noqa: BLE001 - isolation is the point

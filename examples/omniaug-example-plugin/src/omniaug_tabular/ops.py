@@ -1,0 +1,123 @@
+"""Tabular ops: feature noise, swap noise, and a within-class interpolation mixer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+import omniaug
+from omniaug import rng
+
+from .rows import TABULAR, Rows, features_of, with_features
+
+
+class FeatureNoise(omniaug.Augmentation):
+    """Add Gaussian noise of ``scale`` × each feature's std (over the batch) per sample.
+
+    Args:
+        scale: noise level, in feature standard deviations; each sample draws its
+            own level uniformly in ``[0, scale]``.
+    """
+
+    name = "tabular.feature_noise"
+    modality = TABULAR
+    magnitude = omniaug.Magnitude("scale", 0.0, 0.5)
+
+    def __init__(self, scale: float = 0.1, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        if scale < 0:
+            raise omniaug.InputError("scale", "a non-negative number", scale, where=self.name)
+        self.scale = float(scale)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        f = features_of(x)
+        return {
+            "level": rng.uniform(batch_size, 0.0, self.scale, generator=generator, device=device),
+            "noise": rng.normal(batch_size, shape=(f.shape[1],), generator=generator, device=device, dtype=f.dtype),
+            # the reference scale is data, so replaying on a subset uses the batch's own std
+            "std": features_of(x).std(0, unbiased=False).expand(batch_size, -1).clone() if batch_size > 1 else torch.ones_like(f),
+        }
+
+    def kernel(self, x: Any, params: omniaug.Params) -> Any:
+        f = features_of(x)
+        return with_features(x, f + params["level"].unsqueeze(1) * params["std"] * params["noise"])
+
+
+class SwapNoise(omniaug.Augmentation):
+    """Replace each entry, with probability ``rate``, by the same feature of another row.
+
+    The donor rows are drawn per entry from the batch at sampling time and stored
+    in the params as values, so a replay on any subset gives the same result.
+    """
+
+    name = "tabular.swap_noise"
+    modality = TABULAR
+    magnitude = omniaug.Magnitude("rate", 0.0, 0.3)
+
+    def __init__(self, rate: float = 0.15, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        if not 0.0 <= rate <= 1.0:
+            raise omniaug.InputError("rate", "a fraction in [0, 1]", rate, where=self.name)
+        self.rate = float(rate)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        f = features_of(x)
+        donors = rng.randint(batch_size, 0, batch_size, shape=(f.shape[1],), generator=generator, device=device)
+        swapped = torch.gather(f, 0, donors)
+        return {
+            "mask": rng.bernoulli(batch_size, self.rate, shape=(f.shape[1],), generator=generator, device=device),
+            "donor_values": swapped,
+        }
+
+    def kernel(self, x: Any, params: omniaug.Params) -> Any:
+        f = features_of(x)
+        return with_features(x, torch.where(params["mask"], params["donor_values"], f))
+
+
+class WithinClassMix(omniaug.Mixer):
+    """Interpolate each row with a random row of the same class (SMOTE-like).
+
+    Partners come from the same class (labels from the call, or from ``Rows.labels``);
+    a sample alone in its class is paired with itself and left unchanged. The
+    effective weight is λ, and since both rows share a class the soft label stays
+    that class.
+    """
+
+    name = "tabular.within_class_mix"
+    modality = TABULAR
+
+    def draw_partners(
+        self,
+        x: Any,
+        batch_size: int,
+        *,
+        generator: torch.Generator | None,
+        device: torch.device,
+        labels: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        if labels is None and isinstance(x, Rows):
+            labels = x.labels
+        if labels is None:
+            return super().draw_partners(x, batch_size, generator=generator, device=device)
+        cls = labels.argmax(1) if labels.dim() == 2 else labels
+        cls = cls.to(device)
+        # Sort by (class, random key); pair each row with the next one inside its class group.
+        key = rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device, dtype=torch.float64)
+        order = torch.argsort(cls.to(torch.float64) * 2.0 + key)
+        sorted_cls = cls[order]
+        pos = torch.arange(batch_size, device=device)
+        starts = torch.ones(batch_size, dtype=torch.bool, device=device)
+        starts[1:] = sorted_cls[1:] != sorted_cls[:-1]
+        group_start = torch.cummax(torch.where(starts, pos, torch.zeros_like(pos)), 0).values
+        counts = torch.bincount(torch.cumsum(starts.long(), 0) - 1)
+        group_len = counts[torch.cumsum(starts.long(), 0) - 1]
+        nxt = group_start + (pos - group_start + 1) % group_len
+        partner = torch.empty_like(order)
+        partner[order] = order[nxt]
+        return partner.unsqueeze(1)
+
+    def mix(self, x: Any, partners: list[Any], params: omniaug.Params) -> tuple[Any, torch.Tensor]:
+        lam = params["lam"].to(features_of(x).dtype)
+        mixed = lam.unsqueeze(1) * features_of(x) + (1 - lam.unsqueeze(1)) * features_of(partners[0])
+        return with_features(x, mixed), lam

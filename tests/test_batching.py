@@ -1,0 +1,79 @@
+"""Generic subset / merge / scatter over payload structures, padding and chunking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import torch
+
+from omniaug import InputError, batching
+
+
+@dataclass(frozen=True)
+class Pair:
+    values: torch.Tensor
+    names: list[str]
+    rate: int = 16000
+
+
+def test_subset_and_merge_on_a_dataclass_keep_shared_fields():
+    x = Pair(torch.arange(12.0).reshape(4, 3), ["a", "b", "c", "d"])
+    idx = torch.tensor([3, 1])
+    part = batching.subset(x, idx)
+    assert part.names == ["d", "b"] and part.rate == 16000
+    assert torch.equal(part.values, x.values[[3, 1]])
+    changed = Pair(part.values * 0, ["D", "B"])
+    merged = batching.merge(x, idx, changed)
+    assert merged.names == ["a", "B", "c", "D"]
+    assert torch.equal(merged.values[1], torch.zeros(3)) and torch.equal(merged.values[0], x.values[0])
+    assert torch.equal(x.values, torch.arange(12.0).reshape(4, 3))  # base not mutated
+
+
+def test_merge_rejects_a_changed_sample_shape():
+    with pytest.raises(InputError, match="per-sample shape"):
+        batching.merge(torch.zeros(4, 3), torch.tensor([0]), torch.zeros(1, 5))
+
+
+def test_scatter_into_is_inverse_of_subset():
+    part = {"a": torch.tensor([1.0, 2.0]), "b": ["x", "y"], "m": torch.tensor([True, True])}
+    idx = torch.tensor([4, 1])
+    full = batching.scatter_into(part, idx, 6)
+    assert full["a"].shape == (6,) and full["b"][4] == "x" and full["b"][0] is None
+    back = batching.subset(full, idx)
+    assert torch.equal(back["a"], part["a"]) and back["b"] == part["b"] and torch.equal(back["m"], part["m"])
+
+
+def test_apply_on_subset_runs_once_on_selected_samples():
+    calls = []
+
+    def fn(x, idx):
+        calls.append(x.shape[0])
+        return x + 1
+
+    x = torch.zeros(5, 2)
+    out = batching.apply_on_subset(x, torch.tensor([True, False, True, False, False]), fn)
+    assert calls == [2]
+    assert out[:, 0].tolist() == [1, 0, 1, 0, 0]
+    assert batching.apply_on_subset(x, torch.zeros(5, dtype=torch.bool), fn) is x
+
+
+def test_pad_and_unpad_round_trip_with_lengths():
+    seqs = [torch.ones(2, 3), torch.ones(2, 5), torch.ones(2, 1)]
+    padded, lengths = batching.pad_sequences(seqs, value=-1.0)
+    assert padded.shape == (3, 2, 5) and lengths.tolist() == [3, 5, 1]
+    assert padded[2, 0, 1].item() == -1.0
+    mask = batching.lengths_to_mask(lengths, 5)
+    assert mask.sum(1).tolist() == [3, 5, 1]
+    assert [s.shape[-1] for s in batching.unpad(padded, lengths)] == [3, 5, 1]
+
+
+def test_chunked_equals_unchunked_for_a_deterministic_function():
+    x = torch.randn(10, 3)
+    assert torch.equal(batching.chunked(lambda t: t * 2, x, 3), x * 2)
+    assert batching.chunked(lambda t: [s.upper() for s in t], list("abcdefg"), 2) == list("ABCDEFG")
+
+
+def test_batch_size_errors_name_the_argument():
+    with pytest.raises(InputError, match="`x` must be"):
+        batching.batch_size_of(3.0)

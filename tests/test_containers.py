@@ -1,0 +1,96 @@
+"""Containers: per-sample choices, each branch once on its subset, exact replay."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import omniaug
+from omniaug import Compose, Identity, InputError, OneOf, RandomApply, SomeOf
+
+from .toy_plugin import CALLS, Negate, Scale, Shift
+
+
+def _per_sample_equal(t, x, out, params):
+    for i in range(x.shape[0]):
+        idx = torch.tensor([i])
+        assert torch.allclose(t(x[i : i + 1], params=params.subset(idx)), out[i : i + 1]), i
+
+
+def test_one_of_runs_each_branch_once_on_the_samples_that_chose_it(toy_registry, g):
+    x = torch.rand(100, 5)
+    t = OneOf([Scale(), Shift(), Negate()])
+    out, params = t.augment(x, generator=g)
+    counts = torch.bincount(params["choice"], minlength=3).tolist()
+    assert sorted(CALLS) == sorted(zip(["vec.scale", "vec.shift", "vec.negate"], counts))
+    neg = params["choice"] == 2
+    assert torch.equal(out[neg], -x[neg])
+
+
+def test_one_of_weights_are_respected(toy_registry, g):
+    t = OneOf([Scale(), Shift()], weights=[0.9, 0.1])
+    params = t.sample_params(torch.rand(5000, 5), generator=g)
+    assert abs((params["choice"] == 0).float().mean().item() - 0.9) < 0.02
+
+
+def test_some_of_applies_exactly_n_per_sample(toy_registry, g):
+    t = SomeOf([Scale(), Shift(), Negate()], n=2)
+    params = t.sample_params(torch.rand(50, 5), generator=g)
+    assert bool((params["chosen"].sum(1) == 2).all())
+    assert len(CALLS) == 3 and sum(c for _, c in CALLS) == 100
+
+
+def test_random_apply_frequency_and_untouched_rest(toy_registry, g):
+    x = torch.rand(4000, 5)
+    out, params = RandomApply(Negate(), p=0.25).augment(x, generator=g)
+    assert abs(params["apply"].float().mean().item() - 0.25) < 0.03
+    assert torch.equal(out[~params["apply"]], x[~params["apply"]])
+
+
+def test_nested_pipeline_batch_equals_per_sample_with_sliced_params(toy_registry, g):
+    x = torch.rand(12, 5)
+    t = Compose([OneOf([Scale(), Compose([Shift(), Negate()])]), SomeOf([Scale(0.1), Shift(0.2), Identity()], n=2),
+                 RandomApply([Shift(), Scale()], p=0.5)])
+    out, params = t.augment(x, generator=g)
+    assert torch.allclose(t(x, params=params), out)
+    _per_sample_equal(t, x, out, params)
+
+
+def test_containers_reject_mixed_modalities_and_bad_arguments(toy_registry):
+    with pytest.raises(InputError, match="weights"):
+        OneOf([Scale(), Shift()], weights=[1.0])
+    with pytest.raises(InputError, match="`n` must be"):
+        SomeOf([Scale()], n=2)
+    with pytest.raises(InputError, match="omniaug transforms"):
+        Compose([lambda x: x])  # type: ignore[list-item]
+
+
+def test_fused_compose_equals_unfused_and_calls_one_kernel(toy_registry, g):
+    x = torch.rand(32, 5)
+    plain = Compose([Scale(p=0.7), Scale(0.2, p=0.5), Shift()])
+    fused = Compose([Scale(p=0.7), Scale(0.2, p=0.5), Shift()], fuse=True)
+    out, params = fused.augment(x, generator=g)
+    assert [c for c, _ in CALLS] == ["fused", "vec.shift"]
+    assert torch.allclose(plain(x, params=params), out, atol=1e-6)
+    assert torch.allclose(fused(x, params=params), out)
+
+
+def test_policies_pick_one_op_per_sample_per_layer(toy_registry, g):
+    x = torch.rand(40, 5)
+    ra = omniaug.RandAugment("vec", n=2, m=5)
+    out, params = ra.augment(x, generator=g)
+    names = {type(t).__name__ for layer in ra.pipeline.transforms for t in layer.transforms}
+    assert names == {"Scale", "Shift", "Identity"}  # Negate has no magnitude
+    assert torch.allclose(ra(x, params=params), out)
+    layer0 = ra.pipeline.transforms[0]
+    assert layer0.transforms[0].amount == pytest.approx(0.45)  # m/m_max of 0.9
+    _per_sample_equal(ra, x, out, params)
+    ta = omniaug.TrivialAugment("vec", exclude=["vec.shift"])
+    assert {type(t).__name__ for t in ta.pipeline.transforms} == {"Scale", "Identity"}
+
+
+def test_policy_errors(toy_registry):
+    with pytest.raises(InputError, match="names of policy ops"):
+        omniaug.RandAugment("vec", include=["vec.nope"])
+    with pytest.raises(InputError, match="magnitude in"):
+        omniaug.RandAugment("vec", m=11)

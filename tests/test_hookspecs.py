@@ -1,0 +1,35 @@
+"""Every hook is documented in its docstring, in docs/plugins/hookspecs.md, and exercised by a test."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+from omniaug import hookspecs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("hook", hookspecs.HOOK_NAMES)
+def test_hook_has_a_full_docstring(hook):
+    doc = inspect.getdoc(getattr(hookspecs, hook)) or ""
+    assert len(doc.split()) >= 15 and "Return" in doc, f"{hook} needs a docstring saying what it returns"
+
+
+@pytest.mark.parametrize("hook", hookspecs.HOOK_NAMES)
+def test_hook_is_documented_for_plugin_authors(hook):
+    text = (ROOT / "docs" / "plugins" / "hookspecs.md").read_text()
+    assert f"## `{hook}" in text, f"docs/plugins/hookspecs.md has no section for {hook}"
+
+
+@pytest.mark.parametrize("hook", hookspecs.HOOK_NAMES)
+def test_hook_is_exercised_by_a_core_test(hook):
+    sources = "".join(p.read_text() for p in (ROOT / "tests").glob("*.py") if p.name != Path(__file__).name)
+    assert f"def {hook}" in sources, f"no core test plugin implements {hook}"
+
+
+def test_every_hookspec_is_listed():
+    specs = {n for n, f in vars(hookspecs).items() if n.startswith("omniaug_") and callable(f)}
+    assert specs == set(hookspecs.HOOK_NAMES)
