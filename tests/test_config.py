@@ -12,8 +12,14 @@ from .toy_plugin import Negate, PasteMix, Scale, Shift
 
 
 def _pipeline():
-    return Compose([OneOf([Scale(0.3), Shift(p=0.5)], weights=[2, 1]), RandomApply(Negate(), p=0.4),
-                    omniaug.RandAugment("vec", n=1, m=3)], fuse=True)
+    return Compose(
+        [
+            OneOf([Scale(0.3), Shift(p=0.5)], weights=[2, 1]),
+            RandomApply(Negate(), p=0.4),
+            omniaug.RandAugment("vec", n=1, m=3),
+        ],
+        fuse=True,
+    )
 
 
 def test_round_trip_through_dict_json_yaml_and_file(toy_registry, g, tmp_path):

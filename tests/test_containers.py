@@ -49,8 +49,13 @@ def test_random_apply_frequency_and_untouched_rest(toy_registry, g):
 
 def test_nested_pipeline_batch_equals_per_sample_with_sliced_params(toy_registry, g):
     x = torch.rand(12, 5)
-    t = Compose([OneOf([Scale(), Compose([Shift(), Negate()])]), SomeOf([Scale(0.1), Shift(0.2), Identity()], n=2),
-                 RandomApply([Shift(), Scale()], p=0.5)])
+    t = Compose(
+        [
+            OneOf([Scale(), Compose([Shift(), Negate()])]),
+            SomeOf([Scale(0.1), Shift(0.2), Identity()], n=2),
+            RandomApply([Shift(), Scale()], p=0.5),
+        ]
+    )
     out, params = t.augment(x, generator=g)
     assert torch.allclose(t(x, params=params), out)
     _per_sample_equal(t, x, out, params)

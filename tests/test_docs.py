@@ -30,7 +30,11 @@ def test_python_blocks_run(page, tmp_path):
     script = "\n\n".join(_blocks(page))
     (tmp_path / "doc_script.py").write_text(script, encoding="utf-8")
     res = subprocess.run(
-        [sys.executable, "doc_script.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [sys.executable, "doc_script.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert res.returncode == 0, f"{page.relative_to(ROOT)} failed:\n{res.stderr[-3000:]}"

@@ -28,8 +28,20 @@ def _run(*cmd: str | Path, env: dict | None = None) -> subprocess.CompletedProce
 def fresh_env(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fresh")
     wheels = tmp / "wheels"
-    build = _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", wheels,
-                 ROOT / "core", ROOT / "examples" / "omniaug-example-plugin", ROOT / "tests" / "data" / "broken_plugin")
+    build = _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        wheels,
+        ROOT / "core",
+        ROOT / "examples" / "omniaug-example-plugin",
+        ROOT / "tests" / "data" / "broken_plugin",
+    )
     assert build.returncode == 0, build.stderr
     env_dir = tmp / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
@@ -37,8 +49,18 @@ def fresh_env(tmp_path_factory):
     site = _run(py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip()
     # third-party packages (torch, pluggy, …) come from the project venv, appended after the fresh site dir
     (Path(site) / "borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    inst = _run(sys.executable, "-m", "pip", "--python", py, "install", "-q", "--no-deps", "--no-index",
-                *sorted(wheels.glob("*.whl")))
+    inst = _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        py,
+        "install",
+        "-q",
+        "--no-deps",
+        "--no-index",
+        *sorted(wheels.glob("*.whl")),
+    )
     assert inst.returncode == 0, inst.stderr
     return py
 
@@ -71,7 +93,10 @@ print(json.dumps({'plugins': info, 'warnings': [str(m.message) for m in w],
     data = json.loads(res.stdout.strip().splitlines()[-1])
     fresh_prefix = str(fresh_env.parent.parent)
     assert data["omniaug_file"].startswith(fresh_prefix) and data["tabular_file"].startswith(fresh_prefix)
-    assert data["plugins"]["tabular"][:1] == ["ok"] and data["plugins"]["tabular"][2:] == ["omniaug-example-plugin", "0.1.0"]
+    assert data["plugins"]["tabular"][:1] == ["ok"] and data["plugins"]["tabular"][2:] == [
+        "omniaug-example-plugin",
+        "0.1.0",
+    ]
     assert data["plugins"]["broken"][0] == "failed" and "a_module_that_does_not_exist" in data["plugins"]["broken"][1]
     assert any("broken" in w and "skipped" in w for w in data["warnings"])
     assert data["ops"] == ["tabular.feature_noise", "tabular.swap_noise"] and data["shape"] == [8, 4]

@@ -55,9 +55,11 @@ def omniaug_register_augmentations():
     return ["not a class"]
 """
 
-DUPLICATE = GOOD.replace("vec2\", \"Tensor", "vec3\", \"Tensor").replace(
-    "return [VEC]", "return [VEC]"
-).replace('VEC = omniaug.Modality("vec3"', 'VEC = omniaug.Modality("vec3"')
+DUPLICATE = (
+    GOOD.replace('vec2", "Tensor', 'vec3", "Tensor')
+    .replace("return [VEC]", "return [VEC]")
+    .replace('VEC = omniaug.Modality("vec3"', 'VEC = omniaug.Modality("vec3"')
+)
 
 BAD_NAME = """
 import omniaug

@@ -115,7 +115,9 @@ class PasteMix(omniaug.Mixer):
     name = "vec.paste_mix"
     modality = VEC
 
-    def mix(self, x: torch.Tensor, partners: list[torch.Tensor], params: omniaug.Params) -> tuple[torch.Tensor, torch.Tensor]:
+    def mix(
+        self, x: torch.Tensor, partners: list[torch.Tensor], params: omniaug.Params
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         f = x.shape[1]
         k = torch.round(f * (1 - params["lam"])).long()
         cols = torch.arange(f).unsqueeze(0) < k.unsqueeze(1)

@@ -62,7 +62,7 @@ class Magnitude:
 
         def lerp(lo: float, hi: float) -> float | int:
             v = lo + m * (hi - lo)
-            return int(round(v)) if self.integer else float(v)
+            return round(v) if self.integer else float(v)
 
         if isinstance(self.low, tuple):
             assert isinstance(self.high, tuple)

@@ -51,7 +51,7 @@ def _index_list(x: Sequence[Any], index: torch.Tensor) -> list[Any]:
     return [x[i] for i in index.tolist()]
 
 
-def subset(x: T, index: torch.Tensor) -> T:
+def subset(x: Any, index: torch.Tensor) -> Any:
     """Samples ``index`` of payload ``x`` (see module docstring)."""
     if x is None:
         return x
@@ -71,7 +71,7 @@ def subset(x: T, index: torch.Tensor) -> T:
     return x  # scalars and other shared values
 
 
-def merge(base: T, index: torch.Tensor, part: T) -> T:
+def merge(base: Any, index: torch.Tensor, part: Any) -> Any:
     """A copy of ``base`` whose samples ``index`` are replaced by ``part``."""
     if base is None:
         return part
@@ -245,7 +245,7 @@ def chunked(
     raise InputError("concat", "a function joining chunk results of this payload type", results[0])
 
 
-def tree_clone(x: T) -> T:
+def tree_clone(x: Any) -> Any:
     """A deep copy of a payload's tensors (for mutation checks)."""
     if isinstance(x, torch.Tensor):
         return x.clone()  # type: ignore[return-value]
@@ -256,11 +256,13 @@ def tree_clone(x: T) -> T:
     if isinstance(x, Mapping):
         return type(x)({k: tree_clone(v) for k, v in x.items()})  # type: ignore[call-arg]
     if _is_dataclass_instance(x):
-        return dataclasses.replace(x, **{f.name: tree_clone(getattr(x, f.name)) for f in dataclasses.fields(x) if f.init})  # type: ignore[type-var]
+        return dataclasses.replace(
+            x, **{f.name: tree_clone(getattr(x, f.name)) for f in dataclasses.fields(x) if f.init}
+        )  # type: ignore[type-var]
     return x
 
 
-def tree_to(x: T, device: torch.device | str) -> T:
+def tree_to(x: Any, device: torch.device | str) -> Any:
     """Move every tensor of a payload to ``device``."""
     if isinstance(x, torch.Tensor):
         return x.to(device)  # type: ignore[return-value]
@@ -271,7 +273,9 @@ def tree_to(x: T, device: torch.device | str) -> T:
     if isinstance(x, Mapping):
         return type(x)({k: tree_to(v, device) for k, v in x.items()})  # type: ignore[call-arg]
     if _is_dataclass_instance(x):
-        return dataclasses.replace(x, **{f.name: tree_to(getattr(x, f.name), device) for f in dataclasses.fields(x) if f.init})  # type: ignore[type-var]
+        return dataclasses.replace(
+            x, **{f.name: tree_to(getattr(x, f.name), device) for f in dataclasses.fields(x) if f.init}
+        )  # type: ignore[type-var]
     if hasattr(x, "to") and callable(x.to):
         return x.to(device)
     return x

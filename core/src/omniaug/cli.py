@@ -237,7 +237,11 @@ def apply_folder(
             status = getattr(out, "status", None)
             with report.open("a", encoding="utf-8") as fh:
                 for i, (f, t) in enumerate(zip(chunk, targets)):
-                    entry = {"input": str(f.relative_to(input_dir)), "output": str(t.relative_to(output_dir)), "copy": k}
+                    entry = {
+                        "input": str(f.relative_to(input_dir)),
+                        "output": str(t.relative_to(output_dir)),
+                        "copy": k,
+                    }
                     if isinstance(status, (list, tuple)) and i < len(status):
                         entry["status"] = str(status[i])
                     fh.write(json.dumps(entry) + "\n")

@@ -79,7 +79,11 @@ def _build(node: Any, where: str) -> Any:
     if isinstance(node, list):
         return [_build(v, where) for v in node]
     if not isinstance(node, Mapping):
-        if isinstance(node, str) and node.startswith("torch.") and isinstance(getattr(torch, node[6:], None), torch.dtype):
+        if (
+            isinstance(node, str)
+            and node.startswith("torch.")
+            and isinstance(getattr(torch, node[6:], None), torch.dtype)
+        ):
             return getattr(torch, node[6:])
         return node
     if OP_KEY not in node:
@@ -100,7 +104,12 @@ def _build(node: Any, where: str) -> Any:
 
 def from_config(config: Mapping[str, Any] | str | Path) -> Any:
     """Build a transform from a config dict, a JSON/YAML string, or a ``.json``/``.yaml`` file."""
-    if isinstance(config, Path) or (isinstance(config, str) and not config.lstrip().startswith(("{", "[")) and "\n" not in config and Path(config).suffix in {".json", ".yaml", ".yml"}):
+    if isinstance(config, Path) or (
+        isinstance(config, str)
+        and not config.lstrip().startswith(("{", "["))
+        and "\n" not in config
+        and Path(config).suffix in {".json", ".yaml", ".yml"}
+    ):
         return from_config(load_config(config))
     if isinstance(config, str):
         config = _parse_text(config)

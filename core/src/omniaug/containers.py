@@ -69,7 +69,9 @@ class _Container(Transform):
 
     def modality_spec(self) -> Modality:
         if self._modality is None:
-            raise InputError("transforms", "at least one op with a modality", self.transforms, where=type(self).__name__)
+            raise InputError(
+                "transforms", "at least one op with a modality", self.transforms, where=type(self).__name__
+            )
         return self._modality
 
     def modality_name(self) -> str:
@@ -206,8 +208,12 @@ class OneOf(_Container):
         self.transforms = _as_transforms(transforms, "OneOf")
         if not self.transforms:
             raise InputError("transforms", "at least one transform", self.transforms, where="OneOf")
-        if weights is not None and (len(weights) != len(self.transforms) or any(w < 0 for w in weights) or sum(weights) <= 0):
-            raise InputError("weights", f"{len(self.transforms)} non-negative numbers with a positive sum", weights, where="OneOf")
+        if weights is not None and (
+            len(weights) != len(self.transforms) or any(w < 0 for w in weights) or sum(weights) <= 0
+        ):
+            raise InputError(
+                "weights", f"{len(self.transforms)} non-negative numbers with a positive sum", weights, where="OneOf"
+            )
         self.weights = None if weights is None else [float(w) for w in weights]
         self._modality = _common_modality(self.transforms, "OneOf")
 
@@ -280,4 +286,3 @@ class SomeOf(_Container):
             if idx.numel():
                 x = self._merge(x, idx, b, self._replay_branch(t, x, idx, b, params[str(k)]))
         return x
-

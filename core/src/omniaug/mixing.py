@@ -55,7 +55,9 @@ def to_soft_labels(
         soft = labels.to(dtype)
         if num_classes is not None and soft.shape[1] != num_classes:
             raise InputError("labels", f"(B, {num_classes}) rows", labels, where=where)
-        if soft.numel() and (bool((soft < 0).any()) or not torch.allclose(soft.sum(1), torch.ones_like(soft[:, 0]), atol=1e-3)):
+        if soft.numel() and (
+            bool((soft < 0).any()) or not torch.allclose(soft.sum(1), torch.ones_like(soft[:, 0]), atol=1e-3)
+        ):
             raise InputError("labels", "rows of non-negative probabilities summing to 1", labels, where=where)
     else:
         raise InputError("labels", "shape (B,) or (B, K)", labels, where=where)
@@ -212,9 +214,13 @@ class Mixer(Transform):
 
     def soft_labels(self, labels: torch.Tensor, params: Params, weights: torch.Tensor) -> torch.Tensor:
         """Mixed probabilities for ``labels`` given the effective ``weights``."""
-        soft = to_soft_labels(labels, self.num_classes, smoothing=self.label_smoothing, where=self.name or type(self).__name__)
+        soft = to_soft_labels(
+            labels, self.num_classes, smoothing=self.label_smoothing, where=self.name or type(self).__name__
+        )
         n = soft.shape[0]
-        sources = torch.cat([torch.arange(n, device=soft.device).unsqueeze(1), params["partners"].to(soft.device)], dim=1)
+        sources = torch.cat(
+            [torch.arange(n, device=soft.device).unsqueeze(1), params["partners"].to(soft.device)], dim=1
+        )
         return mix_labels(soft, sources, weights.to(soft.device))
 
     def augment_with_labels(
@@ -250,4 +256,3 @@ class Mixer(Transform):
             return self.mix_batch(x, params)[0]
         mixed = self.augment_with_labels(x, labels, generator=generator, params=params)
         return mixed.output, mixed.labels
-

@@ -37,20 +37,28 @@ class Params(dict[str, Any]):
 
     def subset(self, index: torch.Tensor) -> Params:
         """The params of samples ``index`` (a 1-D ``LongTensor``)."""
-        return Params({k: (v.subset(index) if isinstance(v, Params) else batching.subset(v, index)) for k, v in self.items()})
+        return Params(
+            {k: (v.subset(index) if isinstance(v, Params) else batching.subset(v, index)) for k, v in self.items()}
+        )
 
     def scatter(self, index: torch.Tensor, batch_size: int) -> Params:
         """Params of samples ``index`` spread into a batch of ``batch_size`` (see ``batching.scatter_into``)."""
         return Params(
             {
-                k: (v.scatter(index, batch_size) if isinstance(v, Params) else batching.scatter_into(v, index, batch_size))
+                k: (
+                    v.scatter(index, batch_size)
+                    if isinstance(v, Params)
+                    else batching.scatter_into(v, index, batch_size)
+                )
                 for k, v in self.items()
             }
         )
 
     def to(self, device: torch.device | str) -> Params:
         """All tensors moved to ``device``."""
-        return Params({k: (v.to(device) if isinstance(v, Params) else batching.tree_to(v, device)) for k, v in self.items()})
+        return Params(
+            {k: (v.to(device) if isinstance(v, Params) else batching.tree_to(v, device)) for k, v in self.items()}
+        )
 
     def with_apply(self, mask: torch.Tensor) -> Params:
         """A copy with the apply mask replaced (e.g. to force p=1 on replay)."""

@@ -38,7 +38,9 @@ def policy_ops(
     known = {c.name for c in ops}
     for name in [*(include or []), *exclude]:
         if name not in known:
-            raise InputError("include/exclude", f"names of policy ops of {modality!r} ({', '.join(sorted(known))})", name)
+            raise InputError(
+                "include/exclude", f"names of policy ops of {modality!r} ({', '.join(sorted(known))})", name
+            )
     if include is not None:
         ops = [c for c in ops if c.name in include]
     ops = [c for c in ops if c.name not in exclude]

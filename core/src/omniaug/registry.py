@@ -120,7 +120,7 @@ class Registry:
             self.plugins[ep.name] = info
             try:
                 obj = ep.load()
-            except Exception as exc:  # noqa: BLE001 - isolation is the point
+            except Exception as exc:
                 self._fail(info, f"import failed: {type(exc).__name__}: {exc}", exc)
                 continue
             self._register(obj, info)
@@ -135,7 +135,7 @@ class Registry:
         self.plugins[info.name] = info
         try:
             self.pm.register(obj, name=info.name)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self._fail(info, f"invalid hook implementation: {type(exc).__name__}: {exc}", exc)
             return info
         staged: dict[Kind, list[Any]] = {}
@@ -147,7 +147,7 @@ class Registry:
                     items = list(result or [])
                     for item in items:
                         _check_item(kind, item)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     self._fail(info, f"hook {hook} raised {type(exc).__name__}: {exc}", exc)
                     self.pm.unregister(name=info.name)
                     return info
@@ -271,8 +271,10 @@ class Registry:
         for impl in reversed(self.pm.hook.omniaug_example_data.get_hookimpls()):
             try:
                 data = impl.function(modality=modality)
-            except Exception as exc:  # noqa: BLE001
-                warnings.warn(f"plugin {impl.plugin_name!r}: omniaug_example_data raised {exc!r}", PluginWarning, stacklevel=2)
+            except Exception as exc:
+                warnings.warn(
+                    f"plugin {impl.plugin_name!r}: omniaug_example_data raised {exc!r}", PluginWarning, stacklevel=2
+                )
                 continue
             if data is not None:
                 return data

@@ -269,9 +269,7 @@ def _distributed_rank() -> int:
     return int(os.environ.get("RANK", "0"))
 
 
-def stream_generator(
-    base_seed: int, *, epoch: int = 0, device: torch.device | str | None = None
-) -> torch.Generator:
+def stream_generator(base_seed: int, *, epoch: int = 0, device: torch.device | str | None = None) -> torch.Generator:
     """A generator distinct per DataLoader worker and per ``torch.distributed`` rank.
 
     Call it inside a Dataset's ``__getitem__``/worker or in ``worker_init_fn``; in the

@@ -59,7 +59,7 @@ def expand_instances(items: Any) -> list[Any]:
     """Classes → their ``example_instances()``; instances stay as they are."""
     out: list[Any] = []
     for item in items() if callable(items) and not isinstance(items, type) else items:
-        out.extend(item.example_instances() if isinstance(item, type) else [item])
+        out.extend(item.example_instances() if isinstance(item, type) else [item])  # type: ignore[attr-defined]
     return out
 
 

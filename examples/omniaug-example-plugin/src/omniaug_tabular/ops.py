@@ -30,13 +30,17 @@ class FeatureNoise(omniaug.Augmentation):
             raise omniaug.InputError("scale", "a non-negative number", scale, where=self.name)
         self.scale = float(scale)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         f = features_of(x)
         return {
             "level": rng.uniform(batch_size, 0.0, self.scale, generator=generator, device=device),
             "noise": rng.normal(batch_size, shape=(f.shape[1],), generator=generator, device=device, dtype=f.dtype),
             # the reference scale is data, so replaying on a subset uses the batch's own std
-            "std": features_of(x).std(0, unbiased=False).expand(batch_size, -1).clone() if batch_size > 1 else torch.ones_like(f),
+            "std": features_of(x).std(0, unbiased=False).expand(batch_size, -1).clone()
+            if batch_size > 1
+            else torch.ones_like(f),
         }
 
     def kernel(self, x: Any, params: omniaug.Params) -> Any:
@@ -61,7 +65,9 @@ class SwapNoise(omniaug.Augmentation):
             raise omniaug.InputError("rate", "a fraction in [0, 1]", rate, where=self.name)
         self.rate = float(rate)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         f = features_of(x)
         donors = rng.randint(batch_size, 0, batch_size, shape=(f.shape[1],), generator=generator, device=device)
         swapped = torch.gather(f, 0, donors)

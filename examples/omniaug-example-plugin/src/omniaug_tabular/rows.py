@@ -46,7 +46,11 @@ def example(batch_size: int = 8, generator: torch.Generator | None = None, devic
 
 
 def bad_examples() -> list[Any]:
-    return [torch.zeros(3), torch.zeros(2, 3, dtype=torch.long), Rows(torch.zeros(2, 3), torch.zeros(3, dtype=torch.long))]
+    return [
+        torch.zeros(3),
+        torch.zeros(2, 3, dtype=torch.long),
+        Rows(torch.zeros(2, 3), torch.zeros(3, dtype=torch.long)),
+    ]
 
 
 TABULAR = omniaug.Modality(
