@@ -1,0 +1,227 @@
+"""Audio benchmark: omniaug-audio vs torch-audiomentations, audiomentations and torchaudio.
+
+Run with the benchmark venv (peers are installed there, never in the library):
+
+    .venv-bench/bin/python benchmarks/bench_audio.py [--repeats 7] [--markdown]
+
+A: 32 mono clips, 16 kHz, 2 s: gain + polarity inversion + time shift + coloured noise,
+   every parameter drawn per example.
+B: pitch shift of 8 such clips, semitones uniform in ±4 per example; plus the pitch
+   accuracy of each implementation (median |error| in cents) on sines and on speech
+   (espeak-ng words bundled with the plugin), for integer shifts in ±4.
+
+Throughputs are medians of the repeats; ratios are computed within the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import time
+import warnings
+from collections.abc import Callable
+
+# This machine is shared: with OpenMP's default active waiting, a 2-thread torch op that
+# loses its time slice stalls for a whole scheduler quantum (~30 ms for a 1 ms op).
+# Passive waiting applies equally to every torch-based implementation measured here.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch
+
+from omniaug import Compose
+from omniaug.rng import make_generator
+from omniaug_audio.analysis import cents, estimate_f0, peak_frequency
+from omniaug_audio.bundled import example_clips
+from omniaug_audio.ops.basic import Gain, PolarityInversion, TimeShift
+from omniaug_audio.ops.noise import ColoredNoise
+from omniaug_audio.ops.pitch import PitchShift, pitch_shift
+
+warnings.filterwarnings("ignore")
+SR = 16000
+SECONDS = 2.0
+
+
+def timeit(fn: Callable[[], object], repeats: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def speech_clips(n: int) -> torch.Tensor:
+    """``n`` 2-second clips of concatenated bundled words (different orders), ``(n, 1, 32000)``."""
+    words = example_clips()
+    assert words.lengths is not None
+    pieces = [words.waveform[i, 0, : int(words.lengths[i])] for i in range(words.waveform.shape[0])]
+    total = int(SR * SECONDS)
+    clips = []
+    for k in range(n):
+        order = [pieces[(k + j) % len(pieces)] for j in range(len(pieces))]
+        gap = torch.zeros(800)
+        joined = torch.cat([torch.cat([p, gap]) for p in order * 3])[:total]
+        clips.append(joined)
+    return torch.stack(clips)[:, None]
+
+
+# ---------------------------------------------------------------- workload A
+
+
+def workload_a(repeats: int) -> list[tuple[str, float]]:
+    import audiomentations as am
+    import torch_audiomentations as ta
+
+    x = speech_clips(32) * 0.8
+    ours = Compose([Gain((-12.0, 12.0)), PolarityInversion(p=0.5), TimeShift((-0.5, 0.5)), ColoredNoise((3.0, 30.0), (0.0, 2.0))])
+    g = make_generator(0)
+    t_ours = timeit(lambda: ours(x, generator=g), repeats)
+
+    tam = ta.Compose(
+        [
+            ta.Gain(-12.0, 12.0, mode="per_example", p=1.0),
+            ta.PolarityInversion(mode="per_example", p=0.5),
+            ta.Shift(-0.5, 0.5, mode="per_example", p=1.0),
+            ta.AddColoredNoise(3.0, 30.0, 0.0, 2.0, mode="per_example", p=1.0, sample_rate=SR),
+        ],
+        output_type="tensor",
+    )
+    t_tam = timeit(lambda: tam(x, sample_rate=SR), repeats)
+
+    am_pipe = am.Compose(
+        [
+            am.Gain(-12.0, 12.0, p=1.0),
+            am.PolarityInversion(p=0.5),
+            am.Shift(-0.5, 0.5, p=1.0),
+            am.AddColorNoise(3.0, 30.0, -6.0, 0.0, p=1.0),
+        ]
+    )
+    clips = [c[0].numpy() for c in x]
+    t_am = timeit(lambda: [am_pipe(c, sample_rate=SR) for c in clips], max(3, repeats // 2))
+    n = x.shape[0]
+    return [("omniaug-audio", n / t_ours), ("torch-audiomentations", n / t_tam), ("audiomentations (loop)", n / t_am)]
+
+
+# ---------------------------------------------------------------- workload B
+
+
+def _semitones(n: int, seed: int) -> torch.Tensor:
+    return torch.rand(n, generator=make_generator(seed)) * 8 - 4
+
+
+def peers_pitch(kind: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """A function ``(x (B,1,T), semitones (B,)) -> (B,1,T)`` applying peer ``kind`` with the given shifts."""
+    import torchaudio
+
+    if kind == "audiomentations":
+        import audiomentations as am
+
+        def run(x: torch.Tensor, semis: torch.Tensor) -> torch.Tensor:
+            outs = []
+            for clip, s in zip(x, semis.tolist()):
+                op = am.PitchShift(s, s, p=1.0)
+                outs.append(torch.from_numpy(op(clip[0].numpy(), sample_rate=SR)))
+            return torch.stack(outs)[:, None]
+
+        return run
+    if kind == "torch-audiomentations":
+        from torch_pitch_shift import pitch_shift as tps_shift
+
+        # Its PitchShift draws a ratio per example from a precomputed set of fast rational
+        # ratios; to impose a given shift we call its kernel with that ratio directly.
+        def run(x: torch.Tensor, semis: torch.Tensor) -> torch.Tensor:
+            return torch.cat([tps_shift(clip[None], float(s), SR) for clip, s in zip(x, semis.tolist())])
+
+        return run
+    if kind == "torchaudio.transforms.PitchShift":
+
+        def run(x: torch.Tensor, semis: torch.Tensor) -> torch.Tensor:
+            outs = []
+            for clip, s in zip(x, semis.tolist()):
+                outs.append(torchaudio.transforms.PitchShift(SR, s)(clip))
+            return torch.stack(outs)
+
+        return run
+    if kind == "torchaudio.functional.pitch_shift":
+
+        def run(x: torch.Tensor, semis: torch.Tensor) -> torch.Tensor:
+            return torch.stack([torchaudio.functional.pitch_shift(c, SR, s) for c, s in zip(x, semis.tolist())])
+
+        return run
+    raise ValueError(kind)
+
+
+def ours_pitch(x: torch.Tensor, semis: torch.Tensor) -> torch.Tensor:
+    return pitch_shift(x, semis, max_semitones=4.0)
+
+
+def pitch_quality(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> tuple[float, float]:
+    """Median |cents error| of the shifted f0 on sines and on speech (integer shifts in ±4)."""
+    shifts = torch.tensor([-4.0, -3.0, -2.0, -1.0, 1.0, 2.0, 3.0, 4.0])
+    f0 = torch.tensor([150.0, 196.0, 220.0, 262.0, 330.0, 392.0, 440.0, 523.0])
+    t = torch.arange(int(SR * 1.0)) / SR
+    sines = (0.5 * torch.sin(2 * math.pi * f0[:, None] * t))[:, None]
+    out = fn(sines, shifts)
+    measured = peak_frequency(out[:, 0, 2000:-2000].double(), SR)
+    err_sine = cents(measured, (f0 * 2 ** (shifts / 12)).double()).abs().median()
+    speech = speech_clips(8)
+    base = estimate_f0(speech[:, 0].double(), SR)
+    shifted = estimate_f0(fn(speech, shifts)[:, 0].double(), SR)
+    err_speech = cents(shifted, base * 2 ** (shifts.double() / 12)).abs().median()
+    return float(err_sine), float(err_speech)
+
+
+def workload_b(repeats: int) -> list[tuple[str, float, float, float]]:
+    x = speech_clips(8) * 0.8
+    op = PitchShift((-4.0, 4.0))
+    g = make_generator(1)
+    rows = []
+    t = timeit(lambda: op(x, generator=g), repeats)
+    rows.append(("omniaug-audio", 8 / t, *pitch_quality(ours_pitch)))
+    semis = _semitones(8, 2)
+    import torch_audiomentations as ta
+
+    tam = ta.PitchShift(-4.0, 4.0, mode="per_example", p=1.0, sample_rate=SR, output_type="tensor")
+    t_tam = timeit(lambda: tam(x, sample_rate=SR), max(3, repeats // 2), warmup=1)
+    for kind, reps in (
+        ("audiomentations", repeats),
+        ("torch-audiomentations", 0),
+        ("torchaudio.transforms.PitchShift", 3),
+        ("torchaudio.functional.pitch_shift", 1),
+    ):
+        fn = peers_pitch(kind)
+        t = t_tam if reps == 0 else timeit(lambda fn=fn: fn(x, semis), reps, warmup=1)
+        rows.append((kind, 8 / t, *pitch_quality(fn)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--markdown", action="store_true", help="print markdown tables")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+
+    a = workload_a(args.repeats)
+    ours_a = a[0][1]
+    print("\nA: 32 clips x 2 s @16 kHz, gain + polarity + shift + coloured noise (per example)")
+    print("| implementation | clips/s | omniaug speed-up |")
+    print("|---|---:|---:|")
+    for name, rate in a:
+        print(f"| {name} | {rate:,.0f} | {ours_a / rate:.1f}x |")
+
+    b = workload_b(args.repeats)
+    ours_b = b[0][1]
+    print("\nB: pitch shift, 8 clips x 2 s, per-example semitones in [-4, 4]")
+    print("| implementation | clips/s | omniaug speed-up | median f0 error, sines (cents) | median f0 error, speech (cents) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, rate, e_sine, e_speech in b:
+        print(f"| {name} | {rate:,.1f} | {ours_b / rate:.1f}x | {e_sine:.1f} | {e_speech:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+"""Throughput of omniaug-image vs kornia, torchvision v2 and albumentations (run with .venv-bench/bin/python).
+
+Workload (issue 3): 64 images 3×224×224 float32 on CPU, 2 threads; each sample its
+own random horizontal flip (p=0.5), affine (±30°, ±10 % translate, 0.8–1.2 scale,
+bilinear) and colour jitter (brightness/contrast/saturation 0.4, hue 0.1). The
+omniaug headline runs the jitter as four fusable ops in a fixed order with the YIQ
+hue rotation (the documented fast option), so ``Compose(fuse=True)`` makes one warp
+and one colour matrix; variants with the ``ColorJitter`` op are listed too.
+Candidates are timed round-robin in the same run and the median of the repeats
+is reported with same-run ratios. Further tables: uint8 in/out, per-sample cost
+from batch 8 to 256, and batch mixers (MixUp/CutMix) against torchvision's and
+kornia's.
+
+    .venv-bench/bin/python benchmarks/bench_image.py [--repeats 9] [--markdown docs/performance.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from omniaug import Compose, registry
+from omniaug.rng import make_generator
+from omniaug_image.geometric import Affine, HorizontalFlip
+
+BATCH, SIZE = 64, 224
+
+
+def _timings(fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 1) -> dict[str, list[float]]:
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():  # round-robin: noise spreads over every candidate
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def _table(title: str, times: dict[str, list[float]], n: int | dict[str, int], reference: str, lines: list[str]) -> None:
+    """Median img/s, same-run ratio of medians, and the best repeat (robust to a noisy shared machine)."""
+
+    def count(name: str) -> int:
+        return n[name] if isinstance(n, dict) else n
+
+    ref = count(reference) / statistics.median(times[reference])
+    ref_best = count(reference) / min(times[reference])
+    lines.append(f"\n### {title}\n")
+    lines.append(f"| candidate | img/s (median) | ratio vs {reference} | img/s (best) | ratio (best) |")
+    lines.append("|---|---:|---:|---:|---:|")
+    for name, ts in times.items():
+        rate = count(name) / statistics.median(ts)
+        best = count(name) / min(ts)
+        lines.append(f"| {name} | {rate:,.0f} | {rate / ref:.2f}× | {best:,.0f} | {best / ref_best:.2f}× |")
+
+
+def color_jitter_op(hue_mode: str) -> object:
+    from omniaug_image.photometric import ColorJitter
+
+    return ColorJitter(0.4, 0.4, 0.4, 0.1, hue_mode=hue_mode)
+
+
+def color_ops() -> list[object]:
+    """Brightness → contrast → saturation → YIQ hue as four fusable ops (fixed order)."""
+    from omniaug_image.photometric import Brightness, Contrast, Hue, Saturation
+
+    return [Brightness(0.4), Contrast(0.4), Saturation(0.4), Hue(0.1, hue_mode="yiq")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--markdown", type=Path, default=None, help="also write the tables into this file's 'Image' section")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+
+    import albumentations as A
+    import kornia.augmentation as K
+    import torchvision.transforms.v2 as T
+
+    g = make_generator(0)
+    x = torch.rand(BATCH, 3, SIZE, SIZE, generator=g)
+    x_u8 = (x * 255).round().to(torch.uint8)
+    x_hwc = [np.ascontiguousarray(x_u8[i].permute(1, 2, 0).numpy()) for i in range(BATCH)]
+
+    geo = [HorizontalFlip(p=0.5), Affine(degrees=30, translate=[0.1, 0.1], scale=[0.8, 1.2])]
+    fused_yiq = Compose([*geo, *color_ops()], fuse=True)  # one warp + one colour matrix
+    fused_geo_jitter = Compose([*geo, color_jitter_op("yiq")], fuse=True)  # one warp + ColorJitter op (random order)
+    unfused_hsv = Compose([*geo, color_jitter_op("hsv")])  # torchvision-exact HSV hue, no fusion
+    fused_geo = Compose(geo, fuse=True)
+
+    kornia_pipe = K.AugmentationSequential(
+        K.RandomHorizontalFlip(p=0.5),
+        K.RandomAffine(degrees=30, translate=(0.1, 0.1), scale=(0.8, 1.2), p=1.0),
+        K.ColorJitter(0.4, 0.4, 0.4, 0.1, p=1.0),
+    )
+    tv_pipe = T.Compose(
+        [
+            T.RandomHorizontalFlip(p=0.5),
+            T.RandomAffine(degrees=30, translate=(0.1, 0.1), scale=(0.8, 1.2), interpolation=T.InterpolationMode.BILINEAR),
+            T.ColorJitter(0.4, 0.4, 0.4, 0.1),
+        ]
+    )
+    alb_pipe = A.Compose(
+        [
+            A.HorizontalFlip(p=0.5),
+            A.Affine(rotate=(-30, 30), translate_percent=(-0.1, 0.1), scale=(0.8, 1.2), p=1.0),
+            A.ColorJitter(0.4, 0.4, 0.4, 0.1, p=1.0),
+        ]
+    )
+
+    def tv_loop() -> object:
+        return torch.stack([tv_pipe(x[i]) for i in range(BATCH)])
+
+    def alb_loop() -> object:
+        return [alb_pipe(image=a)["image"] for a in x_hwc]
+
+    def alb_loop_tensors() -> object:
+        arrays = [np.ascontiguousarray(t.permute(1, 2, 0).numpy()) for t in x_u8]
+        return torch.from_numpy(np.stack([alb_pipe(image=a)["image"] for a in arrays])).permute(0, 3, 1, 2)
+
+    theta = torch.tensor([[0.9, -0.2, 0.05], [0.2, 0.9, -0.05]]).expand(BATCH, 2, 3)
+
+    def grid_sample_alone() -> object:
+        grid = F.affine_grid(theta, [BATCH, 3, SIZE, SIZE], align_corners=False)
+        return F.grid_sample(x, grid, mode="bilinear", align_corners=False)
+
+    main_fns: dict[str, Callable[[], object]] = {
+        "omniaug fused (flip+affine → 1 warp; b/c/s/YIQ hue → 1 colour matrix)": lambda: fused_yiq(x, generator=g),
+        "omniaug fused warp + ColorJitter op (per-sample order, YIQ hue)": lambda: fused_geo_jitter(x, generator=g),
+        "omniaug unfused (HSV hue, torchvision-exact)": lambda: unfused_hsv(x, generator=g),
+        "omniaug fused geometry only": lambda: fused_geo(x, generator=g),
+        "kornia AugmentationSequential": lambda: kornia_pipe(x),
+        "torchvision v2 per sample": tv_loop,
+        "albumentations uint8 HWC per sample": alb_loop,
+        "albumentations incl. tensor↔numpy": alb_loop_tensors,
+        "one batched grid_sample alone": grid_sample_alone,
+        "clone()": lambda: x.clone(),
+    }
+    lines: list[str] = [
+        f"Machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, 2 threads, "
+        f"batch {BATCH}×3×{SIZE}×{SIZE}, {args.repeats} round-robin repeats (median and best; the machine is shared)."
+    ]
+    _table("Flip + affine + colour jitter, float32", _timings(main_fns, args.repeats), BATCH, "kornia AugmentationSequential", lines)
+
+    u8_fns: dict[str, Callable[[], object]] = {
+        "omniaug fused, uint8 in/out": lambda: fused_yiq(x_u8, generator=g),
+        "omniaug fused, float32": lambda: fused_yiq(x, generator=g),
+        "albumentations uint8 HWC per sample": alb_loop,
+        "kornia AugmentationSequential (float32)": lambda: kornia_pipe(x),
+    }
+    _table("uint8 in/out", _timings(u8_fns, args.repeats), BATCH, "albumentations uint8 HWC per sample", lines)
+
+    sizes = (8, 32, 64, 128, 256)
+    batches = {b: torch.rand(b, 3, SIZE, SIZE, generator=g) for b in sizes}
+    scale_fns: dict[str, Callable[[], object]] = {
+        f"batch {b}": (lambda xb=xb: fused_yiq(xb, generator=g)) for b, xb in batches.items()
+    }
+    scale_times = _timings(scale_fns, args.repeats)
+    _table(
+        "Per-sample throughput vs batch size (omniaug fused, float32)",
+        scale_times,
+        {f"batch {b}": b for b in sizes},
+        "batch 64",
+        lines,
+    )
+    med = [b / statistics.median(scale_times[f"batch {b}"]) for b in sizes]
+    best = [b / min(scale_times[f"batch {b}"]) for b in sizes]
+    lines.append(
+        f"\nmax/min per-sample throughput from batch 8 to 256: {max(med) / min(med):.2f}× (median), "
+        f"{max(best) / min(best):.2f}× (best)"
+    )
+
+    mix_lines: list[str] = []
+    try:
+        reg = registry()
+        mixup = reg.transform_class("image.mixup")(alpha=1.0, num_classes=10)
+        cutmix = reg.transform_class("image.cutmix")(alpha=1.0, num_classes=10)
+        labels = torch.randint(0, 10, (BATCH,), generator=g)
+        tv_mixup, tv_cutmix = T.MixUp(alpha=1.0, num_classes=10), T.CutMix(alpha=1.0, num_classes=10)
+        k_mixup, k_cutmix = K.RandomMixUpV2(p=1.0), K.RandomCutMixV2(p=1.0)
+        mix_fns: dict[str, Callable[[], object]] = {
+            "omniaug image.mixup (per-sample λ)": lambda: mixup(x, labels, generator=g),
+            "omniaug image.cutmix (per-sample box)": lambda: cutmix(x, labels, generator=g),
+            "torchvision v2 MixUp (one λ per batch)": lambda: tv_mixup(x, labels),
+            "torchvision v2 CutMix (one box per batch)": lambda: tv_cutmix(x, labels),
+            "kornia RandomMixUpV2": lambda: k_mixup(x, labels),
+            "kornia RandomCutMixV2": lambda: k_cutmix(x, labels),
+        }
+        _table("Batch mixers, float32", _timings(mix_fns, args.repeats), BATCH, "torchvision v2 MixUp (one λ per batch)", mix_lines)
+    except Exception as exc:  # the mixers come from the photometric engineer's module
+        mix_lines.append(f"\n(mixers skipped: {type(exc).__name__}: {exc})")
+    lines.extend(mix_lines)
+
+    text = "\n".join(lines)
+    print(text)
+    if args.markdown is not None:
+        _write_section(args.markdown, "Image", text)
+
+
+def _write_section(path: Path, title: str, body: str) -> None:
+    """Replace (or append) the ``## <title>`` section of a markdown file."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
+    head = f"## {title}"
+    section = f"{head}\n\nProduced by `.venv-bench/bin/python benchmarks/bench_image.py --markdown {path}`.\n\n{body}\n"
+    if head in old:
+        start = old.index(head)
+        nxt = old.find("\n## ", start + len(head))
+        new = old[:start] + section + (old[nxt + 1 :] if nxt != -1 else "")
+    else:
+        new = old.rstrip("\n") + "\n\n" + section
+    path.write_text(new, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Throughput of omniaug-text vs nlpaug, same run, same machine.
+
+Run with the benchmark venv (nlpaug lives only there)::
+
+    .venv-bench/bin/python benchmarks/bench_text.py [--repeats 5] [--append-docs]
+
+Workload: 1000 English sentences of 20 words (words drawn with a fixed seed from
+the plugin's sample sentences, so the vocabulary is small and repeats like real
+text does; WordNet lookups are cached per word after their first use — the
+"cold" column is the first call with empty caches). Strengths are matched to
+nlpaug's defaults: 30 % of words for swap/delete (nlpaug ``aug_p=0.3``), ~9 % of
+characters for keyboard typos (nlpaug ``aug_word_p=0.3`` × ``aug_char_p=0.3``).
+nlpaug's ``SynonymAug`` needs ``nltk.download('wordnet')`` (network) and is not run.
+
+Token-id ops: per-sample cost at batch 16 … 1024, length 128 (flat means vectorized).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from omniaug_text import TokenBatch
+from omniaug_text.char_ops import KeyboardTypo
+from omniaug_text.samples import SENTENCES
+from omniaug_text.token_ops import LocalShuffle, RandomTokenReplace, SpanMasking, TokenDropout, TokenMasking
+from omniaug_text.word_ops import RandomDeletion, RandomSwap, SynonymReplacement
+
+N_SENTENCES = 1000
+WORDS = 20
+
+
+def make_sentences(n: int = N_SENTENCES, words: int = WORDS, seed: int = 0) -> list[str]:
+    pool = [w.strip(".,!?") for s in SENTENCES for w in s.split() if w.strip(".,!?").isalpha()]
+    g = torch.Generator().manual_seed(seed)
+    idx = torch.randint(0, len(pool), (n, words), generator=g).tolist()
+    out = []
+    for row in idx:
+        ws = [pool[i] for i in row]
+        ws[0] = ws[0].capitalize()
+        ws[9] += ","
+        out.append(" ".join(ws) + ".")
+    return out
+
+
+def timed(fn: Callable[[], Any], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def nlpaug_ops() -> dict[str, Any]:
+    try:
+        import nlpaug.augmenter.char as nac
+        import nlpaug.augmenter.word as naw
+    except ImportError:  # pragma: no cover - outside the bench venv
+        return {}
+    return {
+        "random swap": naw.RandomWordAug(action="swap", aug_p=0.3),
+        "random deletion": naw.RandomWordAug(action="delete", aug_p=0.3),
+        "keyboard typos": nac.KeyboardAug(aug_char_p=0.3, aug_word_p=0.3),
+    }
+
+
+def bench_strings(repeats: int) -> list[tuple[str, float, float | None, float | None]]:
+    sentences = make_sentences()
+    ours = {
+        "random swap": RandomSwap(0.3),
+        "random deletion": RandomDeletion(0.3),
+        "keyboard typos": KeyboardTypo(0.09),
+        "synonym replacement": SynonymReplacement(0.3),
+    }
+    theirs = nlpaug_ops()
+    rows = []
+    for name, op in ours.items():
+        g = torch.Generator().manual_seed(0)
+        cold = None
+        if name == "synonym replacement":
+            from omniaug_text import lexicon, word_ops
+
+            lexicon.wordnet()  # load the resource outside the timing (a one-off ~0.5 s)
+            lexicon.wordnet().synonyms.cache_clear()
+            word_ops._eda_synonyms.cache_clear()
+            t0 = time.perf_counter()
+            op(sentences, generator=g)
+            cold = N_SENTENCES / (time.perf_counter() - t0)
+        op(sentences, generator=g)  # warm-up
+        ours_rate = N_SENTENCES / timed(lambda op=op, g=g: op(sentences, generator=g), repeats)
+        peer = theirs.get(name)
+        peer_rate = None
+        if peer is not None:
+            peer.augment(sentences[:50])
+            peer_rate = N_SENTENCES / timed(lambda peer=peer: peer.augment(sentences), max(1, repeats // 2))
+        rows.append((name, ours_rate, peer_rate, cold))
+    return rows
+
+
+def bench_tokens(repeats: int) -> list[tuple[str, dict[int, float]]]:
+    ops = {
+        "tokens.dropout": TokenDropout(0.1),
+        "tokens.masking": TokenMasking(0.15),
+        "tokens.random_replace": RandomTokenReplace(0.1),
+        "tokens.span_masking": SpanMasking(0.15),
+        "tokens.local_shuffle": LocalShuffle(3),
+    }
+    length = 128
+    out = []
+    for name, op in ops.items():
+        per_sample = {}
+        for b in (16, 64, 256, 1024):
+            g = torch.Generator().manual_seed(b)
+            lengths = torch.randint(length // 2, length + 1, (b,), generator=g)
+            mask = (torch.arange(length).unsqueeze(0) < lengths.unsqueeze(1)).long()
+            ids = torch.randint(5, 30000, (b, length), generator=g) * mask
+            ids[:, 0] = 1
+            batch = TokenBatch(ids, mask, frozenset({1, 2}), pad_id=0, mask_id=3, vocab_size=30000)
+            op(batch, generator=g)
+            reps = max(repeats, 2048 // b)
+            per_sample[b] = timed(lambda op=op, batch=batch, g=g: op(batch, generator=g), reps) / b * 1e6
+        out.append((name, per_sample))
+    return out
+
+
+def render(strings: list[tuple[str, float, float | None, float | None]], tokens: list[tuple[str, dict[int, float]]]) -> str:
+    lines = [
+        f"1000 sentences × {WORDS} words, CPU, torch threads={torch.get_num_threads()}, median of repeats",
+        "",
+        "| op | omniaug-text (sent/s) | nlpaug (sent/s) | ratio | cold cache (sent/s) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, ours, peer, cold in strings:
+        peer_s = f"{peer:,.0f}" if peer else "n/a (needs nltk.download)" if name.startswith("synonym") else "n/a"
+        ratio = f"{ours / peer:.1f}×" if peer else "–"
+        cold_s = f"{cold:,.0f}" if cold else ""
+        lines.append(f"| {name} | {ours:,.0f} | {peer_s} | {ratio} | {cold_s} |")
+    swap = next(r[1] for r in strings if r[0] == "random swap")
+    syn = next(r[1] for r in strings if r[0] == "synonym replacement")
+    lines += ["", f"synonym replacement / random swap = {syn / swap:.2f}", ""]
+    lines += ["| token op (L=128) | µs/sample @16 | @64 | @256 | @1024 |", "|---|---:|---:|---:|---:|"]
+    for name, ps in tokens:
+        lines.append(f"| {name} | " + " | ".join(f"{ps[b]:.2f}" for b in (16, 64, 256, 1024)) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (2 = the project's benchmark setting)")
+    parser.add_argument("--append-docs", action="store_true", help="append the table to docs/performance.md under 'Text'")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    table = render(bench_strings(args.repeats), bench_tokens(args.repeats))
+    print(table)
+    if args.append_docs:
+        path = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
+        text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
+        stamp = time.strftime("%Y-%m-%d", time.gmtime())
+        heading = "" if "\n## Text\n" in text else "\n\n## Text"
+        entry = f"{heading}\n\n`benchmarks/bench_text.py --threads {args.threads}`, {stamp}, load average {os.getloadavg()[0]:.1f}\n\n{table}\n"
+        path.write_text(text.rstrip("\n") + entry, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""The two modalities of the plugin: ``audio`` (waveforms) and ``spectrogram`` (SpecAugment)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from omniaug import InputError, Modality, rng
+
+from .payload import AudioBatch, SpectrogramBatch, check_lengths
+
+__all__ = ["AUDIO", "SPECTROGRAM", "validate_audio", "validate_spectrogram", "synthetic_audio", "synthetic_spectrogram"]
+
+FLOAT_DTYPES = (torch.float32, torch.float64)
+EXAMPLE_RATE = 16000
+
+
+def _check_tensor(t: Any, argument: str, dims: int, layout: str, where: str) -> None:
+    if not isinstance(t, torch.Tensor):
+        raise InputError(argument, f"a float tensor {layout}", t, where=where)
+    if t.dim() != dims:
+        raise InputError(argument, f"a float tensor {layout} ({dims} dimensions)", t, where=where)
+    if t.dtype not in FLOAT_DTYPES:
+        raise InputError(argument, f"a float32/float64 tensor {layout}", t, where=where)
+    if t.shape[0] == 0 or t.shape[-1] == 0:
+        raise InputError(argument, f"a non-empty tensor {layout}", t, where=where)
+    # A sum is non-finite iff some element is (or the sum overflows, which the exact check
+    # below rules out): one cheap reduction instead of a full boolean pass on every call.
+    if not bool(torch.isfinite(t.sum())) and not bool(torch.isfinite(t).all()):
+        raise InputError(argument, f"a finite tensor {layout} (no NaN/inf)", t, where=where)
+
+
+def validate_audio(x: Any) -> None:
+    """Accept a ``(B, C, T)`` float tensor or an :class:`AudioBatch`; raise :class:`InputError` otherwise."""
+    if isinstance(x, AudioBatch):
+        _check_tensor(x.waveform, "x.waveform", 3, "(B, C, T)", "audio")
+        sr = x.sample_rate
+        if isinstance(sr, bool) or not isinstance(sr, int) or sr <= 0:
+            raise InputError("x.sample_rate", "a positive integer (Hz)", sr, where="audio")
+        check_lengths(x.lengths, x.waveform.shape[0], x.waveform.shape[-1], "audio")
+        return
+    if isinstance(x, torch.Tensor):
+        _check_tensor(x, "x", 3, "(B, C, T)", "audio")
+        return
+    raise InputError("x", "a float tensor (B, C, T) or an AudioBatch(waveform, sample_rate, lengths)", x, where="audio")
+
+
+def validate_spectrogram(x: Any) -> None:
+    """Accept a ``(B, C, F, T)`` float tensor or a :class:`SpectrogramBatch`."""
+    if isinstance(x, SpectrogramBatch):
+        _check_tensor(x.spec, "x.spec", 4, "(B, C, F, T)", "spectrogram")
+        check_lengths(x.lengths, x.spec.shape[0], x.spec.shape[-1], "spectrogram")
+        return
+    if isinstance(x, torch.Tensor):
+        _check_tensor(x, "x", 4, "(B, C, F, T)", "spectrogram")
+        return
+    raise InputError("x", "a float tensor (B, C, F, T) or a SpectrogramBatch(spec, lengths)", x, where="spectrogram")
+
+
+def synthetic_audio(
+    batch_size: int = 4,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+    sample_rate: int = EXAMPLE_RATE,
+    seconds: float = 0.5,
+    padded: bool = True,
+) -> AudioBatch:
+    """Vowel-like harmonic tones with a random f0 and envelope, padded to a common length.
+
+    Each clip is a sum of 6 harmonics of f0 ∈ [110, 330] Hz with 1/k amplitudes under a
+    smooth attack/decay envelope, plus faint noise; with ``padded`` the lengths are
+    drawn in ``[0.6 T, T]`` and the padding is zero.
+    """
+    device = torch.device(device)
+    n = round(seconds * sample_rate)
+    t = torch.arange(n, device=device, dtype=torch.float32) / sample_rate
+    f0 = rng.uniform(batch_size, 110.0, 330.0, generator=generator, device=device)
+    phase = rng.uniform(batch_size, 0.0, 2 * math.pi, shape=(6,), generator=generator, device=device)
+    k = torch.arange(1, 7, device=device, dtype=torch.float32)
+    tones = (torch.sin(2 * math.pi * f0[:, None, None] * k[None, :, None] * t + phase[..., None]) / k[:, None]).sum(1)
+    env = torch.sin(math.pi * t / t[-1]).clamp_min(0) ** 0.5
+    noise = rng.normal(batch_size, 0.0, 0.01, shape=(n,), generator=generator, device=device)
+    wave = 0.25 * tones * env + noise
+    lengths = None
+    if padded:
+        frac = rng.uniform(batch_size, 0.6, 1.0, generator=generator, device=device)
+        lengths = (frac * n).long().clamp(1, n)
+        lengths[0] = n
+        wave = wave * (torch.arange(n, device=device) < lengths[:, None])
+    return AudioBatch(wave.unsqueeze(1).contiguous(), sample_rate, lengths)
+
+
+def synthetic_spectrogram(
+    batch_size: int = 4, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+) -> SpectrogramBatch:
+    """Log-power spectrograms ``(B, 1, 64, frames)`` of :func:`synthetic_audio` clips, with frame lengths."""
+    audio = synthetic_audio(batch_size, generator=generator, device=device)
+    n_fft, hop = 126, 64
+    window = torch.hann_window(n_fft, device=audio.waveform.device)
+    stft = torch.stft(audio.waveform.reshape(batch_size, -1), n_fft, hop, window=window, return_complex=True)
+    spec = torch.log1p(stft.abs() ** 2).unsqueeze(1)
+    assert audio.lengths is not None
+    frames = (audio.lengths // hop + 1).clamp_max(spec.shape[-1])
+    spec = spec * (torch.arange(spec.shape[-1], device=spec.device) < frames[:, None])[:, None, None, :]
+    return SpectrogramBatch(spec.contiguous(), frames)
+
+
+def _example_audio(batch_size: int = 4, generator: torch.Generator | None = None, device: Any = "cpu") -> AudioBatch:
+    return synthetic_audio(batch_size, generator=generator, device=device)
+
+
+def _example_spec(batch_size: int = 4, generator: torch.Generator | None = None, device: Any = "cpu") -> SpectrogramBatch:
+    return synthetic_spectrogram(batch_size, generator=generator, device=device)
+
+
+def _bad_audio() -> list[Any]:
+    ok = torch.zeros(2, 1, 100)
+    return [
+        torch.zeros(2, 100),  # missing channel axis
+        torch.zeros(2, 1, 100, dtype=torch.int16),  # integer PCM
+        torch.full((2, 1, 100), float("nan")),
+        AudioBatch(ok, 0),  # bad sample rate
+        AudioBatch(ok, 16000, torch.tensor([50, 101])),  # lengths beyond T
+        AudioBatch(ok, 16000, torch.tensor([50.0, 10.0])),  # float lengths
+        [ok],
+    ]
+
+
+def _bad_spec() -> list[Any]:
+    return [
+        torch.zeros(2, 64, 100),  # missing channel axis
+        torch.zeros(2, 1, 64, 100, dtype=torch.long),
+        torch.full((2, 1, 64, 10), float("inf")),
+        SpectrogramBatch(torch.zeros(2, 1, 8, 10), torch.tensor([3])),  # wrong lengths shape
+    ]
+
+
+def _render(original: Any, views: Any, path: Any) -> Any:
+    from .render import render_audio
+
+    return render_audio(original, views, path)
+
+
+def _render_spec(original: Any, views: Any, path: Any) -> Any:
+    from .render import render_spectrogram
+
+    return render_spectrogram(original, views, path)
+
+
+def _load(paths: Any) -> AudioBatch:
+    from .io import load_wavs
+
+    return load_wavs(paths)
+
+
+def _save(payload: Any, paths: Any) -> None:
+    from .io import save_wavs
+
+    save_wavs(payload, paths)
+
+
+AUDIO = Modality(
+    name="audio",
+    payload="Tensor (B, C, T) float waveform, or AudioBatch(waveform, sample_rate, lengths=None)",
+    validate=validate_audio,
+    example=_example_audio,
+    render=_render,
+    load=_load,
+    save=_save,
+    file_patterns=("*.wav",),
+    float_tolerance=(1e-4, 2e-5),
+    bad_examples=_bad_audio,
+    description="Waveform batches; padded batches carry per-example lengths that ops respect and update.",
+)
+
+SPECTROGRAM = Modality(
+    name="spectrogram",
+    payload="Tensor (B, C, F, T) float spectrogram, or SpectrogramBatch(spec, lengths=None)",
+    validate=validate_spectrogram,
+    example=_example_spec,
+    render=_render_spec,
+    float_tolerance=(1e-5, 1e-5),
+    bad_examples=_bad_spec,
+    description="Spectrogram batches (frequency × frames) for SpecAugment masking and warping.",
+)

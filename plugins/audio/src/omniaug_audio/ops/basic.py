@@ -1,0 +1,226 @@
+"""Level and time-domain ops: gain, gain transition, fade, polarity, shift, time mask, reverse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from omniaug import InputError, Magnitude, rng
+
+from ..payload import repack_audio, unpack_audio, valid_mask
+from ._base import WaveformOp, as_range
+
+__all__ = ["Gain", "GainTransition", "Fade", "PolarityInversion", "TimeShift", "TimeMask", "Reverse"]
+
+
+def _positions(wave: torch.Tensor) -> torch.Tensor:
+    """``(1, 1, T)`` sample indices in the waveform's dtype."""
+    return torch.arange(wave.shape[-1], device=wave.device, dtype=wave.dtype).reshape(1, 1, -1)
+
+
+def _col(v: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """A ``(B,)`` tensor as ``(B, 1, 1)`` in ``like``'s dtype."""
+    return v.to(like.dtype).reshape(-1, 1, 1)
+
+
+def _gather_time(wave: torch.Tensor, src: torch.Tensor) -> torch.Tensor:
+    """``out[b, c, t] = wave[b, c, src[b, t]]`` (``src`` clamped into the tensor)."""
+    src = src.clamp(0, wave.shape[-1] - 1).long()
+    return wave.gather(-1, src.unsqueeze(1).expand(-1, wave.shape[1], -1))
+
+
+class Gain(WaveformOp):
+    """Multiply each example by a gain drawn uniformly in dB from ``gain_db``."""
+
+    name = "audio.gain"
+    magnitude = Magnitude("gain_db", (0.0, 0.0), (-12.0, 12.0))
+
+    def __init__(self, gain_db: Any = (-12.0, 12.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.gain_db = as_range(gain_db, "gain_db", "Gain", low=-120, high=60)
+
+    def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
+        return {"gain_db": rng.uniform(batch_size, *self.gain_db, generator=generator, device=device)}
+
+    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        return wave * _col(10 ** (params["gain_db"] / 20), wave)
+
+    def apply(self, x: Any, params: Any) -> Any:
+        # Mask-aware on unpadded input: unapplied examples get 0 dB, one multiply for all.
+        wave, _, lengths = unpack_audio(x, self.sample_rate)
+        if lengths is not None:
+            return super().apply(x, params)
+        gain = torch.where(params["apply"], 10 ** (params["gain_db"] / 20), torch.ones_like(params["gain_db"]))
+        return repack_audio(x, wave * _col(gain, wave))
+
+
+class GainTransition(WaveformOp):
+    """A gradual gain change: from ``start`` dB to ``end`` dB (both drawn from ``gain_db``)
+    over a segment lasting a fraction ``duration`` of the valid length, at a random time."""
+
+    name = "audio.gain_transition"
+    magnitude = Magnitude("gain_db", (0.0, 0.0), (-24.0, 6.0))
+
+    def __init__(
+        self, gain_db: Any = (-24.0, 6.0), duration: Any = (0.2, 0.5), *, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.gain_db = as_range(gain_db, "gain_db", "GainTransition", low=-120, high=60)
+        self.duration = as_range(duration, "duration", "GainTransition", low=0.0, high=1.0)
+
+    def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
+        return {
+            "start_db": rng.uniform(batch_size, *self.gain_db, generator=generator, device=device),
+            "end_db": rng.uniform(batch_size, *self.gain_db, generator=generator, device=device),
+            "duration": rng.uniform(batch_size, *self.duration, generator=generator, device=device),
+            "offset": rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device),
+        }
+
+    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        n = _col(lengths, wave)
+        dur = (_col(params["duration"], wave) * n).clamp_min(1.0)
+        start = _col(params["offset"], wave) * (n - dur).clamp_min(0.0)
+        ramp = ((_positions(wave) - start) / dur).clamp(0.0, 1.0)
+        db = _col(params["start_db"], wave) + (_col(params["end_db"], wave) - _col(params["start_db"], wave)) * ramp
+        return wave * 10 ** (db / 20)
+
+
+class Fade(WaveformOp):
+    """Fade in and out over fractions of each example's valid length (``linear`` or ``cosine`` shape)."""
+
+    name = "audio.fade"
+    magnitude = Magnitude("fade_out", (0.0, 0.0), (0.0, 0.5))
+
+    def __init__(
+        self,
+        fade_in: Any = (0.0, 0.2),
+        fade_out: Any = (0.0, 0.3),
+        shape: str = "linear",
+        *,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.fade_in = as_range(fade_in, "fade_in", "Fade", low=0.0, high=1.0)
+        self.fade_out = as_range(fade_out, "fade_out", "Fade", low=0.0, high=1.0)
+        if shape not in ("linear", "cosine"):
+            raise InputError("shape", "'linear' or 'cosine'", shape, where="Fade")
+        self.shape = shape
+
+    def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
+        return {
+            "fade_in": rng.uniform(batch_size, *self.fade_in, generator=generator, device=device),
+            "fade_out": rng.uniform(batch_size, *self.fade_out, generator=generator, device=device),
+        }
+
+    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        n = _col(lengths, wave)
+        t = _positions(wave)
+        rise = ((t + 1) / (_col(params["fade_in"], wave) * n).clamp_min(1.0)).clamp(0.0, 1.0)
+        fall = ((n - t) / (_col(params["fade_out"], wave) * n).clamp_min(1.0)).clamp(0.0, 1.0)
+        env = rise * fall
+        if self.shape == "cosine":
+            env = 0.5 - 0.5 * torch.cos(torch.pi * env)
+        return wave * env
+
+
+class PolarityInversion(WaveformOp):
+    """Multiply by -1 (inaudible on its own; changes what a phase-sensitive model sees)."""
+
+    name = "audio.polarity_inversion"
+
+    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        return -wave
+
+    def apply(self, x: Any, params: Any) -> Any:
+        # Mask-aware: one torch.where instead of the generic gather → kernel → scatter.
+        wave, _, lengths = unpack_audio(x, self.sample_rate)
+        if lengths is None:
+            sign = 1.0 - 2.0 * params["apply"].to(wave.dtype)
+            return repack_audio(x, wave * sign.reshape(-1, 1, 1))
+        flip = params["apply"].reshape(-1, 1, 1) & valid_mask(wave, lengths)
+        return repack_audio(x, torch.where(flip, -wave, wave))
+
+
+class TimeShift(WaveformOp):
+    """Shift in time by a fraction ``shift`` of the valid length; ``mode="roll"`` wraps around,
+    ``"pad"`` fills the vacated part with silence."""
+
+    name = "audio.time_shift"
+    magnitude = Magnitude("shift", (0.0, 0.0), (-0.5, 0.5))
+
+    def __init__(self, shift: Any = (-0.2, 0.2), mode: str = "roll", *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.shift = as_range(shift, "shift", "TimeShift", low=-1.0, high=1.0)
+        if mode not in ("roll", "pad"):
+            raise InputError("mode", "'roll' or 'pad'", mode, where="TimeShift")
+        self.mode = mode
+
+    def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
+        return {"shift": rng.uniform(batch_size, *self.shift, generator=generator, device=device)}
+
+    def kernel(self, x: Any, params: Any) -> Any:
+        wave, _, lengths = unpack_audio(x, self.sample_rate)
+        if lengths is not None:
+            return super().kernel(x, params)
+        # Unpadded batch: every row is a window of a doubled (roll) or zero-padded (pad)
+        # copy — a strided view (unfold) and one row gather instead of a per-sample index.
+        n = wave.shape[-1]
+        steps = torch.round(params["shift"].to(torch.float64) * n).long()
+        if self.mode == "roll":
+            steps = torch.remainder(steps, n)
+            ext = torch.cat([wave, wave], dim=-1)
+            start = n - steps
+        else:
+            zeros = torch.zeros_like(wave)
+            ext = torch.cat([zeros, wave, zeros], dim=-1)
+            start = n - steps.clamp(-n, n)
+        windows = ext.unfold(-1, n, 1)  # (B, C, positions, n), a view
+        rows = torch.arange(wave.shape[0], device=wave.device)
+        return repack_audio(x, windows[rows, :, start.to(wave.device)])
+
+    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        n = lengths.reshape(-1, 1)
+        steps = torch.round(params["shift"].to(torch.float64).reshape(-1, 1) * n).long()
+        t = torch.arange(wave.shape[-1], device=wave.device).unsqueeze(0)
+        src = t - steps
+        if self.mode == "roll":
+            return _gather_time(wave, torch.remainder(src, n.clamp_min(1)))
+        inside = ((src >= 0) & (src < n)).unsqueeze(1)
+        return _gather_time(wave, src) * inside
+
+
+class TimeMask(WaveformOp):
+    """Silence one segment per example, its width a fraction in ``width`` of the valid length."""
+
+    name = "audio.time_mask"
+    magnitude = Magnitude("width", (0.0, 0.0), (0.0, 0.3))
+
+    def __init__(self, width: Any = (0.0, 0.15), *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.width = as_range(width, "width", "TimeMask", low=0.0, high=1.0)
+
+    def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
+        return {
+            "width": rng.uniform(batch_size, *self.width, generator=generator, device=device),
+            "offset": rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device),
+        }
+
+    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        n = lengths.reshape(-1, 1)
+        width = torch.round(params["width"].to(torch.float64).reshape(-1, 1) * n).long()
+        start = torch.floor(params["offset"].to(torch.float64).reshape(-1, 1) * (n - width + 1)).long()
+        t = torch.arange(wave.shape[-1], device=wave.device).unsqueeze(0)
+        masked = ((t >= start) & (t < start + width)).unsqueeze(1)
+        return wave.masked_fill(masked, 0.0)
+
+
+class Reverse(WaveformOp):
+    """Play each example's valid region backwards."""
+
+    name = "audio.reverse"
+
+    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        t = torch.arange(wave.shape[-1], device=wave.device).unsqueeze(0)
+        return _gather_time(wave, lengths.reshape(-1, 1) - 1 - t)

@@ -1,0 +1,125 @@
+"""Non-linear ops and level normalization: clipping, tanh distortion, bit crush, peak/loudness normalize."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from omniaug import Magnitude, rng
+
+from ..dsp import masked_power
+from ..payload import valid_mask
+from ._base import WaveformOp, as_range
+
+__all__ = ["Clipping", "TanhDistortion", "BitCrush", "PeakNormalize", "LoudnessNormalize"]
+
+
+def _col(v: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return v.to(like.dtype).reshape(-1, 1, 1)
+
+
+def _peak(wave: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Per-example peak ``|x|`` over the valid region, ``(B, 1, 1)``."""
+    return (wave.abs() * valid_mask(wave, lengths)).amax(dim=(1, 2), keepdim=True)
+
+
+class Clipping(WaveformOp):
+    """Hard-clip at a threshold that is a fraction ``level`` of each example's peak."""
+
+    name = "audio.clipping"
+    magnitude = Magnitude("level", (1.0, 1.0), (0.2, 1.0))
+
+    def __init__(self, level: Any = (0.3, 0.9), *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.level = as_range(level, "level", "Clipping", low=0.0, high=1.0)
+
+    def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
+        return {"level": rng.uniform(batch_size, *self.level, generator=generator, device=device)}
+
+    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        threshold = _col(params["level"], wave) * _peak(wave, lengths)
+        return torch.maximum(torch.minimum(wave, threshold), -threshold)
+
+
+class TanhDistortion(WaveformOp):
+    """Soft saturation ``tanh(g·x)`` with pre-gain ``g`` drawn in dB from ``drive_db``,
+    rescaled to the input's power (so it changes timbre, not loudness)."""
+
+    name = "audio.tanh_distortion"
+    magnitude = Magnitude("drive_db", (0.0, 0.0), (0.0, 24.0))
+
+    def __init__(self, drive_db: Any = (0.0, 20.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.drive_db = as_range(drive_db, "drive_db", "TanhDistortion", low=-40, high=60)
+
+    def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
+        return {"drive_db": rng.uniform(batch_size, *self.drive_db, generator=generator, device=device)}
+
+    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        valid = valid_mask(wave, lengths)
+        y = torch.tanh(wave * _col(10 ** (params["drive_db"] / 20), wave))
+        p_in, p_out = masked_power(wave, valid), masked_power(y, valid)
+        scale = torch.where(p_out > 0, (p_in / p_out.clamp_min(1e-30)).sqrt(), torch.zeros_like(p_out))
+        return y * _col(scale, wave)
+
+
+class BitCrush(WaveformOp):
+    """Quantize to ``bits`` bits (an integer drawn per example from the inclusive range)."""
+
+    name = "audio.bit_crush"
+    magnitude = Magnitude("bits", (16, 16), (4, 16), integer=True)
+
+    def __init__(self, bits: Any = (4, 10), *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        lo, hi = as_range(bits, "bits", "BitCrush", low=1, high=32)
+        self.bits = (int(lo), int(hi))
+
+    def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
+        return {"bits": rng.randint(batch_size, self.bits[0], self.bits[1] + 1, generator=generator, device=device)}
+
+    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        steps = _col(2.0 ** (params["bits"].to(torch.float64) - 1), wave)
+        return torch.round(wave * steps) / steps
+
+
+class PeakNormalize(WaveformOp):
+    """Scale each example so its peak is ``target_db`` dBFS (drawn per example); silence stays silent."""
+
+    name = "audio.peak_normalize"
+    in_policies = False
+
+    def __init__(self, target_db: Any = (-6.0, 0.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.target_db = as_range(target_db, "target_db", "PeakNormalize", low=-120, high=40)
+
+    def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
+        return {"target_db": rng.uniform(batch_size, *self.target_db, generator=generator, device=device)}
+
+    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        peak = _peak(wave, lengths)
+        gain = torch.where(peak > 0, _col(10 ** (params["target_db"] / 20), wave) / peak.clamp_min(1e-30), 1.0)
+        return wave * gain
+
+
+class LoudnessNormalize(WaveformOp):
+    """Scale each example to an RMS level of ``target_db`` dBFS over its valid region.
+
+    Loudness here is unweighted RMS (not ITU-R BS.1770 LUFS, which needs K-weighting and
+    gating); silence stays silent.
+    """
+
+    name = "audio.loudness_normalize"
+    in_policies = False
+
+    def __init__(self, target_db: Any = (-30.0, -18.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.target_db = as_range(target_db, "target_db", "LoudnessNormalize", low=-120, high=40)
+
+    def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
+        return {"target_db": rng.uniform(batch_size, *self.target_db, generator=generator, device=device)}
+
+    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        rms = masked_power(wave, valid_mask(wave, lengths)).sqrt().reshape(-1, 1, 1)
+        gain = torch.where(rms > 0, _col(10 ** (params["target_db"] / 20), wave) / rms.clamp_min(1e-30), 1.0)
+        return wave * gain

@@ -1,0 +1,35 @@
+"""The core contract suite on every op and mixer of the plugin (padded AudioBatch inputs),
+plus the same checks on plain ``(B, C, T)`` tensors for the waveform ops."""
+
+from __future__ import annotations
+
+import pytest
+
+from omniaug.rng import make_generator
+from omniaug.testing import AugmentationContract, MixerContract, plugin_ops
+from omniaug.testing.contract import AUGMENTATION_CHECKS
+from omniaug_audio.modality import synthetic_audio
+
+
+class TestOpContract(AugmentationContract):
+    omniaug_ops = plugin_ops("audio")
+
+
+class TestMixerContract(MixerContract):
+    omniaug_mixers = plugin_ops("audio", kind="mixer")
+
+
+def test_every_op_registered() -> None:
+    names = {c.name for c in plugin_ops("audio")}
+    assert len(names) == 28
+    assert {c.name for c in plugin_ops("audio", kind="mixer")} == {"audio.mixup", "audio.snr_mix", "audio.cutmix"}
+
+
+WAVE_OPS = [c for c in plugin_ops("audio") if c.modality_name() == "audio"]
+
+
+@pytest.mark.parametrize("op_cls", WAVE_OPS, ids=[c.name for c in WAVE_OPS])
+def test_contract_on_plain_tensor(op_cls: type) -> None:
+    x = synthetic_audio(5, generator=make_generator(3), padded=False).waveform
+    for check in AUGMENTATION_CHECKS:
+        check(op_cls(), x)

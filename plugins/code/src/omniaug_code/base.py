@@ -1,0 +1,180 @@
+"""Base class of code ops: per-sample seeds as tensors, a per-sample transform, a status per sample.
+
+A code op draws, per sample, a 63-bit seed and a number of sites (its strength)
+from the caller's generator, as tensors. The kernel then runs the op's pure
+string transformation on every applied sample — necessarily a Python loop over
+strings — and records a :class:`Status`. The output is always parsed again
+(CPython's parser for Python, tree-sitter otherwise); an output that does not
+parse, or a transformation that raises, is reported as ``failed`` with the reason
+and the sample keeps its source: nothing falls back silently.
+
+Large batches can be spread over worker processes (``workers=``); results do not
+depend on the number of workers because every choice comes from the per-sample seed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import torch
+
+from omniaug import Augmentation, InputError, Magnitude, Params, rng
+
+from .keys import Keys
+from .modality import CODE
+from .payload import CodeBatch, Status, StatusLog
+from .syntax import parse_error
+
+__all__ = ["CodeAugmentation", "NotApplicable", "Result", "shutdown_pools"]
+
+_SEED_HIGH = 2**53  # exactly representable in float64, which rng.randint draws through
+_MIN_PARALLEL = 32  # below this many samples a process pool costs more than it saves
+
+
+class NotApplicable(Exception):
+    """Raised by a transformation that finds nothing to change (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """A transformation's output for one sample."""
+
+    source: str
+    sites: int
+    detail: str = ""
+    renames: tuple[tuple[str, str], ...] = ()
+
+
+class CodeAugmentation(Augmentation):
+    """A semantics-preserving source transformation; subclasses implement :meth:`transform`.
+
+    Args:
+        max_sites: each sample changes between 1 and ``max_sites`` sites (the
+            op's strength; policies set it through ``magnitude``).
+        workers: worker processes for batches of at least 32 samples (1 = in process).
+        progress: show a tqdm progress bar over the batch (for the CLI).
+        p: per-sample probability of applying the op.
+        same_on_batch: one draw for the whole batch.
+    """
+
+    modality = CODE
+    magnitude: ClassVar[Magnitude | None] = Magnitude("max_sites", 1, 8, integer=True)
+    #: languages the op handles; others get ``not_applicable``
+    languages: ClassVar[tuple[str, ...]] = ("python",)
+    #: reference for the op's definition (shown in docs)
+    source_ref: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        max_sites: int = 3,
+        *,
+        workers: int = 1,
+        progress: bool = False,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        if not isinstance(max_sites, int) or isinstance(max_sites, bool) or max_sites < 1:
+            raise InputError("max_sites", "an integer >= 1", max_sites, where=type(self).__name__)
+        if not isinstance(workers, int) or workers < 1:
+            raise InputError("workers", "an integer >= 1", workers, where=type(self).__name__)
+        self.max_sites = max_sites
+        self.workers = workers
+        self.progress = bool(progress)
+
+    # -- to implement -------------------------------------------------------------
+    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+        """Transform one source; raise :class:`NotApplicable` when there is nothing to do."""
+        raise NotImplementedError
+
+    # -- provided -----------------------------------------------------------------
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        return {
+            "seed": rng.randint(batch_size, 0, _SEED_HIGH, generator=generator, device=device),
+            "sites": rng.randint(batch_size, 1, self.max_sites + 1, generator=generator, device=device),
+        }
+
+    def run_one(self, source: str, language: str, seed: int, sites: int) -> tuple[str, Status]:
+        """Transform one sample and say what happened (never raises)."""
+        if language not in self.languages:
+            return source, Status(self.name, "not_applicable", f"{language} is not supported (supports {', '.join(self.languages)})")
+        problem = parse_error(source, language)
+        if problem is not None:
+            return source, Status(self.name, "failed", f"input does not parse: {problem}")
+        try:
+            result = self.transform(source, language, Keys(seed), sites)
+        except NotApplicable as exc:
+            return source, Status(self.name, "not_applicable", str(exc))
+        except RecursionError:
+            return source, Status(self.name, "failed", "source nested too deeply")
+        except Exception as exc:
+            return source, Status(self.name, "failed", f"{type(exc).__name__}: {exc}")
+        if result.source != source:
+            problem = parse_error(result.source, language)
+            if problem is not None:
+                return source, Status(self.name, "failed", f"output does not parse: {problem}")
+        return result.source, Status(self.name, "applied", result.detail, result.sites, result.renames)
+
+    def kernel(self, x: CodeBatch, params: Params) -> CodeBatch:
+        seeds = params["seed"].tolist()  # string op: per-sample Python work on the host
+        sites = params["sites"].tolist()
+        jobs = list(zip(x.sources, x.languages(), seeds, sites))
+        if self.workers > 1 and len(jobs) >= _MIN_PARALLEL:
+            results = _run_parallel(self, jobs)
+        else:
+            it = _progress(jobs, self.progress, self.name)
+            results = [self.run_one(*job) for job in it]
+        old = x.status if x.status is not None else [()] * len(jobs)
+        return CodeBatch(
+            [r[0] for r in results],
+            x.language if isinstance(x.language, str) else list(x.language),
+            [StatusLog((*log, r[1])) for log, r in zip(old, results)],
+        )
+
+
+def _progress(items: list[Any], enabled: bool, desc: str) -> Any:
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="file")
+
+
+# -- process pool ----------------------------------------------------------------------
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    pool = _POOLS.get(workers)
+    if pool is None:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() and os.name == "posix" else "spawn"
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+        _POOLS[workers] = pool
+    return pool
+
+
+def shutdown_pools() -> None:
+    """Stop the worker processes started for ``workers > 1``."""
+    for pool in _POOLS.values():
+        pool.shutdown(wait=True, cancel_futures=True)
+    _POOLS.clear()
+
+
+def _run_chunk(op: CodeAugmentation, jobs: list[tuple[str, str, int, int]]) -> list[tuple[str, Status]]:
+    return [op.run_one(*job) for job in jobs]
+
+
+def _run_parallel(op: CodeAugmentation, jobs: list[tuple[str, str, int, int]]) -> list[tuple[str, Status]]:
+    n_chunks = min(len(jobs), op.workers * 4)
+    size = -(-len(jobs) // n_chunks)
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    futures = [_pool(op.workers).submit(_run_chunk, op, chunk) for chunk in chunks]
+    out: list[tuple[str, Status]] = []
+    for fut in _progress(futures, op.progress, op.name):
+        out.extend(fut.result())
+    return out

@@ -1,0 +1,48 @@
+"""Comment removal (all languages).
+
+Source: "comment removal" in the code-augmentation survey (Zhuo et al., 2023) and
+ReCode's docstring/comment perturbations. A comment alone on its line(s) is
+removed with its line; a trailing comment with the spaces before it. Python
+shebang and encoding lines are kept (they are directives, not comments).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import NotApplicable, Result
+from .edits import Edit, apply_edits, is_line_start, line_start
+from .keys import Keys
+from .syntax import find, parse
+
+__all__ = ["remove_comments"]
+
+_CODING = re.compile(rb"^#.*coding[:=]")
+
+
+def remove_comments(source: str, language: str, keys: Keys, sites: int) -> Result:
+    """Remove ``sites`` comments."""
+    data = source.encode("utf-8")
+    root = parse(data, language).root_node
+    cands = []
+    types = ("line_comment", "block_comment") if language == "java" else ("comment",)
+    for n in find(root, language, *types):
+        body = n.text or b""
+        if language == "python" and n.start_point[0] < 2 and (body.startswith(b"#!") or _CODING.match(body)):
+            continue
+        cands.append(n)
+    if not cands:
+        raise NotApplicable("no comment")
+    picked = keys.sample(cands, sites, "sites")
+    edits = []
+    for n in picked:
+        end = n.end_byte
+        if is_line_start(data, n.start_byte) and (end == len(data) or data[end : end + 1] == b"\n"):
+            start = line_start(data, n.start_byte)
+            edits.append(Edit(start, min(end + 1, len(data)), ""))
+        else:
+            start = n.start_byte
+            while start > 0 and data[start - 1 : start] in (b" ", b"\t"):
+                start -= 1
+            edits.append(Edit(start, end, ""))
+    return Result(apply_edits(data, edits), len(picked))

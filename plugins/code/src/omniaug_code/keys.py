@@ -1,0 +1,78 @@
+"""Deterministic per-sample random keys derived from one seed drawn from the caller's generator.
+
+Code ops need many small random choices per sample (which sites, which fresh name,
+which template) whose number depends on the source. Drawing them all as tensors up
+front is impossible, so each sample gets one 63-bit seed drawn with
+``omniaug.rng`` from the caller's generator, and every choice is a pure hash of
+``(seed, purpose, index)`` (splitmix64 via :func:`omniaug.rng.seed_for`). No global
+state is read or written; the same seed gives the same choices in any process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from omniaug.rng import seed_for
+
+__all__ = ["Keys"]
+
+T = TypeVar("T")
+_SCALE = float(1 << 63)
+
+
+class Keys:
+    """Hash-based random choices for one sample."""
+
+    __slots__ = ("seed",)
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+
+    def child(self, *path: int | str) -> Keys:
+        """An independent key stream for a sub-task."""
+        return Keys(self._hash(*path))
+
+    def _hash(self, *path: int | str) -> int:
+        ints = [p if isinstance(p, int) else _str_key(p) for p in path]
+        return seed_for(self.seed, *ints)
+
+    def uniform(self, *path: int | str) -> float:
+        """A number in ``[0, 1)`` for ``path``."""
+        return self._hash(*path) / _SCALE
+
+    def index(self, n: int, *path: int | str) -> int:
+        """An integer in ``[0, n)``."""
+        return min(int(self.uniform(*path) * n), n - 1)
+
+    def choice(self, items: Sequence[T], *path: int | str) -> T:
+        return items[self.index(len(items), *path)]
+
+    def order(self, n: int, *path: int | str) -> list[int]:
+        """A random permutation of ``range(n)`` (sorting by per-item splitmix64 keys of one derived seed)."""
+        base = self._hash(*path)
+        return sorted(range(n), key=lambda i: _mix(base + (i + 1) * _GOLDEN))
+
+    def sample(self, items: Sequence[T], k: int, *path: int | str) -> list[T]:
+        """``min(k, len(items))`` distinct items, kept in their original order."""
+        picked = sorted(self.order(len(items), *path)[: max(0, k)])
+        return [items[i] for i in picked]
+
+
+_GOLDEN = 0x9E3779B97F4A7C15
+_MASK = (1 << 64) - 1
+
+
+def _mix(x: int) -> int:
+    """The splitmix64 finalizer (a bijective 64-bit hash)."""
+    x &= _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def _str_key(s: str) -> int:
+    h = 1469598103934665603  # FNV-1a, stable across processes (unlike hash())
+    for b in s.encode():
+        h = ((h ^ b) * 1099511628211) & ((1 << 64) - 1)
+    return h

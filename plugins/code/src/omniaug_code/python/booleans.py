@@ -1,0 +1,69 @@
+"""Boolean rewriting (De Morgan) in truth-value contexts of Python code.
+
+Source: "boolean/logical expression transformation" in the code-augmentation
+survey (Zhuo et al., 2023) and ReCode's expression rewrites. ``A and B`` becomes
+``not (not A or not B)`` and ``A or B`` becomes ``not (not A and not B)``, but only
+where the value is used for its truth alone (``if``/``elif``/``while`` conditions,
+``assert`` tests, conditional-expression tests, operands of ``not`` and of
+``and``/``or`` in such a context): there the truth values and the short-circuit
+order are the same, while elsewhere ``and``/``or`` return an operand, not a bool.
+"""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from ..base import NotApplicable, Result
+from ..edits import Edit, apply_edits
+from ..keys import Keys
+from ..sites import pick_disjoint
+from ..syntax import find, parse, text
+
+__all__ = ["rewrite_booleans"]
+
+_LOOSE = {"boolean_operator", "conditional_expression", "lambda", "named_expression", "not_operator"}
+
+
+def _truth_context(node: ts.Node) -> bool:
+    """Whether only the truth value of ``node`` is used."""
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        node, parent = parent, parent.parent
+    if parent is None:
+        return False
+    if parent.type in ("if_statement", "elif_clause", "while_statement"):
+        return parent.child_by_field_name("condition") == node
+    if parent.type == "assert_statement":
+        return parent.named_children[0] == node
+    if parent.type == "conditional_expression":
+        return parent.named_child_count == 3 and parent.named_children[1] == node
+    if parent.type == "not_operator":
+        return True
+    if parent.type == "boolean_operator":
+        return _truth_context(parent)
+    return False
+
+
+def _negated(node: ts.Node) -> str:
+    return f"not ({text(node)})" if node.type in _LOOSE else f"not {text(node)}"
+
+
+def rewrite_booleans(source: str, keys: Keys, sites: int) -> Result:
+    """Apply De Morgan's law to ``sites`` ``and``/``or`` expressions in truth-value contexts."""
+    data = source.encode("utf-8")
+    root = parse(data, "python").root_node
+    cands = []
+    for n in find(root, "python", "boolean_operator"):
+        if _truth_context(n):
+            cands.append(n)
+    if not cands:
+        raise NotApplicable("no and/or expression used as a condition")
+    chosen = pick_disjoint(cands, sites, keys, lambda n: (n.start_byte, n.end_byte), "sites")
+    edits = []
+    for n in chosen:
+        left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+        op = n.child_by_field_name("operator")
+        assert left is not None and right is not None and op is not None
+        dual = "or" if text(op) == "and" else "and"
+        edits.append(Edit(n.start_byte, n.end_byte, f"not ({_negated(left)} {dual} {_negated(right)})"))
+    return Result(apply_edits(data, edits), len(chosen))

@@ -1,0 +1,57 @@
+"""Python-specific tree queries on tree-sitter trees: statements, docstrings, enclosing scopes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import tree_sitter as ts
+
+from ..edits import is_line_start
+from ..syntax import find
+
+__all__ = ["statements", "is_docstring", "scope_kind", "in_function", "multiline_string_rows"]
+
+_SCOPES = {"function_definition": "function", "class_definition": "class", "lambda": "lambda"}
+
+
+def statements(root: ts.Node, data: bytes) -> Iterator[tuple[ts.Node, int, ts.Node]]:
+    """``(block, index, statement)`` for every statement that starts its own line."""
+    for node in find(root, "python", "block", "module"):
+        stmts = [c for c in node.named_children if c.type not in ("comment", "case_clause")]
+        for i, s in enumerate(stmts):
+            if is_line_start(data, s.start_byte):
+                yield node, i, s
+
+
+def is_docstring(stmt: ts.Node) -> bool:
+    """Whether ``stmt`` is the docstring of a module, class or function."""
+    if stmt.type != "expression_statement" or stmt.named_child_count != 1 or stmt.named_children[0].type != "string":
+        return False
+    parent = stmt.parent
+    if parent is None or (parent.type == "block" and (parent.parent is None or parent.parent.type not in _SCOPES)):
+        return False
+    first = next((c for c in parent.named_children if c.type != "comment"), None)
+    return first == stmt
+
+
+def scope_kind(node: ts.Node) -> str:
+    """``"module"``, ``"function"``, ``"class"`` or ``"lambda"``: the innermost scope holding ``node``."""
+    p = node.parent
+    while p is not None:
+        if p.type in _SCOPES:
+            return _SCOPES[p.type]
+        p = p.parent
+    return "module"
+
+
+def in_function(node: ts.Node) -> bool:
+    return scope_kind(node) == "function"
+
+
+def multiline_string_rows(root: ts.Node) -> set[int]:
+    """Rows (0-based) that continue a multi-line string: their text belongs to the string."""
+    rows: set[int] = set()
+    for n in find(root, "python", "string"):
+        if n.end_point[0] > n.start_point[0]:
+            rows.update(range(n.start_point[0] + 1, n.end_point[0] + 1))
+    return rows

@@ -1,0 +1,420 @@
+"""Batch surgery on PyG ``Batch`` objects that keeps ``to_data_list()`` working.
+
+A collated ``Batch`` is a disjoint union of graphs plus bookkeeping: ``batch``
+(graph id per node), ``ptr`` (node offsets), and ``_slice_dict`` / ``_inc_dict``
+(per attribute, where each graph's rows start and by how much its indices were
+shifted). PyG's batch-wide utilities (``dropout_edge``, ``subgraph``, …) change
+the tensors but not that bookkeeping, so ``to_data_list()`` afterwards slices the
+wrong rows or crashes. The functions here filter, insert and gather nodes, edges
+and whole graphs in one vectorized pass *and* rewrite the bookkeeping of every
+attribute they touch. They never mutate their input.
+
+Attribute kinds are read from the slice bookkeeping: an attribute whose per-graph
+row counts equal the node counts is node-level, equal to the edge counts is
+edge-level (names containing ``edge`` win a tie), anything else (graph labels,
+names, …) is graph-level and kept as is by node/edge surgery.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch_geometric.data import Batch, Data
+
+from omniaug import InputError
+
+__all__ = [
+    "Layout",
+    "as_batch",
+    "restore",
+    "layout",
+    "exclusive_cumsum",
+    "segment_rows",
+    "with_values",
+    "filter_edges",
+    "filter_nodes",
+    "insert_edges",
+    "gather_graphs",
+    "subset_graphs",
+    "merge_graphs",
+    "edge_graph",
+    "is_index_key",
+]
+
+_BOOKKEEPING = ("batch", "ptr")
+
+
+def as_batch(x: Data | Batch) -> tuple[Batch, bool]:
+    """``x`` as a ``Batch`` and whether it was a single ``Data`` (promoted to a batch of one).
+
+    Equal to ``Batch.from_data_list([x])`` (tested) but built directly: a batch of
+    one needs no concatenation or increments, and PyG's general collation costs
+    ~4 ms per call, which dominated per-step augmentation of one large graph.
+    """
+    if isinstance(x, Batch):
+        return x, False
+    out = Batch(_base_cls=type(x))
+    slices: dict[str, Any] = {}
+    incs: dict[str, Any] = {}
+    for key, value in x._store.items():
+        if key == "num_nodes":
+            continue
+        if isinstance(value, torch.Tensor):
+            dim = x.__cat_dim__(key, value)
+            if dim is None or value.dim() == 0:
+                value, dim = value.unsqueeze(0), 0
+            slices[key] = torch.tensor([0, value.shape[dim]])
+            incs[key] = torch.zeros(1, dtype=torch.long)
+        else:
+            value = [value]
+            slices[key] = torch.tensor([0, 1])
+            incs[key] = None
+        out[key] = value
+    n = int(x.num_nodes) if x.num_nodes is not None else 0
+    device = x.x.device if isinstance(getattr(x, "x", None), torch.Tensor) else torch.device("cpu")
+    out.batch = torch.zeros(n, dtype=torch.long, device=device)
+    out.ptr = torch.tensor([0, n], device=device)
+    if "num_nodes" in x._store:
+        out._store.__dict__["_num_nodes"] = [n]
+        out.num_nodes = n
+    out._slice_dict = slices
+    out._inc_dict = incs
+    out._num_graphs = 1
+    return out, True
+
+
+def restore(out: Batch, was_single: bool) -> Data | Batch:
+    """Undo :func:`as_batch`: a batch of one goes back to a ``Data`` (as ``get_example(0)`` would)."""
+    if not was_single:
+        return out
+    if out.num_graphs != 1:
+        return out.get_example(0)
+    data = type(out).__bases__[-1]()
+    for key, value in out._store.items():
+        if key in _BOOKKEEPING or key == "num_nodes":
+            continue
+        data[key] = value[0] if isinstance(value, list) else value
+    if "_num_nodes" in out._store.__dict__:
+        data.num_nodes = out._store.__dict__["_num_nodes"][0]
+    return data
+
+
+def is_index_key(key: str) -> bool:
+    """Whether PyG increments attribute ``key`` by the node count when collating."""
+    return "index" in key or key == "face"
+
+
+def exclusive_cumsum(counts: torch.Tensor) -> torch.Tensor:
+    """``[0, c0, c0 + c1, …]`` (length ``len(counts) + 1``), as ``int64``."""
+    return torch.cat([counts.new_zeros(1, dtype=torch.long), counts.long().cumsum(0)])
+
+
+def segment_rows(starts: torch.Tensor, counts: torch.Tensor, total: int | None = None) -> torch.Tensor:
+    """Concatenated ``arange(starts[i], starts[i] + counts[i])`` for every segment, without a loop."""
+    counts = counts.long()
+    total = int(counts.sum()) if total is None else total
+    offsets = exclusive_cumsum(counts)[:-1]
+    return torch.repeat_interleave(starts.long() - offsets, counts, output_size=total) + torch.arange(
+        total, device=counts.device
+    )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each graph's nodes and edges are, and the kind of every attribute."""
+
+    num_graphs: int
+    node_slices: torch.Tensor  # (G + 1,) CPU
+    edge_slices: torch.Tensor  # (G + 1,) CPU
+    node_keys: tuple[str, ...]  # node-level, concatenated along dim 0 (includes "x")
+    edge_keys: tuple[str, ...]  # edge-level, concatenated along dim 0 (excludes "edge_index")
+    graph_keys: tuple[str, ...]  # everything else that is sliced per graph
+    extra_index_keys: tuple[str, ...]  # node-index-valued attributes other than edge_index
+
+    @property
+    def node_counts(self) -> torch.Tensor:
+        return self.node_slices.diff()
+
+    @property
+    def edge_counts(self) -> torch.Tensor:
+        return self.edge_slices.diff()
+
+
+def layout(b: Batch) -> Layout:
+    """Classify the attributes of a validated batch (see module docstring)."""
+    slices: Mapping[str, Any] = b._slice_dict
+    node_sl = slices["x"]
+    edge_sl = slices["edge_index"]
+    node_c, edge_c = node_sl.diff(), edge_sl.diff()
+    node_keys, edge_keys, graph_keys, index_keys = ["x"], [], [], []
+    for key, sl in slices.items():
+        if key in ("x", "edge_index"):
+            continue
+        value = b[key]
+        if not isinstance(value, torch.Tensor) or value.dim() == 0:
+            graph_keys.append(key)
+            continue
+        if is_index_key(key):
+            index_keys.append(key)
+            continue
+        if b.__cat_dim__(key, value) != 0 or not isinstance(sl, torch.Tensor) or sl.dim() != 1:
+            graph_keys.append(key)
+            continue
+        counts = sl.diff()
+        as_node, as_edge = torch.equal(counts, node_c), torch.equal(counts, edge_c)
+        if as_node and as_edge:
+            (edge_keys if "edge" in key else node_keys).append(key)
+        elif as_node:
+            node_keys.append(key)
+        elif as_edge:
+            edge_keys.append(key)
+        else:
+            graph_keys.append(key)
+    return Layout(
+        num_graphs=int(node_sl.numel() - 1),
+        node_slices=node_sl,
+        edge_slices=edge_sl,
+        node_keys=tuple(node_keys),
+        edge_keys=tuple(edge_keys),
+        graph_keys=tuple(graph_keys),
+        extra_index_keys=tuple(index_keys),
+    )
+
+
+def edge_graph(b: Batch, lay: Layout | None = None) -> torch.Tensor:
+    """Graph id of every edge (from the edge slices; no gather over nodes)."""
+    lay = layout(b) if lay is None else lay
+    device = b.edge_index.device
+    counts = lay.edge_counts.to(device)
+    return torch.repeat_interleave(
+        torch.arange(lay.num_graphs, device=device), counts, output_size=b.edge_index.shape[1]
+    )
+
+
+def with_values(
+    b: Batch,
+    values: Mapping[str, Any],
+    *,
+    slices: Mapping[str, torch.Tensor] | None = None,
+    incs: Mapping[str, torch.Tensor] | None = None,
+    num_graphs: int | None = None,
+) -> Batch:
+    """A shallow copy of ``b`` with some attributes and bookkeeping entries replaced."""
+    out = copy.copy(b)
+    for key, value in values.items():
+        out[key] = value
+    # New dicts: the copy shares the originals, which must not be mutated.
+    out._slice_dict = {**b._slice_dict, **(slices or {})}
+    out._inc_dict = {**b._inc_dict, **(incs or {})}
+    if num_graphs is not None:
+        out._num_graphs = num_graphs
+    return out
+
+
+def _num_nodes_fields(b: Batch, node_counts_cpu: torch.Tensor) -> dict[str, Any]:
+    """Updated explicit ``num_nodes`` bookkeeping, if the batch carries any."""
+    store = b._store
+    if "_num_nodes" in store.__dict__ or "num_nodes" in store:
+        return {"num_nodes": int(node_counts_cpu.sum())}
+    return {}
+
+
+def _set_num_nodes_list(out: Batch, node_counts_cpu: torch.Tensor) -> None:
+    if "_num_nodes" in out._store.__dict__:
+        out._store.__dict__["_num_nodes"] = node_counts_cpu.tolist()
+
+
+def filter_edges(b: Batch, keep: torch.Tensor, lay: Layout | None = None) -> Batch:
+    """Keep the edges where ``keep`` (``(E,)`` bool) is set, with every edge-level attribute."""
+    lay = layout(b) if lay is None else lay
+    kept_before = exclusive_cumsum(keep)
+    new_sl = kept_before[lay.edge_slices.to(keep.device)].cpu()
+    rows = keep.nonzero().flatten()  # one nonzero, shared by every edge attribute
+    values: dict[str, Any] = {"edge_index": b.edge_index.index_select(1, rows)}
+    for key in lay.edge_keys:
+        values[key] = b[key].index_select(0, rows)
+    slices = dict.fromkeys(("edge_index", *lay.edge_keys), new_sl)
+    return with_values(b, values, slices=slices)
+
+
+def filter_nodes(b: Batch, keep: torch.Tensor, lay: Layout | None = None) -> Batch:
+    """Remove the nodes where ``keep`` is False, their edges, and relabel what remains.
+
+    Node-level attributes, the ``batch`` vector, ``ptr``, edge-level attributes
+    and the slice/increment bookkeeping are all updated, so pooling and
+    ``to_data_list()`` see the smaller graphs.
+    """
+    lay = layout(b) if lay is None else lay
+    if lay.extra_index_keys:
+        raise InputError(
+            "x",
+            "a batch whose only node-index attribute is edge_index (node removal cannot remap "
+            f"{', '.join(lay.extra_index_keys)})",
+            sorted(lay.extra_index_keys),
+            where="filter_nodes",
+        )
+    keep_l = keep.long()
+    node_map = keep_l.cumsum(0) - 1
+    ei = b.edge_index
+    edge_keep = keep[ei[0]] & keep[ei[1]]
+    kept_nodes_before = exclusive_cumsum(keep_l)
+    new_ptr = kept_nodes_before[b.ptr]
+    new_ptr_cpu = new_ptr.cpu()
+    new_edge_sl = exclusive_cumsum(edge_keep)[lay.edge_slices.to(ei.device)].cpu()
+    values: dict[str, Any] = {"edge_index": node_map[ei[:, edge_keep]], "batch": b.batch[keep], "ptr": new_ptr}
+    for key in lay.node_keys:
+        values[key] = b[key][keep]
+    for key in lay.edge_keys:
+        values[key] = b[key][edge_keep]
+    counts_cpu = new_ptr_cpu.diff()
+    values.update(_num_nodes_fields(b, counts_cpu))
+    slices = dict.fromkeys(lay.node_keys, new_ptr_cpu)
+    slices.update(dict.fromkeys(("edge_index", *lay.edge_keys), new_edge_sl))
+    out = with_values(b, values, slices=slices, incs={"edge_index": new_ptr_cpu[:-1].clone()})
+    _set_num_nodes_list(out, counts_cpu)
+    return out
+
+
+def insert_edges(
+    b: Batch,
+    src: torch.Tensor,
+    dst: torch.Tensor,
+    counts: torch.Tensor,
+    fill: Mapping[str, float],
+    lay: Layout | None = None,
+    *,
+    default_fill: float = 0.0,
+) -> Batch:
+    """Append new edges to each graph's edge block, keeping edges grouped by graph.
+
+    ``src``/``dst`` are global node ids of the new edges, grouped by graph in graph
+    order; ``counts`` (``(G,)``) says how many belong to each graph. Edge-level
+    attributes of new edges get ``fill[key]`` (else ``default_fill``).
+    """
+    lay = layout(b) if lay is None else lay
+    ei = b.edge_index
+    device = ei.device
+    e_old, m_new = ei.shape[1], src.numel()
+    counts = counts.to(device).long()
+    new_before = exclusive_cumsum(counts)
+    graphs = torch.arange(lay.num_graphs, device=device)
+    old_graph = torch.repeat_interleave(graphs, lay.edge_counts.to(device), output_size=e_old)
+    new_graph = torch.repeat_interleave(graphs, counts, output_size=m_new)
+    pos_old = torch.arange(e_old, device=device) + new_before[old_graph]
+    edge_sl_dev = lay.edge_slices.to(device)
+    pos_new = edge_sl_dev[new_graph + 1] + torch.arange(m_new, device=device)
+    out_ei = ei.new_empty(2, e_old + m_new)
+    out_ei[:, pos_old] = ei
+    out_ei[:, pos_new] = torch.stack([src, dst]).to(ei.dtype)
+    values: dict[str, Any] = {"edge_index": out_ei}
+    for key in lay.edge_keys:
+        v = b[key]
+        out = v.new_empty((e_old + m_new, *v.shape[1:]))
+        out[pos_old] = v
+        out[pos_new] = torch.as_tensor(fill.get(key, default_fill), dtype=v.dtype, device=v.device)
+        values[key] = out
+    new_sl = (edge_sl_dev + new_before).cpu()
+    return with_values(b, values, slices=dict.fromkeys(("edge_index", *lay.edge_keys), new_sl))
+
+
+def gather_graphs(sources: Sequence[Batch], source_id: torch.Tensor, source_graph: torch.Tensor) -> Batch:
+    """A new batch whose graph ``i`` is graph ``source_graph[i]`` of ``sources[source_id[i]]``.
+
+    Every sliced attribute is gathered with one ``index_select`` over the
+    concatenated sources; node-index attributes are shifted to their new offsets
+    and the slice/increment bookkeeping, ``batch`` and ``ptr`` are rebuilt.
+    """
+    base = sources[0]
+    keys = list(base._slice_dict.keys())
+    for s in sources[1:]:
+        if list(s._slice_dict.keys()) != keys:
+            raise InputError(
+                "part", f"graphs with the attributes {keys}", sorted(s._slice_dict.keys()), where="merge"
+            )
+    source_id = source_id.cpu().long()
+    source_graph = source_graph.cpu().long()
+    n_out = int(source_id.numel())
+
+    def per_graph(tables: list[torch.Tensor], shift: list[int] | None = None) -> torch.Tensor:
+        out = torch.zeros(n_out, dtype=torch.long)
+        for s, table in enumerate(tables):
+            sel = source_id == s
+            out[sel] = table[source_graph[sel]] + (shift[s] if shift else 0)
+        return out
+
+    node_tables = [s._slice_dict["x"] for s in sources]
+    node_counts = per_graph([t.diff() for t in node_tables])
+    new_node_sl = exclusive_cumsum(node_counts)
+    device = base.x.device
+    values: dict[str, Any] = {}
+    slices: dict[str, torch.Tensor] = {}
+    incs: dict[str, Any] = {}
+    for key in keys:
+        vals = [s[key] for s in sources]
+        sls = [s._slice_dict[key] for s in sources]
+        v0 = vals[0]
+        if isinstance(v0, torch.Tensor):
+            dim = base.__cat_dim__(key, v0)
+            dim = 0 if dim is None else (dim + v0.dim() if dim < 0 else dim)
+            sizes = [int(v.shape[dim]) for v in vals]
+            offsets = exclusive_cumsum(torch.tensor(sizes)).tolist()
+            starts = per_graph([sl[:-1] for sl in sls], offsets)
+            counts = per_graph([sl.diff() for sl in sls])
+            full = vals[0] if len(vals) == 1 else torch.cat(vals, dim=dim)
+            rows = segment_rows(starts, counts).to(v0.device)
+            new = full.index_select(dim, rows)
+            inc0 = base._inc_dict.get(key)
+            if is_index_key(key):
+                old_inc = per_graph([s._inc_dict[key] for s in sources])
+                delta = new_node_sl[:-1] - old_inc
+                shift = torch.repeat_interleave(delta, counts).to(v0.device)
+                shape = [1] * new.dim()
+                shape[dim] = -1
+                new = new + shift.view(shape).to(new.dtype)
+                incs[key] = new_node_sl[:-1].clone()
+            elif isinstance(inc0, torch.Tensor):
+                incs[key] = torch.zeros(n_out, dtype=inc0.dtype)
+            else:
+                incs[key] = inc0
+            values[key] = new
+            slices[key] = exclusive_cumsum(counts)
+        else:
+            flat: list[Any] = [item for v in vals for item in v]
+            list_offsets = exclusive_cumsum(torch.tensor([len(v) for v in vals])).tolist()
+            picks = per_graph([torch.arange(len(v)) for v in vals], list_offsets)
+            values[key] = [flat[i] for i in picks.tolist()]
+            slices[key] = torch.arange(n_out + 1)
+            incs[key] = base._inc_dict.get(key)
+    graph_ids = torch.arange(n_out, device=device)
+    values["batch"] = torch.repeat_interleave(graph_ids, node_counts.to(device))
+    values["ptr"] = new_node_sl.to(device)
+    values.update(_num_nodes_fields(base, node_counts))
+    out = copy.copy(base)
+    for key, value in values.items():
+        out[key] = value
+    out._slice_dict = slices
+    out._inc_dict = incs
+    out._num_graphs = n_out
+    _set_num_nodes_list(out, node_counts)
+    return out
+
+
+def subset_graphs(b: Batch, index: torch.Tensor) -> Batch:
+    """Graphs ``index`` of ``b`` as a proper ``Batch`` (vectorized, bookkeeping rebuilt)."""
+    index = index.cpu().long()
+    return gather_graphs([b], torch.zeros_like(index), index)
+
+
+def merge_graphs(base: Batch, index: torch.Tensor, part: Batch) -> Batch:
+    """A copy of ``base`` whose graphs ``index`` are replaced by the graphs of ``part``."""
+    index = index.cpu().long()
+    n = int(base.num_graphs)
+    source_id = torch.zeros(n, dtype=torch.long)
+    source_graph = torch.arange(n)
+    source_id[index] = 1
+    source_graph[index] = torch.arange(index.numel())
+    return gather_graphs([base, part], source_id, source_graph)

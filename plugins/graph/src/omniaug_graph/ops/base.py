@@ -1,0 +1,81 @@
+"""Shared pieces of the graph ops: the base class, strength arguments and per-element indices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import torch
+from torch_geometric.data import Batch, Data
+
+from omniaug import Augmentation, InputError, Params, rng
+
+from .. import batch_ops
+from ..modality import GRAPH, mark_valid
+
+__all__ = ["GraphAugmentation", "Strength", "check_strength", "draw_strength", "local_node_index", "local_edge_ends"]
+
+Strength = float | Sequence[float]
+
+
+def check_strength(value: Any, name: str, where: str, *, high: float | None = 1.0) -> Strength:
+    """Validate a strength argument: a number (every graph uses it) or ``[low, high]`` (per-graph uniform)."""
+    ok_range = "in [0, 1]" if high == 1.0 else "non-negative"
+
+    def ok(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 and (high is None or v <= high)
+
+    if ok(value):
+        return float(value)
+    if isinstance(value, (list, tuple)) and len(value) == 2 and all(ok(v) for v in value) and value[0] <= value[1]:
+        return [float(value[0]), float(value[1])]
+    raise InputError(name, f"a number {ok_range} or a pair [low, high] of such numbers", value, where=where)
+
+
+def draw_strength(
+    value: Strength, n: int, *, generator: torch.Generator | None, device: torch.device
+) -> torch.Tensor:
+    """Per-graph strengths ``(n,)``: the constant, or uniform in ``[low, high]`` per graph."""
+    if isinstance(value, (list, tuple)):
+        return rng.uniform(n, value[0], value[1], generator=generator, device=device)
+    return torch.full((n,), float(value), device=device)
+
+
+def local_node_index(b: Batch) -> torch.Tensor:
+    """Each node's index inside its own graph (``0 … n_g - 1``)."""
+    return torch.arange(b.x.shape[0], device=b.x.device) - b.ptr.index_select(0, b.batch)
+
+
+def local_edge_ends(b: Batch, edge_graph: torch.Tensor, *, undirected: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Local endpoint ids of every edge; ``(min, max)`` when ``undirected`` so an edge and its reverse agree."""
+    offset = b.ptr.index_select(0, edge_graph)
+    src, dst = b.edge_index[0] - offset, b.edge_index[1] - offset
+    if undirected:
+        return torch.minimum(src, dst), torch.maximum(src, dst)
+    return src, dst
+
+
+class GraphAugmentation(Augmentation):
+    """Base of the graph ops: a single ``Data`` is promoted to a batch of one and returned as ``Data``.
+
+    Subclasses implement :meth:`graph_kernel` on a validated ``Batch`` with
+    per-graph params (one row per graph).
+    """
+
+    modality = GRAPH
+    #: salt of the op's counter-based draws (distinct per op so streams never coincide)
+    salt: ClassVar[int] = 0
+
+    def kernel(self, x: Any, params: Params) -> Any:
+        b, single = batch_ops.as_batch(x)
+        return batch_ops.restore(mark_valid(self.graph_kernel(b, params)), single)
+
+    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+        raise NotImplementedError(f"{type(self).__name__}.graph_kernel")
+
+    @staticmethod
+    def _feature(x: Data, key: str, where: str) -> torch.Tensor:
+        value = getattr(x, key, None)
+        if not isinstance(value, torch.Tensor) or value.dim() != 2 or not value.is_floating_point():
+            raise InputError(f"x.{key}", "a floating-point node feature tensor (N, F)", value, where=where)
+        return value

@@ -1,0 +1,201 @@
+"""Edge ops: dropping, adding and re-weighting edges, per graph, on the whole batch at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch_geometric.data import Batch
+
+from omniaug import InputError, Magnitude, Params
+
+from .. import batch_ops
+from ..counter_random import draw_seeds, graph_keys, hash_pair, hashed_normal, hashed_uniform, scalar_mul, to_uniform
+from .base import GraphAugmentation, Strength, check_strength, draw_strength, local_edge_ends
+
+__all__ = ["DropEdge", "AddEdge", "PerturbEdgeWeight"]
+
+
+class DropEdge(GraphAugmentation):
+    """DropEdge (Rong et al. 2020): remove each edge with a per-graph probability.
+
+    With ``undirected=True`` the decision is keyed by the unordered endpoint pair,
+    so an edge and its reverse are always dropped together (undirected graphs stay
+    undirected) and a self-loop is one edge. Edge-level attributes (``edge_attr``,
+    ``edge_weight``, …) are filtered with the same mask; edge order is kept.
+
+    Why not ``torch_geometric.utils.dropout_edge``: on a ``Batch`` it uses one rate
+    for all graphs, leaves the slice bookkeeping stale (``to_data_list()`` breaks),
+    and its ``force_undirected`` mode rebuilds reverse edges from forward ones,
+    reordering edges and losing the reverse edges' own attributes.
+
+    Args:
+        rate: drop probability — a number, or ``[low, high]`` for a per-graph rate
+            drawn uniformly.
+        undirected: drop an edge and its reverse together.
+    """
+
+    name = "graph.drop_edge"
+    magnitude = Magnitude("rate", (0.0, 0.0), (0.0, 0.5))
+    salt = 0x1D0E
+
+    def __init__(
+        self, rate: Strength = 0.2, undirected: bool = True, *, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.rate = check_strength(rate, "rate", "DropEdge")
+        self.undirected = bool(undirected)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        return {
+            "rate": draw_strength(self.rate, batch_size, generator=generator, device=device),
+            "seed": draw_seeds(batch_size, generator=generator, device=device),
+        }
+
+    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+        lay = batch_ops.layout(b)
+        eg = batch_ops.edge_graph(b, lay)
+        a, c = local_edge_ends(b, eg, undirected=self.undirected)
+        small = int(lay.node_counts.max()) < (1 << 16) if lay.num_graphs else True
+        u = to_uniform(hash_pair(graph_keys(params["seed"], self.salt)[eg], a, c, small=small))
+        return batch_ops.filter_edges(b, u >= params["rate"].index_select(0, eg), lay)
+
+
+class AddEdge(GraphAugmentation):
+    """Add random edges inside each graph (never across graphs).
+
+    Graph ``g`` gets about ``ratio_g × (its number of edges)`` new edges: node
+    pairs are sampled inside the graph's own node range (``ptr``), self-loops,
+    existing edges and repeated pairs are discarded, so a graph may receive fewer.
+    With ``undirected=True`` both directions of each new pair are added.
+    New edges get ``edge_weight = 1`` and ``fill_value`` in other edge attributes.
+
+    Args:
+        ratio: new edges per existing edge — a number or ``[low, high]`` per graph.
+        undirected: add each pair in both directions.
+        fill_value: value of edge-level attributes (other than ``edge_weight``) on new edges.
+    """
+
+    name = "graph.add_edge"
+    magnitude = Magnitude("ratio", (0.0, 0.0), (0.0, 0.5))
+    salt = 0xADDE
+
+    def __init__(
+        self,
+        ratio: Strength = 0.2,
+        undirected: bool = True,
+        fill_value: float = 0.0,
+        *,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.ratio = check_strength(ratio, "ratio", "AddEdge", high=None)
+        self.undirected = bool(undirected)
+        self.fill_value = float(fill_value)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        return {
+            "ratio": draw_strength(self.ratio, batch_size, generator=generator, device=device),
+            "seed": draw_seeds(batch_size, generator=generator, device=device),
+        }
+
+    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+        lay = batch_ops.layout(b)
+        device = b.x.device
+        n_nodes = lay.node_counts.to(device)
+        n_edges = lay.edge_counts.to(device).to(torch.float32)
+        if self.undirected:
+            n_edges = n_edges / 2
+        want = torch.floor(params["ratio"] * n_edges + 0.5).long()
+        want = torch.where(n_nodes >= 2, want, torch.zeros_like(want))
+        total = int(want.sum())
+        graphs = torch.arange(lay.num_graphs, device=device)
+        cg = torch.repeat_interleave(graphs, want, output_size=total)
+        j = torch.arange(total, device=device) - batch_ops.exclusive_cumsum(want).index_select(0, cg)
+        seed, n = params["seed"].index_select(0, cg), n_nodes.index_select(0, cg)
+        first = (hashed_uniform(seed, self.salt, j) * n).long().clamp_max(n - 1)
+        step = 1 + (hashed_uniform(seed, self.salt + 1, j) * (n - 1)).long().clamp_max(n - 2)
+        second = first + step
+        second = torch.where(second >= n, second - n, second)  # (first + step) mod n, never `first`
+        if self.undirected:
+            first, second = torch.minimum(first, second), torch.maximum(first, second)
+        offset = b.ptr.index_select(0, cg)
+        src, dst = first + offset, second + offset
+        n_total = max(int(b.x.shape[0]), 1)
+        key = scalar_mul(src, n_total) + dst
+        order = torch.sort(key).indices  # sorted keys: grouped by graph; drop repeated pairs
+        sorted_key = key[order]
+        is_first = torch.ones_like(sorted_key, dtype=torch.bool)
+        is_first[1:] = sorted_key[1:] != sorted_key[:-1]
+        ei = b.edge_index
+        existing = torch.sort(scalar_mul(ei[0], n_total) + ei[1]).values
+        fresh = is_first & ~_contains(existing, sorted_key)
+        src, dst = src[order], dst[order]
+        if self.undirected:
+            fresh &= ~_contains(existing, scalar_mul(dst, n_total) + src)
+        src, dst = src[fresh], dst[fresh]
+        counts = torch.bincount(b.batch[src], minlength=lay.num_graphs)
+        if self.undirected:
+            src, dst = torch.stack([src, dst], 1).flatten(), torch.stack([dst, src], 1).flatten()
+            counts = counts + counts
+        fill = {k: (1.0 if k == "edge_weight" else self.fill_value) for k in lay.edge_keys}
+        return batch_ops.insert_edges(b, src, dst, counts, fill, lay)
+
+
+def _contains(sorted_values: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
+    """Membership of ``query`` in a sorted 1-D tensor (binary search, vectorized)."""
+    if sorted_values.numel() == 0:
+        return torch.zeros_like(query, dtype=torch.bool)
+    pos = torch.searchsorted(sorted_values, query).clamp_max(sorted_values.numel() - 1)
+    return sorted_values[pos] == query
+
+
+class PerturbEdgeWeight(GraphAugmentation):
+    """Multiply edge weights by log-normal noise ``exp(sigma_g · z)`` (weights stay positive).
+
+    ``z`` is keyed by the unordered endpoint pair when ``undirected=True``, so an
+    edge and its reverse keep equal weights.
+
+    Args:
+        sigma: noise scale — a number or ``[low, high]`` per graph.
+        key: the edge attribute holding one weight per edge.
+        undirected: same noise for an edge and its reverse.
+    """
+
+    name = "graph.perturb_edge_weight"
+    magnitude = Magnitude("sigma", (0.0, 0.0), (0.0, 0.5))
+    salt = 0xED6E
+
+    def __init__(
+        self,
+        sigma: Strength = 0.2,
+        key: str = "edge_weight",
+        undirected: bool = True,
+        *,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.sigma = check_strength(sigma, "sigma", "PerturbEdgeWeight", high=None)
+        self.key = str(key)
+        self.undirected = bool(undirected)
+
+    def check(self, x: Any) -> None:
+        w = getattr(x, self.key, None)
+        e = x.edge_index.shape[1]
+        if not isinstance(w, torch.Tensor) or w.shape != (e,) or not w.is_floating_point():
+            raise InputError(f"x.{self.key}", f"a float tensor of one weight per edge ({e},)", w, where=self.name)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        return {
+            "sigma": draw_strength(self.sigma, batch_size, generator=generator, device=device),
+            "seed": draw_seeds(batch_size, generator=generator, device=device),
+        }
+
+    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+        eg = batch_ops.edge_graph(b)
+        a, c = local_edge_ends(b, eg, undirected=self.undirected)
+        z = hashed_normal(params["seed"].index_select(0, eg), self.salt, a, c)
+        w = b[self.key]
+        return batch_ops.with_values(b, {self.key: w * torch.exp(params["sigma"].index_select(0, eg) * z).to(w.dtype)})

@@ -1,0 +1,150 @@
+"""Node feature ops: masking, Gaussian noise and shuffling, with per-graph parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch_geometric.data import Batch
+
+from omniaug import InputError, Magnitude, Params, rng
+
+from .. import batch_ops
+from ..counter_random import draw_seeds, hash32, hashed_normal, hashed_uniform
+from .base import GraphAugmentation, Strength, check_strength, draw_strength, local_node_index
+
+__all__ = ["MaskFeature", "FeatureNoise", "ShuffleFeature"]
+
+MODES = ("column", "node", "entry")
+
+
+class MaskFeature(GraphAugmentation):
+    """Set node features to ``value`` (attribute masking, You et al. 2020).
+
+    * ``mode="column"``: each graph masks its own random set of feature columns
+      (for all its nodes) — one column set *per graph*, unlike
+      ``torch_geometric.utils.mask_feature`` which shares one set across the batch;
+    * ``mode="node"``: whole feature rows of random nodes;
+    * ``mode="entry"``: independent entries.
+
+    Args:
+        rate: masking probability — a number or ``[low, high]`` per graph.
+        mode: ``"column"``, ``"node"`` or ``"entry"``.
+        value: the fill value.
+        key: the node feature attribute.
+    """
+
+    name = "graph.mask_feature"
+    magnitude = Magnitude("rate", (0.0, 0.0), (0.0, 0.5))
+    salt = 0x3A5C
+
+    def __init__(
+        self,
+        rate: Strength = 0.2,
+        mode: str = "column",
+        value: float = 0.0,
+        key: str = "x",
+        *,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        if mode not in MODES:
+            raise InputError("mode", f"one of {MODES}", mode, where="MaskFeature")
+        self.rate = check_strength(rate, "rate", "MaskFeature")
+        self.mode = mode
+        self.value = float(value)
+        self.key = str(key)
+
+    def check(self, x: Any) -> None:
+        self._feature(x, self.key, self.name)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        rate = draw_strength(self.rate, batch_size, generator=generator, device=device)
+        if self.mode == "column":
+            width = int(x[self.key].shape[1])
+            u = rng.uniform(batch_size, 0.0, 1.0, shape=(width,), generator=generator, device=device)
+            return {"rate": rate, "columns": u < rate.unsqueeze(1)}
+        return {"rate": rate, "seed": draw_seeds(batch_size, generator=generator, device=device)}
+
+    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+        feats = b[self.key]
+        g = b.batch
+        if self.mode == "column":
+            mask = params["columns"].to(feats.device).index_select(0, g)
+        elif self.mode == "node":
+            u = hashed_uniform(params["seed"].index_select(0, g), self.salt, local_node_index(b))
+            mask = (u < params["rate"].index_select(0, g)).unsqueeze(1)
+        else:
+            cols = torch.arange(feats.shape[1], device=feats.device).unsqueeze(0)
+            u = hashed_uniform(params["seed"].index_select(0, g).unsqueeze(1), self.salt, local_node_index(b).unsqueeze(1), cols)
+            mask = u < params["rate"].index_select(0, g).unsqueeze(1)
+        fill = torch.as_tensor(self.value, dtype=feats.dtype, device=feats.device)
+        return batch_ops.with_values(b, {self.key: torch.where(mask, fill, feats)})
+
+
+class FeatureNoise(GraphAugmentation):
+    """Add Gaussian noise ``N(0, std_g²)`` to every node feature entry.
+
+    Args:
+        std: noise standard deviation — a number or ``[low, high]`` per graph.
+        key: the node feature attribute.
+    """
+
+    name = "graph.feature_noise"
+    magnitude = Magnitude("std", (0.0, 0.0), (0.0, 0.5))
+    salt = 0x9015
+
+    def __init__(self, std: Strength = 0.1, key: str = "x", *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.std = check_strength(std, "std", "FeatureNoise", high=None)
+        self.key = str(key)
+
+    def check(self, x: Any) -> None:
+        self._feature(x, self.key, self.name)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        return {
+            "std": draw_strength(self.std, batch_size, generator=generator, device=device),
+            "seed": draw_seeds(batch_size, generator=generator, device=device),
+        }
+
+    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+        feats = b[self.key]
+        g = b.batch
+        cols = torch.arange(feats.shape[1], device=feats.device).unsqueeze(0)
+        z = hashed_normal(params["seed"].index_select(0, g).unsqueeze(1), self.salt, local_node_index(b).unsqueeze(1), cols)
+        noise = (z * params["std"].index_select(0, g).unsqueeze(1)).to(feats.dtype)
+        return batch_ops.with_values(b, {self.key: feats + noise})
+
+
+class ShuffleFeature(GraphAugmentation):
+    """Permute node feature rows among the nodes of the same graph (structure unchanged).
+
+    One vectorized sort of ``graph id · 2³² + random key`` gives every graph its
+    own permutation at once: the graph id keeps rows inside their graph, the
+    random key orders them within it.
+
+    Args:
+        key: the node feature attribute.
+    """
+
+    name = "graph.shuffle_feature"
+    salt = 0x5F1E
+
+    def __init__(self, key: str = "x", *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.key = str(key)
+
+    def check(self, x: Any) -> None:
+        if not isinstance(getattr(x, self.key, None), torch.Tensor):
+            raise InputError(f"x.{self.key}", "a node-level tensor", getattr(x, self.key, None), where=self.name)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        return {"seed": draw_seeds(batch_size, generator=generator, device=device)}
+
+    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+        g = b.batch
+        sort_key = (g << 32) | hash32(params["seed"].index_select(0, g), self.salt, local_node_index(b))
+        perm = torch.sort(sort_key, stable=True).indices
+        return batch_ops.with_values(b, {self.key: b[self.key][perm]})

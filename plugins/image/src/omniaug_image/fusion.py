@@ -1,0 +1,63 @@
+"""The ``image.geometric`` fusion kind: fold flips, turns, affine and perspective into one warp.
+
+Each fusable op gives its per-sample forward 3×3 matrix; the run's matrices are
+multiplied (``then @ first``) and applied with a single ``grid_sample`` — one
+interpolation instead of one per op, so a fused chain is both faster and sharper
+than the unfused one. The fused result equals the unfused chain exactly (to float
+error) for a single interpolating op among flips/turns, and otherwise within the
+kind's ``tolerance`` of ``0.05`` on ``[0, 1]`` images wherever the unfused chain
+keeps its content on the canvas: each unfused bilinear step blurs once more. Two
+deliberate differences remain: at the edge of the valid region the unfused chain
+blends with the fill once per step, and content that an intermediate step moves
+off the canvas is lost (filled) in the unfused chain even if a later step would
+bring it back, while the fused warp still shows it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from omniaug import FusionKind
+
+from . import functional_geometric as FG
+from .modality import image_of, is_unbatched
+from .targets import warp_payload
+
+__all__ = ["GEOMETRIC", "FUSIONS", "apply_geometric"]
+
+
+def _identity(x: Any, batch_size: int) -> torch.Tensor:
+    return FG.identity_matrices(batch_size, device=image_of(x).device)
+
+
+def _compose(first: torch.Tensor, then: torch.Tensor) -> torch.Tensor:
+    return then @ first
+
+
+def apply_geometric(x: Any, matrices: torch.Tensor, ops: list[Any]) -> Any:
+    """Warp payload ``x`` once by the composed ``matrices``.
+
+    Interpolation is bilinear if any fused op interpolates bilinearly (flips and
+    turns alone stay ``nearest``, hence exact); the fill comes from the first op
+    that has one; the fast affine grid is used unless an op is projective.
+    """
+    mode = "bilinear" if any(getattr(op, "interpolation", "nearest") == "bilinear" for op in ops) else "nearest"
+    fill = next((op.fill for op in ops if getattr(op, "fill", None) is not None), 0.0)
+    affine = all(getattr(op, "affine_only", False) for op in ops)
+    if is_unbatched(x):
+        return warp_payload(x.unsqueeze(0), matrices, mode=mode, fill=fill, affine=affine).squeeze(0)
+    return warp_payload(x, matrices, mode=mode, fill=fill, affine=affine)
+
+
+GEOMETRIC = FusionKind(
+    name="image.geometric",
+    identity=_identity,
+    compose=_compose,
+    apply=apply_geometric,
+    tolerance=(0.0, 0.05),
+    description="per-sample 3×3 homographies composed and applied with one grid_sample",
+)
+
+FUSIONS: list[FusionKind] = [GEOMETRIC]

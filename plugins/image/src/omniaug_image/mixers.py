@@ -1,0 +1,406 @@
+"""Image mixers: MixUp, CutMix, ResizeMix, FMix and Mosaic, with per-sample λ.
+
+All of them run through the core :class:`omniaug.Mixer`: partners are a
+derangement of the batch, λ ~ Beta(α, α) per sample, and every mixer reports the
+share of each source it *actually* used — CutMix the pasted pixel fraction of the
+clipped box, FMix the mean of its binary mask, Mosaic the quadrant areas — so the
+soft labels match the pixels exactly.
+
+Targets of an :class:`~omniaug_image.ImageBatch`: CutMix pastes the partner's
+mask region and carries its boxes clipped to the pasted box (own boxes fully
+covered are dropped); Mosaic carries all four images' boxes and masks; MixUp
+keeps both images' boxes (it blends whole images). Box lists then grow to
+``(1 + K)·N`` entries, padded with ``box_valid = False``. ResizeMix and FMix carry
+the image only (targets of ``x`` are kept as they are).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from omniaug import InputError, Mixer, rng
+from omniaug.params import Params
+
+from . import functional_color as FC
+from .modality import IMAGE, ImageBatch, image_of
+from .occlusion import drop_erased_boxes, rect_mask
+
+__all__ = ["MIXERS", "MixUp", "CutMix", "ResizeMix", "FMix", "Mosaic", "fourier_mask", "resample_into"]
+
+
+def _round_like(out: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    return out.to(dtype) if dtype.is_floating_point else out.round_().clamp_(0, 255).to(dtype)
+
+
+def resample_into(src: torch.Tensor, rects: torch.Tensor, height: int, width: int, mode: str = "bilinear") -> torch.Tensor:
+    """Resize each whole ``src[i]`` into rectangle ``rects[i] = (top, left, bottom, right)`` of an ``H × W`` canvas.
+
+    Returns the float canvas ``(B, C, H, W)``; pixels outside the rectangle are
+    undefined (callers select them away with :func:`rect_mask`). One ``grid_sample``
+    for the whole batch, per-sample rectangles.
+    """
+    b = src.shape[0]
+    dev = src.device
+    r = rects.to(torch.float32)
+    top, left = r[:, 0].view(b, 1, 1), r[:, 1].view(b, 1, 1)
+    hh = (r[:, 2] - r[:, 0]).clamp_min(1.0).view(b, 1, 1)
+    ww = (r[:, 3] - r[:, 1]).clamp_min(1.0).view(b, 1, 1)
+    ys = torch.arange(height, device=dev, dtype=torch.float32).view(1, height, 1) + 0.5
+    xs = torch.arange(width, device=dev, dtype=torch.float32).view(1, 1, width) + 0.5
+    # canvas pixel centre → position in the source, normalized to [-1, 1] (align_corners=False)
+    gy = ((ys - top) / hh * 2.0 - 1.0).expand(b, height, width)
+    gx = ((xs - left) / ww * 2.0 - 1.0).expand(b, height, width)
+    grid = torch.stack([gx, gy], dim=-1)
+    x = src if src.is_floating_point() else src.to(torch.float32)
+    return F.grid_sample(x, grid, mode=mode, padding_mode="border", align_corners=False)
+
+
+def _pad_boxes(x: ImageBatch, total: int) -> ImageBatch:
+    """Pad the box lists to ``total`` entries (invalid padding)."""
+    assert x.boxes is not None
+    x = x.with_defaults()
+    n = x.boxes.shape[1]
+    if n == total:
+        return x
+    extra = total - n
+    b = x.boxes.shape[0]
+    labels = x.box_labels if x.box_labels is not None else torch.zeros(b, n, dtype=torch.long, device=x.boxes.device)
+    assert x.box_valid is not None
+    return x.replace(
+        boxes=torch.cat([x.boxes, x.boxes.new_zeros(b, extra, 4)], dim=1),
+        box_labels=torch.cat([labels, labels.new_zeros(b, extra)], dim=1),
+        box_valid=torch.cat([x.box_valid, x.box_valid.new_zeros(b, extra)], dim=1),
+    )
+
+
+class _ImageMixer(Mixer):
+    """Shared plumbing: box lists are padded to ``(1 + K)·N`` before mixing so that
+    samples with and without a mix can be merged back into one batch."""
+
+    modality = IMAGE
+    carries_boxes = False
+
+    def mix_batch(self, x: Any, params: Params) -> tuple[Any, torch.Tensor]:
+        if self.carries_boxes and isinstance(x, ImageBatch) and x.boxes is not None:
+            n = x.boxes.shape[1]
+            if "boxes_per_source" not in params:
+                raise InputError("params", "params drawn by this mixer (with 'boxes_per_source')", params, where=self.name)
+            per = int(params["boxes_per_source"][0]) if params["boxes_per_source"].numel() else n
+            x = _pad_boxes(x, per * (1 + self.num_partners))
+        return super().mix_batch(x, params)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        out: dict[str, Any] = self.draw_image(x, batch_size, generator=generator, device=device)
+        if self.carries_boxes and isinstance(x, ImageBatch) and x.boxes is not None:
+            out["boxes_per_source"] = torch.full((batch_size,), x.boxes.shape[1], dtype=torch.long, device=device)
+        return out
+
+    def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        return {}
+
+
+def _source_boxes(x: ImageBatch, per: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The first ``per`` (real) boxes, labels and validity of a padded batch."""
+    assert x.boxes is not None and x.box_valid is not None
+    labels = x.box_labels if x.box_labels is not None else torch.zeros_like(x.box_valid, dtype=torch.long)
+    return x.boxes[:, :per], labels[:, :per], x.box_valid[:, :per]
+
+
+def _clip_boxes(boxes: torch.Tensor, valid: torch.Tensor, rect: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Clip xyxy boxes to per-sample rectangles ``(top, left, bottom, right)``; empty ones become invalid."""
+    r = rect.to(boxes.dtype).unsqueeze(1)
+    x1 = boxes[..., 0].clamp(min=r[..., 1], max=r[..., 3])
+    y1 = boxes[..., 1].clamp(min=r[..., 0], max=r[..., 2])
+    x2 = boxes[..., 2].clamp(min=r[..., 1], max=r[..., 3])
+    y2 = boxes[..., 3].clamp(min=r[..., 0], max=r[..., 2])
+    out = torch.stack([x1, y1, x2, y2], dim=-1)
+    return out, valid & (x2 > x1) & (y2 > y1)
+
+
+class MixUp(_ImageMixer):
+    """MixUp (Zhang et al., 2018): ``λ·x + (1 − λ)·partner`` with λ ~ Beta(α, α) per sample."""
+
+    name = "image.mixup"
+    carries_boxes = True
+
+    def __init__(self, alpha: float = 0.2, *, p: float = 1.0, num_classes: int | None = None, label_smoothing: float = 0.0) -> None:
+        super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
+
+    def mix(self, x: Any, partners: list[Any], params: Params) -> tuple[Any, torch.Tensor]:
+        img, other = image_of(x), image_of(partners[0])
+        lam = params["lam"].to(torch.float32)
+        w = FC.per_sample(lam)
+        out = _round_like(img.to(torch.float32) * w + other.to(torch.float32) * (1.0 - w), img.dtype)
+        if not isinstance(x, ImageBatch):
+            return out, lam
+        y = x.replace(image=out)
+        if x.boxes is not None:
+            per = x.boxes.shape[1] // 2
+            b0, l0, v0 = _source_boxes(x, per)
+            b1, l1, v1 = _source_boxes(partners[0], per)
+            y = y.replace(boxes=torch.cat([b0, b1], 1), box_labels=torch.cat([l0, l1], 1), box_valid=torch.cat([v0, v1], 1))
+        return y, lam
+
+
+class CutMix(_ImageMixer):
+    """CutMix (Yun et al., 2019): paste a partner box of area ``(1 − λ)·HW`` centred uniformly.
+
+    The box is clipped at the image border; the label weight is recomputed from the
+    clipped box's pixel count (``1 − pasted / HW``), so it is exactly the pasted
+    fraction.
+    """
+
+    name = "image.cutmix"
+    carries_boxes = True
+
+    def __init__(self, alpha: float = 1.0, *, p: float = 1.0, num_classes: int | None = None, label_smoothing: float = 0.0) -> None:
+        super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
+
+    def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        return {"center": rng.uniform(batch_size, 0.0, 1.0, shape=(2,), generator=generator, device=device)}
+
+    @staticmethod
+    def box(lam: torch.Tensor, center: torch.Tensor, height: int, width: int) -> torch.Tensor:
+        """Integer ``(top, left, bottom, right)`` of the pasted box, clipped to the image."""
+        cut = torch.sqrt((1.0 - lam.to(torch.float32)).clamp(0.0, 1.0))
+        ch, cw = cut * height, cut * width
+        cy, cx = center[:, 0] * height, center[:, 1] * width
+        top = (cy - ch / 2).round().clamp(0, height)
+        bottom = (cy + ch / 2).round().clamp(0, height)
+        left = (cx - cw / 2).round().clamp(0, width)
+        right = (cx + cw / 2).round().clamp(0, width)
+        return torch.stack([top, left, bottom, right], dim=1).long()
+
+    def mix(self, x: Any, partners: list[Any], params: Params) -> tuple[Any, torch.Tensor]:
+        img, other = image_of(x), image_of(partners[0])
+        _, _, h, w = img.shape
+        rect = self.box(params["lam"], params["center"], h, w)
+        inside = rect_mask(rect.unsqueeze(1), torch.ones(rect.shape[0], 1, dtype=torch.bool, device=img.device), h, w)
+        out = torch.where(inside, other, img)
+        pasted = ((rect[:, 2] - rect[:, 0]) * (rect[:, 3] - rect[:, 1])).to(torch.float32)
+        weight = 1.0 - pasted / float(h * w)
+        if not isinstance(x, ImageBatch):
+            return out, weight
+        partner: ImageBatch = partners[0]
+        y = x.replace(image=out)
+        if x.mask is not None and partner.mask is not None:
+            m = inside if x.mask.dim() == 4 else inside[:, 0]
+            y = y.replace(mask=torch.where(m, partner.mask, x.mask))
+        if x.boxes is not None:
+            per = x.boxes.shape[1] // 2
+            ob, ol, ov = _source_boxes(x, per)
+            own = drop_erased_boxes(x.replace(boxes=ob, box_labels=ol, box_valid=ov), inside)
+            pb, pl, pv = _source_boxes(partner, per)
+            pb, pv = _clip_boxes(pb, pv, rect)
+            assert own.boxes is not None and own.box_labels is not None and own.box_valid is not None
+            y = y.replace(
+                boxes=torch.cat([own.boxes, pb], 1),
+                box_labels=torch.cat([own.box_labels, pl], 1),
+                box_valid=torch.cat([own.box_valid, pv], 1),
+            )
+        return y, weight
+
+
+class ResizeMix(_ImageMixer):
+    """ResizeMix (Qin et al., 2020): paste the whole partner, shrunk to ``τ`` of the image side.
+
+    ``τ`` is uniform in ``[scale_min, scale_max]`` per sample and the patch is placed
+    uniformly where it fits; the weight is ``1 − patch pixels / HW``.
+    """
+
+    name = "image.resizemix"
+
+    def __init__(
+        self,
+        scale_min: float = 0.1,
+        scale_max: float = 0.8,
+        *,
+        alpha: float = 1.0,
+        p: float = 1.0,
+        num_classes: int | None = None,
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
+        if not (isinstance(scale_min, (int, float)) and isinstance(scale_max, (int, float)) and 0 < scale_min <= scale_max <= 1):
+            raise InputError("scale_min/scale_max", "numbers with 0 < scale_min <= scale_max <= 1", (scale_min, scale_max), where="ResizeMix")
+        self.scale_min, self.scale_max = float(scale_min), float(scale_max)
+
+    def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        kw: dict[str, Any] = {"generator": generator, "device": device}
+        return {
+            "scale": rng.uniform(batch_size, self.scale_min, self.scale_max, **kw),
+            "position": rng.uniform(batch_size, 0.0, 1.0, shape=(2,), **kw),
+        }
+
+    def mix(self, x: Any, partners: list[Any], params: Params) -> tuple[Any, torch.Tensor]:
+        img, other = image_of(x), image_of(partners[0])
+        _, _, h, w = img.shape
+        ph = (params["scale"] * h).round().clamp(1, h)
+        pw = (params["scale"] * w).round().clamp(1, w)
+        top = (params["position"][:, 0] * (h - ph + 1)).floor().clamp(max=h - ph)
+        left = (params["position"][:, 1] * (w - pw + 1)).floor().clamp(max=w - pw)
+        rect = torch.stack([top, left, top + ph, left + pw], dim=1).long()
+        patch = _round_like(resample_into(other, rect, h, w), img.dtype)
+        inside = rect_mask(rect.unsqueeze(1), torch.ones(rect.shape[0], 1, dtype=torch.bool, device=img.device), h, w)
+        out = torch.where(inside, patch, img)
+        weight = 1.0 - (ph * pw) / float(h * w)
+        return (x.replace(image=out) if isinstance(x, ImageBatch) else out), weight
+
+
+def fourier_mask(spectrum: torch.Tensor, lam: torch.Tensor, height: int, width: int, decay: float) -> torch.Tensor:
+    """FMix binary masks ``(B, 1, H, W)``: low-pass Gaussian noise, top ``λ·HW`` pixels set.
+
+    ``spectrum`` ``(B, H, W//2+1, 2)`` holds standard-normal real/imaginary parts; it is
+    scaled by ``1 / f^decay`` (``f`` the frequency magnitude) and inverted with
+    ``irfft2``. Each sample keeps exactly ``round(λ·HW)`` pixels (a per-sample
+    threshold from one batched sort), so the mask mean is λ up to ``1 / HW``.
+    """
+    b = spectrum.shape[0]
+    fy = torch.fft.fftfreq(height, device=spectrum.device).view(-1, 1)
+    fx = torch.fft.rfftfreq(width, device=spectrum.device).view(1, -1)
+    freq = torch.sqrt(fx * fx + fy * fy)
+    scale = 1.0 / torch.clamp(freq, min=1.0 / max(height, width)) ** decay
+    coeff = torch.complex(spectrum[..., 0], spectrum[..., 1]) * scale
+    field = torch.fft.irfft2(coeff, s=(height, width)).reshape(b, -1)
+    k = (lam.to(torch.float32) * (height * width)).round().long().clamp(0, height * width)
+    order = field.argsort(dim=1, descending=True)
+    rank = torch.empty_like(order).scatter_(1, order, torch.arange(height * width, device=field.device).expand(b, -1))
+    return (rank < k.unsqueeze(1)).reshape(b, 1, height, width)
+
+
+class FMix(_ImageMixer):
+    """FMix (Harris et al., 2020): mix with a binary mask thresholded from low-frequency Fourier noise.
+
+    The mask keeps ``round(λ·HW)`` pixels of ``x``; the label weight is the mask's mean.
+    """
+
+    name = "image.fmix"
+
+    def __init__(
+        self,
+        alpha: float = 1.0,
+        decay_power: float = 3.0,
+        *,
+        p: float = 1.0,
+        num_classes: int | None = None,
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
+        if not isinstance(decay_power, (int, float)) or decay_power <= 0:
+            raise InputError("decay_power", "a positive number", decay_power, where="FMix")
+        self.decay_power = float(decay_power)
+
+    def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        h, w = image_of(x).shape[-2:]
+        return {"spectrum": rng.normal(batch_size, shape=(h, w // 2 + 1, 2), generator=generator, device=device)}
+
+    def mix(self, x: Any, partners: list[Any], params: Params) -> tuple[Any, torch.Tensor]:
+        img, other = image_of(x), image_of(partners[0])
+        _, _, h, w = img.shape
+        mask = fourier_mask(params["spectrum"], params["lam"], h, w, self.decay_power)
+        out = torch.where(mask, img, other)
+        weight = mask.to(torch.float32).mean(dim=(1, 2, 3))
+        return (x.replace(image=out) if isinstance(x, ImageBatch) else out), weight
+
+
+class Mosaic(_ImageMixer):
+    """Mosaic (YOLOv4): four images resized into the quadrants around a random centre.
+
+    The centre is uniform in ``[center_min, center_max]`` of each side; ``x`` fills
+    the top-left quadrant and its three partners the others. Weights are the
+    quadrant areas. Boxes and masks of an :class:`ImageBatch` are scaled into their
+    quadrant with the image (boxes of all four sources are kept).
+    """
+
+    name = "image.mosaic"
+    num_partners = 3
+    carries_boxes = True
+
+    def __init__(
+        self,
+        center_min: float = 0.25,
+        center_max: float = 0.75,
+        *,
+        alpha: float = 1.0,
+        p: float = 1.0,
+        num_classes: int | None = None,
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
+        if not (isinstance(center_min, (int, float)) and isinstance(center_max, (int, float)) and 0 < center_min <= center_max < 1):
+            raise InputError("center_min/center_max", "numbers with 0 < center_min <= center_max < 1", (center_min, center_max), where="Mosaic")
+        self.center_min, self.center_max = float(center_min), float(center_max)
+
+    def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        return {"center": rng.uniform(batch_size, self.center_min, self.center_max, shape=(2,), generator=generator, device=device)}
+
+    @staticmethod
+    def quadrants(center: torch.Tensor, height: int, width: int) -> torch.Tensor:
+        """``(B, 4, 4)`` integer rectangles (top, left, bottom, right) of the four quadrants."""
+        cy = (center[:, 0] * height).round().clamp(1, height - 1) if height > 1 else torch.ones_like(center[:, 0])
+        cx = (center[:, 1] * width).round().clamp(1, width - 1) if width > 1 else torch.ones_like(center[:, 1])
+        z, hh, ww = torch.zeros_like(cy), torch.full_like(cy, height), torch.full_like(cx, width)
+        return torch.stack(
+            [
+                torch.stack([z, z, cy, cx], 1),
+                torch.stack([z, cx, cy, ww], 1),
+                torch.stack([cy, z, hh, cx], 1),
+                torch.stack([cy, cx, hh, ww], 1),
+            ],
+            dim=1,
+        ).long()
+
+    def mix(self, x: Any, partners: list[Any], params: Params) -> tuple[Any, torch.Tensor]:
+        sources = [x, *partners]
+        img = image_of(x)
+        b, _, h, w = img.shape
+        rects = self.quadrants(params["center"], h, w)
+        ones = torch.ones(b, 1, dtype=torch.bool, device=img.device)
+        out = torch.zeros(img.shape, dtype=torch.float32, device=img.device)
+        for q, src in enumerate(sources):  # four sources, each one batched grid_sample
+            inside = rect_mask(rects[:, q].unsqueeze(1), ones, h, w)
+            out = torch.where(inside, resample_into(image_of(src), rects[:, q], h, w), out)
+        out_img = _round_like(out, img.dtype)
+        areas = ((rects[..., 2] - rects[..., 0]) * (rects[..., 3] - rects[..., 1])).to(torch.float32)
+        weights = areas / float(h * w)
+        if not isinstance(x, ImageBatch):
+            return out_img, weights
+        y = x.replace(image=out_img)
+        if x.mask is not None and all(isinstance(s, ImageBatch) and s.mask is not None for s in sources):
+            mask_out = torch.zeros_like(x.mask)
+            for q, src in enumerate(sources):
+                m = src.mask.unsqueeze(1) if src.mask.dim() == 3 else src.mask
+                warped = resample_into(m.to(torch.float32), rects[:, q], h, w, mode="nearest").round().to(x.mask.dtype)
+                inside = rect_mask(rects[:, q].unsqueeze(1), ones, h, w)
+                warped = warped[:, 0] if x.mask.dim() == 3 else warped
+                inside = inside[:, 0] if x.mask.dim() == 3 else inside
+                mask_out = torch.where(inside, warped, mask_out)
+            y = y.replace(mask=mask_out)
+        if x.boxes is not None:
+            per = x.boxes.shape[1] // 4
+            all_b, all_l, all_v = [], [], []
+            for q, src in enumerate(sources):
+                bx, lb, vd = _source_boxes(src, per)
+                r = rects[:, q].to(bx.dtype)
+                sy = ((r[:, 2] - r[:, 0]) / h).view(b, 1)
+                sx = ((r[:, 3] - r[:, 1]) / w).view(b, 1)
+                moved = torch.stack(
+                    [
+                        r[:, 1:2] + bx[..., 0] * sx,
+                        r[:, 0:1] + bx[..., 1] * sy,
+                        r[:, 1:2] + bx[..., 2] * sx,
+                        r[:, 0:1] + bx[..., 3] * sy,
+                    ],
+                    dim=-1,
+                )
+                all_b.append(moved)
+                all_l.append(lb)
+                all_v.append(vd & (moved[..., 2] > moved[..., 0]) & (moved[..., 3] > moved[..., 1]))
+            y = y.replace(boxes=torch.cat(all_b, 1), box_labels=torch.cat(all_l, 1), box_valid=torch.cat(all_v, 1))
+        return y, weights
+
+
+MIXERS: list[type[Mixer]] = [MixUp, CutMix, ResizeMix, FMix, Mosaic]

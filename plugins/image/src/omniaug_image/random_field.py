@@ -1,0 +1,229 @@
+"""Random-field augmentations: affine and colour parameters that vary smoothly from pixel to pixel.
+
+After "Random Field Augmentations for Self-Supervised Representation Learning"
+(Mansfield et al., 2023): instead of one rotation, scale, translation or colour
+shift per image, each parameter is a Gaussian random field over the image, so a
+single image is rotated a little here and scaled a little there, or turns warmer
+at the top and paler at the bottom.
+
+Fields are drawn per sample from the caller's generator as white noise and
+low-pass filtered in the Fourier domain with a Gaussian of standard deviation
+``length_scale`` (a fraction of the shorter image side): one ``rfft2``/``irfft2``
+pair for all fields of the batch. Each field is normalized to unit standard
+deviation and scaled by the op's strength times a per-sample amplitude in
+``[0, 1]``, so the strength is the largest standard deviation a sample can get.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from omniaug import InputError, rng
+from omniaug.params import Params
+
+from . import functional_color as FC
+from .modality import ImageAugmentation, image_of, is_unbatched, map_image
+from .targets import warp_payload_by_grid
+
+__all__ = ["OPS", "RandomFieldAffine", "RandomFieldColor", "gaussian_random_field", "field_affine_grid", "field_color"]
+
+
+def gaussian_random_field(noise: torch.Tensor, length_scale: float, *, normalize: bool = True) -> torch.Tensor:
+    """Smooth ``noise`` ``(..., H, W)`` with a periodic Gaussian of std ``length_scale`` pixels.
+
+    The filter is applied as ``exp(−2π²ℓ²|f|²)`` on the ``rfft2`` spectrum (the
+    Fourier transform of the Gaussian kernel). With ``normalize`` each field is
+    shifted to zero mean and scaled to unit standard deviation.
+    """
+    h, w = noise.shape[-2:]
+    fy = torch.fft.fftfreq(h, device=noise.device, dtype=torch.float32).view(-1, 1)
+    fx = torch.fft.rfftfreq(w, device=noise.device, dtype=torch.float32).view(1, -1)
+    filt = torch.exp(-2.0 * math.pi**2 * length_scale**2 * (fx * fx + fy * fy))
+    field = torch.fft.irfft2(torch.fft.rfft2(noise.to(torch.float32)) * filt, s=(h, w))
+    if not normalize:
+        return field
+    field = field - field.mean(dim=(-2, -1), keepdim=True)
+    return field / field.std(dim=(-2, -1), keepdim=True).clamp_min(1e-12)
+
+
+def field_affine_grid(
+    angle: torch.Tensor, log_scale: torch.Tensor, translate: torch.Tensor, height: int, width: int
+) -> torch.Tensor:
+    """Sampling grid ``(B, H, W, 2)`` for per-pixel rotation, scale and translation.
+
+    ``angle`` (degrees, clockwise on screen as in torchvision) and ``log_scale`` are
+    ``(B, H, W)``, ``translate`` ``(B, 2, H, W)`` in fractions of width and height.
+    Output pixel ``p`` (relative to the image centre) samples the input at
+    ``R(θ(p))ᵀ · (p − t(p)) / e^{s(p)}`` — for constant fields exactly the inverse map of
+    ``torchvision.transforms.v2.functional.affine``.
+    """
+    dev = angle.device
+    ys = torch.arange(height, device=dev, dtype=torch.float32).view(1, height, 1) + 0.5 - height / 2
+    xs = torch.arange(width, device=dev, dtype=torch.float32).view(1, 1, width) + 0.5 - width / 2
+    px = xs - translate[:, 0] * width
+    py = ys - translate[:, 1] * height
+    theta = angle * (math.pi / 180.0)
+    cos, sin = torch.cos(theta), torch.sin(theta)
+    inv_s = torch.exp(-log_scale)
+    # clockwise rotation by θ on screen (y down) is the matrix [[cos, -sin], [sin, cos]]; sample with its inverse
+    qx = (cos * px + sin * py) * inv_s
+    qy = (-sin * px + cos * py) * inv_s
+    return torch.stack([qx / (width / 2), qy / (height / 2)], dim=-1)
+
+
+def field_color(img: torch.Tensor, brightness: torch.Tensor, saturation: torch.Tensor, hue: torch.Tensor) -> torch.Tensor:
+    """Per-pixel saturation, YIQ hue rotation and brightness; fields ``(B, H, W)``; clamped, dtype kept.
+
+    ``brightness`` and ``saturation`` are factors (1 = identity), ``hue`` is in turns.
+    """
+    x = FC.to_float(img).to(torch.float32)
+    if x.shape[1] == 3:
+        gray = FC.gray(x)
+        s = saturation.unsqueeze(1)
+        x = x * s + gray * (1.0 - s)
+        t = torch.tensor(FC.RGB_TO_YIQ, dtype=x.dtype, device=x.device)
+        yiq = torch.einsum("ij,bjhw->bihw", t, x)
+        theta = hue * (-2.0 * math.pi)  # same sign convention as functional_color.yiq_hue_matrix
+        cos, sin = torch.cos(theta), torch.sin(theta)
+        i, q = yiq[:, 1], yiq[:, 2]
+        yiq = torch.stack([yiq[:, 0], cos * i - sin * q, sin * i + cos * q], dim=1)
+        x = torch.einsum("ij,bjhw->bihw", torch.linalg.inv(t), yiq)
+    x = (x * brightness.unsqueeze(1)).clamp_(0.0, 1.0)
+    return FC.from_float(x, img.dtype)
+
+
+def _number(value: Any, name: str, where: str, low: float = 0.0) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < low:
+        raise InputError(name, f"a number >= {low}", value, where=where)
+    return float(value)
+
+
+def _size(x: Any) -> tuple[int, int]:
+    img = image_of(x)
+    return int(img.shape[-2]), int(img.shape[-1])
+
+
+class _FieldOp(ImageAugmentation):
+    in_policies = False
+    num_fields = 0
+
+    def __init__(self, length_scale: float, p: float, same_on_batch: bool) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.length_scale = _number(length_scale, "length_scale", type(self).__name__, low=1e-3)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        h, w = _size(x)
+        kw: dict[str, Any] = {"generator": generator, "device": device}
+        return {
+            "noise": rng.normal(batch_size, shape=(self.num_fields, h, w), **kw),
+            "amplitude": rng.uniform(batch_size, 0.0, 1.0, **kw),
+        }
+
+    def fields(self, params: Params, height: int, width: int) -> torch.Tensor:
+        """Unit-std smooth fields ``(B, K, H, W)`` scaled by each sample's amplitude."""
+        ell = self.length_scale * min(height, width)
+        f = gaussian_random_field(params["noise"], ell)
+        return f * params["amplitude"].to(f.dtype).view(-1, 1, 1, 1)
+
+
+class RandomFieldAffine(_FieldOp):
+    """Per-pixel rotation, scale and translation from Gaussian random fields (one ``grid_sample``).
+
+    Args:
+        rotation: standard deviation of the rotation field, degrees.
+        scale: standard deviation of the log-scale field.
+        translation: standard deviation of the translation fields, fractions of the size.
+        length_scale: correlation length of the fields, fraction of the shorter side.
+        interpolation: ``"bilinear"`` or ``"nearest"``.
+        fill: value outside the input, in ``[0, 1]``.
+    """
+
+    name = "image.random_field_affine"
+    num_fields = 4
+
+    def __init__(
+        self,
+        rotation: float = 10.0,
+        scale: float = 0.1,
+        translation: float = 0.05,
+        length_scale: float = 0.25,
+        interpolation: str = "bilinear",
+        fill: float | Sequence[float] = 0.0,
+        *,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(length_scale, p, same_on_batch)
+        where = "RandomFieldAffine"
+        self.rotation = _number(rotation, "rotation", where)
+        self.scale = _number(scale, "scale", where)
+        self.translation = _number(translation, "translation", where)
+        if interpolation not in ("bilinear", "nearest"):
+            raise InputError("interpolation", "'bilinear' or 'nearest'", interpolation, where=where)
+        self.interpolation = interpolation
+        ok = isinstance(fill, (int, float)) or (isinstance(fill, (list, tuple)) and all(isinstance(v, (int, float)) for v in fill))
+        if not ok:
+            raise InputError("fill", "a number or per-channel list in [0, 1]", fill, where=where)
+        self.fill = float(fill) if isinstance(fill, (int, float)) else [float(v) for v in fill]
+
+    def grid(self, params: Params, height: int, width: int) -> torch.Tensor:
+        """The sampling grid ``(B, H, W, 2)`` of these params."""
+        f = self.fields(params, height, width)
+        return field_affine_grid(
+            f[:, 0] * self.rotation, f[:, 1] * self.scale, f[:, 2:4] * self.translation, height, width
+        )
+
+    def kernel(self, x: Any, params: Params) -> Any:
+        h, w = _size(x)
+        return warp_payload_by_grid(x, self.grid(params, h, w), mode=self.interpolation, fill=self.fill)
+
+
+class RandomFieldColor(_FieldOp):
+    """Per-pixel brightness, saturation and hue from Gaussian random fields.
+
+    Args:
+        brightness: standard deviation of the brightness factor field (around 1).
+        saturation: standard deviation of the saturation factor field (around 1).
+        hue: standard deviation of the hue field, in turns (YIQ rotation).
+        length_scale: correlation length of the fields, fraction of the shorter side.
+    """
+
+    name = "image.random_field_color"
+    num_fields = 3
+
+    def __init__(
+        self,
+        brightness: float = 0.2,
+        saturation: float = 0.3,
+        hue: float = 0.05,
+        length_scale: float = 0.25,
+        *,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(length_scale, p, same_on_batch)
+        where = "RandomFieldColor"
+        self.brightness = _number(brightness, "brightness", where)
+        self.saturation = _number(saturation, "saturation", where)
+        self.hue = _number(hue, "hue", where)
+
+    def check(self, x: Any) -> None:
+        img = image_of(x)
+        c = img.shape[0] if is_unbatched(x) else img.shape[1]
+        if c not in (1, 3):
+            raise InputError("x", "images with 1 or 3 channels", img, where=self.name)
+
+    def kernel(self, x: Any, params: Params) -> Any:
+        h, w = _size(x)
+        f = self.fields(params, h, w)
+        bright = (1.0 + self.brightness * f[:, 0]).clamp_min(0.0)
+        sat = (1.0 + self.saturation * f[:, 1]).clamp_min(0.0)
+        hue = self.hue * f[:, 2]
+        return map_image(x, lambda img: field_color(img, bright, sat, hue))
+
+
+OPS: list[type] = [RandomFieldAffine, RandomFieldColor]

@@ -1,0 +1,107 @@
+"""The ``image.geometric`` fusion kind: a fused Compose equals the unfused chain."""
+
+from __future__ import annotations
+
+import torch
+import torchvision.transforms.v2.functional as TF
+
+from omniaug import Compose, registry
+from omniaug.rng import make_generator
+from omniaug_image import ImageBatch
+from omniaug_image.geometric import (
+    Affine,
+    Dihedral,
+    HorizontalFlip,
+    Perspective,
+    Rot90,
+    VerticalFlip,
+    example_image_batch,
+)
+
+
+def smooth_images(b: int = 6, h: int = 40, w: int = 40) -> torch.Tensor:
+    # low-frequency content: the interpolation error of an extra bilinear pass stays small
+    ys = torch.linspace(0, 1, h).view(1, 1, h, 1)
+    xs = torch.linspace(0, 1, w).view(1, 1, 1, w)
+    phase = torch.rand(b, 3, 1, 1, generator=torch.Generator().manual_seed(0))
+    return 0.5 + 0.5 * torch.sin(3.0 * xs + 2.0 * ys + 6.28 * phase) * torch.cos(2.0 * ys * (1 + phase))
+
+
+def test_kind_is_registered() -> None:
+    kind = registry().fusion("image.geometric")
+    assert kind.name == "image.geometric"
+
+
+def test_fused_flips_and_turns_are_exact() -> None:
+    x = torch.rand(8, 3, 16, 16, generator=torch.Generator().manual_seed(1))
+    ops = [HorizontalFlip(p=0.5), Rot90(), VerticalFlip(p=0.5), Dihedral()]
+    fused, params = Compose(ops, fuse=True).augment(x, generator=make_generator(2))
+    unfused = Compose(ops).apply(x, params)
+    torch.testing.assert_close(fused, unfused, atol=1e-6, rtol=0)
+
+
+def test_flip_then_affine_fused_equals_torchvision_single_warp() -> None:
+    x = smooth_images()
+    flip, affine = HorizontalFlip(p=0.5), Affine(degrees=30, translate=[0.1, 0.1], scale=[0.8, 1.2])
+    out, params = Compose([flip, affine], fuse=True).augment(x, generator=make_generator(3))
+    a = params["1"]
+    for i in range(x.shape[0]):
+        src = x[i].flip(-1) if params["0"]["apply"][i] else x[i]
+        t = a["translate"][i] * 40
+        ref = TF.affine(
+            src,
+            angle=float(a["angle"][i]),
+            translate=[float(t[0]), float(t[1])],
+            scale=float(a["scale"][i]),
+            shear=[float(s) for s in a["shear"][i]],
+            interpolation=TF.InterpolationMode.BILINEAR,
+        )
+        torch.testing.assert_close(out[i], ref, atol=1e-4, rtol=0)
+
+
+def test_fused_chain_equals_unfused_within_the_kind_tolerance() -> None:
+    x = smooth_images()
+    ops = [HorizontalFlip(p=0.5), Affine(degrees=20, scale=[0.9, 1.0]), Perspective(distortion_scale=0.2)]
+    fused, params = Compose(ops, fuse=True).augment(x, generator=make_generator(4))
+    unfused = Compose(ops).apply(x, params)
+    rtol, atol = registry().fusion("image.geometric").tolerance
+    # where a warp reaches the fill, the unfused chain blends with it once per step: compare
+    # on pixels whose (exactly mapped) source footprint lies fully inside the image
+    ones = torch.ones_like(x)
+    inside = (Compose(ops).apply(ones, params) > 1 - 1e-6) & (Compose(ops, fuse=True).apply(ones, params) > 1 - 1e-6)
+    assert inside.float().mean() > 0.5
+    diff = (fused - unfused).abs()[inside]
+    assert diff.max() <= atol + rtol, float(diff.max())
+    assert diff.mean() < 0.01
+    assert not torch.allclose(fused, x, atol=1e-2)
+
+
+def test_fused_replay_and_batch_equals_per_sample() -> None:
+    x = smooth_images()
+    pipe = Compose([HorizontalFlip(), Affine(p=0.7), Perspective(p=0.5)], fuse=True)
+    out, params = pipe.augment(x, generator=make_generator(5))
+    torch.testing.assert_close(pipe.apply(x, params), out)
+    for i in range(x.shape[0]):
+        idx = torch.tensor([i])
+        torch.testing.assert_close(pipe.apply(x[i : i + 1], params.subset(idx)), out[i : i + 1], atol=1e-5, rtol=0)
+
+
+def test_fused_targets_follow_the_composed_transform() -> None:
+    x = example_image_batch(6, generator=make_generator(6), size=40)
+    ops = [HorizontalFlip(p=0.5), Affine(degrees=15, translate=[0.05, 0.05], scale=[0.95, 1.05])]
+    fused, params = Compose(ops, fuse=True).augment(x, generator=make_generator(7))
+    unfused = Compose(ops).apply(x, params)
+    assert isinstance(fused, ImageBatch)
+    # a flip is axis-aligned, so composing before or after taking enclosing boxes agrees
+    torch.testing.assert_close(fused.boxes, unfused.boxes, atol=1e-3, rtol=0)
+    assert torch.equal(fused.box_valid, unfused.box_valid)
+    torch.testing.assert_close(fused.keypoints, unfused.keypoints, atol=1e-3, rtol=0)
+    agree = (fused.mask == unfused.mask).float().mean()
+    assert agree > 0.99
+
+
+def test_fused_single_image_and_uint8() -> None:
+    x = (smooth_images(1)[0] * 255).round().to(torch.uint8)
+    pipe = Compose([HorizontalFlip(p=1.0), Affine()], fuse=True)
+    out = pipe(x, generator=make_generator(8))
+    assert out.dtype == torch.uint8 and out.shape == x.shape

@@ -1,0 +1,226 @@
+"""Token-id ops on :class:`TokenBatch`, vectorized on the ids' device.
+
+Every op changes only *editable* positions: real tokens (attention mask set) whose
+id is not one of the batch's ``special_ids``. Padding and special tokens are never
+changed, and ops that remove tokens keep the padding on its side. There is no
+Python loop over the batch and no host round trip: per-sample draws are ``(B, L)``
+uniforms and the kernels are gathers, scatters, sorts and cumulative maxima.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import torch
+
+from omniaug import Augmentation, InputError, Magnitude, Params, rng
+
+from .batch import TokenBatch
+from .modalities import TOKENS
+
+__all__ = ["LocalShuffle", "RandomTokenReplace", "SpanMasking", "TokenDropout", "TokenMasking"]
+
+
+def _fraction(name: str, value: float, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise InputError(name, "a number in [0, 1]", value, where=where)
+    return float(value)
+
+
+def _optional_id(name: str, value: int | None, where: str) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise InputError(name, "a non-negative token id or None", value, where=where)
+    return value
+
+
+class _TokenOp(Augmentation):
+    modality = TOKENS
+    magnitude = Magnitude("rate", 0.0, 0.3)
+
+    def __init__(self, rate: float = 0.1, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.rate = _fraction("rate", rate, type(self).__name__)
+
+    def draw(self, x: TokenBatch, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        return {"u": rng.uniform(batch_size, 0.0, 1.0, shape=(x.ids.shape[1],), generator=generator, device=device)}
+
+
+class TokenDropout(_TokenOp):
+    """Remove each editable token with probability ``rate``; the rest close up, padding fills the end.
+
+    Like EDA's deletion: a sample with at most one editable token is left alone and
+    a sample never loses all of them (the token with the largest draw stays).
+    """
+
+    name = "tokens.dropout"
+
+    def kernel(self, x: TokenBatch, params: Params) -> TokenBatch:
+        u: torch.Tensor = params["u"]
+        ids, real = x.ids, x.attention_mask.ne(0)
+        edit = x.editable()
+        drop = edit & (u < self.rate)
+        n_edit = edit.sum(1, keepdim=True)
+        drop = drop & (n_edit > 1)
+        emptied = drop.sum(1, keepdim=True) == n_edit
+        pos = torch.arange(ids.shape[1], device=ids.device).unsqueeze(0)
+        survivor = torch.where(edit, u, torch.full_like(u, -1.0)).argmax(1, keepdim=True)
+        drop = drop & ~(emptied & (pos == survivor))
+        keep = real & ~drop
+        length = ids.shape[1]
+        # stable compaction: kept tokens keep their order and move to the non-padding side
+        key = torch.where(keep, pos, pos + length) if x.padding_side == "right" else torch.where(keep, pos + length, pos)
+        order = key.argsort(dim=1, stable=True)
+        new_keep = keep.gather(1, order)
+        new_ids = torch.where(new_keep, ids.gather(1, order), torch.full_like(ids, x.pad_id))
+        return dataclasses.replace(x, ids=new_ids, attention_mask=new_keep.to(x.attention_mask.dtype))
+
+
+class TokenMasking(_TokenOp):
+    """Replace each editable token by ``mask_id`` with probability ``rate`` (BERT-style input masking)."""
+
+    name = "tokens.masking"
+
+    def __init__(self, rate: float = 0.15, *, mask_id: int | None = None, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(rate, p=p, same_on_batch=same_on_batch)
+        self.mask_id = _optional_id("mask_id", mask_id, "TokenMasking")
+
+    def check(self, x: TokenBatch) -> None:
+        if self.mask_id is None and x.mask_id is None:
+            raise InputError("mask_id", "set on the op or on the TokenBatch", None, where=self.name)
+
+    def kernel(self, x: TokenBatch, params: Params) -> TokenBatch:
+        mask_id = self.mask_id if self.mask_id is not None else x.mask_id
+        hit = x.editable() & (params["u"] < self.rate)
+        return dataclasses.replace(x, ids=torch.where(hit, torch.full_like(x.ids, int(mask_id)), x.ids))  # type: ignore[arg-type]
+
+
+class RandomTokenReplace(_TokenOp):
+    """Replace each editable token with probability ``rate`` by a uniformly random id of the vocabulary.
+
+    Special ids, the padding id and the mask id are never drawn: a uniform integer
+    over the ``V - k`` allowed ids is shifted past the ``k`` excluded ones with one
+    ``searchsorted`` (no rejection loop).
+    """
+
+    name = "tokens.random_replace"
+
+    def __init__(
+        self, rate: float = 0.1, *, vocab_size: int | None = None, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
+        super().__init__(rate, p=p, same_on_batch=same_on_batch)
+        if vocab_size is not None and (isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 2):
+            raise InputError("vocab_size", "an integer >= 2 or None", vocab_size, where="RandomTokenReplace")
+        self.vocab_size = vocab_size
+
+    def check(self, x: TokenBatch) -> None:
+        if self.vocab_size is None and x.vocab_size is None:
+            raise InputError("vocab_size", "set on the op or on the TokenBatch", None, where=self.name)
+
+    def draw(self, x: TokenBatch, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        drawn = super().draw(x, batch_size, generator=generator, device=device)
+        drawn["r"] = rng.uniform(batch_size, 0.0, 1.0, shape=(x.ids.shape[1],), generator=generator, device=device)
+        return drawn
+
+    def kernel(self, x: TokenBatch, params: Params) -> TokenBatch:
+        vocab = self.vocab_size if self.vocab_size is not None else int(x.vocab_size)  # type: ignore[arg-type]
+        excluded = sorted(i for i in {*x.special_ids, x.pad_id, x.mask_id} if i is not None and 0 <= i < vocab)
+        ids = x.ids
+        r = (params["r"].to(torch.float64) * (vocab - len(excluded))).long().clamp_max(vocab - len(excluded) - 1)
+        if excluded:
+            ex = torch.tensor(excluded, dtype=torch.long, device=ids.device)
+            shifted = ex - torch.arange(len(excluded), device=ids.device)
+            r = r + torch.searchsorted(shifted, r, right=True)
+        hit = x.editable() & (params["u"] < self.rate)
+        return dataclasses.replace(x, ids=torch.where(hit, r.to(ids.dtype), ids))
+
+
+class SpanMasking(_TokenOp):
+    """Mask contiguous spans (SpanBERT-style) covering about ``rate`` of the tokens.
+
+    Span starts are drawn per position with probability ``rate / mean_span``; span
+    lengths are geometric with mean ``mean_span``, clipped to ``max_span``. A
+    position is covered when a span that started at or before it reaches past it
+    (one ``cummax`` over the span ends); only editable tokens are masked.
+    """
+
+    name = "tokens.span_masking"
+
+    def __init__(
+        self,
+        rate: float = 0.15,
+        *,
+        mean_span: float = 3.0,
+        max_span: int = 10,
+        mask_id: int | None = None,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(rate, p=p, same_on_batch=same_on_batch)
+        if isinstance(mean_span, bool) or not isinstance(mean_span, (int, float)) or mean_span < 1:
+            raise InputError("mean_span", "a number >= 1", mean_span, where="SpanMasking")
+        if isinstance(max_span, bool) or not isinstance(max_span, int) or max_span < 1:
+            raise InputError("max_span", "an integer >= 1", max_span, where="SpanMasking")
+        self.mean_span = float(mean_span)
+        self.max_span = max_span
+        self.mask_id = _optional_id("mask_id", mask_id, "SpanMasking")
+
+    def check(self, x: TokenBatch) -> None:
+        if self.mask_id is None and x.mask_id is None:
+            raise InputError("mask_id", "set on the op or on the TokenBatch", None, where=self.name)
+
+    def draw(self, x: TokenBatch, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        drawn = super().draw(x, batch_size, generator=generator, device=device)
+        drawn["length_u"] = rng.uniform(batch_size, 0.0, 1.0, shape=(x.ids.shape[1],), generator=generator, device=device)
+        return drawn
+
+    def span_lengths(self, length_u: torch.Tensor) -> torch.Tensor:
+        """Geometric span lengths on ``{1, 2, …}`` with mean ``mean_span``, clipped to ``max_span``."""
+        if self.mean_span == 1.0:
+            return torch.ones_like(length_u, dtype=torch.long)
+        q = 1.0 - 1.0 / self.mean_span  # P(length > k) = q^k
+        lengths = 1 + torch.floor(torch.log1p(-length_u.clamp_max(1 - 1e-7)) / math.log(q))
+        return lengths.long().clamp(1, self.max_span)
+
+    def kernel(self, x: TokenBatch, params: Params) -> TokenBatch:
+        mask_id = self.mask_id if self.mask_id is not None else x.mask_id
+        ids = x.ids
+        pos = torch.arange(ids.shape[1], device=ids.device).unsqueeze(0).expand_as(ids)
+        starts = params["u"] < (self.rate / self.mean_span)
+        ends = torch.where(starts, pos + self.span_lengths(params["length_u"]), torch.full_like(pos, -1))
+        covered = ends.cummax(dim=1).values > pos
+        hit = covered & x.editable()
+        return dataclasses.replace(x, ids=torch.where(hit, torch.full_like(ids, int(mask_id)), ids))  # type: ignore[arg-type]
+
+
+class LocalShuffle(_TokenOp):
+    """Shuffle editable tokens locally: none moves more than ``window`` places among the editable ones.
+
+    Lample et al. 2018 ("Unsupervised MT using monolingual corpora only"): sort the
+    editable tokens by ``rank + U(0, window + 1)``. Special tokens and padding keep
+    their positions; editable tokens are permuted among the editable positions.
+    """
+
+    name = "tokens.local_shuffle"
+    magnitude = Magnitude("window", 0, 6, integer=True)
+
+    def __init__(self, window: int = 3, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(0.0, p=p, same_on_batch=same_on_batch)
+        if isinstance(window, bool) or not isinstance(window, int) or window < 0:
+            raise InputError("window", "a non-negative integer", window, where="LocalShuffle")
+        self.window = window
+
+    def kernel(self, x: TokenBatch, params: Params) -> TokenBatch:
+        ids = x.ids
+        length = ids.shape[1]
+        edit = x.editable()
+        pos = torch.arange(length, device=ids.device).unsqueeze(0).expand_as(ids)
+        rank = edit.long().cumsum(1) - 1
+        noisy = rank.to(params["u"].dtype) + params["u"] * (self.window + 1)
+        big = float(2 * length + self.window + 2)
+        src = torch.where(edit, noisy, big + pos.to(noisy.dtype)).argsort(dim=1, stable=True)
+        dst = torch.where(edit, pos, pos + length).argsort(dim=1, stable=True)
+        # editable sources fill editable destinations in order; the others map to themselves
+        out = torch.empty_like(ids).scatter_(1, dst, ids.gather(1, src))
+        return dataclasses.replace(x, ids=out)

@@ -1,0 +1,494 @@
+"""Word-level ops on ``list[str]``: the four EDA ops and their relatives.
+
+EDA (Wei & Zou 2019, "EDA: Easy Data Augmentation Techniques for Boosting
+Performance on Text Classification Tasks"): synonym replacement, random insertion
+of a synonym, random swap, random deletion, each touching ``n = max(1, ⌊α·len⌋)``
+words (deletion removes each word with probability α). Plus antonym replacement,
+AEDA punctuation insertion (Karimi et al. 2021), word split, misspellings and
+sentence shuffle.
+
+Every op has two modes: ``faithful=True`` reproduces the paper's code (lower-case,
+punctuation stripped, words joined by single spaces); the default keeps case,
+punctuation, spacing and every character outside the edited words. Protected tokens
+(``protected`` regexes; by default ``{placeholders}``, ``<tags>`` and URLs) are
+never edited, moved or counted as words.
+
+Randomness: ``draw`` makes one row of uniform numbers per sample (a tensor from
+the caller's generator); the per-string Python work consumes that row in a fixed
+order, so a sample's result depends only on its text and its row.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+
+from omniaug import Augmentation, InputError, Magnitude, Params, rng
+
+from .lexicon import STOP_WORDS, spelling, wordnet
+from .modalities import TEXT
+from .segment import Doc, SpaceDoc, as_tuple, match_case, segment, split_sentences
+
+__all__ = [
+    "AntonymReplacement",
+    "PunctuationInsertion",
+    "RandomDeletion",
+    "RandomInsertion",
+    "RandomSwap",
+    "SentenceShuffle",
+    "SpellingMistake",
+    "SynonymReplacement",
+    "WordSplit",
+]
+
+#: AEDA's punctuation marks
+AEDA_PUNCTUATION = (".", ";", "?", ":", "!", ",")
+
+
+def _check_fraction(name: str, value: float, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise InputError(name, "a number in [0, 1]", value, where=where)
+    return float(value)
+
+
+_EDA_LETTERS = frozenset(" qwertyuiopasdfghjklzxcvbnm")
+
+
+def _eda_clean_lemma(lemma: str) -> str:
+    """EDA's ``get_synonyms`` cleaning of a lemma: ``-`` to space, lower-case, keep only ``a-z`` and spaces."""
+    return "".join(c for c in lemma.replace("-", " ").lower() if c in _EDA_LETTERS)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _eda_synonyms(word: str) -> tuple[str, ...]:
+    """EDA's ``get_synonyms``: WordNet lemmas of every sense, cleaned, without the word itself."""
+    out = dict.fromkeys(c for s in wordnet().synonyms(word) if (c := _eda_clean_lemma(s)).strip())
+    out.pop(word, None)
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _eda_antonyms(word: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c for a in wordnet().antonyms(word) if (c := _eda_clean_lemma(a)).strip()))
+
+
+class _WordOp(Augmentation):
+    """Shared parts of the word ops: text modality, segmentation mode, a row of uniforms per sample."""
+
+    modality = TEXT
+
+    def __init__(
+        self,
+        *,
+        faithful: bool = False,
+        protected: Sequence[str] | None = None,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.faithful = bool(faithful)
+        self.protected = as_tuple(protected)
+        for pattern in self.protected:
+            if not isinstance(pattern, str):
+                raise InputError("protected", "a list of regular-expression strings", protected, where=type(self).__name__)
+        if protected is not None:  # keep the config JSON-able and explicit
+            self._init_args["protected"] = list(self.protected)
+
+    def draw(self, x: list[str], batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        # K bounds the word count of space-separated text; a string with more words
+        # (words glued by punctuation) reuses its row cyclically, still deterministic
+        words = max((s.count(" ") for s in x), default=0) + 2
+        width = self._width(words)
+        return {"u": rng.uniform(batch_size, 0.0, 1.0, shape=(width,), generator=generator, device=device)}
+
+    def _width(self, words: int) -> int:
+        """Uniforms per sample for texts of up to ``words`` words (default: an order key and a choice per word)."""
+        return 2 * words
+
+    def kernel(self, x: list[str], params: Params) -> list[str]:
+        rows = params["u"].tolist()  # one bulk transfer per batch; the string work is per sample
+        edit = self._edit
+        return [edit(s, row) for s, row in zip(x, rows)]
+
+    def _edit(self, text: str, row: list[float]) -> str:
+        raise NotImplementedError
+
+    def _doc(self, text: str) -> Doc | SpaceDoc:
+        return segment(text, self.protected, faithful=self.faithful)
+
+    @classmethod
+    def example_instances(cls) -> list[Augmentation]:
+        return [cls(), cls(faithful=True)]
+
+
+class _ReplaceWithLexicon(_WordOp):
+    """Replace up to ``n`` distinct non-stop-words (every occurrence) by a lexicon entry."""
+
+    magnitude = Magnitude("alpha", 0.0, 0.5)
+
+    def __init__(
+        self,
+        alpha: float = 0.1,
+        *,
+        faithful: bool = False,
+        protected: Sequence[str] | None = None,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
+        self.alpha = _check_fraction("alpha", alpha, type(self).__name__)
+
+    def _lookup(self) -> Callable[[str], tuple[str, ...]]:
+        raise NotImplementedError
+
+    def _edit(self, text: str, row: list[float]) -> str:
+        doc = self._doc(text)
+        words = doc.words
+        if not words:
+            return doc.text()
+        width = len(row)
+        half = width // 2
+        positions: dict[str, list[int]] = {}  # distinct non-stop-words -> where they occur
+        for k, w in enumerate(words):
+            lw = w if w.islower() else w.lower()
+            if lw in positions:
+                positions[lw].append(k)
+            elif lw not in STOP_WORDS:
+                positions[lw] = [k]
+        budget = max(1, int(self.alpha * len(words)))
+        lookup = self._lookup()
+        faithful = self.faithful
+        for _, lw in sorted([(row[ks[0] % half], lw) for lw, ks in positions.items()]):
+            options = lookup(lw)
+            if not options:
+                continue
+            ks = positions[lw]
+            choice = options[int(row[(half + ks[0]) % width] * len(options))]
+            for k in ks:
+                doc.replace(k, choice if faithful else match_case(words[k], choice))
+            budget -= 1
+            if budget == 0:
+                break
+        return doc.text()
+
+
+class SynonymReplacement(_ReplaceWithLexicon):
+    """EDA synonym replacement: ``n = max(1, ⌊α·words⌋)`` distinct non-stop-words → a WordNet synonym.
+
+    Every occurrence of a chosen word gets the same synonym (as in EDA); multiword
+    synonyms (``ice cream``) are inserted with a space. In the default mode the
+    synonym takes the case pattern of the word it replaces.
+    """
+
+    name = "text.synonym_replacement"
+
+    def _lookup(self) -> Callable[[str], tuple[str, ...]]:
+        return _eda_synonyms if self.faithful else wordnet().synonyms
+
+
+class AntonymReplacement(_ReplaceWithLexicon):
+    """Replace ``n = max(1, ⌊α·words⌋)`` distinct non-stop-words that have a WordNet antonym by it."""
+
+    name = "text.antonym_replacement"
+
+    def _lookup(self) -> Callable[[str], tuple[str, ...]]:
+        return _eda_antonyms if self.faithful else wordnet().antonyms
+
+    @classmethod
+    def example_input(cls, batch_size: int, *, generator: torch.Generator | None = None, device: Any = "cpu") -> list[str]:
+        texts = ("The good team won the hard game.", "A happy child found an old key.", "The fast car passed the slow bus.")
+        idx = rng.randint(batch_size, 0, len(texts), generator=generator)
+        return [texts[i] for i in idx.tolist()]
+
+
+class RandomInsertion(_WordOp):
+    """EDA random insertion: ``n`` times, insert a synonym of a random non-stop-word at a random position.
+
+    As in EDA, up to 10 words are tried to find one with a synonym; a sentence
+    without any is left as it is.
+    """
+
+    name = "text.random_insertion"
+    magnitude = Magnitude("alpha", 0.0, 0.5)
+
+    def __init__(
+        self,
+        alpha: float = 0.1,
+        *,
+        faithful: bool = False,
+        protected: Sequence[str] | None = None,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
+        self.alpha = _check_fraction("alpha", alpha, type(self).__name__)
+
+    def _width(self, words: int) -> int:
+        return 12 * max(1, int(self.alpha * words))  # up to 10 tries, a position and a choice per insertion
+
+    def _edit(self, text: str, row: list[float]) -> str:
+        doc = self._doc(text)
+        words = doc.words
+        n = len(words)
+        if n == 0:
+            return doc.text()
+        lookup = _eda_synonyms if self.faithful else wordnet().synonyms
+        width = len(row)
+        t = 0
+        for _ in range(max(1, int(self.alpha * n))):
+            for _try in range(10):
+                w = words[int(row[t % width] * n)].lower()
+                t += 1
+                options = () if w in STOP_WORDS else lookup(w)
+                if options:
+                    doc.insert(int(row[t % width] * n), options[int(row[(t + 1) % width] * len(options))])
+                    t += 2
+                    break
+        return doc.text()
+
+
+class RandomSwap(_WordOp):
+    """EDA random swap: ``n = max(1, ⌊α·words⌋)`` times swap two distinct words.
+
+    Words move with their own characters; punctuation, spacing and protected tokens
+    stay where they were.
+    """
+
+    name = "text.random_swap"
+    magnitude = Magnitude("alpha", 0.0, 0.5)
+
+    def __init__(
+        self,
+        alpha: float = 0.1,
+        *,
+        faithful: bool = False,
+        protected: Sequence[str] | None = None,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
+        self.alpha = _check_fraction("alpha", alpha, type(self).__name__)
+
+    def _width(self, words: int) -> int:
+        return 2 * max(1, int(self.alpha * words))
+
+    def _edit(self, text: str, row: list[float]) -> str:
+        doc = self._doc(text)
+        n = len(doc.words)
+        if n < 2:
+            return doc.text()
+        width = len(row)
+        for t in range(max(1, int(self.alpha * n))):
+            a = int(row[(2 * t) % width] * n)
+            b = int(row[(2 * t + 1) % width] * (n - 1))
+            doc.swap(a, b + 1 if b >= a else b)
+        return doc.text()
+
+
+class RandomDeletion(_WordOp):
+    """EDA random deletion: each word is removed with probability ``alpha``.
+
+    A one-word input is left alone and a sentence is never emptied: if every word
+    drew deletion, the one with the largest draw stays. In the default mode a
+    deleted word takes one adjacent space with it and punctuation that followed it
+    moves back to the previous word.
+    """
+
+    name = "text.random_deletion"
+    magnitude = Magnitude("alpha", 0.0, 0.5)
+
+    def __init__(
+        self,
+        alpha: float = 0.1,
+        *,
+        faithful: bool = False,
+        protected: Sequence[str] | None = None,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
+        self.alpha = _check_fraction("alpha", alpha, type(self).__name__)
+
+    def _width(self, words: int) -> int:
+        return words
+
+    def _edit(self, text: str, row: list[float]) -> str:
+        doc = self._doc(text)
+        n = len(doc.words)
+        if n <= 1:
+            return doc.text()
+        width = len(row)
+        alpha = self.alpha
+        drop = [k for k in range(n) if row[k % width] < alpha]
+        if len(drop) == n:
+            keep = max(range(n), key=lambda k: row[k % width])
+            drop.remove(keep)
+        for k in drop:
+            doc.delete(k)
+        return doc.text()
+
+
+class PunctuationInsertion(_WordOp):
+    """AEDA: insert between 1 and ``⌊ratio·words⌋ + 1`` punctuation marks before random words.
+
+    Karimi, Rossi & Prati 2021, "AEDA: An Easier Data Augmentation Technique for
+    Text Classification": marks from ``. ; ? : ! ,``, each followed by a space.
+    """
+
+    name = "text.punctuation_insertion"
+    magnitude = Magnitude("ratio", 0.0, 0.5)
+
+    def __init__(
+        self,
+        ratio: float = 0.3,
+        *,
+        marks: Sequence[str] = AEDA_PUNCTUATION,
+        faithful: bool = False,
+        protected: Sequence[str] | None = None,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
+        self.ratio = _check_fraction("ratio", ratio, type(self).__name__)
+        if not marks or not all(isinstance(m, str) and m for m in marks):
+            raise InputError("marks", "a non-empty list of non-empty strings", marks, where=type(self).__name__)
+        self.marks = tuple(marks)
+        self._init_args["marks"] = list(self.marks)
+
+    def _edit(self, text: str, row: list[float]) -> str:
+        doc = self._doc(text)
+        n = len(doc.words)
+        if n == 0:
+            return doc.text()
+        width = len(row)
+        q = 1 + int(row[0] * int(self.ratio * n + 1))
+        positions = sorted(range(n), key=lambda k: row[(1 + k) % width])[:q]
+        marks = self.marks
+        for j, k in enumerate(positions):
+            doc.insert(k, marks[int(row[(1 + n + j) % width] * len(marks))])
+        return doc.text()
+
+    @classmethod
+    def example_instances(cls) -> list[Augmentation]:
+        return [cls(), cls(faithful=True, marks=["!", "?"])]
+
+
+class WordSplit(_WordOp):
+    """Split ``max(1, ⌊α·candidates⌋)`` words of at least ``min_length`` letters in two at a random point."""
+
+    name = "text.word_split"
+    magnitude = Magnitude("alpha", 0.0, 0.5)
+
+    def __init__(
+        self,
+        alpha: float = 0.1,
+        *,
+        min_length: int = 4,
+        faithful: bool = False,
+        protected: Sequence[str] | None = None,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
+        self.alpha = _check_fraction("alpha", alpha, type(self).__name__)
+        if isinstance(min_length, bool) or not isinstance(min_length, int) or min_length < 2:
+            raise InputError("min_length", "an integer >= 2", min_length, where=type(self).__name__)
+        self.min_length = min_length
+
+    def _edit(self, text: str, row: list[float]) -> str:
+        doc = self._doc(text)
+        words = doc.words
+        cands = [k for k, w in enumerate(words) if len(w) >= self.min_length]
+        if not cands:
+            return doc.text()
+        width, half = len(row), len(row) // 2
+        cands.sort(key=lambda k: row[k % half])
+        for k in cands[: max(1, int(self.alpha * len(cands)))]:
+            w = words[k]
+            cut = 1 + int(row[(half + k) % width] * (len(w) - 1))
+            doc.replace(k, f"{w[:cut]} {w[cut:]}")
+        return doc.text()
+
+
+class SpellingMistake(_WordOp):
+    """Replace up to ``max(1, ⌊α·words⌋)`` words found in the misspelling dictionary by a common misspelling.
+
+    The dictionary is nlpaug's ``spelling_en.txt`` (shipped here as a compact table);
+    the misspelling takes the case pattern of the word.
+    """
+
+    name = "text.spelling_mistake"
+    magnitude = Magnitude("alpha", 0.0, 0.5)
+
+    def __init__(
+        self,
+        alpha: float = 0.2,
+        *,
+        faithful: bool = False,
+        protected: Sequence[str] | None = None,
+        p: float = 1.0,
+        same_on_batch: bool = False,
+    ) -> None:
+        super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
+        self.alpha = _check_fraction("alpha", alpha, type(self).__name__)
+
+    def _edit(self, text: str, row: list[float]) -> str:
+        doc = self._doc(text)
+        words = doc.words
+        table = spelling("en")
+        cands = [k for k, w in enumerate(words) if w.lower() in table]
+        if not cands:
+            return doc.text()
+        width, half = len(row), len(row) // 2
+        cands.sort(key=lambda k: row[k % half])
+        for k in cands[: max(1, int(self.alpha * len(words)))]:
+            options = table[words[k].lower()]
+            wrong = options[int(row[(half + k) % width] * len(options))]
+            doc.replace(k, wrong.lower() if self.faithful else match_case(words[k], wrong))
+        return doc.text()
+
+
+class SentenceShuffle(Augmentation):
+    """Shuffle the sentences of each text (split after ``. ! ? …`` + whitespace); separators stay in place.
+
+    A text with one sentence is left as it is; with several, a uniformly random
+    permutation is drawn (which may be the identity).
+    """
+
+    name = "text.sentence_shuffle"
+    modality = TEXT
+    may_be_identity = True
+
+    def draw(self, x: list[str], batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        # a sentence needs >= 2 characters ("a."), so len // 2 + 1 keys are always enough
+        width = max((len(s) for s in x), default=0) // 2 + 1
+        return {"u": rng.uniform(batch_size, 0.0, 1.0, shape=(width,), generator=generator, device=device)}
+
+    def kernel(self, x: list[str], params: Params) -> list[str]:
+        rows = params["u"].tolist()
+        return [self._edit(s, row) for s, row in zip(x, rows)]
+
+    @staticmethod
+    def _edit(text: str, row: list[float]) -> str:
+        parts = split_sentences(text)
+        sentences = parts[0::2]
+        if len(sentences) < 2:
+            return text
+        width = len(row)
+        order = sorted(range(len(sentences)), key=lambda k: row[k % width])
+        parts[0::2] = [sentences[k] for k in order]
+        return "".join(parts)
+
+    @classmethod
+    def example_input(cls, batch_size: int, *, generator: torch.Generator | None = None, device: Any = "cpu") -> list[str]:
+        texts = (
+            "It rained all day. We stayed inside. The cat slept on the sofa.",
+            "First, mix the flour. Then add eggs! Bake for an hour?",
+            "One sentence only, nothing to shuffle",
+            "Short. Texts. Work too.",
+        )
+        idx = rng.randint(batch_size, 0, len(texts), generator=generator)
+        return [texts[i] for i in idx.tolist()]

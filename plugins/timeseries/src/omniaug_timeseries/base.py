@@ -1,0 +1,127 @@
+"""Shared base of the time-series ops: payload unpacking, options checks, padding."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+
+from omniaug import Augmentation, InputError, Params
+
+from .modality import TIMESERIES
+from .series import SeriesBatch, SeriesView, keep_padding, rebuild, view_of
+
+__all__ = [
+    "SeriesAugmentation",
+    "channel_range",
+    "channel_std",
+    "check_fraction",
+    "check_groups",
+    "check_positive",
+    "check_range",
+    "keep_label_padding",
+]
+
+
+class SeriesAugmentation(Augmentation):
+    """An op on ``(B, C, T)`` tensors and :class:`SeriesBatch` payloads.
+
+    Subclasses implement :meth:`transform` on a :class:`SeriesView` and return new
+    values (and, for time-axis ops, lengths and labels); the padding of values is
+    restored afterwards, so a subclass may compute garbage there.
+    """
+
+    modality = TIMESERIES
+    #: whether the op moves samples along time (then labels must follow)
+    moves_time: ClassVar[bool] = False
+
+    def transform(
+        self, view: SeriesView, params: Params
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        raise NotImplementedError(f"{type(self).__name__}.transform")
+
+    def kernel(self, x: torch.Tensor | SeriesBatch, params: Params) -> Any:
+        view = view_of(x)
+        result = self.transform(view, params)
+        if isinstance(result, tuple):
+            values, lengths, labels = result
+        else:
+            values, lengths, labels = result, None, None
+        if lengths is None:
+            values = keep_padding(values, view.values, view.lengths, view.padded)
+        return rebuild(x, values.to(view.values.dtype), lengths=lengths, labels=labels)
+
+    def check_channels(self, x: Any, needed: int, what: str) -> None:
+        c = view_of(x).values.shape[1]
+        if c < needed:
+            raise InputError("x", f"a series with at least {needed} channels ({what})", view_of(x).values, where=self.name)
+
+
+def check_range(name: str, value: Any, low: float, high: float, where: str) -> float:
+    """A number in ``[low, high]`` or an ``InputError`` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= float(value) <= high:
+        raise InputError(name, f"a number in [{low}, {high}]", value, where=where)
+    return float(value)
+
+
+def check_positive(name: str, value: Any, where: str, *, allow_zero: bool = True) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (value >= 0 if allow_zero else value > 0)
+    if not ok:
+        raise InputError(name, "a non-negative number" if allow_zero else "a positive number", value, where=where)
+    return float(value)
+
+
+def check_fraction(name: str, value: Any, where: str) -> float:
+    """A number in ``(0, 1]``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < float(value) <= 1.0:
+        raise InputError(name, "a fraction in (0, 1]", value, where=where)
+    return float(value)
+
+
+def check_groups(name: str, groups: Any, size: int | None, where: str) -> list[list[int]] | None:
+    """``None`` or a list of disjoint lists of channel indices (each of ``size`` channels when given)."""
+    if groups is None:
+        return None
+    expected = "None or a list of disjoint lists of channel indices" + (f", {size} per group" if size else "")
+    if not isinstance(groups, (list, tuple)) or not groups:
+        raise InputError(name, expected, groups, where=where)
+    out: list[list[int]] = []
+    seen: set[int] = set()
+    for grp in groups:
+        if not isinstance(grp, (list, tuple)) or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in grp):
+            raise InputError(name, expected, groups, where=where)
+        if (size is not None and len(grp) != size) or seen.intersection(grp) or len(set(grp)) != len(grp):
+            raise InputError(name, expected, groups, where=where)
+        seen.update(grp)
+        out.append([int(i) for i in grp])
+    return out
+
+
+def keep_label_padding(new: torch.Tensor, old: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Per-timestep labels: ``new`` on the valid part, ``old`` on the padding."""
+    valid = torch.arange(old.shape[-1], device=old.device).unsqueeze(0) < lengths.unsqueeze(1)
+    return torch.where(valid, new, old)
+
+
+def channel_std(view: SeriesView) -> torch.Tensor:
+    """``(B, C, 1)`` standard deviation (population) of each channel over its valid part."""
+    if not view.padded:
+        return view.values.std(-1, keepdim=True, correction=0)
+    valid = (torch.arange(view.values.shape[-1], device=view.values.device) < view.lengths.unsqueeze(1)).unsqueeze(1)
+    n = view.lengths.view(-1, 1, 1).to(view.values.dtype)
+    x = torch.where(valid, view.values, torch.zeros((), dtype=view.values.dtype, device=view.values.device))
+    mean = x.sum(-1, keepdim=True) / n
+    var = torch.where(valid, (view.values - mean) ** 2, torch.zeros((), dtype=x.dtype, device=x.device)).sum(-1, keepdim=True) / n
+    return var.sqrt()
+
+
+def channel_range(view: SeriesView) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(B, C, 1)`` minimum and maximum of each channel over its valid part."""
+    if not view.padded:
+        lo, hi = view.values.aminmax(dim=-1, keepdim=True)
+        return lo, hi
+    valid = (torch.arange(view.values.shape[-1], device=view.values.device) < view.lengths.unsqueeze(1)).unsqueeze(1)
+    inf = torch.tensor(float("inf"), dtype=view.values.dtype, device=view.values.device)
+    lo = torch.where(valid, view.values, inf).amin(-1, keepdim=True)
+    hi = torch.where(valid, view.values, -inf).amax(-1, keepdim=True)
+    return lo, hi

@@ -1,0 +1,95 @@
+"""Value filters: quantization and Gaussian smoothing.
+
+References:
+    Iwana & Uchida 2021 (smoothing and quantization-like magnitude transforms);
+    Wen et al. 2021, "Time series data augmentation for deep learning: a survey".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from omniaug import InputError, Magnitude, Params, rng
+
+from .base import SeriesAugmentation, channel_range, check_positive
+from .series import SeriesView, valid_mask
+
+__all__ = ["Quantize", "Smoothing"]
+
+
+class Quantize(SeriesAugmentation):
+    """Snap each channel to evenly spaced levels between its valid-part minimum and maximum.
+
+    The number of levels is drawn per sample uniformly in ``[min(min_levels, levels), levels]``;
+    fewer levels is stronger (pass ``min_levels=levels`` for a fixed count).
+
+    Args:
+        levels: most levels (>= 2).
+        min_levels: fewest levels (>= 2).
+    """
+
+    name = "timeseries.quantize"
+    magnitude = Magnitude("levels", 256, 4, integer=True)
+
+    def __init__(self, levels: int = 32, min_levels: int = 4, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        for name, v in (("levels", levels), ("min_levels", min_levels)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 2:
+                raise InputError(name, "an integer >= 2", v, where=self.name)
+        self.levels = int(levels)
+        self.min_levels = int(min_levels)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        lo = min(self.min_levels, self.levels)
+        return {"levels": rng.randint(batch_size, lo, self.levels + 1, generator=generator, device=device)}
+
+    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+        lo, hi = channel_range(view)
+        steps = (params["levels"].to(view.values.device) - 1).view(-1, 1, 1).to(view.values.dtype)
+        span = (hi - lo).clamp_min(torch.finfo(view.values.dtype).tiny)
+        q = torch.round((view.values - lo) / span * steps) / steps
+        return lo + q * (hi - lo)
+
+
+class Smoothing(SeriesAugmentation):
+    """Gaussian smoothing with a per-sample width drawn uniformly in ``[0, sigma]`` steps.
+
+    One grouped ``conv1d`` smooths every sample and channel with its own kernel.
+    Near the ends of the valid part the kernel is renormalized over the valid
+    steps (normalized convolution), so edges are not pulled towards the padding.
+
+    Args:
+        sigma: largest Gaussian standard deviation, in time steps.
+    """
+
+    name = "timeseries.smoothing"
+    magnitude = Magnitude("sigma", 0.0, 4.0)
+
+    def __init__(self, sigma: float = 2.0, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(p=p, same_on_batch=same_on_batch)
+        self.sigma = check_positive("sigma", sigma, self.name)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        return {"sigma": rng.uniform(batch_size, 0.0, self.sigma, generator=generator, device=device)}
+
+    def kernels(self, sigma: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        """``(B, K)`` normalized Gaussian kernels (a delta where sigma is ~0)."""
+        radius = max(1, math.ceil(3 * self.sigma))
+        offsets = torch.arange(-radius, radius + 1, device=sigma.device, dtype=dtype)
+        s = sigma.to(dtype).clamp_min(1e-3).unsqueeze(1)
+        w = torch.exp(-0.5 * (offsets / s) ** 2)
+        return w / w.sum(1, keepdim=True)
+
+    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+        b, c, t = view.values.shape
+        w = self.kernels(params["sigma"].to(view.values.device), view.values.dtype)
+        k = w.shape[1]
+        weight = w.repeat_interleave(c, dim=0).unsqueeze(1)  # (B*C, 1, K)
+        mask = valid_mask(view.lengths, t).to(view.values.dtype).expand(b, c, t)
+        num = F.conv1d((view.values * mask).reshape(1, b * c, t), weight, padding=k // 2, groups=b * c)
+        den = F.conv1d(mask.reshape(1, b * c, t), weight, padding=k // 2, groups=b * c)
+        return (num / den.clamp_min(1e-12)).reshape(b, c, t)

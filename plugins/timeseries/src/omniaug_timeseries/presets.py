@@ -1,0 +1,60 @@
+"""Ready-made pipelines."""
+
+from __future__ import annotations
+
+from omniaug import Compose, Preset
+
+from .amplitude import Jitter, MagnitudeWarp, Scaling
+from .channels import ChannelSwap, Rotation3D
+from .crops import Crop
+from .order import SegmentPermutation
+from .warps import TimeWarp
+
+__all__ = ["PRESETS", "wearable", "um2017"]
+
+
+def wearable(*, channel_swap: bool = True, p: float = 0.5) -> Compose:
+    """Abbaspourazad et al. 2024's wearable pre-training pipeline.
+
+    Random crop (80–100 %, resized back), Gaussian noise, time warp, magnitude warp and
+    channel swap, each applied to a sample with probability ``p``. Pass
+    ``channel_swap=False`` for single-channel series.
+    """
+    ops = [
+        Crop(size=[0.8, 1.0], resize=True, p=p),
+        Jitter(sigma=0.05, relative=True, p=p),
+        TimeWarp(sigma=0.2, knots=4, p=p),
+        MagnitudeWarp(sigma=0.2, knots=4, p=p),
+    ]
+    if channel_swap:
+        ops.append(ChannelSwap(p=p))
+    return Compose(ops)
+
+
+def um2017(*, rotation: bool = True, p: float = 0.5) -> Compose:
+    """Um et al. 2017's set for wearable accelerometers: jitter, scaling, rotation, permutation, magnitude and time warp."""
+    ops = [
+        Jitter(sigma=0.05, relative=True, p=p),
+        Scaling(sigma=0.1, p=p),
+        *([Rotation3D(p=p)] if rotation else []),
+        SegmentPermutation(segments=4, p=p),
+        MagnitudeWarp(sigma=0.2, p=p),
+        TimeWarp(sigma=0.2, p=p),
+    ]
+    return Compose(ops)
+
+
+PRESETS = [
+    Preset(
+        "timeseries.default",
+        "timeseries",
+        wearable,
+        "Wearable pipeline (Abbaspourazad et al. 2024): crop, Gaussian noise, time warp, magnitude warp, channel swap",
+    ),
+    Preset(
+        "timeseries.um2017",
+        "timeseries",
+        um2017,
+        "Um et al. 2017: jitter, scaling, 3-D rotation, permutation, magnitude warp, time warp",
+    ),
+]
