@@ -17,6 +17,7 @@ kornia's.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -147,9 +148,11 @@ def main() -> None:
         "one batched grid_sample alone": grid_sample_alone,
         "clone()": lambda: x.clone(),
     }
+    load_before = os.getloadavg()[0]
     lines: list[str] = [
-        f"Machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, 2 threads, "
-        f"batch {BATCH}×3×{SIZE}×{SIZE}, {args.repeats} round-robin repeats (median and best; the machine is shared)."
+        f"Machine: {platform.processor() or platform.machine()} ({os.cpu_count()} cores), torch {torch.__version__}, "
+        f"2 threads, batch {BATCH}×3×{SIZE}×{SIZE}, {args.repeats} round-robin repeats (median and best; the machine "
+        f"is shared with other sessions — 1-min load average at start: {load_before:.1f})."
     ]
     _table("Flip + affine + colour jitter, float32", _timings(main_fns, args.repeats), BATCH, "kornia AugmentationSequential", lines)
 
@@ -202,6 +205,7 @@ def main() -> None:
         mix_lines.append(f"\n(mixers skipped: {type(exc).__name__}: {exc})")
     lines.extend(mix_lines)
 
+    lines.append(f"\n1-min load average at the end: {os.getloadavg()[0]:.1f}.")
     text = "\n".join(lines)
     print(text)
     if args.markdown is not None:

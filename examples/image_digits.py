@@ -4,11 +4,11 @@ The digits set (1,797 grey 8×8 images) ships inside scikit-learn, so nothing is
 downloaded. To make augmentation matter, the CNN sees only a small training split
 (``--train-size``, default 200 images); both runs use the same seeds, the same
 model initialization and the same number of steps, and differ only in the
-augmentation applied to each training batch: a random affine warp (rotation,
-shift, scale), random erasing and a contrast change, each drawn per sample on the
-whole batch at once. Runs in well under a minute on a CPU.
+augmentation applied to each training batch: a mild random affine warp
+(rotation, one-pixel shift, scale) drawn per sample for the whole batch at once.
+Both runs together took about two minutes of CPU time on the shared 2-core machine.
 
-    python examples/image_digits.py [--epochs 60] [--train-size 200]
+    python examples/image_digits.py [--epochs 100] [--train-size 200]
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from sklearn.datasets import load_digits
 from omniaug import Compose
 from omniaug.rng import make_generator
 from omniaug_image.geometric import Affine
-from omniaug_image.occlusion import RandomErasing
-from omniaug_image.photometric import Contrast
 
 
 def load(train_size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -53,13 +51,12 @@ def make_model() -> nn.Module:
 
 
 def augmentation() -> Compose:
-    return Compose(
-        [
-            Affine(degrees=10.0, translate=(0.1, 0.1), scale=(0.9, 1.1), p=0.8),
-            RandomErasing(scale=(0.02, 0.08), p=0.2),
-            Contrast(0.3, p=0.5),
-        ]
-    )
+    """Small random affine warps, drawn per sample: at most 8°, one pixel of shift, ±5 % scale.
+
+    On 8×8 digits, stronger settings (or erasing / contrast changes) cost more
+    information than they add; these mild warps are what helps here.
+    """
+    return Compose([Affine(degrees=8.0, translate=(0.125, 0.125), scale=(0.95, 1.05), p=0.7)])
 
 
 def train(
@@ -89,7 +86,7 @@ def train(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--train-size", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

@@ -136,3 +136,14 @@ def test_filter_respects_padding() -> None:
     pad = AudioBatch(torch.where(_valid(x), x.waveform, torch.full_like(x.waveform, 0.7)), SR, x.lengths)
     out = LowPass()(pad, generator=make_generator(1))
     assert torch.equal(torch.where(_valid(x), 0, out.waveform), torch.where(_valid(x), 0, pad.waveform))
+
+
+@pytest.mark.parametrize("n", [8000, 1001])
+def test_colored_noise_fast_path_equals_general_path(n: int) -> None:
+    """Unpadded tensors take a Parseval shortcut; it must equal the masked path exactly."""
+    x = 0.1 * torch.randn(5, 2, n, generator=make_generator(0))
+    op = ColoredNoise((0.0, 30.0), (0.0, 2.0))
+    fast, params = op.augment(x, generator=make_generator(1))
+    general = op(AudioBatch(x, SR, torch.full((5,), n)), params=params).waveform
+    assert torch.allclose(fast, general, atol=1e-6)
+    assert torch.allclose(snr_db(x, fast), params["snr_db"], atol=0.01)

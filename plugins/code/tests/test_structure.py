@@ -343,3 +343,33 @@ def test_loop_exchange_c_family_handles_continue() -> None:
     out = ExchangeLoops(max_sites=5)(CodeBatch([src], "javascript"), generator=omniaug.rng.make_generator(0)).sources[0]
     assert "for (let i = 0; i < xs.length; i += 1)" in out  # has `continue`: kept
     assert "while (j < 3)" in out
+
+
+@pytest.mark.parametrize(
+    "op_cls",
+    [c for c in __import__("omniaug_code").ALL_OPS if c.name not in ("code.remove_comments",) and "python" in c.languages],
+    ids=lambda c: c.name,
+)
+def test_comments_and_untouched_lines_survive(op_cls: type) -> None:
+    """Formatting and comments are kept where they are not the target: text edits, no unparse round trip."""
+
+    def comments_of(src: str) -> list[str]:
+        return sorted(t.string for t in tokenize.generate_tokens(io.StringIO(src).readline) if t.type == tokenize.COMMENT)
+
+    out = _run(op_cls(max_sites=3), CORPUS, seed=4)
+    for before, after in zip(CORPUS, out.sources):
+        if op_cls.name == "code.reformat":
+            assert comments_of(after) == comments_of(before)
+            continue
+        assert comments_of(after) == comments_of(before), op_cls.name
+        if op_cls.name in _IN_LINE_OPS:
+            # in-line edits: same lines, same indentation, same blank lines
+            a, b = before.splitlines(), after.splitlines()
+            assert len(a) == len(b)
+            assert [ln[: len(ln) - len(ln.lstrip())] for ln in a] == [ln[: len(ln) - len(ln.lstrip())] for ln in b]
+
+
+_IN_LINE_OPS = {
+    "code.rename_variables", "code.rename_functions", "code.shuffle_names", "code.swap_operands",
+    "code.perturb_docstrings",
+}  # fmt: skip

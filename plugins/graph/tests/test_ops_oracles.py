@@ -236,3 +236,21 @@ def test_diffusion_equals_pyg_gdc_graph_by_graph(method, helpers) -> None:
         ref = gdc(Data(edge_index=before.edge_index, edge_attr=before.edge_weight.double(), num_nodes=before.num_nodes))
         assert torch.equal(after.edge_index, ref.edge_index)
         assert torch.allclose(after.edge_weight.double(), ref.edge_attr, atol=1e-5)
+
+
+def test_drop_edge_on_graphs_beyond_16_bit_node_ids(helpers) -> None:
+    """Graphs of >= 2**16 nodes take the two-round hash path; still symmetric and graph-by-graph exact."""
+    n = (1 << 16) + 10
+    a = torch.arange(0, n - 1, 7)
+    pairs = [(int(i), int(i) + 1) for i in a.tolist()] + [(0, n - 1)]
+    big = helpers.make_graph(n, pairs, generator=rng.make_generator(0))
+    x = Batch.from_data_list([helpers.make_graph(5, [(0, 1), (3, 4)], generator=rng.make_generator(1)), big])
+    op = DropEdge(0.5)
+    out, params = op.augment(x, generator=rng.make_generator(2))
+    helpers.check_consistent(out)
+    helpers.check_undirected(out)
+    helpers.check_edge_attr_follows(out)
+    kept = out._slice_dict["edge_index"].diff()[1].item() / x._slice_dict["edge_index"].diff()[1].item()
+    assert 0.4 < kept < 0.6
+    single = op.apply(x.get_example(1), params.subset(torch.tensor([1])))
+    assert torch.equal(single.edge_index, out.get_example(1).edge_index)

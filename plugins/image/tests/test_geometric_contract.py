@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+
 from omniaug.testing import check_augmentation
 from omniaug_image.geometric import OPS
 from omniaug_image.modality import example_images

@@ -183,3 +183,24 @@ def test_cutmix_carries_partner_boxes_clipped_and_drops_covered_ones() -> None:
     # sample 1 keeps its own full-image box; partner's small box lies inside the paste (4..12)
     assert out.box_valid[1].tolist() == [True, True]
     torch.testing.assert_close(out.boxes[1, 1], torch.tensor([4.0, 4.0, 8.0, 8.0]))
+
+
+def test_mixup_uint8_rounds_the_blend() -> None:
+    x = (torch.rand(6, 3, 8, 8, generator=make_generator(13)) * 255).to(torch.uint8)
+    out, _, params = M.MixUp(alpha=1.0, num_classes=6).augment_with_labels(x, torch.arange(6), generator=make_generator(14))
+    lam = params["lam"].view(-1, 1, 1, 1)
+    part = params["partners"][:, 0]
+    expected = (lam * x.float() + (1 - lam) * x[part].float()).round().to(torch.uint8)
+    assert out.dtype == torch.uint8
+    assert int((out.int() - expected.int()).abs().max()) <= 1  # lerp vs two-term rounding at .5 ties
+
+
+def test_label_smoothing_is_applied_before_mixing() -> None:
+    x = _constant_batch(n=4)
+    y = torch.arange(4)
+    res = M.CutMix(num_classes=4, label_smoothing=0.2).augment_with_labels(x, y, generator=make_generator(15))
+    share = _share_of_self(x, res.output)
+    smooth = torch.nn.functional.one_hot(y, 4).float() * 0.8 + 0.05
+    sources = torch.cat([torch.arange(4).unsqueeze(1), res.params["partners"]], 1)
+    expected = share.unsqueeze(1) * smooth[sources[:, 0]] + (1 - share).unsqueeze(1) * smooth[sources[:, 1]]
+    torch.testing.assert_close(res.labels, expected, rtol=0, atol=1e-6)

@@ -127,3 +127,14 @@ def test_range_check_is_redone_after_an_in_place_change() -> None:
     x.mul_(3.0)
     with pytest.raises(InputError, match=r"values in \[0, 1\]"):
         IMAGE.validate(x)
+
+
+def test_warp_output_inherits_the_range_check_only_from_a_checked_input() -> None:
+    from omniaug_image import modality
+
+    x = torch.rand(2, 3, 6, 6)
+    IMAGE.validate(x)
+    out = Affine()(x, generator=make_generator(0))
+    assert modality._recently_checked(out)  # a warp of a checked image stays in [0, 1]
+    fresh = torch.rand(2, 3, 6, 6)
+    assert not modality._recently_checked(modality.carry_range_check(torch.rand(2, 3, 6, 6), fresh))

@@ -26,8 +26,8 @@ def nlpaug_keyboard(layout: str) -> dict[str, list[str]]:
 
 def picked_positions(op, texts, seed):
     out, params = op.augment(texts, generator=torch.Generator().manual_seed(seed))
-    u = params["u"]
-    picks = [[j for j in range(len(t)) if float(u[i, j]) < op.rate] for i, t in enumerate(texts)]
+    pick = params["pick"]
+    picks = [[j for j in range(len(t)) if bool(pick[i, j])] for i, t in enumerate(texts)]
     return out, picks
 
 

@@ -103,18 +103,20 @@ def test_synonym_replacement_matches_its_draws(seed: int) -> None:
     out, rows = run(SynonymReplacement(alpha), texts, seed=seed)
     for text, new, row in zip(texts, out, rows):
         ws = text.split()
-        half = len(row) // 2
         first = {}
         for k, w in enumerate(ws):
             if w.lower() not in STOP_WORDS:
                 first.setdefault(w.lower(), k)
         expected = list(ws)
         budget = max(1, int(alpha * len(ws)))
-        for lw in sorted(first, key=lambda w: (row[first[w] % half], w)):
+        picked = 0
+        # order keys from the end of the row, choices in pick order from its start
+        for lw in sorted(first, key=lambda w: (row[len(row) - 1 - first[w]], w)):
             syns = wordnet().synonyms(lw)
             if not syns:
                 continue
-            pick = syns[int(row[half + first[lw]] * len(syns))]
+            pick = syns[int(row[picked] * len(syns))]
+            picked += 1
             expected = [case_like(ws[k], pick) if ws[k].lower() == lw else expected[k] for k in range(len(ws))]
             budget -= 1
             if budget == 0:

@@ -27,7 +27,7 @@ from omniaug import Augmentation, InputError, Magnitude, Params, rng
 from .keys import Keys
 from .modality import CODE
 from .payload import CodeBatch, Status, StatusLog
-from .syntax import parse_error
+from .syntax import is_verified, mark_verified, parse_error
 
 __all__ = ["CodeAugmentation", "NotApplicable", "Result", "shutdown_pools"]
 
@@ -98,11 +98,14 @@ class CodeAugmentation(Augmentation):
             "sites": rng.randint(batch_size, 1, self.max_sites + 1, generator=generator, device=device),
         }
 
-    def run_one(self, source: str, language: str, seed: int, sites: int) -> tuple[str, Status]:
-        """Transform one sample and say what happened (never raises)."""
+    def run_one(self, source: str, language: str, seed: int, sites: int, verified: bool = False) -> tuple[str, Status]:
+        """Transform one sample and say what happened (never raises).
+
+        ``verified``: the caller knows ``source`` parses (it checked this very string).
+        """
         if language not in self.languages:
             return source, Status(self.name, "not_applicable", f"{language} is not supported (supports {', '.join(self.languages)})")
-        problem = parse_error(source, language)
+        problem = None if verified else parse_error(source, language)
         if problem is not None:
             return source, Status(self.name, "failed", f"input does not parse: {problem}")
         try:
@@ -122,13 +125,19 @@ class CodeAugmentation(Augmentation):
     def kernel(self, x: CodeBatch, params: Params) -> CodeBatch:
         seeds = params["seed"].tolist()  # string op: per-sample Python work on the host
         sites = params["sites"].tolist()
-        jobs = list(zip(x.sources, x.languages(), seeds, sites))
-        if self.workers > 1 and len(jobs) >= _MIN_PARALLEL:
-            results = _run_parallel(self, jobs)
+        langs = x.languages()
+        if self.workers > 1 and len(x.sources) >= _MIN_PARALLEL:
+            # tell the workers which sources this process already knows to parse (e.g. the
+            # previous op's outputs), and remember the outputs they checked
+            verified = [is_verified(s, lang) for s, lang in zip(x.sources, langs)]
+            results = _run_parallel(self, list(zip(x.sources, langs, seeds, sites, verified)))
+            for (src, status), lang in zip(results, langs):
+                if status.outcome != "failed":
+                    mark_verified(src, lang)
         else:
-            it = _progress(jobs, self.progress, self.name)
-            results = [self.run_one(*job) for job in it]
-        old = x.status if x.status is not None else [()] * len(jobs)
+            jobs = list(zip(x.sources, langs, seeds, sites))
+            results = [self.run_one(*job) for job in _progress(jobs, self.progress, self.name)]
+        old = x.status if x.status is not None else [()] * len(results)
         return CodeBatch(
             [r[0] for r in results],
             x.language if isinstance(x.language, str) else list(x.language),
@@ -165,11 +174,14 @@ def shutdown_pools() -> None:
     _POOLS.clear()
 
 
-def _run_chunk(op: CodeAugmentation, jobs: list[tuple[str, str, int, int]]) -> list[tuple[str, Status]]:
+_Job = tuple[str, str, int, int, bool]
+
+
+def _run_chunk(op: CodeAugmentation, jobs: list[_Job]) -> list[tuple[str, Status]]:
     return [op.run_one(*job) for job in jobs]
 
 
-def _run_parallel(op: CodeAugmentation, jobs: list[tuple[str, str, int, int]]) -> list[tuple[str, Status]]:
+def _run_parallel(op: CodeAugmentation, jobs: list[_Job]) -> list[tuple[str, Status]]:
     n_chunks = min(len(jobs), op.workers * 4)
     size = -(-len(jobs) // n_chunks)
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]

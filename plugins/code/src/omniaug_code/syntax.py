@@ -15,7 +15,7 @@ import tree_sitter as ts
 
 from .payload import LANGUAGES
 
-__all__ = ["language", "parse", "parse_error", "find", "walk", "text"]
+__all__ = ["language", "parse", "parse_error", "is_verified", "mark_verified", "find", "walk", "text"]
 
 
 @functools.cache
@@ -66,10 +66,20 @@ def parse_error(source: str, lang: str) -> str | None:
         return None
     problem = _parse_error(source, lang)
     if problem is None:
-        if len(_VERIFIED) >= _VERIFIED_MAX:
-            _VERIFIED.pop(next(iter(_VERIFIED)))
-        _VERIFIED[key] = None
+        mark_verified(source, lang)
     return problem
+
+
+def is_verified(source: str, lang: str) -> bool:
+    """Whether ``source`` parsed recently in this process (no need to parse it again)."""
+    return (lang, source) in _VERIFIED
+
+
+def mark_verified(source: str, lang: str) -> None:
+    """Remember that ``source`` parses (e.g. a worker process checked it)."""
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.pop(next(iter(_VERIFIED)))
+    _VERIFIED[(lang, source)] = None
 
 
 def _parse_error(source: str, lang: str) -> str | None:

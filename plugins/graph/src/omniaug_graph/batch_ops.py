@@ -57,7 +57,7 @@ def as_batch(x: Data | Batch) -> tuple[Batch, bool]:
     """
     if isinstance(x, Batch):
         return x, False
-    out = Batch(_base_cls=type(x))
+    out = copy.copy(_empty_batch(type(x)))
     slices: dict[str, Any] = {}
     incs: dict[str, Any] = {}
     for key, value in x._store.items():
@@ -85,6 +85,16 @@ def as_batch(x: Data | Batch) -> tuple[Batch, bool]:
     out._inc_dict = incs
     out._num_graphs = 1
     return out, True
+
+
+_EMPTY_BATCHES: dict[type, Batch] = {}
+
+
+def _empty_batch(data_cls: type) -> Batch:
+    """An empty ``Batch`` of ``data_cls`` to copy (PyG builds its dynamic class with ``inspect`` on every call)."""
+    if data_cls not in _EMPTY_BATCHES:
+        _EMPTY_BATCHES[data_cls] = Batch(_base_cls=data_cls)
+    return _EMPTY_BATCHES[data_cls]
 
 
 def restore(out: Batch, was_single: bool) -> Data | Batch:

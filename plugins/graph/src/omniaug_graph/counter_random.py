@@ -85,10 +85,15 @@ def hash_counters(keys: torch.Tensor, *counters: torch.Tensor) -> torch.Tensor:
     return h
 
 
-def hash_pair(keys: torch.Tensor, a: torch.Tensor, b: torch.Tensor, *, small: bool) -> torch.Tensor:
-    """Hash a pair of local indices; one mixing round when both are below 2**16 (``small``)."""
+def hash_pair(
+    keys: torch.Tensor, a: torch.Tensor, b: torch.Tensor, *, small: bool, packed: bool = False
+) -> torch.Tensor:
+    """Hash a pair of local indices; one mixing round when both are below 2**16 (``small``).
+
+    With ``packed=True``, ``a`` already holds ``(a << 16) | b`` (``b`` is ignored).
+    """
     if small:
-        return _mix32(keys ^ ((a << 16) | b))
+        return _mix32(keys ^ (a if packed else ((a << 16) | b)))
     return hash_counters(keys, a, b)
 
 
@@ -97,14 +102,28 @@ def to_uniform(h: torch.Tensor) -> torch.Tensor:
     return (h >> 8).to(torch.float32) * (1.0 / (1 << 24))
 
 
-def hashed_uniform(seed: torch.Tensor, salt: int, *counters: torch.Tensor) -> torch.Tensor:
-    """Uniform ``float32`` in ``[0, 1)`` (24 random bits) from :func:`hash32`."""
-    return to_uniform(hash32(seed, salt, *counters))
+def _keys(seed: torch.Tensor, salt: int, index: torch.Tensor | None) -> torch.Tensor:
+    keys = graph_keys(seed, salt)
+    return keys if index is None else keys.index_select(0, index.flatten()).view(index.shape)
 
 
-def hashed_normal(seed: torch.Tensor, salt: int, *counters: torch.Tensor) -> torch.Tensor:
+def hashed_uniform(
+    seed: torch.Tensor, salt: int, *counters: torch.Tensor, index: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Uniform ``float32`` in ``[0, 1)`` (24 random bits) from :func:`hash32`.
+
+    With ``index`` (graph id per element, any shape broadcastable with the
+    counters), ``seed`` holds one seed per graph: it is mixed once per graph and
+    then gathered, instead of once per element.
+    """
+    return to_uniform(hash_counters(_keys(seed, salt, index), *counters))
+
+
+def hashed_normal(
+    seed: torch.Tensor, salt: int, *counters: torch.Tensor, index: torch.Tensor | None = None
+) -> torch.Tensor:
     """Standard normal ``float32`` draws (Box–Muller on two hashed uniforms)."""
-    u1 = hashed_uniform(seed, salt, *counters)
-    u2 = hashed_uniform(seed, salt ^ 0x5BD1E995, *counters)
+    u1 = hashed_uniform(seed, salt, *counters, index=index)
+    u2 = hashed_uniform(seed, salt ^ 0x5BD1E995, *counters, index=index)
     radius = torch.sqrt(-2.0 * torch.log1p(-u1))  # 1 - u1 in (0, 1]: finite
     return radius * torch.cos((2.0 * math.pi) * u2)

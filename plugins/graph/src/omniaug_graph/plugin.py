@@ -37,6 +37,7 @@ def omniaug_example_data(modality: str) -> Any:
     """Eight graphs for preview/demo: Zachary's karate club (networkx) and seven random graphs."""
     if modality != "graph":
         return None
+    import torch
     from torch_geometric.data import Batch
 
     from .examples_data import example_batch, karate_club
@@ -44,7 +45,8 @@ def omniaug_example_data(modality: str) -> Any:
     karate = karate_club()
     randoms = example_batch(7, generator=omniaug.rng.make_generator(0)).to_data_list()
     feats = randoms[0].x.shape[1]
-    karate.x = karate.x[:, :feats].contiguous()  # common feature width so the graphs collate
+    # one-hot of the member id modulo the random graphs' feature width, so the graphs collate
+    karate.x = torch.eye(feats)[torch.arange(karate.num_nodes) % feats]
     karate.edge_attr = karate.edge_weight.new_zeros(karate.edge_index.shape[1], randoms[0].edge_attr.shape[1])
     karate.train_mask = karate.y.bool()
     karate.y = karate.y.new_zeros(1)

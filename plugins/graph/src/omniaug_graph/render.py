@@ -65,7 +65,7 @@ def render_graphs(original: Any, views: Sequence[Any], path: Path) -> Path:
                 node_color=_node_colors(g) or "tab:blue", cmap="viridis",
             )
             num_edges = int(g.edge_index.shape[1])
-            ax.set_title(f"{label} · graph {c}\n{int(g.num_nodes)} nodes, {num_edges} edges", fontsize=8)
+            ax.set_title(f"{label} · graph {c}\n{int(g.num_nodes)} nodes, {num_edges} directed edges", fontsize=8)
     fig.tight_layout()
     path = Path(path)
     if path.suffix.lower() != ".png":

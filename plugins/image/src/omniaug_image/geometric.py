@@ -105,7 +105,7 @@ class GeometricOp(ImageAugmentation):
     """
 
     fusion: ClassVar[str | None] = "image.geometric"
-    #: whether every matrix the op makes is affine (fast ``affine_grid`` path)
+    #: whether every matrix the op makes is affine (no perspective divide in the grid)
     affine_only: ClassVar[bool] = True
     interpolation: str = "bilinear"
     fill: float | list[float] = 0.0

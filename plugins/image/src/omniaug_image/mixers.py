@@ -132,8 +132,11 @@ class MixUp(_ImageMixer):
     def mix(self, x: Any, partners: list[Any], params: Params) -> tuple[Any, torch.Tensor]:
         img, other = image_of(x), image_of(partners[0])
         lam = params["lam"].to(torch.float32)
-        w = FC.per_sample(lam)
-        out = _round_like(img.to(torch.float32) * w + other.to(torch.float32) * (1.0 - w), img.dtype)
+        if img.is_floating_point():
+            # one fused pass: other + λ·(img − other)
+            out = torch.lerp(other, img, FC.per_sample(lam.to(img.dtype)))
+        else:
+            out = _round_like(torch.lerp(other.to(torch.float32), img.to(torch.float32), FC.per_sample(lam)), img.dtype)
         if not isinstance(x, ImageBatch):
             return out, lam
         y = x.replace(image=out)

@@ -135,6 +135,18 @@ def _remember_checked(img: torch.Tensor) -> None:
     _last_checked = (weakref.ref(img), img._version)
 
 
+def carry_range_check(source: torch.Tensor, result: torch.Tensor) -> torch.Tensor:
+    """Mark ``result`` as range-checked if ``source`` was and ``result`` provably stays in range.
+
+    For kernels whose output is a convex combination of input values and an
+    in-range fill (nearest/bilinear warps): the next op's validation then skips
+    re-reading every pixel of ``result``. Returns ``result``.
+    """
+    if result.is_floating_point() and _recently_checked(source):
+        _remember_checked(result)
+    return result
+
+
 def validate_image(x: Any) -> None:
     """Raise :class:`omniaug.InputError` unless ``x`` is a valid image payload."""
     if isinstance(x, ImageBatch):

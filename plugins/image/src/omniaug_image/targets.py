@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from . import functional_geometric as FG
-from .modality import ImageBatch
+from .modality import ImageBatch, carry_range_check
 
 __all__ = [
     "MIN_BOX_SIZE",
@@ -152,7 +152,8 @@ def warp_payload(
     size = out_size if out_size is not None else (h, w)
     if grid is None:
         grid = FG.grid_from_matrices(matrices, (h, w), size, affine=affine)
-    out_img = FG.sample_image(img, grid, mode=mode, fill=fill)
+    # bilinear/nearest outputs are convex combinations of input pixels and the fill
+    out_img = carry_range_check(img, FG.sample_image(img, grid, mode=mode, fill=fill))
     if not isinstance(x, ImageBatch):
         return out_img
     changes = _move_targets(x, matrices, size)

@@ -1,12 +1,11 @@
 """Character-level noise on ``list[str]``: keyboard typos, OCR confusions, homoglyphs, random edits.
 
 Each character of each string is picked independently with probability ``rate``
-(a uniform per character, drawn as a ``(B, C)`` tensor from the caller's
-generator). The selection is computed for the whole batch in one tensor
-comparison; Python then visits only the picked characters. A picked character is
-edited only if it is eligible (alphanumeric, outside protected spans, and present
-in the op's table). The choice among candidates reuses the same uniform rescaled:
-given ``u < rate``, ``u / rate`` is uniform on ``[0, 1)``.
+(a ``(B, C)`` Bernoulli tensor drawn from the caller's generator, plus one
+uniform per pick for the choice). The picks of the whole batch are located with
+one ``nonzero``; Python then visits only the picked characters. A picked
+character is edited only if it is eligible (alphanumeric, outside protected
+spans, and present in the op's table).
 
 Tables (keyboard layouts, OCR map) come from nlpaug's resource files, shipped as
 ``data/char_tables.json.gz``; nlpaug's own augmenters are not used because they
@@ -57,21 +56,25 @@ class _CharOp(Augmentation):
 
     def draw(self, x: list[str], batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         width = max((len(s) for s in x), default=0)
-        # one uniform per character: picked when u < rate, and then u / rate is again
-        # uniform on [0, 1) and independent of the pick, so it also makes the choice
-        return {"u": rng.uniform(batch_size, 0.0, 1.0, shape=(width,), generator=generator, device=device)}
+        pick = rng.bernoulli(batch_size, self.rate, shape=(width,), generator=generator, device=device)
+        # one choice uniform per pick, in pick order; as many columns as the busiest row needs
+        most = int(pick.sum(1).max()) if pick.numel() else 0
+        choice = rng.uniform(batch_size, 0.0, 1.0, shape=(max(most, 1),), generator=generator, device=device)
+        return {"pick": pick, "choice": choice}
 
     def kernel(self, x: list[str], params: Params) -> list[str]:
-        pick: torch.Tensor = params["u"]
+        pick: torch.Tensor = params["pick"]
         if pick.shape[1] == 0 or not x:
             return list(x)
-        # few large tensor ops (they dominate on a busy machine): one comparison, one nonzero;
-        # picks past the end of a shorter string are dropped in the string pass
-        picked = (pick < self.rate).nonzero()
+        # one large tensor op (nonzero) on the (B, C) picks; the rest touches only the picks.
+        # Picks past the end of a shorter string are dropped in the string pass.
+        picked = pick.nonzero()
         rows, cols_t = picked[:, 0], picked[:, 1]
-        counts = torch.bincount(rows, minlength=len(x)).tolist()
+        counts_t = torch.bincount(rows, minlength=len(x))
+        rank = torch.arange(rows.numel(), device=rows.device) - (counts_t.cumsum(0) - counts_t)[rows]
+        choices = params["choice"][rows, rank].tolist()
+        counts = counts_t.tolist()
         cols = cols_t.tolist()  # row-major: the picked columns of row 0, then row 1, …
-        choices = (pick[rows, cols_t] / self.rate).clamp_max(1.0 - 1e-7).tolist()
         out = list(x)
         edit = self._edit_string
         offset = 0

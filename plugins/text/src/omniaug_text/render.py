@@ -28,8 +28,9 @@ ins{background:#dfd;color:#060;text-decoration:none}
 
 
 def _opcodes(a: str, b: str) -> tuple[list[str], list[str], list[tuple[str, int, int, int, int]]]:
-    ta, tb = _TOKENS.findall(a), _TOKENS.findall(b)
-    return ta, tb, difflib.SequenceMatcher(a=ta, b=tb, autojunk=False).get_opcodes()
+    ta: list[str] = _TOKENS.findall(a)
+    tb: list[str] = _TOKENS.findall(b)
+    return ta, tb, list(difflib.SequenceMatcher(a=ta, b=tb, autojunk=False).get_opcodes())
 
 
 def diff_html(original: str, augmented: str) -> str:

@@ -204,6 +204,11 @@ def _space_doc(text: str) -> SpaceDoc | None:
             return None  # hyphenated, alphanumeric, newline inside …: the regex path decides
         cores[t] = core
         affixes[t] = (token[: len(token) - len(left)], left[len(core) :])
+    if len(cores) == len(impure):  # every token holds a word (the common case)
+        words = list(tokens)
+        for t, core in cores.items():
+            words[t] = core
+        return SpaceDoc(tokens, words, list(range(len(tokens))), affixes)
     tok = [t for t, token in enumerate(tokens) if t in cores or token.isalpha()]
     return SpaceDoc(tokens, [cores.get(t) or tokens[t] for t in tok], tok, affixes)
 

@@ -79,6 +79,7 @@ class _WordOp(Augmentation):
     """Shared parts of the word ops: text modality, segmentation mode, a row of uniforms per sample."""
 
     modality = TEXT
+    alpha: float
 
     def __init__(
         self,
@@ -105,8 +106,13 @@ class _WordOp(Augmentation):
         return {"u": rng.uniform(batch_size, 0.0, 1.0, shape=(width,), generator=generator, device=device)}
 
     def _width(self, words: int) -> int:
-        """Uniforms per sample for texts of up to ``words`` words (default: an order key and a choice per word)."""
-        return 2 * words
+        """Uniforms per sample for texts of up to ``words`` words.
+
+        Default layout: order keys for the words read from the end of the row
+        (``row[-1 - k]``), choices for the picked words in pick order from the start
+        (``row[r]``); ``words + budget`` numbers keep them apart.
+        """
+        return words + max(1, int(self.alpha * words))
 
     def kernel(self, x: list[str], params: Params) -> list[str]:
         rows = params["u"].tolist()  # one bulk transfer per batch; the string work is per sample
@@ -150,10 +156,9 @@ class _ReplaceWithLexicon(_WordOp):
         if not words:
             return doc.text()
         width = len(row)
-        half = width // 2
         positions: dict[str, list[int]] = {}  # distinct non-stop-words -> where they occur
         for k, w in enumerate(words):
-            lw = w if w.islower() else w.lower()
+            lw = w.lower()
             if lw in positions:
                 positions[lw].append(k)
             elif lw not in STOP_WORDS:
@@ -161,16 +166,17 @@ class _ReplaceWithLexicon(_WordOp):
         budget = max(1, int(self.alpha * len(words)))
         lookup = self._lookup()
         faithful = self.faithful
-        for _, lw in sorted([(row[ks[0] % half], lw) for lw, ks in positions.items()]):
+        picked = 0
+        for _, lw in sorted([(row[-1 - ks[0] % width], lw) for lw, ks in positions.items()]):
             options = lookup(lw)
             if not options:
                 continue
-            ks = positions[lw]
-            choice = options[int(row[(half + ks[0]) % width] * len(options))]
-            for k in ks:
-                doc.replace(k, choice if faithful else match_case(words[k], choice))
-            budget -= 1
-            if budget == 0:
+            choice = options[int(row[picked % width] * len(options))]
+            picked += 1
+            for k in positions[lw]:
+                w = words[k]
+                doc.replace(k, choice if faithful or w.islower() else match_case(w, choice))
+            if picked == budget:
                 break
         return doc.text()
 
@@ -358,6 +364,9 @@ class PunctuationInsertion(_WordOp):
         self.marks = tuple(marks)
         self._init_args["marks"] = list(self.marks)
 
+    def _width(self, words: int) -> int:
+        return 1 + words + int(self.ratio * words + 1)  # count, order keys, marks
+
     def _edit(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
         n = len(doc.words)
@@ -404,11 +413,11 @@ class WordSplit(_WordOp):
         cands = [k for k, w in enumerate(words) if len(w) >= self.min_length]
         if not cands:
             return doc.text()
-        width, half = len(row), len(row) // 2
-        cands.sort(key=lambda k: row[k % half])
-        for k in cands[: max(1, int(self.alpha * len(cands)))]:
+        width = len(row)
+        cands.sort(key=lambda k: row[-1 - k % width])
+        for r, k in enumerate(cands[: max(1, int(self.alpha * len(cands)))]):
             w = words[k]
-            cut = 1 + int(row[(half + k) % width] * (len(w) - 1))
+            cut = 1 + int(row[r % width] * (len(w) - 1))
             doc.replace(k, f"{w[:cut]} {w[cut:]}")
         return doc.text()
 
@@ -442,11 +451,11 @@ class SpellingMistake(_WordOp):
         cands = [k for k, w in enumerate(words) if w.lower() in table]
         if not cands:
             return doc.text()
-        width, half = len(row), len(row) // 2
-        cands.sort(key=lambda k: row[k % half])
-        for k in cands[: max(1, int(self.alpha * len(words)))]:
+        width = len(row)
+        cands.sort(key=lambda k: row[-1 - k % width])
+        for r, k in enumerate(cands[: max(1, int(self.alpha * len(words)))]):
             options = table[words[k].lower()]
-            wrong = options[int(row[(half + k) % width] * len(options))]
+            wrong = options[int(row[r % width] * len(options))]
             doc.replace(k, wrong.lower() if self.faithful else match_case(words[k], wrong))
         return doc.text()
 

@@ -18,7 +18,7 @@ import torch
 from omniaug import Magnitude, Params, rng
 
 from .base import SeriesAugmentation, channel_range, channel_std, check_positive
-from .curves import smooth_curve
+from .curves import linear_basis, smooth_curve
 from .series import SeriesView, view_of
 
 __all__ = ["Jitter", "Scaling", "MagnitudeWarp", "Drift", "MAX_LOG_GAIN"]
@@ -171,17 +171,27 @@ class Drift(SeriesAugmentation):
         amplitude = rng.uniform(batch_size, 0.0, self.max_drift, shape=(g, 1), generator=generator, device=device)
         return {"steps": steps, "amplitude": amplitude}
 
-    def curve(self, view: SeriesView, params: Params) -> torch.Tensor:
-        """The additive ``(B, 1|C, T)`` drift (before the per-channel range scale)."""
+    def knot_values(self, params: Params) -> torch.Tensor:
+        """``(B, 1|C, points + 1)`` drift at the knots: a walk from 0 with peak ``amplitude``."""
         steps = params["steps"].float()
         walk = torch.cat([torch.zeros_like(steps[..., :1]), steps.cumsum(-1)], dim=-1)
         walk = walk / walk.abs().amax(-1, keepdim=True).clamp_min(1e-12)
-        knots = walk * params["amplitude"].float()
+        return walk * params["amplitude"].float()
+
+    def curve(self, view: SeriesView, params: Params) -> torch.Tensor:
+        """The additive ``(B, 1|C, T)`` drift (before the per-channel range scale)."""
+        knots = self.knot_values(params)
         return smooth_curve(knots, view.lengths, view.values.shape[-1], padded=view.padded, kind="linear")
 
     def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
-        drift = self.curve(view, params).to(view.values.dtype)
+        values = view.values
+        knots = self.knot_values(params).to(values.dtype)
         if self.relative:
             lo, hi = channel_range(view)
-            return torch.addcmul(view.values, drift, hi - lo)
-        return view.values + drift
+            knots = knots * (hi - lo)  # scaling the knots scales the (linear-in-knots) curve
+        if not view.padded:  # one fused GEMM over every sample and channel: values + knots @ basis
+            b, c, t = values.shape
+            basis = linear_basis(knots.shape[-1], t, values.dtype, values.device)
+            knots = knots.expand(b, c, -1).reshape(b * c, -1)
+            return torch.addmm(values.reshape(b * c, t), knots, basis).view(b, c, t)
+        return values + smooth_curve(knots, view.lengths, values.shape[-1], padded=True, kind="linear")

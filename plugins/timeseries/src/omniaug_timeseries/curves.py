@@ -16,6 +16,7 @@ import functools
 import torch
 
 __all__ = [
+    "linear_basis",
     "smooth_curve",
     "normalized_positions",
     "natural_spline",
@@ -92,6 +93,11 @@ def _basis(kind: str, k: int, t: int, offset: float, dtype: torch.dtype, device:
     eye = torch.eye(k, dtype=torch.float64, device=device).unsqueeze(0)
     curve = natural_spline(eye, u) if kind == "spline" else linear_knots(eye, u)
     return curve[0].to(dtype)
+
+
+def linear_basis(k: int, t: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """The cached ``(K, T)`` piecewise-linear basis of an unpadded series of ``T`` steps."""
+    return _basis("linear", k, t, 0.0, dtype, str(device))
 
 
 def smooth_curve(

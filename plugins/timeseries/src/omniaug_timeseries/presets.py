@@ -13,12 +13,14 @@ from .warps import TimeWarp
 __all__ = ["PRESETS", "wearable", "um2017"]
 
 
-def wearable(*, channel_swap: bool = True, p: float = 0.5) -> Compose:
+def wearable(*, channel_swap: bool = True, channel_groups: list[list[int]] | None = None, p: float = 0.5) -> Compose:
     """Abbaspourazad et al. 2024's wearable pre-training pipeline.
 
     Random crop (80–100 %, resized back), Gaussian noise, time warp, magnitude warp and
     channel swap, each applied to a sample with probability ``p``. Pass
-    ``channel_swap=False`` for single-channel series.
+    ``channel_swap=False`` for single-channel series, and ``channel_groups`` (e.g.
+    ``[[0, 1, 2], [3, 4, 5]]`` for accelerometer + gyroscope) to swap only channels
+    of the same kind.
     """
     ops = [
         Crop(size=[0.8, 1.0], resize=True, p=p),
@@ -27,7 +29,7 @@ def wearable(*, channel_swap: bool = True, p: float = 0.5) -> Compose:
         MagnitudeWarp(sigma=0.2, knots=4, p=p),
     ]
     if channel_swap:
-        ops.append(ChannelSwap(p=p))
+        ops.append(ChannelSwap(groups=channel_groups, p=p))
     return Compose(ops)
 
 

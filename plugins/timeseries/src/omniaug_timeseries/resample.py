@@ -34,7 +34,7 @@ def interpolate(values: torch.Tensor, positions: torch.Tensor, lengths: torch.Te
         i1 = i0 + 1
     v0 = values.gather(2, i0.expand(shape))
     v1 = values.gather(2, i1.expand(shape))
-    return torch.lerp(v0, v1, frac.expand(shape))
+    return v0.lerp_(v1, frac.expand(shape))  # v0 is fresh: reuse it (fewer large allocations)
 
 
 def nearest(labels: torch.Tensor, positions: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

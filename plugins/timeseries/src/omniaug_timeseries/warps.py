@@ -39,7 +39,7 @@ def resample_along(view: SeriesView, path: torch.Tensor) -> tuple[torch.Tensor, 
 class TimeWarp(SeriesAugmentation):
     """Smoothly speed up and slow down time (Um et al. 2017's "time warping").
 
-    The local speed is ``exp(3·tanh(s/3))`` for a natural cubic spline ``s`` through
+    The local speed is ``exp(clamp(s, -3, 3))`` for a natural cubic spline ``s`` through
     ``knots + 2`` values ~ N(0, sigma); the warp path is the normalized cumulative sum
     of those positive speeds, so it is **strictly increasing by construction** and runs
     from exactly 0 to exactly ``L - 1`` for any sigma (see

@@ -45,6 +45,10 @@ def _truth_context(node: ts.Node) -> bool:
 
 
 def _negated(node: ts.Node) -> str:
+    if node.type == "not_operator":  # `not not x` has the truth value of `x`
+        arg = node.child_by_field_name("argument")
+        if arg is not None:
+            return f"({text(arg)})" if arg.type in _LOOSE else text(arg)
     return f"not ({text(node)})" if node.type in _LOOSE else f"not {text(node)}"
 
 

@@ -10,7 +10,7 @@ from torch_geometric.data import Batch
 from omniaug import InputError, Magnitude, Params
 
 from .. import batch_ops
-from ..counter_random import draw_seeds, graph_keys, hash_pair, hashed_normal, hashed_uniform, scalar_mul, to_uniform
+from ..counter_random import draw_seeds, graph_keys, hash_pair, hashed_normal, hashed_uniform, scalar_mul
 from .base import GraphAugmentation, Strength, check_strength, draw_strength, local_edge_ends
 
 __all__ = ["DropEdge", "AddEdge", "PerturbEdgeWeight"]
@@ -55,10 +55,23 @@ class DropEdge(GraphAugmentation):
     def graph_kernel(self, b: Batch, params: Params) -> Batch:
         lay = batch_ops.layout(b)
         eg = batch_ops.edge_graph(b, lay)
-        a, c = local_edge_ends(b, eg, undirected=self.undirected)
-        small = int(lay.node_counts.max()) < (1 << 16) if lay.num_graphs else True
-        u = to_uniform(hash_pair(graph_keys(params["seed"], self.salt)[eg], a, c, small=small))
-        return batch_ops.filter_edges(b, u >= params["rate"].index_select(0, eg), lay)
+        keys = graph_keys(params["seed"], self.salt)
+        # keep iff to_uniform(h) >= rate  <=>  h >= ceil(rate · 2**24) · 2**8 (exact: u has 24 bits)
+        threshold = torch.ceil(params["rate"] * float(1 << 24)).long() << 8
+        ei = b.edge_index
+        if self.undirected:
+            src, dst = torch.minimum(ei[0], ei[1]), torch.maximum(ei[0], ei[1])
+        else:
+            src, dst = ei[0], ei[1]
+        if lay.num_graphs == 0 or int(lay.node_counts.max()) < (1 << 16):
+            # (local_src << 16) | local_dst == (src << 16) + dst − offset · (2**16 + 1): one gather for the offsets
+            offset_code = scalar_mul(b.ptr[:-1], (1 << 16) + 1)
+            code = (src << 16) + dst - offset_code.index_select(0, eg)
+            h = hash_pair(keys.index_select(0, eg), code, code, small=True, packed=True)
+        else:
+            offset = b.ptr.index_select(0, eg)
+            h = hash_pair(keys.index_select(0, eg), src - offset, dst - offset, small=False)
+        return batch_ops.filter_edges(b, h >= threshold.index_select(0, eg), lay)
 
 
 class AddEdge(GraphAugmentation):
@@ -196,6 +209,6 @@ class PerturbEdgeWeight(GraphAugmentation):
     def graph_kernel(self, b: Batch, params: Params) -> Batch:
         eg = batch_ops.edge_graph(b)
         a, c = local_edge_ends(b, eg, undirected=self.undirected)
-        z = hashed_normal(params["seed"].index_select(0, eg), self.salt, a, c)
+        z = hashed_normal(params["seed"], self.salt, a, c, index=eg)
         w = b[self.key]
         return batch_ops.with_values(b, {self.key: w * torch.exp(params["sigma"].index_select(0, eg) * z).to(w.dtype)})

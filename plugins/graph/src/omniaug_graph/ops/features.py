@@ -10,7 +10,7 @@ from torch_geometric.data import Batch
 from omniaug import InputError, Magnitude, Params, rng
 
 from .. import batch_ops
-from ..counter_random import draw_seeds, hash32, hashed_normal, hashed_uniform
+from ..counter_random import draw_seeds, graph_keys, hash_counters, hashed_normal, hashed_uniform, to_uniform
 from .base import GraphAugmentation, Strength, check_strength, draw_strength, local_node_index
 
 __all__ = ["MaskFeature", "FeatureNoise", "ShuffleFeature"]
@@ -73,11 +73,12 @@ class MaskFeature(GraphAugmentation):
         if self.mode == "column":
             mask = params["columns"].to(feats.device).index_select(0, g)
         elif self.mode == "node":
-            u = hashed_uniform(params["seed"].index_select(0, g), self.salt, local_node_index(b))
+            u = hashed_uniform(params["seed"], self.salt, local_node_index(b), index=g)
             mask = (u < params["rate"].index_select(0, g)).unsqueeze(1)
         else:
             cols = torch.arange(feats.shape[1], device=feats.device).unsqueeze(0)
-            u = hashed_uniform(params["seed"].index_select(0, g).unsqueeze(1), self.salt, local_node_index(b).unsqueeze(1), cols)
+            keys = graph_keys(params["seed"], self.salt).index_select(0, g).unsqueeze(1)
+            u = to_uniform(hash_counters(keys, local_node_index(b).unsqueeze(1), cols))
             mask = u < params["rate"].index_select(0, g).unsqueeze(1)
         fill = torch.as_tensor(self.value, dtype=feats.dtype, device=feats.device)
         return batch_ops.with_values(b, {self.key: torch.where(mask, fill, feats)})
@@ -113,7 +114,7 @@ class FeatureNoise(GraphAugmentation):
         feats = b[self.key]
         g = b.batch
         cols = torch.arange(feats.shape[1], device=feats.device).unsqueeze(0)
-        z = hashed_normal(params["seed"].index_select(0, g).unsqueeze(1), self.salt, local_node_index(b).unsqueeze(1), cols)
+        z = hashed_normal(params["seed"], self.salt, local_node_index(b).unsqueeze(1), cols, index=g.unsqueeze(1))
         noise = (z * params["std"].index_select(0, g).unsqueeze(1)).to(feats.dtype)
         return batch_ops.with_values(b, {self.key: feats + noise})
 
@@ -145,6 +146,7 @@ class ShuffleFeature(GraphAugmentation):
 
     def graph_kernel(self, b: Batch, params: Params) -> Batch:
         g = b.batch
-        sort_key = (g << 32) | hash32(params["seed"].index_select(0, g), self.salt, local_node_index(b))
+        keys = graph_keys(params["seed"], self.salt).index_select(0, g)
+        sort_key = (g << 32) | hash_counters(keys, local_node_index(b))
         perm = torch.sort(sort_key, stable=True).indices
         return batch_ops.with_values(b, {self.key: b[self.key][perm]})

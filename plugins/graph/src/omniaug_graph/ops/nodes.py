@@ -10,7 +10,7 @@ from torch_geometric.data import Batch
 from omniaug import InputError, Magnitude, Params, rng
 
 from .. import batch_ops
-from ..counter_random import draw_seeds, hash32, hashed_uniform
+from ..counter_random import draw_seeds, graph_keys, hash_counters, hashed_uniform
 from .base import GraphAugmentation, Strength, check_strength, draw_strength, local_node_index
 
 __all__ = ["DropNode", "Subgraph"]
@@ -47,7 +47,7 @@ class DropNode(GraphAugmentation):
 
     def graph_kernel(self, b: Batch, params: Params) -> Batch:
         g = b.batch
-        h = hash32(params["seed"].index_select(0, g), self.salt, local_node_index(b))
+        h = hash_counters(graph_keys(params["seed"], self.salt).index_select(0, g), local_node_index(b))
         u = (h >> 8).to(torch.float32) * (1.0 / (1 << 24))
         best = torch.full((b.num_graphs,), -1, dtype=h.dtype, device=h.device)
         best = best.scatter_reduce(0, g, h, reduce="amax")
