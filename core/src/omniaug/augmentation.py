@@ -277,7 +277,7 @@ class Augmentation(Transform):
 
 def _repeat_first(v: Any, first: torch.Tensor) -> Any:
     if isinstance(v, torch.Tensor) and v.dim() > 0:
-        return v.index_select(0, first.to(v.device))
+        return v[first.to(v.device)]
     if isinstance(v, list):
         return [v[0]] * first.numel()
     if isinstance(v, Mapping):
