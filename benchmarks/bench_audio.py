@@ -12,7 +12,8 @@ B: pitch shift of 8 such clips, semitones uniform in ±4 per example; plus the p
    two pitch shifters are so slow that they are timed on 4 / 2 clips and their
    accuracy is measured on 4 / 2 of the 8 cases.
 
-Throughputs are medians of the repeats; ratios are computed within the same run.
+Throughputs are medians of the repeats (workload A times the three implementations
+round-robin); ratios are computed within the same run.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import statistics
 import time
 import warnings
 from collections.abc import Callable
+from fractions import Fraction
 
 # This machine is shared: with OpenMP's default active waiting, a 2-thread torch op that
 # loses its time slice stalls for a whole scheduler quantum (~30 ms for a 1 ms op).
@@ -56,6 +58,21 @@ def timeit(fn: Callable[[], object], repeats: int, warmup: int = 2) -> float:
     return statistics.median(times)
 
 
+def timeit_interleaved(fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 2) -> dict[str, float]:
+    """Median seconds per call of each function, timed round-robin so that load changes on
+    a shared machine hit every implementation alike."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
 def speech_clips(n: int) -> torch.Tensor:
     """``n`` 2-second clips of concatenated bundled words (different orders), ``(n, 1, 32000)``."""
     words = example_clips()
@@ -81,7 +98,6 @@ def workload_a(repeats: int) -> list[tuple[str, float]]:
     x = speech_clips(32) * 0.8
     ours = Compose([Gain((-12.0, 12.0)), PolarityInversion(p=0.5), TimeShift((-0.5, 0.5)), ColoredNoise((3.0, 30.0), (0.0, 2.0))])
     g = make_generator(0)
-    t_ours = timeit(lambda: ours(x, generator=g), repeats)
 
     tam = ta.Compose(
         [
@@ -92,7 +108,6 @@ def workload_a(repeats: int) -> list[tuple[str, float]]:
         ],
         output_type="tensor",
     )
-    t_tam = timeit(lambda: tam(x, sample_rate=SR), repeats)
 
     am_pipe = am.Compose(
         [
@@ -103,9 +118,15 @@ def workload_a(repeats: int) -> list[tuple[str, float]]:
         ]
     )
     clips = [c[0].numpy() for c in x]
-    t_am = timeit(lambda: [am_pipe(c, sample_rate=SR) for c in clips], max(3, repeats // 2))
-    n = x.shape[0]
-    return [("omniaug-audio", n / t_ours), ("torch-audiomentations", n / t_tam), ("audiomentations (loop)", n / t_am)]
+    t = timeit_interleaved(
+        {
+            "omniaug-audio": lambda: ours(x, generator=g),
+            "torch-audiomentations": lambda: tam(x, sample_rate=SR),
+            "audiomentations (loop)": lambda: [am_pipe(c, sample_rate=SR) for c in clips],
+        },
+        repeats,
+    )
+    return [(name, x.shape[0] / secs) for name, secs in t.items()]
 
 
 # ---------------------------------------------------------------- workload B
@@ -133,10 +154,11 @@ def peers_pitch(kind: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tenso
     if kind == "torch-audiomentations":
         from torch_pitch_shift import pitch_shift as tps_shift
 
-        # Its PitchShift draws a ratio per example from a precomputed set of fast rational
-        # ratios; to impose a given shift we call its kernel with that ratio directly.
+        # Its PitchShift draws per example from a small set of fast rational ratios (5 of
+        # them within ±4 semitones at 16 kHz); a requested shift gets the nearest one, and
+        # its accuracy is measured against the ratio actually applied.
         def run(x: torch.Tensor, semis: torch.Tensor) -> torch.Tensor:
-            return torch.cat([tps_shift(clip[None], float(s), SR) for clip, s in zip(x, semis.tolist())])
+            return torch.cat([tps_shift(clip[None], tam_ratio(s), SR) for clip, s in zip(x, semis.tolist())])
 
         return run
     if kind == "torchaudio.transforms.PitchShift":
@@ -157,26 +179,38 @@ def peers_pitch(kind: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tenso
     raise ValueError(kind)
 
 
+def tam_ratio(semitones: float) -> Fraction:
+    """torch-audiomentations' fast ratio nearest to ``semitones`` (what its PitchShift can apply)."""
+    from torch_pitch_shift import get_fast_shifts
+
+    ratios = get_fast_shifts(SR, lambda r: 2 ** (-4 / 12) <= r <= 2 ** (4 / 12))
+    return min(ratios, key=lambda r: abs(math.log2(r) * 12 - semitones))
+
+
 def ours_pitch(x: torch.Tensor, semis: torch.Tensor) -> torch.Tensor:
     return pitch_shift(x, semis, max_semitones=4.0)
 
 
-def pitch_quality(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], step: int = 1) -> tuple[float, float]:
+def pitch_quality(
+    fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], step: int = 1, applied: Callable[[float], float] | None = None
+) -> tuple[float, float]:
     """Median |cents error| of the shifted f0 on 1-s sines and speech (integer shifts in ±4).
 
-    ``step`` > 1 measures every step-th case only (for the very slow implementations).
+    ``step`` > 1 measures every step-th case only (for the very slow implementations);
+    ``applied`` maps a requested shift to the one the implementation really applies.
     """
     pick = slice(None, None, step)
-    shifts = torch.tensor([-4.0, -3.0, -2.0, -1.0, 1.0, 2.0, 3.0, 4.0])[pick]
+    requested = torch.tensor([-4.0, -3.0, -2.0, -1.0, 1.0, 2.0, 3.0, 4.0])[pick]
+    shifts = requested if applied is None else torch.tensor([applied(float(s)) for s in requested])
     f0 = torch.tensor([150.0, 196.0, 220.0, 262.0, 330.0, 392.0, 440.0, 523.0])[pick]
     t = torch.arange(int(SR * 1.0)) / SR
     sines = (0.5 * torch.sin(2 * math.pi * f0[:, None] * t))[:, None]
-    out = fn(sines, shifts)
+    out = fn(sines, requested)
     measured = peak_frequency(out[:, 0, 2000:-2000].double(), SR)
     err_sine = cents(measured, (f0 * 2 ** (shifts / 12)).double()).abs().median()
     speech = speech_clips(8)[pick, :, : SR]
     base = estimate_f0(speech[:, 0].double(), SR)
-    shifted = estimate_f0(fn(speech, shifts)[:, 0].double(), SR)
+    shifted = estimate_f0(fn(speech, requested)[:, 0].double(), SR)
     err_speech = cents(shifted, base * 2 ** (shifts.double() / 12)).abs().median()
     return float(err_sine), float(err_speech)
 
@@ -205,7 +239,8 @@ def workload_b(repeats: int) -> list[tuple[str, float, float, float]]:
         fn = peers_pitch(kind)
         xs, ss = x[:clips], semis[:clips]
         t = t_tam * clips / 8 if reps == 0 else timeit(lambda fn=fn, xs=xs, ss=ss: fn(xs, ss), reps, warmup=1 if clips == 8 else 0)
-        rows.append((kind, clips / t, *pitch_quality(fn, step)))
+        applied = (lambda s: 12 * math.log2(tam_ratio(s))) if kind == "torch-audiomentations" else None
+        rows.append((kind, clips / t, *pitch_quality(fn, step, applied)))
         print(f"  measured {kind}", flush=True)
     return rows
 

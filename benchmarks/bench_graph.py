@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -145,11 +146,13 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
+    load_before = os.getloadavg()[0]
     results = compare(args.repeats)
     ours = results[0][1]
     lines = [
-        f"torch {torch.__version__}, {torch.get_num_threads()} threads, CPU; 256 graphs × {NODES} nodes, "
-        f"~200 undirected edges, {FEATURES}-d features; median of {args.repeats} interleaved rounds",
+        f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), CPU; 256 graphs × {NODES} nodes, "
+        f"~200 undirected edges, {FEATURES}-d features; median of {args.repeats} interleaved rounds; "
+        f"machine load average {load_before:.1f} (2 cores)",
         "",
         "| method | graphs/s | omniaug ÷ method | to_data_list() correct |",
         "|---|---:|---:|---|",
@@ -167,8 +170,10 @@ def main() -> None:
         if not path.exists():
             path.write_text("# Performance\n")
         with path.open("a") as fh:
-            fh.write("\n## Graph\n\n`benchmarks/bench_graph.py` — edge dropping + feature-column masking:\n\n")
-            fh.write(text + "\n")
+            if "\n## Graph\n" not in path.read_text():
+                fh.write("\n## Graph\n\n`benchmarks/bench_graph.py` — edge dropping + feature-column masking, "
+                         "per-graph parameters (see the script's docstring for the three methods).\n")
+            fh.write(f"\n### {torch.get_num_threads()} thread(s)\n\n{text}\n")
 
 
 if __name__ == "__main__":

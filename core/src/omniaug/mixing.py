@@ -137,6 +137,13 @@ class Mixer(Transform):
         m = cls.modality
         return m.name if isinstance(m, Modality) else m
 
+    def label_rows(self, x: Any) -> int:
+        """How many label rows a call on ``x`` takes: one per sample by default.
+
+        Node-level mixers on graph batches, say, override it to return the node count.
+        """
+        return self.modality_spec().batch_size(x)
+
     @classmethod
     def example_instances(cls) -> list[Mixer]:
         """Instances the contract suite tests (default: one built with defaults)."""

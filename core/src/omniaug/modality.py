@@ -102,4 +102,7 @@ def _find_device(x: Any) -> torch.device:
                 return v.device
         return torch.device("cpu")
     dev = getattr(x, "device", None)
-    return torch.device(dev) if dev is not None else torch.device("cpu")
+    if dev is not None:
+        return torch.device(dev)
+    features = getattr(x, "x", None)  # graph-like objects (PyG Data/Batch) keep node features in .x
+    return features.device if isinstance(features, torch.Tensor) else torch.device("cpu")

@@ -78,6 +78,8 @@ def uniform(
     device = torch.device(device)
     u = torch.rand(_shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device))
     u = _expand(_finish(u, device, dtype), n, same_on_batch)
+    if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low == 0 and high == 1:
+        return u  # already uniform on [0, 1): skip two passes over large draws
     low_t = torch.as_tensor(low, dtype=dtype, device=device)
     high_t = torch.as_tensor(high, dtype=dtype, device=device)
     return low_t + (high_t - low_t) * u
@@ -98,7 +100,16 @@ def normal(
     device = torch.device(device)
     z = torch.randn(_shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device))
     z = _expand(_finish(z, device, dtype), n, same_on_batch)
-    return torch.as_tensor(mean, dtype=dtype, device=device) + torch.as_tensor(std, dtype=dtype, device=device) * z
+    std_t = torch.as_tensor(std, dtype=dtype, device=device)
+    mean_t = torch.as_tensor(mean, dtype=dtype, device=device)
+    if torch.broadcast_shapes(z.shape, std_t.shape, mean_t.shape) != z.shape:
+        return mean_t + std_t * z  # arguments broadcast the draw to a larger shape
+    # z is always a fresh tensor here, so scaling in place saves two full-size buffers
+    if not (isinstance(std, (int, float)) and std == 1.0):
+        z = z.mul_(std_t)
+    if not (isinstance(mean, (int, float)) and mean == 0.0):
+        z = z.add_(mean_t)
+    return z
 
 
 def beta(

@@ -176,3 +176,13 @@ def test_bad_arguments_raise_input_error() -> None:
     with pytest.raises(InputError, match="x"):
         Gain()(torch.zeros(2, 100), generator=make_generator(0))
     assert math.isfinite(Gain.at_magnitude(0.5).gain_db[0])
+
+
+def test_finiteness_check_not_skipped_after_in_place_change() -> None:
+    """Kernel outputs skip the next op's NaN scan only while they are unmodified."""
+    x = torch.randn(2, 1, 300, generator=make_generator(0))
+    y = Gain()(x, generator=make_generator(1))
+    Gain()(y, generator=make_generator(2))  # trusted, fine
+    y[0, 0, 5] = float("nan")  # in-place: bumps the version counter
+    with pytest.raises(InputError, match="finite"):
+        Gain()(y, generator=make_generator(3))

@@ -1,22 +1,14 @@
-"""The core contract suite on every op and mixer of the plugin (padded AudioBatch inputs),
-plus the same checks on plain ``(B, C, T)`` tensors for the waveform ops."""
+"""Contract checks beyond the shared run in tests/test_contract_all.py (which covers every
+registered op with its example input): the waveform ops again on plain ``(B, C, T)`` tensors."""
 
 from __future__ import annotations
 
 import pytest
 
 from omniaug.rng import make_generator
-from omniaug.testing import AugmentationContract, MixerContract, plugin_ops
+from omniaug.testing import plugin_ops
 from omniaug.testing.contract import AUGMENTATION_CHECKS
 from omniaug_audio.modality import synthetic_audio
-
-
-class TestOpContract(AugmentationContract):
-    omniaug_ops = plugin_ops("audio")
-
-
-class TestMixerContract(MixerContract):
-    omniaug_mixers = plugin_ops("audio", kind="mixer")
 
 
 def test_every_op_registered() -> None:

@@ -145,3 +145,11 @@ def test_fast_promotion_equals_pyg_collation(helpers) -> None:
         assert torch.equal(back[key], ref[key]) if isinstance(ref[key], torch.Tensor) else back[key] == ref[key]
     explicit = Data(x=torch.zeros(3, 1), edge_index=torch.zeros(2, 0, dtype=torch.long), num_nodes=3)
     assert _same(batch_ops.as_batch(explicit)[0], Batch.from_data_list([explicit]))
+
+
+def test_node_removal_refuses_other_node_index_attributes() -> None:
+    d = Data(x=torch.zeros(4, 2), edge_index=torch.tensor([[0, 1], [1, 0]]), face=torch.tensor([[0], [1], [2]]))
+    b = Batch.from_data_list([d, d])
+    with pytest.raises(InputError, match="only node-index attribute is edge_index"):
+        DropNode(0.5)(b, generator=rng.make_generator(0))
+    assert DropEdge(0.5)(b, generator=rng.make_generator(0)).face.shape == (3, 2)  # edge ops keep it as is

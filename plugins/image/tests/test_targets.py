@@ -186,3 +186,17 @@ def test_multi_channel_and_bool_masks_keep_dtype() -> None:
     for mask in (x.mask.bool(), x.mask.unsqueeze(1).expand(2, 3, H, W).contiguous(), x.mask.float()):
         out = Affine()(ImageBatch(x.image, mask=mask), generator=make_generator(8))
         assert out.mask.dtype == mask.dtype and out.mask.shape == mask.shape
+
+
+def test_partial_application_fills_missing_validity_masks_for_the_whole_batch() -> None:
+    from omniaug import OneOf
+
+    x = ImageBatch(
+        torch.rand(6, 3, 16, 16),
+        boxes=torch.tensor([[2.0, 2.0, 10.0, 10.0]]).expand(6, 1, 4).contiguous(),
+        keypoints=torch.full((6, 1, 2), 8.0),
+    )  # no box_valid / keypoint_visible given
+    for pipe in (Affine(p=0.5), OneOf([HorizontalFlip(p=1.0), VerticalFlip(p=1.0)])):
+        out = pipe(x, generator=make_generator(1))
+        assert out.box_valid.shape == (6, 1) and out.keypoint_visible.shape == (6, 1)
+        assert bool(out.box_valid.all()) and bool(out.keypoint_visible.all())

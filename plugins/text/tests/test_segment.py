@@ -8,19 +8,9 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omniaug_text.segment import DEFAULT_PROTECTED, Doc, SpaceDoc, _segment_faithful, _splitter, segment
+from omniaug_text.segment import DEFAULT_PROTECTED, Doc, SpaceDoc, _segment_faithful, regex_doc, segment
 
 PLAIN = st.text(alphabet=string.ascii_letters[:8] + "  ,.!?'()-0123", max_size=60)
-
-
-def regex_doc(text: str) -> Doc:
-    """The general path, bypassing the fast one."""
-    parts = _splitter(DEFAULT_PROTECTED).split(text)
-    slots = [i for i in range(2, len(parts), 3) if parts[i] is not None]
-    parts = [p if p is not None else "" for p in parts]
-    for i in slots:  # restore real words (empty strings only replaced None)
-        assert parts[i]
-    return Doc(parts, slots, False)
 
 
 @given(PLAIN)
@@ -67,6 +57,12 @@ def test_fast_path_is_used_for_plain_text_only() -> None:
     assert isinstance(segment("Hello {name}"), Doc)
     assert isinstance(segment("well-known fact"), Doc)
     assert isinstance(segment("line one\nline two"), Doc)
+
+
+def test_a_word_never_swallows_a_protected_token() -> None:
+    doc = segment("éhttps://a.b/c and x{y}")
+    assert doc.words == ["é", "and", "x"]
+    assert doc.text() == "éhttps://a.b/c and x{y}"
 
 
 def test_protected_tokens_are_not_words() -> None:

@@ -1,7 +1,7 @@
-"""The core contract suite on every op and mixer the plugin registers.
+"""Contract checks beyond the shared run in tests/test_contract_all.py.
 
-The modality's example is a padded, labelled ``SeriesBatch``; the extra classes
-below rerun the augmentation checks on plain ``(B, C, T)`` tensors.
+That run uses the modality's example, a padded, labelled ``SeriesBatch``; the tests
+below rerun the checks on plain ``(B, C, T)`` tensors and unpadded batches.
 """
 
 from __future__ import annotations
@@ -9,17 +9,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from omniaug.testing import AugmentationContract, MixerContract, check_augmentation, check_mixer, plugin_ops
+from omniaug.testing import check_augmentation, check_mixer, plugin_ops
 from omniaug_timeseries import Crop, SeriesBatch
 from omniaug_timeseries.modality import example
-
-
-class TestOpContract(AugmentationContract):
-    omniaug_ops = plugin_ops("timeseries")
-
-
-class TestMixerContract(MixerContract):
-    omniaug_mixers = plugin_ops("timeseries", kind="mixer")
 
 
 def test_plugin_registers_ops_and_mixers() -> None:

@@ -52,7 +52,7 @@ def test_normalized_positions_span_the_valid_part() -> None:
     torch.testing.assert_close(u[1], torch.tensor([0.0, 0.5, 1.0, 1.0, 1.0]))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)  # no .hypothesis/ in the repo
 @given(
     seed=st.integers(0, 2**31),
     sigma=st.sampled_from([0.01, 0.2, 1.0, 5.0, 50.0, 1e4]),

@@ -142,3 +142,15 @@ def test_policies_run_on_the_plugin_ops(payload: str, padded: SeriesBatch) -> No
 
 def test_crop_magnitude_weakest_is_identity(series: torch.Tensor) -> None:
     torch.testing.assert_close(Crop.at_magnitude(0.0)(series, generator=make_generator(0)), series)
+
+
+@pytest.mark.parametrize("cls", [c for c in ALL_OPS if c.magnitude is not None], ids=lambda c: c.name)
+def test_magnitude_zero_is_weakest(cls: type, padded: SeriesBatch) -> None:
+    """A policy's magnitude 0 leaves series (nearly) unchanged; magnitude 1 changes them."""
+    weak = cls.at_magnitude(0.0)(padded, generator=make_generator(0))
+    span = float(padded.values.max() - padded.values.min())
+    atol = span / 500 if cls.name == "timeseries.quantize" else 1e-4  # 256+ levels: within half a step
+    torch.testing.assert_close(weak.values, padded.values, atol=atol, rtol=0)
+    assert torch.equal(weak.labels, padded.labels)
+    strong = cls.at_magnitude(1.0)(padded, generator=make_generator(0))
+    assert not torch.allclose(strong.values, padded.values, atol=1e-3)

@@ -194,7 +194,7 @@ def check_bad_inputs(op: Augmentation | Mixer, x: Any = None) -> None:
 
 
 def _labels(op: Mixer, x: Any) -> torch.Tensor:
-    n = op.modality_spec().batch_size(x)
+    n = op.label_rows(x)
     k = op.num_classes or 4
     return torch.nn.functional.one_hot(torch.arange(n) % k, k).float()
 
@@ -202,8 +202,8 @@ def _labels(op: Mixer, x: Any) -> torch.Tensor:
 def check_mixer_labels(op: Mixer, x: Any = None) -> None:
     """Soft labels are probabilities, follow the effective weights and never pair a sample with itself."""
     x = _input(op) if x is None else x
-    spec = op.modality_spec()
-    n = spec.batch_size(x)
+    n = op.label_rows(x)
+    batch = op.modality_spec().batch_size(x)
     k = op.num_classes or 4
     mixer = _rebuild(op, num_classes=k)
     y = torch.arange(n) % k
@@ -213,9 +213,9 @@ def check_mixer_labels(op: Mixer, x: Any = None) -> None:
         assert soft.shape == (n, k), f"{_name(op)}: labels shape {tuple(soft.shape)}"
         assert torch.allclose(soft.sum(1), torch.ones(n), atol=1e-5), f"{_name(op)}: label rows do not sum to 1"
         assert bool((soft >= -1e-6).all()), f"{_name(op)}: negative label mass"
-        partners = res.params["partners"]
-        if n > 1 and type(op).draw_partners is Mixer.draw_partners:
-            assert not bool((partners == torch.arange(n).unsqueeze(1)).any()), (
+        partners = res.params.get("partners")
+        if partners is not None and batch > 1 and type(op).draw_partners is Mixer.draw_partners:
+            assert not bool((partners == torch.arange(batch).unsqueeze(1)).any()), (
                 f"{_name(op)}: a sample paired with itself"
             )
         # Replaying the params gives the same output and the same labels.

@@ -17,7 +17,7 @@ from .base import NotApplicable, Result
 from .edits import Edit, apply_edits, indent_at, is_line_start
 from .keys import Keys
 from .python.scopes import fresh_names
-from .sites import indent_unit, pick_disjoint
+from .sites import ancestors, indent_unit, pick_disjoint
 from .syntax import find, parse, text, walk
 
 __all__ = ["rename_locals", "insert_dead_code", "exchange_loops", "KEYWORDS"]
@@ -181,7 +181,7 @@ def insert_dead_code(source: str, language: str, keys: Keys, sites: int) -> Resu
     root = parse(data, language).root_node
     spots = []
     for block in find(root, language, *_BLOCK_TYPES[language]):
-        if not any(a.type in _FUNCTIONS[language] for a in _ancestors(block)):
+        if not any(a.type in _FUNCTIONS[language] for a in ancestors(block)):
             continue
         if block.parent is not None and block.parent.type in ("switch_body", "switch_block", "case_statement"):
             continue
@@ -203,15 +203,6 @@ def insert_dead_code(source: str, language: str, keys: Keys, sites: int) -> Resu
         code = tpl.format(a=names[j], k=keys.index(10, "k", j))
         edits.append(Edit(s.start_byte, s.start_byte, code + "\n" + indent_at(data, s.start_byte)))
     return Result(apply_edits(data, edits), len(picked))
-
-
-def _ancestors(node: ts.Node) -> list[ts.Node]:
-    out = []
-    p = node.parent
-    while p is not None:
-        out.append(p)
-        p = p.parent
-    return out
 
 
 _CONTINUE = re.compile(r"\bcontinue\b")

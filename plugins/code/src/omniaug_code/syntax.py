@@ -15,7 +15,7 @@ import tree_sitter as ts
 
 from .payload import LANGUAGES
 
-__all__ = ["language", "parse", "parse_error", "is_verified", "mark_verified", "find", "walk", "text"]
+__all__ = ["language", "parse", "parse_error", "is_verified", "mark_verified", "forget_verified", "find", "walk", "text"]
 
 
 @functools.cache
@@ -80,6 +80,11 @@ def mark_verified(source: str, lang: str) -> None:
     if len(_VERIFIED) >= _VERIFIED_MAX:
         _VERIFIED.pop(next(iter(_VERIFIED)))
     _VERIFIED[(lang, source)] = None
+
+
+def forget_verified() -> None:
+    """Empty the cache of sources known to parse (benchmarks start cold)."""
+    _VERIFIED.clear()
 
 
 def _parse_error(source: str, lang: str) -> str | None:

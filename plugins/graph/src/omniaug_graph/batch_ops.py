@@ -32,7 +32,9 @@ __all__ = [
     "as_batch",
     "restore",
     "layout",
+    "check_only_edge_index",
     "exclusive_cumsum",
+    "select_edges",
     "segment_rows",
     "with_values",
     "filter_edges",
@@ -116,6 +118,18 @@ def restore(out: Batch, was_single: bool) -> Data | Batch:
 def is_index_key(key: str) -> bool:
     """Whether PyG increments attribute ``key`` by the node count when collating."""
     return "index" in key or key == "face"
+
+
+def select_edges(edge_index: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    """``edge_index[:, rows]`` as two contiguous 1-D gathers (about 2× faster than a dim-1 gather)."""
+    return torch.stack([edge_index[0].index_select(0, rows), edge_index[1].index_select(0, rows)])
+
+
+def check_only_edge_index(x: Data, where: str) -> None:
+    """Raise ``InputError`` if ``x`` has node-index attributes besides ``edge_index`` (ops that renumber nodes cannot remap them)."""
+    extra = [k for k in x.keys() if is_index_key(k) and k != "edge_index"]
+    if extra:
+        raise InputError("x", "a graph whose only node-index attribute is edge_index", sorted(extra), where=where)
 
 
 def exclusive_cumsum(counts: torch.Tensor) -> torch.Tensor:
@@ -244,7 +258,7 @@ def filter_edges(b: Batch, keep: torch.Tensor, lay: Layout | None = None) -> Bat
     kept_before = exclusive_cumsum(keep)
     new_sl = kept_before[lay.edge_slices.to(keep.device)].cpu()
     rows = keep.nonzero().flatten()  # one nonzero, shared by every edge attribute
-    values: dict[str, Any] = {"edge_index": b.edge_index.index_select(1, rows)}
+    values: dict[str, Any] = {"edge_index": select_edges(b.edge_index, rows)}
     for key in lay.edge_keys:
         values[key] = b[key].index_select(0, rows)
     slices = dict.fromkeys(("edge_index", *lay.edge_keys), new_sl)

@@ -115,7 +115,7 @@ class GMixup(Mixer):
 
     def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
         params = super().sample_params(x, generator=generator)
-        _no_extra_index_keys(x, self.name)
+        batch_ops.check_only_edge_index(x, self.name)
         return params
 
     def augment_with_labels(
@@ -213,12 +213,6 @@ class GMixup(Mixer):
         return out
 
 
-def _no_extra_index_keys(x: Any, where: str) -> None:
-    extra = [k for k in x.keys() if batch_ops.is_index_key(k) and k != "edge_index"]
-    if extra:
-        raise InputError("x", "a graph whose only node-index attribute is edge_index", sorted(extra), where=where)
-
-
 class NodeMixup(Mixer):
     """Node-feature mixup for node classification: mix each node with a partner node of its graph.
 
@@ -267,6 +261,11 @@ class NodeMixup(Mixer):
             lam=rng.beta(n, self.alpha, generator=generator, device=device),
             apply=rng.bernoulli(n, self.p, generator=generator, device=device),
         )
+
+    def label_rows(self, x: Any) -> int:
+        """Labels are node-level: one row per node of the batch."""
+        b, _ = batch_ops.as_batch(x)
+        return int(b.num_nodes)
 
     def node_partners(self, b: Batch, seed: torch.Tensor) -> torch.Tensor:
         """Global index of every node's partner: a different node of the same graph (itself if alone)."""

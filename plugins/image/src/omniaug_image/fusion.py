@@ -33,7 +33,7 @@ def _identity(x: Any, batch_size: int) -> torch.Tensor:
 
 
 def _compose(first: torch.Tensor, then: torch.Tensor) -> torch.Tensor:
-    return then @ first
+    return FG.matmul3(then, first)
 
 
 def apply_geometric(x: Any, matrices: torch.Tensor, ops: list[Any]) -> Any:

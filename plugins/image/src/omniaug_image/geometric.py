@@ -254,7 +254,7 @@ class Dihedral(GeometricOp):
         e = params["element"].to(device)
         flip = FG.hflip_matrices(e.shape[0], width, device=device)
         flip = torch.where((e >= 4).view(-1, 1, 1), flip, torch.eye(3, device=device).expand_as(flip))
-        return FG.rot90_matrices(e % 4, height, width) @ flip
+        return FG.matmul3(FG.rot90_matrices(e % 4, height, width), flip)
 
     def kernel(self, x: Any, params: Params) -> Any:
         img = image_of(x)

@@ -25,7 +25,19 @@ import torch
 
 from omniaug import Augmentation, InputError, Modality, Params, batching, rng
 
-__all__ = ["IMAGE", "ImageAugmentation", "ImageBatch", "image_of", "map_image", "validate_image"]
+__all__ = [
+    "IMAGE",
+    "ImageAugmentation",
+    "ImageBatch",
+    "carry_range_check",
+    "image_batch_size",
+    "image_merge",
+    "image_of",
+    "image_subset",
+    "is_unbatched",
+    "map_image",
+    "validate_image",
+]
 
 PAYLOAD = "Tensor (B, C, H, W) float in [0, 1] or uint8, or ImageBatch(image, mask, boxes, keypoints, ...)"
 
@@ -112,9 +124,10 @@ def _check_image_tensor(img: Any, argument: str = "x", *, allow_single: bool = F
     if not img.is_floating_point():
         raise InputError(argument, expected + f" (dtype float or uint8, not {img.dtype})", img, where="image")
     if img.numel() and not _recently_checked(img):
-        lo, hi = torch.aminmax(img)
-        # one sync per validation; tolerate tiny round-off of upstream float ops
-        if bool(torch.isnan(lo) | torch.isnan(hi)) or float(lo) < -1e-3 or float(hi) > 1.0 + 1e-3:
+        lo_t, hi_t = torch.aminmax(img)  # NaN propagates into both
+        lo, hi = float(lo_t), float(hi_t)
+        # tolerate tiny round-off of upstream float ops; `not (a <= b)` is also True for NaN
+        if not (lo >= -1e-3 and hi <= 1.0 + 1e-3):
             raise InputError(argument, expected + " (values in [0, 1], no NaN)", img, where="image")
         _remember_checked(img)
 
@@ -177,6 +190,9 @@ def image_merge(base: Any, index: torch.Tensor, part: Any) -> Any:
     """``base`` with samples ``index`` replaced by ``part`` (out of place)."""
     if is_unbatched(base):
         return part if index.numel() else base
+    if isinstance(base, ImageBatch) and isinstance(part, ImageBatch):
+        # an op may have filled in box_valid / keypoint_visible on its part: fill the base too
+        base, part = base.with_defaults(), part.with_defaults()
     return batching.merge(base, index, part)
 
 

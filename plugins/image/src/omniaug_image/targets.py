@@ -40,7 +40,7 @@ def transform_points(points: torch.Tensor, matrices: torch.Tensor) -> torch.Tens
     """Map continuous-coordinate points ``(B, K, 2)`` through forward index-coordinate matrices ``(B, 3, 3)``."""
     p = points.to(matrices.dtype) - 0.5
     homo = torch.cat([p, torch.ones_like(p[..., :1])], dim=-1)  # (B, K, 3)
-    out = homo @ matrices.transpose(1, 2)
+    out = FG.matmul3(homo, matrices.transpose(1, 2))  # (B, K, 3) · (B, 3, 3)
     xy = out[..., :2] / out[..., 2:3]
     return (xy + 0.5).to(points.dtype)
 

@@ -3,8 +3,8 @@
 Two modes, both keeping *protected* tokens (``{placeholders}``, ``<tags>``, URLs and
 user regexes) as untouchable units:
 
-* **format-preserving** (default): ``re.split`` with two capture groups cuts the
-  string into ``[gap, protected, word, gap, protected, word, …, gap]``. Gaps hold
+* **format-preserving** (default): protected spans are cut out first, then the
+  rest is split into words, giving ``[gap, protected, word, gap, protected, word, …, gap]``. Gaps hold
   whitespace, punctuation and digits exactly as they were; joining the parts gives
   the original string back, so only the edited words change.
 * **faithful** (as in the EDA paper's code): lower-case, drop apostrophes, turn
@@ -30,14 +30,9 @@ DEFAULT_PROTECTED: tuple[str, ...] = (r"\{[^{}\s]*\}", r"</?[A-Za-z][^<>\n]*>", 
 _WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)*"
 _FAITHFUL_QUOTE = re.compile(r"['’]")
 _FAITHFUL_OTHER = re.compile(r"[^a-z ]+")
+_WORD_SPLIT = re.compile(f"({_WORD})")
 _CLOSING = frozenset(".,;:!?)]}\"'…")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])(\s+)")
-
-
-@functools.lru_cache(maxsize=64)
-def _splitter(protected: tuple[str, ...]) -> re.Pattern[str]:
-    prot = "|".join(f"(?:{p})" for p in protected) or r"(?!x)x"
-    return re.compile(f"({prot})|({_WORD})")
 
 
 @functools.lru_cache(maxsize=64)
@@ -99,7 +94,8 @@ class Doc:
                 # before (not onto a protected token: "https://x.org/y," would change it)
                 if not out or out[-1][-1:].isspace():
                     p = p.lstrip()
-                    if p[:1] in _CLOSING and out and not (last_protected and out[-1].strip() == ""):
+                    closing = p[:1] in _CLOSING and not (last_protected and out and out[-1].strip() == "")
+                    if out and (closing or (not p and i == len(parts) - 1)):  # or nothing follows
                         out[-1] = out[-1].rstrip()
                 after_deleted = False
             if p:
@@ -228,15 +224,30 @@ def segment(text: str, protected: tuple[str, ...] = DEFAULT_PROTECTED, *, faithf
         fast = _space_doc(text)
         if fast is not None:
             return fast
-    parts: list[str | None] = _splitter(protected).split(text)
-    # parts: gap, protected-or-None, word-or-None, gap, ...; words sit at 3k + 2
-    slots = [i for i in range(2, len(parts), 3) if parts[i] is not None]
-    for i in range(1, len(parts), 3):
-        if parts[i] is None:
-            parts[i] = ""
-        if parts[i + 1] is None:
-            parts[i + 1] = ""
-    return Doc(parts, slots, False)
+    return regex_doc(text, protected)
+
+
+def regex_doc(text: str, protected: tuple[str, ...] = DEFAULT_PROTECTED) -> Doc:
+    """The general path: protected spans first (leftmost matches), then words inside the rest.
+
+    Cutting protected spans first matters: a word directly before a URL
+    ("éhttps://…") must not swallow the URL's first letters.
+    """
+    prot = protected_regex(protected)
+    pieces = [text] if prot is None else prot.split(text)
+    kept = [] if prot is None else prot.findall(text)
+    # parts: gap, then (protected, word, gap) triples; words sit at 3k + 2, protected at 3k + 1
+    parts: list[str] = [""]
+    slots: list[int] = []
+    for j, piece in enumerate(pieces):
+        cut = _WORD_SPLIT.split(piece)  # gap, word, gap, word, …, gap
+        parts[-1] += cut[0]
+        for k in range(1, len(cut), 2):
+            slots.append(len(parts) + 1)
+            parts += ["", cut[k], cut[k + 1]]
+        if j < len(kept):
+            parts += [kept[j], "", ""]
+    return Doc(list[str | None](parts), slots, False)
 
 
 def clean_faithful(text: str) -> str:

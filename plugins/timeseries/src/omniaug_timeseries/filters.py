@@ -24,28 +24,30 @@ __all__ = ["Quantize", "Smoothing"]
 class Quantize(SeriesAugmentation):
     """Snap each channel to evenly spaced levels between its valid-part minimum and maximum.
 
-    The number of levels is drawn per sample uniformly in ``[min(min_levels, levels), levels]``;
-    fewer levels is stronger (pass ``min_levels=levels`` for a fixed count).
+    The number of levels is drawn per sample uniformly in ``[levels, max_levels]``
+    (default ``max_levels = 2 · levels``); fewer levels is stronger, so a policy's
+    magnitude lowers ``levels`` from 256 (≈ identity) to 4.
 
     Args:
-        levels: most levels (>= 2).
-        min_levels: fewest levels (>= 2).
+        levels: fewest levels a sample gets (>= 2).
+        max_levels: most levels (>= levels), or None for ``2 · levels``.
     """
 
     name = "timeseries.quantize"
     magnitude = Magnitude("levels", 256, 4, integer=True)
 
-    def __init__(self, levels: int = 32, min_levels: int = 4, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(self, levels: int = 16, max_levels: int | None = None, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        for name, v in (("levels", levels), ("min_levels", min_levels)):
-            if not isinstance(v, int) or isinstance(v, bool) or v < 2:
-                raise InputError(name, "an integer >= 2", v, where=self.name)
+        if not isinstance(levels, int) or isinstance(levels, bool) or levels < 2:
+            raise InputError("levels", "an integer >= 2", levels, where=self.name)
+        if max_levels is not None and (not isinstance(max_levels, int) or isinstance(max_levels, bool) or max_levels < levels):
+            raise InputError("max_levels", f"None or an integer >= levels ({levels})", max_levels, where=self.name)
         self.levels = int(levels)
-        self.min_levels = int(min_levels)
+        self.max_levels = None if max_levels is None else int(max_levels)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
-        lo = min(self.min_levels, self.levels)
-        return {"levels": rng.randint(batch_size, lo, self.levels + 1, generator=generator, device=device)}
+        hi = 2 * self.levels if self.max_levels is None else self.max_levels
+        return {"levels": rng.randint(batch_size, self.levels, hi + 1, generator=generator, device=device)}
 
     def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
         lo, hi = channel_range(view)

@@ -10,7 +10,7 @@ import torch
 
 from omniaug import Augmentation, InputError
 
-from ..modality import AUDIO, SPECTROGRAM
+from ..modality import AUDIO, SPECTROGRAM, mark_finite
 from ..payload import AudioBatch, full_lengths, unpack_audio, valid_mask
 
 __all__ = ["WaveformOp", "SpectrogramOp", "as_range", "check_rate", "log_uniform"]
@@ -64,6 +64,22 @@ class WaveformOp(Augmentation):
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         raise NotImplementedError
 
+    def apply(self, x: Any, params: Any) -> Any:
+        # A length-changing op on an AudioBatch without lengths gets explicit full lengths
+        # first, so samples it changes and samples it leaves alone merge into one tensor.
+        if self.changes_length and isinstance(x, AudioBatch) and x.lengths is None:
+            x = AudioBatch(x.waveform, x.sample_rate, full_lengths(x.waveform, None))
+        out = self.apply_validated(x, params)
+        wave_in = x.waveform if isinstance(x, AudioBatch) else x
+        wave_out = out.waveform if isinstance(out, AudioBatch) else out
+        if wave_out is not wave_in:  # a new tensor computed by this op's kernels
+            mark_finite(wave_out)
+        return out
+
+    def apply_validated(self, x: Any, params: Any) -> Any:
+        """The op on a validated batch (default: gather → kernel → scatter of the base class)."""
+        return super().apply(x, params)
+
     def kernel(self, x: Any, params: Any) -> Any:
         wave, sr, lengths = unpack_audio(x, self.sample_rate)
         lens = full_lengths(wave, lengths)
@@ -78,13 +94,6 @@ class WaveformOp(Augmentation):
         if isinstance(x, AudioBatch):
             return AudioBatch(y.to(wave.dtype), x.sample_rate, x.lengths)
         return y.to(wave.dtype)
-
-    def apply(self, x: Any, params: Any) -> Any:
-        # A length-changing op on an AudioBatch without lengths gets explicit full lengths
-        # first, so samples it changes and samples it leaves alone merge into one tensor.
-        if self.changes_length and isinstance(x, AudioBatch) and x.lengths is None:
-            x = AudioBatch(x.waveform, x.sample_rate, full_lengths(x.waveform, None))
-        return super().apply(x, params)
 
 
 class SpectrogramOp(Augmentation):

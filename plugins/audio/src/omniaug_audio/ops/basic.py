@@ -46,11 +46,11 @@ class Gain(WaveformOp):
     def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         return wave * _col(10 ** (params["gain_db"] / 20), wave)
 
-    def apply(self, x: Any, params: Any) -> Any:
+    def apply_validated(self, x: Any, params: Any) -> Any:
         # Mask-aware on unpadded input: unapplied examples get 0 dB, one multiply for all.
         wave, _, lengths = unpack_audio(x, self.sample_rate)
         if lengths is not None:
-            return super().apply(x, params)
+            return super().apply_validated(x, params)
         gain = torch.where(params["apply"], 10 ** (params["gain_db"] / 20), torch.ones_like(params["gain_db"]))
         return repack_audio(x, wave * _col(gain, wave))
 
@@ -133,7 +133,7 @@ class PolarityInversion(WaveformOp):
     def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         return -wave
 
-    def apply(self, x: Any, params: Any) -> Any:
+    def apply_validated(self, x: Any, params: Any) -> Any:
         # Mask-aware: one torch.where instead of the generic gather → kernel → scatter.
         wave, _, lengths = unpack_audio(x, self.sample_rate)
         if lengths is None:
@@ -164,18 +164,19 @@ class TimeShift(WaveformOp):
         wave, _, lengths = unpack_audio(x, self.sample_rate)
         if lengths is not None:
             return super().kernel(x, params)
-        # Unpadded batch: one gather whose index is built in int32 (half the memory
-        # traffic of int64 arithmetic on a (B, T) index).
+        # Unpadded batch: read each row as a window of a doubled (roll) or zero-framed (pad)
+        # copy, so the gather index is a plain offset ramp — no wrap-around or mask passes.
         n = wave.shape[-1]
-        steps = torch.round(params["shift"].to(torch.float64) * n).to(torch.int32).reshape(-1, 1)
-        src = torch.arange(n, device=wave.device, dtype=torch.int32).unsqueeze(0) - steps
+        steps = torch.round(params["shift"].to(torch.float64) * n).long()
         if self.mode == "roll":
-            src = torch.where(src < 0, src + n, src)  # steps is in (-n, n], so one wrap suffices
-            src = torch.where(src >= n, src - n, src)
-            return repack_audio(x, wave.gather(-1, src.long().unsqueeze(1).expand(-1, wave.shape[1], -1)))
-        inside = ((src >= 0) & (src < n)).unsqueeze(1)
-        moved = wave.gather(-1, src.clamp(0, n - 1).long().unsqueeze(1).expand(-1, wave.shape[1], -1))
-        return repack_audio(x, moved * inside)
+            ext = torch.cat([wave, wave], dim=-1)
+            start = n - torch.remainder(steps, n)  # in (0, n]
+        else:
+            zeros = torch.zeros_like(wave)
+            ext = torch.cat([zeros, wave, zeros], dim=-1)
+            start = n - steps.clamp(-n, n)
+        index = torch.arange(n, device=wave.device).unsqueeze(0) + start.to(wave.device).unsqueeze(1)
+        return repack_audio(x, ext.gather(-1, index.unsqueeze(1).expand(-1, wave.shape[1], -1)))
 
     def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         n = lengths.reshape(-1, 1)

@@ -37,7 +37,7 @@ class DropNode(GraphAugmentation):
         self.rate = check_strength(rate, "rate", "DropNode")
 
     def check(self, x: Any) -> None:
-        _no_extra_index_keys(x, self.name)
+        batch_ops.check_only_edge_index(x, self.name)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         return {
@@ -53,12 +53,6 @@ class DropNode(GraphAugmentation):
         best = best.scatter_reduce(0, g, h, reduce="amax")
         keep = (u >= params["rate"].index_select(0, g)) | (h == best.index_select(0, g))
         return batch_ops.filter_nodes(b, keep)
-
-
-def _no_extra_index_keys(x: Any, where: str) -> None:
-    extra = [k for k in x.keys() if batch_ops.is_index_key(k) and k != "edge_index"]
-    if extra:
-        raise InputError("x", "a graph whose only node-index attribute is edge_index", sorted(extra), where=where)
 
 
 class Subgraph(GraphAugmentation):
@@ -110,7 +104,7 @@ class Subgraph(GraphAugmentation):
         self.undirected = bool(undirected)
 
     def check(self, x: Any) -> None:
-        _no_extra_index_keys(x, self.name)
+        batch_ops.check_only_edge_index(x, self.name)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         return {
