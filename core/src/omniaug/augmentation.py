@@ -158,6 +158,8 @@ class Augmentation(Transform):
     modality: ClassVar[Modality | str] = ""
     magnitude: ClassVar[Magnitude | None] = None
     fusion: ClassVar[str | None] = None
+    #: fuse even when alone in a ``Compose(fuse=True)`` run (for ops whose own kernel is a chain)
+    fuse_alone: ClassVar[bool] = False
     #: whether RandAugment / TrivialAugment may pick the op (needs ``magnitude``)
     in_policies: ClassVar[bool] = True
 

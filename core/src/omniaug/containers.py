@@ -119,6 +119,10 @@ class Compose(_Container):
         self._modality = _common_modality(self.transforms, "Compose")
         self._segments = self._plan()
 
+    def _fused(self, seg: list[int]) -> bool:
+        """Whether a segment runs through its fusion kind: two or more ops, or one that asks to."""
+        return len(seg) > 1 or (self.fuse and bool(getattr(self.transforms[seg[0]], "fuse_alone", False)))
+
     def _plan(self) -> list[list[int]]:
         segments: list[list[int]] = []
         for i, t in enumerate(self.transforms):
@@ -133,7 +137,7 @@ class Compose(_Container):
     def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
         params = Params()
         for seg in self._segments:
-            if len(seg) == 1:
+            if not self._fused(seg):
                 x, params[str(seg[0])] = self.transforms[seg[0]].augment(x, generator=generator)
             else:
                 seg_params = [self.transforms[i].sample_params(x, generator=generator) for i in seg]
@@ -143,7 +147,7 @@ class Compose(_Container):
 
     def apply(self, x: Any, params: Params) -> Any:
         for seg in self._segments:
-            if len(seg) == 1:
+            if not self._fused(seg):
                 x = self.transforms[seg[0]].apply(x, params[str(seg[0])])
             else:
                 x = self._apply_fused(x, seg, [params[str(i)] for i in seg])

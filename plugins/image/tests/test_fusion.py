@@ -105,3 +105,17 @@ def test_fused_single_image_and_uint8() -> None:
     pipe = Compose([HorizontalFlip(p=1.0), Affine()], fuse=True)
     out = pipe(x, generator=make_generator(8))
     assert out.dtype == torch.uint8 and out.shape == x.shape
+
+
+def test_color_jitter_alone_is_fused_in_each_samples_order_and_equals_its_kernel():
+    import omniaug
+    from omniaug_image import ColorJitter
+
+    x = torch.rand(8, 3, 24, 24) * 0.3 + 0.35  # stays inside [0, 1] at every step: no clipping
+    jitter = ColorJitter(0.2, 0.2, 0.2, 0.05, hue_mode="yiq")
+    fused = omniaug.Compose([jitter], fuse=True)
+    out, params = fused.augment(x, generator=omniaug.rng.make_generator(0))
+    plain = jitter(x, params=params["0"])  # the unfused four-stage kernel, same draws and order
+    kind = omniaug.registry().fusion("image.color")
+    assert torch.allclose(out, plain, rtol=kind.tolerance[0], atol=kind.tolerance[1])
+    assert not torch.allclose(out, x)

@@ -270,3 +270,20 @@ def test_magnitude_zero_is_the_identity() -> None:
         torch.testing.assert_close(op(x, generator=make_generator(14)), x, atol=1e-5, rtol=0, msg=cls.__name__)
     strong = Affine.at_magnitude(1.0)
     assert strong.degrees == [-30.0, 30.0]
+
+
+def test_chunked_warp_equals_one_grid_sample_per_sample() -> None:
+    from omniaug_image import functional_geometric as FG
+    from omniaug_image.targets import sample_mask
+
+    n = FG.WARP_CHUNK * 2 + 5  # three chunks, the last one partial
+    x = images(n, 12, 10)
+    mask = (x[:, 0] > 0.5).long()
+    m = FG.affine_matrices(torch.linspace(-30, 30, n), torch.zeros(n, 2), torch.ones(n), torch.zeros(n, 2), 12, 10)
+    out, out_mask = FG.warp_chunked(
+        [(x, lambda t, g: FG.sample_image(t, g)), (mask, sample_mask)], m, (12, 10), affine=True
+    )
+    for i in (0, FG.WARP_CHUNK - 1, FG.WARP_CHUNK, n - 1):
+        grid = FG.grid_from_matrices(m[i : i + 1], (12, 10))
+        assert torch.equal(out[i : i + 1], FG.sample_image(x[i : i + 1], grid))
+        assert torch.equal(out_mask[i : i + 1], sample_mask(mask[i : i + 1], grid))

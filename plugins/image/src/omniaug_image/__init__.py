@@ -6,6 +6,77 @@ Payload: ``(B, C, H, W)`` tensors (float in [0, 1] or uint8) or an
 
 from __future__ import annotations
 
+from .geometric import (
+    Affine,
+    CropAndPad,
+    Dihedral,
+    ElasticTransform,
+    HorizontalFlip,
+    Perspective,
+    RandomResizedCrop,
+    Rot90,
+    VerticalFlip,
+)
+from .mixers import CutMix, FMix, MixUp, Mosaic, ResizeMix
 from .modality import IMAGE, ImageBatch, image_of, map_image
+from .occlusion import GridMask, RandomErasing
+from .photometric import (
+    AutoContrast,
+    Brightness,
+    ChannelShuffle,
+    ColorJitter,
+    Contrast,
+    Equalize,
+    Gamma,
+    GaussianBlur,
+    GaussianNoise,
+    Grayscale,
+    Hue,
+    Invert,
+    Posterize,
+    Saturation,
+    Sharpness,
+    Solarize,
+)
+from .random_field import RandomFieldAffine, RandomFieldColor
 
-__all__ = ["IMAGE", "ImageBatch", "image_of", "map_image"]
+__all__ = [
+    "IMAGE",
+    "ImageBatch",
+    "image_of",
+    "map_image",
+    "Affine",
+    "AutoContrast",
+    "Brightness",
+    "ChannelShuffle",
+    "ColorJitter",
+    "Contrast",
+    "CropAndPad",
+    "CutMix",
+    "Dihedral",
+    "ElasticTransform",
+    "Equalize",
+    "FMix",
+    "Gamma",
+    "GaussianBlur",
+    "GaussianNoise",
+    "Grayscale",
+    "GridMask",
+    "HorizontalFlip",
+    "Hue",
+    "Invert",
+    "MixUp",
+    "Mosaic",
+    "Perspective",
+    "Posterize",
+    "RandomErasing",
+    "RandomFieldAffine",
+    "RandomFieldColor",
+    "RandomResizedCrop",
+    "ResizeMix",
+    "Rot90",
+    "Saturation",
+    "Sharpness",
+    "Solarize",
+    "VerticalFlip",
+]

@@ -232,11 +232,13 @@ class ColorJitter(_ImageOp):
     application of each sub-op per sample and no loop over samples.
 
     ``hue_mode="yiq"`` (or ``hue=0``) makes the op fusable: ``Compose(fuse=True)``
-    folds it, in each sample's order, into one ``image.color`` matrix.
+    folds it, in each sample's order, into one ``image.color`` matrix — also when
+    it stands alone (``fuse_alone``).
     """
 
     name = "image.color_jitter"
     channels = (1, 3)
+    fuse_alone = True  # its own kernel is a chain of four ops: fused, it is one colour matrix
 
     def __init__(
         self,

@@ -150,15 +150,25 @@ def warp_payload(
     img = x.image if isinstance(x, ImageBatch) else x
     h, w = img.shape[-2:]
     size = out_size if out_size is not None else (h, w)
+
+    def sample_img(t: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+        return FG.sample_image(t, g, mode=mode, fill=fill)
+
+    mask = x.mask if isinstance(x, ImageBatch) else None
+    sources: list[tuple[torch.Tensor, Any]] = [(img, sample_img)]
+    if mask is not None:
+        sources.append((mask, sample_mask))
     if grid is None:
-        grid = FG.grid_from_matrices(matrices, (h, w), size, affine=affine)
+        warped = FG.warp_chunked(sources, matrices, size, affine=affine)
+    else:
+        warped = [sample(t, grid) for t, sample in sources]
     # bilinear/nearest outputs are convex combinations of input pixels and the fill
-    out_img = carry_range_check(img, FG.sample_image(img, grid, mode=mode, fill=fill))
+    out_img = carry_range_check(img, warped[0])
     if not isinstance(x, ImageBatch):
         return out_img
     changes = _move_targets(x, matrices, size)
-    if x.mask is not None:
-        changes["mask"] = sample_mask(x.mask, grid)
+    if mask is not None:
+        changes["mask"] = warped[1]
     return x.replace(image=out_img, **changes)
 
 
