@@ -384,6 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # torch-geometric / torchaudio still call torch.jit.script at import; not the user's concern here
+    warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated", category=FutureWarning)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
