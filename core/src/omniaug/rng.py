@@ -1,8 +1,8 @@
 """Seeded, per-sample random draws from a caller-owned ``torch.Generator``.
 
 Every random choice in omniaug goes through these helpers. They never seed or
-read Python's ``random`` or NumPy's global state, and they never call
-``torch.manual_seed``. With ``generator=None`` they draw from torch's default
+read Python's ``random`` or NumPy's global state, and never reseed torch's
+global generator. With ``generator=None`` they draw from torch's default
 generator for the device, exactly like ``torch.rand`` does, so a user who seeds
 torch globally still gets reproducible results.
 
