@@ -77,3 +77,18 @@ def test_chunked_equals_unchunked_for_a_deterministic_function():
 def test_batch_size_errors_name_the_argument():
     with pytest.raises(InputError, match="`x` must be"):
         batching.batch_size_of(3.0)
+
+
+def test_checked_tensors_forget_in_place_changes_and_freed_tensors():
+    memo = batching.CheckedTensors(capacity=2)
+    a, b, c = torch.zeros(3), torch.zeros(3), torch.zeros(3)
+    memo.add(a)
+    assert a in memo and b not in memo and "a" not in memo
+    a.add_(1)  # in-place change bumps the version counter
+    assert a not in memo
+    memo.add(a)
+    memo.add(b)
+    memo.add(c)  # capacity 2: the oldest (a) is dropped
+    assert a not in memo and b in memo and c in memo
+    del b
+    assert len(memo._entries) == 1

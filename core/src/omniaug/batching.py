@@ -16,6 +16,7 @@ kept as they are. Tensors must have the batch in dimension 0.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -38,6 +39,7 @@ __all__ = [
     "tree_allclose",
     "tree_clone",
     "tree_to",
+    "CheckedTensors",
 ]
 
 T = TypeVar("T")
@@ -302,3 +304,33 @@ def tree_allclose(a: Any, b: Any, *, rtol: float = 1e-5, atol: float = 1e-6) -> 
             tree_allclose(getattr(a, f.name), getattr(b, f.name), rtol=rtol, atol=atol) for f in dataclasses.fields(a)
         )
     return bool(a == b)
+
+
+class CheckedTensors:
+    """Remembers tensors that passed an expensive check, until they are changed in place.
+
+    Validation that reads every element (a value range, finiteness) would otherwise run
+    once per op of a pipeline on data the previous op just produced. An entry holds a
+    weak reference and torch's version counter, which every in-place change bumps, so a
+    modified tensor is checked again and a freed one drops out. At most ``capacity``
+    tensors are remembered (the most recent ones).
+    """
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.capacity = capacity
+        self._entries: dict[int, tuple[weakref.ref[torch.Tensor], int]] = {}
+
+    def add(self, t: torch.Tensor) -> torch.Tensor:
+        """Remember ``t`` as checked; return it."""
+        key = id(t)
+        self._entries.pop(key, None)
+        while len(self._entries) >= self.capacity:
+            self._entries.pop(next(iter(self._entries)))
+        self._entries[key] = (weakref.ref(t, lambda _, k=key: self._entries.pop(k, None)), t._version)
+        return t
+
+    def __contains__(self, t: object) -> bool:
+        if not isinstance(t, torch.Tensor):
+            return False
+        entry = self._entries.get(id(t))
+        return entry is not None and entry[0]() is t and entry[1] == t._version

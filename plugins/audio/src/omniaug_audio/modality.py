@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import weakref
 from typing import Any
 
 import torch
 
 from omniaug import InputError, Modality, rng
+from omniaug.batching import CheckedTensors
 
 from .payload import AudioBatch, SpectrogramBatch, check_lengths
 
@@ -19,24 +19,14 @@ EXAMPLE_RATE = 16000
 
 
 # Outputs of this plugin's kernels, known finite (they are computed from validated inputs by
-# NaN-safe code): id -> (weak reference, version counter). The next op of a pipeline then
-# skips the full finiteness scan of its input; an in-place change bumps ``_version`` and
-# voids the entry.
-_TRUSTED: dict[int, tuple[weakref.ref[torch.Tensor], int]] = {}
+# NaN-safe code). The next op of a pipeline then skips the full finiteness scan of its
+# input; an in-place change voids the entry (see omniaug.batching.CheckedTensors).
+_KNOWN_FINITE = CheckedTensors()
 
 
 def mark_finite(t: torch.Tensor) -> torch.Tensor:
     """Record that ``t`` (produced by a kernel from validated input) is finite; return it."""
-    if len(_TRUSTED) > 256:  # drop dead entries now and then
-        for key in [k for k, (ref, _) in _TRUSTED.items() if ref() is None]:
-            del _TRUSTED[key]
-    _TRUSTED[id(t)] = (weakref.ref(t), t._version)
-    return t
-
-
-def _known_finite(t: torch.Tensor) -> bool:
-    entry = _TRUSTED.get(id(t))
-    return entry is not None and entry[0]() is t and entry[1] == t._version
+    return _KNOWN_FINITE.add(t)
 
 
 def _check_tensor(t: Any, argument: str, dims: int, layout: str, where: str) -> None:
@@ -50,7 +40,7 @@ def _check_tensor(t: Any, argument: str, dims: int, layout: str, where: str) -> 
         raise InputError(argument, f"a non-empty tensor {layout}", t, where=where)
     # A sum is non-finite iff some element is (or the sum overflows, which the exact check
     # below rules out): one cheap reduction instead of a full boolean pass on every call.
-    if _known_finite(t):
+    if t in _KNOWN_FINITE:
         return
     if not bool(torch.isfinite(t.sum())) and not bool(torch.isfinite(t).all()):
         raise InputError(argument, f"a finite tensor {layout} (no NaN/inf)", t, where=where)

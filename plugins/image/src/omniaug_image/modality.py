@@ -16,7 +16,6 @@ vectorized tensor op with no per-sample loop.
 from __future__ import annotations
 
 import dataclasses
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import torch
 
 from omniaug import Augmentation, InputError, Modality, Params, batching, rng
+from omniaug.batching import CheckedTensors
 
 __all__ = [
     "IMAGE",
@@ -123,29 +123,19 @@ def _check_image_tensor(img: Any, argument: str = "x", *, allow_single: bool = F
         return
     if not img.is_floating_point():
         raise InputError(argument, expected + f" (dtype float or uint8, not {img.dtype})", img, where="image")
-    if img.numel() and not _recently_checked(img):
+    if img.numel() and img not in _RANGE_CHECKED:
         lo_t, hi_t = torch.aminmax(img)  # NaN propagates into both
         lo, hi = float(lo_t), float(hi_t)
         # tolerate tiny round-off of upstream float ops; `not (a <= b)` is also True for NaN
         if not (lo >= -1e-3 and hi <= 1.0 + 1e-3):
             raise InputError(argument, expected + " (values in [0, 1], no NaN)", img, where="image")
-        _remember_checked(img)
+        _RANGE_CHECKED.add(img)
 
 
 # The value-range check reads every pixel. A fused Compose validates the same input once
-# per op, so the last tensor that passed is remembered (weakly) with its version counter,
-# which torch bumps on every in-place change: the same, unmodified tensor is not re-read.
-_last_checked: tuple[weakref.ref[torch.Tensor], int] | None = None
-
-
-def _recently_checked(img: torch.Tensor) -> bool:
-    last = _last_checked
-    return last is not None and last[0]() is img and last[1] == img._version
-
-
-def _remember_checked(img: torch.Tensor) -> None:
-    global _last_checked
-    _last_checked = (weakref.ref(img), img._version)
+# per op, so tensors that passed are remembered (see omniaug.batching.CheckedTensors): the
+# same, unmodified tensor is not re-read.
+_RANGE_CHECKED = CheckedTensors()
 
 
 def carry_range_check(source: torch.Tensor, result: torch.Tensor) -> torch.Tensor:
@@ -155,8 +145,8 @@ def carry_range_check(source: torch.Tensor, result: torch.Tensor) -> torch.Tenso
     in-range fill (nearest/bilinear warps): the next op's validation then skips
     re-reading every pixel of ``result``. Returns ``result``.
     """
-    if result.is_floating_point() and _recently_checked(source):
-        _remember_checked(result)
+    if result.is_floating_point() and source in _RANGE_CHECKED:
+        _RANGE_CHECKED.add(result)
     return result
 
 
