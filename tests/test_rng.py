@@ -112,3 +112,64 @@ def test_spawn_gives_independent_reproducible_children():
     assert torch.equal(torch.rand(4, generator=a1), torch.rand(4, generator=b1))
     assert not torch.equal(torch.rand(4, generator=a2), torch.rand(4, generator=rng.spawn(rng.make_generator(0), 2)[0]))
     assert rng.spawn(None, 2) == [None, None]
+
+
+def _big_draws(seed: int, kind: str) -> torch.Tensor:
+    g = rng.make_generator(seed)
+    draw = rng.normal if kind == "normal" else rng.uniform
+    args = () if kind == "normal" else (0.0, 1.0)
+    return draw(3, *args, shape=(2, rng.CHUNK // 2 + 7), generator=g)  # 3 chunks + a ragged tail
+
+
+@pytest.mark.parametrize("kind", ["normal", "uniform"])
+def test_large_cpu_draws_are_reproducible_for_any_thread_count(kind, monkeypatch):
+    # rng asks torch.get_num_threads() how many threads to fill with; patching it (not
+    # torch.set_num_threads) leaves the process's real thread settings alone
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
+    serial = _big_draws(3, kind)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 3)
+    parallel = _big_draws(3, kind)
+    assert torch.equal(serial, parallel)
+    assert not torch.equal(serial, _big_draws(4, kind))
+
+
+@pytest.mark.parametrize("kind", ["normal", "uniform"])
+def test_large_cpu_draws_are_distributed_right_and_chunks_differ(kind):
+    x = _big_draws(0, kind).flatten().double()
+    if kind == "normal":
+        assert abs(float(x.mean())) < 0.01 and abs(float(x.std()) - 1.0) < 0.01
+        assert abs(float((x.abs() < 1.0).double().mean()) - 0.6827) < 0.005
+    else:
+        assert float(x.min()) >= 0.0 and float(x.max()) < 1.0
+        assert abs(float(x.mean()) - 0.5) < 0.005 and abs(float(x.var()) - 1 / 12) < 0.002
+    c = rng.CHUNK
+    first, second = x[:c], x[c : 2 * c]
+    assert not torch.equal(first, second)
+    assert abs(float(torch.corrcoef(torch.stack([first, second]))[0, 1])) < 0.02  # chunks are independent
+
+
+def test_large_draws_keep_the_generator_stream_moving_and_global_state_untouched():
+    state = torch.get_rng_state()
+    g = rng.make_generator(1)
+    a = rng.normal(2, shape=(rng.CHUNK,), generator=g)
+    b = rng.normal(2, shape=(rng.CHUNK,), generator=g)
+    assert not torch.equal(a, b)
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+def _worker_big_draw(i: int) -> torch.Tensor:
+    return rng.normal(1, shape=(2 * rng.CHUNK,), generator=rng.make_generator(i))[0, :4]
+
+
+def test_large_draws_work_in_forked_dataloader_workers_after_use_in_the_parent():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(torch, "get_num_threads", lambda: 2)
+        parent = _worker_big_draw(0)  # starts the thread pool in this process before the fork
+        # workers inherit the patch through fork, so they fill in parallel too: a pool
+        # inherited from the parent would hang them, a rebuilt one works
+        loader = torch.utils.data.DataLoader(
+            range(2), batch_size=1, num_workers=2, collate_fn=lambda b: _worker_big_draw(b[0]), timeout=60
+        )
+        draws = list(loader)
+    assert torch.equal(draws[0], parent)
+    assert not torch.equal(draws[0], draws[1])

@@ -143,18 +143,22 @@ def warp_path(log_speed_knots: torch.Tensor, lengths: torch.Tensor, t: int, *, p
     dtype = torch.float32 if t <= FLOAT32_PATH_LIMIT else torch.float64
     log_speed = smooth_curve(log_speed_knots.to(dtype), lengths, t, padded=padded, offset=-0.5)
     inc = log_speed.clamp_(-MAX_LOG_SPEED, MAX_LOG_SPEED).sub_(MAX_LOG_SPEED).exp_()  # in [e^-6, 1]
-    steps = torch.arange(t, device=lengths.device)
-    if padded:  # only the increments 1 .. L-1 of each valid part count
-        inside = (steps.unsqueeze(0) >= 1) & (steps.unsqueeze(0) < lengths.unsqueeze(1))
-        inc = inc.masked_fill_(~inside.unsqueeze(1), 0.0)
-    else:
+    if not padded:  # every sample spans [0, T - 1]: scalar end point, no index tensors
         inc[..., 0] = 0.0
+        path = inc.cumsum_(-1)
+        path.mul_((t - 1) / path[..., -1:])
+        path[..., -1] = float(t - 1)  # the end point exactly
+        return path
+    steps = torch.arange(t, device=lengths.device)
+    # only the increments 1 .. L-1 of each valid part count
+    inside = (steps.unsqueeze(0) >= 1) & (steps.unsqueeze(0) < lengths.unsqueeze(1))
+    inc = inc.masked_fill_(~inside.unsqueeze(1), 0.0)
     cum = inc.cumsum(-1)
     end = (lengths - 1).view(b, 1, 1).expand(b, g, 1)
     last = end.to(dtype)
     path = cum.mul_(last / cum.gather(2, end))
     path = path.scatter_(2, end, last)  # the end point exactly
-    if padded:  # past the valid part: the identity (callers keep that padding anyway)
-        valid = steps.view(1, 1, t) < lengths.view(b, 1, 1)
-        path = torch.where(valid, path, steps.to(dtype).view(1, 1, t))
+    # past the valid part: the identity (callers keep that padding anyway)
+    valid = steps.view(1, 1, t) < lengths.view(b, 1, 1)
+    path = torch.where(valid, path, steps.to(dtype).view(1, 1, t))
     return path
