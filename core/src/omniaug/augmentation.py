@@ -247,7 +247,10 @@ class Augmentation(Transform):
         self.validate(x)
         n = spec.batch_size(x)
         device = spec.device_of(x)
-        apply = rng.bernoulli(n, self.p, generator=generator, device=device, same_on_batch=self.same_on_batch)
+        if self.p >= 1.0:  # always applied: no draw needed (three small ops saved per call)
+            apply = torch.ones(n, dtype=torch.bool, device=device)
+        else:
+            apply = rng.bernoulli(n, self.p, generator=generator, device=device, same_on_batch=self.same_on_batch)
         drawn = self.draw(x, n, generator=generator, device=device)
         if self.same_on_batch and n > 1:
             first = torch.zeros(n, dtype=torch.long, device=device)

@@ -143,8 +143,10 @@ def uniform(
     device = torch.device(device)
     u = _draw("uniform", _shape(n, shape, same_on_batch), generator, _gen_device(generator, device))
     u = _expand(_finish(u, device, dtype), n, same_on_batch)
-    if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low == 0 and high == 1:
-        return u  # already uniform on [0, 1): skip two passes over large draws
+    if isinstance(low, (int, float)) and isinstance(high, (int, float)):
+        if low == 0 and high == 1:
+            return u  # already uniform on [0, 1): skip two passes over large draws
+        return u.mul_(float(high) - float(low)).add_(float(low))  # u is fresh: scale in place
     low_t = torch.as_tensor(low, dtype=dtype, device=device)
     high_t = torch.as_tensor(high, dtype=dtype, device=device)
     return low_t + (high_t - low_t) * u
@@ -165,16 +167,16 @@ def normal(
     device = torch.device(device)
     z = _draw("normal", _shape(n, shape, same_on_batch), generator, _gen_device(generator, device))
     z = _expand(_finish(z, device, dtype), n, same_on_batch)
+    if isinstance(std, (int, float)) and isinstance(mean, (int, float)):
+        # z is always a fresh tensor here, so scaling in place saves two full-size buffers
+        # (and Python scalars skip torch.broadcast_shapes, slow for small draws)
+        z = z if std == 1.0 else z.mul_(float(std))
+        return z if mean == 0.0 else z.add_(float(mean))
     std_t = torch.as_tensor(std, dtype=dtype, device=device)
     mean_t = torch.as_tensor(mean, dtype=dtype, device=device)
     if torch.broadcast_shapes(z.shape, std_t.shape, mean_t.shape) != z.shape:
         return mean_t + std_t * z  # arguments broadcast the draw to a larger shape
-    # z is always a fresh tensor here, so scaling in place saves two full-size buffers
-    if not (isinstance(std, (int, float)) and std == 1.0):
-        z = z.mul_(std_t)
-    if not (isinstance(mean, (int, float)) and mean == 0.0):
-        z = z.add_(mean_t)
-    return z
+    return z.mul_(std_t).add_(mean_t)
 
 
 def beta(

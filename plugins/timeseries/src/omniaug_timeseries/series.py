@@ -9,6 +9,7 @@ its lengths and label masks.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -57,10 +58,17 @@ def view_of(x: torch.Tensor | SeriesBatch) -> SeriesView:
     if isinstance(x, SeriesBatch):
         v = x.values
         if x.lengths is None:
-            lengths = torch.full((v.shape[0],), v.shape[-1], dtype=torch.long, device=v.device)
-            return SeriesView(v, lengths, x.labels, False)
+            return SeriesView(v, _full_lengths(v.shape[0], v.shape[-1], v.device), x.labels, False)
         return SeriesView(v, x.lengths.to(device=v.device, dtype=torch.long), x.labels, True)
-    return SeriesView(x, torch.full((x.shape[0],), x.shape[-1], dtype=torch.long, device=x.device), None, False)
+    return SeriesView(x, _full_lengths(x.shape[0], x.shape[-1], x.device), None, False)
+
+
+@functools.lru_cache(maxsize=64)
+def _full_lengths(b: int, t: int, device: torch.device) -> torch.Tensor:
+    """``(B,)`` lengths all ``T`` for an unpadded batch, cached: a view is built several
+    times per op, and a fresh tensor each time was a measurable share of small calls.
+    Never modified in place (ops derive new lengths out of place)."""
+    return torch.full((b,), t, dtype=torch.long, device=device)
 
 
 def rebuild(
