@@ -153,7 +153,7 @@ def test_peak_and_loudness_normalize(batch: AudioBatch) -> None:
     out, params = PeakNormalize((-3.0, -1.0)).augment(batch, generator=make_generator(0))
     peak_db = 20 * torch.log10((out.waveform.abs() * valid).amax((1, 2)))
     assert torch.allclose(peak_db, params["target_db"], atol=1e-4)
-    out, params = LoudnessNormalize((-25.0, -20.0)).augment(batch, generator=make_generator(0))
+    out, params = LoudnessNormalize((-25.0, -20.0), measure="rms").augment(batch, generator=make_generator(0))
     rms = ((out.waveform**2 * valid).sum((1, 2)) / valid.sum((1, 2))).sqrt()
     assert torch.allclose(20 * torch.log10(rms), params["target_db"], atol=1e-3)
     assert _padding_kept(batch, out)
@@ -161,7 +161,7 @@ def test_peak_and_loudness_normalize(batch: AudioBatch) -> None:
 
 def test_silence_stays_finite() -> None:
     x = torch.zeros(3, 1, 400)
-    for op in (PeakNormalize(), LoudnessNormalize(), TanhDistortion(), Clipping()):
+    for op in (PeakNormalize(), LoudnessNormalize(), LoudnessNormalize(measure="rms"), TanhDistortion(), Clipping()):
         y = op(x, generator=make_generator(0))
         assert bool(torch.isfinite(y).all()) and bool((y == 0).all()), op.name
 
@@ -173,6 +173,8 @@ def test_bad_arguments_raise_input_error() -> None:
         TimeShift(mode="wrap")
     with pytest.raises(InputError, match="bits"):
         BitCrush((0, 4))
+    with pytest.raises(InputError, match="measure"):
+        LoudnessNormalize(measure="lkfs-ish")
     with pytest.raises(InputError, match="x"):
         Gain()(torch.zeros(2, 100), generator=make_generator(0))
     assert math.isfinite(Gain.at_magnitude(0.5).gain_db[0])

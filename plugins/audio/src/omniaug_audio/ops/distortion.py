@@ -6,9 +6,10 @@ from typing import Any
 
 import torch
 
-from omniaug import Magnitude, rng
+from omniaug import InputError, Magnitude, rng
 
 from ..dsp import masked_power
+from ..loudness import integrated_loudness
 from ..payload import valid_mask
 from ._base import WaveformOp, as_range
 
@@ -103,23 +104,38 @@ class PeakNormalize(WaveformOp):
 
 
 class LoudnessNormalize(WaveformOp):
-    """Scale each example to an RMS level of ``target_db`` dBFS over its valid region.
+    """Scale each example to a loudness of ``target_db`` over its valid region.
 
-    Loudness here is unweighted RMS (not ITU-R BS.1770 LUFS, which needs K-weighting and
-    gating); silence stays silent.
+    ``measure="lufs"`` (default) uses the gated integrated loudness of ITU-R BS.1770-4
+    (K-weighted, 400 ms blocks, absolute and relative gates; see
+    :mod:`omniaug_audio.loudness`), so ``target_db`` is in LUFS — what broadcast and
+    streaming loudness targets mean. ``measure="rms"`` uses the unweighted RMS level in
+    dBFS instead (cheaper, and defined for clips of any length). One gain per example
+    either way, so the result measures exactly ``target_db``; silence stays silent.
     """
 
     name = "audio.loudness_normalize"
     in_policies = False
 
-    def __init__(self, target_db: Any = (-30.0, -18.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, target_db: Any = (-30.0, -18.0), *, measure: str = "lufs", p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.target_db = as_range(target_db, "target_db", "LoudnessNormalize", low=-120, high=40)
+        if measure not in ("lufs", "rms"):
+            raise InputError("measure", "'lufs' or 'rms'", measure, where=self.name)
+        self.measure = measure
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"target_db": rng.uniform(batch_size, *self.target_db, generator=generator, device=device)}
 
     def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+        if self.measure == "lufs":
+            level_db = integrated_loudness(wave, sr, lengths).reshape(-1, 1, 1)
+            gain = torch.where(
+                torch.isfinite(level_db), 10 ** ((_col(params["target_db"], wave) - level_db.to(wave.dtype)) / 20), 1.0
+            )
+            return wave * gain
         rms = masked_power(wave, valid_mask(wave, lengths)).sqrt().reshape(-1, 1, 1)
         gain = torch.where(rms > 0, _col(10 ** (params["target_db"] / 20), wave) / rms.clamp_min(1e-30), 1.0)
         return wave * gain
