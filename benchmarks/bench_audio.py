@@ -2,7 +2,8 @@
 
 Run with the benchmark venv (peers are installed there, never in the library):
 
-    .venv-bench/bin/python benchmarks/bench_audio.py [--repeats 7] [--markdown]
+    .venv-bench/bin/python benchmarks/bench_audio.py [--repeats 7] [--workloads ab] [--threads 2]
+        [--default-malloc] [--passive-omp]
 
 A: 32 mono clips, 16 kHz, 2 s: gain + polarity inversion + time shift + coloured noise,
    every parameter drawn per example.
@@ -13,7 +14,17 @@ B: pitch shift of 8 such clips, semitones uniform in ±4 per example; plus the p
    accuracy is measured on 4 / 2 of the 8 cases.
 
 Throughputs are medians of the repeats (workload A times the three implementations
-round-robin); ratios are computed within the same run.
+round-robin, and also reports their median process CPU time); ratios are computed
+within the same run.
+
+Process environment (the header prints it with the load average; quote quiet runs).
+Every fresh multi-megabyte buffer that glibc maps from (and returns to) the OS costs
+page faults; unless ``--default-malloc`` is given, the script re-executes itself once
+with ``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_`` raised so freed buffers are
+reused, for every implementation alike (NumPy's buffers too). OpenMP keeps its default
+(spinning) wait policy, which is what users get: ``OMP_WAIT_POLICY=PASSIVE``
+(``--passive-omp``) makes every parallel region pay a thread wake-up (~10-30 us), which
+penalizes small ops on a quiet machine but helps when other processes occupy the cores.
 """
 
 from __future__ import annotations
@@ -21,16 +32,13 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import platform
 import statistics
+import sys
 import time
 import warnings
 from collections.abc import Callable
 from fractions import Fraction
-
-# This machine is shared: with OpenMP's default active waiting, a 2-thread torch op that
-# loses its time slice stalls for a whole scheduler quantum (~30 ms for a 1 ms op).
-# Passive waiting applies equally to every torch-based implementation measured here.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch
 
@@ -43,6 +51,9 @@ from omniaug_audio.ops.noise import ColoredNoise
 from omniaug_audio.ops.pitch import PitchShift, pitch_shift
 
 warnings.filterwarnings("ignore")
+MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(64 << 20), "MALLOC_TRIM_THRESHOLD_": str(256 << 20)}
+PASSIVE_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+REEXEC_FLAG = "OMNIAUG_BENCH_ENV_SET"
 SR = 16000
 SECONDS = 2.0
 
@@ -58,19 +69,23 @@ def timeit(fn: Callable[[], object], repeats: int, warmup: int = 2) -> float:
     return statistics.median(times)
 
 
-def timeit_interleaved(fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 2) -> dict[str, float]:
-    """Median seconds per call of each function, timed round-robin so that load changes on
-    a shared machine hit every implementation alike."""
+def timeit_interleaved(
+    fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 2
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Median wall-clock and median process-CPU seconds per call of each function, timed
+    round-robin so that load changes on a shared machine hit every implementation alike."""
     for fn in fns.values():
         for _ in range(warmup):
             fn()
-    times: dict[str, list[float]] = {k: [] for k in fns}
+    wall: dict[str, list[float]] = {k: [] for k in fns}
+    cpu: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             fn()
-            times[name].append(time.perf_counter() - t0)
-    return {k: statistics.median(v) for k, v in times.items()}
+            wall[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+    return {k: statistics.median(v) for k, v in wall.items()}, {k: statistics.median(v) for k, v in cpu.items()}
 
 
 def speech_clips(n: int) -> torch.Tensor:
@@ -91,7 +106,7 @@ def speech_clips(n: int) -> torch.Tensor:
 # ---------------------------------------------------------------- workload A
 
 
-def workload_a(repeats: int) -> list[tuple[str, float]]:
+def workload_a(repeats: int) -> list[tuple[str, float, float]]:
     import audiomentations as am
     import torch_audiomentations as ta
 
@@ -118,7 +133,7 @@ def workload_a(repeats: int) -> list[tuple[str, float]]:
         ]
     )
     clips = [c[0].numpy() for c in x]
-    t = timeit_interleaved(
+    t, cpu = timeit_interleaved(
         {
             "omniaug-audio": lambda: ours(x, generator=g),
             "torch-audiomentations": lambda: tam(x, sample_rate=SR),
@@ -126,7 +141,7 @@ def workload_a(repeats: int) -> list[tuple[str, float]]:
         },
         repeats,
     )
-    return [(name, x.shape[0] / secs) for name, secs in t.items()]
+    return [(name, x.shape[0] / secs, cpu[name]) for name, secs in t.items()]
 
 
 # ---------------------------------------------------------------- workload B
@@ -249,8 +264,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--workloads", default="ab", help="which workloads to run: a, b or ab")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (2 = the issue's setting)")
+    parser.add_argument("--default-malloc", action="store_true", help="keep glibc's default mmap / trim thresholds")
+    parser.add_argument("--passive-omp", action="store_true", help="OMP_WAIT_POLICY=PASSIVE (for a loaded machine)")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    if REEXEC_FLAG not in os.environ:  # the environment must be set before the process starts
+        env = {**os.environ, REEXEC_FLAG: "1"}
+        env.update({} if args.default_malloc else MALLOC_ENV)
+        env.update(PASSIVE_ENV if args.passive_omp else {})
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)
+    torch.set_num_threads(args.threads)
+    print(
+        f"# omniaug-audio benchmark: torch {torch.__version__}, {platform.machine()}, "
+        f"{torch.get_num_threads()} thread(s), median of {args.repeats}, "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    env_text = ", ".join(f"{k}={os.environ[k]}" for k in (*MALLOC_ENV, *PASSIVE_ENV) if k in os.environ)
+    print(f"# environment: {env_text or 'defaults'}", flush=True)
 
     if "a" in args.workloads:
         report_a(workload_a(args.repeats))
@@ -258,14 +288,14 @@ def main() -> None:
         report_b(workload_b(args.repeats))
 
 
-def report_a(a: list[tuple[str, float]]) -> None:
+def report_a(a: list[tuple[str, float, float]]) -> None:
     ours_a = a[0][1]
     print("\nA: 32 clips x 2 s @16 kHz, gain + polarity + shift + coloured noise (per example)")
-    print("| implementation | clips/s | omniaug speed-up |")
-    print("|---|---:|---:|")
-    for name, rate in a:
-        print(f"| {name} | {rate:,.0f} | {ours_a / rate:.1f}x |")
-
+    print("| implementation | clips/s | omniaug speed-up | ms / batch | CPU ms / batch |")
+    print("|---|---:|---:|---:|---:|")
+    for name, rate, cpu in a:
+        print(f"| {name} | {rate:,.0f} | {ours_a / rate:.1f}x | {32e3 / rate:.2f} | {cpu * 1e3:.2f} |")
+    print(f"# load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 def report_b(b: list[tuple[str, float, float, float]]) -> None:

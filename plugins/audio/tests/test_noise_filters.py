@@ -15,6 +15,7 @@ from omniaug import InputError
 from omniaug.rng import make_generator
 from omniaug_audio import AudioBatch
 from omniaug_audio.analysis import snr_db
+from omniaug_audio.dsp import random_int16
 from omniaug_audio.modality import synthetic_audio
 from omniaug_audio.ops.filters import BandPass, BandStop, HighPass, LowPass, PeakingEQ
 from omniaug_audio.ops.noise import BackgroundNoise, ColoredNoise
@@ -47,6 +48,26 @@ def test_noise_colour_spectral_slope(color: str, slope: float) -> None:
     band = (f >= 100) & (f <= 4000)
     fitted = np.polyfit(np.log10(f[band]), 10 * np.log10(psd[band]), 1)[0]
     assert fitted == pytest.approx(slope, abs=1.5)
+
+
+def test_random_int16_is_uniform_over_the_full_range() -> None:
+    values = random_int16((64, 1000), generator=make_generator(0)).flatten().to(torch.float64)
+    assert values.shape == (64000,)
+    assert float(values.min()) < -32000 and float(values.max()) > 32000  # both signs, full 16 bits
+    assert abs(float(values.mean())) < 3 * 32768 / math.sqrt(3 * 64000)  # zero mean within 3 standard errors
+    assert float(values.std()) == pytest.approx(32768 / math.sqrt(3), rel=0.01)  # uniform's spread
+    assert torch.equal(random_int16((5, 3), generator=make_generator(1)), random_int16((5, 3), generator=make_generator(1)))
+
+
+def test_white_noise_is_gaussian_and_independent_per_example() -> None:
+    """The 16-bit uniform spectrum still gives Gaussian time samples, independent across examples."""
+    x = 1e-3 * torch.ones(32, 1, 16000)
+    noise = (ColoredNoise((0.0, 0.0), color="white")(x, generator=make_generator(5)) - x)[:, 0].double()
+    z = (noise - noise.mean(-1, keepdim=True)) / noise.std(-1, keepdim=True)
+    skew, excess_kurtosis = float(z.pow(3).mean()), float(z.pow(4).mean() - 3)
+    assert abs(skew) < 0.05 and abs(excess_kurtosis) < 0.1
+    corr = torch.corrcoef(z) - torch.eye(32, dtype=torch.float64)
+    assert float(corr.abs().max()) < 0.05  # ~4.5 standard errors of a correlation over 16000 samples
 
 
 def test_noise_on_silence_is_finite() -> None:
@@ -140,7 +161,7 @@ def test_filter_respects_padding() -> None:
 
 @pytest.mark.parametrize("n", [8000, 1001])
 def test_colored_noise_fast_path_equals_general_path(n: int) -> None:
-    """Unpadded tensors take a Parseval shortcut; it must equal the masked path exactly."""
+    """Unpadded tensors take a mask-free shortcut (norms, one addcmul); it must equal the masked path."""
     x = 0.1 * torch.randn(5, 2, n, generator=make_generator(0))
     op = ColoredNoise((0.0, 30.0), (0.0, 2.0))
     fast, params = op.augment(x, generator=make_generator(1))

@@ -11,11 +11,14 @@ batch in one vectorized pass:
 * :func:`fft_resample_at` — band-limited reading at per-example fractional
   positions (speed perturbation, pitch-shift resampling, round-trip resampling);
 * :func:`phase_vocoder` — time-stretch of a batch of STFTs by per-example rates;
-* :func:`masked_power` — mean power over each example's valid region (SNR maths).
+* :func:`masked_power` — mean power over each example's valid region (SNR maths);
+* :func:`random_int16` + :func:`colored_noise` — 1/f^β noise from a cheap flat random
+  spectrum, shaped per example, one irfft for the batch.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -23,6 +26,9 @@ import torch
 __all__ = [
     "masked_power",
     "shaped_noise",
+    "colored_noise",
+    "colored_spectrum",
+    "random_int16",
     "biquad_coefficients",
     "biquad_magnitude",
     "fft_filter",
@@ -64,20 +70,65 @@ def masked_power(x: torch.Tensor, valid: torch.Tensor | None) -> torch.Tensor:
     return sq / count.clamp_min(1)
 
 
-def shaped_noise(spectrum: torch.Tensor, beta: torch.Tensor, n: int) -> torch.Tensor:
+def random_int16(
+    shape: tuple[int, ...], *, generator: torch.Generator | None, device: torch.device | str = "cpu"
+) -> torch.Tensor:
+    """Uniform random ``int16`` values (all 65,536 equally likely) of ``shape`` from ``generator``.
+
+    Why not ``torch.rand``: the CPU generator yields 64 random bits per ``int64`` element
+    in about the time ``rand`` takes for one float32 (measured 0.64 ms vs 2.1 ms for 1M
+    values), so four 16-bit values cost a quarter of four floats. Drawn on the
+    generator's device, then moved to ``device``.
+    """
+    device = torch.device(device)
+    count = math.prod(shape)
+    gen_device = generator.device if generator is not None else device
+    words = torch.empty((count + 3) // 4, dtype=torch.int64, device=gen_device)
+    # from = int64 min, to = None: the full 64-bit range (the default range is [0, 2^63)).
+    words.random_(-(2**63), None, generator=generator)
+    return words.view(torch.int16)[:count].reshape(shape).to(device)
+
+
+@functools.lru_cache(maxsize=8)
+def _log2_bins(nbins: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """log2 of the bin indices ``max(k, 1)`` (a constant per length; cached, read-only use)."""
+    return torch.arange(nbins, device=device, dtype=dtype).clamp_min(1.0).log2_()
+
+
+def colored_spectrum(bins: torch.Tensor, beta: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """The complex rfft spectrum ``(B, C, F)`` of noise with a 1/f^β power spectrum per example.
+
+    ``bins`` ``(B, C, F, 2)`` holds i.i.d. zero-mean random numbers (any numeric dtype):
+    the real and imaginary part of each rfft bin (a flat spectrum). They are scaled by
+    k^(-β/2) for bin k (the DC bin takes bin 1's gain; the constant n^(β/2) from f = k/n
+    is left out, callers normalize the power).
+    """
+    log2_k = _log2_bins(bins.shape[-2], dtype, bins.device)
+    # exp2 rather than exp or pow: ~4x faster per element on CPU with this torch build.
+    gain = torch.exp2(log2_k * (beta.to(device=bins.device, dtype=dtype).unsqueeze(1) * -0.5))  # (B, F)
+    # One conversion into a fresh buffer, then the gain multiplied in place through the
+    # complex view: fewer full-size temporaries than real/imaginary halves + torch.complex.
+    spec = torch.view_as_complex(bins.to(dtype, memory_format=torch.contiguous_format, copy=True))
+    return spec.mul_(gain.unsqueeze(1))
+
+
+def colored_noise(bins: torch.Tensor, beta: torch.Tensor, n: int, dtype: torch.dtype) -> torch.Tensor:
+    """Noise ``(B, C, n)`` with a 1/f^β power spectrum per example, arbitrary scale (see :func:`shaped_noise`)."""
+    return torch.fft.irfft(colored_spectrum(bins, beta, dtype), n=n, dim=-1)
+
+
+def shaped_noise(bins: torch.Tensor, beta: torch.Tensor, n: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """Noise ``(B, C, n)`` with a 1/f^β power spectrum per example (β: ``(B,)``), unit power.
 
-    ``spectrum`` ``(B, C, n // 2 + 1, 2)`` holds i.i.d. zero-mean real/imaginary parts of
-    each rfft bin (flat spectrum); they are scaled by f^(-β/2) (the DC bin takes the first
-    non-zero bin's gain) and brought to the time domain with one irfft. Each time sample
-    is a weighted sum of thousands of independent bins, so the noise is Gaussian whatever
-    the bins' distribution (uniform bins are cheaper to draw than normal ones). β = 0
-    white, 1 pink, 2 brown.
+    ``bins`` ``(B, C, n // 2 + 1, 2)`` holds i.i.d. zero-mean real and imaginary parts of
+    each rfft bin (flat spectrum); they are scaled by
+    f^(-β/2) (the DC bin takes the first non-zero bin's gain) and brought to the time
+    domain with one irfft. Each time sample is a weighted sum of thousands of independent
+    bins, so the noise is Gaussian whatever the bins' distribution (uniform 16-bit bins,
+    :func:`random_int16`, are much cheaper to draw than normal floats). β = 0 white,
+    1 pink, 2 brown.
     """
-    freqs = torch.fft.rfftfreq(n, device=spectrum.device, dtype=spectrum.dtype)
-    freqs = freqs.clamp_min(freqs[1] if freqs.numel() > 1 else 1.0)
-    gain = freqs.unsqueeze(0) ** (-beta.to(spectrum.dtype).unsqueeze(1) / 2)  # (B, F)
-    out = torch.fft.irfft(torch.view_as_complex(spectrum.contiguous()) * gain.unsqueeze(1), n=n, dim=-1)
+    out = colored_noise(bins, beta, n, dtype)
     power = (out * out).mean(dim=(1, 2), keepdim=True)
     return out / power.clamp_min(EPS).sqrt()
 

@@ -11,7 +11,7 @@ import torchaudio.functional as AF
 
 from omniaug import InputError, Magnitude, rng
 
-from ..dsp import masked_power, shaped_noise
+from ..dsp import colored_noise, masked_power, random_int16
 from ..payload import valid_mask
 from ._base import WaveformOp, as_range, check_rate
 
@@ -42,8 +42,10 @@ class ColoredNoise(WaveformOp):
     """Add Gaussian noise with a 1/f^β spectrum at a per-example SNR.
 
     ``color`` is a range of β (0 white, 1 pink, 2 brown) or one of ``"white"``, ``"pink"``,
-    ``"brown"``. A flat noise spectrum is drawn from the generator in :meth:`draw` (so it
-    is part of the params and replays exactly) and shaped per example before one irfft.
+    ``"brown"``. A flat noise spectrum (uniform 16-bit real and imaginary parts per rfft
+    bin, ``spectrum`` ``(B, C, T // 2 + 1, 2)``) is drawn from the generator in
+    :meth:`draw`, so it is part of the params and replays exactly; the kernel shapes it
+    per example and brings it to the time domain with one irfft.
     """
 
     name = "audio.colored_noise"
@@ -64,11 +66,13 @@ class ColoredNoise(WaveformOp):
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         wave = x.waveform if hasattr(x, "waveform") else x
-        bins = (wave.shape[1], wave.shape[-1] // 2 + 1, 2)
+        # Uniform 16-bit bins instead of float draws: the noise is a sum over thousands of
+        # bins (Gaussian either way) and 16-bit draws cost a quarter (see random_int16).
+        bins = (batch_size, wave.shape[1], wave.shape[-1] // 2 + 1, 2)
         return {
             "snr_db": rng.uniform(batch_size, *self.snr_db, generator=generator, device=device),
             "beta": rng.uniform(batch_size, *self.beta, generator=generator, device=device),
-            "spectrum": rng.uniform(batch_size, -1.0, 1.0, shape=bins, generator=generator, device=device, dtype=wave.dtype),
+            "spectrum": random_int16(bins, generator=generator, device=device),
         }
 
     def kernel(self, x: Any, params: Any) -> Any:
@@ -80,12 +84,7 @@ class ColoredNoise(WaveformOp):
     def _add_unpadded(x: torch.Tensor, params: Any) -> torch.Tensor:
         """Fast path for unpadded batches: no masks, norms instead of squared temporaries,
         and the scaled noise added in one fused ``addcmul``."""
-        n = x.shape[-1]
-        freqs = torch.fft.rfftfreq(n, device=x.device, dtype=x.dtype)
-        freqs = freqs.clamp_min(freqs[1] if freqs.numel() > 1 else 1.0)
-        shape = freqs.unsqueeze(0) ** (-params["beta"].to(x.dtype).unsqueeze(1) / 2)  # (B, F)
-        spec = torch.view_as_complex(params["spectrum"].to(x.dtype).contiguous())
-        noise = torch.fft.irfft(spec * shape.unsqueeze(1), n=n, dim=-1)
+        noise = colored_noise(params["spectrum"], params["beta"], x.shape[-1], x.dtype)
         p_noise = torch.linalg.vector_norm(noise, dim=(1, 2)).square()
         p_sig = torch.linalg.vector_norm(x, dim=(1, 2)).square()
         target = p_sig / 10 ** (params["snr_db"].to(x.dtype) / 10)
@@ -93,7 +92,7 @@ class ColoredNoise(WaveformOp):
         return torch.addcmul(x, noise, gain.reshape(-1, 1, 1))
 
     def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
-        noise = shaped_noise(params["spectrum"].to(wave.dtype), params["beta"], wave.shape[-1])
+        noise = colored_noise(params["spectrum"], params["beta"], wave.shape[-1], wave.dtype)
         return add_at_snr(wave, noise, params["snr_db"], valid_mask(wave, lengths))
 
 
