@@ -20,8 +20,12 @@ undirected) + feature-column masking (20 %), with per-graph randomness.
   so ``to_data_list()`` afterwards is wrong or crashes (checked below). Shown with
   and without ``force_undirected``.
 
-Every method runs once per round, rounds interleaved, median over rounds (the
-machine is shared and noisy; interleaving exposes all methods to the same load).
+Every method runs once per round, rounds interleaved (order rotated each round),
+median over rounds (the machine is shared and noisy; interleaving exposes all
+methods to the same load). The batch-size sweep is repeated three times in blocks
+per size (see ``scaling``). ``--clock cpu`` times process CPU time instead of wall
+time (steadier under other processes' load; use it with ``--threads 1``, as with
+more threads it adds up the threads' time).
 """
 
 from __future__ import annotations
@@ -101,9 +105,13 @@ def batch_safe(out: Batch) -> str:
         return f"NO ({type(exc).__name__})"
 
 
-def compare(repeats: int, num_graphs: int = 256) -> list[tuple[str, float, str]]:
+CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def compare(repeats: int, num_graphs: int = 256, clock: str = "wall") -> list[tuple[str, float, str]]:
     b = make_batch(num_graphs)
     g = rng.make_generator(1)
+    now = CLOCKS[clock]
     methods: dict[str, Callable[[Batch, torch.Generator], Batch]] = {
         "omniaug (per-graph, batch-safe)": omniaug_pipeline(),
         "PyG loop + re-collate (batch-safe)": pyg_loop,
@@ -112,28 +120,46 @@ def compare(repeats: int, num_graphs: int = 256) -> list[tuple[str, float, str]]
     }
     times: dict[str, list[float]] = {k: [] for k in methods}
     safety = {k: batch_safe(fn(b, g)) for k, fn in methods.items()}  # also warms up
-    for _ in range(repeats):
-        for name, fn in methods.items():
-            t0 = time.perf_counter()
-            fn(b, g)
-            times[name].append(time.perf_counter() - t0)
+    names = list(methods)
+    for r in range(repeats):
+        # Rotate the order each round: whichever method runs right after the PyG loop
+        # (thousands of small objects) is slowed by the caches and heap it leaves; with
+        # a fixed order that cost always fell on the same method.
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            t0 = now()
+            methods[name](b, g)
+            times[name].append(now() - t0)
     return [(name, num_graphs / statistics.median(ts), safety[name]) for name, ts in times.items()]
 
 
-def scaling(repeats: int, sizes: tuple[int, ...] = (16, 64, 256, 1024, 4096)) -> list[tuple[int, float, float]]:
+def scaling(
+    repeats: int, sizes: tuple[int, ...] = (16, 64, 256, 1024, 4096), clock: str = "wall", sweeps: int = 3
+) -> list[tuple[int, float, float]]:
+    """omniaug's per-graph cost per batch size, in steady state.
+
+    The sizes are swept ``sweeps`` times so that they share the machine's load;
+    each sweep runs a block of calls per size after 3 untimed ones, because right
+    after a 4096-graph call a small batch runs ~3× slower for a few calls (cold
+    caches, regrown heap) and steady state is what a training loop sees.
+    """
     run = omniaug_pipeline()
     g = rng.make_generator(2)
+    now = CLOCKS[clock]
     base = make_batch(max(sizes), seed=3)
+    batches = {n: Batch.from_data_list(base.index_select(torch.arange(n))) if n < max(sizes) else base for n in sizes}
+    times: dict[int, list[float]] = {n: [] for n in sizes}
+    per_block = max(1, -(-repeats // sweeps))
+    for _ in range(sweeps):
+        for n, b in batches.items():
+            for _ in range(3):
+                run(b, g)
+            for _ in range(per_block):
+                t0 = now()
+                run(b, g)
+                times[n].append(now() - t0)
     rows = []
     for n in sizes:
-        b = Batch.from_data_list(base.index_select(torch.arange(n))) if n < max(sizes) else base
-        run(b, g)
-        ts = []
-        for _ in range(max(3, repeats if n <= 1024 else repeats // 3)):
-            t0 = time.perf_counter()
-            run(b, g)
-            ts.append(time.perf_counter() - t0)
-        t = statistics.median(ts)
+        t = statistics.median(times[n])
         rows.append((n, n / t, t / n * 1e6))
     return rows
 
@@ -142,17 +168,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--clock", choices=sorted(CLOCKS), default="wall",
+        help="wall time (default) or process CPU time (steadier on a shared machine; with >1 thread it sums threads)",
+    )
     parser.add_argument("--append-docs", action="store_true", help="append the tables to docs/performance.md")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     load_before = os.getloadavg()[0]
-    results = compare(args.repeats)
+    results = compare(args.repeats, clock=args.clock)
     ours = results[0][1]
     lines = [
         f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), CPU; 256 graphs × {NODES} nodes, "
-        f"~200 undirected edges, {FEATURES}-d features; median of {args.repeats} interleaved rounds; "
-        f"machine load average {load_before:.1f} (2 cores)",
+        f"~200 undirected edges, {FEATURES}-d features; median of {args.repeats} interleaved rounds "
+        f"({args.clock} clock); machine load average {load_before:.1f} ({os.cpu_count()} cores)",
         "",
         "| method | graphs/s | omniaug ÷ method | to_data_list() correct |",
         "|---|---:|---:|---|",
@@ -161,7 +191,7 @@ def main() -> None:
         lines.append(f"| {name} | {rate:,.0f} | {ours / rate:.2f}× | {safe} |")
     lines += ["", "Per-graph cost of omniaug vs batch size (flat = vectorized):", "",
               "| graphs | graphs/s | µs per graph |", "|---:|---:|---:|"]
-    for n, rate, us in scaling(args.repeats):
+    for n, rate, us in scaling(args.repeats, clock=args.clock):
         lines.append(f"| {n} | {rate:,.0f} | {us:.1f} |")
     text = "\n".join(lines)
     print(text)

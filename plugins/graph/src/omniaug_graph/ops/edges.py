@@ -10,7 +10,16 @@ from torch_geometric.data import Batch
 from omniaug import InputError, Magnitude, Params
 
 from .. import batch_ops
-from ..counter_random import draw_seeds, graph_keys, hash_pair, hashed_normal, hashed_uniform, scalar_mul
+from ..counter_random import (
+    draw_seeds,
+    graph_keys,
+    hash_pair,
+    hashed_normal,
+    hashed_uniform,
+    pair_keep_small,
+    scalar_mul,
+)
+from ..modality import known_edge_graph
 from .base import GraphAugmentation, Strength, check_strength, draw_strength, local_edge_ends
 
 __all__ = ["DropEdge", "AddEdge", "PerturbEdgeWeight"]
@@ -54,24 +63,22 @@ class DropEdge(GraphAugmentation):
 
     def graph_kernel(self, b: Batch, params: Params) -> Batch:
         lay = batch_ops.layout(b)
-        eg = batch_ops.edge_graph(b, lay)
-        keys = graph_keys(params["seed"], self.salt)
-        # keep iff to_uniform(h) >= rate  <=>  h >= ceil(rate · 2**24) · 2**8 (exact: u has 24 bits)
-        threshold = torch.ceil(params["rate"] * float(1 << 24)).long() << 8
         ei = b.edge_index
-        if self.undirected:
-            src, dst = torch.minimum(ei[0], ei[1]), torch.maximum(ei[0], ei[1])
+        small = lay.num_graphs == 0 or (int(lay.node_counts.max()) < (1 << 16) and b.x.shape[0] < (1 << 31))
+        eg = known_edge_graph(b)  # computed by this call's validation, when it validated this batch
+        if eg is None:
+            eg = batch_ops.edge_graph(b, lay, dtype=torch.int32 if small else torch.long)  # graph ids < N < 2**31
+        keys = graph_keys(params["seed"], self.salt)
+        if small:
+            keep = pair_keep_small(ei, eg, keys, b.ptr, params["rate"], undirected=self.undirected)
         else:
-            src, dst = ei[0], ei[1]
-        if lay.num_graphs == 0 or int(lay.node_counts.max()) < (1 << 16):
-            # (local_src << 16) | local_dst == (src << 16) + dst − offset · (2**16 + 1): one gather for the offsets
-            offset_code = scalar_mul(b.ptr[:-1], (1 << 16) + 1)
-            code = (src << 16) + dst - offset_code.index_select(0, eg)
-            h = hash_pair(keys.index_select(0, eg), code, code, small=True, packed=True)
-        else:
+            # keep iff to_uniform(h) >= rate  <=>  h >= ceil(rate · 2**24) · 2**8 (exact: u has 24 bits)
+            threshold = torch.ceil(params["rate"] * float(1 << 24)).long() << 8
+            src, dst = (torch.minimum(ei[0], ei[1]), torch.maximum(ei[0], ei[1])) if self.undirected else ei
             offset = b.ptr.index_select(0, eg)
             h = hash_pair(keys.index_select(0, eg), src - offset, dst - offset, small=False)
-        return batch_ops.filter_edges(b, h >= threshold.index_select(0, eg), lay)
+            keep = h >= threshold.index_select(0, eg)
+        return batch_ops.filter_edges(b, keep, lay)
 
 
 class AddEdge(GraphAugmentation):
