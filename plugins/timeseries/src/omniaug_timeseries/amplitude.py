@@ -173,10 +173,9 @@ class Drift(SeriesAugmentation):
 
     def knot_values(self, params: Params) -> torch.Tensor:
         """``(B, 1|C, points + 1)`` drift at the knots: a walk from 0 with peak ``amplitude``."""
-        steps = params["steps"].float()
-        walk = torch.cat([torch.zeros_like(steps[..., :1]), steps.cumsum(-1)], dim=-1)
-        walk = walk / walk.abs().amax(-1, keepdim=True).clamp_min(1e-12)
-        return walk * params["amplitude"].float()
+        walk = torch.nn.functional.pad(params["steps"].float().cumsum(-1), (1, 0))  # starts at 0
+        peak = walk.abs().amax(-1, keepdim=True).clamp_min_(1e-12)
+        return walk.mul_(params["amplitude"].float() / peak)
 
     def curve(self, view: SeriesView, params: Params) -> torch.Tensor:
         """The additive ``(B, 1|C, T)`` drift (before the per-channel range scale)."""
