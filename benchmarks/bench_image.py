@@ -11,7 +11,13 @@ is reported with same-run ratios. Further tables: uint8 in/out, per-sample cost
 from batch 8 to 256, and batch mixers (MixUp/CutMix) against torchvision's and
 kornia's.
 
-    .venv-bench/bin/python benchmarks/bench_image.py [--repeats 9] [--markdown docs/performance.md]
+Threads: every candidate gets the same ``--threads`` (default 2, the issue's
+workload): torch's intra-op pool for omniaug, kornia and torchvision, and
+``cv2.setNumThreads`` for albumentations (OpenCV's own pool; its per-image warps
+are mostly too small to be split, so the loop runs on about one core). The
+settings are printed with the tables.
+
+    .venv-bench/bin/python benchmarks/bench_image.py [--repeats 9] [--threads 2] [--markdown docs/performance.md]
 """
 
 from __future__ import annotations
@@ -35,21 +41,34 @@ from omniaug_image.geometric import Affine, HorizontalFlip
 BATCH, SIZE = 64, 224
 
 
+#: CPU seconds (all threads of the process) of each timed call, filled by _timings
+_CPU: dict[str, list[float]] = {}
+
+
 def _timings(fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 1) -> dict[str, list[float]]:
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     times: dict[str, list[float]] = {k: [] for k in fns}
+    for name in fns:
+        _CPU[name] = []
     for _ in range(repeats):
         for name, fn in fns.items():  # round-robin: noise spreads over every candidate
+            cpu = time.process_time()
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
+            _CPU[name].append(time.process_time() - cpu)
     return times
 
 
 def _table(title: str, times: dict[str, list[float]], n: int | dict[str, int], reference: str, lines: list[str]) -> None:
-    """Median img/s, same-run ratio of medians, and the best repeat (robust to a noisy shared machine)."""
+    """Median img/s, same-run ratio of medians, the best repeat, and CPU time per image.
+
+    The CPU column (process time of all threads, median) is less sensitive than wall
+    time to other processes on a shared machine; a candidate using 2 threads well
+    shows about twice its wall time there.
+    """
 
     def count(name: str) -> int:
         return n[name] if isinstance(n, dict) else n
@@ -57,12 +76,13 @@ def _table(title: str, times: dict[str, list[float]], n: int | dict[str, int], r
     ref = count(reference) / statistics.median(times[reference])
     ref_best = count(reference) / min(times[reference])
     lines.append(f"\n### {title}\n")
-    lines.append(f"| candidate | img/s (median) | ratio vs {reference} | img/s (best) | ratio (best) |")
-    lines.append("|---|---:|---:|---:|---:|")
+    lines.append(f"| candidate | img/s (median) | ratio vs {reference} | img/s (best) | ratio (best) | CPU ms/img (median) |")
+    lines.append("|---|---:|---:|---:|---:|---:|")
     for name, ts in times.items():
         rate = count(name) / statistics.median(ts)
         best = count(name) / min(ts)
-        lines.append(f"| {name} | {rate:,.0f} | {rate / ref:.2f}× | {best:,.0f} | {best / ref_best:.2f}× |")
+        cpu = statistics.median(_CPU[name]) * 1e3 / count(name) if _CPU.get(name) else float("nan")
+        lines.append(f"| {name} | {rate:,.0f} | {rate / ref:.2f}× | {best:,.0f} | {best / ref_best:.2f}× | {cpu:.3f} |")
 
 
 def color_jitter_op(hue_mode: str) -> object:
@@ -81,14 +101,17 @@ def color_ops() -> list[object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads and OpenCV threads (same for all)")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the tables into this file's 'Image' section")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
 
     import albumentations as A
+    import cv2
     import kornia.augmentation as K
     import torchvision.transforms.v2 as T
 
+    cv2.setNumThreads(args.threads)  # albumentations' kernels run on OpenCV's pool: same thread budget
     g = make_generator(0)
     x = torch.rand(BATCH, 3, SIZE, SIZE, generator=g)
     x_u8 = (x * 255).round().to(torch.uint8)
@@ -151,8 +174,11 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     lines: list[str] = [
         f"Machine: {platform.processor() or platform.machine()} ({os.cpu_count()} cores), torch {torch.__version__}, "
-        f"2 threads, batch {BATCH}×3×{SIZE}×{SIZE}, {args.repeats} round-robin repeats (median and best; the machine "
-        f"is shared with other sessions — 1-min load average at start: {load_before:.1f})."
+        f"batch {BATCH}×3×{SIZE}×{SIZE}, {args.repeats} round-robin repeats (median and best; the machine "
+        f"is shared with other sessions — 1-min load average at start: {load_before:.1f}).",
+        f"\nThreads: torch intra-op {torch.get_num_threads()} (omniaug, kornia, torchvision, grid_sample, clone); "
+        f"OpenCV {cv2.getNumThreads()} (albumentations {A.__version__}, cv2 {cv2.__version__}); "
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset (OpenMP default)')}.",
     ]
     _table("Flip + affine + colour jitter, float32", _timings(main_fns, args.repeats), BATCH, "kornia AugmentationSequential", lines)
 
@@ -179,9 +205,10 @@ def main() -> None:
     )
     med = [b / statistics.median(scale_times[f"batch {b}"]) for b in sizes]
     best = [b / min(scale_times[f"batch {b}"]) for b in sizes]
+    cpu = [statistics.median(_CPU[f"batch {b}"]) / b for b in sizes]
     lines.append(
         f"\nmax/min per-sample throughput from batch 8 to 256: {max(med) / min(med):.2f}× (median), "
-        f"{max(best) / min(best):.2f}× (best)"
+        f"{max(best) / min(best):.2f}× (best), {max(cpu) / min(cpu):.2f}× (CPU time per image)"
     )
 
     mix_lines: list[str] = []
@@ -189,12 +216,16 @@ def main() -> None:
         reg = registry()
         mixup = reg.transform_class("image.mixup")(alpha=1.0, num_classes=10)
         cutmix = reg.transform_class("image.cutmix")(alpha=1.0, num_classes=10)
+        mixup_d = reg.transform_class("image.mixup")(alpha=1.0, num_classes=10, pairing="derangement")
+        cutmix_d = reg.transform_class("image.cutmix")(alpha=1.0, num_classes=10, pairing="derangement")
         labels = torch.randint(0, 10, (BATCH,), generator=g)
         tv_mixup, tv_cutmix = T.MixUp(alpha=1.0, num_classes=10), T.CutMix(alpha=1.0, num_classes=10)
         k_mixup, k_cutmix = K.RandomMixUpV2(p=1.0), K.RandomCutMixV2(p=1.0)
         mix_fns: dict[str, Callable[[], object]] = {
-            "omniaug image.mixup (per-sample λ)": lambda: mixup(x, labels, generator=g),
-            "omniaug image.cutmix (per-sample box)": lambda: cutmix(x, labels, generator=g),
+            "omniaug image.mixup (per-sample λ, random shift pairing)": lambda: mixup(x, labels, generator=g),
+            "omniaug image.cutmix (per-sample box, random shift pairing)": lambda: cutmix(x, labels, generator=g),
+            "omniaug image.mixup (pairing='derangement')": lambda: mixup_d(x, labels, generator=g),
+            "omniaug image.cutmix (pairing='derangement')": lambda: cutmix_d(x, labels, generator=g),
             "torchvision v2 MixUp (one λ per batch)": lambda: tv_mixup(x, labels),
             "torchvision v2 CutMix (one box per batch)": lambda: tv_cutmix(x, labels),
             "kornia RandomMixUpV2": lambda: k_mixup(x, labels),

@@ -116,19 +116,26 @@ def test_spawn_gives_independent_reproducible_children():
 
 def _big_draws(seed: int, kind: str) -> torch.Tensor:
     g = rng.make_generator(seed)
+    if kind == "bits":
+        return rng.random_bits(3 * rng.CHUNK + 7, generator=g)
     draw = rng.normal if kind == "normal" else rng.uniform
     args = () if kind == "normal" else (0.0, 1.0)
     return draw(3, *args, shape=(2, rng.CHUNK // 2 + 7), generator=g)  # 3 chunks + a ragged tail
 
 
-@pytest.mark.parametrize("kind", ["normal", "uniform"])
+@pytest.mark.parametrize("kind", ["normal", "uniform", "bits"])
 def test_large_cpu_draws_are_reproducible_for_any_thread_count(kind, monkeypatch):
-    # rng asks torch.get_num_threads() how many threads to fill with; patching it (not
-    # torch.set_num_threads) leaves the process's real thread settings alone
-    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
-    serial = _big_draws(3, kind)
-    monkeypatch.setattr(torch, "get_num_threads", lambda: 3)
-    parallel = _big_draws(3, kind)
+    # rng asks torch.get_num_threads() how many threads to fill with; patching it keeps
+    # the process's own setting, which is restored below (the worker pool resets it)
+    real = torch.get_num_threads()
+    try:
+        monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
+        serial = _big_draws(3, kind)
+        monkeypatch.setattr(torch, "get_num_threads", lambda: 3)
+        parallel = _big_draws(3, kind)
+    finally:
+        monkeypatch.undo()
+        torch.set_num_threads(real)
     assert torch.equal(serial, parallel)
     assert not torch.equal(serial, _big_draws(4, kind))
 
@@ -162,6 +169,7 @@ def _worker_big_draw(i: int) -> torch.Tensor:
 
 
 def test_large_draws_work_in_forked_dataloader_workers_after_use_in_the_parent():
+    real = torch.get_num_threads()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(torch, "get_num_threads", lambda: 2)
         parent = _worker_big_draw(0)  # starts the thread pool in this process before the fork
@@ -171,5 +179,19 @@ def test_large_draws_work_in_forked_dataloader_workers_after_use_in_the_parent()
             range(2), batch_size=1, num_workers=2, collate_fn=lambda b: _worker_big_draw(b[0]), timeout=60
         )
         draws = list(loader)
+    torch.set_num_threads(real)
     assert torch.equal(draws[0], parent)
     assert not torch.equal(draws[0], draws[1])
+
+
+@pytest.mark.parametrize("count", [1000, 3 * rng.CHUNK + 7])
+def test_random_bits_use_all_64_bits_evenly(count):
+    words = rng.random_bits(count, generator=rng.make_generator(0))
+    assert words.dtype == torch.int64 and words.shape == (count,)
+    bits = (words.unsqueeze(1) >> torch.arange(64)) & 1  # arithmetic shift: bit 63 is the sign
+    share = bits.double().mean(0)
+    assert float((share - 0.5).abs().max()) < 5 / (count**0.5)  # every bit position is a fair coin
+    as16 = words.view(torch.int16).double()
+    assert abs(float(as16.mean())) < 40000 / (count**0.5)  # int16 views are centred
+    g = rng.make_generator(1)
+    assert not torch.equal(rng.random_bits(count, generator=g), rng.random_bits(count, generator=g))

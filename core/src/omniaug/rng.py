@@ -15,14 +15,15 @@ the input's device to avoid even that.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
+from .parallel import run_chunks
+
 __all__ = [
     "make_generator",
+    "random_bits",
     "uniform",
     "normal",
     "beta",
@@ -60,33 +61,18 @@ def _finish(t: torch.Tensor, device: torch.device, dtype: torch.dtype | None) ->
 #: large CPU draws are filled in chunks of this many numbers, each from its own child
 #: generator seeded from the caller's generator (see _draw)
 CHUNK = 1 << 16
-_pool: ThreadPoolExecutor | None = None
-_pool_key: tuple[int, int] = (0, 0)
-_pool_lock = threading.Lock()
-
-
-def _executor(threads: int) -> ThreadPoolExecutor:
-    """A thread pool of ``threads`` workers, rebuilt after a fork (DataLoader workers)."""
-    global _pool, _pool_key
-    key = (os.getpid(), threads)
-    with _pool_lock:
-        if _pool is None or _pool_key != key:
-            # a pool inherited through fork() has no live threads: never reuse it
-            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="omniaug-rng")
-            _pool_key = key
-        return _pool
 
 
 def _draw(kind: str, shape: tuple[int, ...], generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
-    """``torch.rand`` / ``torch.randn`` of ``shape`` on the generator's device.
+    """``torch.rand`` / ``torch.randn`` (``kind`` "uniform" / "normal") or random int64 words ("bits") of ``shape``.
 
     Why not just ``torch.randn``: on the CPU torch draws from one Mersenne Twister,
     serially (~2.5 ns a number), which made noise generation the largest cost of
     whole pipelines (jitter on 256 series × 3000 steps, coloured noise on 1 M audio
     samples). A draw of more than ``CHUNK`` numbers is split into fixed chunks; each
     chunk is filled by a child generator seeded from ``generator`` (one small draw),
-    and the chunks are filled in parallel on ``torch.get_num_threads()`` threads
-    (torch releases the GIL inside the fill). The chunking depends only on the size,
+    and the chunks are filled in parallel on ``torch.get_num_threads()`` worker
+    threads (:func:`omniaug.parallel.run_chunks`; torch releases the GIL inside the fill). The chunking depends only on the size,
     so the result is the same for any thread count, and it is still fully determined
     by the caller's generator. Accelerators keep the plain call (their generators
     are counter-based and parallel already).
@@ -95,29 +81,44 @@ def _draw(kind: str, shape: tuple[int, ...], generator: torch.Generator | None, 
     for d in shape:
         numel *= d
     if device.type != "cpu" or numel < 2 * CHUNK:
+        if kind == "bits":
+            return _fill(torch.empty(shape, dtype=torch.int64, device=device), kind, generator)
         fill = torch.rand if kind == "uniform" else torch.randn
         return fill(shape, generator=generator, device=device)
     chunks = -(-numel // CHUNK)
     seeds = torch.randint(0, 2**62, (chunks,), generator=generator, device=device).tolist()
-    out = torch.empty(shape, device=device)
+    out = torch.empty(shape, device=device, dtype=torch.int64 if kind == "bits" else torch.float32)
     flat = out.view(-1)
 
     def fill_chunk(i: int) -> None:
         child = torch.Generator(device=device)
         child.manual_seed(seeds[i])
-        part = flat[i * CHUNK : (i + 1) * CHUNK]
-        if kind == "uniform":
-            part.uniform_(generator=child)
-        else:
-            part.normal_(generator=child)
+        _fill(flat[i * CHUNK : (i + 1) * CHUNK], kind, child)
 
-    threads = min(torch.get_num_threads(), chunks)
-    if threads <= 1:
-        for i in range(chunks):
-            fill_chunk(i)
-    else:
-        list(_executor(threads).map(fill_chunk, range(chunks)))
+    run_chunks(chunks, 1, lambda i, _: fill_chunk(i), device)  # chunks filled in parallel on CPU
     return out
+
+
+def _fill(part: torch.Tensor, kind: str, generator: torch.Generator | None) -> torch.Tensor:
+    if kind == "uniform":
+        return part.uniform_(generator=generator)
+    if kind == "bits":  # from = int64 min, to = None: all 64 bits random (the default range is [0, 2^63))
+        return part.random_(-(2**63), None, generator=generator)
+    return part.normal_(generator=generator)
+
+
+def random_bits(
+    count: int, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+) -> torch.Tensor:
+    """``count`` int64 words whose 64 bits are all uniformly random.
+
+    The cheapest randomness there is on the CPU: one Mersenne Twister output per
+    word, where ``torch.rand`` spends one per float. View the words as ``int16`` /
+    ``uint8`` to get 4 / 8 uniform values per word. Large draws are chunked and filled
+    in parallel like :func:`uniform` and :func:`normal`.
+    """
+    device = torch.device(device)
+    return _finish(_draw("bits", (count,), generator, _gen_device(generator, device)), device, None)
 
 
 def _shape(n: int, shape: Sequence[int], same_on_batch: bool) -> tuple[int, ...]:

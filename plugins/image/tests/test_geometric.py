@@ -287,3 +287,38 @@ def test_chunked_warp_equals_one_grid_sample_per_sample() -> None:
         grid = FG.grid_from_matrices(m[i : i + 1], (12, 10))
         assert torch.equal(out[i : i + 1], FG.sample_image(x[i : i + 1], grid))
         assert torch.equal(out_mask[i : i + 1], sample_mask(mask[i : i + 1], grid))
+
+
+def test_chunks_on_worker_threads_equal_the_serial_run_and_keep_the_thread_setting() -> None:
+    import threading
+
+    from omniaug.parallel import run_chunks
+    from omniaug_image import functional_geometric as FG
+
+    before = torch.get_num_threads()
+    n = 23
+    x = images(n, 40, 36)
+    m = FG.affine_matrices(torch.linspace(-30, 30, n), torch.zeros(n, 2), torch.ones(n), torch.zeros(n, 2), 40, 36)
+    saved = FG.WARP_CHUNK_BYTES
+    try:
+        FG.WARP_CHUNK_BYTES = 4 * 3 * 40 * 36 * 5  # chunks of 5 samples: 5 chunks, the last partial
+        torch.set_num_threads(1)
+        serial = FG.warp_image(x, m)
+        torch.set_num_threads(2)
+        pooled = FG.warp_image(x, m)
+        assert torch.get_num_threads() == 2  # the workers' own setting (1) does not leak
+        seen: list[tuple[int, int]] = []
+        lock = threading.Lock()
+
+        def record(start: int, stop: int) -> None:
+            with lock:
+                seen.append((start, stop))
+
+        run_chunks(n, 5, record, x.device)
+        assert sorted(seen) == [(0, 5), (5, 10), (10, 15), (15, 20), (20, 23)]
+    finally:
+        FG.WARP_CHUNK_BYTES = saved
+        torch.set_num_threads(before)
+    assert torch.equal(serial, pooled)
+    for i in (0, 7, n - 1):
+        assert torch.equal(serial[i : i + 1], FG.sample_image(x[i : i + 1], FG.grid_from_matrices(m[i : i + 1], (40, 36))))

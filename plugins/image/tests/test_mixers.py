@@ -204,3 +204,61 @@ def test_label_smoothing_is_applied_before_mixing() -> None:
     sources = torch.cat([torch.arange(4).unsqueeze(1), res.params["partners"]], 1)
     expected = share.unsqueeze(1) * smooth[sources[:, 0]] + (1 - share).unsqueeze(1) * smooth[sources[:, 1]]
     torch.testing.assert_close(res.labels, expected, rtol=0, atol=1e-6)
+
+
+def test_shift_pairing_is_a_random_cyclic_shift_without_self_pairs() -> None:
+    x = torch.rand(9, 3, 4, 4)
+    shifts = set()
+    for seed in range(12):
+        partners = M.MixUp(num_classes=3).sample_params(x, generator=make_generator(100 + seed))["partners"]
+        k = M.cyclic_shift_of(partners)
+        assert k is not None and 1 <= k < 9
+        assert torch.equal(partners[:, 0], (torch.arange(9) + k) % 9)
+        shifts.add(k)
+    assert len(shifts) > 3  # the shift is drawn, not fixed like torchvision's roll(1)
+    assert M.cyclic_shift_of(torch.tensor([[1], [0], [3], [2]])) is None  # a derangement that is no shift
+    assert M.cyclic_shift_of(torch.arange(5).unsqueeze(1)) is None  # k = 0 pairs samples with themselves
+
+
+@pytest.mark.parametrize("cls", [M.MixUp, M.CutMix], ids=["mixup", "cutmix"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.uint8], ids=["float", "uint8"])
+def test_copy_free_shift_path_equals_the_general_path(cls: type, dtype: torch.dtype) -> None:
+    from omniaug import Mixer
+
+    x = torch.rand(11, 3, 9, 7, generator=make_generator(16))
+    x = x if dtype == torch.float32 else (x * 255).round().to(dtype)
+    mixer = cls(alpha=1.0, num_classes=4)
+    for seed in range(4):
+        params = mixer.sample_params(x, generator=make_generator(200 + seed))
+        assert M.cyclic_shift_of(params["partners"]) is not None
+        out, weights = mixer.mix_batch(x, params)  # slice-wise, no partner copy
+        ref_out, ref_weights = Mixer.mix_batch(mixer, x, params)  # oracle: gathers x[partners], calls mix()
+        assert torch.equal(out, ref_out) and out.dtype == dtype
+        assert torch.equal(weights, ref_weights)
+    # the general path still serves derangements that are no shift
+    params["partners"] = torch.tensor([[1], [0], [3], [2], [5], [4], [7], [6], [9], [10], [8]])
+    out, weights = mixer.mix_batch(x, params)
+    ref_out, ref_weights = Mixer.mix_batch(mixer, x, params)
+    assert torch.equal(out, ref_out) and torch.equal(weights, ref_weights)
+
+
+@pytest.mark.parametrize("cls", [M.MixUp, M.CutMix], ids=["mixup", "cutmix"])
+def test_derangement_pairing_and_bad_pairing(cls: type) -> None:
+    from omniaug import InputError
+
+    x = torch.rand(16, 3, 4, 4)
+    partners = cls(num_classes=3, pairing="derangement").sample_params(x, generator=make_generator(17))["partners"]
+    assert not bool((partners[:, 0] == torch.arange(16)).any())
+    assert sorted(partners[:, 0].tolist()) == list(range(16))
+    with pytest.raises(InputError, match="pairing"):
+        cls(pairing="roll")
+
+
+def test_box_mask_equals_rect_mask() -> None:
+    from omniaug_image.occlusion import rect_mask
+
+    lam = torch.rand(7, generator=make_generator(18))
+    center = torch.rand(7, 2, generator=make_generator(19))
+    rect = M.CutMix.box(lam, center, 13, 17)
+    ones = torch.ones(7, 1, dtype=torch.bool)
+    assert torch.equal(M._box_mask(rect, 13, 17), rect_mask(rect.unsqueeze(1), ones, 13, 17))

@@ -100,8 +100,15 @@ def test_keypoint_lands_on_the_warped_pixel(op) -> None:  # type: ignore[no-unty
     cx = (wts * xs[..., :w_]).sum((1, 2)) / wts.sum((1, 2))
     cy = (wts * ys[:, : img.shape[1]]).sum((1, 2)) / wts.sum((1, 2))
     got = torch.stack([cx, cy], 1)
-    torch.testing.assert_close(out.keypoints[:, 0], got, atol=1.0, rtol=0)
-    assert bool(out.keypoint_visible.all())
+    moved = out.keypoints[:, 0]
+    h_, inside = img.shape[1], out.keypoint_visible[:, 0]
+    # visible ⇔ on the output canvas; a random crop may leave a keypoint out, the other ops keep all
+    on_canvas = (moved[:, 0] >= 0) & (moved[:, 0] < w_) & (moved[:, 1] >= 0) & (moved[:, 1] < h_)
+    assert torch.equal(inside, on_canvas)
+    # compare where the blob is whole (≥ 3 px from every edge: a cut blob biases the centroid)
+    whole = (moved[:, 0] >= 3) & (moved[:, 0] <= w_ - 3) & (moved[:, 1] >= 3) & (moved[:, 1] <= h_ - 3)
+    assert int(whole.sum()) >= 3, "too few keypoints left on the canvas to compare"
+    torch.testing.assert_close(moved[whole], got[whole], atol=1.0, rtol=0)
 
 
 def test_flip_moves_points_exactly() -> None:

@@ -31,6 +31,7 @@ from typing import Any
 import torch
 
 from omniaug import FusionKind
+from omniaug.parallel import run_chunks
 
 from . import functional_color as FC
 from .modality import image_of, map_image
@@ -105,16 +106,50 @@ def hue_matrix(factor: torch.Tensor, channels: int) -> torch.Tensor:
     return affine_state_matrix(FC.yiq_hue_matrix(factor))
 
 
+#: target size of one chunk's float32 image in :func:`apply_color_matrix` (bytes)
+COLOR_CHUNK_BYTES = 4 * 1024 * 1024
+
+
 def apply_color_matrix(img: torch.Tensor, total: torch.Tensor) -> torch.Tensor:
-    """Apply state matrices ``(B, 2C+1, 2C+1)`` to images ``(B, C, H, W)``; clamp once; keep dtype."""
-    x = FC.to_float(img)
-    c = x.shape[1]
-    total = total.to(x.dtype)
-    means = x.mean(dim=(-2, -1))  # (B, C): the original per-channel means, computed once
+    """Apply state matrices ``(B, 2C+1, 2C+1)`` to images ``(B, C, H, W)``; clamp once; keep dtype.
+
+    Runs over chunks of a few samples (cache blocking, not a loop over samples):
+    each chunk is read once into cache, its per-channel means taken, its pixels
+    mapped by one ``baddbmm`` (offset + ``A·x``) written straight into the output
+    and clamped there while still in cache. A whole-batch version makes 3–4 passes
+    over a 40 MB batch (and, for uint8, over a float copy of it) through memory.
+    """
+    b, c, h, w = img.shape
+    hw = h * w
+    is_float = img.is_floating_point()
+    total = total.to(img.dtype if is_float else torch.float32)
     a = total[:, :c, :c]
-    offset = torch.einsum("bij,bj->bi", total[:, :c, c : 2 * c], means) + total[:, :c, -1]
-    out = torch.einsum("bij,bjhw->bihw", a, x).add_(offset[:, :, None, None]).clamp_(0.0, 1.0)
-    return FC.from_float(out, img.dtype)
+    b_mean = total[:, :c, c : 2 * c]
+    shift = total[:, :c, -1]
+    if not is_float:
+        # uint8 is mapped in 0–255 units with from_float's ×255.999/255 folded into the
+        # matrix: the arithmetic of to_float → matrix → clamp → from_float, minus the two
+        # rescaling passes (equal up to float rounding)
+        scale = (255.0 + 1.0 - 1e-3) / 255.0
+        a, b_mean, shift = a * scale, b_mean * scale, shift * (255.0 * scale)
+    top = 1.0 if is_float else 255.0 + 1.0 - 1e-3
+    out = torch.empty(img.shape, dtype=img.dtype, device=img.device)  # contiguous, whatever img's layout
+
+    def run(start: int, stop: int) -> None:
+        n = stop - start
+        x = img[start:stop].reshape(n, c, hw)
+        x = x if is_float else x.to(torch.float32)
+        means = x.mean(dim=-1)  # (n, C): this chunk's per-channel means, as the fused chain needs them
+        offset = ((b_mean[start:stop] * means.unsqueeze(1)).sum(-1) + shift[start:stop]).unsqueeze(-1)  # (n, C, 1)
+        dst = out[start:stop].view(n, c, hw)
+        if is_float:
+            torch.baddbmm(offset, a[start:stop], x, out=dst).clamp_(0.0, top)
+        else:
+            dst.copy_(torch.baddbmm(offset, a[start:stop], x).clamp_(0.0, top))  # truncation, as from_float
+
+    # chunks of a few images, spread over worker threads (see omniaug_image._chunks)
+    run_chunks(b, max(1, COLOR_CHUNK_BYTES // max(1, 4 * c * hw)), run, img.device)
+    return out
 
 
 def _identity(x: Any, n: int) -> torch.Tensor:
@@ -123,7 +158,9 @@ def _identity(x: Any, n: int) -> torch.Tensor:
 
 
 def _compose(first: torch.Tensor, then: torch.Tensor) -> torch.Tensor:
-    return then @ first
+    # ``then @ first`` as a broadcast multiply-and-sum: these (B, 7, 7) products are tiny,
+    # and a batched matmul would go through BLAS and its thread pool (see functional_geometric.matmul3)
+    return (then.unsqueeze(-1) * first.unsqueeze(-3)).sum(-2)
 
 
 def _apply(x: Any, total: torch.Tensor, ops: list[Any]) -> Any:

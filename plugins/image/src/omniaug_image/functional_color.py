@@ -294,6 +294,10 @@ RGB_TO_YIQ = (
 )
 
 
+# the inverse, computed once: a LAPACK ``inv`` per call wakes BLAS threads (~ms on a busy machine)
+_YIQ_TO_RGB = torch.linalg.inv(torch.tensor(RGB_TO_YIQ, dtype=torch.float64)).tolist()
+
+
 def yiq_hue_matrix(factor: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """Per-sample ``(B, 3, 3)`` RGB matrices rotating the hue by ``factor`` turns in YIQ space.
 
@@ -303,7 +307,7 @@ def yiq_hue_matrix(factor: torch.Tensor, dtype: torch.dtype = torch.float32) -> 
     turns hues the same way and composes with the other colour matrices.
     """
     t = torch.tensor(RGB_TO_YIQ, dtype=torch.float64, device=factor.device)
-    t_inv = torch.linalg.inv(t)
+    t_inv = torch.tensor(_YIQ_TO_RGB, dtype=torch.float64, device=factor.device)
     theta = factor.to(torch.float64) * (-2.0 * torch.pi)
     cos, sin = torch.cos(theta), torch.sin(theta)
     rot = torch.zeros(factor.shape[0], 3, 3, dtype=torch.float64, device=factor.device)
@@ -312,7 +316,9 @@ def yiq_hue_matrix(factor: torch.Tensor, dtype: torch.dtype = torch.float32) -> 
     rot[:, 1, 2] = -sin
     rot[:, 2, 1] = sin
     rot[:, 2, 2] = cos
-    return (t_inv @ rot @ t).to(dtype)
+    # small products as broadcast multiply-and-sum: a tiny batched matmul goes through BLAS
+    m = (rot.unsqueeze(-1) * t.view(1, 1, 3, 3)).sum(-2)
+    return (t_inv.view(1, 3, 3, 1) * m.unsqueeze(1)).sum(-2).to(dtype)
 
 
 def adjust_hue_yiq(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:

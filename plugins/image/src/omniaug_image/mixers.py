@@ -12,6 +12,16 @@ covered are dropped); Mosaic carries all four images' boxes and masks; MixUp
 keeps both images' boxes (it blends whole images). Box lists then grow to
 ``(1 + K)·N`` entries, padded with ``box_valid = False``. ResizeMix and FMix carry
 the image only (targets of ``x`` are kept as they are).
+
+Pairing of MixUp and CutMix: by default (``pairing="shift"``) the partner of sample
+``i`` is ``(i + k) mod B`` for one random ``k`` in ``[1, B)`` per call — a derangement,
+like torchvision's fixed ``roll(1)`` but with a random shift. The partner index
+tensor is stored in the params as always (labels and replay use it); when it is a
+cyclic shift and every sample is mixed, the image is mixed as two contiguous slice
+pairs written straight into the output, without materialising ``x[partners]`` (a
+full copy of the batch). ``pairing="derangement"`` draws a random single-cycle
+derangement; other partners (replayed params, ``p < 1``, targets) take the general
+path. Both paths give identical results for identical params.
 """
 
 from __future__ import annotations
@@ -22,13 +32,13 @@ import torch
 import torch.nn.functional as F
 
 from omniaug import InputError, Mixer, rng
-from omniaug.params import Params
+from omniaug.params import APPLY, Params
 
 from . import functional_color as FC
 from .modality import IMAGE, ImageBatch, image_of
 from .occlusion import drop_erased_boxes, rect_mask
 
-__all__ = ["MIXERS", "MixUp", "CutMix", "ResizeMix", "FMix", "Mosaic", "fourier_mask", "resample_into"]
+__all__ = ["MIXERS", "PAIRINGS", "MixUp", "CutMix", "ResizeMix", "FMix", "Mosaic", "cyclic_shift_of", "fourier_mask", "resample_into"]
 
 
 def _round_like(out: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -120,14 +130,122 @@ def _clip_boxes(boxes: torch.Tensor, valid: torch.Tensor, rect: torch.Tensor) ->
     return out, valid & (x2 > x1) & (y2 > y1)
 
 
-class MixUp(_ImageMixer):
-    """MixUp (Zhang et al., 2018): ``λ·x + (1 − λ)·partner`` with λ ~ Beta(α, α) per sample."""
+#: pairings of :class:`MixUp` / :class:`CutMix`
+PAIRINGS = ("shift", "derangement")
+#: rows per float chunk when a uint8 batch is mixed through float (keeps the temporaries in cache)
+_MIX_CHUNK_BYTES = 2 * 1024 * 1024
+
+
+def cyclic_shift_of(partners: torch.Tensor) -> int | None:
+    """``k`` if ``partners`` ``(B, 1)`` is ``(i + k) mod B`` with ``0 < k < B``, else None (two tiny syncs)."""
+    n = partners.shape[0]
+    if partners.dim() != 2 or partners.shape[1] != 1 or n < 2:
+        return None
+    first = partners[0, 0]
+    expected = (torch.arange(n, device=partners.device) + first) % n
+    if not bool((partners[:, 0] == expected).all() & (first > 0) & (first < n)):
+        return None
+    return int(first)
+
+
+def _shift_runs(n: int, k: int) -> tuple[tuple[int, int, int], ...]:
+    """Rows ``a:b`` whose partners are the contiguous rows ``p:p + (b − a)`` under a shift by ``k``."""
+    return ((0, n - k, k), (n - k, n, 0))
+
+
+def _box_mask(rect: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """``(B, 1, H, W)`` bool inside each sample's ``(top, left, bottom, right)``: one broadcast ``&``."""
+    b = rect.shape[0]
+    ys = torch.arange(height, device=rect.device).view(1, height)
+    xs = torch.arange(width, device=rect.device).view(1, width)
+    rows = (ys >= rect[:, 0:1]) & (ys < rect[:, 2:3])
+    cols = (xs >= rect[:, 1:2]) & (xs < rect[:, 3:4])
+    return rows.view(b, 1, height, 1) & cols.view(b, 1, 1, width)
+
+
+class _ShiftPairing(_ImageMixer):
+    """Cyclic-shift pairing and the copy-free mixing path it allows (see the module docstring)."""
+
+    pairing: str = "shift"
+
+    def _check_pairing(self, pairing: str) -> str:
+        if pairing not in PAIRINGS:
+            raise InputError("pairing", f"one of {list(PAIRINGS)}", pairing, where=type(self).__name__)
+        return pairing
+
+    def draw_partners(
+        self,
+        x: Any,
+        batch_size: int,
+        *,
+        generator: torch.Generator | None,
+        device: torch.device,
+        labels: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        if self.pairing != "shift" or batch_size < 2:
+            return super().draw_partners(x, batch_size, generator=generator, device=device, labels=labels)
+        k = rng.randint(1, 1, batch_size, generator=generator, device=device)  # one shift in [1, B)
+        return ((torch.arange(batch_size, device=device) + k) % batch_size).unsqueeze(1)
+
+    def mix_batch(self, x: Any, params: Params) -> tuple[Any, torch.Tensor]:
+        partners = params.get("partners")
+        mask = params.get(APPLY)
+        if not (isinstance(x, torch.Tensor) and x.dim() == 4 and isinstance(partners, torch.Tensor) and isinstance(mask, torch.Tensor)):
+            return super().mix_batch(x, params)
+        if partners.shape != (x.shape[0], 1) or mask.shape != (x.shape[0],) or not bool(mask.all()):
+            return super().mix_batch(x, params)
+        k = cyclic_shift_of(partners)
+        if k is None:
+            return super().mix_batch(x, params)
+        out, w = self.mix_shifted(x, k, params)
+        w = w.to(torch.float32)
+        return out, torch.stack([w, 1.0 - w], dim=1)
+
+    def mix_shifted(self, img: torch.Tensor, k: int, params: Params) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mix every sample ``i`` with sample ``(i + k) mod B``; same result as :meth:`mix` with those partners."""
+        raise NotImplementedError
+
+
+class MixUp(_ShiftPairing):
+    """MixUp (Zhang et al., 2018): ``λ·x + (1 − λ)·partner`` with λ ~ Beta(α, α) per sample.
+
+    ``pairing``: ``"shift"`` (default; partners are a random cyclic shift of the batch,
+    mixed without copying the partner batch) or ``"derangement"`` (a random
+    single-cycle derangement).
+    """
 
     name = "image.mixup"
     carries_boxes = True
 
-    def __init__(self, alpha: float = 0.2, *, p: float = 1.0, num_classes: int | None = None, label_smoothing: float = 0.0) -> None:
+    def __init__(
+        self,
+        alpha: float = 0.2,
+        *,
+        p: float = 1.0,
+        num_classes: int | None = None,
+        label_smoothing: float = 0.0,
+        pairing: str = "shift",
+    ) -> None:
         super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
+        self.pairing = self._check_pairing(pairing)
+
+    def mix_shifted(self, img: torch.Tensor, k: int, params: Params) -> tuple[torch.Tensor, torch.Tensor]:
+        n, c, h, w = img.shape
+        lam = params["lam"].to(torch.float32)
+        out = torch.empty_like(img)
+        if img.is_floating_point():
+            lam_x = FC.per_sample(lam.to(img.dtype))
+            for a, b, p in _shift_runs(n, k):  # the same lerp as mix(), written into the output rows
+                torch.lerp(img[p : p + b - a], img[a:b], lam_x[a:b], out=out[a:b])
+            return out, lam
+        lam_x = FC.per_sample(lam)
+        rows = max(1, _MIX_CHUNK_BYTES // (4 * c * h * w))
+        for a, b, p in _shift_runs(n, k):
+            for s in range(a, b, rows):  # chunks of rows: the float temporaries stay in cache
+                e = min(s + rows, b)
+                mixed = torch.lerp(img[p + s - a : p + e - a].to(torch.float32), img[s:e].to(torch.float32), lam_x[s:e])
+                out[s:e] = mixed.round_().clamp_(0, 255)
+        return out, lam
 
     def mix(self, x: Any, partners: list[Any], params: Params) -> tuple[Any, torch.Tensor]:
         img, other = image_of(x), image_of(partners[0])
@@ -148,19 +266,43 @@ class MixUp(_ImageMixer):
         return y, lam
 
 
-class CutMix(_ImageMixer):
+class CutMix(_ShiftPairing):
     """CutMix (Yun et al., 2019): paste a partner box of area ``(1 − λ)·HW`` centred uniformly.
 
     The box is clipped at the image border; the label weight is recomputed from the
     clipped box's pixel count (``1 − pasted / HW``), so it is exactly the pasted
-    fraction.
+    fraction. ``pairing`` as for :class:`MixUp`.
     """
 
     name = "image.cutmix"
     carries_boxes = True
 
-    def __init__(self, alpha: float = 1.0, *, p: float = 1.0, num_classes: int | None = None, label_smoothing: float = 0.0) -> None:
+    def __init__(
+        self,
+        alpha: float = 1.0,
+        *,
+        p: float = 1.0,
+        num_classes: int | None = None,
+        label_smoothing: float = 0.0,
+        pairing: str = "shift",
+    ) -> None:
         super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
+        self.pairing = self._check_pairing(pairing)
+
+    def mix_shifted(self, img: torch.Tensor, k: int, params: Params) -> tuple[torch.Tensor, torch.Tensor]:
+        n, _, h, w = img.shape
+        rect = self.box(params["lam"], params["center"], h, w)
+        inside = _box_mask(rect, h, w)
+        out = torch.empty_like(img)
+        for a, b, p in _shift_runs(n, k):  # the same select as mix(), written into the output rows
+            torch.where(inside[a:b], img[p : p + b - a], img[a:b], out=out[a:b])
+        return out, self._pasted_weight(rect, h, w)
+
+    @staticmethod
+    def _pasted_weight(rect: torch.Tensor, height: int, width: int) -> torch.Tensor:
+        """``1 − pasted pixels / HW`` of the clipped boxes: the share of ``x`` that is left."""
+        pasted = ((rect[:, 2] - rect[:, 0]) * (rect[:, 3] - rect[:, 1])).to(torch.float32)
+        return 1.0 - pasted / float(height * width)
 
     def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         return {"center": rng.uniform(batch_size, 0.0, 1.0, shape=(2,), generator=generator, device=device)}
@@ -181,10 +323,9 @@ class CutMix(_ImageMixer):
         img, other = image_of(x), image_of(partners[0])
         _, _, h, w = img.shape
         rect = self.box(params["lam"], params["center"], h, w)
-        inside = rect_mask(rect.unsqueeze(1), torch.ones(rect.shape[0], 1, dtype=torch.bool, device=img.device), h, w)
+        inside = _box_mask(rect, h, w)
         out = torch.where(inside, other, img)
-        pasted = ((rect[:, 2] - rect[:, 0]) * (rect[:, 3] - rect[:, 1])).to(torch.float32)
-        weight = 1.0 - pasted / float(h * w)
+        weight = self._pasted_weight(rect, h, w)
         if not isinstance(x, ImageBatch):
             return out, weight
         partner: ImageBatch = partners[0]

@@ -154,6 +154,21 @@ def ocr_map(language: str = "en") -> dict[str, tuple[str, ...]]:
 
 
 @functools.lru_cache(maxsize=4)
+def _word_like(s: str) -> bool:
+    """Letters with inner apostrophes, hyphens, spaces or dots: no markup, escapes or bare numbers."""
+    return any(ch.isalpha() for ch in s) and all(ch.isalnum() or ch in " '’-." for ch in s)
+
+
 def spelling(language: str = "en") -> dict[str, tuple[str, ...]]:
-    """Correct word → common misspellings of it."""
-    return {k: tuple(v) for k, v in char_tables()["spelling"][language].items() if v}
+    """Correct word → common misspellings of it.
+
+    The source lists carry some noise from their wiki markup (``[[realy``, ``&amp``,
+    ``hab\\ve``); only word-like misspellings are kept, so an inserted typo never
+    brings markup or stray symbols into the text.
+    """
+    table = {}
+    for k, v in char_tables()["spelling"][language].items():
+        kept = tuple(m for m in v if m != k and _word_like(m))
+        if kept:
+            table[k] = kept
+    return table

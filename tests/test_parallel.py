@@ -1,0 +1,30 @@
+"""omniaug.parallel.run_chunks: every chunk once, disjoint writes, thread settings left as they were."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from omniaug.parallel import run_chunks
+
+
+@pytest.mark.parametrize("n, chunk", [(1, 4), (10, 3), (64, 8), (7, 100)])
+def test_every_index_is_covered_exactly_once(n, chunk):
+    hits = torch.zeros(n, dtype=torch.long)
+    seen: list[tuple[int, int]] = []
+
+    def work(start: int, stop: int) -> None:
+        seen.append((start, stop))
+        hits[start:stop] += 1  # disjoint slices: no two chunks touch the same element
+
+    run_chunks(n, chunk, work, torch.device("cpu"))
+    assert torch.equal(hits, torch.ones(n, dtype=torch.long))
+    assert sorted(seen) == [(s, min(s + chunk, n)) for s in range(0, n, chunk)]
+
+
+def test_process_thread_setting_survives_the_worker_pool():
+    before = torch.get_num_threads()
+    out = torch.empty(40, 1000)
+    run_chunks(40, 5, lambda a, b: out[a:b].copy_(torch.arange(a, b).view(-1, 1).expand(-1, 1000)), torch.device("cpu"))
+    assert torch.get_num_threads() == before
+    assert torch.equal(out[:, 0], torch.arange(40, dtype=out.dtype))
