@@ -52,8 +52,10 @@ def _median_seconds(
             fn()
     wall: dict[str, list[float]] = {k: [] for k in fns}
     cpu: dict[str, list[float]] = {k: [] for k in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():  # round-robin: noise spreads over every candidate
+    names = list(fns)
+    for r in range(repeats):  # round-robin, rotating: noise and cold starts spread over every candidate
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            fn = fns[name]
             start, start_cpu = time.perf_counter(), time.process_time()
             fn()
             wall[name].append(time.perf_counter() - start)

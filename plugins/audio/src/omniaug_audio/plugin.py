@@ -37,6 +37,13 @@ def omniaug_register_augmentations() -> list[type[omniaug.Augmentation]]:
 
 
 @omniaug.hookimpl
+def omniaug_register_fusions() -> list[omniaug.FusionKind]:
+    from .fusion import FUSIONS
+
+    return list(FUSIONS)
+
+
+@omniaug.hookimpl
 def omniaug_register_mixers() -> list[type[omniaug.Mixer]]:
     from .mixers import MixUp, SnrMix, TimeCutMix
 

@@ -35,6 +35,11 @@ class Gain(WaveformOp):
 
     name = "audio.gain"
     magnitude = Magnitude("gain_db", (0.0, 0.0), (-12.0, 12.0))
+    fusion = "audio.gain"
+
+    def fusion_transform(self, x: Any, params: Any) -> torch.Tensor:
+        """The ``(B,)`` linear factor (see :mod:`omniaug_audio.fusion`)."""
+        return (10 ** (params["gain_db"] / 20)).to(torch.float32)
 
     def __init__(self, gain_db: Any = (-12.0, 12.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
@@ -129,6 +134,11 @@ class PolarityInversion(WaveformOp):
     """Multiply by -1 (inaudible on its own; changes what a phase-sensitive model sees)."""
 
     name = "audio.polarity_inversion"
+    fusion = "audio.gain"
+
+    def fusion_transform(self, x: Any, params: Any) -> torch.Tensor:
+        """A factor of -1 per example (see :mod:`omniaug_audio.fusion`)."""
+        return torch.full(params["apply"].shape, -1.0, device=params["apply"].device)
 
     def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         return -wave
