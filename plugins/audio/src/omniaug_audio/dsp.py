@@ -27,7 +27,6 @@ from omniaug import rng
 
 __all__ = [
     "masked_power",
-    "shaped_noise",
     "colored_noise",
     "colored_spectrum",
     "random_int16",
@@ -111,29 +110,13 @@ def colored_spectrum(bins: torch.Tensor, beta: torch.Tensor, dtype: torch.dtype)
 
 
 def colored_noise(bins: torch.Tensor, beta: torch.Tensor, n: int, dtype: torch.dtype) -> torch.Tensor:
-    """Noise ``(B, C, n)`` with a 1/f^β power spectrum per example, arbitrary scale (see :func:`shaped_noise`)."""
-    return torch.fft.irfft(colored_spectrum(bins, beta, dtype), n=n, dim=-1)
+    """Noise ``(B, C, n)`` with a 1/f^β power spectrum per example, arbitrary scale.
 
-
-def shaped_noise(bins: torch.Tensor, beta: torch.Tensor, n: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """Noise ``(B, C, n)`` with a 1/f^β power spectrum per example (β: ``(B,)``), unit power.
-
-    ``bins`` ``(B, C, n // 2 + 1, 2)`` holds i.i.d. zero-mean real and imaginary parts of
-    each rfft bin (flat spectrum); they are scaled by
-    f^(-β/2) (the DC bin takes the first non-zero bin's gain) and brought to the time
-    domain with one irfft. Each time sample is a weighted sum of thousands of independent
-    bins, so the noise is Gaussian whatever the bins' distribution (uniform 16-bit bins,
-    :func:`random_int16`, are much cheaper to draw than normal floats). β = 0 white,
-    1 pink, 2 brown.
+    Each time sample is a weighted sum of thousands of independent bins, so the noise is
+    Gaussian whatever the bins' distribution (uniform 16-bit bins, :func:`random_int16`,
+    are much cheaper to draw than normal floats). β = 0 white, 1 pink, 2 brown.
     """
-    out = colored_noise(bins, beta, n, dtype)
-    power = (out * out).mean(dim=(1, 2), keepdim=True)
-    return out / power.clamp_min(EPS).sqrt()
-
-
-# ---------------------------------------------------------------- biquad filters
-
-FILTER_KINDS = ("lowpass", "highpass", "bandpass", "bandstop", "peaking")
+    return torch.fft.irfft(colored_spectrum(bins, beta, dtype), n=n, dim=-1)
 
 
 def biquad_coefficients(
