@@ -69,13 +69,14 @@ def _draw(kind: str, shape: tuple[int, ...], generator: torch.Generator | None, 
     Why not just ``torch.randn``: on the CPU torch draws from one Mersenne Twister,
     serially (~2.5 ns a number), which made noise generation the largest cost of
     whole pipelines (jitter on 256 series × 3000 steps, coloured noise on 1 M audio
-    samples). A draw of more than ``CHUNK`` numbers is split into fixed chunks; each
-    chunk is filled by a child generator seeded from ``generator`` (one small draw),
-    and the chunks are filled in parallel on ``torch.get_num_threads()`` worker
-    threads (:func:`omniaug.parallel.run_chunks`; torch releases the GIL inside the fill). The chunking depends only on the size,
-    so the result is the same for any thread count, and it is still fully determined
-    by the caller's generator. Accelerators keep the plain call (their generators
-    are counter-based and parallel already).
+    samples). A draw of at least ``2 * CHUNK`` numbers is split into fixed chunks of
+    ``CHUNK``; each chunk is filled by a child generator seeded from ``generator`` (one
+    small draw), and the chunks are filled in parallel on ``torch.get_num_threads()``
+    worker threads (:func:`omniaug.parallel.run_chunks`; torch releases the GIL inside
+    the fill). The chunking depends only on the size, so the result is the same for
+    any thread count, and it is still fully determined by the caller's generator.
+    Accelerators keep the plain call (their generators are counter-based and parallel
+    already).
     """
     numel = 1
     for d in shape:
