@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from omniaug.parallel import run_chunks
+from omniaug.parallel import run_chunks, run_shared
 
 
 @pytest.mark.parametrize("n, chunk", [(1, 4), (10, 3), (64, 8), (7, 100)])
@@ -28,3 +28,13 @@ def test_process_thread_setting_survives_the_worker_pool():
     run_chunks(40, 5, lambda a, b: out[a:b].copy_(torch.arange(a, b).view(-1, 1).expand(-1, 1000)), torch.device("cpu"))
     assert torch.get_num_threads() == before
     assert torch.equal(out[:, 0], torch.arange(40, dtype=out.dtype))
+
+
+@pytest.mark.parametrize("count", [1, 2, 13])
+def test_run_shared_calls_every_index_once_with_the_caller_taking_part(count):
+    import threading
+
+    seen: list[tuple[int, str]] = []
+    run_shared(count, lambda i: seen.append((i, threading.current_thread().name)), torch.device("cpu"))
+    assert sorted(i for i, _ in seen) == list(range(count))
+    assert any(name == threading.current_thread().name for _, name in seen)  # the caller works too

@@ -22,6 +22,7 @@ does not depend on the scheduling or the thread count.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
-__all__ = ["run_chunks"]
+__all__ = ["run_chunks", "run_shared"]
 
 _pool: ThreadPoolExecutor | None = None
 _pool_key: tuple[int, int] = (0, 0)
@@ -84,3 +85,30 @@ def run_chunks(n: int, chunk: int, fn: Callable[[int, int], None], device: torch
             fn(start, min(start + chunk, n))
         return
     list(_executor(threads).map(lambda start: fn(start, min(start + chunk, n)), starts))
+
+
+def run_shared(count: int, fn: Callable[[int], None], device: torch.device) -> None:
+    """Call ``fn(i)`` for every ``i`` in ``range(count)``; the calling thread takes part.
+
+    For work items that use no intra-op parallelism of their own (random fills). The
+    calling thread and the pool's workers pull indices from one shared counter, so a
+    worker that is slow to wake (waking an idle core can take a millisecond on a VM)
+    costs nothing: the caller just takes more items. ``fn`` must write disjoint outputs.
+    """
+    threads = min(torch.get_num_threads(), count)
+    if device.type != "cpu" or threads <= 1 or not _is_openmp():
+        for i in range(count):
+            fn(i)
+        return
+    counter = itertools.count()  # next() on a count is atomic under the GIL
+
+    def work() -> None:
+        for i in iter(counter.__next__, None):
+            if i >= count:
+                return
+            fn(i)
+
+    helpers = [_executor(threads).submit(work) for _ in range(threads - 1)]
+    work()
+    for job in helpers:
+        job.result()

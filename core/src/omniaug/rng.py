@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import torch
 
-from .parallel import run_chunks
+from .parallel import run_shared
 
 __all__ = [
     "make_generator",
@@ -63,16 +63,27 @@ def _finish(t: torch.Tensor, device: torch.device, dtype: torch.dtype | None) ->
 CHUNK = 1 << 16
 
 
-def _draw(kind: str, shape: tuple[int, ...], generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
-    """``torch.rand`` / ``torch.randn`` (``kind`` "uniform" / "normal") or random int64 words ("bits") of ``shape``.
+def _draw(
+    kind: str,
+    shape: tuple[int, ...],
+    generator: torch.Generator | None,
+    device: torch.device,
+    a: float = 0.0,
+    b: float = 1.0,
+) -> torch.Tensor:
+    """Uniform numbers in ``[a, b)`` or normal ones with mean ``a`` and std ``b`` (``kind``
+    "uniform" / "normal"), or random int64 words ("bits"), of ``shape``.
+
+    The scale is applied inside the fill: no second pass over a large draw (a pass
+    right after the parallel fill also pays for moving the buffer between cores).
 
     Why not just ``torch.randn``: on the CPU torch draws from one Mersenne Twister,
     serially (~2.5 ns a number), which made noise generation the largest cost of
     whole pipelines (jitter on 256 series × 3000 steps, coloured noise on 1 M audio
     samples). A draw of at least ``2 * CHUNK`` numbers is split into fixed chunks of
     ``CHUNK``; each chunk is filled by a child generator seeded from ``generator`` (one
-    small draw), and the chunks are filled in parallel on ``torch.get_num_threads()``
-    worker threads (:func:`omniaug.parallel.run_chunks`; torch releases the GIL inside
+    small draw), and the chunks are filled in parallel by the calling thread and
+    worker threads (:func:`omniaug.parallel.run_shared`; torch releases the GIL inside
     the fill). The chunking depends only on the size, so the result is the same for
     any thread count, and it is still fully determined by the caller's generator.
     Accelerators keep the plain call (their generators are counter-based and parallel
@@ -82,10 +93,7 @@ def _draw(kind: str, shape: tuple[int, ...], generator: torch.Generator | None, 
     for d in shape:
         numel *= d
     if device.type != "cpu" or numel < 2 * CHUNK:
-        if kind == "bits":
-            return _fill(torch.empty(shape, dtype=torch.int64, device=device), kind, generator)
-        fill = torch.rand if kind == "uniform" else torch.randn
-        return fill(shape, generator=generator, device=device)
+        return _fill(torch.empty(shape, dtype=torch.int64 if kind == "bits" else torch.float32, device=device), kind, generator, a, b)
     chunks = -(-numel // CHUNK)
     seeds = torch.randint(0, 2**62, (chunks,), generator=generator, device=device).tolist()
     out = torch.empty(shape, device=device, dtype=torch.int64 if kind == "bits" else torch.float32)
@@ -94,18 +102,18 @@ def _draw(kind: str, shape: tuple[int, ...], generator: torch.Generator | None, 
     def fill_chunk(i: int) -> None:
         child = torch.Generator(device=device)
         child.manual_seed(seeds[i])
-        _fill(flat[i * CHUNK : (i + 1) * CHUNK], kind, child)
+        _fill(flat[i * CHUNK : (i + 1) * CHUNK], kind, child, a, b)
 
-    run_chunks(chunks, 1, lambda i, _: fill_chunk(i), device)  # chunks filled in parallel on CPU
+    run_shared(chunks, fill_chunk, device)  # chunks filled in parallel, the caller included
     return out
 
 
-def _fill(part: torch.Tensor, kind: str, generator: torch.Generator | None) -> torch.Tensor:
+def _fill(part: torch.Tensor, kind: str, generator: torch.Generator | None, a: float = 0.0, b: float = 1.0) -> torch.Tensor:
     if kind == "uniform":
-        return part.uniform_(generator=generator)
+        return part.uniform_(a, b, generator=generator)
     if kind == "bits":  # from = int64 min, to = None: all 64 bits random (the default range is [0, 2^63))
         return part.random_(-(2**63), None, generator=generator)
-    return part.normal_(generator=generator)
+    return part.normal_(a, b, generator=generator)
 
 
 def random_bits(
@@ -143,12 +151,12 @@ def uniform(
 ) -> torch.Tensor:
     """``n`` draws (times ``shape``) uniform in ``[low, high)``, shape ``(n, *shape)``."""
     device = torch.device(device)
-    u = _draw("uniform", _shape(n, shape, same_on_batch), generator, _gen_device(generator, device))
+    gdev = _gen_device(generator, device)
+    if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low <= high:  # scaled inside the fill
+        u = _draw("uniform", _shape(n, shape, same_on_batch), generator, gdev, float(low), float(high))
+        return _expand(_finish(u, device, dtype), n, same_on_batch)
+    u = _draw("uniform", _shape(n, shape, same_on_batch), generator, gdev)
     u = _expand(_finish(u, device, dtype), n, same_on_batch)
-    if isinstance(low, (int, float)) and isinstance(high, (int, float)):
-        if low == 0 and high == 1:
-            return u  # already uniform on [0, 1): skip two passes over large draws
-        return u.mul_(float(high) - float(low)).add_(float(low))  # u is fresh: scale in place
     low_t = torch.as_tensor(low, dtype=dtype, device=device)
     high_t = torch.as_tensor(high, dtype=dtype, device=device)
     return low_t + (high_t - low_t) * u
@@ -167,13 +175,12 @@ def normal(
 ) -> torch.Tensor:
     """``n`` Gaussian draws (times ``shape``), shape ``(n, *shape)``."""
     device = torch.device(device)
-    z = _draw("normal", _shape(n, shape, same_on_batch), generator, _gen_device(generator, device))
+    gdev = _gen_device(generator, device)
+    if isinstance(std, (int, float)) and isinstance(mean, (int, float)) and std >= 0:  # scaled inside the fill
+        z = _draw("normal", _shape(n, shape, same_on_batch), generator, gdev, float(mean), float(std))
+        return _expand(_finish(z, device, dtype), n, same_on_batch)
+    z = _draw("normal", _shape(n, shape, same_on_batch), generator, gdev)
     z = _expand(_finish(z, device, dtype), n, same_on_batch)
-    if isinstance(std, (int, float)) and isinstance(mean, (int, float)):
-        # z is always a fresh tensor here, so scaling in place saves two full-size buffers
-        # (and Python scalars skip torch.broadcast_shapes, slow for small draws)
-        z = z if std == 1.0 else z.mul_(float(std))
-        return z if mean == 0.0 else z.add_(float(mean))
     std_t = torch.as_tensor(std, dtype=dtype, device=device)
     mean_t = torch.as_tensor(mean, dtype=dtype, device=device)
     if torch.broadcast_shapes(z.shape, std_t.shape, mean_t.shape) != z.shape:
