@@ -112,21 +112,51 @@ def main() -> None:
         )
 
     print()
-    print("Per-sample cost vs batch size (time_warp+drift+jitter; tsaug in the same run):")
+    print("Per-sample cost vs batch size (time_warp+drift+jitter; tsaug in the same run).")
+    print("Steady state: per size, blocks of back-to-back calls after 3 untimed ones, the sizes swept")
+    print("3 times (as a training loop calls it). Interleaved: each call right after a tsaug call on")
+    print("the same batch (rotating order) — caches cold, which costs small batches most.")
     print()
-    print(f"| {'batch':>5} | {'omniaug µs/series':>17} | {'tsaug µs/series':>15} | {'speed-up':>8} | {'omniaug CPU µs/series':>21} | {'tsaug CPU µs/series':>19} |")
-    print(f"|{'-' * 7}|{'-' * 19}|{'-' * 17}|{'-' * 10}|{'-' * 23}|{'-' * 21}|")
-    for n in (16, 64, 256, 1024):
-        xb = torch.randn(n, CHANNELS, LENGTH, generator=g)
-        xb_np = np.ascontiguousarray(xb.permute(0, 2, 1).numpy())
+    print(f"| {'batch':>5} | {'omniaug µs/series':>17} | {'tsaug µs/series':>15} | {'speed-up':>8} "
+          f"| {'omniaug CPU µs/series':>21} | {'interleaved omniaug µs/series':>29} |")
+    print(f"|{'-' * 7}|{'-' * 19}|{'-' * 17}|{'-' * 10}|{'-' * 23}|{'-' * 31}|")
+    sizes = (16, 64, 256, 1024)
+    batches = {n: torch.randn(n, CHANNELS, LENGTH, generator=g) for n in sizes}
+    batches_np = {n: np.ascontiguousarray(xb.permute(0, 2, 1).numpy()) for n, xb in batches.items()}
+    steady: dict[str, dict[int, list[float]]] = {"omniaug": {n: [] for n in sizes}, "tsaug": {n: [] for n in sizes}}
+    steady_cpu: dict[int, list[float]] = {n: [] for n in sizes}
+    for _ in range(3):
+        for n in sizes:
+            calls = {
+                "omniaug": lambda n=n: drift_pipe(batches[n], generator=g),
+                "tsaug": lambda n=n: ts_pipe.augment(batches_np[n]),
+            }
+            block = max(3, args.repeats // (3 if n <= 256 else 6))
+            for name, fn in calls.items():
+                for _ in range(3):
+                    fn()
+                for _ in range(block):
+                    start, start_cpu = time.perf_counter(), time.process_time()
+                    fn()
+                    steady[name][n].append(time.perf_counter() - start)
+                    if name == "omniaug":
+                        steady_cpu[n].append(time.process_time() - start_cpu)
+    per_series: list[float] = []
+    for n in sizes:
         reps = max(5, args.repeats // (1 if n <= 256 else 3))
-        m, c = _median_seconds(
-            {"omniaug": lambda xb=xb: drift_pipe(xb, generator=g), "tsaug": lambda xb_np=xb_np: ts_pipe.augment(xb_np)},
+        inter, _ = _median_seconds(
+            {"omniaug": lambda n=n: drift_pipe(batches[n], generator=g), "tsaug": lambda n=n: ts_pipe.augment(batches_np[n])},
             reps,
         )
-        ours, theirs = m["omniaug"] / n * 1e6, m["tsaug"] / n * 1e6
-        ours_cpu, theirs_cpu = c["omniaug"] / n * 1e6, c["tsaug"] / n * 1e6
-        print(f"| {n:5d} | {ours:17.1f} | {theirs:15.1f} | {theirs / ours:7.1f}× | {ours_cpu:21.1f} | {theirs_cpu:19.1f} |")
+        ours = statistics.median(steady["omniaug"][n]) / n * 1e6
+        theirs = statistics.median(steady["tsaug"][n]) / n * 1e6
+        per_series.append(ours)
+        print(
+            f"| {n:5d} | {ours:17.1f} | {theirs:15.1f} | {theirs / ours:7.1f}× "
+            f"| {statistics.median(steady_cpu[n]) / n * 1e6:21.1f} | {inter['omniaug'] / n * 1e6:29.1f} |"
+        )
+    print()
+    print(f"steady-state per-series cost, max/min over batch 16 → 1024: {max(per_series) / min(per_series):.2f}×")
 
 
 if __name__ == "__main__":

@@ -38,3 +38,45 @@ def test_run_shared_calls_every_index_once_with_the_caller_taking_part(count):
     run_shared(count, lambda i: seen.append((i, threading.current_thread().name)), torch.device("cpu"))
     assert sorted(i for i, _ in seen) == list(range(count))
     assert any(name == threading.current_thread().name for _, name in seen)  # the caller works too
+
+
+def test_run_shared_does_not_wait_for_a_worker_that_never_started():
+    import threading
+    import time
+
+    from omniaug import parallel
+
+    real = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        pool = parallel._executor(2)
+        release = threading.Event()
+        blockers = [pool.submit(release.wait) for _ in range(2)]  # both workers busy elsewhere
+        timer = threading.Timer(3.0, release.set)  # frees them after 3 s in any case
+        timer.start()
+        seen: list[int] = []
+        start = time.perf_counter()
+        run_shared(5, seen.append, torch.device("cpu"))
+        elapsed = time.perf_counter() - start
+        assert sorted(seen) == list(range(5))  # the caller did every item itself...
+        assert elapsed < 1.5  # ...and returned without waiting for the busy workers
+        release.set()
+        timer.cancel()
+        for b in blockers:
+            b.result()
+    finally:
+        torch.set_num_threads(real)
+
+
+def test_run_shared_reraises_an_error_from_an_item():
+    def boom(i: int) -> None:
+        if i == 3:
+            raise ValueError("item 3")
+
+    real = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        with pytest.raises(ValueError, match="item 3"):
+            run_shared(6, boom, torch.device("cpu"))
+    finally:
+        torch.set_num_threads(real)

@@ -259,6 +259,21 @@ class Augmentation(Transform):
         params[APPLY] = apply
         return params
 
+    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+        """Sample params for ``x`` and apply them; return ``Augmented(output, params)``."""
+        params = self.sample_params(x, generator=generator)
+        cls = type(self)
+        if (
+            self.p >= 1.0
+            and cls.apply is Augmentation.apply
+            and cls.sample_params is Augmentation.sample_params
+            and params[APPLY].numel() > 0
+        ):
+            # the mask is the all-True one sample_params makes for p=1: the kernel takes the
+            # whole batch, without scanning the mask (a nonzero(), a device sync on GPU)
+            return Augmented(self.kernel(x, params), params)
+        return Augmented(self.apply(x, params), params)
+
     def apply(self, x: Any, params: Params) -> Any:
         """Apply ``params`` to ``x``: the kernel runs once, on the samples whose apply mask is set."""
         spec = self.modality_spec()

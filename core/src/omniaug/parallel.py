@@ -91,9 +91,11 @@ def run_shared(count: int, fn: Callable[[int], None], device: torch.device) -> N
     """Call ``fn(i)`` for every ``i`` in ``range(count)``; the calling thread takes part.
 
     For work items that use no intra-op parallelism of their own (random fills). The
-    calling thread and the pool's workers pull indices from one shared counter, so a
-    worker that is slow to wake (waking an idle core can take a millisecond on a VM)
-    costs nothing: the caller just takes more items. ``fn`` must write disjoint outputs.
+    calling thread and the pool's workers pull indices from one shared counter, and the
+    caller waits only for items a worker has actually started: a worker that is slow
+    to wake (waking an idle vCPU can take a millisecond) costs nothing — the caller
+    just takes more items and returns, and the late worker finds the counter used up.
+    ``fn`` must write disjoint outputs. An exception in any item is re-raised here.
     """
     threads = min(torch.get_num_threads(), count)
     if device.type != "cpu" or threads <= 1 or not _is_openmp():
@@ -101,14 +103,27 @@ def run_shared(count: int, fn: Callable[[int], None], device: torch.device) -> N
             fn(i)
         return
     counter = itertools.count()  # next() on a count is atomic under the GIL
+    lock = threading.Lock()
+    finished = threading.Event()
+    state = {"done": 0, "error": None}
 
     def work() -> None:
         for i in iter(counter.__next__, None):
             if i >= count:
                 return
-            fn(i)
+            try:
+                fn(i)
+            except BaseException as exc:  # handed to the caller
+                state["error"] = state["error"] or exc
+            with lock:
+                state["done"] += 1
+                if state["done"] == count:
+                    finished.set()
 
-    helpers = [_executor(threads).submit(work) for _ in range(threads - 1)]
+    pool = _executor(threads)
+    for _ in range(threads - 1):
+        pool.submit(work)
     work()
-    for job in helpers:
-        job.result()
+    finished.wait()  # immediate unless a worker is still inside an item it started
+    if state["error"] is not None:
+        raise state["error"]

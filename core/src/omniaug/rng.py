@@ -19,11 +19,13 @@ from collections.abc import Sequence
 
 import torch
 
+from . import memory
 from .parallel import run_shared
 
 __all__ = [
     "make_generator",
     "random_bits",
+    "chunk_size",
     "uniform",
     "normal",
     "beta",
@@ -58,9 +60,24 @@ def _finish(t: torch.Tensor, device: torch.device, dtype: torch.dtype | None) ->
     return t.to(device, non_blocking=True) if t.device != device else t
 
 
-#: large CPU draws are filled in chunks of this many numbers, each from its own child
-#: generator seeded from the caller's generator (see _draw)
+#: large CPU draws are filled in chunks of at most this many numbers, each from its own
+#: child generator seeded from the caller's generator (see _draw)
 CHUNK = 1 << 16
+#: the smallest chunk; draws of fewer than ``2 * MIN_CHUNK`` numbers are made in one piece
+MIN_CHUNK = 1 << 14
+
+
+def chunk_size(numel: int) -> int:
+    """Numbers per chunk of a CPU draw of ``numel`` numbers (0: drawn in one piece).
+
+    A function of the size alone, so a draw is the same for any thread count. Mid-size
+    draws are cut into about four chunks (so two to four threads share them), large
+    ones into chunks of :data:`CHUNK` (a child generator costs ~2 µs to seed, a
+    65 536-number chunk ~150 µs to fill).
+    """
+    if numel < 2 * MIN_CHUNK:
+        return 0
+    return max(MIN_CHUNK, min(CHUNK, -(-numel // 4)))
 
 
 def _draw(
@@ -80,8 +97,8 @@ def _draw(
     Why not just ``torch.randn``: on the CPU torch draws from one Mersenne Twister,
     serially (~2.5 ns a number), which made noise generation the largest cost of
     whole pipelines (jitter on 256 series × 3000 steps, coloured noise on 1 M audio
-    samples). A draw of at least ``2 * CHUNK`` numbers is split into fixed chunks of
-    ``CHUNK``; each chunk is filled by a child generator seeded from ``generator`` (one
+    samples). A draw of at least ``2 * MIN_CHUNK`` numbers is split into chunks of
+    :func:`chunk_size` numbers; each chunk is filled by a child generator seeded from ``generator`` (one
     small draw), and the chunks are filled in parallel by the calling thread and
     worker threads (:func:`omniaug.parallel.run_shared`; torch releases the GIL inside
     the fill). The chunking depends only on the size, so the result is the same for
@@ -92,17 +109,18 @@ def _draw(
     numel = 1
     for d in shape:
         numel *= d
-    if device.type != "cpu" or numel < 2 * CHUNK:
+    size = chunk_size(numel) if device.type == "cpu" else 0
+    if size == 0:
         return _fill(torch.empty(shape, dtype=torch.int64 if kind == "bits" else torch.float32, device=device), kind, generator, a, b)
-    chunks = -(-numel // CHUNK)
+    chunks = -(-numel // size)
     seeds = torch.randint(0, 2**62, (chunks,), generator=generator, device=device).tolist()
-    out = torch.empty(shape, device=device, dtype=torch.int64 if kind == "bits" else torch.float32)
+    out = memory.empty(shape, device=device, dtype=torch.int64 if kind == "bits" else torch.float32)
     flat = out.view(-1)
 
     def fill_chunk(i: int) -> None:
         child = torch.Generator(device=device)
         child.manual_seed(seeds[i])
-        _fill(flat[i * CHUNK : (i + 1) * CHUNK], kind, child, a, b)
+        _fill(flat[i * size : (i + 1) * size], kind, child, a, b)
 
     run_shared(chunks, fill_chunk, device)  # chunks filled in parallel, the caller included
     return out

@@ -184,13 +184,20 @@ class Drift(SeriesAugmentation):
 
     def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
         values = view.values
+        if not view.padded:  # one fused GEMM over every sample and channel: values + knots @ basis
+            b, c, t = values.shape
+            # the walk's first knot is 0, so its basis row drops out (no padding op)
+            walk = params["steps"].to(values.dtype).cumsum(-1)
+            peak = walk.abs().amax(-1, keepdim=True).clamp_min_(1e-12)
+            scale = params["amplitude"].to(values.dtype) / peak
+            if self.relative:
+                lo, hi = channel_range(view)
+                scale = scale * (hi - lo)  # scaling the knots scales the (linear-in-knots) curve
+            basis = linear_basis(walk.shape[-1] + 1, t, values.dtype, values.device)[1:]
+            knots = (walk * scale).expand(b, c, -1).reshape(b * c, -1)
+            return torch.addmm(values.reshape(b * c, t), knots, basis).view(b, c, t)
         knots = self.knot_values(params).to(values.dtype)
         if self.relative:
             lo, hi = channel_range(view)
-            knots = knots * (hi - lo)  # scaling the knots scales the (linear-in-knots) curve
-        if not view.padded:  # one fused GEMM over every sample and channel: values + knots @ basis
-            b, c, t = values.shape
-            basis = linear_basis(knots.shape[-1], t, values.dtype, values.device)
-            knots = knots.expand(b, c, -1).reshape(b * c, -1)
-            return torch.addmm(values.reshape(b * c, t), knots, basis).view(b, c, t)
+            knots = knots * (hi - lo)
         return values + smooth_curve(knots, view.lengths, values.shape[-1], padded=True, kind="linear")
