@@ -220,3 +220,14 @@ def test_random_bits_use_all_64_bits_evenly(count):
     assert abs(float(as16.mean())) < 40000 / (count**0.5)  # int16 views are centred
     g = rng.make_generator(1)
     assert not torch.equal(rng.random_bits(count, generator=g), rng.random_bits(count, generator=g))
+
+
+def test_randint_with_scalar_bounds_is_uniform_in_range_and_follows_the_generator():
+    k = rng.randint(20_000, 3, 9, generator=rng.make_generator(0))
+    assert k.dtype == torch.long and k.shape == (20_000,)
+    assert int(k.min()) == 3 and int(k.max()) == 8
+    counts = torch.bincount(k - 3, minlength=6).double()
+    assert float((counts / 20_000 - 1 / 6).abs().max()) < 0.015
+    assert torch.equal(k, rng.randint(20_000, 3, 9, generator=rng.make_generator(0)))
+    same = rng.randint(5, 0, 100, shape=(2,), generator=rng.make_generator(1), same_on_batch=True)
+    assert same.shape == (5, 2) and bool((same == same[0]).all())

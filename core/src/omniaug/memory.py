@@ -46,7 +46,7 @@ def advise_huge_pages(t: torch.Tensor) -> bool:
     Only the 2 MiB-aligned part of the storage is covered. Returns whether advice
     was given (``False`` for small, non-CPU or non-Linux tensors, or on error).
     """
-    if _madvise is None or t.device.type != "cpu":
+    if _madvise is None or t.device.type != "cpu" or t.numel() * t.element_size() < HUGE_MIN_BYTES:
         return False
     nbytes = t.untyped_storage().nbytes()
     if nbytes < HUGE_MIN_BYTES:

@@ -173,7 +173,9 @@ def test_mask_feature_node_and_entry_modes() -> None:
     assert torch.equal((node.x == 7.0).any(1), masked_rows), "node mode masks whole rows"
     assert abs(masked_rows.float().mean().item() - 0.3) < 0.03
     entry = MaskFeature(0.3, mode="entry", value=7.0)(x, generator=rng.make_generator(0))
-    assert abs((entry.x == 7.0).float().mean().item() - 0.3) < 0.01
+    # 10 240 entries: one binomial standard deviation is 0.0045, so 0.025 is ~5σ (a bound of
+    # 0.01, ~2σ, passed or failed depending on which seed stream the generator gave)
+    assert abs((entry.x == 7.0).float().mean().item() - 0.3) < 0.025
     assert not torch.equal((entry.x == 7.0).any(1), (entry.x == 7.0).all(1))
 
 

@@ -27,8 +27,12 @@ from torch_geometric.data import Batch, Data
 
 from omniaug import InputError
 
+from .counter_random import _index_select
+
 __all__ = [
     "Layout",
+    "attrs",
+    "store_meta",
     "as_batch",
     "restore",
     "layout",
@@ -48,6 +52,23 @@ __all__ = [
 ]
 
 _BOOKKEEPING = ("batch", "ptr")
+
+
+
+def attrs(x: Data) -> dict[str, Any]:
+    """The attribute dict of ``x``'s global store (read-only use; write through PyG or on a copy).
+
+    Why: ``x.key`` / ``x[key]`` on a PyG ``Data``/``Batch`` passes through two or three
+    ``__getattr__``/``__getitem__`` layers, about 1 µs a read, and a validated op
+    reads a few dozen attributes: on a batch of 16 small graphs those reads were a
+    noticeable share of the call. This is the dict those layers end at.
+    """
+    return x._store._mapping
+
+
+def store_meta(b: Batch) -> dict[str, Any]:
+    """Where a ``Batch`` keeps ``_slice_dict``, ``_inc_dict`` and ``_num_graphs`` (its store's ``__dict__``)."""
+    return b._store.__dict__
 
 
 def as_batch(x: Data | Batch) -> tuple[Batch, bool]:
@@ -127,8 +148,8 @@ def select_edges(edge_index: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
     and, writing straight into the output rows, without the extra copy of a stack.
     """
     out = edge_index.new_empty(2, rows.numel())
-    torch.index_select(edge_index[0], 0, rows, out=out[0])
-    torch.index_select(edge_index[1], 0, rows, out=out[1])
+    _index_select(edge_index[0], 0, rows, out=out[0])
+    _index_select(edge_index[1], 0, rows, out=out[1])
     return out
 
 
@@ -177,14 +198,15 @@ class Layout:
 
 def layout(b: Batch) -> Layout:
     """Classify the attributes of a validated batch (see module docstring)."""
-    slices: Mapping[str, Any] = b._slice_dict
+    m = attrs(b)  # plain dict reads: PyG's b[key] costs ~1 µs each (see attrs)
+    slices: Mapping[str, Any] = store_meta(b)["_slice_dict"]
     node_sl = slices["x"]
     edge_sl = slices["edge_index"]
     node_keys, edge_keys, graph_keys, index_keys = ["x"], [], [], []
     for key, sl in slices.items():
         if key in ("x", "edge_index"):
             continue
-        value = b[key]
+        value = m.get(key)
         if not isinstance(value, torch.Tensor) or value.dim() == 0:
             graph_keys.append(key)
             continue
@@ -223,10 +245,10 @@ def edge_graph(b: Batch, lay: Layout | None = None, *, dtype: torch.dtype = torc
     ``index_select``; ``index_put`` needs the default ``int64``).
     """
     lay = layout(b) if lay is None else lay
-    device = b.edge_index.device
-    counts = lay.edge_counts.to(device)
+    ei = attrs(b)["edge_index"]
+    counts = lay.edge_counts.to(ei.device)
     return torch.repeat_interleave(
-        torch.arange(lay.num_graphs, device=device, dtype=dtype), counts, output_size=b.edge_index.shape[1]
+        torch.arange(lay.num_graphs, device=ei.device, dtype=dtype), counts, output_size=ei.shape[1]
     )
 
 
@@ -238,15 +260,25 @@ def with_values(
     incs: Mapping[str, torch.Tensor] | None = None,
     num_graphs: int | None = None,
 ) -> Batch:
-    """A shallow copy of ``b`` with some attributes and bookkeeping entries replaced."""
+    """A shallow copy of ``b`` with some attributes and bookkeeping entries replaced.
+
+    Writes into the copy's own store dicts (PyG's ``copy`` gives the copy a new
+    attribute dict and no attribute-kind cache), as ``out[key] = value`` would,
+    minus its per-key layers: every graph op ends here, ~1 µs a key saved.
+    """
     out = copy.copy(b)
+    m = attrs(out)
     for key, value in values.items():
-        out[key] = value
+        if value is None:
+            m.pop(key, None)
+        else:
+            m[key] = value
+    meta, old = store_meta(out), store_meta(b)
     # New dicts: the copy shares the originals, which must not be mutated.
-    out._slice_dict = {**b._slice_dict, **(slices or {})}
-    out._inc_dict = {**b._inc_dict, **(incs or {})}
+    meta["_slice_dict"] = {**old["_slice_dict"], **slices} if slices else dict(old["_slice_dict"])
+    meta["_inc_dict"] = {**old["_inc_dict"], **incs} if incs else dict(old["_inc_dict"])
     if num_graphs is not None:
-        out._num_graphs = num_graphs
+        meta["_num_graphs"] = num_graphs
     return out
 
 
@@ -266,12 +298,15 @@ def _set_num_nodes_list(out: Batch, node_counts_cpu: torch.Tensor) -> None:
 def filter_edges(b: Batch, keep: torch.Tensor, lay: Layout | None = None) -> Batch:
     """Keep the edges where ``keep`` (``(E,)`` bool) is set, with every edge-level attribute."""
     lay = layout(b) if lay is None else lay
-    rows = keep.nonzero().flatten()  # one nonzero, shared by every edge attribute
+    m = attrs(b)
+    # one nonzero, shared by every edge attribute; on the mask's bytes (uint8 view):
+    # the same indices, ~20 % faster than torch's bool nonzero on CPU (measured)
+    rows = (keep.view(torch.uint8) if keep.dtype == torch.bool else keep).nonzero().flatten()
     # rows is sorted: kept edges before each old slice boundary by binary search, O(G log E), no pass over E
     new_sl = torch.searchsorted(rows, lay.edge_slices.to(rows.device)).cpu()
-    values: dict[str, Any] = {"edge_index": select_edges(b.edge_index, rows)}
+    values: dict[str, Any] = {"edge_index": select_edges(m["edge_index"], rows)}
     for key in lay.edge_keys:
-        values[key] = b[key].index_select(0, rows)
+        values[key] = m[key].index_select(0, rows)
     slices = dict.fromkeys(("edge_index", *lay.edge_keys), new_sl)
     return with_values(b, values, slices=slices)
 

@@ -23,6 +23,10 @@ import torch
 
 from omniaug import rng
 
+#: ``torch.index_select`` as torch defines it (torch_geometric wraps the public name
+#: in Python for its ``HashTensor``, ~0.4 µs a call; our operands are plain tensors)
+_index_select = getattr(torch._C._VariableFunctions, "index_select", torch.index_select)
+
 __all__ = [
     "SEED_HIGH",
     "draw_seeds",
@@ -44,7 +48,11 @@ _M32 = 0xFFFFFFFF
 def draw_seeds(
     n: int, *, generator: torch.Generator | None, device: torch.device | str = "cpu"
 ) -> torch.Tensor:
-    """``n`` random 32-bit seeds (``int64``) from the caller's generator, one per graph."""
+    """``n`` random 32-bit seeds (``int64``) from the caller's generator, one per graph.
+
+    Drawn on the generator's device and then moved (``rng.randint``), so a generator
+    gives the same seeds whatever the batch's device.
+    """
     return rng.randint(n, 0, SEED_HIGH, generator=generator, device=device)
 
 
@@ -177,13 +185,13 @@ def pair_keep_small(
         second, scratch = scratch, second
     folded = _as_int32_bits(keys - scalar_mul(ptr[:-1], (1 << 16) + 1))
     x.bitwise_left_shift_(16).add_(second)
-    x.add_(torch.index_select(folded, 0, edge_graph, out=second))
+    x.add_(_index_select(folded, 0, edge_graph, out=second))
     _mix32_i32_(x, second)
     # keep iff to_uniform(h) >= rate  <=>  (h >>> 8) >= ceil(rate · 2**24) (exact: u has 24 bits)
     torch.bitwise_right_shift(x, 8, out=second)
     second.bitwise_and_(0xFFFFFF)
     cut = torch.ceil(threshold * float(1 << 24)).to(torch.int32)
-    return second >= torch.index_select(cut, 0, edge_graph, out=scratch)
+    return second >= _index_select(cut, 0, edge_graph, out=scratch)
 
 
 def to_uniform(h: torch.Tensor) -> torch.Tensor:

@@ -16,9 +16,10 @@ from typing import Any
 import torch
 from torch_geometric.data import Batch, Data
 
-from omniaug import InputError, Modality
+from omniaug import InputError, Modality, memory
 
 from . import batch_ops
+from .batch_ops import _index_select, attrs, store_meta
 from .counter_random import scalar_mul
 from .examples_data import bad_examples, example_batch, load_graphs, save_graphs
 from .render import render_graphs
@@ -38,13 +39,15 @@ PAYLOAD = "torch_geometric Batch (or a single Data) with x (N, F), edge_index (2
 WHERE = "graph"
 
 
-def _check_data_fields(x: Data, *, check_range: bool = True) -> None:
-    feats = getattr(x, "x", None)
+def _check_data_fields(x: Data, *, check_range: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    """Check ``x.x`` and ``x.edge_index``; return them."""
+    m = attrs(x)
+    feats = m.get("x")
     if not isinstance(feats, torch.Tensor):
         raise InputError("x.x", "a node feature tensor (N, F)", feats, where=WHERE)
     if feats.dim() != 2:
         raise InputError("x.x", "a 2-D node feature tensor (N, F)", feats, where=WHERE)
-    ei = getattr(x, "edge_index", None)
+    ei = m.get("edge_index")
     if not isinstance(ei, torch.Tensor):
         raise InputError("x.edge_index", "an integer tensor (2, E) of node indices", ei, where=WHERE)
     if ei.dim() != 2 or ei.shape[0] != 2 or ei.dtype != torch.long:
@@ -53,6 +56,7 @@ def _check_data_fields(x: Data, *, check_range: bool = True) -> None:
         _check_range(ei, feats.shape[0])
     if ei.device != feats.device:
         raise InputError("x.edge_index", f"a tensor on the node features' device {feats.device}", ei, where=WHERE)
+    return feats, ei
 
 
 def _check_range(ei: torch.Tensor, n: int) -> None:
@@ -62,45 +66,53 @@ def _check_range(ei: torch.Tensor, n: int) -> None:
             raise InputError("x.edge_index", f"node indices in [0, num_nodes={n})", ei, where=WHERE)
 
 
-def _check_edges_inside_graphs(b: Batch, graph_ids: torch.Tensor, edge_counts: torch.Tensor) -> torch.Tensor:
+def _check_edges_inside_graphs(
+    ei: torch.Tensor, ids: torch.Tensor, n: int, graph_ids: torch.Tensor, edge_counts: torch.Tensor
+) -> torch.Tensor:
     """Every edge's two ends belong to the graph whose edge slice holds it; return each edge's graph id.
 
-    One row at a time in int32 (graph ids < N < 2**31) into one reused buffer:
-    at 4096 graphs the int64 form allocated ~40 MB per call and was page-fault
-    bound (~4× slower). On CPU the range check is folded into the gather (an
-    out-of-range index raises there); other devices check the range first,
-    since an out-of-range gather is a device-side assert there.
+    ``ids`` is the graph id of every node (equal to ``batch``, checked, but int32
+    when ids < N < 2**31, as are the results): at 4096 graphs the int64 form
+    allocated ~40 MB per call and was page-fault bound (~4× slower). Both rows
+    are gathered in one call (one op less per row on small batches, where each
+    costs microseconds of dispatch). On CPU the range check is folded into the
+    gather (an out-of-range index raises there); other devices check the range
+    first, since an out-of-range gather is a device-side assert there.
     """
-    ei, n, e = b.edge_index, b.x.shape[0], b.edge_index.shape[1]
-    narrow = n < (1 << 31)
-    ids = b.batch.to(torch.int32) if narrow else b.batch
-    owner = torch.repeat_interleave(graph_ids.to(ids.dtype), edge_counts.to(ids.device), output_size=e)
-    ends = torch.empty_like(owner)
-    on_cpu = ei.device.type == "cpu"
-    if not on_cpu:
+    e = ei.shape[1]
+    try:
+        owner = torch.repeat_interleave(graph_ids, edge_counts, output_size=e)
+    except RuntimeError as exc:  # decreasing offsets (negative counts)
+        raise InputError("x._slice_dict['edge_index']", "non-decreasing edge offsets", edge_counts, where=WHERE) from exc
+    ends = memory.empty((2, e), dtype=owner.dtype, device=owner.device)
+    if ei.device.type != "cpu":
         _check_range(ei, n)
-    for row in (0, 1):
-        try:
-            torch.index_select(ids, 0, ei[row], out=ends)
-        except (IndexError, RuntimeError):
-            _check_range(ei, n)  # raises the clear error if that was the cause
-            raise
-        if not torch.equal(ends, owner):
-            raise InputError(
-                "x.edge_index", "edges inside their own graph (no edge may join nodes of two graphs)", ei, where=WHERE
-            )
+    try:
+        _index_select(ids, 0, ei.reshape(-1), out=ends.view(-1))
+    except (IndexError, RuntimeError):
+        _check_range(ei, n)  # raises the clear error if that was the cause
+        raise
+    if not (torch.equal(ends[0], owner) and torch.equal(ends[1], owner)):
+        raise InputError(
+            "x.edge_index", "edges inside their own graph (no edge may join nodes of two graphs)", ei, where=WHERE
+        )
     return owner
 
 
-def _check_batch_bookkeeping(b: Batch) -> torch.Tensor | None:
-    """Check ptr/batch/slices/increments and graph membership of edges; return each edge's graph id (if any edges)."""
-    slices = getattr(b, "_slice_dict", None)
+def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) -> torch.Tensor | None:
+    """Check ptr/batch/slices/increments and graph membership of edges; return each edge's graph id (if any edges).
+
+    Plain dict reads and about twenty tensor ops whatever the batch size: on a
+    small batch each op costs ~1-3 µs of dispatch, which is most of the check.
+    """
+    m, meta = attrs(b), store_meta(b)
+    slices = meta.get("_slice_dict")
     if not isinstance(slices, dict) or "x" not in slices or "edge_index" not in slices:
         raise InputError(
             "x", "a Batch made by Batch.from_data_list (with slice bookkeeping for x and edge_index)", b, where=WHERE
         )
     for key, value in slices.items():
-        v = b[key]
+        v = m.get(key)
         if not isinstance(v, (torch.Tensor, list)):
             raise InputError(f"x.{key}", "a tensor or a list (one entry per graph)", v, where=WHERE)
         if key not in ("x", "edge_index") and "batch" in key:
@@ -109,25 +121,32 @@ def _check_batch_bookkeeping(b: Batch) -> torch.Tensor | None:
             raise InputError(f"x._slice_dict[{key!r}]", "a 1-D slice tensor", value, where=WHERE)
     node_sl, edge_sl = slices["x"], slices["edge_index"]
     g = node_sl.numel() - 1
-    n, e = b.x.shape[0], b.edge_index.shape[1]
-    if int(node_sl[-1]) != n or int(edge_sl[-1]) != e or edge_sl.numel() != g + 1:
+    n, e = feats.shape[0], ei.shape[1]
+    if edge_sl.numel() != g + 1 or g < 0 or int(node_sl[-1]) != n or int(edge_sl[-1]) != e:
         raise InputError(
             "x._slice_dict", f"slices ending at num_nodes={n} / num_edges={e} for {g} graphs",
             {"x": node_sl, "edge_index": edge_sl}, where=WHERE,
         )
-    ptr, batch = getattr(b, "ptr", None), getattr(b, "batch", None)
+    ptr, batch = m.get("ptr"), m.get("batch")
     if not isinstance(ptr, torch.Tensor) or not isinstance(batch, torch.Tensor):
         raise InputError("x.ptr / x.batch", "the node offsets and graph ids of a collated Batch", ptr, where=WHERE)
     if ptr.shape != (g + 1,) or not torch.equal(ptr.cpu(), node_sl):
         raise InputError("x.ptr", f"node offsets matching the slice bookkeeping {node_sl.tolist()[:8]}…", ptr, where=WHERE)
-    graph_ids = torch.arange(g, device=batch.device)
-    if batch.shape != (n,) or not torch.equal(batch, torch.repeat_interleave(graph_ids, ptr.diff(), output_size=n)):
+    # int32 graph ids (< N < 2**31): the (N,) and (E,) id vectors below are half the bytes
+    gid_dtype = torch.int32 if n < (1 << 31) else torch.long
+    graph_ids = torch.arange(g, device=batch.device, dtype=gid_dtype)
+    try:
+        ids = torch.repeat_interleave(graph_ids, node_sl.diff().to(batch.device), output_size=n)
+    except RuntimeError as exc:  # decreasing offsets (negative counts)
+        raise InputError("x._slice_dict['x']", "non-decreasing node offsets", node_sl, where=WHERE) from exc
+    # compared across dtypes (exact: ids < 2**31); ids then stands in for batch, no int32 copy of it needed
+    if batch.shape != (n,) or batch.dtype != torch.long or not torch.equal(batch, ids):
         raise InputError("x.batch", f"graph ids (N,) = ({n},) consistent with ptr", batch, where=WHERE)
-    inc = b._inc_dict.get("edge_index")
+    inc = meta.get("_inc_dict", {}).get("edge_index")
     if not isinstance(inc, torch.Tensor) or not torch.equal(inc.cpu(), node_sl[:-1]):
         raise InputError("x._inc_dict['edge_index']", "per-graph node offsets", inc, where=WHERE)
     if e:
-        return _check_edges_inside_graphs(b, graph_ids, edge_sl.diff())
+        return _check_edges_inside_graphs(ei, ids, n, graph_ids, edge_sl.diff().to(batch.device))
     return None
 
 
@@ -144,8 +163,8 @@ def validate_graph(x: Any) -> None:
     if _VALIDATED.known(x):
         return
     is_batch = isinstance(x, Batch)
-    _check_data_fields(x, check_range=not is_batch)  # a batch's ranges are checked with its graph membership
-    edge_graph = _check_batch_bookkeeping(x) if is_batch else None
+    feats, ei = _check_data_fields(x, check_range=not is_batch)  # a batch's ranges are checked with its graph membership
+    edge_graph = _check_batch_bookkeeping(x, feats, ei) if is_batch else None
     _VALIDATED.remember(x, edge_graph=edge_graph)
 
 
@@ -170,14 +189,14 @@ class _ValidatedBatches:
 
     @staticmethod
     def _signature(x: Data) -> tuple[Any, ...]:
-        items = []
-        for key, value in x._store.items():
-            if isinstance(value, torch.Tensor):
-                items.append((key, id(value), value._version))
-            else:
-                items.append((key, id(value)))
-        slices = getattr(x, "_slice_dict", None) if isinstance(x, Batch) else None
-        return (tuple(items), id(slices), id(getattr(x, "_inc_dict", None)))
+        # Read from the store's dicts directly: this runs a few times per op (validate,
+        # known_edge_graph, mark_valid), and PyG's items()/getattr layers cost more than the loop.
+        items = [
+            (key, id(value), value._version) if isinstance(value, torch.Tensor) else (key, id(value))
+            for key, value in attrs(x).items()
+        ]
+        meta = store_meta(x)
+        return (tuple(items), id(meta.get("_slice_dict")), id(meta.get("_inc_dict")))
 
     def known(self, x: Data) -> bool:
         entry = self._entries.get(id(x))

@@ -63,19 +63,22 @@ class DropEdge(GraphAugmentation):
 
     def graph_kernel(self, b: Batch, params: Params) -> Batch:
         lay = batch_ops.layout(b)
-        ei = b.edge_index
-        small = lay.num_graphs == 0 or (int(lay.node_counts.max()) < (1 << 16) and b.x.shape[0] < (1 << 31))
+        m = batch_ops.attrs(b)
+        ei, ptr, n = m["edge_index"], m["ptr"], m["x"].shape[0]
+        # Local ids below 2**16 in every graph: certain when the whole batch has fewer
+        # nodes (no per-graph maximum and host sync needed then).
+        small = n < (1 << 16) or (int(lay.node_counts.max()) < (1 << 16) and n < (1 << 31))
         eg = known_edge_graph(b)  # computed by this call's validation, when it validated this batch
         if eg is None:
             eg = batch_ops.edge_graph(b, lay, dtype=torch.int32 if small else torch.long)  # graph ids < N < 2**31
         keys = graph_keys(params["seed"], self.salt)
         if small:
-            keep = pair_keep_small(ei, eg, keys, b.ptr, params["rate"], undirected=self.undirected)
+            keep = pair_keep_small(ei, eg, keys, ptr, params["rate"], undirected=self.undirected)
         else:
             # keep iff to_uniform(h) >= rate  <=>  h >= ceil(rate · 2**24) · 2**8 (exact: u has 24 bits)
             threshold = torch.ceil(params["rate"] * float(1 << 24)).long() << 8
             src, dst = (torch.minimum(ei[0], ei[1]), torch.maximum(ei[0], ei[1])) if self.undirected else ei
-            offset = b.ptr.index_select(0, eg)
+            offset = ptr.index_select(0, eg)
             h = hash_pair(keys.index_select(0, eg), src - offset, dst - offset, small=False)
             keep = h >= threshold.index_select(0, eg)
         return batch_ops.filter_edges(b, keep, lay)

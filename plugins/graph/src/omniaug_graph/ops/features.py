@@ -68,8 +68,8 @@ class MaskFeature(GraphAugmentation):
         return {"rate": rate, "seed": draw_seeds(batch_size, generator=generator, device=device)}
 
     def graph_kernel(self, b: Batch, params: Params) -> Batch:
-        feats = b[self.key]
-        g = b.batch
+        m = batch_ops.attrs(b)
+        feats, g = m[self.key], m["batch"]
         if self.mode == "column":
             mask = params["columns"].to(feats.device).index_select(0, g)
         elif self.mode == "node":
