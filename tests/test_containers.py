@@ -8,6 +8,7 @@ import torch
 import omniaug
 from omniaug import Compose, Identity, InputError, OneOf, RandomApply, SomeOf
 
+from . import toy_plugin
 from .toy_plugin import CALLS, Negate, Scale, Shift
 
 
@@ -99,3 +100,76 @@ def test_policy_errors(toy_registry):
         omniaug.RandAugment("vec", include=["vec.nope"])
     with pytest.raises(InputError, match="magnitude in"):
         omniaug.RandAugment("vec", m=11)
+
+
+class _Bias(omniaug.Augmentation):
+    """Add a per-sample offset; fuses through the test-only ``vec.offset`` kind."""
+
+    name = "vec.bias_for_fusion_test"
+    modality = toy_plugin.VEC
+    fusion = "vec.offset"
+
+    def draw(self, x, batch_size, *, generator, device):
+        return {"offset": omniaug.rng.uniform(batch_size, -1.0, 1.0, generator=generator, device=device)}
+
+    def kernel(self, x, params):
+        return x + params["offset"].unsqueeze(1)
+
+    def fusion_transform(self, x, params):
+        return params["offset"]
+
+
+def _offset_inplace(x, t, ops):
+    CALLS.append(("offset in place", x.data_ptr()))
+    return x.add_(t.unsqueeze(1))
+
+
+class _OffsetPlugin:
+    @omniaug.hookimpl
+    def omniaug_register_augmentations(self):
+        return [_Bias]
+
+    @omniaug.hookimpl
+    def omniaug_register_fusions(self):
+        return [
+            omniaug.FusionKind(
+                name="vec.offset",
+                identity=lambda x, n: torch.zeros(n),
+                compose=lambda first, then: first + then,
+                apply=lambda x, t, ops: x + t.unsqueeze(1),
+                fresh_output=True,
+                apply_inplace=_offset_inplace,
+            )
+        ]
+
+
+@pytest.mark.parametrize("fresh", [True, False])
+def test_fused_segment_writes_in_place_only_into_an_intermediate_of_the_same_call(toy_registry, g, fresh):
+    toy_registry.register_plugin(_OffsetPlugin(), "offset")
+    gain = toy_registry.fusion("vec.gain")
+    object.__setattr__(gain, "fresh_output", fresh)  # frozen dataclass: the toy kind's promise, per case
+    try:
+        x = torch.rand(16, 5)
+        before = x.clone()
+        # offset first: its input is the caller's x, so never in place
+        first = Compose([_Bias(), _Bias()], fuse=True)
+        out1, _ = first.augment(x, generator=g)
+        assert torch.equal(x, before) and not any(c == "offset in place" for c, _ in CALLS)
+        # gain (fresh output) then offset: the offset segment may write into the gain output
+        chain = Compose([Scale(), Scale(), _Bias(), _Bias()], fuse=True)
+        out, params = chain.augment(x, generator=g)
+        assert torch.equal(x, before)  # the caller's batch is never written
+        in_place = [ptr for c, ptr in CALLS if c == "offset in place"]
+        assert len(in_place) == (1 if fresh else 0)
+        if fresh:
+            assert in_place[0] == out.data_ptr() and in_place[0] != x.data_ptr()
+        plain = Compose([Scale(), Scale(), _Bias(), _Bias()])
+        assert torch.allclose(plain(x, params=params), out, atol=1e-6)
+        assert torch.allclose(chain(x, params=params), out)  # replay takes the same path
+        assert torch.equal(x, before)
+        # an unfused op in between: its output is not the fused kind's, so no in-place write
+        CALLS.clear()
+        Compose([Scale(), Scale(), Shift(), _Bias(), _Bias()], fuse=True)(x, generator=g)
+        assert not any(c == "offset in place" for c, _ in CALLS)
+    finally:
+        object.__setattr__(gain, "fresh_output", False)

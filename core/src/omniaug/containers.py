@@ -136,24 +136,29 @@ class Compose(_Container):
 
     def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
         params = Params()
+        owned = False  # whether x is an intermediate of this call that nobody else holds
         for seg in self._segments:
             if not self._fused(seg):
                 x, params[str(seg[0])] = self.transforms[seg[0]].augment(x, generator=generator)
+                owned = False
             else:
                 seg_params = [self.transforms[i].sample_params(x, generator=generator) for i in seg]
-                x = self._apply_fused(x, seg, seg_params)
+                x, owned = self._apply_fused(x, seg, seg_params, owned)
                 params.update({str(i): p for i, p in zip(seg, seg_params)})
         return Augmented(x, params)
 
     def apply(self, x: Any, params: Params) -> Any:
+        owned = False
         for seg in self._segments:
             if not self._fused(seg):
                 x = self.transforms[seg[0]].apply(x, params[str(seg[0])])
+                owned = False
             else:
-                x = self._apply_fused(x, seg, [params[str(i)] for i in seg])
+                x, owned = self._apply_fused(x, seg, [params[str(i)] for i in seg], owned)
         return x
 
-    def _apply_fused(self, x: Any, seg: list[int], seg_params: list[Params]) -> Any:
+    def _apply_fused(self, x: Any, seg: list[int], seg_params: list[Params], owned: bool) -> tuple[Any, bool]:
+        """Run a fused segment; return its output and whether that output is an owned intermediate."""
         from .registry import registry
 
         ops = [self.transforms[i] for i in seg]
@@ -165,7 +170,9 @@ class Compose(_Container):
             t = op.fusion_transform(x, p)  # type: ignore[attr-defined]
             keep = p[APPLY].reshape(-1, *([1] * (t.dim() - 1)))
             total = kind.compose(total, torch.where(keep, t, identity))
-        return kind.apply(x, total, ops)
+        if owned and kind.apply_inplace is not None:
+            return kind.apply_inplace(x, total, ops), True  # x came fresh from the previous fused segment
+        return kind.apply(x, total, ops), kind.fresh_output
 
 
 class RandomApply(_Container):

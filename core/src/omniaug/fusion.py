@@ -32,6 +32,14 @@ class FusionKind:
             ``ops`` are the fused op instances (to read options such as
             interpolation or fill value from the first of them).
         tolerance: ``(rtol, atol)`` within which a fused run equals the unfused chain.
+        fresh_output: ``apply`` always returns newly allocated tensors (never its
+            input, a view of it, or anything cached), so ``Compose`` may hand that
+            output to the next fused segment as an intermediate nobody else holds.
+        apply_inplace: optional ``apply`` that may overwrite its input's tensors.
+            ``Compose(fuse=True)`` calls it only when the input is such an
+            intermediate — the output of the previous fused segment of the same call,
+            whose kind declares ``fresh_output`` — never on the caller's data. It
+            saves a second full-size buffer (its page faults and zeroing) per call.
     """
 
     name: str
@@ -40,3 +48,5 @@ class FusionKind:
     apply: Callable[[Any, torch.Tensor, list[Any]], Any]
     tolerance: tuple[float, float] = (1e-4, 1e-4)
     description: str = ""
+    fresh_output: bool = False
+    apply_inplace: Callable[[Any, torch.Tensor, list[Any]], Any] | None = None

@@ -60,24 +60,21 @@ def _finish(t: torch.Tensor, device: torch.device, dtype: torch.dtype | None) ->
     return t.to(device, non_blocking=True) if t.device != device else t
 
 
-#: large CPU draws are filled in chunks of at most this many numbers, each from its own
-#: child generator seeded from the caller's generator (see _draw)
+#: large CPU draws are filled in chunks of this many numbers, each from its own child
+#: generator seeded from the caller's generator (see _draw)
 CHUNK = 1 << 16
-#: the smallest chunk; draws of fewer than ``2 * MIN_CHUNK`` numbers are made in one piece
-MIN_CHUNK = 1 << 14
 
 
 def chunk_size(numel: int) -> int:
     """Numbers per chunk of a CPU draw of ``numel`` numbers (0: drawn in one piece).
 
-    A function of the size alone, so a draw is the same for any thread count. Mid-size
-    draws are cut into about four chunks (so two to four threads share them), large
-    ones into chunks of :data:`CHUNK` (a child generator costs ~2 µs to seed, a
-    65 536-number chunk ~150 µs to fill).
+    A function of the size alone, so a draw is the same for any thread count. Draws
+    under ``2 * CHUNK`` stay in one piece: splitting them (tried down to 16 384-number
+    chunks) made a 48 000-number jitter draw slower, not faster — the worker that
+    takes a chunk competes for the second core with torch's own OpenMP thread, which
+    is still spinning after the previous op.
     """
-    if numel < 2 * MIN_CHUNK:
-        return 0
-    return max(MIN_CHUNK, min(CHUNK, -(-numel // 4)))
+    return CHUNK if numel >= 2 * CHUNK else 0
 
 
 def _draw(
@@ -97,8 +94,8 @@ def _draw(
     Why not just ``torch.randn``: on the CPU torch draws from one Mersenne Twister,
     serially (~2.5 ns a number), which made noise generation the largest cost of
     whole pipelines (jitter on 256 series × 3000 steps, coloured noise on 1 M audio
-    samples). A draw of at least ``2 * MIN_CHUNK`` numbers is split into chunks of
-    :func:`chunk_size` numbers; each chunk is filled by a child generator seeded from ``generator`` (one
+    samples). A draw of at least ``2 * CHUNK`` numbers is split into chunks of
+    ``CHUNK`` numbers (:func:`chunk_size`); each chunk is filled by a child generator seeded from ``generator`` (one
     small draw), and the chunks are filled in parallel by the calling thread and
     worker threads (:func:`omniaug.parallel.run_shared`; torch releases the GIL inside
     the fill). The chunking depends only on the size, so the result is the same for

@@ -240,11 +240,22 @@ def _apply(x: Any, total: torch.Tensor, ops: list[Any]) -> Any:
     return map_image(x, lambda img: apply_color_matrix(img, total))
 
 
+def _apply_inplace(x: Any, total: torch.Tensor, ops: list[Any]) -> Any:
+    """:func:`_apply` writing into ``x``'s image (``Compose`` hands over a fresh warp output)."""
+    def run(img: torch.Tensor) -> torch.Tensor:
+        ok = img.dim() == 4 and img.is_contiguous()
+        return apply_color_matrix(img, total, inplace=ok)
+
+    return map_image(x, run)
+
+
 COLOR_FUSION = FusionKind(
     name="image.color",
     identity=_identity,
     compose=_compose,
     apply=_apply,
+    apply_inplace=_apply_inplace,
+    fresh_output=True,
     tolerance=(1e-5, 1e-5),
     description=(
         "brightness / contrast / saturation (and YIQ hue) folded into one per-sample colour matrix; "

@@ -56,6 +56,7 @@ GEOMETRIC = FusionKind(
     identity=_identity,
     compose=_compose,
     apply=apply_geometric,
+    fresh_output=True,  # warp_payload always samples into new buffers
     tolerance=(0.0, 0.05),
     description="per-sample 3×3 homographies composed and applied with one grid_sample",
 )
