@@ -216,36 +216,21 @@ def main() -> None:
     scale_fns: dict[str, Callable[[], object]] = {
         f"batch {b}": (lambda xb=xb: fused_yiq(xb, generator=g)) for b, xb in batches.items()
     }
-    scale_times = _timings(scale_fns, args.repeats)
-    _table(
-        "Per-sample throughput vs batch size (omniaug fused, float32)",
-        scale_times,
-        {f"batch {b}": b for b in sizes},
-        "batch 64",
-        lines,
-    )
-    med = [b / statistics.median(scale_times[f"batch {b}"]) for b in sizes]
-    best = [b / min(scale_times[f"batch {b}"]) for b in sizes]
-    cpu = [statistics.median(_CPU[f"batch {b}"]) / b for b in sizes]
-    lines.append(
-        f"\nRound-robin (each size right after another): max/min per-sample throughput from batch 8 to 256: "
-        f"{max(med) / min(med):.2f}× (median), {max(best) / min(best):.2f}× (best), "
-        f"{max(cpu) / min(cpu):.2f}× (CPU time per image)"
-    )
-    warm_times = _warm_blocks(scale_fns, args.repeats)
-    _table(
-        "Per-sample throughput vs batch size, warm blocks (each size timed in a block of consecutive calls)",
-        warm_times,
-        {f"batch {b}": b for b in sizes},
-        "batch 64",
-        lines,
-    )
-    wmed = [b / statistics.median(warm_times[f"batch {b}"]) for b in sizes]
-    wbest = [b / min(warm_times[f"batch {b}"]) for b in sizes]
-    lines.append(
-        f"\nWarm blocks: max/min per-sample throughput from batch 8 to 256: {max(wmed) / min(wmed):.2f}× (median), "
-        f"{max(wbest) / min(wbest):.2f}× (best)"
-    )
+    protocols = [
+        ("Round-robin (each size right after another)", "Per-sample throughput vs batch size (omniaug fused, float32)", _timings),
+        ("Warm blocks", "Per-sample throughput vs batch size, warm blocks (each size timed in a block of consecutive calls)", _warm_blocks),
+    ]
+    for label, title, timer in protocols:
+        scale_times = timer(scale_fns, args.repeats)
+        _table(title, scale_times, {f"batch {b}": b for b in sizes}, "batch 64", lines)
+        med = [b / statistics.median(scale_times[f"batch {b}"]) for b in sizes]
+        best = [b / min(scale_times[f"batch {b}"]) for b in sizes]
+        cpu = [statistics.median(_CPU[f"batch {b}"]) / b for b in sizes]
+        lines.append(
+            f"\n{label}: max/min per-sample throughput from batch 8 to 256: "
+            f"{max(med) / min(med):.2f}× (median), {max(best) / min(best):.2f}× (best), "
+            f"{max(cpu) / min(cpu):.2f}× (CPU time per image)"
+        )
 
     mix_lines: list[str] = []
     try:
