@@ -17,8 +17,9 @@ from omniaug_image._smallmath import cos_sin
 @pytest.mark.parametrize(
     ("n", "chunk", "threads", "expected"),
     [
-        (8, 6, 2, [0, 4, 8]),  # not 6 + 2: both workers get 4
-        (8, 6, 1, [0, 4, 8]),  # two chunks are needed anyway, kept near-equal
+        (8, 6, 2, [0, 2, 4, 6, 8]),  # not 6 + 2: two chunks of 2 per worker
+        (8, 6, 1, [0, 4, 8]),  # one thread: two chunks are needed anyway, kept near-equal
+        (7, 6, 3, [0, 2, 3, 4, 5, 6, 7]),  # two per thread at most one sample apart, capped at n
         (4, 6, 2, [0, 4]),  # fits one chunk: stays whole, no pool round trip
         (32, 6, 2, [0, 6, 12, 17, 22, 27, 32]),  # 6 chunks (a multiple of 2) of 5–6
         (64, 6, 2, [0, 6, 12, 18, 24, 29, 34, 39, 44, 49, 54, 59, 64]),
@@ -40,11 +41,11 @@ def test_chunk_bounds_are_near_equal_and_a_multiple_of_the_threads(
 def test_run_balanced_covers_the_batch_once_on_any_thread_count() -> None:
     before = torch.get_num_threads()
     try:
-        for threads in (1, 2):
+        for threads, expected in ((1, [(0, 4), (4, 8)]), (2, [(0, 2), (2, 4), (4, 6), (6, 8)])):
             torch.set_num_threads(threads)
             seen: list[tuple[int, int]] = []
             _chunks.run_balanced(8, 6, lambda start, stop, seen=seen: seen.append((start, stop)), torch.device("cpu"))
-            assert sorted(seen) == [(0, 4), (4, 8)]
+            assert sorted(seen) == expected
     finally:
         torch.set_num_threads(before)
 

@@ -4,8 +4,9 @@
 chunk of 6 images (about 4 MB), a batch of 8 becomes chunks of 6 and 2, so one of
 the two workers does three quarters of the work and the call takes as long as 6
 images. Here the number of chunks is rounded up to a multiple of the thread count
-and the batch is cut into that many near-equal chunks (8 → 4 + 4, 32 → 6 chunks
-of 5–6), never larger than the cache-sized ``chunk``. Chunking is cache blocking,
+and the batch is cut into that many near-equal chunks, at least two per thread
+(8 → 2 + 2 + 2 + 2 on two threads, 32 → 6 chunks of 5–6), never larger than the
+cache-sized ``chunk``. Chunking is cache blocking,
 never a loop over samples.
 
 Each thread also keeps small scratch buffers (:func:`scratch`) for the per-chunk
@@ -38,13 +39,17 @@ def chunk_bounds(n: int, chunk: int, threads: int) -> list[int]:
     """Boundaries ``[0, …, n]`` of near-equal chunks of at most ``chunk`` samples.
 
     The chunk count is the smallest multiple of ``threads`` (capped at ``n``) that
-    keeps every chunk within ``chunk`` — or one, if the batch fits one chunk; chunk
-    sizes differ by at most one.
+    keeps every chunk within ``chunk`` and gives every thread at least two chunks —
+    or one, if the batch fits one chunk; chunk sizes differ by at most one.
     """
     if n <= 0:
         return [0]
     count = -(-n // max(1, chunk))
     if threads > 1 and count > 1:  # a batch that fits one chunk stays whole (no pool round trip)
+        # at least two chunks per thread: a worker that wakes late then costs one small
+        # chunk, not half the batch (measured at batch 8: 2 + 2 + 2 + 2 images ran
+        # ~15 % faster than 4 + 4; one image per chunk was slower again)
+        count = max(count, min(n, 2 * threads))
         count = min(n, -(-count // threads) * threads)
     base, extra = divmod(n, count)
     bounds = [0]
