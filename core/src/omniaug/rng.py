@@ -95,10 +95,10 @@ def _draw(
     serially (~2.5 ns a number), which made noise generation the largest cost of
     whole pipelines (jitter on 256 series × 3000 steps, coloured noise on 1 M audio
     samples). A draw of at least ``2 * CHUNK`` numbers is split into chunks of
-    ``CHUNK`` numbers (:func:`chunk_size`); each chunk is filled by a child generator seeded from ``generator`` (one
-    small draw), and the chunks are filled in parallel by the calling thread and
-    worker threads (:func:`omniaug.parallel.run_shared`; torch releases the GIL inside
-    the fill). The chunking depends only on the size, so the result is the same for
+    ``CHUNK`` numbers (:func:`chunk_size`); each chunk is filled by a child generator
+    seeded from ``generator`` (one small draw), and the chunks are filled in parallel
+    by the calling thread and worker threads (:func:`omniaug.parallel.run_shared`;
+    torch releases the GIL inside the fill). The chunking depends only on the size, so the result is the same for
     any thread count, and it is still fully determined by the caller's generator.
     Accelerators keep the plain call (their generators are counter-based and parallel
     already).
