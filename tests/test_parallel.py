@@ -80,3 +80,29 @@ def test_run_shared_reraises_an_error_from_an_item():
             run_shared(6, boom, torch.device("cpu"))
     finally:
         torch.set_num_threads(real)
+
+
+def test_run_chunks_caller_takes_part_with_one_intra_op_thread_and_restores_its_setting():
+    import threading
+    import time
+
+    real = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        seen: list[tuple[int, str, int]] = []
+
+        def work(start: int, stop: int) -> None:
+            seen.append((start, threading.current_thread().name, torch.get_num_threads()))
+            time.sleep(0.002)  # long enough that the caller is never starved of chunks
+
+        run_chunks(40, 2, work, torch.device("cpu"))
+        assert sorted(s for s, _, _ in seen) == list(range(0, 40, 2))
+        assert all(t == 1 for _, _, t in seen)  # every chunk, the caller's included, on one intra-op thread
+        assert any(name == threading.current_thread().name for _, name, _ in seen)
+        assert torch.get_num_threads() == 2
+        with pytest.raises(RuntimeError, match="chunk 6"):
+            run_chunks(10, 2, lambda a, b: (_ for _ in ()).throw(RuntimeError(f"chunk {a}")) if a == 6 else None,
+                       torch.device("cpu"))
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(real)
