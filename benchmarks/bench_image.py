@@ -55,12 +55,17 @@ def _timings(fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 1
         _CPU[name] = []
     for _ in range(repeats):
         for name, fn in fns.items():  # round-robin: noise spreads over every candidate
-            cpu = time.process_time()
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-            _CPU[name].append(time.process_time() - cpu)
+            _timed_call(name, fn, times)
     return times
+
+
+def _timed_call(name: str, fn: Callable[[], object], times: dict[str, list[float]]) -> None:
+    """Call ``fn`` once; record its wall time in ``times[name]`` and its CPU time in ``_CPU[name]``."""
+    cpu = time.process_time()
+    start = time.perf_counter()
+    fn()
+    times[name].append(time.perf_counter() - start)
+    _CPU[name].append(time.process_time() - cpu)
 
 
 def _warm_blocks(fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 3) -> dict[str, list[float]]:
@@ -75,11 +80,7 @@ def _warm_blocks(fns: dict[str, Callable[[], object]], repeats: int, warmup: int
             fn()
         times[name], _CPU[name] = [], []
         for _ in range(repeats):
-            cpu = time.process_time()
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-            _CPU[name].append(time.process_time() - cpu)
+            _timed_call(name, fn, times)
     return times
 
 
