@@ -68,19 +68,27 @@ def _timed_call(name: str, fn: Callable[[], object], times: dict[str, list[float
     _CPU[name].append(time.process_time() - cpu)
 
 
-def _warm_blocks(fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 3) -> dict[str, list[float]]:
-    """Time each candidate in its own block of ``repeats`` consecutive calls after ``warmup`` untimed ones.
+def _warm_blocks(
+    fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 3, sweeps: int = 3
+) -> dict[str, list[float]]:
+    """Time each candidate in blocks of consecutive calls, each block after ``warmup`` untimed calls.
 
     The steady state of a loop that always uses one batch size (caches, allocator and
     worker threads warm for that size); the round-robin table is the stricter one.
+    The candidates are swept ``sweeps`` times, each sweep timing a block of about
+    ``repeats / sweeps`` calls per candidate, so a burst of load from other processes
+    hits one block of several sizes rather than every call of one size.
     """
-    times: dict[str, list[float]] = {}
-    for name, fn in fns.items():
-        for _ in range(warmup):
-            fn()
-        times[name], _CPU[name] = [], []
-        for _ in range(repeats):
-            _timed_call(name, fn, times)
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for name in fns:
+        _CPU[name] = []
+    block = max(1, -(-repeats // sweeps))
+    for _ in range(sweeps):
+        for name, fn in fns.items():
+            for _ in range(warmup):
+                fn()
+            for _ in range(block):
+                _timed_call(name, fn, times)
     return times
 
 
@@ -219,7 +227,7 @@ def main() -> None:
     }
     protocols = [
         ("Round-robin (each size right after another)", "Per-sample throughput vs batch size (omniaug fused, float32)", _timings),
-        ("Warm blocks", "Per-sample throughput vs batch size, warm blocks (each size timed in a block of consecutive calls)", _warm_blocks),
+        ("Warm blocks", "Per-sample throughput vs batch size, warm blocks (blocks of consecutive calls per size, sizes swept 3 times)", _warm_blocks),
     ]
     for label, title, timer in protocols:
         scale_times = timer(scale_fns, args.repeats)

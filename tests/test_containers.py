@@ -173,3 +173,41 @@ def test_fused_segment_writes_in_place_only_into_an_intermediate_of_the_same_cal
         assert not any(c == "offset in place" for c, _ in CALLS)
     finally:
         object.__setattr__(gain, "fresh_output", False)
+
+
+def _gain_then_offset(x, gain, ops, offset, next_ops):
+    CALLS.append(("gain+offset chained", x.shape[0]))
+    return x * gain.unsqueeze(1) + offset.unsqueeze(1)
+
+
+def test_chained_fused_segments_run_as_one_kernel_with_the_same_params(toy_registry):
+    toy_registry.register_plugin(_OffsetPlugin(), "offset")
+    gain = toy_registry.fusion("vec.gain")
+    x = torch.rand(16, 5)
+    before = x.clone()
+    ops = [Scale(), Scale(), _Bias(), _Bias()]
+    unchained, p_unchained = Compose(ops, fuse=True).augment(x, generator=omniaug.rng.make_generator(3))
+    object.__setattr__(gain, "chain", {"vec.offset": _gain_then_offset})  # frozen dataclass: test-only chain
+    try:
+        CALLS.clear()
+        chain = Compose(ops, fuse=True)
+        out, params = chain.augment(x, generator=omniaug.rng.make_generator(3))
+        assert CALLS == [("gain+offset chained", 16)]  # one kernel call for both segments
+        # same draws in the same order: the params equal the unchained run's
+        assert sorted(params) == sorted(p_unchained)
+        for key in params:
+            for name in params[key]:
+                assert torch.equal(params[key][name], p_unchained[key][name])
+        assert torch.allclose(out, unchained, atol=1e-6)
+        assert torch.allclose(Compose(ops)(x, params=params), out, atol=1e-6)  # the plain chain agrees
+        CALLS.clear()
+        assert torch.allclose(chain(x, params=params), out)  # replay chains too
+        assert CALLS == [("gain+offset chained", 16)]
+        assert torch.equal(x, before)
+        # an unfused op in between, or a single (unfused) offset op: no chaining
+        CALLS.clear()
+        Compose([Scale(), Scale(), Shift(), _Bias(), _Bias()], fuse=True)(x, generator=omniaug.rng.make_generator(0))
+        Compose([Scale(), Scale(), _Bias()], fuse=True)(x, generator=omniaug.rng.make_generator(0))
+        assert not any(c == "gain+offset chained" for c, _ in CALLS)
+    finally:
+        object.__setattr__(gain, "chain", {})

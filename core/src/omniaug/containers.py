@@ -134,31 +134,52 @@ class Compose(_Container):
                 segments.append([i])
         return segments
 
+    def _chains(self, seg: list[int], nxt: list[int] | None) -> bool:
+        """Whether fused segment ``seg`` and the fused segment ``nxt`` after it run as one kernel call."""
+        if nxt is None or not self._fused(nxt):
+            return False
+        from .registry import registry
+
+        kind = registry().fusion(self.transforms[seg[0]].fusion)  # type: ignore[attr-defined]
+        return self.transforms[nxt[0]].fusion in kind.chain  # type: ignore[attr-defined]
+
+    def _run(self, x: Any, params: Params, generator: torch.Generator | None, replay: bool) -> Any:
+        """Run the segments in order, drawing params into ``params`` (or replaying them when ``replay``)."""
+        owned = False  # whether x is an intermediate of this call that nobody else holds
+        segments = self._segments
+        i = 0
+        while i < len(segments):
+            seg = segments[i]
+            if not self._fused(seg):
+                op = self.transforms[seg[0]]
+                if replay:
+                    x = op.apply(x, params[str(seg[0])])
+                else:
+                    x, params[str(seg[0])] = op.augment(x, generator=generator)
+                owned = False
+                i += 1
+                continue
+            nxt = segments[i + 1] if i + 1 < len(segments) else None
+            chained = nxt is not None and self._chains(seg, nxt)
+            group = [seg, nxt] if chained and nxt is not None else [seg]
+            if not replay:  # every draw from x, in op order: the same params as the unchained run
+                for part in group:
+                    for j in part:
+                        params[str(j)] = self.transforms[j].sample_params(x, generator=generator)
+            x, owned = self._apply_fused(x, group, [[params[str(j)] for j in part] for part in group], owned)
+            i += len(group)
+        return x
+
     def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
         params = Params()
-        owned = False  # whether x is an intermediate of this call that nobody else holds
-        for seg in self._segments:
-            if not self._fused(seg):
-                x, params[str(seg[0])] = self.transforms[seg[0]].augment(x, generator=generator)
-                owned = False
-            else:
-                seg_params = [self.transforms[i].sample_params(x, generator=generator) for i in seg]
-                x, owned = self._apply_fused(x, seg, seg_params, owned)
-                params.update({str(i): p for i, p in zip(seg, seg_params)})
+        x = self._run(x, params, generator, replay=False)
         return Augmented(x, params)
 
     def apply(self, x: Any, params: Params) -> Any:
-        owned = False
-        for seg in self._segments:
-            if not self._fused(seg):
-                x = self.transforms[seg[0]].apply(x, params[str(seg[0])])
-                owned = False
-            else:
-                x, owned = self._apply_fused(x, seg, [params[str(i)] for i in seg], owned)
-        return x
+        return self._run(x, params, None, replay=True)
 
-    def _apply_fused(self, x: Any, seg: list[int], seg_params: list[Params], owned: bool) -> tuple[Any, bool]:
-        """Run a fused segment; return its output and whether that output is an owned intermediate."""
+    def _total(self, x: Any, seg: list[int], seg_params: list[Params]) -> tuple[Any, torch.Tensor, list[Any]]:
+        """The fusion kind of a segment, its composed per-sample transform and its ops."""
         from .registry import registry
 
         ops = [self.transforms[i] for i in seg]
@@ -170,6 +191,16 @@ class Compose(_Container):
             t = op.fusion_transform(x, p)  # type: ignore[attr-defined]
             keep = p[APPLY].reshape(-1, *([1] * (t.dim() - 1)))
             total = kind.compose(total, torch.where(keep, t, identity))
+        return kind, total, ops
+
+    def _apply_fused(
+        self, x: Any, group: list[list[int]], group_params: list[list[Params]], owned: bool
+    ) -> tuple[Any, bool]:
+        """Run one fused segment, or two chained ones; return the output and whether it is an owned intermediate."""
+        kind, total, ops = self._total(x, group[0], group_params[0])
+        if len(group) == 2:
+            nkind, ntotal, nops = self._total(x, group[1], group_params[1])
+            return kind.chain[nkind.name](x, total, ops, ntotal, nops), True  # chain kernels return fresh outputs
         if owned and kind.apply_inplace is not None:
             return kind.apply_inplace(x, total, ops), True  # x came fresh from the previous fused segment
         return kind.apply(x, total, ops), kind.fresh_output

@@ -11,8 +11,8 @@ data, one interpolation instead of several for geometric ops.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -40,6 +40,18 @@ class FusionKind:
             intermediate — the output of the previous fused segment of the same call,
             whose kind declares ``fresh_output`` — never on the caller's data. It
             saves a second full-size buffer (its page faults and zeroing) per call.
+        chain: kernels that run a segment of this kind *and* the segment right after
+            it, of another kind, in one call: ``chain[next_kind_name](x, transform,
+            ops, next_transform, next_ops)`` returns the output of both (a newly
+            allocated one, as with ``fresh_output``). One pass instead of two: each
+            chunk of the batch goes through both steps while it is in cache, and the
+            work is spread over the threads once. The next segment's params and
+            transform are then computed from *this* segment's input, so a kind may
+            chain only when its output keeps the input's structure (batch size,
+            channels, dtype, device) and only to kinds whose params and transforms
+            depend on nothing else of the data (e.g. a geometric warp → a colour
+            matrix whose pixel statistics are taken inside the kernel). The random
+            draws happen in the same order as unchained, so the params are the same.
     """
 
     name: str
@@ -50,3 +62,6 @@ class FusionKind:
     description: str = ""
     fresh_output: bool = False
     apply_inplace: Callable[[Any, torch.Tensor, list[Any]], Any] | None = None
+    chain: Mapping[str, Callable[[Any, torch.Tensor, list[Any], torch.Tensor, list[Any]], Any]] = field(
+        default_factory=dict, compare=False
+    )

@@ -119,3 +119,65 @@ def test_color_jitter_alone_is_fused_in_each_samples_order_and_equals_its_kernel
     kind = omniaug.registry().fusion("image.color")
     assert torch.allclose(out, plain, rtol=kind.tolerance[0], atol=kind.tolerance[1])
     assert not torch.allclose(out, x)
+
+
+def _geo_color_ops() -> list:
+    from omniaug_image.photometric import Brightness, Contrast, Hue, Saturation
+
+    return [
+        HorizontalFlip(p=0.5),
+        Affine(degrees=30, translate=[0.1, 0.1], scale=[0.8, 1.2]),
+        Brightness(0.4),
+        Contrast(0.4),
+        Saturation(0.4),
+        Hue(0.1, hue_mode="yiq"),
+    ]
+
+
+def _two_pass(x, ops, params):
+    """The geometric run and the colour run as two separately fused Composes, replaying ``params``."""
+    from omniaug import Params
+
+    geo = Compose(ops[:2], fuse=True).apply(x, Params({"0": params["0"], "1": params["1"]}))
+    color = Params({str(i - 2): params[str(i)] for i in range(2, 6)})
+    return Compose(ops[2:], fuse=True).apply(geo, color)
+
+
+def test_geometric_then_color_runs_as_one_chained_kernel(monkeypatch) -> None:
+    import omniaug_image.fusion as fusion_module
+
+    calls = []
+    chained = fusion_module.apply_geometric_then_color
+    monkeypatch.setitem(
+        registry().fusion("image.geometric").chain, "image.color", lambda *a: (calls.append(1), chained(*a))[1]
+    )
+    x = torch.rand(14, 3, 224, 224, generator=torch.Generator().manual_seed(5))  # several warp chunks
+    before = x.clone()
+    ops = _geo_color_ops()
+    out, params = Compose(ops, fuse=True).augment(x, generator=make_generator(8))
+    assert calls == [1]
+    torch.testing.assert_close(out, _two_pass(x, ops, params), rtol=0, atol=1e-5)
+    assert torch.equal(x, before)
+    # single image and uint8 (the two-pass chain rounds after the warp too: within a grey level)
+    one, p1 = Compose(ops, fuse=True).augment(x[0], generator=make_generator(9))
+    torch.testing.assert_close(one, _two_pass(x[:1], ops, p1)[0], rtol=0, atol=1e-5)
+    color_only = Compose(ops[2:], fuse=True)  # a single image through the colour kind alone
+    c1, pc = color_only.augment(x[0], generator=make_generator(12))
+    assert c1.shape == x[0].shape
+    torch.testing.assert_close(c1, color_only.apply(x[:1], pc)[0], rtol=0, atol=1e-6)
+    x8 = (x * 255).to(torch.uint8)
+    out8, p8 = Compose(ops, fuse=True).augment(x8, generator=make_generator(10))
+    ref8 = _two_pass(x8, ops, p8)
+    assert out8.dtype == torch.uint8 and int((out8.int() - ref8.int()).abs().max()) <= 1
+
+
+def test_chained_kernel_keeps_targets_aligned() -> None:
+    batch = example_image_batch(6, generator=make_generator(0), size=48)
+    ops = _geo_color_ops()
+    out, params = Compose(ops, fuse=True).augment(batch, generator=make_generator(11))
+    ref = _two_pass(batch, ops, params)
+    torch.testing.assert_close(out.image, ref.image, rtol=0, atol=1e-5)
+    assert torch.equal(out.mask, ref.mask)
+    torch.testing.assert_close(out.boxes, ref.boxes)
+    assert torch.equal(out.box_valid, ref.box_valid)
+    torch.testing.assert_close(out.keypoints, ref.keypoints)

@@ -27,6 +27,7 @@ Hue is fusable only in the YIQ mode (a rotation of the I/Q plane,
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -36,7 +37,7 @@ from omniaug import FusionKind, InputError, memory
 from . import functional_color as FC
 from ._chunks import run_balanced, scratch
 from ._smallmath import cos_sin
-from .modality import image_of, map_image
+from .modality import image_of, is_unbatched, map_image
 
 __all__ = [
     "COLOR_FUSION",
@@ -48,6 +49,7 @@ __all__ = [
     "hue_matrix",
     "identity_matrix",
     "apply_color_matrix",
+    "color_stage",
 ]
 
 
@@ -155,14 +157,52 @@ def hue_matrix(factor: torch.Tensor, channels: int) -> torch.Tensor:
 COLOR_CHUNK_BYTES = 4 * 1024 * 1024
 
 
+def color_stage(total: torch.Tensor, channels: int, dtype: torch.dtype) -> Callable[..., None]:
+    """The per-chunk colour step for state matrices ``(B, 2C+1, 2C+1)`` and images of ``dtype``.
+
+    ``step(x, start, stop, dst, alias=False)`` maps a chunk ``x`` ``(n, C, H·W)`` —
+    float, in the image's own units (0–255 for uint8) — of samples ``start:stop``
+    and writes the clamped result, cast to ``dtype``, into ``dst`` ``(n, C, H·W)``.
+    The contrast means are this chunk's own per-channel means. ``alias=True`` says
+    ``dst`` shares memory with ``x``; the product then goes through a per-thread
+    scratch buffer (``baddbmm`` must not write over its own input).
+    """
+    c = channels
+    is_float = dtype.is_floating_point
+    total = total.to(dtype if is_float else torch.float32)
+    a = total[:, :c, :c]
+    b_mean = total[:, :c, c : 2 * c]
+    shift = total[:, :c, -1]
+    if not is_float:
+        # uint8 is mapped in 0–255 units with from_float's ×255.999/255 folded into the
+        # matrix: the arithmetic of to_float → matrix → clamp → from_float, minus the two
+        # rescaling passes (equal up to float rounding)
+        scale = (255.0 + 1.0 - 1e-3) / 255.0
+        a, b_mean, shift = a * scale, b_mean * scale, shift * (255.0 * scale)
+    top = 1.0 if is_float else 255.0 + 1.0 - 1e-3
+
+    def step(x: torch.Tensor, start: int, stop: int, dst: torch.Tensor, alias: bool = False) -> None:
+        means = x.mean(dim=-1)  # (n, C): this chunk's per-channel means, as the fused chain needs them
+        offset = ((b_mean[start:stop] * means.unsqueeze(1)).sum(-1) + shift[start:stop]).unsqueeze(-1)  # (n, C, 1)
+        if is_float and not alias and x.dtype == dst.dtype:
+            torch.baddbmm(offset, a[start:stop], x, out=dst).clamp_(0.0, top)
+            return
+        tmp = torch.baddbmm(offset, a[start:stop], x, out=scratch("colour", x.shape, x.dtype, x.device)).clamp_(0.0, top)
+        # uint8: truncation, as from_float (values clamped to [0, 255.999]; see FC.to_uint8_in_range)
+        dst.copy_(tmp if is_float else FC.to_uint8_in_range(tmp))
+
+    return step
+
+
 def apply_color_matrix(img: torch.Tensor, total: torch.Tensor, *, inplace: bool = False) -> torch.Tensor:
     """Apply state matrices ``(B, 2C+1, 2C+1)`` to images ``(B, C, H, W)``; clamp once; keep dtype.
 
     Runs over chunks of a few samples (cache blocking, not a loop over samples):
     each chunk is read once into cache, its per-channel means taken, its pixels
     mapped by one ``baddbmm`` (offset + ``A·x``) written straight into the output
-    and clamped there while still in cache. A whole-batch version makes 3–4 passes
-    over a 40 MB batch (and, for uint8, over a float copy of it) through memory.
+    and clamped there while still in cache (:func:`color_stage`). A whole-batch
+    version makes 3–4 passes over a 40 MB batch (and, for uint8, over a float copy
+    of it) through memory.
 
     ``inplace=True`` (``img`` contiguous) writes the result back into ``img`` chunk by
     chunk, through a per-thread scratch buffer, instead of into a fresh output: for a
@@ -174,17 +214,7 @@ def apply_color_matrix(img: torch.Tensor, total: torch.Tensor, *, inplace: bool 
     b, c, h, w = img.shape
     hw = h * w
     is_float = img.is_floating_point()
-    total = total.to(img.dtype if is_float else torch.float32)
-    a = total[:, :c, :c]
-    b_mean = total[:, :c, c : 2 * c]
-    shift = total[:, :c, -1]
-    if not is_float:
-        # uint8 is mapped in 0–255 units with from_float's ×255.999/255 folded into the
-        # matrix: the arithmetic of to_float → matrix → clamp → from_float, minus the two
-        # rescaling passes (equal up to float rounding)
-        scale = (255.0 + 1.0 - 1e-3) / 255.0
-        a, b_mean, shift = a * scale, b_mean * scale, shift * (255.0 * scale)
-    top = 1.0 if is_float else 255.0 + 1.0 - 1e-3
+    step = color_stage(total, c, img.dtype)
     # contiguous whatever img's layout; huge pages for large batches (see omniaug.memory)
     out = img if inplace else memory.empty(img.shape, dtype=img.dtype, device=img.device)
 
@@ -192,17 +222,7 @@ def apply_color_matrix(img: torch.Tensor, total: torch.Tensor, *, inplace: bool 
         n = stop - start
         x = img[start:stop].reshape(n, c, hw)
         x = x if is_float else x.to(torch.float32)
-        means = x.mean(dim=-1)  # (n, C): this chunk's per-channel means, as the fused chain needs them
-        offset = ((b_mean[start:stop] * means.unsqueeze(1)).sum(-1) + shift[start:stop]).unsqueeze(-1)  # (n, C, 1)
-        dst = out[start:stop].view(n, c, hw)
-        if is_float and inplace:  # baddbmm must not write over its own input: via scratch, then back
-            tmp = scratch("colour", (n, c, hw), x.dtype, x.device)
-            dst.copy_(torch.baddbmm(offset, a[start:stop], x, out=tmp).clamp_(0.0, top))
-        elif is_float:
-            torch.baddbmm(offset, a[start:stop], x, out=dst).clamp_(0.0, top)
-        else:
-            # truncation, as from_float (values clamped to [0, 255.999]; see FC.to_uint8_in_range)
-            dst.copy_(FC.to_uint8_in_range(torch.baddbmm(offset, a[start:stop], x).clamp_(0.0, top)))
+        step(x, start, stop, out[start:stop].view(n, c, hw), alias=inplace and is_float)
 
     # near-equal chunks of a few images, spread over worker threads (see omniaug_image._chunks)
     run_balanced(b, max(1, COLOR_CHUNK_BYTES // max(1, 4 * c * hw)), run, img.device)
@@ -211,7 +231,7 @@ def apply_color_matrix(img: torch.Tensor, total: torch.Tensor, *, inplace: bool 
 
 def _identity(x: Any, n: int) -> torch.Tensor:
     img = image_of(x)
-    return identity_matrix(n, img.shape[1], img.device)
+    return identity_matrix(n, img.shape[-3], img.device)  # (C, H, W) or (B, C, H, W)
 
 
 #: samples per broadcast product in :func:`_compose` (see there)
@@ -237,14 +257,18 @@ def _compose(first: torch.Tensor, then: torch.Tensor) -> torch.Tensor:
 
 
 def _apply(x: Any, total: torch.Tensor, ops: list[Any]) -> Any:
+    if is_unbatched(x):
+        return apply_color_matrix(x.unsqueeze(0), total).squeeze(0)
     return map_image(x, lambda img: apply_color_matrix(img, total))
 
 
 def _apply_inplace(x: Any, total: torch.Tensor, ops: list[Any]) -> Any:
     """:func:`_apply` writing into ``x``'s image (``Compose`` hands over a fresh warp output)."""
+    if is_unbatched(x):
+        return _apply(x, total, ops)
+
     def run(img: torch.Tensor) -> torch.Tensor:
-        ok = img.dim() == 4 and img.is_contiguous()
-        return apply_color_matrix(img, total, inplace=ok)
+        return apply_color_matrix(img, total, inplace=img.is_contiguous())
 
     return map_image(x, run)
 

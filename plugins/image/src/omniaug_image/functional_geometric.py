@@ -44,6 +44,7 @@ __all__ = [
     "inverse3x3",
     "matmul3",
     "sample_image",
+    "sample_image_float",
     "warp_image",
     "warp_chunked",
     "warp_chunk_size",
@@ -353,19 +354,23 @@ def sample_image(img: torch.Tensor, grid: torch.Tensor, *, mode: str = "bilinear
     uint8), exactly as if the image were padded with ``fill`` and then interpolated:
     ``sample(img - fill) + fill`` with zero padding (one pass, no mask channel).
     """
+    out = sample_image_float(img, grid, mode=mode, fill=fill)
+    if img.dtype == torch.uint8:
+        # bilinear weights are convex and fill is in [0, 255], so rounding needs no clamp
+        return to_uint8_in_range(out.round_())
+    return out if out.dtype == img.dtype else out.to(img.dtype)
+
+
+def sample_image_float(img: torch.Tensor, grid: torch.Tensor, *, mode: str = "bilinear", fill: FillValue | None = 0.0) -> torch.Tensor:
+    """:func:`sample_image` before the cast back: float32 (float64 stays), in the image's own units (0–255 for uint8)."""
     is_float = img.is_floating_point() and img.dtype in (torch.float32, torch.float64)
     work = img if is_float else img.to(torch.float32)
     scale = 255.0 if img.dtype == torch.uint8 else 1.0
     f = _fill_tensor(fill, img.shape[1], scale, work.dtype, work.device)
     g = grid.to(work.dtype)
     if f is None:
-        out = F.grid_sample(work, g, mode=mode, padding_mode="zeros", align_corners=False)
-    else:
-        out = F.grid_sample(work - f, g, mode=mode, padding_mode="zeros", align_corners=False) + f
-    if img.dtype == torch.uint8:
-        # bilinear weights are convex and fill is in [0, 255], so rounding needs no clamp
-        return to_uint8_in_range(out.round_())
-    return out if out.dtype == img.dtype else out.to(img.dtype)
+        return F.grid_sample(work, g, mode=mode, padding_mode="zeros", align_corners=False)
+    return F.grid_sample(work - f, g, mode=mode, padding_mode="zeros", align_corners=False) + f
 
 
 #: at most this many samples per ``grid_sample`` call in :func:`warp_chunked`
@@ -383,12 +388,18 @@ def warp_chunk_size(sample_numel: int) -> int:
     return int(max(1, min(WARP_CHUNK, per_bytes)))
 
 
+#: a per-chunk stage after the warp of the first source: ``post(sampled, start, stop, dst)``
+#: gets the chunk's sampled values and writes the chunk's final values into ``dst``
+PostStage = Callable[[torch.Tensor, int, int, torch.Tensor], None]
+
+
 def warp_chunked(
     sources: Sequence[tuple[torch.Tensor, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]]],
     matrices: torch.Tensor,
     out_size: tuple[int, int],
     *,
     affine: bool | None = None,
+    post: PostStage | None = None,
 ) -> list[torch.Tensor]:
     """Warp several aligned batches (image, masks) by forward matrices, a few samples at a time.
 
@@ -404,7 +415,10 @@ def warp_chunked(
     several intra-op threads the chunks are spread over worker threads, one chunk
     per worker at a time, cut into near-equal chunks so that the workers finish
     together (:func:`omniaug_image._chunks.run_balanced`). The outputs come from
-    :func:`omniaug.memory.empty` (huge pages for large batches).
+    :func:`omniaug.memory.empty` (huge pages for large batches), with the first
+    source's dtype — or, with ``post`` (:data:`PostStage`), that of the first
+    source's tensor, written by ``post`` from the sampled chunk while it is still in
+    cache (e.g. a fused colour matrix; see :mod:`omniaug_image.fusion`).
     """
     first = sources[0][0]
     h, w = first.shape[-2:]
@@ -414,7 +428,7 @@ def warp_chunked(
     chunk = warp_chunk_size(first[0].numel()) if n else 1
     ho, wo = out_size
     total = normalized_matrices(matrices, (h, w), out_size).to(torch.float32)
-    if n <= chunk:
+    if n <= chunk and post is None:
         grid = _grid_from_normalized(total, ho, wo, affine)
         return [sample(t, grid) for t, sample in sources]
     # huge-page-advised outputs: a fresh 38–154 MB output would otherwise page-fault 4 KiB at a time
@@ -426,11 +440,14 @@ def warp_chunked(
         k = stop - start
         # grid and input copy in this thread's reused scratch (no per-chunk allocation, see _chunks)
         grid = _grid_from_normalized(total[start:stop], ho, wo, affine, out=scratch("grid", (k, ho, wo, 2), total.dtype, total.device))
-        for out, (t, sample) in zip(outs, sources):
+        for i, (out, (t, sample)) in enumerate(zip(outs, sources)):
             part = t[start:stop]
-            if part.is_floating_point():
+            if part.is_floating_point() and n > chunk:
                 part = scratch("input", part.shape, part.dtype, part.device).copy_(part)
-            out[start:stop] = sample(part, grid)
+            if i == 0 and post is not None:
+                post(sample(part, grid), start, stop, out[start:stop])
+            else:
+                out[start:stop] = sample(part, grid)
 
     run_balanced(n, chunk, run, first.device)  # near-equal chunks spread over worker threads (see _chunks)
     return outs

@@ -17,6 +17,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from omniaug import InputError
+
 from . import functional_geometric as FG
 from .modality import ImageBatch, carry_range_check
 
@@ -141,17 +143,22 @@ def warp_payload(
     fill: FG.FillValue | None = 0.0,
     affine: bool | None = None,
     grid: torch.Tensor | None = None,
+    post: FG.PostStage | None = None,
 ) -> torch.Tensor | ImageBatch:
     """Warp an image payload by forward matrices ``(B, 3, 3)``: image, mask, boxes and keypoints.
 
     ``grid`` overrides the sampling grid of image and mask (e.g. a clamped crop grid)
-    while targets still follow ``matrices``.
+    while targets still follow ``matrices``. ``post`` (not with ``grid``) receives
+    each chunk of the warped image before any rounding, in float and the image's
+    own units, and writes the chunk's final pixels (see :func:`FG.warp_chunked`).
     """
     img = x.image if isinstance(x, ImageBatch) else x
     h, w = img.shape[-2:]
     size = out_size if out_size is not None else (h, w)
 
     def sample_img(t: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+        if post is not None:  # the post stage rounds / casts once, at its end
+            return FG.sample_image_float(t, g, mode=mode, fill=fill)
         return FG.sample_image(t, g, mode=mode, fill=fill)
 
     mask = x.mask if isinstance(x, ImageBatch) else None
@@ -159,8 +166,10 @@ def warp_payload(
     if mask is not None:
         sources.append((mask, sample_mask))
     if grid is None:
-        warped = FG.warp_chunked(sources, matrices, size, affine=affine)
+        warped = FG.warp_chunked(sources, matrices, size, affine=affine, post=post)
     else:
+        if post is not None:
+            raise InputError("post", "no post stage together with an explicit grid", post, where="warp_payload")
         warped = [sample(t, grid) for t, sample in sources]
     # bilinear/nearest outputs are convex combinations of input pixels and the fill
     out_img = carry_range_check(img, warped[0])
