@@ -24,6 +24,7 @@ settings are printed with the tables.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import statistics
@@ -40,6 +41,8 @@ from omniaug.rng import make_generator
 from omniaug_image.geometric import Affine, HorizontalFlip
 
 BATCH, SIZE = 64, 224
+#: the fresh-input protocol cycles through at least this many bytes of distinct batches per size
+FRESH_BYTES = 96 << 20
 
 
 #: CPU seconds (all threads of the process) of each timed call, filled by _timings
@@ -69,7 +72,7 @@ def _timed_call(name: str, fn: Callable[[], object], times: dict[str, list[float
 
 
 def _warm_blocks(
-    fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 3, sweeps: int = 3
+    fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 3, sweeps: int = 5
 ) -> dict[str, list[float]]:
     """Time each candidate in blocks of consecutive calls, each block after ``warmup`` untimed calls.
 
@@ -225,12 +228,39 @@ def main() -> None:
     scale_fns: dict[str, Callable[[], object]] = {
         f"batch {b}": (lambda xb=xb: fused_yiq(xb, generator=g)) for b, xb in batches.items()
     }
+    # fresh inputs: each size cycles through distinct batches, ≥ FRESH_BYTES in all, so every
+    # call reads a batch that is not in cache — as a training loop gets a new batch each step
+    pools = {
+        b: [xb] + [torch.rand_like(xb) for _ in range(max(1, -(-FRESH_BYTES // (xb.numel() * 4))) - 1)]
+        for b, xb in batches.items()
+    }
+    cycles = {b: itertools.cycle(pool) for b, pool in pools.items()}
+    fresh_fns: dict[str, Callable[[], object]] = {
+        f"batch {b}": (lambda it=it: fused_yiq(next(it), generator=g)) for b, it in cycles.items()
+    }
     protocols = [
-        ("Round-robin (each size right after another)", "Per-sample throughput vs batch size (omniaug fused, float32)", _timings),
-        ("Warm blocks", "Per-sample throughput vs batch size, warm blocks (blocks of consecutive calls per size, sizes swept 3 times)", _warm_blocks),
+        (
+            "Steady state, fresh inputs",
+            "Per-sample throughput vs batch size, steady state with a fresh (uncached) batch every call "
+            "(blocks of consecutive calls per size, sizes swept 5 times)",
+            _warm_blocks,
+            fresh_fns,
+        ),
+        (
+            "Steady state, same input",
+            "Per-sample throughput vs batch size, steady state on one batch per size (cache-warm for small batches)",
+            _warm_blocks,
+            scale_fns,
+        ),
+        (
+            "Round-robin (each size right after another, same input per size)",
+            "Per-sample throughput vs batch size, sizes round-robin (each call right after another size)",
+            _timings,
+            scale_fns,
+        ),
     ]
-    for label, title, timer in protocols:
-        scale_times = timer(scale_fns, args.repeats)
+    for label, title, timer, fns in protocols:
+        scale_times = timer(fns, args.repeats)
         _table(title, scale_times, {f"batch {b}": b for b in sizes}, "batch 64", lines)
         med = [b / statistics.median(scale_times[f"batch {b}"]) for b in sizes]
         best = [b / min(scale_times[f"batch {b}"]) for b in sizes]

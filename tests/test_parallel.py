@@ -106,3 +106,50 @@ def test_run_chunks_caller_takes_part_with_one_intra_op_thread_and_restores_its_
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(real)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: torch.rand(3, 5) - 0.25,  # small: the calling thread alone
+        lambda: torch.randn(9_000_001, dtype=torch.float64),  # chunked, the last chunk partial
+        lambda: torch.randint(-7, 1000, (4, 50), dtype=torch.int64),
+        lambda: torch.rand(300, 200).t(),  # not contiguous
+    ],
+)
+def test_value_range_equals_aminmax_and_leaves_the_thread_setting(monkeypatch, make):
+    import omniaug.parallel as parallel
+
+    monkeypatch.setattr(parallel, "RANGE_PARALLEL_MIN", 1 << 20)  # exercise the chunked path on a modest tensor
+    t = make()
+    before = torch.get_num_threads()
+    lo, hi = parallel.value_range(t)
+    ref_lo, ref_hi = torch.aminmax(t)
+    assert (lo, hi) == (ref_lo.item(), ref_hi.item())
+    assert type(lo) is type(ref_lo.item())
+    assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("n", [10, 3_000_000])
+def test_value_range_propagates_nan_and_inf(monkeypatch, n):
+    import math
+
+    import omniaug.parallel as parallel
+
+    monkeypatch.setattr(parallel, "RANGE_PARALLEL_MIN", 1 << 20)
+    t = torch.rand(n)
+    t[n // 2] = float("inf")
+    assert parallel.value_range(t)[1] == math.inf
+    t[n - 1] = float("nan")  # in the last chunk
+    lo, hi = parallel.value_range(t)
+    assert math.isnan(lo) and math.isnan(hi)
+
+
+def test_single_thread_restores_the_setting_after_an_error():
+    from omniaug.parallel import single_thread
+
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError), single_thread():
+        assert torch.get_num_threads() == 1
+        raise RuntimeError("boom")
+    assert torch.get_num_threads() == before

@@ -23,16 +23,17 @@ does not depend on the scheduling or the thread count.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import torch
 
-__all__ = ["run_chunks", "run_shared"]
+__all__ = ["run_chunks", "run_shared", "single_thread", "value_range"]
 
 _pool: ThreadPoolExecutor | None = None
 _pool_key: tuple[int, int] = (0, 0)
@@ -132,11 +133,65 @@ def run_shared(count: int, fn: Callable[[int], None], device: torch.device) -> N
     pool = _executor(threads)
     for _ in range(min(threads, count) - 1):
         pool.submit(work)
-    torch.set_num_threads(1)
-    try:
+    with single_thread():
         work()
-    finally:
-        torch.set_num_threads(threads)
     finished.wait()  # immediate unless a worker is still inside an item it started
     if state["error"] is not None:
         raise state["error"]
+
+
+@contextlib.contextmanager
+def single_thread() -> Iterator[None]:
+    """Run the block with one intra-op thread on the calling thread; restore the setting after.
+
+    For reductions and small ops right before pool work: with more threads each op
+    opens an OpenMP parallel region, whose worker then spins on a core for a while
+    after the region ends — the core the pool's workers are about to need.
+    """
+    threads = torch.get_num_threads()
+    if threads == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+#: CPU tensors with at least this many elements get their range in parallel chunks
+RANGE_PARALLEL_MIN = 1 << 23
+#: elements per chunk of a parallel range
+RANGE_CHUNK = 1 << 21
+
+
+def value_range(t: torch.Tensor) -> tuple[float, float]:
+    """``(min, max)`` over all elements of ``t`` as Python numbers; NaN in both if any element is NaN.
+
+    For input validation (a value range, finiteness): the same result as
+    ``torch.aminmax(t)``, but on CPU without opening an OpenMP region on the calling
+    thread. Why: the kernels that follow run on the pool's workers, and the OpenMP
+    worker woken by ``aminmax`` keeps spinning on a core they need. Measured on the
+    fused image pipeline at batch 8 (2 threads), with a fresh batch every call (the
+    range check then runs every call): 4.4 ms per call with ``torch.aminmax``, 3.0 ms
+    with this. Tensors under :data:`RANGE_PARALLEL_MIN` elements are reduced by the
+    calling thread alone (182 µs for 1.2 M floats); larger contiguous ones in chunks
+    shared with the pool (:func:`run_shared`). ``t`` must be non-empty. One device
+    sync elsewhere, as ``aminmax`` + ``float`` would be.
+    """
+    if t.device.type != "cpu" or t.numel() < RANGE_PARALLEL_MIN or not t.is_contiguous() or torch.get_num_threads() <= 1:
+        with single_thread() if t.device.type == "cpu" else contextlib.nullcontext():
+            lo, hi = torch.aminmax(t)
+        return lo.item(), hi.item()
+    flat = t.view(-1)
+    count = -(-flat.numel() // RANGE_CHUNK)
+    parts = torch.empty((count, 2), dtype=t.dtype)
+
+    def fill(i: int) -> None:
+        lo, hi = torch.aminmax(flat[i * RANGE_CHUNK : (i + 1) * RANGE_CHUNK])
+        parts[i, 0], parts[i, 1] = lo, hi
+
+    run_shared(count, fill, t.device)
+    with single_thread():
+        lo_all, hi_all = torch.aminmax(parts)  # NaN in any chunk propagates
+    return lo_all.item(), hi_all.item()

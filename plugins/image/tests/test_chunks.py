@@ -109,14 +109,18 @@ def test_affine_and_hue_matrices_match_the_textbook_formulas() -> None:
     torch.testing.assert_close(FC.yiq_hue_matrix(factor, torch.float64), expected, atol=1e-12, rtol=0)
 
 
-def test_colour_compose_in_slices_equals_the_matrix_product_and_each_sample_alone() -> None:
-    n = color_fusion.COMPOSE_ROWS * 3 + 7  # several slices, the last partial
+def test_colour_compose_equals_the_matrix_product_and_each_sample_alone() -> None:
+    from omniaug_image import _smallmath as SM
+
+    n = 199
     g = torch.Generator().manual_seed(5)
     first, then = torch.rand(n, 7, 7, generator=g), torch.rand(n, 7, 7, generator=g)
-    out = color_fusion._compose(first, then)
+    out = color_fusion._compose(first, then)  # CPU: through NumPy
     torch.testing.assert_close(out, then @ first, atol=1e-5, rtol=1e-5)
-    for i in (0, color_fusion.COMPOSE_ROWS, n - 1):
+    for i in (0, 64, n - 1):
         assert torch.equal(out[i : i + 1], color_fusion._compose(first[i : i + 1], then[i : i + 1]))
+    # the tensor formula other devices use gives the same products
+    torch.testing.assert_close(SM.matmul3(then, first), out, atol=1e-5, rtol=1e-5)
 
 
 def test_state_matrix_layout() -> None:

@@ -9,6 +9,7 @@ import torch
 
 from omniaug import InputError, Modality, rng
 from omniaug.batching import CheckedTensors
+from omniaug.parallel import value_range
 
 from .payload import AudioBatch, SpectrogramBatch, check_lengths
 
@@ -38,11 +39,12 @@ def _check_tensor(t: Any, argument: str, dims: int, layout: str, where: str) -> 
         raise InputError(argument, f"a float32/float64 tensor {layout}", t, where=where)
     if t.shape[0] == 0 or t.shape[-1] == 0:
         raise InputError(argument, f"a non-empty tensor {layout}", t, where=where)
-    # A sum is non-finite iff some element is (or the sum overflows, which the exact check
-    # below rules out): one cheap reduction instead of a full boolean pass on every call.
+    # min and max are finite iff every element is (NaN propagates into both): one reduction,
+    # run without waking torch's OpenMP pool before the kernels (omniaug.parallel.value_range)
     if t in _KNOWN_FINITE:
         return
-    if not bool(torch.isfinite(t.sum())) and not bool(torch.isfinite(t).all()):
+    lo, hi = value_range(t)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
         raise InputError(argument, f"a finite tensor {layout} (no NaN/inf)", t, where=where)
 
 

@@ -17,6 +17,7 @@ import torch
 from torch_geometric.data import Batch, Data
 
 from omniaug import InputError, Modality, memory
+from omniaug.parallel import value_range
 
 from . import batch_ops
 from .batch_ops import _index_select, attrs, store_meta
@@ -61,8 +62,8 @@ def _check_data_fields(x: Data, *, check_range: bool = True) -> tuple[torch.Tens
 
 def _check_range(ei: torch.Tensor, n: int) -> None:
     if ei.numel():
-        low, high = torch.aminmax(ei)
-        if not (bool(low >= 0) and bool(high < n)):
+        low, high = value_range(ei)  # no OpenMP wake-up (see omniaug.parallel.value_range)
+        if not (low >= 0 and high < n):
             raise InputError("x.edge_index", f"node indices in [0, num_nodes={n})", ei, where=WHERE)
 
 

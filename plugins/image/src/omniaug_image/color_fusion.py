@@ -34,6 +34,7 @@ import torch
 
 from omniaug import FusionKind, InputError, memory
 
+from . import _smallmath as SM
 from . import functional_color as FC
 from ._chunks import run_balanced, scratch
 from ._smallmath import cos_sin
@@ -234,26 +235,19 @@ def _identity(x: Any, n: int) -> torch.Tensor:
     return identity_matrix(n, img.shape[-3], img.device)  # (C, H, W) or (B, C, H, W)
 
 
-#: samples per broadcast product in :func:`_compose` (see there)
-COMPOSE_ROWS = 64
-
-
 def _compose(first: torch.Tensor, then: torch.Tensor) -> torch.Tensor:
-    # ``then @ first`` as a broadcast multiply-and-sum: these (B, 7, 7) products are tiny,
-    # and a batched matmul would go through BLAS and its thread pool (see functional_geometric.matmul3).
-    # Taken COMPOSE_ROWS samples at a time so that each (n, 7, 7, 7) temporary stays below
-    # torch's parallel grain (32768 elements): from ~96 samples on, the product and the sum
-    # would each open an OpenMP region on the calling thread (measured: 16 ms per compose of
-    # 256 samples on a busy 2-core machine, 0.03 ms in slices). Same arithmetic per sample either way.
-    n = then.shape[0]
-    if n <= COMPOSE_ROWS:
-        return (then.unsqueeze(-1) * first.unsqueeze(-3)).sum(-2)
-    first = first.expand(n, -1, -1)
-    parts = [
-        (then[i : i + COMPOSE_ROWS].unsqueeze(-1) * first[i : i + COMPOSE_ROWS].unsqueeze(-3)).sum(-2)
-        for i in range(0, n, COMPOSE_ROWS)  # a handful of slices of the batch, not samples
-    ]
-    return torch.cat(parts)
+    """``then @ first`` for ``(B, 7, 7)`` state matrices.
+
+    On CPU in NumPy (see :mod:`_smallmath`: 27 µs for 256 samples). Elsewhere a
+    broadcast multiply-and-sum; it was sliced into 64-sample pieces when it ran on
+    CPU in torch, because each ``(n, 7, 7, 7)`` temporary past torch's parallel grain
+    opened an OpenMP region on the calling thread (16 ms per compose of 256 samples on
+    a busy 2-core machine).
+    """
+    host = SM.host_arrays(then, first)
+    if host is not None:
+        return torch.from_numpy(SM.matmul3(*host))
+    return SM.matmul3(then, first)
 
 
 def _apply(x: Any, total: torch.Tensor, ops: list[Any]) -> Any:

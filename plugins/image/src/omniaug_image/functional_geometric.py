@@ -18,15 +18,18 @@ over samples, on whatever device the input lives on.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from omniaug import memory
 
+from . import _smallmath as SM
 from ._chunks import run_balanced, scratch
-from ._smallmath import cos_sin
 from .functional_color import to_uint8_in_range
 
 __all__ = [
@@ -62,14 +65,15 @@ FillValue = float | Sequence[float]
 
 
 def matmul3(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Product of (batches of) small matrices as a broadcast multiply-and-sum.
+    """Product of (batches of) small matrices, e.g. ``(B, 3, 3)`` homographies.
 
-    Used for the 3×3 per-sample matrices instead of ``@``: on CPU a tiny ``matmul``
-    goes through BLAS, whose thread pool costs a wake-up per call — negligible on
-    an idle machine, several milliseconds on a busy one — while these few dozen
-    multiply-adds stay on the calling thread.
+    A broadcast multiply-and-sum (not ``@``, see :func:`_smallmath.matmul3`), in
+    NumPy for CPU tensors (dispatch, see :mod:`omniaug_image._smallmath`).
     """
-    return (a.unsqueeze(-1) * b.unsqueeze(-3)).sum(-2)
+    host = SM.host_arrays(a, b)
+    if host is None:
+        return SM.matmul3(a, b)
+    return torch.from_numpy(SM.matmul3(*host))
 
 
 def identity_matrices(n: int, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -139,13 +143,23 @@ def affine_matrices(
         ``(B, 3, 3)`` = ``T(c + t) · R(angle) S(scale) SHy(sy) SHx(sx) · T(-c)`` with
         ``c = ((W - 1) / 2, (H - 1) / 2)``.
     """
-    rot = torch.deg2rad(angle)
-    sx = torch.deg2rad(shear[:, 0])
-    sy = torch.deg2rad(shear[:, 1])
-    # one cos_sin call for the four angles (see _smallmath: no MKL/OpenMP round trip)
-    cos, sin = cos_sin(torch.stack([rot - sy, sy, sx, rot]))
-    cos_rsy, cos_sy, cos_sx, cos_r = cos.unbind(0)
-    sin_rsy, _, sin_sx, sin_r = sin.unbind(0)
+    host = SM.host_arrays(angle, translate, scale, shear)
+    if host is None:
+        return _affine(angle, translate, scale, shear, height, width)
+    return torch.from_numpy(_affine(*host, height, width))
+
+
+def _affine(angle: Any, translate: Any, scale: Any, shear: Any, height: int, width: int) -> Any:
+    """:func:`affine_matrices` for NumPy arrays or torch tensors (see :mod:`_smallmath`)."""
+    xp = SM.namespace(angle)
+    to_rad = math.pi / 180.0
+    rot = angle * to_rad
+    sx = shear[:, 0] * to_rad
+    sy = shear[:, 1] * to_rad
+    # one trig call for the four angles (tensors: no MKL/OpenMP round trip, see _smallmath)
+    cos, sin = SM.trig(xp.stack([rot - sy, sy, sx, rot]))
+    cos_rsy, cos_sy, cos_sx, cos_r = cos
+    sin_rsy, _, sin_sx, sin_r = sin
     tan_sx = sin_sx / cos_sx
     a = cos_rsy / cos_sy
     b = -(a * tan_sx + sin_r)
@@ -157,9 +171,9 @@ def affine_matrices(
     # T(c + t) · RSS · T(-c): translation part = c + t - RSS·c
     m02 = cx + translate[:, 0] - (m00 * cx + m01 * cy)
     m12 = cy + translate[:, 1] - (m10 * cx + m11 * cy)
-    zero = torch.zeros_like(m00)
-    # built by one stack (not 6 indexed assignments into an identity: each costs a Python indexing round trip)
-    return torch.stack([m00, m01, m02, m10, m11, m12, zero, zero, zero + 1.0], dim=-1).reshape(-1, 3, 3)
+    zero = xp.zeros_like(m00)
+    # built by one stack (not 6 indexed assignments into an identity: each costs an indexing round trip)
+    return xp.stack([m00, m01, m02, m10, m11, m12, zero, zero, zero + 1.0], -1).reshape(-1, 3, 3)
 
 
 def _to_index_coords(m_cont: torch.Tensor) -> torch.Tensor:
@@ -244,18 +258,24 @@ def inverse3x3(m: torch.Tensor) -> torch.Tensor:
     form is a handful of elementwise ops, while the LU path costs a LAPACK call
     (and a thread-pool round trip) per batch — measurable next to a 224×224 warp.
     """
-    a, b, c, d, e, f, g, h, i = m.reshape(-1, 9).unbind(-1)  # one op, not nine indexings
+    host = SM.host_arrays(m)
+    return _inverse3x3(m) if host is None else torch.from_numpy(_inverse3x3(host[0]))
+
+
+def _inverse3x3(m: Any) -> Any:
+    """:func:`inverse3x3` for a NumPy array or a torch tensor."""
+    a, b, c, d, e, f, g, h, i = m.reshape(-1, 9).T if SM.namespace(m) is np else m.reshape(-1, 9).unbind(-1)
     co_a = e * i - f * h
     co_b = -(d * i - f * g)
     co_c = d * h - e * g
     det = a * co_a + b * co_b + c * co_c
-    adj = torch.stack(
+    adj = SM.namespace(m).stack(
         [
             co_a, -(b * i - c * h), b * f - c * e,
             co_b, a * i - c * g, -(a * f - c * d),
             co_c, -(a * h - b * g), a * e - b * d,
         ],
-        dim=-1,
+        -1,
     ).reshape(-1, 3, 3)
     return adj / det.reshape(-1, 1, 1)
 
@@ -266,13 +286,18 @@ def normalized_matrices(
     """Backward matrices ``(B, 3, 3)`` in ``grid_sample`` coordinates: output → input, normalized.
 
     The inverse of each forward matrix (output → input) composed with the index ↔
-    normalized conversions, in float64 (these are tiny); :func:`grid_from_matrices`
-    turns them into grids.
+    normalized conversions, in float64 (these are tiny; NumPy on CPU, see
+    :mod:`_smallmath`); :func:`grid_from_matrices` turns them into grids.
     """
     h, w = in_size
     ho, wo = out_size if out_size is not None else in_size
-    inv = inverse3x3(matrices.to(torch.float64))
-    return matmul3(matmul3(_normalizers(h, w, torch.float64, inv.device), inv), _denormalizers(ho, wo, torch.float64, inv.device))
+    host = SM.host_arrays(matrices)
+    if host is not None:
+        inv = _inverse3x3(host[0].astype(np.float64))
+        norm, denorm = _normalizers(h, w, torch.float64, matrices.device), _denormalizers(ho, wo, torch.float64, matrices.device)
+        return torch.from_numpy(SM.matmul3(SM.matmul3(norm.numpy(), inv), denorm.numpy()))
+    inv = _inverse3x3(matrices.to(torch.float64))
+    return SM.matmul3(SM.matmul3(_normalizers(h, w, torch.float64, inv.device), inv), _denormalizers(ho, wo, torch.float64, inv.device))
 
 
 def grid_from_matrices(

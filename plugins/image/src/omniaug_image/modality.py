@@ -24,6 +24,7 @@ import torch
 
 from omniaug import Augmentation, InputError, Modality, Params, batching, rng
 from omniaug.batching import CheckedTensors
+from omniaug.parallel import value_range
 
 __all__ = [
     "IMAGE",
@@ -124,8 +125,7 @@ def _check_image_tensor(img: Any, argument: str = "x", *, allow_single: bool = F
     if not img.is_floating_point():
         raise InputError(argument, expected + f" (dtype float or uint8, not {img.dtype})", img, where="image")
     if img.numel() and img not in _RANGE_CHECKED:
-        lo_t, hi_t = torch.aminmax(img)  # NaN propagates into both
-        lo, hi = float(lo_t), float(hi_t)
+        lo, hi = value_range(img)  # NaN propagates into both; no OpenMP wake-up before the kernels (see there)
         # tolerate tiny round-off of upstream float ops; `not (a <= b)` is also True for NaN
         if not (lo >= -1e-3 and hi <= 1.0 + 1e-3):
             raise InputError(argument, expected + " (values in [0, 1], no NaN)", img, where="image")
