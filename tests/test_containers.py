@@ -211,3 +211,16 @@ def test_chained_fused_segments_run_as_one_kernel_with_the_same_params(toy_regis
         assert not any(c == "gain+offset chained" for c, _ in CALLS)
     finally:
         object.__setattr__(gain, "chain", {})
+
+
+def test_fused_p1_ops_skip_masking_only_for_freshly_drawn_params(toy_registry, g):
+    x = torch.rand(8, 3) + 1.0
+    pipe = Compose([Scale(), Scale(p=0.5), Scale()], fuse=True)
+    out, params = pipe.augment(x, generator=g)
+    factors = [params[str(i)]["factor"] * params[str(i)]["apply"] + ~params[str(i)]["apply"] for i in range(3)]
+    torch.testing.assert_close(out, x * (factors[0] * factors[1] * factors[2]).unsqueeze(1))
+    # replayed params may switch a p=1 op off for some samples: the mask is honoured
+    params["0"]["apply"] = torch.tensor([True, False] * 4)
+    replay = pipe(x, params=params)
+    f0 = torch.where(params["0"]["apply"], params["0"]["factor"], torch.ones(8))
+    torch.testing.assert_close(replay, x * (f0 * factors[1] * factors[2]).unsqueeze(1))

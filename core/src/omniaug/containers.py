@@ -166,7 +166,9 @@ class Compose(_Container):
                 for part in group:
                     for j in part:
                         params[str(j)] = self.transforms[j].sample_params(x, generator=generator)
-            x, owned = self._apply_fused(x, group, [[params[str(j)] for j in part] for part in group], owned)
+            x, owned = self._apply_fused(
+                x, group, [[params[str(j)] for j in part] for part in group], owned, fresh=not replay
+            )
             i += len(group)
         return x
 
@@ -178,32 +180,53 @@ class Compose(_Container):
     def apply(self, x: Any, params: Params) -> Any:
         return self._run(x, params, None, replay=True)
 
-    def _total(self, x: Any, seg: list[int], seg_params: list[Params]) -> tuple[Any, torch.Tensor, list[Any]]:
-        """The fusion kind of a segment, its composed per-sample transform and its ops."""
+    def _total(
+        self, x: Any, seg: list[int], seg_params: list[Params], fresh: bool = False
+    ) -> tuple[Any, torch.Tensor, list[Any]]:
+        """The fusion kind of a segment, its composed per-sample transform and its ops.
+
+        ``fresh``: the params were just drawn by the ops' own ``sample_params``, so an op
+        with ``p >= 1`` applies to every sample and its transform needs no masking
+        (replayed params may carry any mask, so they are always masked).
+        """
         from .registry import registry
 
         ops = [self.transforms[i] for i in seg]
         kind = registry().fusion(ops[0].fusion)  # type: ignore[attr-defined,arg-type]
         n = self.modality_spec().batch_size(x)
-        identity = kind.identity(x, n)
-        total = identity
+        identity: torch.Tensor | None = None
+        total: torch.Tensor | None = None
         for op, p in zip(ops, seg_params):
             t = op.fusion_transform(x, p)  # type: ignore[attr-defined]
-            keep = p[APPLY].reshape(-1, *([1] * (t.dim() - 1)))
-            total = kind.compose(total, torch.where(keep, t, identity))
+            always = fresh and _always_applied(op)
+            if not always:
+                identity = kind.identity(x, n) if identity is None else identity
+                keep = p[APPLY].reshape(-1, *([1] * (t.dim() - 1)))
+                t = torch.where(keep, t, identity)
+            total = t if total is None else kind.compose(total, t)
+        assert total is not None  # a segment has at least one op
         return kind, total, ops
 
     def _apply_fused(
-        self, x: Any, group: list[list[int]], group_params: list[list[Params]], owned: bool
+        self, x: Any, group: list[list[int]], group_params: list[list[Params]], owned: bool, fresh: bool = False
     ) -> tuple[Any, bool]:
         """Run one fused segment, or two chained ones; return the output and whether it is an owned intermediate."""
-        kind, total, ops = self._total(x, group[0], group_params[0])
+        kind, total, ops = self._total(x, group[0], group_params[0], fresh)
         if len(group) == 2:
-            nkind, ntotal, nops = self._total(x, group[1], group_params[1])
+            nkind, ntotal, nops = self._total(x, group[1], group_params[1], fresh)
             return kind.chain[nkind.name](x, total, ops, ntotal, nops), True  # chain kernels return fresh outputs
         if owned and kind.apply_inplace is not None:
             return kind.apply_inplace(x, total, ops), True  # x came fresh from the previous fused segment
         return kind.apply(x, total, ops), kind.fresh_output
+
+
+def _always_applied(op: Any) -> bool:
+    """Whether ``op.sample_params`` marks every sample applied (``p >= 1``, the base class's draw)."""
+    return (
+        isinstance(op, Augmentation)
+        and op.p >= 1.0
+        and type(op).sample_params is Augmentation.sample_params
+    )
 
 
 class RandomApply(_Container):
