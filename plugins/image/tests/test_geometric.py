@@ -322,3 +322,20 @@ def test_chunks_on_worker_threads_equal_the_serial_run_and_keep_the_thread_setti
     assert torch.equal(serial, pooled)
     for i in (0, 7, n - 1):
         assert torch.equal(serial[i : i + 1], FG.sample_image(x[i : i + 1], FG.grid_from_matrices(m[i : i + 1], (40, 36))))
+
+
+def test_affine_draws_every_parameter_within_its_range_and_follows_reassigned_ranges() -> None:
+    from omniaug_image.geometric import Affine
+
+    op = Affine(degrees=[-10, 20], translate=[0.1, 0.3], scale=[0.5, 0.7], shear=[-5, 5, 1, 2])
+    x = torch.rand(500, 3, 8, 8)
+    p = op.sample_params(x, generator=torch.Generator().manual_seed(0))
+    for name, lo, hi in [("angle", -10, 20), ("scale", 0.5, 0.7)]:
+        assert float(p[name].min()) >= lo and float(p[name].max()) < hi
+        assert float(p[name].max() - p[name].min()) > 0.9 * (hi - lo)  # spread over the range
+    assert p["translate"].shape == (500, 2) and p["shear"].shape == (500, 2)
+    assert (p["translate"].abs() <= torch.tensor([0.1, 0.3])).all()
+    assert (p["shear"][:, 0].abs() <= 5).all() and ((p["shear"][:, 1] >= 1) & (p["shear"][:, 1] <= 2)).all()
+    op.degrees = [100.0, 101.0]  # a reassigned range is honoured (the cached bounds follow it)
+    p2 = op.sample_params(x, generator=torch.Generator().manual_seed(0))
+    assert float(p2["angle"].min()) >= 100 and float(p2["angle"].max()) <= 101

@@ -39,8 +39,13 @@ def test_affine_inverse_and_normalization_agree_between_numpy_and_torch(monkeypa
     n_h, n_d = _both_paths(monkeypatch, lambda: FG.normalized_matrices(m, (224, 160), (100, 120)))
     assert n_h.dtype == n_d.dtype == torch.float64
     torch.testing.assert_close(n_h, n_d, atol=1e-9, rtol=1e-9)
-    c_h, c_d = _both_paths(monkeypatch, lambda: color_fusion._compose(torch.rand(9, 7, 7), torch.rand(9, 7, 7)))
-    assert c_h.shape == c_d.shape == (9, 7, 7)
+    first, then = torch.rand(9, 7, 7), torch.rand(9, 7, 7)
+    c_h, c_d = _both_paths(monkeypatch, lambda: color_fusion._compose(first, then))
+    torch.testing.assert_close(c_h, c_d, atol=1e-5, rtol=1e-5)
+    factor = torch.rand(9) - 0.5
+    h_h, h_d = _both_paths(monkeypatch, lambda: color_fusion.hue_matrix(factor, 3))
+    assert h_h.dtype == h_d.dtype == torch.float32
+    torch.testing.assert_close(h_h, h_d, atol=1e-6, rtol=1e-6)
 
 
 @pytest.mark.parametrize("requires_grad", [False, True])

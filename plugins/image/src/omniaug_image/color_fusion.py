@@ -30,6 +30,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
 
 from omniaug import FusionKind, InputError, memory
@@ -149,7 +150,14 @@ def hue_matrix(factor: torch.Tensor, channels: int) -> torch.Tensor:
     if channels == 1:
         return identity_matrix(factor.shape[0], 1, factor.device)
     basis = _basis("hue", channels, factor.device)
-    cos, sin = cos_sin(factor.to(torch.float64) * (-2.0 * torch.pi))  # angles in float64, as yiq_hue_matrix
+    host = SM.host_arrays(factor, basis)
+    if host is not None:  # NumPy on CPU: 4 tiny ops instead of ~8 torch dispatches (see _smallmath)
+        f, b = host
+        theta = f.astype(np.float64) * (-2.0 * np.pi)  # angles in float64, as yiq_hue_matrix
+        cos = np.cos(theta).astype(np.float32).reshape(-1, 1, 1)
+        sin = np.sin(theta).astype(np.float32).reshape(-1, 1, 1)
+        return torch.from_numpy(b[0] + cos * b[1] + sin * b[2])
+    cos, sin = cos_sin(factor.to(torch.float64) * (-2.0 * torch.pi))
     out = torch.addcmul(basis[0], cos.float().reshape(-1, 1, 1), basis[1])
     return out.addcmul_(sin.float().reshape(-1, 1, 1), basis[2])
 

@@ -89,20 +89,23 @@ def translation_matrices(tx: torch.Tensor, ty: torch.Tensor) -> torch.Tensor:
     return m
 
 
-def hflip_matrices(n: int, width: int, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """Horizontal flip ``x → W - 1 - x`` as ``(n, 3, 3)`` matrices."""
-    m = identity_matrices(n, device=device, dtype=dtype)
-    m[:, 0, 0] = -1.0
-    m[:, 0, 2] = width - 1.0
+@functools.lru_cache(maxsize=64)
+def _flip_matrix(axis: int, size: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """The ``(3, 3)`` flip of coordinate ``axis`` (0: x, 1: y) over ``size`` pixels (cached, read-only)."""
+    m = torch.eye(3, dtype=dtype, device=device)
+    m[axis, axis] = -1.0
+    m[axis, 2] = size - 1.0
     return m
+
+
+def hflip_matrices(n: int, width: int, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """Horizontal flip ``x → W - 1 - x`` as ``(n, 3, 3)`` matrices (a fresh tensor)."""
+    return _flip_matrix(0, width, dtype, torch.device(device)).expand(n, 3, 3).clone()
 
 
 def vflip_matrices(n: int, height: int, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """Vertical flip ``y → H - 1 - y`` as ``(n, 3, 3)`` matrices."""
-    m = identity_matrices(n, device=device, dtype=dtype)
-    m[:, 1, 1] = -1.0
-    m[:, 1, 2] = height - 1.0
-    return m
+    """Vertical flip ``y → H - 1 - y`` as ``(n, 3, 3)`` matrices (a fresh tensor)."""
+    return _flip_matrix(1, height, dtype, torch.device(device)).expand(n, 3, 3).clone()
 
 
 def rot90_matrices(k: torch.Tensor, height: int, width: int, *, dtype: torch.dtype = torch.float32) -> torch.Tensor:
