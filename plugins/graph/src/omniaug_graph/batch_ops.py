@@ -27,6 +27,7 @@ from torch_geometric.data import Batch, Data
 
 from omniaug import InputError
 
+from ._host import host_views
 from .counter_random import _index_select
 
 __all__ = [
@@ -203,6 +204,10 @@ def layout(b: Batch) -> Layout:
     node_sl = slices["x"]
     edge_sl = slices["edge_index"]
     node_keys, edge_keys, graph_keys, index_keys = ["x"], [], [], []
+    # PyG's own Data.__cat_dim__ gives 0 for every key that is not an index key and has
+    # no "adj" in its name; calling it costs ~1 µs a key, so it is only called when a
+    # data class overrides it or for such names
+    default_cat = type(b).__cat_dim__ is Data.__cat_dim__
     for key, sl in slices.items():
         if key in ("x", "edge_index"):
             continue
@@ -213,7 +218,8 @@ def layout(b: Batch) -> Layout:
         if is_index_key(key):
             index_keys.append(key)
             continue
-        if b.__cat_dim__(key, value) != 0 or not isinstance(sl, torch.Tensor) or sl.dim() != 1:
+        cat_dim = 0 if default_cat and "adj" not in key else b.__cat_dim__(key, value)
+        if cat_dim != 0 or not isinstance(sl, torch.Tensor) or sl.dim() != 1:
             graph_keys.append(key)
             continue
         # slices all start at 0, so equal slices <=> equal per-graph counts (no diff needed)
@@ -299,12 +305,22 @@ def filter_edges(b: Batch, keep: torch.Tensor, lay: Layout | None = None) -> Bat
     """Keep the edges where ``keep`` (``(E,)`` bool) is set, with every edge-level attribute."""
     lay = layout(b) if lay is None else lay
     m = attrs(b)
-    # one nonzero, shared by every edge attribute; on the mask's bytes (uint8 view):
-    # the same indices, ~20 % faster than torch's bool nonzero on CPU (measured)
-    rows = (keep.view(torch.uint8) if keep.dtype == torch.bool else keep).nonzero().flatten()
-    # rows is sorted: kept edges before each old slice boundary by binary search, O(G log E), no pass over E
-    new_sl = torch.searchsorted(rows, lay.edge_slices.to(rows.device)).cpu()
-    values: dict[str, Any] = {"edge_index": select_edges(m["edge_index"], rows)}
+    ei = m["edge_index"]
+    host = host_views(keep, ei, lay.edge_slices) if keep.dtype == torch.bool else None
+    if host is not None:
+        # small CPU batch: the same steps in NumPy (see ._host), ~4× less dispatch per step
+        keep_h, ei_h, slices_h = host
+        rows_h = keep_h.nonzero()[0]
+        new_sl = torch.from_numpy(rows_h.searchsorted(slices_h))
+        rows = torch.from_numpy(rows_h)
+        values: dict[str, Any] = {"edge_index": torch.from_numpy(ei_h.take(rows_h, axis=1))}
+    else:
+        # one nonzero, shared by every edge attribute; on the mask's bytes (uint8 view):
+        # the same indices, ~20 % faster than torch's bool nonzero on CPU (measured)
+        rows = (keep.view(torch.uint8) if keep.dtype == torch.bool else keep).nonzero().flatten()
+        # rows is sorted: kept edges before each old slice boundary by binary search, O(G log E), no pass over E
+        new_sl = torch.searchsorted(rows, lay.edge_slices.to(rows.device)).cpu()
+        values = {"edge_index": select_edges(ei, rows)}
     for key in lay.edge_keys:
         values[key] = m[key].index_select(0, rows)
     slices = dict.fromkeys(("edge_index", *lay.edge_keys), new_sl)

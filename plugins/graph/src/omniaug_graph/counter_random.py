@@ -18,10 +18,14 @@ exact), so the result is identical on every device.
 from __future__ import annotations
 
 import math
+from typing import Any
 
+import numpy as np
 import torch
 
 from omniaug import rng
+
+from ._host import host_views
 
 #: ``torch.index_select`` as torch defines it (torch_geometric wraps the public name
 #: in Python for its ``HashTensor``, ~0.4 µs a call; our operands are plain tensors)
@@ -56,15 +60,18 @@ def draw_seeds(
     return rng.randint(n, 0, SEED_HIGH, generator=generator, device=device)
 
 
-def scalar_mul(x: torch.Tensor, c: int) -> torch.Tensor:
-    """``x * c`` for an integer tensor and a Python int.
+def scalar_mul(x: Any, c: int) -> Any:
+    """``x * c`` for an integer tensor (or NumPy array) and a Python int.
 
     The constant is wrapped in a 0-d tensor: in this torch build, ``int64_tensor *
     python_int`` takes a slow non-vectorized path (~1000× slower, measured). The
     0-d tensors of the hash constants are cached (read-only operands; bounded, since
     some callers pass data-dependent factors): building one costs ~1.5 µs, a
-    noticeable share of an op on a small batch.
+    noticeable share of an op on a small batch. NumPy arrays multiply directly
+    (their integer products wrap modulo 2**64 like torch's).
     """
+    if isinstance(x, np.ndarray):
+        return x * c
     key = (c, x.dtype, x.device)
     const = _CONSTANTS.get(key)
     if const is None:
@@ -77,7 +84,8 @@ def scalar_mul(x: torch.Tensor, c: int) -> torch.Tensor:
 _CONSTANTS: dict[tuple[int, torch.dtype, torch.device], torch.Tensor] = {}
 
 
-def _mix32(x: torch.Tensor) -> torch.Tensor:
+def _mix32(x: Any) -> Any:
+    # Written for int64 tensors and int64 NumPy arrays alike (same operators, same bits).
     # x < 2**32 and the constants < 2**32, so each product is the exact low 64 bits
     # of the true product (integer multiplication wraps modulo 2**64 on every torch
     # backend); masking keeps its low 32 bits, which is all lowbias32 needs.
@@ -89,7 +97,14 @@ def _mix32(x: torch.Tensor) -> torch.Tensor:
 
 
 def graph_keys(seed: torch.Tensor, salt: int) -> torch.Tensor:
-    """Mix per-graph seeds with an op's salt — once per graph, before gathering to elements."""
+    """Mix per-graph seeds with an op's salt — once per graph, before gathering to elements.
+
+    Small CPU batches mix in NumPy (same formula, see :mod:`._host`): ~8 ops on a
+    few dozen numbers, pure dispatch cost in torch.
+    """
+    host = host_views(seed) if seed.dtype == torch.long else None
+    if host is not None:
+        return torch.from_numpy(np.asarray(_mix32((host[0] & _M32) ^ (salt & _M32))))
     return _mix32((seed & _M32) ^ (salt & _M32))
 
 
@@ -161,18 +176,28 @@ def pair_keep_small(
     threshold: torch.Tensor,
     *,
     undirected: bool,
+    edge_slices: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Per-edge ``to_uniform(hash_pair(key_g, a, b, small=True)) >= threshold_g`` on a whole batch.
 
     ``a``/``b`` are the edge's local endpoint ids (``(min, max)`` when ``undirected``),
     which must be below 2**16, and the batch's global ids below 2**31.
     ``threshold`` (``(G,)`` float) is each graph's rate; ``keys`` come from
-    :func:`graph_keys`. Bit-identical to the generic form (tested), but computed
+    :func:`graph_keys`; ``edge_slices`` (optional, ``(G + 1,)``) are the edge
+    offsets ``edge_graph`` was made from. Bit-identical to the generic form (tested), but computed
     in place on an int32 copy of ``edge_index`` plus one scratch row: the
     global→local offset is folded into the key once per graph (``(a_global << 16) + b_global - ptr_g · (2**16 + 1) + key_g``
     is ``key_g + local code`` modulo 2**32), so per edge it costs one gather and
     about fifteen in-place int32 passes instead of ~25 allocating int64 ones.
+    Small CPU batches take the same steps in NumPy (:func:`_pair_keep_small_host`).
     """
+    host = host_views(edge_graph, edge_index, keys, ptr, threshold)
+    if host is not None:
+        eg_h, ei_h, keys_h, ptr_h, thr_h = host
+        sl_h = edge_slices.numpy() if edge_slices is not None and edge_slices.device.type == "cpu" else None
+        return torch.from_numpy(
+            _pair_keep_small_host(ei_h, eg_h, keys_h, ptr_h, thr_h, undirected=undirected, edge_slices=sl_h)
+        )
     # One narrowing copy first: min/max on int32 read half the bytes, and writing an
     # int64 op's result into an int32 ``out=`` is slower than both steps together.
     # Then everything runs in place in that copy and one scratch row: fewer fresh
@@ -192,6 +217,64 @@ def pair_keep_small(
     second.bitwise_and_(0xFFFFFF)
     cut = torch.ceil(threshold * float(1 << 24)).to(torch.int32)
     return second >= _index_select(cut, 0, edge_graph, out=scratch)
+
+
+_C1_U32, _C2_U32 = np.uint32(0x7FEB352D), np.uint32(0x846CA68B)
+
+
+def _xorshift_u32_(x: np.ndarray, shift: int, tmp: np.ndarray) -> None:
+    """``x ^= x >> shift`` on ``uint32`` (a logical shift: no masking needed, unlike int32 in torch)."""
+    np.right_shift(x, shift, out=tmp)
+    np.bitwise_xor(x, tmp, out=x)
+
+
+def _pair_keep_small_host(
+    edge_index: np.ndarray,
+    edge_graph: np.ndarray,
+    keys: np.ndarray,
+    ptr: np.ndarray,
+    threshold: np.ndarray,
+    *,
+    undirected: bool,
+    edge_slices: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`pair_keep_small` in NumPy ``uint32`` (bit-identical, tested).
+
+    Why: on a small batch the torch form is ~20 ops of ~2 µs dispatch each on a
+    few thousand edges; NumPy's dispatch is a fraction of that, and ``uint32``
+    has the logical shift and wrapping product lowbias32 wants (no masks). With
+    ``edge_slices`` (the batch's edge offsets, which ``edge_graph`` was made from),
+    per-graph values reach the edges by a repeat, ~3× cheaper than a gather.
+    """
+    if edge_slices is None:
+        def per_edge(v: np.ndarray) -> np.ndarray:
+            return v.take(edge_graph)  # array methods: no Python wrapper (~1 µs each)
+    else:
+        counts = edge_slices[1:] - edge_slices[:-1]
+
+        def per_edge(v: np.ndarray) -> np.ndarray:
+            return v.repeat(counts)
+
+    ends = edge_index.astype(np.uint32)  # values < 2**31: exact; min/max then read half the bytes
+    x, second = ends[0], ends[1]
+    if undirected:
+        lo = np.minimum(x, second)
+        np.maximum(x, second, out=second)
+        x = lo
+    # the per-graph offset folded into the key, as in the torch form (modulo 2**32)
+    folded = ((keys - ptr[:-1] * ((1 << 16) + 1)) & _M32).astype(np.uint32)
+    np.left_shift(x, 16, out=x)
+    x += second
+    x += per_edge(folded)
+    _xorshift_u32_(x, 16, second)
+    x *= _C1_U32
+    _xorshift_u32_(x, 15, second)
+    x *= _C2_U32
+    _xorshift_u32_(x, 16, second)
+    np.right_shift(x, 8, out=x)
+    # a cut outside [0, 2**24] keeps all / no edges either way; clipped so the uint32 cast is exact
+    cut = np.ceil(threshold * np.float32(1 << 24)).clip(0, 1 << 24).astype(np.uint32)
+    return x >= per_edge(cut)
 
 
 def to_uniform(h: torch.Tensor) -> torch.Tensor:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+import numpy as np
 import torch
 from torch_geometric.data import Batch, Data
 
 from omniaug import InputError, Modality, memory
 from omniaug.parallel import value_range
 
-from . import batch_ops
+from . import _host, batch_ops
 from .batch_ops import _index_select, attrs, store_meta
 from .counter_random import scalar_mul
 from .examples_data import bad_examples, example_batch, load_graphs, save_graphs
@@ -67,8 +68,40 @@ def _check_range(ei: torch.Tensor, n: int) -> None:
             raise InputError("x.edge_index", f"node indices in [0, num_nodes={n})", ei, where=WHERE)
 
 
+def _graph_ids(
+    num_graphs: int, dtype: torch.dtype, slices: torch.Tensor, size: int, *, field: str, rows: str, device: torch.device
+) -> torch.Tensor:
+    """Graph id of each of ``size`` rows (nodes or edges) from a slice tensor, on ``device``.
+
+    ``dtype`` is the result's (int32 or int64); ``field`` / ``rows`` name the slice
+    entry and its rows in errors. Small CPU batches repeat in NumPy (see
+    :mod:`._host`: the torch form is an arange, a diff, a transfer and a
+    repeat_interleave, ~6 µs of dispatch at 16 graphs against ~3). Decreasing
+    offsets (negative counts) raise :class:`InputError` on both paths.
+    """
+    if device.type == "cpu" and size <= _host.HOST_MAX and slices.device.type == "cpu":
+        sl = slices.numpy()
+        try:
+            graph_ids = np.arange(num_graphs, dtype=np.int32 if dtype == torch.int32 else np.int64)
+            ids = graph_ids.repeat(sl[1:] - sl[:-1])  # the method: no Python wrapper
+        except ValueError as exc:  # negative counts
+            raise InputError(f"x._slice_dict[{field!r}]", f"non-decreasing {rows} offsets", slices, where=WHERE) from exc
+        if ids.shape[0] != size:  # only if the slices do not start at 0 (the end was checked)
+            raise InputError(f"x._slice_dict[{field!r}]", f"{rows} offsets starting at 0", slices, where=WHERE)
+        return torch.from_numpy(ids)
+    try:
+        graph_ids = torch.arange(num_graphs, device=device, dtype=dtype)
+        return torch.repeat_interleave(graph_ids, slices.diff().to(device), output_size=size)
+    except RuntimeError as exc:  # decreasing offsets (negative counts)
+        raise InputError(f"x._slice_dict[{field!r}]", f"non-decreasing {rows} offsets", slices, where=WHERE) from exc
+
+
 def _check_edges_inside_graphs(
-    ei: torch.Tensor, ids: torch.Tensor, n: int, graph_ids: torch.Tensor, edge_counts: torch.Tensor
+    ei: torch.Tensor,
+    ids: torch.Tensor,
+    n: int,
+    edge_slices: torch.Tensor,
+    node_slices: torch.Tensor,
 ) -> torch.Tensor:
     """Every edge's two ends belong to the graph whose edge slice holds it; return each edge's graph id.
 
@@ -79,12 +112,24 @@ def _check_edges_inside_graphs(
     costs microseconds of dispatch). On CPU the range check is folded into the
     gather (an out-of-range index raises there); other devices check the range
     first, since an out-of-range gather is a device-side assert there.
+
+    Small CPU batches check the same thing without the gather: node ``i`` is in
+    graph ``g`` iff ``node_slices[g] <= i < node_slices[g + 1]`` (``batch`` was checked
+    against these offsets), so each edge's ends are compared with its graph's node
+    range, in NumPy (see :mod:`._host`; ~40 % less time at 16 graphs, measured).
     """
     e = ei.shape[1]
-    try:
-        owner = torch.repeat_interleave(graph_ids, edge_counts, output_size=e)
-    except RuntimeError as exc:  # decreasing offsets (negative counts)
-        raise InputError("x._slice_dict['edge_index']", "non-decreasing edge offsets", edge_counts, where=WHERE) from exc
+    owner = _graph_ids(edge_slices.numel() - 1, ids.dtype, edge_slices, e, field="edge_index", rows="edge", device=ids.device)
+    if ei.device.type == owner.device.type == node_slices.device.type == "cpu" and e <= _host.HOST_MAX:
+        nodes_at, edges_at, ends_h = node_slices.numpy(), edge_slices.numpy(), ei.numpy()
+        counts = edges_at[1:] - edges_at[:-1]  # valid: _graph_ids checked them
+        low, high = nodes_at[:-1].repeat(counts), nodes_at[1:].repeat(counts)
+        if not ((ends_h >= low).all() and (ends_h < high).all()):
+            _check_range(ei, n)  # raises the clear error if an index is out of range
+            raise InputError(
+                "x.edge_index", "edges inside their own graph (no edge may join nodes of two graphs)", ei, where=WHERE
+            )
+        return owner
     ends = memory.empty((2, e), dtype=owner.dtype, device=owner.device)
     if ei.device.type != "cpu":
         _check_range(ei, n)
@@ -123,7 +168,14 @@ def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) ->
     node_sl, edge_sl = slices["x"], slices["edge_index"]
     g = node_sl.numel() - 1
     n, e = feats.shape[0], ei.shape[1]
-    if edge_sl.numel() != g + 1 or g < 0 or int(node_sl[-1]) != n or int(edge_sl[-1]) != e:
+    # the ends as Python ints: from NumPy views when on CPU (a 0-d select and .item(), ~1 µs each, otherwise)
+    if g < 0:
+        ends = []
+    elif node_sl.device.type == "cpu" and edge_sl.device.type == "cpu" and edge_sl.numel():
+        ends = [int(node_sl.numpy()[-1]), int(edge_sl.numpy()[-1])]
+    else:
+        ends = node_sl[-1:].tolist() + edge_sl[-1:].tolist()
+    if edge_sl.numel() != g + 1 or g < 0 or ends != [n, e]:
         raise InputError(
             "x._slice_dict", f"slices ending at num_nodes={n} / num_edges={e} for {g} graphs",
             {"x": node_sl, "edge_index": edge_sl}, where=WHERE,
@@ -135,11 +187,7 @@ def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) ->
         raise InputError("x.ptr", f"node offsets matching the slice bookkeeping {node_sl.tolist()[:8]}…", ptr, where=WHERE)
     # int32 graph ids (< N < 2**31): the (N,) and (E,) id vectors below are half the bytes
     gid_dtype = torch.int32 if n < (1 << 31) else torch.long
-    graph_ids = torch.arange(g, device=batch.device, dtype=gid_dtype)
-    try:
-        ids = torch.repeat_interleave(graph_ids, node_sl.diff().to(batch.device), output_size=n)
-    except RuntimeError as exc:  # decreasing offsets (negative counts)
-        raise InputError("x._slice_dict['x']", "non-decreasing node offsets", node_sl, where=WHERE) from exc
+    ids = _graph_ids(g, gid_dtype, node_sl, n, field="x", rows="node", device=batch.device)
     # compared across dtypes (exact: ids < 2**31); ids then stands in for batch, no int32 copy of it needed
     if batch.shape != (n,) or batch.dtype != torch.long or not torch.equal(batch, ids):
         raise InputError("x.batch", f"graph ids (N,) = ({n},) consistent with ptr", batch, where=WHERE)
@@ -147,7 +195,7 @@ def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) ->
     if not isinstance(inc, torch.Tensor) or not torch.equal(inc.cpu(), node_sl[:-1]):
         raise InputError("x._inc_dict['edge_index']", "per-graph node offsets", inc, where=WHERE)
     if e:
-        return _check_edges_inside_graphs(ei, ids, n, graph_ids, edge_sl.diff().to(batch.device))
+        return _check_edges_inside_graphs(ei, ids, n, edge_sl, node_sl)
     return None
 
 
@@ -233,7 +281,9 @@ def mark_valid(b: Batch) -> Batch:
 def graph_batch_size(x: Any) -> int:
     """Number of graphs (a single ``Data`` is one)."""
     if isinstance(x, Batch):
-        return int(x.num_graphs)
+        # PyG's num_graphs returns this stored count when there is one (read directly: ~1 µs less)
+        count = store_meta(x).get("_num_graphs")
+        return count if type(count) is int else int(x.num_graphs)
     if isinstance(x, Data):
         return 1
     raise InputError("x", "a torch_geometric Data or Batch", x, where=WHERE)
@@ -303,7 +353,7 @@ class GraphModality(Modality):
     """A :class:`Modality` whose payload device is the node features' device."""
 
     def device_of(self, x: Any) -> torch.device:
-        feats = getattr(x, "x", None) if isinstance(x, Data) else None
+        feats = attrs(x).get("x") if isinstance(x, Data) else None  # the store's dict: PyG's getattr layers cost ~2 µs
         return feats.device if isinstance(feats, torch.Tensor) else torch.device("cpu")
 
 

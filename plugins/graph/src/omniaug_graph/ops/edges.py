@@ -73,7 +73,9 @@ class DropEdge(GraphAugmentation):
             eg = batch_ops.edge_graph(b, lay, dtype=torch.int32 if small else torch.long)  # graph ids < N < 2**31
         keys = graph_keys(params["seed"], self.salt)
         if small:
-            keep = pair_keep_small(ei, eg, keys, ptr, params["rate"], undirected=self.undirected)
+            keep = pair_keep_small(
+                ei, eg, keys, ptr, params["rate"], undirected=self.undirected, edge_slices=lay.edge_slices
+            )
         else:
             # keep iff to_uniform(h) >= rate  <=>  h >= ceil(rate · 2**24) · 2**8 (exact: u has 24 bits)
             threshold = torch.ceil(params["rate"] * float(1 << 24)).long() << 8

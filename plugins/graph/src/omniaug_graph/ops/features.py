@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import numpy as np
 import torch
 from torch_geometric.data import Batch
 
 from omniaug import InputError, Magnitude, Params, rng
 
 from .. import batch_ops
+from .._host import host_views
 from ..counter_random import draw_seeds, graph_keys, hash_counters, hashed_normal, hashed_uniform, to_uniform
 from .base import GraphAugmentation, Strength, check_strength, draw_strength, local_node_index
 
 __all__ = ["MaskFeature", "FeatureNoise", "ShuffleFeature"]
 
 MODES = ("column", "node", "entry")
+
+#: float dtype → the (torch, NumPy) integer types of the same width, for bitwise masking
+_BITS: dict[torch.dtype, tuple[torch.dtype, Any]] = {
+    torch.float64: (torch.int64, np.int64),
+    torch.float32: (torch.int32, np.int32),
+    torch.float16: (torch.int16, np.int16),
+    torch.bfloat16: (torch.int16, np.int16),
+}
 
 
 class MaskFeature(GraphAugmentation):
@@ -62,7 +73,7 @@ class MaskFeature(GraphAugmentation):
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         rate = draw_strength(self.rate, batch_size, generator=generator, device=device)
         if self.mode == "column":
-            width = int(x[self.key].shape[1])
+            width = int(batch_ops.attrs(x)[self.key].shape[1])  # checked by check(); the store's dict (see attrs)
             u = rng.uniform(batch_size, 0.0, 1.0, shape=(width,), generator=generator, device=device)
             return {"rate": rate, "columns": u < rate.unsqueeze(1)}
         return {"rate": rate, "seed": draw_seeds(batch_size, generator=generator, device=device)}
@@ -71,6 +82,8 @@ class MaskFeature(GraphAugmentation):
         m = batch_ops.attrs(b)
         feats, g = m[self.key], m["batch"]
         if self.mode == "column":
+            if feats.dtype in _BITS and not feats.requires_grad:
+                return batch_ops.with_values(b, {self.key: self._mask_columns(feats, params["columns"], m["ptr"])})
             mask = params["columns"].to(feats.device).index_select(0, g)
         elif self.mode == "node":
             u = hashed_uniform(params["seed"], self.salt, local_node_index(b), index=g)
@@ -82,6 +95,36 @@ class MaskFeature(GraphAugmentation):
             mask = u < params["rate"].index_select(0, g).unsqueeze(1)
         fill = torch.as_tensor(self.value, dtype=feats.dtype, device=feats.device)
         return batch_ops.with_values(b, {self.key: torch.where(mask, fill, feats)})
+
+    def _mask_columns(self, feats: torch.Tensor, columns: torch.Tensor, ptr: torch.Tensor) -> torch.Tensor:
+        """Per-graph column masking as bit operations, equal to ``where(mask, value, feats)`` bit for bit.
+
+        Why: a masked select over (N, F) floats (``where`` / ``masked_fill``) runs at
+        ~0.5-0.9 ns an element and needs an (N, F) bool mask gathered first. Here
+        each graph's row of keep-bits (all ones where kept, zeros where masked) is
+        repeated over its nodes and ANDed in place with the features' bit patterns
+        (a plain vectorized pass), and the fill value's bits ORed into the masked
+        places (skipped for +0.0, whose bits are zero). Measured, 2 threads: 7.8 vs
+        11 µs at 16 graphs, 143 vs 251 µs at 1024, 1100 vs 1130 µs at 4096. On small
+        CPU batches the repeat of the (G, F) rows runs in NumPy (see .._host).
+        """
+        ints, np_ints = _BITS[feats.dtype]
+        host = host_views(feats, columns, ptr)
+        if host is not None:
+            _, columns_h, ptr_h = host
+            counts_h = ptr_h[1:] - ptr_h[:-1]
+            out = torch.from_numpy(np.where(columns_h, np_ints(0), np_ints(-1)).repeat(counts_h, axis=0))
+        else:
+            columns = columns.to(feats.device)
+            counts = ptr.diff()
+            keep = torch.where(columns, 0, -1).to(ints)
+            out = keep.repeat_interleave(counts, dim=0, output_size=feats.shape[0])
+        out.bitwise_and_(feats.view(ints))
+        if self.value != 0.0 or math.copysign(1.0, self.value) < 0:  # not +0.0: OR the fill's bits in
+            fill_bits = torch.tensor(self.value, dtype=feats.dtype).view(ints).to(feats.device)
+            fill_rows = torch.where(columns.to(feats.device), fill_bits, torch.zeros_like(fill_bits))
+            out.bitwise_or_(fill_rows.repeat_interleave(ptr.diff().to(feats.device), dim=0, output_size=feats.shape[0]))
+        return out.view(feats.dtype)
 
 
 class FeatureNoise(GraphAugmentation):

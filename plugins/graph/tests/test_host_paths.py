@@ -1,0 +1,152 @@
+"""The NumPy paths for small CPU batches (``omniaug_graph._host``) agree with the torch paths.
+
+Each test runs with the host paths forced on (``HOST_MAX`` huge) and forced off
+(``HOST_MAX = 0``, the path large batches and other devices take), so both are
+exercised whatever the test data's size; results must be bit-identical, and bad
+input must be rejected with the same named error on both.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch_geometric.data import Batch
+
+from omniaug import InputError, rng
+from omniaug_graph import DropEdge, MaskFeature, _host
+from omniaug_graph.counter_random import SEED_HIGH, graph_keys, hash_pair, pair_keep_small, to_uniform
+from omniaug_graph.modality import known_edge_graph, validate_graph
+
+
+@pytest.fixture(params=["host", "torch"])
+def path(request, monkeypatch) -> str:
+    monkeypatch.setattr(_host, "HOST_MAX", 1 << 40 if request.param == "host" else 0)
+    return str(request.param)
+
+
+def _run_both(monkeypatch, fn):
+    monkeypatch.setattr(_host, "HOST_MAX", 1 << 40)
+    on_host = fn()
+    monkeypatch.setattr(_host, "HOST_MAX", 0)
+    return on_host, fn()
+
+
+def _bits(t: torch.Tensor) -> torch.Tensor:
+    """Bit patterns of a float tensor (so NaN and -0.0 compare exactly)."""
+    ints = {8: torch.int64, 4: torch.int32, 2: torch.int16, 1: torch.uint8}[t.element_size()]
+    return t.view(ints) if t.is_floating_point() else t
+
+
+def _assert_identical(a: Batch, b: Batch) -> None:
+    assert set(a.keys()) == set(b.keys())
+    for key in a.keys():
+        va, vb = a[key], b[key]
+        if isinstance(va, torch.Tensor):
+            assert va.dtype == vb.dtype and torch.equal(_bits(va), _bits(vb)), key
+        else:
+            assert va == vb, key
+    for key in a._slice_dict:
+        assert torch.equal(a._slice_dict[key], b._slice_dict[key]), key
+
+
+def test_graph_keys_agree(monkeypatch) -> None:
+    seeds = torch.cat([torch.tensor([0, 1, SEED_HIGH - 1]), rng.randint(61, 0, SEED_HIGH, generator=rng.make_generator(3))])
+    for salt in (0, 0x1D0E, 0xFFFFFFFF):
+        on_host, in_torch = _run_both(monkeypatch, lambda s=salt: graph_keys(seeds, s))
+        assert on_host.dtype == in_torch.dtype == torch.long
+        assert torch.equal(on_host, in_torch)
+        assert bool(((on_host >= 0) & (on_host < SEED_HIGH)).all())
+
+
+@pytest.mark.parametrize("with_slices", [True, False])
+def test_pair_keep_small_matches_the_per_edge_rule(path, with_slices) -> None:
+    """The fast DropEdge decision equals the generic per-edge rule, on both paths, with or without edge offsets."""
+    g = rng.make_generator(12)
+    counts = rng.randint(30, 0, 400, generator=g)
+    ptr = torch.cat([torch.zeros(1, dtype=torch.long), counts.cumsum(0)])
+    eg = torch.repeat_interleave(torch.arange(30, dtype=torch.int32), counts)
+    local = torch.stack([rng.randint(eg.numel(), 0, 1 << 20, generator=g) % counts[eg] for _ in range(2)])
+    ei = local + ptr[eg]
+    keys = graph_keys(torch.cat([torch.tensor([0, SEED_HIGH - 1]), rng.randint(28, 0, SEED_HIGH, generator=g)]), 7)
+    rate = rng.uniform(30, 0.0, 1.0, generator=g)
+    rate[:3] = torch.tensor([0.0, 1.0, 0.5])
+    for undirected in (True, False):
+        a, b = (local.min(0).values, local.max(0).values) if undirected else (local[0], local[1])
+        want = to_uniform(hash_pair(keys[eg.long()], a, b, small=True)) >= rate[eg.long()]
+        got = pair_keep_small(ei, eg, keys, ptr, rate, undirected=undirected, edge_slices=ptr if with_slices else None)
+        assert torch.equal(got, want)
+        assert 0.3 < want.float().mean() < 0.7, "the oracle itself is not degenerate"
+
+
+@pytest.mark.parametrize("undirected", [True, False])
+def test_drop_edge_identical_on_both_paths(monkeypatch, helpers, undirected) -> None:
+    x = helpers.traceable_batch(12)
+    op = DropEdge([0.1, 0.7], undirected=undirected)
+    on_host, in_torch = _run_both(monkeypatch, lambda: op(x, generator=rng.make_generator(4)))
+    _assert_identical(on_host, in_torch)
+    assert on_host.edge_index.shape[1] < x.edge_index.shape[1], "something was dropped"
+    helpers.check_consistent(on_host)
+
+
+@pytest.mark.parametrize("value", [0.0, -0.0, 2.5, math.nan])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+def test_mask_feature_columns_identical_on_both_paths(monkeypatch, helpers, value, dtype) -> None:
+    """The bitwise column masking equals ``where(mask, value, x)`` bit for bit (NaN, -0.0, inf inputs too)."""
+    x = helpers.traceable_batch(9)
+    x.x = x.x.to(dtype)
+    x.x[0, 0], x.x[1, 1], x.x[2, 2], x.x[3, 3] = math.nan, -0.0, math.inf, -math.inf
+    op = MaskFeature(0.5, mode="column", value=value)
+    params = op.sample_params(x, generator=rng.make_generator(5))
+    want = torch.where(params["columns"][x.batch], torch.tensor(value, dtype=dtype), x.x)
+    on_host, in_torch = _run_both(monkeypatch, lambda: op(x, params=params))
+    assert torch.equal(_bits(on_host.x), _bits(want)) and torch.equal(_bits(in_torch.x), _bits(want))
+    assert 0 < int(params["columns"].sum()) < params["columns"].numel(), "some columns masked, some kept"
+
+
+def test_validation_and_known_edge_graph(path, helpers) -> None:
+    x = helpers.traceable_batch(8)
+    validate_graph(x)
+    want = torch.repeat_interleave(torch.arange(x.num_graphs), x._slice_dict["edge_index"].diff())
+    assert torch.equal(known_edge_graph(x).long(), want)
+
+
+def _broken(helpers, how: str) -> Batch:
+    x = helpers.traceable_batch(6)
+    x.edge_index = x.edge_index.clone()
+    last = x.edge_index.shape[1] - 1
+    if how == "crossing":  # the last graph's last edge now ends in the graph before it
+        x.edge_index[1, last] = int(x.ptr[-2]) - 1
+    elif how == "crossing_forward":  # an edge of graph 2 ends in graph 3
+        x.edge_index[0, int(x._slice_dict["edge_index"][2])] = int(x.ptr[3])
+    elif how == "too_large":
+        x.edge_index[0, last] = int(x.ptr[-1])
+    elif how == "negative":  # -1 would wrap to the last node (the last graph's) in a plain gather
+        x.edge_index[1, last] = -1
+    elif how == "edge_offsets":
+        sl = x._slice_dict["edge_index"].clone()
+        sl[2] = sl[3] + 1  # graph 2 gets -1 edges
+        x._slice_dict = {**x._slice_dict, "edge_index": sl}
+    elif how == "node_offsets":
+        sl = x._slice_dict["x"].clone()
+        sl[3] = sl[4] + 1  # graph 3 gets -1 nodes
+        x._slice_dict = {**x._slice_dict, "x": sl}
+        x.ptr = sl.clone()
+    return x
+
+
+@pytest.mark.parametrize(
+    ("how", "text"),
+    [
+        ("crossing", "inside their own graph"),
+        ("crossing_forward", "inside their own graph"),
+        ("too_large", "node indices in"),
+        ("negative", "node indices in"),
+        ("edge_offsets", "non-decreasing edge offsets"),
+        ("node_offsets", "non-decreasing node offsets"),
+    ],
+)
+def test_validation_rejects_the_same_on_both_paths(path, helpers, how, text) -> None:
+    with pytest.raises(InputError, match=text):
+        validate_graph(_broken(helpers, how))
