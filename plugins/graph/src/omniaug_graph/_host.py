@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from omniaug.host import host_views as core_host_views
+
 __all__ = ["HOST_MAX", "host_views"]
 
 #: Largest element count handled in NumPy. The per-edge hash alone breaks even at
@@ -27,11 +29,7 @@ HOST_MAX = 1 << 15
 def host_views(*tensors: torch.Tensor, limit: int | None = None) -> list[np.ndarray] | None:
     """Zero-copy NumPy views of ``tensors`` when all are small CPU tensors needing no gradient, else ``None``.
 
-    "Small": the first tensor has at most ``limit`` (default :data:`HOST_MAX`) elements.
+    "Small": the first tensor has at most ``limit`` (default :data:`HOST_MAX`) elements
+    (see :func:`omniaug.host.host_views`).
     """
-    if tensors[0].numel() > (HOST_MAX if limit is None else limit):
-        return None
-    for t in tensors:
-        if t.device.type != "cpu" or t.requires_grad:
-            return None
-    return [t.numpy() for t in tensors]
+    return core_host_views(*tensors, limit=HOST_MAX if limit is None else limit)

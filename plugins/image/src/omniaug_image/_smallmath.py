@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from omniaug.host import host_views
+
 __all__ = ["cos_sin", "host_arrays", "namespace", "to_torch", "trig", "matmul3"]
 
 
@@ -43,11 +45,8 @@ def cos_sin(theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def host_arrays(*tensors: torch.Tensor) -> list[np.ndarray] | None:
-    """Zero-copy NumPy views of CPU tensors that need no gradient; ``None`` if any is elsewhere."""
-    for t in tensors:
-        if t.device.type != "cpu" or t.requires_grad:
-            return None
-    return [t.numpy() for t in tensors]
+    """Zero-copy NumPy views of CPU tensors that need no gradient; ``None`` if any is elsewhere (see :mod:`omniaug.host`)."""
+    return host_views(*tensors)
 
 
 def namespace(a: Any) -> Any:
