@@ -1,9 +1,8 @@
 """Balanced chunks of a batch for the fused warp and colour kernels (cache blocking).
 
 :func:`omniaug.parallel.run_chunks` deals fixed-size chunks to its workers; with a
-chunk of 6 images (about 4 MB), a batch of 8 becomes chunks of 6 and 2, so one of
-the two workers does three quarters of the work and the call takes as long as 6
-images. Here the number of chunks is rounded up to a multiple of the thread count
+chunk of 6 images, a batch of 8 becomes chunks of 6 and 2, so one of the two
+workers does three quarters of the work and the call takes as long as 6 images. Here the number of chunks is rounded up to a multiple of the thread count
 and the batch is cut into that many near-equal chunks, at least two per thread
 (8 → 2 + 2 + 2 + 2 on two threads, 32 → 6 chunks of 5–6), never larger than the
 cache-sized ``chunk``. Chunking is cache blocking,

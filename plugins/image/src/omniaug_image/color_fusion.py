@@ -162,8 +162,10 @@ def hue_matrix(factor: torch.Tensor, channels: int) -> torch.Tensor:
     return out.addcmul_(sin.float().reshape(-1, 1, 1), basis[2])
 
 
-#: target size of one chunk's float32 image in :func:`apply_color_matrix` (bytes)
-COLOR_CHUNK_BYTES = 4 * 1024 * 1024
+#: target size of one chunk's float32 image in :func:`apply_color_matrix` (bytes): 3 images
+#: of 3 × 224², near a 2 MB L2 cache with the output (measured, fresh batch of 64 every
+#: call, colour ops alone: 3 images per chunk 10,300 img/s, 6 images 8,900)
+COLOR_CHUNK_BYTES = 2 * 1024 * 1024
 
 
 def color_stage(total: torch.Tensor, channels: int, dtype: torch.dtype) -> Callable[..., None]:
