@@ -35,7 +35,7 @@ import torch
 
 from omniaug.host import host_views
 
-__all__ = ["cos_sin", "host_arrays", "namespace", "to_torch", "trig", "matmul3"]
+__all__ = ["cos_sin", "host_arrays", "namespace", "trig", "matmul3"]
 
 
 def cos_sin(theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -59,11 +59,6 @@ def trig(theta: Any) -> tuple[Any, Any]:
     if isinstance(theta, np.ndarray):
         return np.cos(theta), np.sin(theta)
     return cos_sin(theta)
-
-
-def to_torch(a: Any, device: torch.device) -> torch.Tensor:
-    """A tensor of ``a`` on ``device`` (NumPy results are wrapped without a copy)."""
-    return torch.from_numpy(np.ascontiguousarray(a)) if isinstance(a, np.ndarray) else a.to(device)
 
 
 def matmul3(a: Any, b: Any) -> Any:
