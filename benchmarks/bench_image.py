@@ -72,15 +72,24 @@ def _timed_call(name: str, fn: Callable[[], object], times: dict[str, list[float
 
 
 def _warm_blocks(
-    fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 3, sweeps: int = 5
+    fns: dict[str, Callable[[], object]],
+    repeats: int,
+    warmup: int = 3,
+    sweeps: int = 5,
+    block_seconds: float = 0.25,
+    prepare: dict[str, Callable[[], object]] | None = None,
 ) -> dict[str, list[float]]:
     """Time each candidate in blocks of consecutive calls, each block after ``warmup`` untimed calls.
 
     The steady state of a loop that always uses one batch size (caches, allocator and
     worker threads warm for that size); the round-robin table is the stricter one.
-    The candidates are swept ``sweeps`` times, each sweep timing a block of about
-    ``repeats / sweeps`` calls per candidate, so a burst of load from other processes
-    hits one block of several sizes rather than every call of one size.
+    The candidates are swept ``sweeps`` times, so a burst of load from other
+    processes hits one block of several sizes rather than every call of one size.
+    A block has at least ``repeats / sweeps`` calls and runs for at least
+    ``block_seconds``: every size gets about the same measuring time, so a batch of 8
+    (a few ms a call) is timed over as many calls as it takes to give its median the
+    same footing as a batch of 256 (tens of ms). ``prepare[name]``, if given, runs
+    untimed before each call of ``name``.
     """
     times: dict[str, list[float]] = {name: [] for name in fns}
     for name in fns:
@@ -88,10 +97,17 @@ def _warm_blocks(
     block = max(1, -(-repeats // sweeps))
     for _ in range(sweeps):
         for name, fn in fns.items():
+            before = (prepare or {}).get(name)
             for _ in range(warmup):
+                if before is not None:
+                    before()
                 fn()
-            for _ in range(block):
+            start, calls = time.perf_counter(), 0
+            while calls < block or (time.perf_counter() - start < block_seconds and calls < 500):
+                if before is not None:
+                    before()
                 _timed_call(name, fn, times)
+                calls += 1
     return times
 
 
@@ -136,7 +152,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads and OpenCV threads (same for all)")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the tables into this file's 'Image' section")
+    parser.add_argument("--scaling-only", action="store_true", help="only the batch-size tables (quick; not with --markdown)")
     args = parser.parse_args()
+    if args.scaling_only and args.markdown is not None:
+        parser.error("--markdown needs the full run (no --scaling-only)")
     torch.set_num_threads(args.threads)
 
     import albumentations as A
@@ -213,7 +232,8 @@ def main() -> None:
         f"OpenCV {cv2.getNumThreads()} (albumentations {A.__version__}, cv2 {cv2.__version__}); "
         f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset (OpenMP default)')}.",
     ]
-    _table("Flip + affine + colour jitter, float32", _timings(main_fns, args.repeats), BATCH, "kornia AugmentationSequential", lines)
+    if not args.scaling_only:
+        _table("Flip + affine + colour jitter, float32", _timings(main_fns, args.repeats), BATCH, "kornia AugmentationSequential", lines)
 
     u8_fns: dict[str, Callable[[], object]] = {
         "omniaug fused, uint8 in/out": lambda: fused_yiq(x_u8, generator=g),
@@ -221,7 +241,8 @@ def main() -> None:
         "albumentations uint8 HWC per sample": alb_loop,
         "kornia AugmentationSequential (float32)": lambda: kornia_pipe(x),
     }
-    _table("uint8 in/out", _timings(u8_fns, args.repeats), BATCH, "albumentations uint8 HWC per sample", lines)
+    if not args.scaling_only:
+        _table("uint8 in/out", _timings(u8_fns, args.repeats), BATCH, "albumentations uint8 HWC per sample", lines)
 
     sizes = (8, 32, 64, 128, 256)
     batches = {b: torch.rand(b, 3, SIZE, SIZE, generator=g) for b in sizes}
@@ -235,20 +256,33 @@ def main() -> None:
         for b, xb in batches.items()
     }
     cycles = {b: itertools.cycle(pool) for b, pool in pools.items()}
+    current: dict[int, torch.Tensor] = {}
+
+    def next_batch(b: int) -> None:
+        """Untimed: take the next batch of the pool and mark it changed (one element written).
+
+        The range check then reads it again, as it reads every new batch of a training loop
+        (a tensor that passed is remembered until it is modified).
+        """
+        xb = current[b] = next(cycles[b])
+        xb[:1, :1, :1, :1].mul_(1.0)
+
     fresh_fns: dict[str, Callable[[], object]] = {
-        f"batch {b}": (lambda it=it: fused_yiq(next(it), generator=g)) for b, it in cycles.items()
+        f"batch {b}": (lambda b=b: fused_yiq(current[b], generator=g)) for b in sizes
     }
+    fresh_prepare: dict[str, Callable[[], object]] = {f"batch {b}": (lambda b=b: next_batch(b)) for b in sizes}
     protocols = [
         (
             "Steady state, fresh inputs",
             "Per-sample throughput vs batch size, steady state with a fresh (uncached) batch every call "
-            "(blocks of consecutive calls per size, sizes swept 5 times)",
-            _warm_blocks,
+            "(blocks of consecutive calls per size, ≥ 0.25 s each, sizes swept 5 times; each batch range-checked as new)",
+            lambda fns, repeats: _warm_blocks(fns, repeats, prepare=fresh_prepare),
             fresh_fns,
         ),
         (
             "Steady state, same input",
-            "Per-sample throughput vs batch size, steady state on one batch per size (cache-warm for small batches)",
+            "Per-sample throughput vs batch size, steady state on one batch per size (cache-warm for small batches; "
+            "blocks ≥ 0.25 s, sizes swept 5 times)",
             _warm_blocks,
             scale_fns,
         ),
@@ -273,6 +307,8 @@ def main() -> None:
 
     mix_lines: list[str] = []
     try:
+        if args.scaling_only:
+            raise RuntimeError("not measured with --scaling-only")
         reg = registry()
         mixup = reg.transform_class("image.mixup")(alpha=1.0, num_classes=10)
         cutmix = reg.transform_class("image.cutmix")(alpha=1.0, num_classes=10)

@@ -20,3 +20,35 @@ def test_none_for_gradients_and_above_the_limit():
     assert host_views(torch.zeros(10), limit=9) is None
     assert host_views(torch.zeros(10), limit=10) is not None
     assert host_views(torch.zeros(10), torch.zeros(100), limit=10) is not None  # the first tensor sets the size
+
+
+def test_unit_interval_accepts_exactly_the_non_negative_values_up_to_one_plus_slack():
+    from omniaug.host import in_unit_interval
+
+    assert in_unit_interval(torch.tensor([0.0, 0.5, 1.0])) is True
+    assert in_unit_interval(torch.rand(3, 5, 7)) is True
+    assert in_unit_interval(torch.tensor([0.0, 1.0005]), slack=1e-3) is True
+    assert in_unit_interval(torch.tensor([0.0, 1.0005])) is None  # above 1 without slack
+    assert in_unit_interval(torch.tensor([0.2, 1.002]), slack=1e-3) is None
+    for bad in (-1e-6, -0.0, -5.0, float("nan"), float("inf"), float("-inf")):
+        assert in_unit_interval(torch.tensor([0.5, bad, 0.25])) is None, bad
+
+
+def test_unit_interval_defers_what_it_cannot_read_cheaply():
+    from omniaug.host import in_unit_interval
+
+    assert in_unit_interval(torch.rand(4, dtype=torch.float64)) is None
+    assert in_unit_interval(torch.rand(4, 6).t()) is None  # not contiguous
+    assert in_unit_interval(torch.rand(4, requires_grad=True)) is None
+    assert in_unit_interval(torch.empty(0)) is None
+
+
+def test_unit_interval_agrees_with_aminmax_on_random_data():
+    from omniaug.host import in_unit_interval
+
+    g = torch.Generator().manual_seed(0)
+    for _ in range(50):
+        t = torch.randn(257, generator=g) * 0.3 + 0.5
+        lo, hi = torch.aminmax(t)
+        exact = bool(lo >= 0 and hi <= 1)  # randn never gives -0.0, the one value where bits and order differ
+        assert (in_unit_interval(t) is True) == exact

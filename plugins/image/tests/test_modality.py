@@ -138,3 +138,18 @@ def test_warp_output_inherits_the_range_check_only_from_a_checked_input() -> Non
     assert out in modality._RANGE_CHECKED  # a warp of a checked image stays in [0, 1]
     fresh = torch.rand(2, 3, 6, 6)
     assert modality.carry_range_check(torch.rand(2, 3, 6, 6), fresh) not in modality._RANGE_CHECKED
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_range_check_tolerates_round_off_and_rejects_nan_and_out_of_range(dtype: torch.dtype) -> None:
+    """float32 goes through the bit test first, float64 straight to min/max: the same verdicts."""
+    base = torch.rand(2, 3, 8, 8, dtype=dtype)
+    for value, ok in [(-5e-4, True), (-0.0, True), (1.0 + 5e-4, True), (-2e-3, False), (1.002, False),
+                      (float("nan"), False), (float("inf"), False), (-float("inf"), False)]:
+        x = base.clone()
+        x[1, 2, 3, 4] = value
+        if ok:
+            IMAGE.validate(x)
+        else:
+            with pytest.raises(InputError, match=r"values in \[0, 1\], no NaN"):
+                IMAGE.validate(x)

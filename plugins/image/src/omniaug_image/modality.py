@@ -24,6 +24,7 @@ import torch
 
 from omniaug import Augmentation, InputError, Modality, Params, batching, rng
 from omniaug.batching import CheckedTensors
+from omniaug.host import in_unit_interval
 from omniaug.parallel import value_range
 
 __all__ = [
@@ -125,11 +126,17 @@ def _check_image_tensor(img: Any, argument: str = "x", *, allow_single: bool = F
     if not img.is_floating_point():
         raise InputError(argument, expected + f" (dtype float or uint8, not {img.dtype})", img, where="image")
     if img.numel() and img not in _RANGE_CHECKED:
-        lo, hi = value_range(img)  # NaN propagates into both; no OpenMP wake-up before the kernels (see there)
-        # tolerate tiny round-off of upstream float ops; `not (a <= b)` is also True for NaN
-        if not (lo >= -1e-3 and hi <= 1.0 + 1e-3):
-            raise InputError(argument, expected + " (values in [0, 1], no NaN)", img, where="image")
+        # tolerate tiny round-off of upstream float ops: [-1e-3, 1 + 1e-3]; the bit test decides
+        # the usual float32 batch in one pass, anything else gets the exact min/max
+        if not in_unit_interval(img, _RANGE_SLACK):
+            lo, hi = value_range(img)  # NaN propagates into both; no OpenMP wake-up before the kernels (see there)
+            # `not (a <= b)` is also True for NaN
+            if not (lo >= -_RANGE_SLACK and hi <= 1.0 + _RANGE_SLACK):
+                raise InputError(argument, expected + " (values in [0, 1], no NaN)", img, where="image")
         _RANGE_CHECKED.add(img)
+
+
+_RANGE_SLACK = 1e-3
 
 
 # The value-range check reads every pixel. A fused Compose validates the same input once
