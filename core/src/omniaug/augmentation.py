@@ -162,11 +162,6 @@ class Augmentation(Transform):
     fuse_alone: ClassVar[bool] = False
     #: whether RandAugment / TrivialAugment may pick the op (needs ``magnitude``)
     in_policies: ClassVar[bool] = True
-    #: ``sample_params`` reads only the structure of ``x`` (batch size, shapes, dtype,
-    #: device — never values) and the kernel keeps that structure. In a ``Compose`` run of
-    #: such ops every op's params may then be drawn from the run's input, which lets a
-    #: large draw (:meth:`draw_size`) run on a worker thread beside the kernels before it.
-    draw_ahead: ClassVar[bool] = False
 
     def __init__(self, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0.0 <= float(p) <= 1.0:
@@ -191,14 +186,6 @@ class Augmentation(Transform):
 
     def check(self, x: Any) -> None:
         """Op-specific validation beyond the modality's; raise :class:`InputError`."""
-
-    def draw_size(self, x: Any) -> int:
-        """About how many random numbers :meth:`sample_params` draws for ``x`` (default 0: a few per sample).
-
-        Ops that draw one number per element (noise) return the element count, so that
-        ``Compose`` can overlap the draw with earlier kernels (see ``draw_ahead``).
-        """
-        return 0
 
     def fusion_transform(self, x: Any, params: Params) -> torch.Tensor:
         """Per-sample transform for fusion (e.g. a ``(B, 3, 3)`` matrix) for every sample.
@@ -275,10 +262,6 @@ class Augmentation(Transform):
     def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
         """Sample params for ``x`` and apply them; return ``Augmented(output, params)``."""
         params = self.sample_params(x, generator=generator)
-        return Augmented(self.apply_sampled(x, params), params)
-
-    def apply_sampled(self, x: Any, params: Params) -> Any:
-        """:meth:`apply` for params this op's own :meth:`sample_params` just drew (not replayed ones)."""
         cls = type(self)
         if (
             self.p >= 1.0
@@ -288,8 +271,8 @@ class Augmentation(Transform):
         ):
             # the mask is the all-True one sample_params makes for p=1: the kernel takes the
             # whole batch, without scanning the mask (a nonzero(), a device sync on GPU)
-            return self.kernel(x, params)
-        return self.apply(x, params)
+            return Augmented(self.kernel(x, params), params)
+        return Augmented(self.apply(x, params), params)
 
     def apply(self, x: Any, params: Params) -> Any:
         """Apply ``params`` to ``x``: the kernel runs once, on the samples whose apply mask is set."""

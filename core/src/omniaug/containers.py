@@ -14,17 +14,13 @@ from typing import Any
 
 import torch
 
-from . import parallel, rng
+from . import rng
 from .augmentation import Augmentation, Augmented, Transform
 from .errors import InputError
 from .modality import Modality
 from .params import APPLY, Params
 
 __all__ = ["Compose", "RandomApply", "OneOf", "SomeOf", "Identity", "modality_of"]
-
-#: a draw of at least this many numbers is worth handing to a worker beside earlier kernels
-#: (a hand-off costs ~50 µs; torch draws ~0.4 numbers per ns on one core)
-DRAW_AHEAD_MIN = 1 << 14
 
 
 def modality_of(transform: Any) -> Modality:
@@ -158,11 +154,6 @@ class Compose(_Container):
                 op = self.transforms[seg[0]]
                 if replay:
                     x = op.apply(x, params[str(seg[0])])
-                elif (end := self._ahead_end(i, x)) is not None:
-                    x = self._draw_ahead(x, params, generator, i, end)
-                    owned = False
-                    i = end + 1
-                    continue
                 else:
                     x, params[str(seg[0])] = op.augment(x, generator=generator)
                 owned = False
@@ -180,56 +171,6 @@ class Compose(_Container):
             )
             i += len(group)
         return x
-
-    def _ahead_end(self, start: int, x: Any) -> int | None:
-        """The segment whose large draw can overlap the kernels of segments ``start`` to it, or ``None``.
-
-        A run of single, unfused ``draw_ahead`` ops (with the base ``augment``) from
-        ``start``, up to the first op after it drawing at least :data:`DRAW_AHEAD_MIN`
-        numbers for ``x``; only when the worker pool is available for ``x``'s device.
-        """
-        segments = self._segments
-        j = start
-        while j < len(segments) and not self._fused(segments[j]):
-            op = self.transforms[segments[j][0]]
-            if not (isinstance(op, Augmentation) and op.draw_ahead and type(op).augment is Augmentation.augment):
-                return None
-            if j > start and op.draw_size(x) >= DRAW_AHEAD_MIN:
-                return j if parallel.pool_available(self.modality_spec().device_of(x)) else None
-            j += 1
-        return None
-
-    def _draw_ahead(self, x: Any, params: Params, generator: torch.Generator | None, start: int, end: int) -> Any:
-        """Run segments ``start``..``end`` with the last op's draw on a worker beside the others' kernels.
-
-        The draws happen in op order, as in the plain run (kernels draw nothing, and
-        ``draw_ahead`` ops draw from the structure alone, which the ops keep), so the
-        params and the output are those of the plain run. Every op validates the run's
-        input, which has the structure of the intermediate it would have seen.
-        Why: a noise op's draw (one number per element, serial on torch's CPU
-        generator) is a large part of a small batch's time, and the second core is idle
-        while the caller runs the kernels before it.
-        """
-        keys = [str(self._segments[s][0]) for s in range(start, end + 1)]
-        ops: list[Augmentation] = [self.transforms[int(k)] for k in keys]  # type: ignore[misc]
-        for op, key in zip(ops[:-1], keys[:-1]):
-            params[key] = op.sample_params(x, generator=generator)
-        last, source = ops[-1], x
-        wait = parallel.start_beside(
-            lambda: last.sample_params(source, generator=generator), self.modality_spec().device_of(x)
-        )
-        try:
-            with parallel.single_thread():  # torch's OpenMP team would compete with the worker
-                for op, key in zip(ops[:-1], keys[:-1]):
-                    x = op.apply_sampled(x, params[key])
-        except BaseException:
-            try:
-                wait()  # the worker must be done with the generator before the error goes up
-            except BaseException:  # the caller's error is the one to report
-                pass
-            raise
-        params[keys[-1]] = wait()
-        return last.apply_sampled(x, params[keys[-1]])
 
     def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
         params = Params()

@@ -29,13 +29,11 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 import torch
 
-T = TypeVar("T")
-
-__all__ = ["pool_available", "run_chunks", "run_shared", "single_thread", "start_beside", "value_range"]
+__all__ = ["run_chunks", "run_shared", "single_thread", "value_range"]
 
 _pool: ThreadPoolExecutor | None = None
 _pool_key: tuple[int, int] = (0, 0)
@@ -140,37 +138,6 @@ def run_shared(count: int, fn: Callable[[int], None], device: torch.device) -> N
     finished.wait()  # immediate unless a worker is still inside an item it started
     if state["error"] is not None:
         raise state["error"]
-
-
-def pool_available(device: torch.device) -> bool:
-    """Whether work for ``device`` can go to the worker pool: CPU, several intra-op threads, an OpenMP build."""
-    return device.type == "cpu" and torch.get_num_threads() > 1 and _is_openmp()
-
-
-def start_beside(fn: Callable[[], T], device: torch.device) -> Callable[[], T]:
-    """Start ``fn()`` on a pool worker; return a function that waits for its result (or re-raises its error).
-
-    For work the calling thread can overlap with its own, such as a large random draw
-    beside kernels that draw nothing (see ``Compose``'s draw-ahead). The worker runs
-    ``fn`` with one intra-op thread; the caller should run its own part under
-    :func:`single_thread`, so that torch's OpenMP team does not compete with the
-    worker for the cores. Where the pool is not used (non-CPU device, one thread, no
-    OpenMP), ``fn`` runs right here, before this returns: the same order of effects.
-    Call the returned function exactly once, also when the caller's own part fails,
-    so that ``fn`` is never still running when the caller goes on.
-    """
-    if not pool_available(device):
-        try:
-            result = fn()
-        except BaseException as exc:  # handed to whoever waits, as from a worker
-            error = exc
-
-            def fail() -> T:
-                raise error
-
-            return fail
-        return lambda: result
-    return _executor(torch.get_num_threads()).submit(fn).result
 
 
 @contextlib.contextmanager

@@ -15,8 +15,15 @@ import torch
 from torch_geometric.data import Batch
 
 from omniaug import InputError, rng
-from omniaug_graph import DropEdge, MaskFeature, _host
-from omniaug_graph.counter_random import SEED_HIGH, graph_keys, hash_pair, pair_keep_small, to_uniform
+from omniaug_graph import DropEdge, MaskFeature, _host, batch_ops
+from omniaug_graph.counter_random import (
+    SEED_HIGH,
+    drop_edge_keep_host,
+    graph_keys,
+    hash_pair,
+    pair_keep_small,
+    to_uniform,
+)
 from omniaug_graph.modality import known_edge_graph, validate_graph
 
 
@@ -81,6 +88,45 @@ def test_pair_keep_small_matches_the_per_edge_rule(path, with_slices) -> None:
 
 
 @pytest.mark.parametrize("undirected", [True, False])
+def test_drop_edge_keep_host_equals_keys_then_pair_keep(undirected) -> None:
+    """The fused host decision (keys mixed in uint32, offsets folded) equals graph_keys + pair_keep_small."""
+    g = rng.make_generator(13)
+    counts = rng.randint(25, 0, 300, generator=g)
+    ptr = torch.cat([torch.zeros(1, dtype=torch.long), counts.cumsum(0)])
+    edge_counts = rng.randint(25, 0, 500, generator=g)
+    edge_sl = torch.cat([torch.zeros(1, dtype=torch.long), edge_counts.cumsum(0)])
+    eg = torch.repeat_interleave(torch.arange(25, dtype=torch.int32), edge_counts)
+    n_of_edge = counts[eg.long()].clamp_min(1)
+    local = torch.stack([rng.randint(eg.numel(), 0, 1 << 20, generator=g) % n_of_edge for _ in range(2)])
+    ei = local + ptr[eg.long()]
+    seed = torch.cat([torch.tensor([0, SEED_HIGH - 1]), rng.randint(23, 0, SEED_HIGH, generator=g)])
+    rate = rng.uniform(25, 0.0, 1.0, generator=g)
+    rate[:3] = torch.tensor([0.0, 1.0, 0.5])
+    for salt in (0, 0x1D0E, 0xFFFFFFFF):
+        want = pair_keep_small(ei, eg, graph_keys(seed, salt), ptr, rate, undirected=undirected)
+        got = drop_edge_keep_host(
+            ei.numpy(), edge_sl.numpy(), ptr.numpy(), seed.numpy(), rate.numpy(), salt, undirected=undirected
+        )
+        assert torch.equal(torch.from_numpy(got), want)
+        assert 0.3 < want.float().mean() < 0.7, "the oracle itself is not degenerate"
+
+
+def test_shallow_copy_is_pyg_copy(helpers) -> None:
+    """The written-out shallow copy has PyG's copy layout and leaves the original untouched."""
+    x = helpers.traceable_batch(5)
+    import copy
+
+    ours, pyg = batch_ops._shallow_copy(x), copy.copy(x)
+    assert type(ours) is type(pyg) and ours.__dict__.keys() == pyg.__dict__.keys()
+    assert ours._store.__dict__.keys() == pyg._store.__dict__.keys()
+    assert ours._store._parent() is ours and ours._store is not x._store
+    assert ours._store._mapping is not x._store._mapping and ours._store._mapping == x._store._mapping
+    ours.x = ours.x + 1
+    assert not torch.equal(ours.x, x.x), "writes go to the copy only"
+    helpers.check_consistent(ours)
+
+
+@pytest.mark.parametrize("undirected", [True, False])
 def test_drop_edge_identical_on_both_paths(monkeypatch, helpers, undirected) -> None:
     x = helpers.traceable_batch(12)
     op = DropEdge([0.1, 0.7], undirected=undirected)
@@ -91,7 +137,7 @@ def test_drop_edge_identical_on_both_paths(monkeypatch, helpers, undirected) -> 
 
 
 @pytest.mark.parametrize("value", [0.0, -0.0, 2.5, math.nan])
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])  # bfloat16: no NumPy view
 def test_mask_feature_columns_identical_on_both_paths(monkeypatch, helpers, value, dtype) -> None:
     """The bitwise column masking equals ``where(mask, value, x)`` bit for bit (NaN, -0.0, inf inputs too)."""
     x = helpers.traceable_batch(9)
@@ -133,6 +179,19 @@ def _broken(helpers, how: str) -> Batch:
         sl[3] = sl[4] + 1  # graph 3 gets -1 nodes
         x._slice_dict = {**x._slice_dict, "x": sl}
         x.ptr = sl.clone()
+    elif how == "node_start":  # graph 0 (one node) starts at node 1: no negative count, wrong start
+        sl = x._slice_dict["x"].clone()
+        sl[0] = 1
+        x._slice_dict = {**x._slice_dict, "x": sl}
+        x.ptr = sl.clone()
+    elif how == "edge_start":  # graphs 0 and 1 have no edges; offsets 1, 1, 1 then graph 2's end
+        sl = x._slice_dict["edge_index"].clone()
+        sl[:3] = 1
+        x._slice_dict = {**x._slice_dict, "edge_index": sl}
+    elif how == "batch":
+        x.batch = x.batch.flip(0)
+    elif how == "inc":
+        x._inc_dict = {**x._inc_dict, "edge_index": x._inc_dict["edge_index"] + 1}
     return x
 
 
@@ -145,8 +204,25 @@ def _broken(helpers, how: str) -> Batch:
         ("negative", "node indices in"),
         ("edge_offsets", "non-decreasing edge offsets"),
         ("node_offsets", "non-decreasing node offsets"),
+        ("node_start", r"_slice_dict\['x'\]` must be node offsets starting at 0"),
+        ("edge_start", r"_slice_dict\['edge_index'\]` must be .*edge offsets starting at 0"),
+        ("batch", "consistent with ptr"),
+        ("inc", "per-graph node offsets"),
     ],
 )
 def test_validation_rejects_the_same_on_both_paths(path, helpers, how, text) -> None:
     with pytest.raises(InputError, match=text):
         validate_graph(_broken(helpers, how))
+
+
+def test_host_views_only_for_small_plain_cpu_tensors() -> None:
+    """Views only when every tensor is a CPU tensor NumPy can view without a copy and the first is small."""
+    small = torch.arange(4.0)
+    assert _host.host_views(small, torch.arange(3)) is not None
+    assert _host.host_views(small, limit=3) is None, "first tensor above the limit"
+    assert _host.host_views(small, torch.ones(2, requires_grad=True)) is None
+    assert _host.host_views(small, torch.ones(2, dtype=torch.bfloat16)) is None
+    assert _host.host_views(small, torch.ones(2, device="meta")) is None
+    views = _host.host_views(small)
+    views[0][0] = 7.0
+    assert small[0] == 7.0, "a view, not a copy"

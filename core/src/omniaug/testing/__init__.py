@@ -25,7 +25,6 @@ from .contract import (
     check_augmentation,
     check_bad_inputs,
     check_batch_equals_per_sample,
-    check_draw_ahead,
     check_dtype_device,
     check_generator_changes_draws,
     check_mixer,
@@ -95,9 +94,6 @@ class AugmentationContract:
 
     def test_bad_input_clear_error(self, omniaug_op: Any) -> None:
         check_bad_inputs(omniaug_op)
-
-    def test_draw_ahead_promise(self, omniaug_op: Any) -> None:
-        check_draw_ahead(omniaug_op)
 
 
 class MixerContract:

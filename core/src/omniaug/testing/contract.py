@@ -33,7 +33,6 @@ __all__ = [
     "check_dtype_device",
     "check_serialization",
     "check_bad_inputs",
-    "check_draw_ahead",
     "check_mixer_labels",
     "AUGMENTATION_CHECKS",
     "MIXER_CHECKS",
@@ -231,42 +230,6 @@ def check_mixer_labels(op: Mixer, x: Any = None) -> None:
     assert torch.allclose(soft, unmixed), f"{_name(op)}: p=0 changed the labels beyond smoothing"
 
 
-def _structure(x: Any) -> Any:
-    """Shapes, dtypes and devices of every tensor in a payload (values left out), for comparison."""
-    import dataclasses
-
-    if isinstance(x, torch.Tensor):
-        return ("tensor", tuple(x.shape), x.dtype, x.device)
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        return (type(x).__name__, tuple((f.name, _structure(getattr(x, f.name))) for f in dataclasses.fields(x)))
-    if isinstance(x, dict):
-        return ("dict", tuple((k, _structure(v)) for k, v in sorted(x.items(), key=lambda kv: str(kv[0]))))
-    if isinstance(x, (list, tuple)):
-        return (type(x).__name__, tuple(_structure(v) for v in x))
-    return type(x).__name__
-
-
-def check_draw_ahead(op: Augmentation, x: Any = None) -> None:
-    """An op declaring ``draw_ahead`` keeps the payload's structure and draws from the structure alone.
-
-    Checked: the output has the input's tensor shapes, dtypes and devices, and params
-    drawn from the output equal those drawn from the input with the same seed; and
-    ``draw_size`` is a non-negative int. Ops without ``draw_ahead`` pass trivially.
-    """
-    size = op.draw_size(_input(op) if x is None else x)
-    assert isinstance(size, int) and size >= 0, f"{_name(op)}: draw_size gave {size!r}, not an int >= 0"
-    if not op.draw_ahead:
-        return
-    x = _input(op) if x is None else x
-    out = _rebuild(op, p=1.0)(x, generator=make_generator(21))
-    assert _structure(out) == _structure(x), f"{_name(op)}: declares draw_ahead but changes the payload's structure"
-    a = op.sample_params(x, generator=make_generator(22))
-    b = op.sample_params(out, generator=make_generator(22))
-    assert batching.tree_allclose(dict(a), dict(b), rtol=0.0, atol=0.0), (
-        f"{_name(op)}: declares draw_ahead but its draws depend on the values of the input"
-    )
-
-
 AUGMENTATION_CHECKS = (
     check_reproducible,
     check_generator_changes_draws,
@@ -277,7 +240,6 @@ AUGMENTATION_CHECKS = (
     check_dtype_device,
     check_serialization,
     check_bad_inputs,
-    check_draw_ahead,
 )
 MIXER_CHECKS = (check_mixer_labels, check_no_mutation, check_serialization, check_bad_inputs)
 

@@ -92,8 +92,9 @@ def _graph_ids(
     try:
         graph_ids = torch.arange(num_graphs, device=device, dtype=dtype)
         return torch.repeat_interleave(graph_ids, slices.diff().to(device), output_size=size)
-    except RuntimeError as exc:  # decreasing offsets (negative counts)
-        raise InputError(f"x._slice_dict[{field!r}]", f"non-decreasing {rows} offsets", slices, where=WHERE) from exc
+    except RuntimeError as exc:  # decreasing offsets (negative counts), or offsets not starting at 0
+        expected = f"non-decreasing {rows} offsets" if bool((slices.diff() < 0).any()) else f"{rows} offsets starting at 0"
+        raise InputError(f"x._slice_dict[{field!r}]", expected, slices, where=WHERE) from exc
 
 
 def _check_edges_inside_graphs(
@@ -145,6 +146,52 @@ def _check_edges_inside_graphs(
     return owner
 
 
+def _host_graph_ids(slices: np.ndarray, size: int, *, field: str, rows: str, source: torch.Tensor) -> np.ndarray:
+    """Graph id (``int64``) of each of ``size`` rows from CPU slice offsets, with :func:`_graph_ids`' errors."""
+    try:
+        ids = np.arange(slices.shape[0] - 1).repeat(slices[1:] - slices[:-1])  # raises on a negative count
+    except ValueError as exc:
+        raise InputError(f"x._slice_dict[{field!r}]", f"non-decreasing {rows} offsets", source, where=WHERE) from exc
+    if ids.shape[0] != size:  # only if the offsets do not start at 0 (the end was checked)
+        raise InputError(f"x._slice_dict[{field!r}]", f"{rows} offsets starting at 0", source, where=WHERE)
+    return ids
+
+
+def _check_bookkeeping_host(
+    batch: torch.Tensor, inc: Any, ei: torch.Tensor, n: int, node_sl: torch.Tensor, edge_sl: torch.Tensor
+) -> None:
+    """The checks of :func:`_check_batch_bookkeeping` after ``ptr``, on NumPy views (small CPU batch).
+
+    Same checks, same errors, in the same order (tested on both paths). Why: on a
+    batch of 16 small graphs the torch form is a dozen ops of 1-3 µs dispatch each
+    plus an ``(E,)`` graph-id vector; here no per-edge graph ids are built at all
+    (an edge op that needs them derives them later, see :func:`known_edge_graph`).
+    """
+    nodes_at = node_sl.numpy()
+    ids = _host_graph_ids(nodes_at, n, field="x", rows="node", source=node_sl)
+    if batch.shape != (n,) or batch.dtype != torch.long or not (batch.numpy() == ids).all():
+        raise InputError("x.batch", f"graph ids (N,) = ({n},) consistent with ptr", batch, where=WHERE)
+    if not isinstance(inc, torch.Tensor) or not torch.equal(inc.cpu(), node_sl[:-1]):
+        raise InputError("x._inc_dict['edge_index']", "per-graph node offsets", inc, where=WHERE)
+    e = ei.shape[1]
+    if not e:
+        return
+    edges_at = edge_sl.numpy()
+    try:
+        low = nodes_at[:-1].repeat(edges_at[1:] - edges_at[:-1])  # each edge's graph's first node
+    except ValueError as exc:  # a negative count
+        raise InputError("x._slice_dict['edge_index']", "non-decreasing edge offsets", edge_sl, where=WHERE) from exc
+    if low.shape[0] != e:  # only if the offsets do not start at 0 (the end was checked)
+        raise InputError("x._slice_dict['edge_index']", "edge offsets starting at 0", edge_sl, where=WHERE)
+    # node i is in graph g iff node_sl[g] <= i < node_sl[g + 1]: each edge's ends against its graph's range
+    ends = ei.numpy()
+    if not ((ends >= low).all() and (ends < nodes_at[1:].repeat(edges_at[1:] - edges_at[:-1])).all()):
+        _check_range(ei, n)  # raises the clear error if an index is out of range
+        raise InputError(
+            "x.edge_index", "edges inside their own graph (no edge may join nodes of two graphs)", ei, where=WHERE
+        )
+
+
 def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) -> torch.Tensor | None:
     """Check ptr/batch/slices/increments and graph membership of edges; return each edge's graph id (if any edges).
 
@@ -185,6 +232,12 @@ def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) ->
         raise InputError("x.ptr / x.batch", "the node offsets and graph ids of a collated Batch", ptr, where=WHERE)
     if ptr.shape != (g + 1,) or not torch.equal(ptr.cpu(), node_sl):
         raise InputError("x.ptr", f"node offsets matching the slice bookkeeping {node_sl.tolist()[:8]}…", ptr, where=WHERE)
+    if (
+        max(n, e) <= _host.HOST_MAX
+        and batch.device.type == ei.device.type == node_sl.device.type == edge_sl.device.type == "cpu"
+    ):
+        _check_bookkeeping_host(batch, meta.get("_inc_dict", {}).get("edge_index"), ei, n, node_sl, edge_sl)
+        return None  # each edge's graph id is derived on demand (known_edge_graph)
     # int32 graph ids (< N < 2**31): the (N,) and (E,) id vectors below are half the bytes
     gid_dtype = torch.int32 if n < (1 << 31) else torch.long
     ids = _graph_ids(g, gid_dtype, node_sl, n, field="x", rows="node", device=batch.device)
@@ -218,14 +271,25 @@ def validate_graph(x: Any) -> None:
 
 
 def known_edge_graph(b: Batch) -> torch.Tensor | None:
-    """The graph id of every edge of ``b`` if validation computed it (and ``b`` is unchanged since), else None.
+    """The graph id of every edge of ``b`` (``int32``) if ``b`` is known valid and unchanged since, else None.
 
-    Validation needs each edge's graph to check membership; an edge op on the
-    same batch reuses it instead of a second ``(E,)`` pass and allocation.
+    Validation needs each edge's graph to check membership on large batches; an
+    edge op on the same batch reuses it instead of a second ``(E,)`` pass and
+    allocation. Small CPU batches are validated without it (see
+    :func:`_check_bookkeeping_host`): it is derived here on first request and kept.
     """
     extras = _VALIDATED.extras(b)
-    eg = extras.get("edge_graph") if extras else None
-    if eg is None or extras.get("edge_slices") is not b._slice_dict.get("edge_index"):
+    if extras is None:
+        return None
+    edge_sl = store_meta(b)["_slice_dict"].get("edge_index")
+    eg = extras.get("edge_graph")
+    if eg is None:
+        ei = attrs(b)["edge_index"]
+        dtype = torch.int32 if attrs(b)["x"].shape[0] < (1 << 31) else torch.long
+        eg = _graph_ids(edge_sl.numel() - 1, dtype, edge_sl, ei.shape[1], field="edge_index", rows="edge", device=ei.device)
+        extras["edge_graph"], extras["edge_slices"] = eg, edge_sl
+        return eg
+    if extras.get("edge_slices") is not edge_sl:
         return None
     return eg
 

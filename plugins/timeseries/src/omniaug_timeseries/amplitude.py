@@ -39,7 +39,6 @@ class Jitter(SeriesAugmentation):
 
     name = "timeseries.jitter"
     magnitude = Magnitude("sigma", 0.0, 0.1)
-    draw_ahead = True  # noise from the shape alone; the output keeps it (see Augmentation.draw_ahead)
 
     @classmethod
     def example_instances(cls) -> list[Any]:
@@ -49,9 +48,6 @@ class Jitter(SeriesAugmentation):
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.sigma = check_positive("sigma", sigma, self.name)
         self.relative = bool(relative)
-
-    def draw_size(self, x: Any) -> int:
-        return view_of(x).values.numel()  # one number per element: Compose overlaps it with earlier kernels
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         _, c, t = view_of(x).values.shape
@@ -75,7 +71,6 @@ class Scaling(SeriesAugmentation):
 
     name = "timeseries.scaling"
     magnitude = Magnitude("sigma", 0.0, 0.5)
-    draw_ahead = True
 
     def __init__(self, sigma: float = 0.1, *, per_channel: bool = True, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
@@ -108,7 +103,6 @@ class MagnitudeWarp(SeriesAugmentation):
 
     name = "timeseries.magnitude_warp"
     magnitude = Magnitude("sigma", 0.0, 0.5)
-    draw_ahead = True
 
     @classmethod
     def example_instances(cls) -> list[Any]:
@@ -154,7 +148,6 @@ class Drift(SeriesAugmentation):
 
     name = "timeseries.drift"
     magnitude = Magnitude("max_drift", 0.0, 0.5)
-    draw_ahead = True
 
     def __init__(
         self,

@@ -42,11 +42,6 @@ class FrequencyNoise(SeriesAugmentation):
 
     name = "timeseries.frequency_noise"
     magnitude = Magnitude("sigma", 0.0, 0.3)
-    draw_ahead = True
-
-    def draw_size(self, x: Any) -> int:
-        _, c, t = view_of(x).values.shape
-        return view_of(x).values.shape[0] * 2 * c * (t // 2 + 1)  # one number per element of the spectrum, twice
 
     def __init__(self, sigma: float = 0.1, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)

@@ -55,7 +55,6 @@ class TimeWarp(SeriesAugmentation):
     name = "timeseries.time_warp"
     magnitude = Magnitude("sigma", 0.0, 0.6)
     moves_time = True
-    draw_ahead = True  # knots from the shape alone; lengths and shape kept (labels follow the path)
 
     @classmethod
     def example_instances(cls) -> list[Any]:

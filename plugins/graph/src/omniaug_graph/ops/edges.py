@@ -9,9 +9,11 @@ from torch_geometric.data import Batch
 
 from omniaug import InputError, Magnitude, Params
 
-from .. import batch_ops
+from .. import _host, batch_ops
+from .._host import host_views
 from ..counter_random import (
     draw_seeds,
+    drop_edge_keep_host,
     graph_keys,
     hash_pair,
     hashed_normal,
@@ -65,16 +67,28 @@ class DropEdge(GraphAugmentation):
         lay = batch_ops.layout(b)
         m = batch_ops.attrs(b)
         ei, ptr, n = m["edge_index"], m["ptr"], m["x"].shape[0]
+        seed, rate = params["seed"], params["rate"]
+        # Small CPU batch (local ids < 2**16 as fewer nodes in all): the whole decision and
+        # the filtering on host arrays, no per-edge graph ids needed (see .._host).
+        host = (
+            host_views(ei, lay.edge_slices, ptr, seed, rate, limit=2 * _host.HOST_MAX)
+            if n < (1 << 16) and seed.dtype == torch.long and rate.dtype == torch.float32
+            else None
+        )
+        if host is not None:
+            ei_h, sl_h, ptr_h, seed_h, rate_h = host
+            keep_h = drop_edge_keep_host(ei_h, sl_h, ptr_h, seed_h, rate_h, self.salt, undirected=self.undirected)
+            return batch_ops.filter_edges_host(b, keep_h, lay)
         # Local ids below 2**16 in every graph: certain when the whole batch has fewer
         # nodes (no per-graph maximum and host sync needed then).
         small = n < (1 << 16) or (int(lay.node_counts.max()) < (1 << 16) and n < (1 << 31))
         eg = known_edge_graph(b)  # computed by this call's validation, when it validated this batch
         if eg is None:
             eg = batch_ops.edge_graph(b, lay, dtype=torch.int32 if small else torch.long)  # graph ids < N < 2**31
-        keys = graph_keys(params["seed"], self.salt)
+        keys = graph_keys(seed, self.salt)
         if small:
             keep = pair_keep_small(
-                ei, eg, keys, ptr, params["rate"], undirected=self.undirected, edge_slices=lay.edge_slices
+                ei, eg, keys, ptr, rate, undirected=self.undirected, edge_slices=lay.edge_slices
             )
         else:
             # keep iff to_uniform(h) >= rate  <=>  h >= ceil(rate · 2**24) · 2**8 (exact: u has 24 bits)

@@ -106,20 +106,23 @@ class MaskFeature(GraphAugmentation):
         (a plain vectorized pass), and the fill value's bits ORed into the masked
         places (skipped for +0.0, whose bits are zero). Measured, 2 threads: 7.8 vs
         11 µs at 16 graphs, 143 vs 251 µs at 1024, 1100 vs 1130 µs at 4096. On small
-        CPU batches the repeat of the (G, F) rows runs in NumPy (see .._host).
+        CPU batches the repeat of the (G, F) rows and the AND run in NumPy (see .._host).
         """
         ints, np_ints = _BITS[feats.dtype]
-        host = host_views(feats, columns, ptr)
+        host = host_views(feats, columns, ptr)  # None for bfloat16 (no NumPy dtype): the torch path
         if host is not None:
-            _, columns_h, ptr_h = host
-            counts_h = ptr_h[1:] - ptr_h[:-1]
-            out = torch.from_numpy(np.where(columns_h, np_ints(0), np_ints(-1)).repeat(counts_h, axis=0))
+            feats_h, columns_h, ptr_h = host
+            # masked → 1 - 1 = 0, kept → 0 - 1 = -1 (all bits): where(columns, 0, -1) in one op
+            out_h = np.subtract(columns_h, 1, dtype=np_ints).repeat(ptr_h[1:] - ptr_h[:-1], axis=0)
+            # NumPy's in-place AND: at this size torch's costs ~2 µs more (dispatch, view, parallel check)
+            np.bitwise_and(out_h, feats_h.view(np_ints), out=out_h)
+            out = torch.from_numpy(out_h)
         else:
             columns = columns.to(feats.device)
             counts = ptr.diff()
             keep = torch.where(columns, 0, -1).to(ints)
             out = keep.repeat_interleave(counts, dim=0, output_size=feats.shape[0])
-        out.bitwise_and_(feats.view(ints))
+            out.bitwise_and_(feats.view(ints))
         if self.value != 0.0 or math.copysign(1.0, self.value) < 0:  # not +0.0: OR the fill's bits in
             fill_bits = torch.tensor(self.value, dtype=feats.dtype).view(ints).to(feats.device)
             fill_rows = torch.where(columns.to(feats.device), fill_bits, torch.zeros_like(fill_bits))
