@@ -334,21 +334,38 @@ def _grid_from_normalized(
     Written here instead of ``F.affine_grid``: a grid entry is ``M·(x_j, y_i, 1)``,
     i.e. a per-row term plus a per-column term, so one broadcast add per coordinate
     builds the whole grid (no ``(H·W, 3)`` base grid and no K=3 batched matmul;
-    about 3× faster than ``F.affine_grid`` on CPU for 224×224 batches). Each
-    coordinate is written as its own strided plane of the grid: a single add over
-    the interleaved ``(…, 2)`` layout runs an inner loop of length 2 and is ~1.5×
-    slower. ``out`` (contiguous, the grid's shape and dtype) receives the grid.
+    about 3× faster than ``F.affine_grid`` on CPU for 224×224 batches). ``out``
+    (contiguous, the grid's shape and dtype) receives the grid.
+    """
+    return _fill_grid(*_grid_terms(total, ho, wo, affine), out=out)
+
+
+def _grid_terms(total: torch.Tensor, ho: int, wo: int, affine: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """The per-row ``(B, R, Ho)`` and per-column ``(B, R, Wo)`` terms of the grids of ``total`` (R = 2, or 3 if projective).
+
+    Small (a few numbers per output row and column): :func:`warp_chunked` computes
+    them once per call, so each chunk only runs the broadcast adds of :func:`_fill_grid`.
     """
     dev, dt = total.device, total.dtype
-    n = total.shape[0]
     xs = (torch.arange(wo, device=dev, dtype=dt) * 2.0 + 1.0) / wo - 1.0
     ys = (torch.arange(ho, device=dev, dtype=dt) * 2.0 + 1.0) / ho - 1.0
-    rows = 2 if affine else 3
-    m = total[:, :rows, :]  # (B, R, 3)
+    m = total[:, : 2 if affine else 3, :]  # (B, R, 3)
     col = xs.view(1, 1, wo) * m[:, :, 0:1]  # (B, R, Wo)
     row = ys.view(1, 1, ho) * m[:, :, 1:2] + m[:, :, 2:3]  # (B, R, Ho)
-    grid = torch.empty((n, ho, wo, 2), dtype=dt, device=dev) if out is None else out
-    if affine:
+    return row, col
+
+
+def _fill_grid(row: torch.Tensor, col: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+    """The grid ``(B, Ho, Wo, 2)`` from :func:`_grid_terms` (a homogeneous third row divides).
+
+    Each coordinate is written as its own strided plane of the grid: a single add over
+    the interleaved ``(…, 2)`` layout runs an inner loop of length 2 and is ~1.5×
+    slower.
+    """
+    n, rows, ho = row.shape
+    wo = col.shape[-1]
+    grid = torch.empty((n, ho, wo, 2), dtype=row.dtype, device=row.device) if out is None else out
+    if rows == 2:
         for r in range(2):  # the two grid coordinates, not samples
             torch.add(row[:, r].unsqueeze(2), col[:, r].unsqueeze(1), out=grid[..., r])
         return grid
@@ -468,10 +485,12 @@ def warp_chunked(
         memory.empty((n, *t.shape[1:-2], *out_size), dtype=t.dtype, device=t.device) for t, _ in sources
     ]
 
+    row, col = _grid_terms(total, ho, wo, affine)  # once per call: each chunk only fills its grid
+
     def run(start: int, stop: int) -> None:
         k = stop - start
         # grid and input copy in this thread's reused scratch (no per-chunk allocation, see _chunks)
-        grid = _grid_from_normalized(total[start:stop], ho, wo, affine, out=scratch("grid", (k, ho, wo, 2), total.dtype, total.device))
+        grid = _fill_grid(row[start:stop], col[start:stop], out=scratch("grid", (k, ho, wo, 2), total.dtype, total.device))
         for i, (out, (t, sample)) in enumerate(zip(outs, sources)):
             part = t[start:stop]
             if part.is_floating_point() and n > chunk:
