@@ -33,7 +33,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from omniaug import Compose
+from omniaug import Compose, rng
 from omniaug.rng import make_generator
 from omniaug_timeseries import Drift, Jitter, MagnitudeWarp, TimeWarp
 
@@ -115,21 +115,24 @@ def main() -> None:
     print("Per-sample cost vs batch size (time_warp+drift+jitter; tsaug in the same run).")
     print("Steady state: per size, blocks of back-to-back calls after 3 untimed ones, the sizes swept")
     print("3 times (as a training loop calls it). Interleaved: each call right after a tsaug call on")
-    print("the same batch (rotating order) — caches cold, which costs small batches most.")
+    print("the same batch (rotating order) — caches cold, which costs small batches most. Noise alone:")
+    print("jitter's draw by itself (`rng.normal`, 3 × 1000 numbers per series), steady state — a floor")
+    print("that no pipeline containing it can go below.")
     print()
     print(f"| {'batch':>5} | {'omniaug µs/series':>17} | {'tsaug µs/series':>15} | {'speed-up':>8} "
-          f"| {'omniaug CPU µs/series':>21} | {'interleaved omniaug µs/series':>29} |")
-    print(f"|{'-' * 7}|{'-' * 19}|{'-' * 17}|{'-' * 10}|{'-' * 23}|{'-' * 31}|")
+          f"| {'omniaug CPU µs/series':>21} | {'interleaved omniaug µs/series':>29} | {'noise alone µs/series':>21} |")
+    print(f"|{'-' * 7}|{'-' * 19}|{'-' * 17}|{'-' * 10}|{'-' * 23}|{'-' * 31}|{'-' * 23}|")
     sizes = (16, 64, 256, 1024)
     batches = {n: torch.randn(n, CHANNELS, LENGTH, generator=g) for n in sizes}
     batches_np = {n: np.ascontiguousarray(xb.permute(0, 2, 1).numpy()) for n, xb in batches.items()}
-    steady: dict[str, dict[int, list[float]]] = {"omniaug": {n: [] for n in sizes}, "tsaug": {n: [] for n in sizes}}
+    steady: dict[str, dict[int, list[float]]] = {name: {n: [] for n in sizes} for name in ("omniaug", "tsaug", "noise")}
     steady_cpu: dict[int, list[float]] = {n: [] for n in sizes}
     for _ in range(3):
         for n in sizes:
             calls = {
                 "omniaug": lambda n=n: drift_pipe(batches[n], generator=g),
                 "tsaug": lambda n=n: ts_pipe.augment(batches_np[n]),
+                "noise": lambda n=n: rng.normal(n, 0.0, 0.03, shape=(CHANNELS, LENGTH), generator=g),
             }
             block = max(3, args.repeats // (3 if n <= 256 else 6))
             for name, fn in calls.items():
@@ -142,6 +145,7 @@ def main() -> None:
                     if name == "omniaug":
                         steady_cpu[n].append(time.process_time() - start_cpu)
     per_series: list[float] = []
+    noise_series: list[float] = []
     for n in sizes:
         reps = max(5, args.repeats // (1 if n <= 256 else 3))
         inter, _ = _median_seconds(
@@ -150,13 +154,16 @@ def main() -> None:
         )
         ours = statistics.median(steady["omniaug"][n]) / n * 1e6
         theirs = statistics.median(steady["tsaug"][n]) / n * 1e6
+        noise = statistics.median(steady["noise"][n]) / n * 1e6
         per_series.append(ours)
+        noise_series.append(noise)
         print(
             f"| {n:5d} | {ours:17.1f} | {theirs:15.1f} | {theirs / ours:7.1f}× "
-            f"| {statistics.median(steady_cpu[n]) / n * 1e6:21.1f} | {inter['omniaug'] / n * 1e6:29.1f} |"
+            f"| {statistics.median(steady_cpu[n]) / n * 1e6:21.1f} | {inter['omniaug'] / n * 1e6:29.1f} | {noise:21.1f} |"
         )
     print()
-    print(f"steady-state per-series cost, max/min over batch 16 → 1024: {max(per_series) / min(per_series):.2f}×")
+    print(f"steady-state per-series cost, max/min over batch 16 → 1024: {max(per_series) / min(per_series):.2f}× "
+          f"(noise draw alone: {max(noise_series) / min(noise_series):.2f}×)")
 
 
 if __name__ == "__main__":
