@@ -111,6 +111,10 @@ def is_unbatched(x: Any) -> bool:
     return isinstance(x, torch.Tensor) and x.dim() == 3
 
 
+#: float images may exceed [0, 1] by this much (round-off of upstream float ops)
+_RANGE_SLACK = 1e-3
+
+
 def _check_image_tensor(img: Any, argument: str = "x", *, allow_single: bool = False) -> None:
     expected = "a float tensor (B, C, H, W) with values in [0, 1] or a uint8 tensor (B, C, H, W)"
     if allow_single:
@@ -134,9 +138,6 @@ def _check_image_tensor(img: Any, argument: str = "x", *, allow_single: bool = F
             if not (lo >= -_RANGE_SLACK and hi <= 1.0 + _RANGE_SLACK):
                 raise InputError(argument, expected + " (values in [0, 1], no NaN)", img, where="image")
         _RANGE_CHECKED.add(img)
-
-
-_RANGE_SLACK = 1e-3
 
 
 # The value-range check reads every pixel. A fused Compose validates the same input once
