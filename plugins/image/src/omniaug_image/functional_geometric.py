@@ -346,13 +346,18 @@ def _grid_terms(total: torch.Tensor, ho: int, wo: int, affine: bool) -> tuple[to
     Small (a few numbers per output row and column): :func:`warp_chunked` computes
     them once per call, so each chunk only runs the broadcast adds of :func:`_fill_grid`.
     """
-    dev, dt = total.device, total.dtype
-    xs = (torch.arange(wo, device=dev, dtype=dt) * 2.0 + 1.0) / wo - 1.0
-    ys = (torch.arange(ho, device=dev, dtype=dt) * 2.0 + 1.0) / ho - 1.0
+    xs = _pixel_centres(wo, total.dtype, total.device)
+    ys = _pixel_centres(ho, total.dtype, total.device)
     m = total[:, : 2 if affine else 3, :]  # (B, R, 3)
     col = xs.view(1, 1, wo) * m[:, :, 0:1]  # (B, R, Wo)
     row = ys.view(1, 1, ho) * m[:, :, 1:2] + m[:, :, 2:3]  # (B, R, Ho)
     return row, col
+
+
+@functools.lru_cache(maxsize=64)
+def _pixel_centres(size: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """Normalized coordinates ``(2i + 1) / size - 1`` of ``size`` pixel centres (cached, read-only)."""
+    return (torch.arange(size, device=device, dtype=dtype) * 2.0 + 1.0) / size - 1.0
 
 
 def _fill_grid(row: torch.Tensor, col: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
