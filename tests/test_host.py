@@ -52,3 +52,8 @@ def test_unit_interval_agrees_with_aminmax_on_random_data():
         lo, hi = torch.aminmax(t)
         exact = bool(lo >= 0 and hi <= 1)  # randn never gives -0.0, the one value where bits and order differ
         assert (in_unit_interval(t) is True) == exact
+
+
+def test_none_for_dtypes_numpy_lacks_and_other_devices():
+    assert host_views(torch.zeros(3), torch.zeros(2, dtype=torch.bfloat16)) is None
+    assert host_views(torch.zeros(3), torch.zeros(2, device="meta")) is None

@@ -22,15 +22,19 @@ __all__ = ["host_views", "in_unit_interval"]
 def host_views(*tensors: torch.Tensor, limit: int | None = None) -> list[np.ndarray] | None:
     """Zero-copy NumPy views of ``tensors`` when all are CPU tensors needing no gradient, else ``None``.
 
-    ``limit``: also ``None`` when the first tensor has more elements than this.
-    Writes through a view change the tensor (they share memory).
+    Also ``None`` for dtypes NumPy lacks (``bfloat16``), and — with ``limit`` — when
+    the first tensor has more elements than this. Writes through a view change the
+    tensor (they share memory).
     """
     if limit is not None and tensors[0].numel() > limit:
         return None
-    for t in tensors:
-        if t.device.type != "cpu" or t.requires_grad:
-            return None
-    return [t.numpy() for t in tensors]
+    # Tensor.numpy() refuses exactly the tensors that have no host view (other devices,
+    # gradients, dtypes NumPy lacks): asking it is cheaper than checking each tensor
+    # first (~0.3 µs a tensor, on paths where a whole call is a few dozen µs)
+    try:
+        return [t.numpy() for t in tensors]
+    except (TypeError, RuntimeError):
+        return None
 
 
 def in_unit_interval(t: torch.Tensor, slack: float = 0.0) -> bool | None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from omniaug.host import host_views as core_host_views
+
 __all__ = ["HOST_MAX", "host_views"]
 
 #: Largest element count handled in NumPy. The per-edge hash alone breaks even at
@@ -28,15 +30,7 @@ def host_views(*tensors: torch.Tensor, limit: int | None = None) -> list[np.ndar
     """Zero-copy NumPy views of ``tensors`` when all are small CPU tensors needing no gradient, else ``None``.
 
     "Small": the first tensor has at most ``limit`` (default :data:`HOST_MAX`) elements
-    (the plugin's form of :func:`omniaug.host.host_views`; also ``None`` for dtypes
-    NumPy lacks, e.g. ``bfloat16``).
+    (see :func:`omniaug.host.host_views`; also ``None`` for dtypes NumPy lacks, e.g.
+    ``bfloat16``).
     """
-    if tensors[0].numel() > (HOST_MAX if limit is None else limit):
-        return None
-    # Same answer as core's host_views without its per-tensor device / grad checks
-    # (~0.3 µs a tensor): Tensor.numpy() itself refuses exactly those tensors (other
-    # devices, requiring grad; also dtypes NumPy lacks), and that refusal means "not on host".
-    try:
-        return [t.numpy() for t in tensors]
-    except (TypeError, RuntimeError):
-        return None
+    return core_host_views(*tensors, limit=HOST_MAX if limit is None else limit)
