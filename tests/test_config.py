@@ -57,3 +57,69 @@ def test_unknown_name_suggests_close_matches(toy_registry):
 def test_bad_arguments_name_the_op(toy_registry):
     with pytest.raises(omniaug.ConfigError, match="cannot build 'vec.scale'"):
         omniaug.from_config({"op": "vec.scale", "strength": 3})
+
+
+# ---------------------------------------------------------------- safe parsing
+def _alias_bomb(levels: int = 9, fan: int = 9) -> str:
+    """The 'billion laughs' shape: each level lists the previous one ``fan`` times."""
+    lines = ['a0: &a0 ["lol"]']
+    for i in range(1, levels + 1):
+        refs = ", ".join([f"*a{i - 1}"] * fan)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    lines.append(f"pipeline: {{op: vec.scale, amount: *a{levels}}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_nested_yaml_aliases_are_refused_before_expansion(toy_registry, tmp_path):
+    import time
+
+    bomb = _alias_bomb()
+    assert len(bomb.encode()) < 600  # the size of the issue's 538-byte file
+    path = tmp_path / "bomb.yaml"
+    path.write_text(bomb)
+    start = time.perf_counter()
+    with pytest.raises(omniaug.ConfigError, match="expands to more than"):
+        omniaug.load_config(path)
+    with pytest.raises(omniaug.ConfigError, match="expands to more than"):
+        omniaug.from_config(bomb)
+    assert time.perf_counter() - start < 5.0  # 9**9 values would take minutes to walk
+
+
+def test_recursive_and_deep_yaml_are_refused(toy_registry):
+    with pytest.raises(omniaug.ConfigError, match="refers to itself"):
+        omniaug.from_config("pipeline: &p {op: compose, transforms: [*p]}\n")
+    deep = "pipeline: " + "[" * 200 + "]" * 200 + "\n"
+    with pytest.raises(omniaug.ConfigError, match="deeper than"):
+        omniaug.from_config(deep)
+    with pytest.raises(omniaug.ConfigError, match="deeper than"):
+        omniaug.from_config('{"pipeline": ' + "[" * 5000 + "]" * 5000 + "}")
+
+
+def test_small_aliases_still_load(toy_registry):
+    text = "s: &s {op: vec.scale, amount: 0.2}\npipeline: {op: compose, transforms: [*s, *s]}\n"
+    pipe = omniaug.from_config(text)
+    assert [t.name for t in pipe.transforms] == ["vec.scale", "vec.scale"]
+
+
+def test_yaml_tags_cannot_build_objects(toy_registry):
+    evil = "pipeline: !!python/object/apply:os.system ['echo pwned']\n"
+    with pytest.raises(omniaug.ConfigError, match="not valid YAML"):
+        omniaug.from_config(evil)
+
+
+def test_a_yaml_syntax_error_is_one_line(toy_registry, tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("pipeline:\n  op: vec.scale\n   amount: 0.3\n")
+    with pytest.raises(omniaug.ConfigError) as info:
+        omniaug.load_config(path)
+    msg = str(info.value)
+    assert "\n" not in msg and "line 3" in msg and "broken.yaml" in msg
+
+
+def test_save_config_and_load_config_are_the_file_pair(toy_registry, tmp_path):
+    pipe = _pipeline()
+    for suffix in (".yaml", ".json"):
+        path = omniaug.save_config(pipe, tmp_path / f"pipe{suffix}")
+        loaded = omniaug.load_config(path)
+        assert isinstance(loaded, Compose) and omniaug.to_config(loaded) == omniaug.to_config(pipe)
+        assert omniaug.read_config(path) == omniaug.to_config(pipe)

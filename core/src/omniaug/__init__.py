@@ -13,7 +13,7 @@ from importlib.metadata import version as _dist_version
 
 from . import batching, rng
 from .augmentation import Augmentation, Augmented, Magnitude, Transform
-from .config import from_config, load_config, save_config, to_config, to_json, to_yaml
+from .config import from_config, load_config, read_config, save_config, to_config, to_json, to_yaml
 from .containers import Compose, Identity, OneOf, RandomApply, SomeOf
 from .errors import ConfigError, InputError, OmniaugError, PluginConflictError, PluginError, UnknownNameError
 from .fusion import FusionKind
@@ -25,7 +25,7 @@ from .multimodal import Keys, MixKeys
 from .params import APPLY, Params
 from .policies import RandAugment, TrivialAugment
 from .presets import Preset
-from .registry import PluginWarning, Registry, registry
+from .registry import PluginWarning, Registry, register, registry
 
 try:
     __version__ = _dist_version("omniaug")
@@ -68,6 +68,8 @@ __all__ = [
     "hookimpl",
     "load_config",
     "mix_labels",
+    "read_config",
+    "register",
     "registry",
     "rng",
     "save_config",

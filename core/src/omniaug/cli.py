@@ -7,7 +7,6 @@ import inspect
 import json
 import os
 import sys
-import tempfile
 import textwrap
 import warnings
 from collections.abc import Sequence
@@ -46,8 +45,9 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         reg = _registry()
     rows = []
     for info in sorted(reg.plugins.values(), key=lambda i: i.name):
-        reason = info.error or ""
-        rows.append([info.name, info.distribution or "-", info.version or "-", info.status, str(info.num_ops), reason])
+        reason = "; ".join([*([info.error] if info.error else []), *(f"conflict: {c}" for c in info.conflicts)])
+        status = "conflict" if info.status == "ok" and info.conflicts else info.status
+        rows.append([info.name, info.distribution or "-", info.version or "-", status, str(info.num_ops), reason])
     if not rows:
         print("no omniaug plugins installed (pip install omniaug-image, …)")
         return 0
@@ -65,14 +65,21 @@ def cmd_list(args: argparse.Namespace) -> int:
         for name, cls in sorted(reg.augmentations.items()):
             if cls.modality_name() == m:
                 flag = " (policy)" if cls.magnitude is not None and cls.in_policies else ""
-                print(f"  op      {name:<36} {_first_line(cls.__doc__)}{flag}")
+                print(f"  op      {name:<36} {_capabilities(cls)} {_first_line(cls.__doc__)}{flag}")
         for name, cls in sorted(reg.mixers.items()):
             if cls.modality_name() == m:
-                print(f"  mixer   {name:<36} {_first_line(cls.__doc__)}")
+                print(f"  mixer   {name:<36} {_capabilities(cls)} {_first_line(cls.__doc__)}")
         for name, preset in sorted(reg.presets.items()):
             if preset.modality == m:
                 print(f"  preset  {name:<36} {preset.description}")
     return 0
+
+
+def _capabilities(cls: Any) -> str:
+    """Two flags: ``grad`` (differentiable in its input) and ``model`` (needs a ModelContext)."""
+    grad = "grad" if getattr(cls, "differentiable", False) is True else "    "
+    model = "model" if getattr(cls, "requires_model", False) is True else "     "
+    return f"[{grad} {model}]"
 
 
 def describe_text(name: str) -> str:
@@ -91,6 +98,10 @@ def describe_text(name: str) -> str:
         lines.append(f"policy magnitude: {mag.arg} from {mag.low} (m=0) to {mag.high} (m=1)")
     if getattr(cls, "fusion", None):
         lines.append(f"fusable: {cls.fusion}")  # type: ignore[attr-defined]
+    if isinstance(getattr(cls, "differentiable", None), bool):
+        lines.append(f"differentiable in its input: {'yes' if cls.differentiable else 'no'}")
+    if getattr(cls, "requires_model", False) is True:
+        lines.append("model-aware: yes — call with model=omniaug.ModelContext(model, loss_fn, targets)")
     lines.append("parameters:")
     for p in list(inspect.signature(cls.__init__).parameters.values())[1:]:
         default = "" if p.default is inspect.Parameter.empty else f" = {p.default!r}"
@@ -162,12 +173,129 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------ apply
+REPORT_NAME = "omniaug-apply-report.jsonl"
+MANIFEST_NAME = "omniaug-apply.json"
+
+
 def _is_within(a: Path, b: Path) -> bool:
     try:
         a.relative_to(b)
         return True
     except ValueError:
         return False
+
+
+def batch_generator(seed: int, batch: int, copy: int, *item: int) -> Any:
+    """The generator of one ``omniaug apply`` call: batch ``batch`` (or one item of it), copy ``copy``.
+
+    Every random draw of ``apply`` comes from here, so the outputs depend only on
+    ``seed``, the batch layout and the copy number.
+    """
+    from .rng import make_generator, seed_for
+
+    return make_generator(seed_for(seed, batch, copy, *item))
+
+
+def _list_inputs(input_dir: Path, patterns: Sequence[str]) -> list[Path]:
+    """Files matching ``patterns``, sorted; hidden files and folders and partial writes are left out."""
+    from .files import is_partial
+
+    found = set()
+    for pat in patterns:
+        for p in input_dir.rglob(pat):
+            rel = p.relative_to(input_dir)
+            if p.is_file() and not any(part.startswith(".") for part in rel.parts) and not is_partial(p):
+                found.add(p)
+    return sorted(found)
+
+
+def _check_writable(folder: Path) -> None:
+    """Raise a one-line error when ``folder`` cannot be created or written (nothing is created here)."""
+    probe = folder
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise OmniaugError(f"cannot write to {str(folder)!r}: {str(probe)!r} is not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OmniaugError(f"cannot write to {str(folder)!r}: {str(probe)!r} is read-only")
+
+
+def _versions() -> dict[str, Any]:
+    import platform
+
+    import torch
+
+    reg = _registry()
+    plugins = {n: i.version for n, i in sorted(reg.loaded_plugins().items()) if i.status == "ok"}
+    return {"omniaug": __version__, "plugins": plugins, "torch": torch.__version__, "python": platform.python_version()}
+
+
+def _settings(transform: Any, seed: int, batch_size: int, options: dict[str, Any]) -> dict[str, Any]:
+    """What decides the outputs of a run (a re-run into the same folder must match)."""
+    from .config import to_config, to_yaml
+
+    try:
+        pipeline = to_yaml(transform)
+        node = to_config(transform)["pipeline"]
+    except OmniaugError:
+        pipeline, node = f"<unserializable {type(transform).__name__}>", None
+    return {"pipeline": pipeline, "pipeline_config": node, "seed": seed, "batch_size": batch_size, "options": options}
+
+
+def _prepare_output(output_dir: Path, settings: dict[str, Any], overwrite: bool) -> None:
+    """Refuse a folder written with other settings (unless ``overwrite``), clean interrupted writes."""
+    from .files import is_partial
+
+    if not output_dir.exists():
+        return
+    manifest = output_dir / MANIFEST_NAME
+    old: dict[str, Any] | None = None
+    if manifest.exists():
+        try:
+            old = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = None
+    keys = ("pipeline_config", "seed", "batch_size", "options")
+    same = old is not None and all(old.get(k) == settings[k] for k in keys)
+    non_empty = any(output_dir.iterdir())
+    if non_empty and not same:
+        if not overwrite:
+            if old is None:
+                why = f"it is not empty and holds no {MANIFEST_NAME}"
+            else:
+                diff = [k.replace("_config", "") for k in keys if old.get(k) != settings[k]]
+                why = f"it holds outputs of a run with another {', '.join(diff)}"
+            raise OmniaugError(f"refusing to write into {str(output_dir)!r}: {why}; use another folder or --overwrite")
+        _remove_previous_outputs(output_dir)
+    for p in output_dir.rglob("*"):
+        if p.is_file() and is_partial(p):
+            p.unlink(missing_ok=True)  # left by a killed run
+
+
+def _remove_previous_outputs(output_dir: Path) -> None:
+    """Delete the outputs an earlier run recorded in its report (``--overwrite``), and the report."""
+    report = output_dir / REPORT_NAME
+    if report.exists():
+        for line in report.read_text(encoding="utf-8").splitlines():
+            try:
+                out = json.loads(line).get("output")
+            except ValueError:
+                continue
+            if out:
+                target = (output_dir / out).resolve()
+                if _is_within(target, output_dir):
+                    target.unlink(missing_ok=True)
+        report.unlink()
+    (output_dir / MANIFEST_NAME).unlink(missing_ok=True)
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if not isinstance(exc, OmniaugError):
+        text = f"{type(exc).__name__}: {text}"
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def apply_folder(
@@ -179,79 +307,197 @@ def apply_folder(
     seed: int = 0,
     batch_size: int = 16,
     progress: bool = True,
-) -> dict[str, int]:
+    options: dict[str, Any] | None = None,
+    overwrite: bool = False,
+) -> dict[str, Any]:
     """Augment every matching file of ``input_dir`` into ``copies`` variants under ``output_dir``.
 
-    Output names are ``<stem>.aug<k><suffix>`` mirroring the input tree. Existing
-    outputs are skipped (resumable); each (batch, copy) uses its own seed derived
-    from ``seed``, so a resumed run writes what an uninterrupted one would have.
-    Inputs are never overwritten: the output folder may not overlap the input.
-    Files are written to a temporary name and renamed, so a killed run leaves no
-    half-written output. Per-sample statuses (when the payload carries a
-    ``status`` list) are appended to ``omniaug-apply-report.jsonl``.
+    Output names are ``<stem>.aug<k><suffix>`` mirroring the input tree, each in its
+    input's format (the modality's :class:`~omniaug.files.FileCodec`; see
+    ``docs/cli.md``). Files are batched only with files of the same group (same
+    size, rate, channels, …), so nothing is padded, resampled or truncated to fit.
+    Existing outputs are skipped (resumable); each (batch, copy) draws from
+    :func:`batch_generator`, so a resumed run writes what an uninterrupted one
+    would have, and identical runs write identical bytes. A file that cannot be
+    read, augmented or written is skipped and recorded in the report; the others
+    go on. Inputs are never overwritten: the output folder may not overlap the
+    input. ``omniaug-apply.json`` records the pipeline (YAML), seed, options and
+    versions; a folder holding another run's outputs is refused unless
+    ``overwrite`` (which deletes that run's recorded outputs first).
+    ``omniaug-apply-report.jsonl`` gets one line per output or failure.
+
+    Returns counts (``files``, ``written``, ``skipped``, ``failed``) and ``failures``
+    (``[(input, reason), …]``).
     """
     from tqdm import tqdm
 
-    from .rng import make_generator, seed_for
+    from .files import codec_of, write_atomic
 
+    options = dict(options or {})
+    if copies < 1 or batch_size < 1:
+        raise OmniaugError(f"--copies and --batch-size must be at least 1 (got {copies}, {batch_size})")
     spec = _modality_of(transform)
-    if spec.load is None or spec.save is None or not spec.file_patterns:
-        raise OmniaugError(f"modality {spec.name!r} cannot read/write files (no load/save/file_patterns)")
-    input_dir, output_dir = input_dir.resolve(), output_dir.resolve()
+    codec = codec_of(spec)
+    unknown = sorted(set(options) - set(codec.options))
+    if unknown:
+        known = ", ".join(sorted(codec.options)) or "none"
+        raise OmniaugError(f"unknown --option {', '.join(unknown)} for modality {spec.name!r} (known: {known})")
+    input_dir, output_dir = Path(input_dir).resolve(), Path(output_dir).resolve()
     if not input_dir.is_dir():
         raise OmniaugError(f"input folder {str(input_dir)!r} does not exist")
     if _is_within(output_dir, input_dir) or _is_within(input_dir, output_dir):
         raise OmniaugError("the output folder must not overlap the input folder (inputs are never overwritten)")
-    files = sorted({p for pat in spec.file_patterns for p in input_dir.rglob(pat) if p.is_file()})
+    files = _list_inputs(input_dir, codec.patterns)
     if not files:
-        raise OmniaugError(f"no files matching {', '.join(spec.file_patterns)} under {str(input_dir)!r}")
-    stats = {"files": len(files), "written": 0, "skipped": 0}
-    report = output_dir / "omniaug-apply-report.jsonl"
-    output_dir.mkdir(parents=True, exist_ok=True)
-    batches = [files[i : i + batch_size] for i in range(0, len(files), batch_size)]
+        raise OmniaugError(f"no files matching {', '.join(codec.patterns)} under {str(input_dir)!r}")
+    _check_writable(output_dir)
+    settings = _settings(transform, seed, batch_size, options)
+    _prepare_output(output_dir, settings, overwrite)
+
+    stats: dict[str, Any] = {"files": len(files), "written": 0, "skipped": 0, "failed": 0, "failures": []}
+    failed: dict[Path, str] = {}
     bar = tqdm(total=len(files) * copies, desc=f"omniaug apply ({spec.name})", unit="file", disable=not progress)
-    for b, chunk in enumerate(batches):
-        x = None
-        for k in range(copies):
-            targets = [output_dir / f.relative_to(input_dir).with_name(f"{f.stem}.aug{k}{f.suffix}") for f in chunk]
-            if all(t.exists() for t in targets):
-                stats["skipped"] += len(chunk)
-                bar.update(len(chunk))
-                continue
-            if x is None:
-                x = spec.load(chunk)
-            out = _augment(transform, x, make_generator(seed_for(seed, b, k)))
-            tmp = []
-            for t in targets:
-                t.parent.mkdir(parents=True, exist_ok=True)
-                fd, name = tempfile.mkstemp(prefix=".tmp-", suffix=t.suffix, dir=t.parent)
-                os.close(fd)
-                tmp.append(Path(name))
-            try:
-                spec.save(out, tmp)
-                for src, dst in zip(tmp, targets):
-                    os.replace(src, dst)
-            finally:
-                for src in tmp:
-                    src.unlink(missing_ok=True)
-            status = getattr(out, "status", None)
-            with report.open("a", encoding="utf-8") as fh:
-                for i, (f, t) in enumerate(zip(chunk, targets)):
-                    entry = {
-                        "input": str(f.relative_to(input_dir)),
-                        "output": str(t.relative_to(output_dir)),
-                        "copy": k,
-                    }
-                    if isinstance(status, (list, tuple)) and i < len(status):
-                        entry["status"] = str(status[i])
+    report_lines: list[dict[str, Any]] = []
+    started = False
+
+    def rel(f: Path) -> str:
+        return f.relative_to(input_dir).as_posix()
+
+    def fail(f: Path, reason: str, copy: int | None = None) -> None:
+        if f in failed:
+            return
+        failed[f] = reason
+        stats["failures"].append((rel(f), reason))
+        report_lines.append({"input": rel(f), "copy": copy, "error": reason})
+        bar.write(f"omniaug apply: skipped {rel(f)}: {reason}", file=sys.stderr)
+        bar.update(copies)
+
+    def start_output() -> None:
+        nonlocal started
+        if started:
+            return
+        output_dir.mkdir(parents=True, exist_ok=True)
+        manifest = {**settings, "versions": _versions(), "copies": copies}
+        (output_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        started = True
+
+    def target_of(f: Path, k: int) -> Path:
+        return output_dir / f.relative_to(input_dir).with_name(f"{f.stem}.aug{k}{f.suffix}")
+
+    # -- probe every file: its batching group and sample count
+    groups: dict[Any, list[tuple[Path, int]]] = {}
+    for f in files:
+        try:
+            group, n = codec.probe(f, options)
+            groups.setdefault(group, []).extend((f, j) for j in range(int(n)))
+            if int(n) == 0:
+                fail(f, "the file holds no sample")
+        except Exception as exc:  # one bad file never aborts the run
+            fail(f, _short(exc))
+    batches = [items[i : i + batch_size] for items in groups.values() for i in range(0, len(items), batch_size)]
+    counts: dict[Path, int] = {}
+    for items in groups.values():
+        for f, _ in items:
+            counts[f] = counts.get(f, 0) + 1
+
+    pending: dict[tuple[Path, int], dict[int, Any]] = {}
+    metas: dict[Path, dict[str, Any]] = {}
+
+    def finish(f: Path, k: int) -> None:
+        samples = pending.pop((f, k))
+        if f in failed:
+            return
+        target = target_of(f, k)
+        if target.exists() and not overwrite:
+            stats["skipped"] += 1
+            bar.update(1)
+            return
+        try:
+            data = codec.encode([samples[j] for j in range(counts[f])], metas[f], target, options)
+            start_output()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, data)
+        except Exception as exc:
+            fail(f, f"cannot write {target.name}: {_short(exc)}", k)
+            return
+        report_lines.append({"input": rel(f), "output": target.relative_to(output_dir).as_posix(), "copy": k})
+        stats["written"] += 1
+        bar.update(1)
+
+    try:
+        for b, chunk in enumerate(batches):
+            chunk = [(f, j) for f, j in chunk if f not in failed]
+            cache: dict[Path, list[Any]] = {}
+            for k in range(copies):
+                live = [(f, j) for f, j in chunk if f not in failed]
+                todo = [(f, j) for f, j in live if overwrite or not target_of(f, k).exists()]
+                if not todo:
+                    done = {f for f, _ in live}
+                    stats["skipped"] += len(done)
+                    bar.update(len(done))
+                    continue
+                for f in dict.fromkeys(f for f, _ in live):
+                    if f not in cache and f not in failed:
+                        try:
+                            samples, meta = codec.read(f, options)
+                            cache[f], metas[f] = samples, meta
+                        except Exception as exc:
+                            fail(f, _short(exc))
+                live = [(f, j) for f, j in live if f not in failed]
+                if not live:
+                    continue
+                outputs = _augment_items(transform, spec, codec, live, cache, seed, b, k, fail)
+                for (f, j), out in zip(live, outputs):
+                    if out is None or f in failed:
+                        continue
+                    slot = pending.setdefault((f, k), {})
+                    slot[j] = out
+                    if len(slot) == counts[f]:
+                        finish(f, k)
+    finally:
+        bar.close()
+        if report_lines and (started or output_dir.exists()):
+            with (output_dir / REPORT_NAME).open("a", encoding="utf-8") as fh:
+                for entry in report_lines:
                     fh.write(json.dumps(entry) + "\n")
-            stats["written"] += len(chunk)
-            bar.update(len(chunk))
-    bar.close()
+    stats["failed"] = len(failed)
     return stats
 
 
+def _augment_items(
+    transform: Any,
+    spec: Any,
+    codec: Any,
+    items: list[tuple[Path, int]],
+    cache: dict[Path, list[Any]],
+    seed: int,
+    b: int,
+    k: int,
+    fail: Any,
+) -> list[Any]:
+    """Augment the samples ``items`` as one batch; if that fails, file by file, to find the bad one."""
+    from .files import split_samples
+
+    samples = [cache[f][j] for f, j in items]
+    try:
+        out = _augment(transform, codec.collate(samples), batch_generator(seed, b, k))
+        return list(split_samples(spec, out, len(items)))
+    except Exception:  # retried file by file below
+        pass
+    results: list[Any] = [None] * len(items)
+    for n, f in enumerate(dict.fromkeys(f for f, _ in items)):
+        idx = [i for i, (g, _) in enumerate(items) if g == f]
+        try:
+            out = _augment(transform, codec.collate([samples[i] for i in idx]), batch_generator(seed, b, k, n + 1))
+            for i, s in zip(idx, split_samples(spec, out, len(idx))):
+                results[i] = s
+        except Exception as exc:
+            fail(f, f"augmentation failed: {_short(exc)}", k)
+    return results
+
+
 def cmd_apply(args: argparse.Namespace) -> int:
+    options = _parse_options(args.option)
     transform = build_transform(args.config)
     stats = apply_folder(
         transform,
@@ -261,9 +507,31 @@ def cmd_apply(args: argparse.Namespace) -> int:
         seed=args.seed,
         batch_size=args.batch_size,
         progress=not args.quiet,
+        options=options,
+        overwrite=args.overwrite,
     )
-    print(f"{stats['files']} files: {stats['written']} outputs written, {stats['skipped']} already present")
+    print(
+        f"{stats['files']} files: {stats['written']} outputs written, {stats['skipped']} already present"
+        + (f", {stats['failed']} failed" if stats["failed"] else "")
+    )
+    if stats["failed"]:
+        print(
+            f"omniaug apply: error: {stats['failed']} of {stats['files']} files could not be augmented "
+            f"(reasons in {REPORT_NAME})",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _parse_options(items: Sequence[str] | None) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise OmniaugError(f"--option expects NAME=VALUE, got {item!r}")
+        options[name.strip()] = value.strip()
+    return options
 
 
 # ------------------------------------------------------------------ demo
@@ -365,7 +633,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", help="output folder (must not overlap the input)")
     p.add_argument("--copies", "-n", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--batch-size", type=int, default=16, help="files per batch (only files of one group share a batch)")
+    p.add_argument(
+        "--option",
+        "-O",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a file-format option of the modality (see docs/cli.md), e.g. jpeg_quality=90, text_mode=lines",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into a folder holding another run's outputs (deletes the outputs that run recorded)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_apply)
 
@@ -390,5 +670,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except OmniaugError as exc:
-        print(f"omniaug {args.command}: error: {exc}", file=sys.stderr)
+        print(f"omniaug {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a read-only folder, a full disk: one line, not a traceback
+        where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+        print(f"omniaug {args.command}: error:{where} {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"omniaug {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())

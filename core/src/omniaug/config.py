@@ -7,8 +7,16 @@ themselves. The top level records the omniaug version::
     {"omniaug_version": "0.1.0", "pipeline": {"op": "compose", "transforms": [...]}}
 
 Names resolve through the registry (core containers, plugin ops, mixers and
-presets); an unknown name raises :class:`~omniaug.errors.UnknownNameError` with
-close-match suggestions.
+presets, and ops a script registered with :func:`omniaug.register`); an unknown
+name raises :class:`~omniaug.errors.UnknownNameError` with close-match suggestions.
+
+The file pair is :func:`save_config` / :func:`load_config` (``load_config``
+returns the pipeline); :func:`to_yaml` / :func:`to_json` / :func:`from_config`
+are the same thing for strings and dicts, :func:`read_config` reads a file into
+the plain dict. Parsing is safe: ``yaml.safe_load`` (no object construction),
+names only through the registry, and a bounded size — a YAML whose aliases would
+expand to more than :data:`MAX_CONFIG_NODES` nodes, nest deeper than
+:data:`MAX_CONFIG_DEPTH` or refer to itself is refused before it is expanded.
 """
 
 from __future__ import annotations
@@ -27,12 +35,27 @@ from .errors import ConfigError
 from .multimodal import Keys, MixKeys
 from .policies import RandAugment, TrivialAugment
 
-__all__ = ["to_config", "from_config", "to_json", "to_yaml", "save_config", "load_config", "CORE_TRANSFORMS"]
+__all__ = [
+    "to_config",
+    "from_config",
+    "to_json",
+    "to_yaml",
+    "save_config",
+    "load_config",
+    "read_config",
+    "CORE_TRANSFORMS",
+    "MAX_CONFIG_NODES",
+    "MAX_CONFIG_DEPTH",
+]
 
 CORE_TRANSFORMS: dict[str, type[Transform]] = {
     cls.name: cls for cls in (Compose, RandomApply, OneOf, SomeOf, Identity, RandAugment, TrivialAugment, Keys, MixKeys)
 }
 OP_KEY = "op"
+MAX_CONFIG_NODES = 100_000
+"""Largest number of values a config may hold once its YAML aliases are expanded."""
+MAX_CONFIG_DEPTH = 64
+"""Deepest nesting of lists and mappings a config may have."""
 
 
 def _version() -> str:
@@ -92,10 +115,12 @@ def _build(node: Any, where: str) -> Any:
 
     name = node[OP_KEY]
     kwargs = {k: _build(v, f"{where}.{k}") for k, v in node.items() if k != OP_KEY}
-    reg = registry()
-    if name in reg.presets and name not in CORE_TRANSFORMS:
-        return reg.preset(name).build(**kwargs)
-    cls = reg.transform_class(name)
+    if not isinstance(name, str):
+        raise ConfigError(f"{where}: `op` must be a registered name (a string), got {type(name).__name__}")
+    kind, found = registry().resolve(name)
+    if kind == "preset":
+        return found.build(**kwargs)
+    cls = found
     try:
         return cls(**kwargs)
     except TypeError as exc:
@@ -110,7 +135,7 @@ def from_config(config: Mapping[str, Any] | str | Path) -> Any:
         and "\n" not in config
         and Path(config).suffix in {".json", ".yaml", ".yml"}
     ):
-        return from_config(load_config(config))
+        return from_config(read_config(config))
     if isinstance(config, str):
         config = _parse_text(config)
     if not isinstance(config, Mapping):
@@ -119,35 +144,104 @@ def from_config(config: Mapping[str, Any] | str | Path) -> Any:
     return _build(node, "pipeline")
 
 
+def _one_line(exc: Exception) -> str:
+    """A parser error as one line: ``line L, column C: problem``."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is not None:
+        return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    return " ".join(str(exc).split())
+
+
+def _check_size(root: Any) -> None:
+    """Refuse a composed YAML graph that is cyclic, too deep, or too large once expanded."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise ConfigError("config refers to itself (a recursive YAML alias)")
+        if depth > MAX_CONFIG_DEPTH:
+            raise ConfigError(f"config nests deeper than {MAX_CONFIG_DEPTH} levels")
+        total = 1
+        if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
+            active.add(key)
+            children = node.value if isinstance(node, yaml.SequenceNode) else [c for kv in node.value for c in kv]
+            for child in children:
+                total += size(child, depth + 1)
+                if total > MAX_CONFIG_NODES:
+                    raise ConfigError(
+                        f"config expands to more than {MAX_CONFIG_NODES} values (nested YAML aliases?); refused"
+                    )
+            active.discard(key)
+        sizes[key] = total
+        return total
+
+    if root is not None:
+        size(root, 0)
+
+
 def _parse_text(text: str) -> Any:
+    """JSON or YAML text → plain data, safely (no objects built, bounded expansion)."""
     try:
         return json.loads(text)
     except json.JSONDecodeError:
-        import yaml
+        pass
+    except RecursionError:
+        raise ConfigError(f"config nests deeper than {MAX_CONFIG_DEPTH} levels") from None
+    import yaml
 
+    try:
+        _check_size(yaml.compose(text, Loader=yaml.SafeLoader))
         return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config is not valid YAML or JSON: {_one_line(exc)}") from None
+    except RecursionError:
+        raise ConfigError(f"config nests deeper than {MAX_CONFIG_DEPTH} levels") from None
 
 
 def to_json(transform: Transform, **kwargs: Any) -> str:
+    """The config of ``transform`` as JSON text."""
     return json.dumps(to_config(transform), **{"indent": 2, **kwargs})
 
 
 def to_yaml(transform: Transform) -> str:
+    """The config of ``transform`` as YAML text."""
     import yaml
 
     return yaml.safe_dump(to_config(transform), sort_keys=False)
 
 
-def load_config(path: str | Path) -> Any:
-    """Read a JSON or YAML config file into a dict."""
+def read_config(path: str | Path) -> Any:
+    """Read a JSON or YAML config file into a plain dict (safely; see the module doc)."""
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"config file {str(path)!r} does not exist")
-    return _parse_text(path.read_text(encoding="utf-8"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {str(path)!r} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {str(path)!r}: {exc}") from None
+    try:
+        return _parse_text(text)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def load_config(path: str | Path) -> Any:
+    """The pipeline saved in a ``.yaml``/``.json`` file by :func:`save_config`."""
+    return from_config(read_config(path))
 
 
 def save_config(transform: Transform, path: str | Path) -> Path:
-    """Write ``transform``'s config to ``path`` (YAML for .yaml/.yml, JSON otherwise)."""
+    """Write ``transform``'s config to ``path`` (YAML for .yaml/.yml, JSON otherwise).
+
+    :func:`load_config` reads it back into an equal pipeline.
+    """
     path = Path(path)
     text = to_yaml(transform) if path.suffix in {".yaml", ".yml"} else to_json(transform)
     path.write_text(text, encoding="utf-8")

@@ -49,6 +49,10 @@ class Modality:
         load / save: read files into a payload / write a payload to files, for
             ``omniaug apply``.
         file_patterns: glob patterns of files ``omniaug apply`` picks up.
+        files: a :class:`omniaug.files.FileCodec` (or a ``"module:attribute"`` string
+            naming one, imported on first use) that reads and writes files one by
+            one, keeping each file's format; when set, ``omniaug apply`` uses it
+            instead of ``load``/``save``/``file_patterns``.
         float_tolerance: ``(rtol, atol)`` the contract suite uses for batch vs
             per-sample comparisons.
         bad_examples: malformed payloads (wrong shape, dtype, range) that
@@ -68,6 +72,7 @@ class Modality:
     load: Callable[[Sequence[Path]], Any] | None = None
     save: Callable[[Any, Sequence[Path]], None] | None = None
     file_patterns: tuple[str, ...] = ()
+    files: Any = None
     float_tolerance: tuple[float, float] = (1e-5, 1e-5)
     bad_examples: Callable[[], list[Any]] | None = None
     description: str = ""

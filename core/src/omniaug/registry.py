@@ -15,8 +15,22 @@ Environment variables:
   :class:`~omniaug.errors.PluginError` instead of warning.
 
 A name registered by two plugins is a conflict: both providers are named in the
-warning and in ``omniaug plugins``, and looking the name up raises
-:class:`~omniaug.errors.PluginConflictError` until one plugin is removed.
+warning and in ``omniaug plugins`` (on both plugins' rows), and looking the name
+up raises :class:`~omniaug.errors.PluginConflictError` until one plugin is removed.
+
+Isolation covers every exception *and* ``BaseException``: a plugin that calls
+``sys.exit()`` or raises ``KeyboardInterrupt``/``GeneratorExit``-like exceptions at
+import or in a hook is marked failed like any other (a Ctrl-C that lands while a
+plugin imports therefore marks that plugin failed instead of stopping the program).
+
+Lazy loading: the process-wide :func:`registry` imports no plugin up front. A
+plugin is imported when its entry-point name is first needed — the modality
+``image``, a name ``image.*`` — so an image-only script never imports the graph
+plugin. Entry points named ``<modality>`` or ``<modality>-<anything>`` load with
+that modality; a name that none of the loaded plugins knows, and every listing
+(``modalities``, ``augmentations``, ``plugins``, …), loads all the rest first.
+Conflicts between two plugins are therefore detected once both are loaded
+(``omniaug plugins`` loads all). ``Registry()`` built directly loads everything at once.
 """
 
 from __future__ import annotations
@@ -40,9 +54,20 @@ from .mixing import Mixer
 from .modality import Modality
 from .presets import Preset
 
-__all__ = ["Registry", "PluginInfo", "PluginWarning", "registry", "reset_registry", "ENTRY_POINT_GROUP"]
+__all__ = [
+    "Registry",
+    "PluginInfo",
+    "PluginWarning",
+    "registry",
+    "reset_registry",
+    "register",
+    "ENTRY_POINT_GROUP",
+    "SCRIPT_PLUGIN",
+]
 
 ENTRY_POINT_GROUP = "omniaug"
+SCRIPT_PLUGIN = "script"
+"""The plugin name under which :func:`register` records items defined in a script."""
 Kind = Literal["modality", "augmentation", "mixer", "preset", "fusion"]
 _KIND_HOOK: dict[Kind, str] = {
     "modality": "omniaug_register_modalities",
@@ -68,6 +93,7 @@ class PluginInfo:
     status: Literal["ok", "failed", "blocked"] = "ok"
     error: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
 
     @property
     def num_ops(self) -> int:
@@ -86,44 +112,91 @@ def _strict_default() -> bool:
 
 
 class Registry:
-    """All modalities, ops, mixers, presets and fusion kinds contributed by plugins."""
+    """All modalities, ops, mixers, presets and fusion kinds contributed by plugins.
 
-    def __init__(self, *, load_entry_points: bool = True, strict: bool | None = None) -> None:
+    Args:
+        load_entry_points: discover the installed plugins (else only
+            :meth:`register_plugin` adds any).
+        strict: raise on any plugin failure or conflict (default from
+            ``OMNIAUG_STRICT_PLUGINS``).
+        lazy: import each plugin only when first needed (see the module doc);
+            the process-wide :func:`registry` is lazy.
+    """
+
+    def __init__(self, *, load_entry_points: bool = True, strict: bool | None = None, lazy: bool = False) -> None:
         self.strict = _strict_default() if strict is None else strict
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
-        self.plugins: dict[str, PluginInfo] = {}
+        self._plugins: dict[str, PluginInfo] = {}
+        self._pending: dict[str, Any] = {}  # entry-point name -> EntryPoint not imported yet
         self._items: dict[Kind, dict[str, Any]] = {k: {} for k in _KIND_HOOK}
         self._providers: dict[tuple[Kind, str], list[str]] = {}
         if load_entry_points:
-            self.load_entry_points()
+            self.discover_entry_points()
+            if not lazy:
+                self.load_all()
 
     # -- loading ----------------------------------------------------------------
+    @property
+    def plugins(self) -> dict[str, PluginInfo]:
+        """Every plugin known, by name (loads the pending ones first)."""
+        self.load_all()
+        return self._plugins
+
+    def loaded_plugins(self) -> dict[str, PluginInfo]:
+        """The plugins imported (or failed, or blocked) so far, without loading the others."""
+        return dict(self._plugins)
+
     def load_entry_points(self) -> None:
         """Load every plugin of the ``omniaug`` entry-point group, honouring the env lists."""
+        self.discover_entry_points()
+        self.load_all()
+
+    def discover_entry_points(self) -> None:
+        """Record the installed plugins (allow/block lists applied) without importing them."""
         allow = _env_list("OMNIAUG_PLUGINS")
         block = set(_env_list("OMNIAUG_DISABLE_PLUGINS") or [])
         for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            if ep.name in self._plugins or ep.name in self._pending:
+                continue  # the same distribution seen twice on sys.path
             dist = getattr(ep, "dist", None)
             info = PluginInfo(
                 name=ep.name,
                 version=dist.version if dist is not None else None,
                 distribution=dist.name if dist is not None else None,
             )
-            if ep.name in self.plugins:
-                continue  # the same distribution seen twice on sys.path
             if (allow is not None and ep.name not in allow) or ep.name in block:
                 info.status = "blocked"
                 info.error = "disabled by OMNIAUG_PLUGINS / OMNIAUG_DISABLE_PLUGINS"
-                self.plugins[ep.name] = info
+                self._plugins[ep.name] = info
                 continue
-            self.plugins[ep.name] = info
-            try:
-                obj = ep.load()
-            except Exception as exc:
-                self._fail(info, f"import failed: {type(exc).__name__}: {exc}", exc)
-                continue
-            self._register(obj, info)
+            self._pending[ep.name] = (ep, info)
+
+    def load_all(self) -> None:
+        """Import every plugin not imported yet."""
+        for name in sorted(self._pending):
+            self._load_pending(name)
+
+    def _load_for(self, name: str) -> bool:
+        """Import the pending plugins that serve ``name`` (``image`` or ``image.flip``); True if any."""
+        prefix = name.split(".", 1)[0]
+        todo = [n for n in sorted(self._pending) if n == prefix or n.startswith(prefix + "-")]
+        for n in todo:
+            self._load_pending(n)
+        return bool(todo)
+
+    def _load_pending(self, name: str) -> None:
+        entry = self._pending.pop(name, None)
+        if entry is None:
+            return
+        ep, info = entry
+        self._plugins[name] = info
+        try:
+            obj = ep.load()
+        except BaseException as exc:  # sys.exit() in a plugin must not end the program
+            self._fail(info, f"import failed: {type(exc).__name__}: {exc}", exc)
+            return
+        self._register(obj, info)
 
     def register_plugin(
         self, plugin: object, name: str, *, version: str | None = None, source: str = "manual"
@@ -132,10 +205,10 @@ class Registry:
         return self._register(plugin, PluginInfo(name=name, version=version, source=source))
 
     def _register(self, obj: object, info: PluginInfo) -> PluginInfo:
-        self.plugins[info.name] = info
+        self._plugins[info.name] = info
         try:
             self.pm.register(obj, name=info.name)
-        except Exception as exc:
+        except BaseException as exc:
             self._fail(info, f"invalid hook implementation: {type(exc).__name__}: {exc}", exc)
             return info
         staged: dict[Kind, list[Any]] = {}
@@ -147,7 +220,7 @@ class Registry:
                     items = list(result or [])
                     for item in items:
                         _check_item(kind, item)
-                except Exception as exc:
+                except BaseException as exc:  # isolated like any other failure
                     self._fail(info, f"hook {hook} raised {type(exc).__name__}: {exc}", exc)
                     self.pm.unregister(name=info.name)
                     return info
@@ -156,6 +229,27 @@ class Registry:
             for item in items:
                 self._add(kind, item.name, item, info)
         return info
+
+    def add_items(self, *items: Any, plugin: str = SCRIPT_PLUGIN) -> None:
+        """Register classes and records directly (ops, mixers, presets, modalities, fusion kinds).
+
+        They are recorded under plugin ``plugin`` (source ``script``); registering the
+        same object again is a no-op and a new definition under the same plugin
+        replaces the old one (re-running a notebook cell), while a name another
+        plugin already provides is a conflict as usual.
+        """
+        info = self._plugins.get(plugin)
+        if info is None:
+            info = self._plugins[plugin] = PluginInfo(name=plugin, source="script")
+        for item in items:
+            kind = _kind_of(item)
+            _check_item(kind, item)
+            self._load_for(item.name)  # the modality's own plugin first, so a clash shows up
+            providers = self._providers.get((kind, item.name), [])
+            if providers == [plugin]:
+                self._items[kind][item.name] = item
+                continue
+            self._add(kind, item.name, item, info)
 
     def _add(self, kind: Kind, name: str, item: Any, info: PluginInfo) -> None:
         providers = self._providers.setdefault((kind, name), [])
@@ -166,12 +260,19 @@ class Registry:
             return
         self._items[kind].pop(name, None)
         msg = f"{kind} {name!r} is registered by several plugins: {', '.join(self._describe(p) for p in providers)}"
+        for p in providers:
+            other = self._plugins.get(p)
+            if other is not None:
+                note = f"{kind} {name!r} also registered by " + ", ".join(
+                    self._describe(q) for q in providers if q != p
+                )
+                other.conflicts[:] = [c for c in other.conflicts if not c.startswith(f"{kind} {name!r} ")] + [note]
         if self.strict:
             raise PluginConflictError(msg)
         warnings.warn(msg + "; the name is unusable until one is removed", PluginWarning, stacklevel=3)
 
     def _describe(self, plugin: str) -> str:
-        info = self.plugins.get(plugin)
+        info = self._plugins.get(plugin)
         if info is None:
             return plugin
         return f"{plugin} ({info.distribution or info.source} {info.version or ''})".replace(" )", ")")
@@ -190,7 +291,16 @@ class Registry:
         )
 
     # -- lookup -----------------------------------------------------------------
+    def _find(self, kind: Kind, name: str) -> None:
+        """Import what may provide ``name``: its modality's plugins, else every pending one."""
+        if name in self._items[kind] or not self._pending:
+            return
+        if self._load_for(name) and name in self._items[kind]:
+            return
+        self.load_all()
+
     def _get(self, kind: Kind, name: str) -> Any:
+        self._find(kind, name)
         table = self._items[kind]
         if name in table:
             return table[name]
@@ -218,22 +328,27 @@ class Registry:
 
     @property
     def modalities(self) -> dict[str, Modality]:
+        self.load_all()
         return dict(self._items["modality"])
 
     @property
     def augmentations(self) -> dict[str, type[Augmentation]]:
+        self.load_all()
         return dict(self._items["augmentation"])
 
     @property
     def mixers(self) -> dict[str, type[Mixer]]:
+        self.load_all()
         return dict(self._items["mixer"])
 
     @property
     def presets(self) -> dict[str, Preset]:
+        self.load_all()
         return dict(self._items["preset"])
 
     @property
     def fusions(self) -> dict[str, FusionKind]:
+        self.load_all()
         return dict(self._items["fusion"])
 
     def transform_class(self, name: str) -> type[Transform]:
@@ -242,6 +357,9 @@ class Registry:
 
         if name in CORE_TRANSFORMS:
             return CORE_TRANSFORMS[name]
+        if name not in self._items["augmentation"] and name not in self._items["mixer"]:
+            self._find("augmentation", name)
+            self._find("mixer", name)
         for kind in ("augmentation", "mixer"):
             if name in self._items[kind]:
                 return self._items[kind][name]  # type: ignore[no-any-return]
@@ -250,9 +368,35 @@ class Registry:
         known = [*CORE_TRANSFORMS, *self._items["augmentation"], *self._items["mixer"], *self._items["preset"]]
         raise UnknownNameError(_unknown("transform", name, known))
 
+    def resolve(self, name: str) -> tuple[Literal["preset", "transform"], Any]:
+        """What a config name means: ``("preset", Preset)`` or ``("transform", class)``.
+
+        Presets win over ops of the same name (as in configs); only the plugins
+        that may provide ``name`` are imported, unless it is unknown to them.
+        """
+        from .config import CORE_TRANSFORMS
+
+        if name in CORE_TRANSFORMS:
+            return "transform", CORE_TRANSFORMS[name]
+        for attempt in range(3):
+            if name in self._items["preset"]:
+                return "preset", self._items["preset"][name]
+            if len(self._providers.get(("preset", name), [])) > 1:
+                return "preset", self._get("preset", name)  # raises the conflict
+            if any(
+                name in self._items[k] or len(self._providers.get((k, name), [])) > 1 for k in ("augmentation", "mixer")
+            ):
+                break
+            if attempt == 0:
+                self._load_for(name)
+            elif attempt == 1:
+                self.load_all()
+        return "transform", self.transform_class(name)
+
     def ops_for(self, modality: str, *, policy: bool = False) -> list[type[Augmentation]]:
         """Ops of ``modality`` sorted by name; with ``policy=True`` only those policies may pick."""
         self.modality(modality)
+        self._load_for(modality)
         ops = [c for n, c in sorted(self._items["augmentation"].items()) if c.modality_name() == modality]
         if policy:
             ops = [c for c in ops if c.magnitude is not None and c.in_policies]
@@ -260,6 +404,7 @@ class Registry:
 
     def provided_by(self, plugin: str, kind: Kind = "augmentation") -> list[Any]:
         """The items of ``kind`` that plugin ``plugin`` registered (sorted by name)."""
+        self._load_pending(plugin)
         return [
             self._items[kind][name]
             for (k, name), providers in sorted(self._providers.items())
@@ -268,10 +413,11 @@ class Registry:
 
     def example_data(self, modality: str) -> Any:
         """Bundled sample data for ``modality`` from the plugins, else the modality's synthetic example."""
+        self._find("modality", modality)
         for impl in reversed(self.pm.hook.omniaug_example_data.get_hookimpls()):
             try:
                 data = impl.function(modality=modality)
-            except Exception as exc:
+            except BaseException as exc:  # a plugin's sys.exit() is its own failure
                 warnings.warn(
                     f"plugin {impl.plugin_name!r}: omniaug_example_data raised {exc!r}", PluginWarning, stacklevel=2
                 )
@@ -284,6 +430,7 @@ class Registry:
         return spec.example(batch_size=8)
 
     def names(self) -> Iterable[str]:
+        self.load_all()
         for table in self._items.values():
             yield from table
 
@@ -305,6 +452,19 @@ def _check_item(kind: Kind, item: Any) -> None:
         raise TypeError(f"{kind} name {name!r} must look like '<modality>.<name>'")
 
 
+def _kind_of(item: Any) -> Kind:
+    if isinstance(item, type) and issubclass(item, Mixer):
+        return "mixer"
+    if isinstance(item, type) and issubclass(item, Augmentation):
+        return "augmentation"
+    for kind, cls in (("modality", Modality), ("preset", Preset), ("fusion", FusionKind)):
+        if isinstance(item, cls):
+            return kind  # type: ignore[return-value]
+    raise TypeError(
+        f"cannot register {item!r}: expected an Augmentation or Mixer subclass, a Modality, a Preset or a FusionKind"
+    )
+
+
 def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
     known = list(known)
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
@@ -312,17 +472,23 @@ def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
         tail = name.rsplit(".", 1)[-1]
         close = [k for k in known if k.rsplit(".", 1)[-1] == tail][:3]
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    return f"unknown {kind} {name!r}{hint} (see `omniaug list`)"
+    tail = (
+        "; an op defined in a script must be registered with `omniaug.register(MyOp)` before its config is loaded"
+        if kind in ("transform", "augmentation", "mixer")
+        else ""
+    )
+    return f"unknown {kind} {name!r}{hint} (see `omniaug list`{tail})"
 
 
 _REGISTRY: Registry | None = None
 
 
 def registry() -> Registry:
-    """The process-wide registry, built on first use from the installed entry points."""
+    """The process-wide registry: plugins are discovered on first use and each is
+    imported only when its modality or one of its names is first needed."""
     global _REGISTRY
     if _REGISTRY is None:
-        _REGISTRY = Registry()
+        _REGISTRY = Registry(lazy=True)
     return _REGISTRY
 
 
@@ -331,3 +497,20 @@ def reset_registry(new: Registry | None = None) -> Registry | None:
     global _REGISTRY
     old, _REGISTRY = _REGISTRY, new
     return old
+
+
+def register(*items: Any) -> Any:
+    """Register ops (or mixers, presets, modalities, fusion kinds) defined in a script.
+
+    One line makes a script's own op usable by name, so a config that uses it loads
+    back with :func:`omniaug.load_config` / :func:`omniaug.from_config`::
+
+        omniaug.register(MyOp)          # or decorate the class: @omniaug.register
+
+    Returns the first item, so it works as a class decorator. The items join the
+    process-wide registry under the plugin name ``script``.
+    """
+    if not items:
+        raise TypeError("omniaug.register needs at least one class or record")
+    registry().add_items(*items)
+    return items[0]

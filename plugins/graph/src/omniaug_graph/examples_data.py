@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torch_geometric.data import Batch, Data
 
-from omniaug import InputError, rng
+from omniaug import rng
 
 __all__ = ["random_graph", "example_batch", "bad_examples", "karate_club", "load_graphs", "save_graphs"]
 
@@ -91,20 +91,14 @@ def karate_club(device: torch.device | str = "cpu") -> Data:
 
 
 def load_graphs(paths: Sequence[Path]) -> Batch:
-    """Read graphs saved with ``torch.save`` (one ``Data`` per ``.pt`` file) into a ``Batch``."""
-    graphs = []
-    for path in paths:
-        obj = torch.load(path, weights_only=False)
-        if not isinstance(obj, Data) or isinstance(obj, Batch):
-            raise InputError("paths", "files each holding one torch_geometric Data", obj, where=f"graph.load({path})")
-        graphs.append(obj)
-    return Batch.from_data_list(graphs)
+    """Read graph files into a ``Batch`` — safely, see :mod:`omniaug_graph.files`."""
+    from .files import load_graphs as _load
+
+    return _load(paths)
 
 
 def save_graphs(payload: Data | Batch, paths: Sequence[Path]) -> None:
-    """Write each graph of ``payload`` to its path with ``torch.save``."""
-    graphs = payload.to_data_list() if isinstance(payload, Batch) else [payload]
-    if len(graphs) != len(paths):
-        raise InputError("paths", f"{len(graphs)} paths (one per graph)", list(paths), where="graph.save")
-    for g, path in zip(graphs, paths):
-        torch.save(g, path)
+    """Write each graph of ``payload`` to its path (plain tensors, see :mod:`omniaug_graph.files`)."""
+    from .files import save_graphs as _save
+
+    _save(payload, paths)

@@ -431,6 +431,7 @@ GRAPH = GraphModality(
     load=load_graphs,
     save=save_graphs,
     file_patterns=("*.pt",),
+    files="omniaug_graph.files:FILES",
     float_tolerance=(1e-5, 1e-5),
     bad_examples=bad_examples,
     description=(

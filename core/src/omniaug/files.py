@@ -1,0 +1,137 @@
+"""File formats for ``omniaug apply``: read a file faithfully, write it back the same way.
+
+A modality that can be applied to folders declares a :class:`FileCodec` (field
+``Modality.files``, or a ``"module:attribute"`` string naming one, imported on first
+use). The codec works one file at a time, so ``omniaug apply`` can batch only
+files that fit together, skip a file it cannot read, and write every output in
+its input's format:
+
+* ``probe(path, options)`` → ``(group, n)``: a cheap look at the file (a header)
+  giving its batching group — samples whose groups are equal are stacked into one
+  batch (same size, rate, channel count, …), so no item is padded, resampled or
+  re-channelled to fit the others — and how many samples it holds (one, or one per
+  line in a lines mode).
+* ``read(path, options)`` → ``(samples, meta)``: the file's samples, each a
+  payload of batch size one, and what is needed to write it back (format, bit
+  depth, sample rate, header, line ending, …).
+* ``collate(samples)`` → a batch payload of samples of one group.
+* ``encode(samples, meta, target, options)`` → the bytes of the output file
+  (``target`` names the output, for its suffix; nothing is written by the codec).
+
+Modalities with only the older ``load``/``save``/``file_patterns`` fields still
+work through :func:`codec_of`'s adapter (one group, one sample per file).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tempfile
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import OmniaugError
+
+__all__ = ["FileCodec", "codec_of", "write_atomic", "PARTIAL_SUFFIX", "is_partial", "option_bool"]
+
+PARTIAL_SUFFIX = ".omniaug-partial"
+"""Suffix of a file being written; it never matches an input pattern and is removed on resume."""
+
+Options = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FileCodec:
+    """How one modality reads and writes files for ``omniaug apply`` (see the module doc)."""
+
+    patterns: tuple[str, ...]
+    probe: Callable[[Path, Options], tuple[Hashable, int]]
+    read: Callable[[Path, Options], tuple[list[Any], dict[str, Any]]]
+    collate: Callable[[list[Any]], Any]
+    encode: Callable[[list[Any], dict[str, Any], Path, Options], bytes]
+    options: dict[str, str] = field(default_factory=dict)
+    """Options the codec understands (``--option NAME=VALUE``), with a one-line help each."""
+    preserves: str = ""
+    """One paragraph: what an output keeps from its input (shown by ``omniaug apply --help-format``)."""
+
+
+def codec_of(spec: Any) -> FileCodec:
+    """The :class:`FileCodec` of a modality: its ``files`` field, else an adapter over ``load``/``save``."""
+    files = getattr(spec, "files", None)
+    if isinstance(files, str):
+        module, _, attr = files.partition(":")
+        files = getattr(importlib.import_module(module), attr)
+    if isinstance(files, FileCodec):
+        return files
+    if spec.load is None or spec.save is None or not spec.file_patterns:
+        raise OmniaugError(f"modality {spec.name!r} cannot read/write files (no file codec, no load/save)")
+    return _legacy_codec(spec)
+
+
+def _legacy_codec(spec: Any) -> FileCodec:
+    """One sample per file, every file in one group: the modality's own ``load``/``save``."""
+
+    def probe(path: Path, options: Options) -> tuple[Hashable, int]:
+        return None, 1
+
+    def read(path: Path, options: Options) -> tuple[list[Any], dict[str, Any]]:
+        return [path], {}  # loaded together by collate, as the modality's load expects
+
+    def collate(samples: list[Any]) -> Any:
+        return spec.load(list(samples))
+
+    def encode(samples: list[Any], meta: dict[str, Any], target: Path, options: Options) -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / target.name
+            spec.save(samples[0], [path])
+            return path.read_bytes()
+
+    return FileCodec(
+        tuple(spec.file_patterns), probe, read, collate, encode, preserves="what the modality's save writes"
+    )
+
+
+def is_partial(path: Path) -> bool:
+    """True for a file left by an interrupted write (this version's or an older one's ``.tmp-*``)."""
+    return path.name.endswith(PARTIAL_SUFFIX) or path.name.startswith(".tmp-")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a partial file and a rename.
+
+    The partial file is ``.<name>.omniaug-partial`` beside the target (a name no
+    input pattern matches); permissions follow the umask like any new file.
+    """
+    tmp = path.with_name(f".{path.name}{PARTIAL_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def option_bool(options: Options, name: str, default: bool = False) -> bool:
+    """A yes/no ``--option`` value."""
+    value = options.get(name, default)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    from .errors import InputError
+
+    raise InputError(f"--option {name}", "yes/no (true, false, 1, 0)", value)
+
+
+def split_samples(spec: Any, batch: Any, n: int) -> Sequence[Any]:
+    """The ``n`` one-sample payloads of ``batch``."""
+    import torch
+
+    return [spec.subset(batch, torch.tensor([i])) for i in range(n)]
