@@ -21,9 +21,10 @@ from .hookspecs import hookimpl
 from .loader import AugmentedLoader
 from .mixing import Mixed, Mixer, mix_labels, to_soft_labels
 from .modality import Modality
+from .model import ModelContext, feedback, input_gradient, model_guard, per_sample_loss, train_step
 from .multimodal import Keys, MixKeys
 from .params import APPLY, Params
-from .policies import RandAugment, TrivialAugment
+from .policies import RandAugment, SkipInapplicable, TrivialAugment
 from .presets import Preset
 from .registry import PluginWarning, Registry, register, registry
 
@@ -45,6 +46,7 @@ __all__ = [
     "Keys",
     "Magnitude",
     "MixKeys",
+    "ModelContext",
     "Mixed",
     "Mixer",
     "Modality",
@@ -58,13 +60,19 @@ __all__ = [
     "RandAugment",
     "RandomApply",
     "Registry",
+    "SkipInapplicable",
     "SomeOf",
     "Transform",
     "TrivialAugment",
     "UnknownNameError",
     "__version__",
     "batching",
+    "feedback",
     "from_config",
+    "input_gradient",
+    "model_guard",
+    "per_sample_loss",
+    "train_step",
     "hookimpl",
     "load_config",
     "mix_labels",

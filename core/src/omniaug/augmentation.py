@@ -28,6 +28,7 @@ import torch
 from . import batching, rng
 from .errors import InputError
 from .modality import Modality
+from .model import ModelContext, current, using_model
 from .params import APPLY, Params
 
 __all__ = ["Augmentation", "Augmented", "Magnitude", "Transform"]
@@ -80,30 +81,75 @@ class Transform:
 
     #: registered name, ``"<modality>.<op>"`` for modality ops (``"compose"`` for containers)
     name: ClassVar[str] = ""
+    #: whether the op needs a :class:`~omniaug.ModelContext` (``aug(x, model=ctx)``) to draw its params
+    requires_model: ClassVar[bool] = False
+    #: whether the output is differentiable in the input (gradients flow through the kernel);
+    #: a non-differentiable op refuses an input that requires grad instead of silently detaching
+    differentiable: ClassVar[bool] = False
     _init_args: dict[str, Any]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
             cls.__init__ = _recording_init(cls.__dict__["__init__"])  # type: ignore[method-assign]
+        for method in _MODEL_ENTRY_POINTS:
+            if method in cls.__dict__:
+                setattr(cls, method, _model_entry(cls.__dict__[method]))
 
     # -- protocol -------------------------------------------------------------
-    def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
+    def sample_params(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Params:
         raise NotImplementedError
 
     def apply(self, x: Any, params: Params) -> Any:
         raise NotImplementedError
 
-    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+    def augment(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Augmented:
         """Sample params for ``x`` and apply them; return ``Augmented(output, params)``."""
-        params = self.sample_params(x, generator=generator)
-        return Augmented(self.apply(x, params), params)
+        with using_model(model):
+            params = self.sample_params(x, generator=generator)
+            return Augmented(self.apply(x, params), params)
 
-    def __call__(self, x: Any, *, generator: torch.Generator | None = None, params: Params | None = None) -> Any:
-        """Augment ``x``; with ``params`` given, replay them instead of drawing new ones."""
+    def __call__(
+        self,
+        x: Any,
+        *,
+        generator: torch.Generator | None = None,
+        params: Params | None = None,
+        model: ModelContext | None = None,
+    ) -> Any:
+        """Augment ``x``; with ``params`` given, replay them instead of drawing new ones.
+
+        ``model``: a :class:`~omniaug.ModelContext` for model-aware ops (blind ops ignore
+        it); replaying ``params`` never needs it.
+        """
         if params is None:
-            return self.augment(x, generator=generator).output
+            return self.augment(x, generator=generator, model=model).output
         return self.apply(x, params)
+
+    # -- model-aware protocol ---------------------------------------------------
+    def require_model(self) -> ModelContext:
+        """The current :class:`~omniaug.ModelContext`; a clear error naming the op when there is none."""
+        ctx = current()
+        if ctx is None:
+            raise InputError(
+                "model",
+                "a ModelContext for this model-aware op: aug(x, generator=g, model=omniaug.ModelContext(model, "
+                "loss_fn, targets)) (replaying params=... needs no model)",
+                None,
+                where=self.name or type(self).__name__,
+            )
+        return ctx
+
+    def feedback(self, params: Params, losses: torch.Tensor) -> None:
+        """Per-sample losses of the samples these ``params`` augmented (row-aligned); learned ops update here.
+
+        Blind ops ignore it; containers route each child the rows it ran on
+        (see :func:`omniaug.feedback`).
+        """
 
     # -- configuration --------------------------------------------------------
     @property
@@ -114,6 +160,37 @@ class Transform:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.init_args.items())
         return f"{type(self).__name__}({args})"
+
+
+#: methods through which a caller may hand in ``model=``; subclasses' overrides are wrapped
+_MODEL_ENTRY_POINTS = ("__call__", "augment", "sample_params", "augment_with_labels")
+
+
+def _accepts_model(fn: Any) -> bool:
+    params = inspect.signature(fn).parameters
+    return "model" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+def _model_entry(fn: Any) -> Any:
+    """Let ``fn`` take ``model=ctx``: the context is current during the call (passed on if ``fn`` names it).
+
+    Subclasses (including third parties') that override ``augment`` or ``sample_params``
+    without a ``model`` argument keep working inside model-aware pipelines.
+    """
+    if getattr(fn, "_omniaug_model_entry", False):
+        return fn
+    passes = _accepts_model(fn)
+
+    @functools.wraps(fn)
+    def entry(self: Any, *args: Any, **kwargs: Any) -> Any:
+        ctx = kwargs.pop("model", None)
+        if ctx is None:
+            return fn(self, *args, **kwargs)
+        with using_model(ctx):
+            return fn(self, *args, model=ctx, **kwargs) if passes else fn(self, *args, **kwargs)
+
+    entry._omniaug_model_entry = True  # type: ignore[attr-defined]
+    return entry
 
 
 def _recording_init(init: Any) -> Any:
@@ -203,6 +280,17 @@ class Augmentation(Transform):
         return [cls()]
 
     @classmethod
+    def example_context(cls, x: Any) -> ModelContext:
+        """The model context the contract suite calls a model-aware op with on ``x``.
+
+        Default: :func:`omniaug.model.tiny_context` (a small classifier over flattened
+        tensors); override for payloads that are not plain tensors.
+        """
+        from .model import tiny_context
+
+        return tiny_context(x)
+
+    @classmethod
     def example_input(
         cls, batch_size: int, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
     ) -> Any:
@@ -238,11 +326,17 @@ class Augmentation(Transform):
 
     def validate(self, x: Any) -> None:
         """Check ``x`` against the modality and the op; raise :class:`InputError` with details."""
+        if not self.differentiable:
+            refuse_grad(x, self)
         self.modality_spec().validate(x)
         self.check(x)
 
     def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
-        """Draw the apply mask from ``p`` and the op's per-sample params for batch ``x``."""
+        """Draw the apply mask from ``p`` and the op's per-sample params for batch ``x``.
+
+        A model-aware op (``requires_model``) reads the call's model context in
+        :meth:`draw` through :meth:`require_model`.
+        """
         spec = self.modality_spec()
         self.validate(x)
         n = spec.batch_size(x)
@@ -293,6 +387,18 @@ class Augmentation(Transform):
         if params is not None:
             self.validate(x)
         return super().__call__(x, generator=generator, params=params)
+
+
+def refuse_grad(x: Any, op: Any) -> None:
+    """Raise a clear error when ``x`` requires grad and ``op`` is not differentiable in its input."""
+    if batching.any_requires_grad(x):
+        raise InputError(
+            "x",
+            "an input that does not require grad: this op is not differentiable in its input "
+            "(detach the input, or use a differentiable op; `omniaug list` shows which are)",
+            x,
+            where=getattr(op, "name", "") or type(op).__name__,
+        )
 
 
 def _repeat_first(v: Any, first: torch.Tensor) -> Any:

@@ -37,6 +37,7 @@ __all__ = [
     "iter_chunks",
     "scatter_into",
     "tree_allclose",
+    "any_requires_grad",
     "tree_clone",
     "tree_to",
     "CheckedTensors",
@@ -264,6 +265,21 @@ def tree_clone(x: Any) -> Any:
             x, **{f.name: tree_clone(getattr(x, f.name)) for f in dataclasses.fields(x) if f.init}
         )  # type: ignore[type-var]
     return x
+
+
+def any_requires_grad(x: Any) -> bool:
+    """Whether any tensor of a payload (tensor, list, tuple, mapping, dataclass) requires grad."""
+    if isinstance(x, torch.Tensor):
+        return x.requires_grad
+    if isinstance(x, (list, tuple)):
+        if not x or isinstance(x[0], (str, bytes, int, float)):  # text, code, ids: nothing to look at
+            return False
+        return any(any_requires_grad(v) for v in x)
+    if isinstance(x, Mapping):
+        return any(any_requires_grad(v) for v in x.values())
+    if _is_dataclass_instance(x):
+        return any(any_requires_grad(getattr(x, f.name)) for f in dataclasses.fields(x))
+    return False
 
 
 def tree_to(x: Any, device: torch.device | str) -> Any:

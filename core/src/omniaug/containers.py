@@ -18,6 +18,7 @@ from . import rng
 from .augmentation import Augmentation, Augmented, Transform
 from .errors import InputError
 from .modality import Modality
+from .model import current, using_model
 from .params import APPLY, Params
 
 __all__ = ["Compose", "RandomApply", "OneOf", "SomeOf", "Identity", "modality_of"]
@@ -62,10 +63,38 @@ class Identity(Transform):
     def apply(self, x: Any, params: Params) -> Any:
         return x
 
+    differentiable = True  # the identity passes gradients through
+
 
 class _Container(Transform):
     transforms: list[Transform]
     _modality: Modality | None
+
+    @property  # type: ignore[misc]
+    def requires_model(self) -> bool:  # type: ignore[override]
+        """Whether any child needs a model context."""
+        return any(getattr(t, "requires_model", False) for t in self.transforms)
+
+    @property  # type: ignore[misc]
+    def differentiable(self) -> bool:  # type: ignore[override]
+        """Whether every child is differentiable in its input."""
+        return all(getattr(t, "differentiable", False) for t in self.transforms)
+
+    def feedback(self, params: Params, losses: torch.Tensor) -> None:
+        """Route each child the losses of the rows it ran on (see :meth:`_branch_rows`)."""
+        for k, t in enumerate(self.transforms):
+            sub = params.get(str(k))
+            if not isinstance(sub, Params):
+                continue
+            rows = self._branch_rows(params, k)
+            if rows is None:
+                t.feedback(sub, losses)
+            elif rows.numel():
+                t.feedback(sub.subset(rows), losses.index_select(0, rows.to(losses.device)))
+
+    def _branch_rows(self, params: Params, k: int) -> torch.Tensor | None:
+        """The rows child ``k`` ran on, or ``None`` for all of them."""
+        return None
 
     def modality_spec(self) -> Modality:
         if self._modality is None:
@@ -88,7 +117,9 @@ class _Container(Transform):
         if idx.numel() == n:
             out, p = t.augment(x, generator=generator)
             return out, p
-        out, p = t.augment(self.modality_spec().subset(x, idx), generator=generator)
+        ctx = current()  # a model-aware branch sees the targets of its own rows
+        with using_model(None if ctx is None else ctx.subset(idx)):
+            out, p = t.augment(self.modality_spec().subset(x, idx), generator=rng.subset_generator(generator, idx))
         return out, p.scatter(idx, n)
 
     def _replay_branch(self, t: Transform, x: Any, idx: torch.Tensor, n: int, params: Params) -> Any:
@@ -260,6 +291,13 @@ class RandomApply(_Container):
             return x
         return self._merge(x, idx, n, self._replay_branch(self._inner, x, idx, n, params["inner"]))
 
+    def feedback(self, params: Params, losses: torch.Tensor) -> None:
+        inner = params.get("inner")
+        if isinstance(inner, Params):
+            rows = params[APPLY].nonzero().flatten()
+            if rows.numel():
+                self._inner.feedback(inner.subset(rows), losses.index_select(0, rows.to(losses.device)))
+
 
 class OneOf(_Container):
     """Apply one of ``transforms`` per sample, chosen with probabilities ``weights``.
@@ -314,6 +352,9 @@ class OneOf(_Container):
                 out = self._merge(out, idx, n, self._replay_branch(t, x, idx, n, params[str(k)]))
         return out
 
+    def _branch_rows(self, params: Params, k: int) -> torch.Tensor | None:
+        return (params["choice"] == k).nonzero().flatten()
+
 
 class SomeOf(_Container):
     """Apply exactly ``n`` of ``transforms`` per sample (distinct, in list order).
@@ -351,3 +392,6 @@ class SomeOf(_Container):
             if idx.numel():
                 x = self._merge(x, idx, b, self._replay_branch(t, x, idx, b, params[str(k)]))
         return x
+
+    def _branch_rows(self, params: Params, k: int) -> torch.Tensor | None:
+        return params["chosen"][:, k].nonzero().flatten()

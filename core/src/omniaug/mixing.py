@@ -19,6 +19,7 @@ from . import rng
 from .augmentation import Transform
 from .errors import InputError
 from .modality import Modality
+from .model import ModelContext
 from .params import APPLY, Params
 
 __all__ = ["Mixer", "Mixed", "to_soft_labels", "mix_labels"]
@@ -137,6 +138,14 @@ class Mixer(Transform):
         m = cls.modality
         return m.name if isinstance(m, Modality) else m
 
+    def validate(self, x: Any) -> None:
+        """Check ``x`` against the modality; a non-differentiable mixer refuses inputs that require grad."""
+        if not self.differentiable:
+            from .augmentation import refuse_grad
+
+            refuse_grad(x, self)
+        self.modality_spec().validate(x)
+
     def label_rows(self, x: Any) -> int:
         """How many label rows a call on ``x`` takes: one per sample by default.
 
@@ -148,6 +157,17 @@ class Mixer(Transform):
     def example_instances(cls) -> list[Mixer]:
         """Instances the contract suite tests (default: one built with defaults)."""
         return [cls()]
+
+    @classmethod
+    def example_context(cls, x: Any) -> ModelContext:
+        """The model context the contract suite calls a model-aware op with on ``x``.
+
+        Default: :func:`omniaug.model.tiny_context` (a small classifier over flattened
+        tensors); override for payloads that are not plain tensors.
+        """
+        from .model import tiny_context
+
+        return tiny_context(x)
 
     @classmethod
     def example_input(
@@ -182,7 +202,7 @@ class Mixer(Transform):
     ) -> Params:
         """Partners ``(B, K)``, λ ``(B,)``, the apply mask and the subclass's draws."""
         spec = self.modality_spec()
-        spec.validate(x)
+        self.validate(x)
         n = spec.batch_size(x)
         device = spec.device_of(x)
         partners = self.draw_partners(x, n, generator=generator, device=device, labels=labels)
@@ -241,7 +261,7 @@ class Mixer(Transform):
         if params is None:
             params = self.sample_params(x, generator=generator, labels=labels)
         else:
-            spec.validate(x)
+            self.validate(x)
         out, weights = self.mix_batch(x, params)
         return Mixed(out, self.soft_labels(labels, params, weights), params)
 

@@ -53,6 +53,11 @@ class Keys(Transform):
     def sample_params(self, batch: Any, *, generator: torch.Generator | None = None) -> Params:
         return self.augment(batch, generator=generator).params
 
+    def feedback(self, params: Params, losses: torch.Tensor) -> None:
+        for key, t in self.transforms.items():
+            if isinstance(params.get(key), Params):
+                t.feedback(params[key], losses)
+
     def apply(self, batch: Any, params: Params) -> Any:
         _check_batch(batch, list(self.transforms), "Keys")
         out = dict(batch)

@@ -25,14 +25,18 @@ from .contract import (
     check_augmentation,
     check_bad_inputs,
     check_batch_equals_per_sample,
+    check_differentiable,
     check_dtype_device,
     check_generator_changes_draws,
     check_mixer,
     check_mixer_labels,
+    check_model_unchanged,
     check_no_mutation,
     check_p0_identity,
     check_p1_applies,
+    check_replay_without_model,
     check_reproducible,
+    check_requires_model,
     check_serialization,
 )
 
@@ -95,6 +99,18 @@ class AugmentationContract:
     def test_bad_input_clear_error(self, omniaug_op: Any) -> None:
         check_bad_inputs(omniaug_op)
 
+    def test_differentiable_as_declared(self, omniaug_op: Any) -> None:
+        check_differentiable(omniaug_op)
+
+    def test_model_aware_needs_model(self, omniaug_op: Any) -> None:
+        check_requires_model(omniaug_op)
+
+    def test_model_aware_leaves_model_unchanged(self, omniaug_op: Any) -> None:
+        check_model_unchanged(omniaug_op)
+
+    def test_model_aware_replays_without_model(self, omniaug_op: Any) -> None:
+        check_replay_without_model(omniaug_op)
+
 
 class MixerContract:
     """Subclass with ``omniaug_mixers = [...]`` to run the mixer contract on each mixer."""
@@ -112,3 +128,15 @@ class MixerContract:
 
     def test_bad_input_clear_error(self, omniaug_mixer: Any) -> None:
         check_bad_inputs(omniaug_mixer)
+
+    def test_differentiable_as_declared(self, omniaug_mixer: Any) -> None:
+        check_differentiable(omniaug_mixer)
+
+    def test_model_aware_needs_model(self, omniaug_mixer: Any) -> None:
+        check_requires_model(omniaug_mixer)
+
+    def test_model_aware_leaves_model_unchanged(self, omniaug_mixer: Any) -> None:
+        check_model_unchanged(omniaug_mixer)
+
+    def test_model_aware_replays_without_model(self, omniaug_mixer: Any) -> None:
+        check_replay_without_model(omniaug_mixer)

@@ -18,6 +18,7 @@ from ..augmentation import Augmentation
 from ..config import from_config, to_config
 from ..errors import InputError
 from ..mixing import Mixer, to_soft_labels
+from ..model import ModelContext
 from ..params import APPLY, Params
 from ..rng import make_generator
 
@@ -34,6 +35,10 @@ __all__ = [
     "check_serialization",
     "check_bad_inputs",
     "check_mixer_labels",
+    "check_differentiable",
+    "check_requires_model",
+    "check_model_unchanged",
+    "check_replay_without_model",
     "AUGMENTATION_CHECKS",
     "MIXER_CHECKS",
 ]
@@ -43,6 +48,13 @@ BATCH = 6
 
 def _input(op: Augmentation | Mixer, seed: int = 1234, batch_size: int = BATCH) -> Any:
     return type(op).example_input(batch_size, generator=make_generator(seed))
+
+
+def _ctx(op: Any, x: Any) -> ModelContext | None:
+    """The model context a model-aware op is called with in the checks (``None`` for blind ops)."""
+    if not getattr(op, "requires_model", False):
+        return None
+    return type(op).example_context(x)  # type: ignore[no-any-return]
 
 
 def _rebuild(op: Augmentation | Mixer, **changes: Any) -> Any:
@@ -64,8 +76,9 @@ def _name(op: Any) -> str:
 def check_reproducible(op: Augmentation, x: Any = None) -> None:
     """The same generator seed gives the same params and output."""
     x = _input(op) if x is None else x
-    a = op.augment(x, generator=make_generator(7))
-    b = op.augment(x, generator=make_generator(7))
+    ctx = _ctx(op, x)
+    a = op.augment(x, generator=make_generator(7), model=ctx)
+    b = op.augment(x, generator=make_generator(7), model=ctx)
     assert batching.tree_allclose(dict(a.params), dict(b.params)), f"{_name(op)}: same seed, different params"
     assert _close(op, a.output, b.output), f"{_name(op)}: same seed, different output"
 
@@ -79,11 +92,12 @@ def check_generator_changes_draws(op: Augmentation, x: Any = None) -> None:
     x = _input(op) if x is None else x
     probe = _rebuild(op, p=0.5) if op.p in (0.0, 1.0) else op
     seeds = range(10, 16)
-    draws = [probe.sample_params(x, generator=make_generator(s)) for s in seeds]
+    ctx = _ctx(op, x)
+    draws = [probe.sample_params(x, generator=make_generator(s), model=ctx) for s in seeds]
     assert any(_params_differ(draws[0], d) for d in draws[1:]), f"{_name(op)}: params do not depend on the generator"
     g = make_generator(3)
-    first = probe.sample_params(x, generator=g)
-    later = [probe.sample_params(x, generator=g) for _ in range(4)]
+    first = probe.sample_params(x, generator=g, model=ctx)
+    later = [probe.sample_params(x, generator=g, model=ctx) for _ in range(4)]
     assert any(_params_differ(first, d) for d in later), f"{_name(op)}: successive calls repeat the same draw"
 
 
@@ -91,7 +105,7 @@ def check_p0_identity(op: Augmentation, x: Any = None) -> None:
     """With p=0 the output equals the input."""
     x = _input(op) if x is None else x
     off = _rebuild(op, p=0.0)
-    out = off(x, generator=make_generator(5))
+    out = off(x, generator=make_generator(5), model=_ctx(op, x))
     assert _close(op, out, x), f"{_name(op)}: p=0 changed the input"
 
 
@@ -100,8 +114,9 @@ def check_p1_applies(op: Augmentation, x: Any = None) -> None:
     x = _input(op) if x is None else x
     on = _rebuild(op, p=1.0)
     changed = False
+    ctx = _ctx(op, x)
     for seed in range(5):
-        out, params = on.augment(x, generator=make_generator(100 + seed))
+        out, params = on.augment(x, generator=make_generator(100 + seed), model=ctx)
         assert bool(params[APPLY].all()), f"{_name(op)}: p=1 left samples unapplied"
         changed = changed or not _close(op, out, x)
     if not getattr(op, "may_be_identity", False):
@@ -113,9 +128,9 @@ def check_no_mutation(op: Augmentation | Mixer, x: Any = None) -> None:
     x = _input(op) if x is None else x
     before = batching.tree_clone(x)
     if isinstance(op, Mixer):
-        op(x, _labels(op, x), generator=make_generator(9))
+        op(x, _labels(op, x), generator=make_generator(9), model=_ctx(op, x))
     else:
-        op(x, generator=make_generator(9))  # type: ignore[misc]
+        op(x, generator=make_generator(9), model=_ctx(op, x))  # type: ignore[misc]
     assert _close(op, x, before), f"{_name(op)}: the input was mutated"
 
 
@@ -123,7 +138,7 @@ def check_batch_equals_per_sample(op: Augmentation, x: Any = None) -> None:
     """Applying a batch equals applying each sample alone with its slice of the params."""
     x = _input(op) if x is None else x
     spec = op.modality_spec()
-    out, params = _rebuild(op, p=0.5).augment(x, generator=make_generator(11))
+    out, params = _rebuild(op, p=0.5).augment(x, generator=make_generator(11), model=_ctx(op, x))
     probe = _rebuild(op, p=0.5)
     for i in range(spec.batch_size(x)):
         idx = torch.tensor([i])
@@ -134,7 +149,7 @@ def check_batch_equals_per_sample(op: Augmentation, x: Any = None) -> None:
 def check_dtype_device(op: Augmentation, x: Any = None) -> None:
     """The output keeps the input's tensor dtypes and device."""
     x = _input(op) if x is None else x
-    out = op(x, generator=make_generator(13))
+    out = op(x, generator=make_generator(13), model=_ctx(op, x))
     a, b = _tensors(x), _tensors(out)
     if a and b:
         assert a[0].dtype == b[0].dtype, f"{_name(op)}: dtype {a[0].dtype} became {b[0].dtype}"
@@ -162,12 +177,14 @@ def check_serialization(op: Augmentation | Mixer, x: Any = None) -> None:
     assert to_config(rebuilt) == to_config(op), f"{_name(op)}: config changed across a round trip"
     if isinstance(op, Mixer):
         y = _labels(op, x)
-        a = op(x, y, generator=make_generator(17))  # type: ignore[misc,arg-type]
-        b = rebuilt(x, y, generator=make_generator(17))  # type: ignore[misc,arg-type]
+        ctx = _ctx(op, x)
+        a = op(x, y, generator=make_generator(17), model=ctx)  # type: ignore[misc,arg-type]
+        b = rebuilt(x, y, generator=make_generator(17), model=ctx)  # type: ignore[misc,arg-type]
         assert _close(op, a[0], b[0]) and torch.allclose(a[1], b[1]), f"{_name(op)}: rebuilt mixer differs"
     else:
-        a = op(x, generator=make_generator(17))
-        b = rebuilt(x, generator=make_generator(17))
+        ctx = _ctx(op, x)
+        a = op(x, generator=make_generator(17), model=ctx)
+        b = rebuilt(x, generator=make_generator(17), model=ctx)
         assert _close(op, a, b), f"{_name(op)}: rebuilt op gives a different output"
 
 
@@ -178,10 +195,11 @@ def check_bad_inputs(op: Augmentation | Mixer, x: Any = None) -> None:
     bad.append(object())
     for b in bad:
         try:
+            ctx = _ctx(op, _input(op)) if getattr(op, "requires_model", False) else None
             if isinstance(op, Mixer):
-                op(b, torch.zeros(2, dtype=torch.long), generator=make_generator(0))
+                op(b, torch.zeros(2, dtype=torch.long), generator=make_generator(0), model=ctx)
             else:
-                op(b, generator=make_generator(0))
+                op(b, generator=make_generator(0), model=ctx)
         except InputError as exc:
             assert "must be" in str(exc), f"{_name(op)}: unclear error {exc}"
             continue
@@ -207,8 +225,9 @@ def check_mixer_labels(op: Mixer, x: Any = None) -> None:
     k = op.num_classes or 4
     mixer = _rebuild(op, num_classes=k)
     y = torch.arange(n) % k
+    ctx = _ctx(op, x)
     for seed in range(3):
-        res = mixer.augment_with_labels(x, y, generator=make_generator(200 + seed))
+        res = mixer.augment_with_labels(x, y, generator=make_generator(200 + seed), model=ctx)
         soft = res.labels
         assert soft.shape == (n, k), f"{_name(op)}: labels shape {tuple(soft.shape)}"
         assert torch.allclose(soft.sum(1), torch.ones(n), atol=1e-5), f"{_name(op)}: label rows do not sum to 1"
@@ -224,10 +243,139 @@ def check_mixer_labels(op: Mixer, x: Any = None) -> None:
             f"{_name(op)}: replay differs"
         )
     off = _rebuild(op, num_classes=k, p=0.0)
-    out, soft = off(x, y, generator=make_generator(3))
+    out, soft = off(x, y, generator=make_generator(3), model=ctx)
     assert _close(op, out, x), f"{_name(op)}: p=0 changed the input"
     unmixed = to_soft_labels(y, k, smoothing=off.label_smoothing)
     assert torch.allclose(soft, unmixed), f"{_name(op)}: p=0 changed the labels beyond smoothing"
+
+
+# -- differentiability and the model-aware protocol ---------------------------------------
+
+
+def _grad_input(op: Any, x: Any) -> torch.Tensor | None:
+    """``x`` as a float64 leaf for gradient checks, or ``None`` when the payload is not a float tensor."""
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+        return None
+    return x.detach().to(torch.float64)
+
+
+def _call_with_params(op: Any, x: Any, params: Params) -> Any:
+    return op.mix_batch(x, params)[0] if isinstance(op, Mixer) else op(x, params=params)
+
+
+def check_differentiable(op: Augmentation | Mixer, x: Any = None) -> None:
+    """A differentiable op backpropagates (and passes ``gradcheck`` in float64); any other op refuses grad inputs.
+
+    With its params drawn once and replayed, a differentiable op is a function of
+    its input alone; its analytic gradient must match finite differences. An op
+    that is not differentiable must raise a clear ``InputError`` on an input that
+    requires grad — never return a silently detached output.
+    """
+    x = _input(op, batch_size=2) if x is None else x
+    xd = _grad_input(op, x)
+    if xd is None:
+        return
+    if not getattr(op, "differentiable", False):
+        try:
+            if isinstance(op, Mixer):
+                op(x.detach().clone().requires_grad_(True), generator=make_generator(0), model=_ctx(op, x))
+            else:
+                op(x.detach().clone().requires_grad_(True), generator=make_generator(0), model=_ctx(op, x))
+        except InputError:
+            return
+        raise AssertionError(f"{_name(op)}: declares differentiable=False but accepted an input that requires grad")
+    try:
+        op.validate(xd)
+    except InputError:
+        xd = None  # the modality refuses float64: check the backward pass in the input's dtype only
+    base = x.detach() if xd is None else xd
+    if isinstance(op, Mixer):
+        params = op.sample_params(base, generator=make_generator(21), model=_ctx(op, base))
+    else:
+        params = _rebuild(op, p=1.0).sample_params(base, generator=make_generator(21), model=_ctx(op, base))
+    leaf = base.clone().requires_grad_(True)
+    out = _call_with_params(op, leaf, params)
+    assert isinstance(out, torch.Tensor) and out.requires_grad, f"{_name(op)}: output does not depend on the input"
+    weights = torch.linspace(0.5, 1.5, out.numel(), dtype=out.dtype).reshape(out.shape)
+    (grad,) = torch.autograd.grad((out * weights).sum(), leaf)
+    assert bool(torch.isfinite(grad).all()), f"{_name(op)}: non-finite gradient"
+    if xd is not None:
+        ok = torch.autograd.gradcheck(
+            lambda t: _call_with_params(op, t, params), (leaf,), fast_mode=True, atol=1e-5, rtol=1e-3
+        )
+        assert ok, f"{_name(op)}: gradcheck failed"
+
+
+def check_requires_model(op: Augmentation | Mixer, x: Any = None) -> None:
+    """A model-aware op called without a model raises an ``InputError`` naming the op and ``model``."""
+    if not getattr(op, "requires_model", False):
+        return
+    x = _input(op) if x is None else x
+    try:
+        if isinstance(op, Mixer):
+            op(x, _labels(op, x), generator=make_generator(0))
+        else:
+            op(x, generator=make_generator(0))
+    except InputError as exc:
+        assert "model" in str(exc) and (op.name or type(op).__name__) in str(exc), f"{_name(op)}: unclear error {exc}"
+        return
+    raise AssertionError(f"{_name(op)}: requires_model but ran without a model")
+
+
+def _model_state(model: torch.nn.Module) -> tuple[dict[str, torch.Tensor], list[Any], list[bool], list[bool]]:
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    grads = [None if p.grad is None else p.grad.clone() for p in model.parameters()]
+    return state, grads, [m.training for m in model.modules()], [p.requires_grad for p in model.parameters()]
+
+
+def check_model_unchanged(op: Augmentation | Mixer, x: Any = None) -> None:
+    """The model is untouched by the op: weights, BatchNorm statistics, ``.grad``, modes and flags, in either mode."""
+    if not getattr(op, "requires_model", False):
+        return
+    x = _input(op) if x is None else x
+    for training in (True, False):
+        ctx = type(op).example_context(x)
+        model = ctx.model
+        model.train(training)
+        for i, p in enumerate(model.parameters()):  # a gradient the caller has accumulated must survive
+            p.grad = torch.full_like(p, float(i + 1)) if i % 2 == 0 else None
+        before = _model_state(model)
+        if isinstance(op, Mixer):
+            out = op.augment_with_labels(x, _labels(op, x), generator=make_generator(31), model=ctx).output
+        else:
+            out = op(x, generator=make_generator(31), model=ctx)
+        after = _model_state(model)
+        assert before[0].keys() == after[0].keys() and all(
+            torch.equal(before[0][k], after[0][k]) for k in before[0]
+        ), f"{_name(op)}: the model's weights or buffers (BatchNorm statistics) changed"
+        assert all(
+            (a is None and b is None) or (a is not None and b is not None and torch.equal(a, b))
+            for a, b in zip(before[1], after[1])
+        ), f"{_name(op)}: a parameter's .grad changed"
+        assert before[2] == after[2], f"{_name(op)}: the model's train/eval mode was not restored"
+        assert before[3] == after[3], f"{_name(op)}: parameters' requires_grad flags were not restored"
+        assert not batching.any_requires_grad(out), f"{_name(op)}: the output keeps an autograd graph alive"
+
+
+def check_replay_without_model(op: Augmentation | Mixer, x: Any = None) -> None:
+    """What a model-aware op decided is in its params: replaying them without a model gives the same output."""
+    if not getattr(op, "requires_model", False):
+        return
+    x = _input(op) if x is None else x
+    ctx = type(op).example_context(x)
+    if isinstance(op, Mixer):
+        y = _labels(op, x)
+        res = op.augment_with_labels(x, y, generator=make_generator(41), model=ctx)
+        again = op.augment_with_labels(x, y, params=res.params)
+        assert _close(op, res.output, again.output) and torch.equal(res.labels, again.labels), (
+            f"{_name(op)}: replay without the model differs"
+        )
+        return
+    out, params = op.augment(x, generator=make_generator(41), model=ctx)
+    assert not any(
+        isinstance(v, torch.Tensor) and v.requires_grad for v in params.values()
+    ), f"{_name(op)}: params keep an autograd graph alive"
+    assert _close(op, op(x, params=params), out), f"{_name(op)}: replay without the model differs"
 
 
 AUGMENTATION_CHECKS = (
@@ -240,8 +388,21 @@ AUGMENTATION_CHECKS = (
     check_dtype_device,
     check_serialization,
     check_bad_inputs,
+    check_differentiable,
+    check_requires_model,
+    check_model_unchanged,
+    check_replay_without_model,
 )
-MIXER_CHECKS = (check_mixer_labels, check_no_mutation, check_serialization, check_bad_inputs)
+MIXER_CHECKS = (
+    check_mixer_labels,
+    check_no_mutation,
+    check_serialization,
+    check_bad_inputs,
+    check_differentiable,
+    check_requires_model,
+    check_model_unchanged,
+    check_replay_without_model,
+)
 
 
 def check_augmentation(op: Augmentation, x: Any = None) -> None:

@@ -212,6 +212,17 @@ class ImagePolicy(Transform):
     def apply(self, x: Any, params: Params) -> Any:
         return self._pipeline.apply(x, params)
 
+    def feedback(self, params: Params, losses: torch.Tensor) -> None:
+        self._pipeline.feedback(params, losses)
+
+    @property  # type: ignore[misc]
+    def requires_model(self) -> bool:  # type: ignore[override]
+        return bool(getattr(self._pipeline, "requires_model", False))
+
+    @property  # type: ignore[misc]
+    def differentiable(self) -> bool:  # type: ignore[override]
+        return bool(getattr(self._pipeline, "differentiable", False))
+
 
 class AutoAugment(ImagePolicy):
     """AutoAugment (Cubuk et al., 2019) with the learned ImageNet, CIFAR-10 or SVHN policy.
