@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 
-from . import batching, rng
+from . import args, batching, rng
 from .augmentation import Augmentation, Augmented, Magnitude, Transform
 from .config import from_config, load_config, read_config, save_config, to_config, to_json, to_yaml
 from .containers import Compose, Identity, OneOf, RandomApply, SomeOf
@@ -66,6 +66,7 @@ __all__ = [
     "TrivialAugment",
     "UnknownNameError",
     "__version__",
+    "args",
     "batching",
     "feedback",
     "from_config",

@@ -1,0 +1,116 @@
+"""Argument helpers every op uses: one argument order, one error shape, one meaning per convention.
+
+Each helper takes ``(name, value, ...)`` plus ``where`` (the op's name for the
+message), returns the normalized value and raises :class:`~omniaug.InputError`
+naming the argument, what was expected and what came. Conventions:
+
+* a *probability* or *fraction* lies in ``[0, 1]`` (``fraction`` is "the share of
+  elements changed");
+* a *range* is a ``(low, high)`` pair; a scalar ``v`` where a range is expected
+  means the symmetric range ``(center - v, center + v)`` (as torchvision,
+  albumentations and kornia read it);
+* a *choice* is one of a fixed set of strings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from .errors import InputError
+
+__all__ = ["probability", "fraction", "non_negative", "positive", "integer", "value_range", "choice"]
+
+
+def _number(name: str, value: Any, expected: str, where: str | None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
+        raise InputError(name, expected, value, where=where)
+    return float(value)
+
+
+def probability(name: str, value: Any, *, where: str | None = None) -> float:
+    """A probability in ``[0, 1]``."""
+    v = _number(name, value, "a probability in [0, 1]", where)
+    if not 0.0 <= v <= 1.0:
+        raise InputError(name, "a probability in [0, 1]", value, where=where)
+    return v
+
+
+def fraction(name: str, value: Any, *, where: str | None = None) -> float:
+    """The share of elements changed, in ``[0, 1]``."""
+    v = _number(name, value, "a fraction in [0, 1]", where)
+    if not 0.0 <= v <= 1.0:
+        raise InputError(name, "a fraction in [0, 1]", value, where=where)
+    return v
+
+
+def non_negative(name: str, value: Any, *, where: str | None = None) -> float:
+    """A finite number ``>= 0``."""
+    v = _number(name, value, "a finite number >= 0", where)
+    if v < 0:
+        raise InputError(name, "a finite number >= 0", value, where=where)
+    return v
+
+
+def positive(name: str, value: Any, *, where: str | None = None) -> float:
+    """A finite number ``> 0``."""
+    v = _number(name, value, "a finite number > 0", where)
+    if v <= 0:
+        raise InputError(name, "a finite number > 0", value, where=where)
+    return v
+
+
+def integer(
+    name: str, value: Any, *, low: int | None = None, high: int | None = None, where: str | None = None
+) -> int:
+    """An integer in ``[low, high]`` (either bound optional)."""
+    lo = "-inf" if low is None else str(low)
+    hi = "inf" if high is None else str(high)
+    expected = f"an integer in [{lo}, {hi}]"
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise InputError(name, expected, value, where=where)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise InputError(name, expected, value, where=where)
+    return int(value)
+
+
+def value_range(
+    name: str,
+    value: Any,
+    *,
+    center: float = 0.0,
+    bounds: tuple[float, float] | None = None,
+    where: str | None = None,
+) -> tuple[float, float]:
+    """A ``(low, high)`` pair with ``low <= high``, inside ``bounds`` when given.
+
+    A scalar ``v >= 0`` means ``(center - v, center + v)``.
+    """
+    lo_b, hi_b = bounds if bounds is not None else (-math.inf, math.inf)
+    expected = "a number >= 0 (symmetric range) or a (low, high) pair with low <= high"
+    if bounds is not None:
+        expected += f" inside [{lo_b:g}, {hi_b:g}]"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        v = _number(name, value, expected, where)
+        if v < 0:
+            raise InputError(name, expected, value, where=where)
+        low, high = center - v, center + v
+    elif isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2:
+        low = _number(name, value[0], expected, where)
+        high = _number(name, value[1], expected, where)
+    else:
+        raise InputError(name, expected, value, where=where)
+    if low > high or low < lo_b or high > hi_b:
+        raise InputError(name, expected, value, where=where)
+    return float(low), float(high)
+
+
+def choice(name: str, value: Any, options: Sequence[str], *, where: str | None = None) -> str:
+    """One of ``options``."""
+    if not isinstance(value, str) or value not in options:
+        raise InputError(name, f"one of {', '.join(repr(o) for o in options)}", value, where=where)
+    return value

@@ -1,0 +1,39 @@
+"""The shared argument helpers: normalized values and one error shape."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from omniaug import InputError, args
+
+
+def test_probability_and_fraction_bounds():
+    assert args.probability("p", 1) == 1.0 and args.fraction("fraction", 0.25) == 0.25
+    for bad in (-0.1, 1.5, math.nan, True, "0.5", None):
+        with pytest.raises(InputError, match=r"Op: `p` must be a probability in \[0, 1\]"):
+            args.probability("p", bad, where="Op")
+
+
+def test_scalar_range_is_symmetric_around_center():
+    assert args.value_range("degrees", 30) == (-30.0, 30.0)
+    assert args.value_range("gain", 0.2, center=1.0) == (0.8, 1.2)
+    assert args.value_range("sigma", (0.1, 0.3), bounds=(0.0, 1.0)) == (0.1, 0.3)
+    for bad in (-1, (0.3, 0.1), (0, 2), (1, 2, 3), "a", math.inf):
+        with pytest.raises(InputError, match="`sigma` must be"):
+            args.value_range("sigma", bad, bounds=(0.0, 1.0))
+
+
+def test_integer_non_negative_positive_choice():
+    assert args.integer("k", 3.0, low=1) == 3
+    with pytest.raises(InputError, match=r"an integer in \[1, 5\]"):
+        args.integer("k", 6, low=1, high=5)
+    with pytest.raises(InputError):
+        args.integer("k", 2.5)
+    assert args.non_negative("eps", 0) == 0.0
+    with pytest.raises(InputError, match="> 0"):
+        args.positive("alpha", 0)
+    assert args.choice("norm", "linf", ("linf", "l2")) == "linf"
+    with pytest.raises(InputError, match="one of 'linf', 'l2'"):
+        args.choice("norm", "l1", ("linf", "l2"))
