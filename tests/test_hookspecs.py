@@ -33,3 +33,26 @@ def test_hook_is_exercised_by_a_core_test(hook):
 def test_every_hookspec_is_listed():
     specs = {n for n, f in vars(hookspecs).items() if n.startswith("omniaug_") and callable(f)}
     assert specs == set(hookspecs.HOOK_NAMES)
+
+
+def test_hook_implementation_may_take_fewer_arguments_than_its_spec():
+    """As with pluggy: an omniaug_example_data that ignores `modality` is still called, not skipped."""
+    import torch
+
+    from omniaug import Modality, Registry, hookimpl
+
+    vec = Modality(name="vec_subset", payload="Tensor (B, F)", validate=lambda x: None)
+
+    class Plugin:
+        @hookimpl
+        def omniaug_register_modalities(self):
+            return [vec]
+
+        @hookimpl
+        def omniaug_example_data(self):  # takes no `modality`
+            return torch.ones(2, 3)
+
+    reg = Registry(load_entry_points=False)
+    info = reg.register_plugin(Plugin(), "subset")
+    assert info.status == "ok", info.error
+    assert torch.equal(reg.example_data("vec_subset"), torch.ones(2, 3))

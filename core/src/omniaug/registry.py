@@ -216,7 +216,7 @@ class Registry:
             impls = [i for i in getattr(self.pm.hook, hook).get_hookimpls() if i.plugin_name == info.name]
             for impl in impls:
                 try:
-                    result = impl.function()
+                    result = _call_impl(impl)
                     items = list(result or [])
                     for item in items:
                         _check_item(kind, item)
@@ -416,7 +416,7 @@ class Registry:
         self._find("modality", modality)
         for impl in reversed(self.pm.hook.omniaug_example_data.get_hookimpls()):
             try:
-                data = impl.function(modality=modality)
+                data = _call_impl(impl, modality=modality)
             except BaseException as exc:  # a plugin's sys.exit() is its own failure
                 warnings.warn(
                     f"plugin {impl.plugin_name!r}: omniaug_example_data raised {exc!r}", PluginWarning, stacklevel=2
@@ -481,6 +481,15 @@ def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
 
 
 _REGISTRY: Registry | None = None
+
+
+def _call_impl(impl: Any, **kwargs: Any) -> Any:
+    """Call a hook implementation with the arguments it names, as pluggy does.
+
+    An implementation may accept a subset of its spec's arguments (so a new
+    argument never breaks an older plugin); it gets exactly those.
+    """
+    return impl.function(*(kwargs[name] for name in impl.argnames))
 
 
 def registry() -> Registry:
