@@ -85,8 +85,9 @@ def _capabilities(cls: Any) -> str:
 def describe_text(name: str) -> str:
     """The text ``omniaug describe NAME`` prints: signature, defaults, magnitude and doc."""
     reg = _registry()
-    if name in reg.presets:
-        preset = reg.preset(name)
+    kind, found = reg.resolve(name)
+    if kind == "preset":
+        preset = found
         return f"{name} (preset, modality {preset.modality})\n  {preset.description}\n\n{inspect.getdoc(preset.factory) or ''}"
     cls = reg.transform_class(name)
     lines = [f"{name} — {cls.__module__}.{cls.__qualname__}"]
@@ -123,15 +124,13 @@ def build_transform(spec: str) -> Any:
     """A transform from a config file, inline JSON/YAML, a preset name or an op name."""
     from .config import from_config
 
-    reg = _registry()
     path = Path(spec)
     if path.suffix in {".json", ".yaml", ".yml"}:
         return from_config(path)
     if spec.lstrip().startswith("{"):
         return from_config(spec)
-    if spec in reg.presets:
-        return reg.preset(spec).build()
-    return reg.transform_class(spec)()
+    kind, found = _registry().resolve(spec)
+    return found.build() if kind == "preset" else found()
 
 
 def _modality_of(transform: Any) -> Any:
@@ -480,7 +479,7 @@ def _augment_items(
 
     samples = [cache[f][j] for f, j in items]
     try:
-        out = _augment(transform, codec.collate(samples), batch_generator(seed, b, k))
+        out = _run_batch(transform, codec, samples, lambda: batch_generator(seed, b, k))
         return list(split_samples(spec, out, len(items)))
     except Exception:  # retried file by file below
         pass
@@ -488,12 +487,30 @@ def _augment_items(
     for n, f in enumerate(dict.fromkeys(f for f, _ in items)):
         idx = [i for i, (g, _) in enumerate(items) if g == f]
         try:
-            out = _augment(transform, codec.collate([samples[i] for i in idx]), batch_generator(seed, b, k, n + 1))
+            part = [samples[i] for i in idx]
+            out = _run_batch(transform, codec, part, lambda n=n: batch_generator(seed, b, k, n + 1))
             for i, s in zip(idx, split_samples(spec, out, len(idx))):
                 results[i] = s
         except Exception as exc:
             fail(f, f"augmentation failed: {_short(exc)}", k)
     return results
+
+
+MAX_ROOM = 16.0
+
+
+def _run_batch(transform: Any, codec: Any, samples: list[Any], generator: Any) -> Any:
+    """Augment one batch; with a lengthening codec, give outputs room and double it until nothing is cut."""
+    if codec.lengthen is None or codec.truncated is None:
+        return _augment(transform, codec.collate(samples), generator())
+    room = 1.5  # room for a 0.67× slow-down at the first try
+    while True:
+        out = _augment(transform, codec.lengthen(samples, room), generator())  # same draws each try
+        if not codec.truncated(out):
+            return out
+        if room >= MAX_ROOM:
+            raise OmniaugError(f"an output would be more than {MAX_ROOM:g}× its input's length and was not written")
+        room *= 2
 
 
 def cmd_apply(args: argparse.Namespace) -> int:

@@ -53,6 +53,12 @@ class FileCodec:
     encode: Callable[[list[Any], dict[str, Any], Path, Options], bytes]
     options: dict[str, str] = field(default_factory=dict)
     """Options the codec understands (``--option NAME=VALUE``), with a one-line help each."""
+    lengthen: Callable[[list[Any], float], Any] | None = None
+    """``lengthen(samples, room)``: like ``collate`` but with room for outputs ``room`` × as
+    long (padding the ops treat as padding), for modalities whose ops may lengthen a sample."""
+    truncated: Callable[[Any], bool] | None = None
+    """``truncated(output)``: True when an output filled its room (its end may be cut);
+    ``omniaug apply`` then redoes the batch with twice the room, same draws."""
     preserves: str = ""
     """One paragraph: what an output keeps from its input (shown by ``omniaug apply --help-format``)."""
 

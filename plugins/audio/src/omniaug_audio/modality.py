@@ -187,6 +187,7 @@ AUDIO = Modality(
     load=_load,
     save=_save,
     file_patterns=("*.wav",),
+    files="omniaug_audio.io:FILES",
     float_tolerance=(1e-4, 2e-5),
     bad_examples=_bad_audio,
     description="Waveform batches; padded batches carry per-example lengths that ops respect and update.",

@@ -293,6 +293,7 @@ IMAGE = Modality(
     load=_load,
     save=_save,
     file_patterns=("*.png", "*.jpg", "*.jpeg", "*.bmp", "*.webp"),
+    files="omniaug_image.image_io:FILES",
     description="Images (B, C, H, W); geometric ops move masks, boxes and keypoints with the image.",
 )
 
