@@ -151,7 +151,7 @@ def _read_image(path: Path, options: Any) -> tuple[list[Any], dict[str, Any]]:
         if im.format == "WEBP":
             meta["lossless"] = bool(im.info.get("lossless", False))
         if im.mode == "P":
-            meta["palette"] = im.copy()
+            meta["palette"] = (im.getpalette() or [], np.unique(np.asarray(im)).tolist())
         if dtype == "float32":
             arr = np.asarray(im, dtype=np.float64) / 65535.0
             image = torch.from_numpy(arr.astype(np.float32))[None]
@@ -178,21 +178,40 @@ def _to_pil(image: torch.Tensor, alpha: torch.Tensor | None, meta: dict[str, Any
     mode = meta["mode"]
     if mode in _SIXTEEN:
         arr = (image[0].detach().cpu().double().clamp(0, 1) * 65535.0).round().numpy().astype(np.uint16)
-        return Image.fromarray(arr, mode="I;16")
+        return Image.fromarray(arr)  # uint16 → "I;16"
     arr = to_uint8_hwc(image)
-    base = Image.fromarray(arr, mode="L" if arr.ndim == 2 else "RGB")
+    base = Image.fromarray(arr)  # (H, W) → "L", (H, W, 3) → "RGB"
     if alpha is not None:
-        a = Image.fromarray(alpha.detach().cpu().to(torch.uint8).numpy(), mode="L")
+        a = Image.fromarray(alpha.detach().cpu().to(torch.uint8).numpy())
         base = base.convert("RGBA" if base.mode == "RGB" else "LA")
         base.putalpha(a)
         return base  # a palette with transparency comes back RGBA (a palette cannot hold new alpha values)
     if mode == "P":
-        return base.quantize(palette=meta["palette"], dither=Image.Dither.NONE)
+        return _to_palette(arr, meta["palette"])
     if mode == "1":
         return base.convert("1", dither=Image.Dither.NONE)
     if mode in ("CMYK", "YCbCr"):
         return base.convert(mode)
     return base
+
+
+def _to_palette(rgb: np.ndarray, palette: tuple[list[int], list[int]]) -> Any:
+    """RGB pixels back to indices of the input's palette: the nearest colour, an index the input used on ties."""
+    from PIL import Image
+
+    entries, used = palette
+    colours = np.asarray(entries, dtype=np.int64).reshape(-1, 3)
+    order = np.array(used + [i for i in range(len(colours)) if i not in set(used)], dtype=np.int64)
+    flat = rgb.reshape(-1, 3).astype(np.int64)
+    keys, inverse = np.unique(flat[:, 0] << 16 | flat[:, 1] << 8 | flat[:, 2], return_inverse=True)
+    uniq = np.stack([keys >> 16, (keys >> 8) & 255, keys & 255], axis=1)
+    best = np.empty(len(uniq), dtype=np.int64)
+    for start in range(0, len(uniq), 4096):  # bounded memory: 4096 colours × 256 entries at a time
+        d = ((uniq[start : start + 4096, None, :] - colours[order][None]) ** 2).sum(-1)
+        best[start : start + 4096] = order[d.argmin(1)]
+    out = Image.fromarray(best[inverse].reshape(rgb.shape[:2]).astype(np.uint8))
+    out.putpalette(entries)
+    return out
 
 
 def _encode_image(samples: list[Any], meta: dict[str, Any], target: Path, options: Any) -> bytes:
