@@ -15,13 +15,12 @@ pytest.importorskip("omniaug_audio")
 sf = pytest.importorskip("soundfile")
 AF = pytest.importorskip("torchaudio.functional")
 
+from omniaug import Compose, cli  # noqa: E402
+from omniaug.cli import apply_folder  # noqa: E402
 from omniaug_audio import AudioBatch  # noqa: E402
 from omniaug_audio.bundled import word_paths  # noqa: E402
 from omniaug_audio.ops.basic import Gain  # noqa: E402
 from omniaug_audio.ops.pitch import Speed  # noqa: E402
-
-from omniaug import Compose, cli  # noqa: E402
-from omniaug.cli import apply_folder  # noqa: E402
 
 # (name, sample rate, channels, subtype, words): real speech from the audio plugin's bundled words
 LAYOUT = [
@@ -74,7 +73,12 @@ def test_rates_channels_lengths_and_formats_are_kept(speech, tmp_path):
     factor = 10 ** (-3 / 20)
     for name, a, b in _pairs(speech, out):
         ia, ib = sf.info(str(a)), sf.info(str(b))
-        assert (ib.samplerate, ib.channels, ib.frames, ib.subtype) == (ia.samplerate, ia.channels, ia.frames, ia.subtype), name
+        assert (ib.samplerate, ib.channels, ib.frames, ib.subtype) == (
+            ia.samplerate,
+            ia.channels,
+            ia.frames,
+            ia.subtype,
+        ), name
         xa, _ = sf.read(str(a), dtype="float64")
         xb, _ = sf.read(str(b), dtype="float64")
         lsb = 2.0 ** (1 - {"PCM_16": 16, "PCM_24": 24, "FLOAT": 24}[ia.subtype])

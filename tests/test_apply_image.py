@@ -12,11 +12,10 @@ import pytest
 pytest.importorskip("omniaug_image")
 Image = pytest.importorskip("PIL.Image")
 
-from omniaug_image import HorizontalFlip  # noqa: E402
-from omniaug_image.image_io import estimate_jpeg_quality  # noqa: E402
-
 from omniaug import cli  # noqa: E402
 from omniaug.cli import apply_folder  # noqa: E402
+from omniaug_image import HorizontalFlip  # noqa: E402
+from omniaug_image.image_io import estimate_jpeg_quality  # noqa: E402
 
 
 def _photo(name: str) -> np.ndarray:
