@@ -102,6 +102,7 @@ def _modality() -> Modality:
         load=load,
         save=save,
         file_patterns=("*.npy", "*.csv"),
+        files="omniaug_timeseries.files:FILES",
         float_tolerance=(1e-4, 1e-5),
         bad_examples=bad_examples,
         description="Multichannel time series (sensors, wearables, ECG, UCR/UEA data), optionally padded and labelled.",
