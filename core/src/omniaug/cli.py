@@ -419,7 +419,11 @@ def apply_folder(
         except Exception as exc:
             fail(f, f"cannot write {target.name}: {_short(exc)}", k)
             return
-        report_lines.append({"input": rel(f), "output": target.relative_to(output_dir).as_posix(), "copy": k})
+        entry: dict[str, Any] = {"input": rel(f), "output": target.relative_to(output_dir).as_posix(), "copy": k}
+        status = [getattr(samples[j], "status", None) for j in range(counts[f])]  # per-sample logs (code plugin)
+        if any(isinstance(st, (list, tuple)) and st for st in status):
+            entry["status"] = [str(st[0]) if isinstance(st, (list, tuple)) and st else None for st in status]
+        report_lines.append(entry)
         stats["written"] += 1
         bar.update(1)
 

@@ -141,3 +141,42 @@ def split_samples(spec: Any, batch: Any, n: int) -> Sequence[Any]:
     import torch
 
     return [spec.subset(batch, torch.tensor([i])) for i in range(n)]
+
+
+# ----------------------------------------------------------------------------- text helpers
+@dataclass(frozen=True)
+class TextLayout:
+    """How a text file was written: encoding, byte-order mark, line ending, final newline."""
+
+    encoding: str
+    newline: str
+    final_newline: bool
+
+    def encode(self, text: str) -> bytes:
+        """``text`` (with ``\\n`` line breaks) back to bytes in this layout."""
+        if self.final_newline and not text.endswith("\n"):
+            text += "\n"
+        elif not self.final_newline:
+            text = text.rstrip("\n") if text.endswith("\n") else text
+        return text.replace("\n", self.newline).encode(self.encoding)
+
+
+def decode_text(raw: bytes, encoding: str | None = None, *, what: str = "text") -> tuple[str, TextLayout]:
+    """Bytes of a text file → its text with ``\\n`` line breaks and no final newline, and its layout.
+
+    ``encoding`` defaults to UTF-8 (a byte-order mark is kept); a file that does not
+    decode raises :class:`~omniaug.errors.InputError` naming the encoding.
+    """
+    from .errors import InputError
+
+    enc = encoding or ("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8")
+    try:
+        text = raw.decode(enc)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError("paths", f"{what} in {enc} (or give --option encoding=NAME)", f"bytes ({exc})") from None
+    crlf, cr = text.count("\r\n"), text.count("\r")
+    lf = text.count("\n") - crlf
+    newline = "\r\n" if crlf and crlf >= lf else "\r" if cr - crlf > lf else "\n"
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    final = text.endswith("\n")
+    return (text[:-1] if final else text), TextLayout(enc, newline, final)

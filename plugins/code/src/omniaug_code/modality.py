@@ -112,6 +112,7 @@ CODE = Modality(
     load=load_sources,
     save=save_sources,
     file_patterns=FILE_PATTERNS,
+    files="omniaug_code.files:FILES",
     float_tolerance=(0.0, 0.0),
     bad_examples=bad_examples,
     extra={"preview_suffix": "html"},

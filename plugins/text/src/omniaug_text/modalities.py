@@ -59,6 +59,7 @@ TEXT = Modality(
     load=load_text,
     save=save_text,
     file_patterns=("*.txt",),
+    files="omniaug_text.files:FILES",
     bad_examples=_bad_text,
     description="Raw text; ops keep case, punctuation, spacing and protected tokens unless asked otherwise.",
 )
