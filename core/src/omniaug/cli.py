@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import inspect
 import json
 import os
@@ -173,6 +174,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------ apply
 REPORT_NAME = "omniaug-apply-report.jsonl"
+_FOLDER_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 MANIFEST_NAME = "omniaug-apply.json"
 
 
@@ -413,10 +415,16 @@ def apply_folder(
             return
         try:
             data = codec.encode([samples[j] for j in range(counts[f])], metas[f], target, options)
+        except Exception as exc:
+            fail(f, f"cannot encode {target.name}: {_short(exc)}", k)
+            return
+        try:
             start_output()
             target.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(target, data)
-        except Exception as exc:
+        except OSError as exc:
+            if exc.errno in _FOLDER_ERRORS:  # the folder is unwritable: no use going on, one line
+                raise OmniaugError(f"cannot write to {str(output_dir)!r}: {exc.strerror or exc}") from None
             fail(f, f"cannot write {target.name}: {_short(exc)}", k)
             return
         entry: dict[str, Any] = {"input": rel(f), "output": target.relative_to(output_dir).as_posix(), "copy": k}
