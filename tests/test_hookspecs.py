@@ -56,3 +56,4 @@ def test_hook_implementation_may_take_fewer_arguments_than_its_spec():
     info = reg.register_plugin(Plugin(), "subset")
     assert info.status == "ok", info.error
     assert torch.equal(reg.example_data("vec_subset"), torch.ones(2, 3))
+

@@ -13,6 +13,7 @@ from importlib.metadata import version as _dist_version
 
 from . import args, batching, rng
 from .augmentation import Augmentation, Augmented, Magnitude, Transform
+from .commands import Command
 from .config import from_config, load_config, read_config, save_config, to_config, to_json, to_yaml
 from .containers import Compose, Identity, OneOf, RandomApply, SomeOf
 from .errors import ConfigError, InputError, OmniaugError, PluginConflictError, PluginError, UnknownNameError
@@ -38,6 +39,7 @@ __all__ = [
     "Augmentation",
     "AugmentedLoader",
     "Augmented",
+    "Command",
     "Compose",
     "ConfigError",
     "FusionKind",

@@ -10,7 +10,7 @@ import os
 import sys
 import textwrap
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -618,7 +618,7 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------ entry point
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Mapping[str, Any] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="omniaug",
         description="Batched, seeded, pluggable data augmentation for PyTorch.",
@@ -689,13 +689,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--modality", help="modality name (default: the plugin name)")
     p.add_argument("--dir", default=".", help="parent folder of the new package")
     p.set_defaults(func=cmd_new_plugin)
+    builtin = set(sub.choices)
+    for name, command in sorted((commands or {}).items()):
+        if name in builtin:
+            warnings.warn(f"plugin command {name!r} would shadow a built-in command; left out", stacklevel=2)
+            continue
+        p = sub.add_parser(name, help=command.help)
+        command.configure(p)
+        p.set_defaults(func=command.run)
     return parser
+
+
+BUILTIN_COMMANDS = ("plugins", "list", "describe", "preview", "apply", "demo", "new-plugin")
+
+
+def _plugin_commands(argv: Sequence[str]) -> dict[str, Any]:
+    """Plugins' subcommands, looked up only when the command line names no built-in command."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first in BUILTIN_COMMANDS:
+        return {}
+    return dict(_registry().commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     # torch-geometric / torchaudio still call torch.jit.script at import; not the user's concern here
     warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated", category=FutureWarning)
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(_plugin_commands(argv)).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except OmniaugError as exc:

@@ -16,6 +16,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .augmentation import Augmentation
+    from .commands import Command
     from .fusion import FusionKind
     from .mixing import Mixer
     from .modality import Modality
@@ -85,6 +86,18 @@ def omniaug_register_fusions() -> list[FusionKind]:
 
 
 @hookspec
+def omniaug_register_commands() -> list[Command]:
+    """Contribute ``omniaug <name>`` subcommands.
+
+    Returns:
+        A list of :class:`omniaug.Command` records: a name, a one-line help, a
+        function adding the arguments to an ``argparse`` parser and a function
+        running the command (returning its exit code). A name that a built-in
+        command or another plugin already uses is reported and left out.
+    """
+
+
+@hookspec
 def omniaug_example_data(modality: str) -> Any:
     """Return bundled sample data for ``modality``, or None if this plugin has none.
 
@@ -103,5 +116,6 @@ HOOK_NAMES: tuple[str, ...] = (
     "omniaug_register_mixers",
     "omniaug_register_presets",
     "omniaug_register_fusions",
+    "omniaug_register_commands",
     "omniaug_example_data",
 )

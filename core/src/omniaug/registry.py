@@ -48,6 +48,7 @@ import pluggy
 
 from . import hookspecs
 from .augmentation import Augmentation, Transform
+from .commands import Command
 from .errors import PluginConflictError, PluginError, UnknownNameError
 from .fusion import FusionKind
 from .mixing import Mixer
@@ -68,13 +69,14 @@ __all__ = [
 ENTRY_POINT_GROUP = "omniaug"
 SCRIPT_PLUGIN = "script"
 """The plugin name under which :func:`register` records items defined in a script."""
-Kind = Literal["modality", "augmentation", "mixer", "preset", "fusion"]
+Kind = Literal["modality", "augmentation", "mixer", "preset", "fusion", "command"]
 _KIND_HOOK: dict[Kind, str] = {
     "modality": "omniaug_register_modalities",
     "augmentation": "omniaug_register_augmentations",
     "mixer": "omniaug_register_mixers",
     "preset": "omniaug_register_presets",
     "fusion": "omniaug_register_fusions",
+    "command": "omniaug_register_commands",
 }
 
 
@@ -351,6 +353,12 @@ class Registry:
         self.load_all()
         return dict(self._items["fusion"])
 
+    @property
+    def commands(self) -> dict[str, Command]:
+        """``omniaug`` subcommands contributed by plugins."""
+        self.load_all()
+        return dict(self._items["command"])
+
     def transform_class(self, name: str) -> type[Transform]:
         """The class behind a configuration name: a core container, an op or a mixer."""
         from .config import CORE_TRANSFORMS
@@ -442,6 +450,7 @@ def _check_item(kind: Kind, item: Any) -> None:
         "mixer": lambda i: isinstance(i, type) and issubclass(i, Mixer),
         "preset": lambda i: isinstance(i, Preset),
         "fusion": lambda i: isinstance(i, FusionKind),
+        "command": lambda i: isinstance(i, Command),
     }
     if not expected[kind](item):
         raise TypeError(f"expected a {kind} declaration, got {item!r}")
@@ -457,7 +466,7 @@ def _kind_of(item: Any) -> Kind:
         return "mixer"
     if isinstance(item, type) and issubclass(item, Augmentation):
         return "augmentation"
-    for kind, cls in (("modality", Modality), ("preset", Preset), ("fusion", FusionKind)):
+    for kind, cls in (("modality", Modality), ("preset", Preset), ("fusion", FusionKind), ("command", Command)):
         if isinstance(item, cls):
             return kind  # type: ignore[return-value]
     raise TypeError(
