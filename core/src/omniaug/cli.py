@@ -163,11 +163,50 @@ def preview(transform: Any, out: Path, *, views: int = 3, seed: int = 0, data: A
     return Path(spec.render(x, results, out))
 
 
+def load_inputs(spec: Any, path: Path, *, limit: int = 8, options: dict[str, Any] | None = None) -> Any:
+    """A batch of the user's own files for ``preview``: ``path`` (a file) or up to ``limit``
+    files of ``path`` (a folder) that batch together (the first file's group)."""
+    from .files import codec_of
+
+    codec, options = codec_of(spec), dict(options or {})
+    path = Path(path)
+    if path.is_dir():
+        files = _list_inputs(path, codec.patterns)
+    elif path.is_file():
+        files = [path]
+    else:
+        raise OmniaugError(f"--input {str(path)!r} does not exist")
+    if not files:
+        raise OmniaugError(f"no files matching {', '.join(codec.patterns)} under {str(path)!r}")
+    samples: list[Any] = []
+    group: Any = None
+    errors: list[str] = []
+    for f in files:
+        try:
+            g, _ = codec.probe(f, options)
+            if samples and g != group:
+                continue
+            read, _ = codec.read(f, options)
+        except Exception as exc:  # an unreadable file is skipped here too
+            errors.append(f"{f.name}: {_short(exc)}")
+            continue
+        group = g
+        samples.extend(read[: limit - len(samples)])
+        if len(samples) >= limit:
+            break
+    if not samples:
+        raise OmniaugError(f"none of the files under {str(path)!r} could be read ({'; '.join(errors[:3])})")
+    return codec.collate(samples)
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     transform = build_transform(args.config)
     spec = _modality_of(transform)
     out = Path(args.out) if args.out else Path(f"preview-{spec.name}.png")
-    path = preview(transform, out, views=args.views, seed=args.seed)
+    data = None
+    if args.input:
+        data = load_inputs(spec, Path(args.input), limit=args.max_files, options=_parse_options(args.option))
+    path = preview(transform, out, views=args.views, seed=args.seed, data=data)
     print(f"wrote {path}")
     return 0
 
@@ -630,6 +669,7 @@ def build_parser(commands: Mapping[str, Any] | None = None) -> argparse.Argument
               omniaug list --modality image
               omniaug describe image.affine
               omniaug preview image.default --out grid.png
+              omniaug preview image.default --input photos/ --out mine.png
               omniaug apply pipeline.yaml wavs/ augmented/ --copies 4
               omniaug demo --out demo-output
               omniaug new-plugin my-modality --dir ."""
@@ -649,11 +689,14 @@ def build_parser(commands: Mapping[str, Any] | None = None) -> argparse.Argument
     p.add_argument("name")
     p.set_defaults(func=cmd_describe)
 
-    p = sub.add_parser("preview", help="apply a pipeline to sample data and write a preview image")
+    p = sub.add_parser("preview", help="apply a pipeline to sample data (or --input files) and write a preview")
     p.add_argument("config", help="config file (.yaml/.json), inline JSON, preset or op name")
     p.add_argument("--out", "-o", help="output file (default preview-<modality>.png)")
     p.add_argument("--views", type=int, default=3, help="augmented views per sample")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--input", "-i", help="your own file, or a folder (its first files that batch together)")
+    p.add_argument("--max-files", type=int, default=8, help="at most this many samples from --input")
+    p.add_argument("--option", "-O", action="append", metavar="NAME=VALUE", help="file-format option (as for apply)")
     p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser("apply", help="augment a folder of files into N copies (resumable)")
