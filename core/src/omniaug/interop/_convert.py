@@ -77,7 +77,8 @@ class PeerConverter:
         reason = self.wrapped_only.get(name, "no native equivalent")
         if mapping is not None:
             try:
-                values = self.values(t)
+                # converter options (e.g. the sample rate) are visible to rules as "__<name>__"
+                values = {**self.values(t), **{f"__{k}__": v for k, v in kw.items()}}
                 op, fidelity, note = build_native(mapping, values, {"p": p} if self.map_probability else None)
                 report.add(path=where, source=name, status="native", target=mapping.target, fidelity=fidelity, note=note)
                 return op  # type: ignore[no-any-return]
