@@ -1,0 +1,39 @@
+"""omniaug-adversarial: model-aware adversarial perturbations for omniaug.
+
+FGSM, FGSM with random start (fast adversarial training) and PGD with L∞ and L2
+balls on every continuous modality, each inside its valid domain, with
+per-sample ε, targeted or untargeted, early stop per sample. The model is
+handed in at call time (``op(x, generator=g, model=omniaug.ModelContext(model,
+loss_fn, targets))``); the perturbation δ is the op's params, so
+``op(x, params=params)`` replays it without the model.
+"""
+
+from __future__ import annotations
+
+from .attack import Surface, perturb, predicted_success
+from .base import AdversarialOp
+from .ops import (
+    ImageFGSM,
+    ImagePGD,
+    TabularFGSM,
+    TabularPGD,
+    TimeSeriesFGSM,
+    TimeSeriesPGD,
+    WaveformFGSM,
+    WaveformPGD,
+)
+
+__all__ = [
+    "AdversarialOp",
+    "ImageFGSM",
+    "ImagePGD",
+    "Surface",
+    "TabularFGSM",
+    "TabularPGD",
+    "TimeSeriesFGSM",
+    "TimeSeriesPGD",
+    "WaveformFGSM",
+    "WaveformPGD",
+    "perturb",
+    "predicted_success",
+]
