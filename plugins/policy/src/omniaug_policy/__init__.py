@@ -1,6 +1,8 @@
 """omniaug-policy: learned and adaptive augmentation policies over any modality's registry.
 
 * :class:`SelfPaced` — self-paced augmentation (SPA): augment the samples whose loss exceeds λ.
+* :class:`AdversarialAutoAugment` — a per-sample policy trained by REINFORCE to raise the target's loss.
+* :class:`LearnedPolicy` — the fixed, serializable policy learned policies export.
 
 Every policy is built from ``registry().ops_for(modality, policy=True)`` and each
 op's :class:`~omniaug.Magnitude`, chooses per sample with tensors from the
@@ -11,10 +13,20 @@ decisions as params (replayable without the model) and serializes by name
 
 from __future__ import annotations
 
+from .adversarial import AdversarialAutoAugment, PolicyNetwork
 from .common import SubPolicy, subpolicies
+from .learned import LearnedPolicy
 from .selfpaced import SelfPaced
 
 #: the transform classes registered by name (as presets whose factory is the class)
-POLICIES: list[type] = [SelfPaced]
+POLICIES: list[type] = [SelfPaced, AdversarialAutoAugment, LearnedPolicy]
 
-__all__ = ["POLICIES", "SelfPaced", "SubPolicy", "subpolicies"]
+__all__ = [
+    "POLICIES",
+    "AdversarialAutoAugment",
+    "LearnedPolicy",
+    "PolicyNetwork",
+    "SelfPaced",
+    "SubPolicy",
+    "subpolicies",
+]
