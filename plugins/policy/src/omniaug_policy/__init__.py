@@ -3,6 +3,8 @@
 * :class:`SelfPaced` — self-paced augmentation (SPA): augment the samples whose loss exceeds λ.
 * :class:`AdversarialAutoAugment` — a per-sample policy trained by REINFORCE to raise the target's loss.
 * :class:`LearnedPolicy` — the fixed, serializable policy learned policies export.
+* :func:`search_policy` / :func:`randaugment_grid` — Fast-AutoAugment-style proxy search
+  (density matching through a fixed model, or target-aware by MMD to a target sample).
 
 Every policy is built from ``registry().ops_for(modality, policy=True)`` and each
 op's :class:`~omniaug.Magnitude`, chooses per sample with tensors from the
@@ -16,6 +18,7 @@ from __future__ import annotations
 from .adversarial import AdversarialAutoAugment, PolicyNetwork
 from .common import SubPolicy, subpolicies
 from .learned import LearnedPolicy
+from .search import Candidate, SearchResult, proxy_score, randaugment_grid, search_policy
 from .selfpaced import SelfPaced
 
 #: the transform classes registered by name (as presets whose factory is the class)
@@ -24,9 +27,14 @@ POLICIES: list[type] = [SelfPaced, AdversarialAutoAugment, LearnedPolicy]
 __all__ = [
     "POLICIES",
     "AdversarialAutoAugment",
+    "Candidate",
     "LearnedPolicy",
     "PolicyNetwork",
+    "SearchResult",
     "SelfPaced",
     "SubPolicy",
+    "proxy_score",
+    "randaugment_grid",
+    "search_policy",
     "subpolicies",
 ]
