@@ -19,7 +19,9 @@ from collections.abc import Sequence
 
 import torch
 
+from . import keyed as _keyed
 from . import memory
+from .keyed import KeyedGenerator
 from .parallel import run_shared
 
 __all__ = [
@@ -38,6 +40,8 @@ __all__ = [
     "stream_generator",
     "worker_init_fn",
     "spawn",
+    "subset_generator",
+    "KeyedGenerator",
 ]
 
 _MASK64 = (1 << 64) - 1
@@ -133,16 +137,21 @@ def _fill(part: torch.Tensor, kind: str, generator: torch.Generator | None, a: f
 
 
 def random_bits(
-    count: int, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+    count: int | tuple[int, int], *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
 ) -> torch.Tensor:
     """``count`` int64 words whose 64 bits are all uniformly random.
 
     The cheapest randomness there is on the CPU: one Mersenne Twister output per
     word, where ``torch.rand`` spends one per float. View the words as ``int16`` /
     ``uint8`` to get 4 / 8 uniform values per word. Large draws are chunked and filled
-    in parallel like :func:`uniform` and :func:`normal`.
+    in parallel like :func:`uniform` and :func:`normal`. ``count`` may be ``(rows,
+    words per row)``: a ``(rows, words)`` tensor, which keyed generators draw per row.
     """
+    if isinstance(generator, KeyedGenerator):
+        return _keyed.random_bits(count, generator=generator, device=device)
     device = torch.device(device)
+    if isinstance(count, tuple):
+        return _finish(_draw("bits", tuple(count), generator, _gen_device(generator, device)), device, None)
     return _finish(_draw("bits", (count,), generator, _gen_device(generator, device)), device, None)
 
 
@@ -166,6 +175,8 @@ def uniform(
     same_on_batch: bool = False,
 ) -> torch.Tensor:
     """``n`` draws (times ``shape``) uniform in ``[low, high)``, shape ``(n, *shape)``."""
+    if isinstance(generator, KeyedGenerator):
+        return _keyed.uniform(n, low, high, shape=shape, generator=generator, device=device, dtype=dtype, same_on_batch=same_on_batch)
     device = torch.device(device)
     gdev = _gen_device(generator, device)
     if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low <= high:  # scaled inside the fill
@@ -190,6 +201,8 @@ def normal(
     same_on_batch: bool = False,
 ) -> torch.Tensor:
     """``n`` Gaussian draws (times ``shape``), shape ``(n, *shape)``."""
+    if isinstance(generator, KeyedGenerator):
+        return _keyed.normal(n, mean, std, shape=shape, generator=generator, device=device, dtype=dtype, same_on_batch=same_on_batch)
     device = torch.device(device)
     gdev = _gen_device(generator, device)
     if isinstance(std, (int, float)) and isinstance(mean, (int, float)) and std >= 0:  # scaled inside the fill
@@ -219,6 +232,8 @@ def beta(
     Sampled as X / (X + Y) with X, Y ~ Gamma, using ``torch._standard_gamma`` which
     accepts a generator (``torch.distributions.Beta`` does not).
     """
+    if isinstance(generator, KeyedGenerator):
+        return _keyed.beta(n, alpha, beta_, generator=generator, device=device, dtype=dtype, same_on_batch=same_on_batch)
     if alpha <= 0 or (beta_ is not None and beta_ <= 0):
         raise ValueError(f"beta: concentration must be > 0, got alpha={alpha}, beta={beta_}")
     device = torch.device(device)
@@ -269,6 +284,8 @@ def bernoulli(
     same_on_batch: bool = False,
 ) -> torch.Tensor:
     """``n`` boolean draws that are True with probability ``p``, shape ``(n, *shape)``."""
+    if isinstance(generator, KeyedGenerator):
+        return _keyed.bernoulli(n, p, shape=shape, generator=generator, device=device, same_on_batch=same_on_batch)
     device = torch.device(device)
     u = torch.rand(_shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device))
     u = _expand(_finish(u, device, None), n, same_on_batch)
@@ -286,6 +303,8 @@ def randint(
     same_on_batch: bool = False,
 ) -> torch.Tensor:
     """``n`` integers uniform in ``[low, high)``; ``high`` may be a per-sample tensor."""
+    if isinstance(generator, KeyedGenerator):
+        return _keyed.randint(n, low, high, shape=shape, generator=generator, device=device, same_on_batch=same_on_batch)
     device = torch.device(device)
     if isinstance(high, int) and isinstance(low, int) and high > low:  # one call (~10× cheaper than the general path)
         k = torch.randint(low, high, _shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device))
@@ -304,7 +323,9 @@ def randint(
 def permutation(
     n: int, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
 ) -> torch.Tensor:
-    """A uniformly random permutation of ``range(n)`` on ``device``."""
+    """A uniformly random permutation of ``range(n)`` on ``device`` (batch-level for a keyed generator)."""
+    if isinstance(generator, KeyedGenerator):
+        return _keyed.permutation(n, generator=generator, device=device)
     device = torch.device(device)
     return _finish(torch.randperm(n, generator=generator, device=_gen_device(generator, device)), device, None)
 
@@ -406,5 +427,16 @@ def spawn(generator: torch.Generator | None, count: int) -> list[torch.Generator
     """
     if generator is None:
         return [None] * count
+    if isinstance(generator, KeyedGenerator):
+        return list(_keyed.spawn(generator, count))
     seeds = torch.randint(0, 2**62, (count,), generator=generator, device=generator.device).tolist()
     return [make_generator(s, generator.device) for s in seeds]
+
+
+def subset_generator(generator: torch.Generator | KeyedGenerator | None, idx: torch.Tensor) -> torch.Generator | KeyedGenerator | None:
+    """The generator to pass when running on rows ``idx`` of a batch (containers call it).
+
+    A :class:`~omniaug.keyed.KeyedGenerator` becomes a view over those rows, so a
+    branch advances only its own rows' counters; any other generator is returned as is.
+    """
+    return _keyed.restrict(generator, idx)

@@ -81,6 +81,10 @@ def random_int16(
     values), so four 16-bit values cost a quarter of four floats
     (:func:`omniaug.rng.random_bits`, which also fills large draws in parallel).
     """
+    if len(shape) > 1 and shape[0] > 0:  # per row (batch first): each row's bins come from its own words
+        per = math.prod(shape[1:])
+        words = rng.random_bits((shape[0], (per + 3) // 4), generator=generator, device=device)
+        return words.view(torch.int16)[:, :per].reshape(shape)
     count = math.prod(shape)
     words = rng.random_bits((count + 3) // 4, generator=generator, device=device)
     return words.view(torch.int16)[:count].reshape(shape)
