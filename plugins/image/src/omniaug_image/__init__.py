@@ -6,6 +6,7 @@ Payload: ``(B, C, H, W)`` tensors (float in [0, 1] or uint8) or an
 
 from __future__ import annotations
 
+from .box_formats import BOX_FORMATS, box_lists, with_boxes
 from .geometric import (
     Affine,
     CropAndPad,
@@ -41,8 +42,11 @@ from .photometric import (
 from .random_field import RandomFieldAffine, RandomFieldColor
 
 __all__ = [
+    "BOX_FORMATS",
     "IMAGE",
     "ImageBatch",
+    "box_lists",
+    "with_boxes",
     "image_of",
     "map_image",
     "Affine",
