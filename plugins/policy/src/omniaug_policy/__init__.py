@@ -5,6 +5,7 @@
 * :class:`LearnedPolicy` — the fixed, serializable policy learned policies export.
 * :func:`search_policy` / :func:`randaugment_grid` — Fast-AutoAugment-style proxy search
   (density matching through a fixed model, or target-aware by MMD to a target sample).
+* :class:`RelaxedPolicy` — op/magnitude-bin weights learned by a one-step-unrolled validation gradient.
 
 Every policy is built from ``registry().ops_for(modality, policy=True)`` and each
 op's :class:`~omniaug.Magnitude`, chooses per sample with tensors from the
@@ -18,11 +19,12 @@ from __future__ import annotations
 from .adversarial import AdversarialAutoAugment, PolicyNetwork
 from .common import SubPolicy, subpolicies
 from .learned import LearnedPolicy
+from .relaxed import RelaxedPolicy, unrolled_hypergradient
 from .search import Candidate, SearchResult, proxy_score, randaugment_grid, search_policy
 from .selfpaced import SelfPaced
 
 #: the transform classes registered by name (as presets whose factory is the class)
-POLICIES: list[type] = [SelfPaced, AdversarialAutoAugment, LearnedPolicy]
+POLICIES: list[type] = [SelfPaced, AdversarialAutoAugment, RelaxedPolicy, LearnedPolicy]
 
 __all__ = [
     "POLICIES",
@@ -30,6 +32,7 @@ __all__ = [
     "Candidate",
     "LearnedPolicy",
     "PolicyNetwork",
+    "RelaxedPolicy",
     "SearchResult",
     "SelfPaced",
     "SubPolicy",
@@ -37,4 +40,5 @@ __all__ = [
     "randaugment_grid",
     "search_policy",
     "subpolicies",
+    "unrolled_hypergradient",
 ]
