@@ -469,7 +469,8 @@ def apply_folder(
         entry: dict[str, Any] = {"input": rel(f), "output": target.relative_to(output_dir).as_posix(), "copy": k}
         status = [getattr(samples[j], "status", None) for j in range(counts[f])]  # per-sample logs (code plugin)
         if any(isinstance(st, (list, tuple)) and st for st in status):
-            entry["status"] = [str(st[0]) if isinstance(st, (list, tuple)) and st else None for st in status]
+            logs = [str(st[0]) if isinstance(st, (list, tuple)) and st else None for st in status]
+            entry["status"] = logs[0] if len(logs) == 1 else logs
         report_lines.append(entry)
         stats["written"] += 1
         bar.update(1)
