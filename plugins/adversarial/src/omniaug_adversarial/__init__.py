@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .attack import Surface, perturb, predicted_success
 from .base import AdversarialOp
+from .graph import GraphFLAG, GraphPGD
 from .ops import (
     ImageFGSM,
     ImagePGD,
@@ -22,9 +23,16 @@ from .ops import (
     WaveformFGSM,
     WaveformPGD,
 )
+from .text import TOKEN_EMBEDDINGS, EmbeddingBatch, EmbeddingFGSM, EmbeddingPGD, embedding_batch, embedding_forward
 
 __all__ = [
+    "TOKEN_EMBEDDINGS",
     "AdversarialOp",
+    "EmbeddingBatch",
+    "EmbeddingFGSM",
+    "EmbeddingPGD",
+    "GraphFLAG",
+    "GraphPGD",
     "ImageFGSM",
     "ImagePGD",
     "Surface",
@@ -34,6 +42,8 @@ __all__ = [
     "TimeSeriesPGD",
     "WaveformFGSM",
     "WaveformPGD",
+    "embedding_batch",
+    "embedding_forward",
     "perturb",
     "predicted_success",
 ]

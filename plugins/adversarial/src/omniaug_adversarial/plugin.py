@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from omniaug import Modality, hookimpl
 
+from .graph import GraphFLAG, GraphPGD
 from .ops import (
     ImageFGSM,
     ImagePGD,
@@ -19,6 +20,7 @@ from .ops import (
     WaveformFGSM,
     WaveformPGD,
 )
+from .text import TOKEN_EMBEDDINGS, EmbeddingFGSM, EmbeddingPGD
 
 OPS: list[type] = [
     ImageFGSM,
@@ -29,12 +31,16 @@ OPS: list[type] = [
     WaveformPGD,
     TabularFGSM,
     TabularPGD,
+    EmbeddingFGSM,
+    EmbeddingPGD,
+    GraphFLAG,
+    GraphPGD,
 ]
 
 
 @hookimpl
 def omniaug_register_modalities() -> list[Modality]:
-    return []
+    return [TOKEN_EMBEDDINGS]
 
 
 @hookimpl
