@@ -47,7 +47,11 @@ def _simple_state(t: Any) -> Any:
     """What identifies a peer transform's configuration: its repr if the class defines one, else simple attributes."""
     if type(t).__repr__ is not object.__repr__:
         return repr(t)
-    return sorted((k, repr(v)) for k, v in vars(t).items() if isinstance(v, (bool, int, float, str, tuple, list, type(None))))
+    def norm(v: Any) -> Any:
+        return [norm(i) for i in v] if isinstance(v, (list, tuple)) else v
+
+    simple = (bool, int, float, str, tuple, list, type(None))
+    return sorted((k, repr(norm(v))) for k, v in vars(t).items() if isinstance(v, simple))
 
 
 def signature_args(t: Any, extra: dict[str, Any] | None = None, lookup: Any = None) -> dict[str, Any]:
