@@ -17,9 +17,9 @@ from omniaug.interop import convert
 
 pytest.importorskip("nlpaug")
 pytest.importorskip("omniaug_text")
-import nlpaug.augmenter.char as nac  # noqa: E402
-import nlpaug.augmenter.word as naw  # noqa: E402
-import nlpaug.flow as naf  # noqa: E402
+import nlpaug.augmenter.char as nac
+import nlpaug.augmenter.word as naw
+import nlpaug.flow as naf
 
 
 def corpus(n: int = 120) -> list[str]:

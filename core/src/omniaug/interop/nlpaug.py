@@ -115,7 +115,6 @@ def convert(source: Any) -> Conversion:
     require("nlpaug")
     check_kind(source, "nlpaug", "nlpaug")
     from ..containers import Compose, RandomApply
-
     from ._table import ConversionReport
 
     report = ConversionReport("nlpaug")
