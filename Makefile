@@ -13,7 +13,7 @@ BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.omniaug-bench-installed
 PYTEST_ARGS ?=
 
-.PHONY: install test demo bench bench-env lint clean
+.PHONY: install test demo bench bench-env lint clean toolchains
 
 $(STAMP): $(PKG_FILES)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,23 @@ $(STAMP): $(PKG_FILES)
 
 install: $(STAMP)
 
+# Compilers the code plugin's tests build and run augmented programs with (tool:Debian package).
+# Installed with apt only when missing (quick when all are there); without root or apt the
+# tests that need one skip and name it.
+TOOLCHAINS := gcc:gcc g++:g++ javac:default-jdk-headless node:nodejs go:golang-go
+
+toolchains:
+	@missing=""; for pair in $(TOOLCHAINS); do command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "make: installing$$missing (apt)"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null) \
+				|| echo "make: could not install$$missing: the tests that need them will skip"; \
+		else echo "make: missing$$missing (needs root and apt): the tests that need them will skip"; fi; \
+	fi
+
 # pytest exits 5 when it collects no test: that is a failure here, said plainly.
-test: install
+test: install toolchains
 	@$(PY) -m pytest -n 2 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 

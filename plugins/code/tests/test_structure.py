@@ -43,7 +43,9 @@ def _run(op: omniaug.Augmentation, sources: list[str], language: str = "python",
 
 @pytest.mark.parametrize("op_cls", [RenameVariables, RenameFunctions, ShuffleNames], ids=lambda c: c.name)
 def test_python_renaming_is_alpha_renaming(op_cls: type) -> None:
-    out = _run(op_cls(max_sites=4), CORPUS * 2)
+    # the corpus is mostly public module-level functions: opt in to renaming the API to exercise every site
+    kw = {"rename_public_api": True} if op_cls is not ShuffleNames else {}
+    out = _run(op_cls(max_sites=4, **kw), CORPUS * 2)
     applied = 0
     for before, after, status in zip(CORPUS * 2, out.sources, out.status or []):
         if status[-1].outcome != "applied":
@@ -153,7 +155,7 @@ def test_renaming_skips_functions_using_locals() -> None:
 
 
 def test_parameter_names_kept_when_function_escapes() -> None:
-    src = "def f(a, b):\n    return a - b\n\n\ncallbacks = [f]\n\n\ndef g(k):\n    return k\n"
+    src = "def _f(a, b):\n    return a - b\n\n\ncallbacks = [_f]\n\n\ndef _g(k):\n    return k\n"
     for seed in range(8):
         after, renames = _renamed(src, seed)
         assert "a" not in renames and "b" not in renames  # f is used as a value: its parameters are API

@@ -3,10 +3,18 @@
 A code op draws, per sample, a 63-bit seed and a number of sites (its strength)
 from the caller's generator, as tensors. The kernel then runs the op's pure
 string transformation on every applied sample — necessarily a Python loop over
-strings — and records a :class:`Status`. The output is always parsed again
-(CPython's parser for Python, tree-sitter otherwise); an output that does not
-parse, or a transformation that raises, is reported as ``failed`` with the reason
-and the sample keeps its source: nothing falls back silently.
+strings — and records a :class:`Status`. The output is always checked again
+(CPython's compiler for Python, tree-sitter otherwise, optionally the local
+compiler with ``verify="compile"``); an output that does not pass, or a
+transformation that raises, is reported as ``failed`` with the reason and the
+sample keeps its source: nothing falls back silently. Nothing raises out of an
+op: a source too large for the time budget or nested too deeply is reported
+``not_applicable`` (``too large: …`` / ``too deep: …``).
+
+C-family sources that tree-sitter parses only partly (macros, compiler
+extensions) are accepted: ops edit only what parses cleanly, never inside or
+across an ERROR region, and the output must leave exactly the same regions
+unparsed.
 
 Large batches can be spread over worker processes (``workers=``); results do not
 depend on the number of workers because every choice comes from the per-sample seed.
@@ -24,15 +32,20 @@ import torch
 
 from omniaug import Augmentation, InputError, Magnitude, Params, rng
 
+from . import budget
 from .keys import Keys
 from .modality import CODE
 from .payload import CodeBatch, Status, StatusLog
-from .syntax import is_verified, mark_verified, parse_error
+from .syntax import error_signature, is_verified, mark_verified, parse_error
+from .verify import compiles
 
-__all__ = ["CodeAugmentation", "NotApplicable", "Result", "shutdown_pools"]
+__all__ = ["CodeAugmentation", "NotApplicable", "Result", "shutdown_pools", "DEFAULT_TIME_BUDGET"]
 
 _SEED_HIGH = 2**53  # exactly representable in float64, which rng.randint draws through
 _MIN_PARALLEL = 32  # below this many samples a process pool costs more than it saves
+#: default seconds per sample before an op gives up with ``too large`` (the ops are near-linear:
+#: a 5 MB file takes a few seconds, so this only stops pathological inputs)
+DEFAULT_TIME_BUDGET = 60.0
 
 
 class NotApplicable(Exception):
@@ -54,9 +67,17 @@ class CodeAugmentation(Augmentation):
 
     Args:
         max_sites: each sample changes between 1 and ``max_sites`` sites (the
-            op's strength; policies set it through ``magnitude``).
+            op's strength; policies set it through ``magnitude``); ``None`` takes the
+            op's default (:attr:`default_max_sites`).
         workers: worker processes for batches of at least 32 samples (1 = in process).
         progress: show a tqdm progress bar over the batch (for the CLI).
+        time_budget: seconds one sample may take; a sample that needs more is left
+            unchanged and reported ``not_applicable`` with ``too large: …`` (``None``:
+            no limit). Sources nested beyond what the op handles get ``too deep: …``.
+        verify: ``"parse"`` (default) checks every output by parsing it; ``"compile"``
+            also compiles original and output with the local toolchain where there is
+            one and fails the sample if only the original compiles (see
+            :mod:`omniaug_code.verify`). ``Status.check`` says which check passed.
         p: per-sample probability of applying the op.
         same_on_batch: one draw for the whole batch.
     """
@@ -67,24 +88,36 @@ class CodeAugmentation(Augmentation):
     languages: ClassVar[tuple[str, ...]] = ("python",)
     #: reference for the op's definition (shown in docs)
     source_ref: ClassVar[str] = ""
+    #: ``max_sites`` when the caller gives none
+    default_max_sites: ClassVar[int] = 3
 
     def __init__(
         self,
-        max_sites: int = 3,
+        max_sites: int | None = None,
         *,
         workers: int = 1,
         progress: bool = False,
+        time_budget: float | None = DEFAULT_TIME_BUDGET,
+        verify: str = "parse",
         p: float = 1.0,
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
+        if max_sites is None:
+            max_sites = self.default_max_sites
         if not isinstance(max_sites, int) or isinstance(max_sites, bool) or max_sites < 1:
             raise InputError("max_sites", "an integer >= 1", max_sites, where=type(self).__name__)
         if not isinstance(workers, int) or workers < 1:
             raise InputError("workers", "an integer >= 1", workers, where=type(self).__name__)
+        if time_budget is not None and (isinstance(time_budget, bool) or not isinstance(time_budget, (int, float)) or time_budget <= 0):
+            raise InputError("time_budget", "None or a number of seconds > 0", time_budget, where=type(self).__name__)
+        if verify not in ("parse", "compile"):
+            raise InputError("verify", '"parse" or "compile"', verify, where=type(self).__name__)
         self.max_sites = max_sites
         self.workers = workers
         self.progress = bool(progress)
+        self.time_budget = None if time_budget is None else float(time_budget)
+        self.verify = verify
 
     # -- to implement -------------------------------------------------------------
     def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
@@ -103,24 +136,59 @@ class CodeAugmentation(Augmentation):
 
         ``verified``: the caller knows ``source`` parses (it checked this very string).
         """
+        try:
+            with budget.deadline(self.time_budget):
+                return self._run_one(source, language, seed, sites, verified)
+        except budget.TooLarge:
+            return source, Status(
+                self.name, "not_applicable", f"too large: the time budget of {self.time_budget:g} s per file ran out"
+            )
+        except (budget.TooDeep, RecursionError) as exc:
+            why = str(exc) if isinstance(exc, budget.TooDeep) else "Python recursion limit"
+            return source, Status(self.name, "not_applicable", f"too deep: the source is nested too deeply ({why})")
+        except Exception as exc:  # an op bug must not stop a batch: reported, source kept
+            return source, Status(self.name, "failed", f"{type(exc).__name__}: {exc}")
+
+    def _run_one(self, source: str, language: str, seed: int, sites: int, verified: bool) -> tuple[str, Status]:
         if language not in self.languages:
             return source, Status(self.name, "not_applicable", f"{language} is not supported (supports {', '.join(self.languages)})")
-        problem = None if verified else parse_error(source, language)
-        if problem is not None:
-            return source, Status(self.name, "failed", f"input does not parse: {problem}")
+        if language == "python":
+            problem = None if verified else parse_error(source, language)
+            if problem is not None:
+                return source, Status(self.name, "failed", f"input does not parse: {problem}")
+            signature: tuple[tuple[str, str], ...] = ()
+        else:
+            # C family: regions tree-sitter cannot parse (macros, extensions) are left alone by every op
+            signature = () if verified or is_verified(source, language) else error_signature(source, language)
         try:
             result = self.transform(source, language, Keys(seed), sites)
         except NotApplicable as exc:
             return source, Status(self.name, "not_applicable", str(exc))
-        except RecursionError:
-            return source, Status(self.name, "failed", "source nested too deeply")
-        except Exception as exc:
-            return source, Status(self.name, "failed", f"{type(exc).__name__}: {exc}")
-        if result.source != source:
+        if result.source == source:
+            return source, Status(self.name, "not_applicable", "the transformation left the source unchanged")
+        budget.check_now()
+        if language == "python":
             problem = parse_error(result.source, language)
             if problem is not None:
                 return source, Status(self.name, "failed", f"output does not parse: {problem}")
-        return result.source, Status(self.name, "applied", result.detail, result.sites, result.renames)
+            check = "compiled"
+        else:
+            after = () if is_verified(result.source, language) else error_signature(result.source, language)
+            if after != signature:
+                if not signature:
+                    return source, Status(self.name, "failed", f"output does not parse: {parse_error(result.source, language)}")
+                return source, Status(self.name, "failed", "output does not parse the same way around the unparsed regions")
+            if not after:
+                mark_verified(result.source, language)
+            check = "parsed"
+            if self.verify == "compile":
+                before = compiles(source, language, cache=True)
+                if before is not None and before[0]:
+                    ok, message = compiles(result.source, language)  # type: ignore[misc]
+                    if not ok:
+                        return source, Status(self.name, "failed", f"output does not compile: {message}")
+                    check = "compiled"
+        return result.source, Status(self.name, "applied", result.detail, result.sites, result.renames, check)
 
     def kernel(self, x: CodeBatch, params: Params) -> CodeBatch:
         seeds = params["seed"].tolist()  # string op: per-sample Python work on the host
@@ -132,7 +200,7 @@ class CodeAugmentation(Augmentation):
             verified = [is_verified(s, lang) for s, lang in zip(x.sources, langs)]
             results = _run_parallel(self, list(zip(x.sources, langs, seeds, sites, verified)))
             for (src, status), lang in zip(results, langs):
-                if status.outcome != "failed":
+                if status.outcome != "failed" and lang == "python":
                     mark_verified(src, lang)
         else:
             jobs = list(zip(x.sources, langs, seeds, sites))

@@ -13,10 +13,11 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .base import NotApplicable, Result
+from .clike import clean_sites
 from .edits import Edit, apply_edits, is_line_start
 from .keys import Keys
 from .sites import pick_disjoint
-from .syntax import find, parse, text
+from .syntax import ErrorRegions, find, parse, text
 
 __all__ = ["swap_blocks"]
 
@@ -95,8 +96,12 @@ def swap_blocks(source: str, language: str, keys: Keys, sites: int) -> Result:
     """Swap the branches of ``sites`` if/else statements, negating their conditions."""
     data = source.encode("utf-8")
     root = parse(data, language).root_node
+    errors = ErrorRegions(root, language)
+    ifs = find(root, language, "if_statement")
     plans = []
-    for n in find(root, language, "if_statement"):
+    for n, ok in zip(ifs, clean_sites(ifs, root, errors, language)):
+        if not ok:
+            continue
         edits = _python_site(data, n) if language == "python" else _c_like_site(n, language)
         if edits:
             plans.append((n, edits))

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 
+import tree_sitter as ts
+
 from .base import NotApplicable, Result
 from .edits import Edit, apply_edits, is_line_start, line_start
 from .keys import Keys
-from .syntax import find, parse
+from .syntax import ErrorRegions, find, parse
 
 __all__ = ["remove_comments"]
 
@@ -24,12 +26,15 @@ def remove_comments(source: str, language: str, keys: Keys, sites: int) -> Resul
     """Remove ``sites`` comments."""
     data = source.encode("utf-8")
     root = parse(data, language).root_node
+    errors = ErrorRegions(root, language)
     cands = []
     types = ("line_comment", "block_comment") if language == "java" else ("comment",)
     for n in find(root, language, *types):
         body = n.text or b""
         if language == "python" and n.start_point[0] < 2 and (body.startswith(b"#!") or _CODING.match(body)):
             continue
+        if errors and (errors.overlaps(n.start_byte, n.end_byte) or _in_error(n)):
+            continue  # never edit inside a region tree-sitter could not parse
         cands.append(n)
     if not cands:
         raise NotApplicable("no comment")
@@ -44,5 +49,26 @@ def remove_comments(source: str, language: str, keys: Keys, sites: int) -> Resul
             start = n.start_byte
             while start > 0 and data[start - 1 : start] in (b" ", b"\t"):
                 start -= 1
-            edits.append(Edit(start, end, ""))
+            # keep tokens apart (`a/**/b`), and JavaScript's line break inside a block comment (ASI)
+            glue = " " if _word(data[start - 1 : start]) and _word(data[end : end + 1]) else ""
+            if language == "javascript" and b"\n" in (n.text or b"") and not _ends_line(n, data):
+                glue = "\n"
+            edits.append(Edit(start, end, glue))
     return Result(apply_edits(data, edits), len(picked))
+
+
+def _word(ch: bytes) -> bool:
+    return bool(ch) and (ch.isalnum() or ch in (b"_", b"$"))
+
+
+def _ends_line(n: ts.Node, data: bytes) -> bool:
+    return data[n.end_byte : n.end_byte + 1] in (b"\n", b"")
+
+
+def _in_error(n: ts.Node) -> bool:
+    p = n.parent
+    while p is not None:
+        if p.is_error:
+            return True
+        p = p.parent
+    return False

@@ -6,7 +6,7 @@ source (survey / NatGen / ReCode) and the conditions under which it keeps behavi
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from omniaug import Magnitude
 
@@ -43,7 +43,11 @@ class RenameVariables(CodeAugmentation):
     Python: scope-exact (``global``/``nonlocal``, closures, comprehensions, class
     bodies), keyword arguments of calls to the function follow a renamed
     parameter; keyword-only parameters and a method's first parameter are kept.
-    Other languages: declared locals/parameters of a function, renamed inside it.
+    The parameters of a module's public API (public module-level functions and the
+    public methods of public classes) are kept unless ``rename_public_api=True``,
+    which changes the API (callers passing them by keyword break).
+    Other languages: locals and parameters of a function whose every use resolves
+    to a declaration in that function (block scopes followed), renamed inside it.
     """
 
     name = "code.rename_variables"
@@ -52,31 +56,43 @@ class RenameVariables(CodeAugmentation):
 
     def __init__(
         self,
-        max_sites: int = 3,
+        max_sites: int | None = None,
         include_parameters: bool = True,
         *,
-        workers: int = 1,
-        progress: bool = False,
-        p: float = 1.0,
-        same_on_batch: bool = False,
+        rename_public_api: bool = False,
+        **kw: Any,
     ) -> None:
-        super().__init__(max_sites, workers=workers, progress=progress, p=p, same_on_batch=same_on_batch)
+        super().__init__(max_sites, **kw)
         self.include_parameters = bool(include_parameters)
+        self.rename_public_api = bool(rename_public_api)
 
     def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         if language == "python":
-            return renaming.rename_variables(source, keys, sites, include_parameters=self.include_parameters)
-        return clike.rename_locals(source, language, keys, sites)
+            return renaming.rename_variables(
+                source, keys, sites, include_parameters=self.include_parameters, public_api=self.rename_public_api
+            )
+        return clike.rename_locals(source, language, keys, sites, include_parameters=self.include_parameters)
 
 
 class RenameFunctions(CodeAugmentation):
-    """Rename functions (not methods) and every reference to them; ``Status.renames`` maps old → new."""
+    """Rename functions (not methods) and every reference to them; ``Status.renames`` maps old → new.
+
+    By default only private functions are renamed (nested functions, and module-level
+    functions whose name starts with ``_`` and is not in ``__all__``): a module's
+    public functions are its API. ``rename_public_api=True`` renames public functions
+    too (not those listed in ``__all__``), which changes the module's API. A name the
+    module binds more than once, or after a ``from … import *``, is never renamed.
+    """
 
     name = "code.rename_functions"
     source_ref = _REF
 
+    def __init__(self, max_sites: int | None = None, *, rename_public_api: bool = False, **kw: Any) -> None:
+        super().__init__(max_sites, **kw)
+        self.rename_public_api = bool(rename_public_api)
+
     def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
-        return renaming.rename_functions(source, keys, sites)
+        return renaming.rename_functions(source, keys, sites, public_api=self.rename_public_api)
 
 
 class ShuffleNames(CodeAugmentation):
@@ -96,10 +112,7 @@ class InsertDeadCode(CodeAugmentation):
     languages = LANGUAGES
     source_ref = _REF
 
-    def __init__(
-        self, max_sites: int = 2, *, workers: int = 1, progress: bool = False, p: float = 1.0, same_on_batch: bool = False
-    ) -> None:
-        super().__init__(max_sites, workers=workers, progress=progress, p=p, same_on_batch=same_on_batch)
+    default_max_sites = 2
 
     def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         if language == "python":
@@ -114,10 +127,7 @@ class ExchangeLoops(CodeAugmentation):
     languages = LANGUAGES
     source_ref = _REF
 
-    def __init__(
-        self, max_sites: int = 2, *, workers: int = 1, progress: bool = False, p: float = 1.0, same_on_batch: bool = False
-    ) -> None:
-        super().__init__(max_sites, workers=workers, progress=progress, p=p, same_on_batch=same_on_batch)
+    default_max_sites = 2
 
     def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         if language == "python":
@@ -143,10 +153,7 @@ class SwapBlocks(CodeAugmentation):
     languages = LANGUAGES
     source_ref = _REF
 
-    def __init__(
-        self, max_sites: int = 2, *, workers: int = 1, progress: bool = False, p: float = 1.0, same_on_batch: bool = False
-    ) -> None:
-        super().__init__(max_sites, workers=workers, progress=progress, p=p, same_on_batch=same_on_batch)
+    default_max_sites = 2
 
     def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return blocks.swap_blocks(source, language, keys, sites)
@@ -168,10 +175,7 @@ class WrapTry(CodeAugmentation):
     name = "code.wrap_try"
     source_ref = _REF
 
-    def __init__(
-        self, max_sites: int = 1, *, workers: int = 1, progress: bool = False, p: float = 1.0, same_on_batch: bool = False
-    ) -> None:
-        super().__init__(max_sites, workers=workers, progress=progress, p=p, same_on_batch=same_on_batch)
+    default_max_sites = 1
 
     def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return trywrap.wrap_try(source, keys, sites)
@@ -185,23 +189,28 @@ class RemoveComments(CodeAugmentation):
     magnitude: ClassVar[Magnitude | None] = Magnitude("max_sites", 1, 16, integer=True)
     source_ref = _REF
 
-    def __init__(
-        self, max_sites: int = 8, *, workers: int = 1, progress: bool = False, p: float = 1.0, same_on_batch: bool = False
-    ) -> None:
-        super().__init__(max_sites, workers=workers, progress=progress, p=p, same_on_batch=same_on_batch)
+    default_max_sites = 8
 
     def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return comments.remove_comments(source, language, keys, sites)
 
 
 class RemoveDocstrings(CodeAugmentation):
-    """Remove docstrings (a body left empty gets ``pass``)."""
+    """Remove docstrings (a body left empty gets ``pass``).
+
+    Docstrings holding doctests (``>>>`` lines) are tests, not prose: kept unless
+    ``keep_doctests=False``.
+    """
 
     name = "code.remove_docstrings"
     source_ref = _REF
 
+    def __init__(self, max_sites: int | None = None, *, keep_doctests: bool = True, **kw: Any) -> None:
+        super().__init__(max_sites, **kw)
+        self.keep_doctests = bool(keep_doctests)
+
     def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
-        return docstrings.remove_docstrings(source, keys, sites)
+        return docstrings.remove_docstrings(source, keys, sites, keep_doctests=self.keep_doctests)
 
 
 class PerturbDocstrings(CodeAugmentation):
@@ -230,10 +239,7 @@ class ReorderImports(CodeAugmentation):
     name = "code.reorder_imports"
     source_ref = _REF
 
-    def __init__(
-        self, max_sites: int = 1, *, workers: int = 1, progress: bool = False, p: float = 1.0, same_on_batch: bool = False
-    ) -> None:
-        super().__init__(max_sites, workers=workers, progress=progress, p=p, same_on_batch=same_on_batch)
+    default_max_sites = 1
 
     def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return imports.reorder_imports(source, keys, sites)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["LANGUAGES", "EXTENSIONS", "CodeBatch", "Outcome", "Status", "StatusLog"]
+__all__ = ["LANGUAGES", "EXTENSIONS", "CodeBatch", "Check", "Outcome", "Status", "StatusLog"]
 
 #: languages the plugin parses (tree-sitter grammars; Python also through the CPython compiler)
 LANGUAGES: tuple[str, ...] = ("python", "java", "javascript", "c", "cpp", "go")
@@ -24,6 +24,7 @@ EXTENSIONS: dict[str, str] = {
 }
 
 Outcome = Literal["applied", "not_applicable", "failed"]
+Check = Literal["compiled", "parsed", ""]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,11 @@ class Status:
     (nothing to transform; ``detail`` says why) or ``"failed"`` (the source is
     returned unchanged; ``detail`` gives the reason). ``renames`` lists the
     ``(old, new)`` names of renaming ops, so callers can still find an entry point.
+    ``check`` (applied samples) says how the output was verified: ``"compiled"``
+    (changed and verified: CPython's compiler for Python, the local compiler with
+    ``verify="compile"`` for the other languages) or ``"parsed"`` (changed,
+    parse-checked only: tree-sitter found the same syntax tree errors as in the input
+    — none for a clean input).
     """
 
     op: str
@@ -41,11 +47,18 @@ class Status:
     detail: str = ""
     sites: int = 0
     renames: tuple[tuple[str, str], ...] = ()
+    check: Check = ""
+
+    @property
+    def verified(self) -> bool:
+        """Whether the output was compiled (not only parsed)."""
+        return self.outcome == "applied" and self.check == "compiled"
 
     def __str__(self) -> str:
         tail = f" ({self.detail})" if self.detail else ""
         count = f" {self.sites} site(s)" if self.outcome == "applied" else ""
-        return f"{self.op}: {self.outcome}{count}{tail}"
+        how = {"compiled": ", compiled", "parsed": ", parse-checked only"}.get(self.check, "") if self.outcome == "applied" else ""
+        return f"{self.op}: {self.outcome}{count}{how}{tail}"
 
 
 class StatusLog(tuple):  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ import tree_sitter as ts
 
 from .keys import Keys
 
-__all__ = ["pick_disjoint", "indent_unit", "ancestors"]
+__all__ = ["pick_disjoint", "indent_unit", "ancestors", "innermost"]
 
 T = TypeVar("T")
 
@@ -42,4 +42,33 @@ def ancestors(node: ts.Node) -> list[ts.Node]:
     while p is not None:
         out.append(p)
         p = p.parent
+    return out
+
+
+def innermost(nodes: Sequence[ts.Node], containers: Sequence[ts.Node]) -> dict[int, ts.Node | None]:
+    """For each node (by id), the smallest container that strictly encloses it (None when none does).
+
+    One sweep over both lists sorted by position — linear, unlike walking
+    ``Node.parent`` (which tree-sitter computes by descending from the root, so
+    that asking it for every node of a large file is quadratic). Containers must
+    come from one tree (they nest or are disjoint).
+    """
+    events = sorted(
+        [(c.start_byte, -c.end_byte, 0, c) for c in containers] + [(n.start_byte, -n.end_byte, 1, n) for n in nodes],
+        key=lambda e: (e[0], e[1], e[2]),
+    )
+    out: dict[int, ts.Node | None] = {}
+    stack: list[ts.Node] = []
+    for start, neg_end, kind, node in events:
+        end = -neg_end
+        while stack and stack[-1].end_byte <= start and not (stack[-1].end_byte == start == end):
+            stack.pop()
+        if kind == 0:
+            stack.append(node)
+            continue
+        # the innermost open container that encloses [start, end) and is not the node itself
+        j = len(stack) - 1
+        while j >= 0 and (stack[j].id == node.id or stack[j].end_byte < end):
+            j -= 1
+        out[node.id] = stack[j] if j >= 0 else None
     return out

@@ -24,24 +24,41 @@ __all__ = ["rewrite_booleans"]
 _LOOSE = {"boolean_operator", "conditional_expression", "lambda", "named_expression", "not_operator"}
 
 
-def _truth_context(node: ts.Node) -> bool:
-    """Whether only the truth value of ``node`` is used."""
-    parent = node.parent
-    while parent is not None and parent.type == "parenthesized_expression":
-        node, parent = parent, parent.parent
-    if parent is None:
-        return False
-    if parent.type in ("if_statement", "elif_clause", "while_statement"):
-        return parent.child_by_field_name("condition") == node
-    if parent.type == "assert_statement":
-        return parent.named_children[0] == node
-    if parent.type == "conditional_expression":
-        return parent.named_child_count == 3 and parent.named_children[1] == node
-    if parent.type == "not_operator":
-        return True
-    if parent.type == "boolean_operator":
-        return _truth_context(parent)
-    return False
+def _truth_operators(root: ts.Node) -> list[ts.Node]:
+    """Every ``and``/``or`` whose value is used only for its truth value, in document order.
+
+    Top-down from the truth contexts (conditions of ``if``/``elif``/``while``, the test
+    of ``assert`` and of a conditional expression, the operand of ``not``) through
+    parentheses, ``not`` and the operands of ``and``/``or`` — no ``Node.parent`` walks,
+    which tree-sitter answers by descending from the root.
+    """
+    roots: list[ts.Node] = []
+    for n in find(root, "python", "if_statement", "elif_clause", "while_statement", "assert_statement",
+                  "conditional_expression", "not_operator"):  # fmt: skip
+        if n.type in ("if_statement", "elif_clause", "while_statement"):
+            c = n.child_by_field_name("condition")
+        elif n.type == "assert_statement":
+            c = n.named_children[0] if n.named_children else None
+        elif n.type == "conditional_expression":
+            c = n.named_children[1] if n.named_child_count == 3 else None
+        else:
+            c = n.child_by_field_name("argument")
+        if c is not None:
+            roots.append(c)
+    found: dict[int, ts.Node] = {}
+    stack = roots
+    while stack:
+        n = stack.pop()
+        if n.type == "parenthesized_expression":
+            stack.extend(n.named_children)
+        elif n.type == "boolean_operator":
+            found[n.id] = n
+            stack.extend(c for c in (n.child_by_field_name("left"), n.child_by_field_name("right")) if c is not None)
+        elif n.type == "not_operator":
+            arg = n.child_by_field_name("argument")
+            if arg is not None:
+                stack.append(arg)
+    return sorted(found.values(), key=lambda n: n.start_byte)
 
 
 def _negated(node: ts.Node) -> str:
@@ -56,10 +73,7 @@ def rewrite_booleans(source: str, keys: Keys, sites: int) -> Result:
     """Apply De Morgan's law to ``sites`` ``and``/``or`` expressions in truth-value contexts."""
     data = source.encode("utf-8")
     root = parse(data, "python").root_node
-    cands = []
-    for n in find(root, "python", "boolean_operator"):
-        if _truth_context(n):
-            cands.append(n)
+    cands = _truth_operators(root)
     if not cands:
         raise NotApplicable("no and/or expression used as a condition")
     chosen = pick_disjoint(cands, sites, keys, lambda n: (n.start_byte, n.end_byte), "sites")

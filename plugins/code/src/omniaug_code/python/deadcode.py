@@ -16,7 +16,7 @@ from ..keys import Keys
 from ..sites import indent_unit
 from ..syntax import parse
 from .scopes import fresh_names, identifiers_of
-from .tree import is_docstring, scope_kind, statements
+from .tree import Outline, statements
 
 __all__ = ["insert_dead_code"]
 
@@ -34,9 +34,10 @@ def insert_dead_code(source: str, keys: Keys, sites: int) -> Result:
     """Insert ``sites`` dead statements before randomly chosen statements."""
     data = source.encode("utf-8")
     tree = parse(data, "python")
+    outline = Outline(tree.root_node)
     spots = []
     for block, i, stmt in statements(tree.root_node, data):
-        if i == 0 and is_docstring(stmt):
+        if i == 0 and outline.is_docstring(stmt):
             continue
         if stmt.type == "future_import_statement":
             continue
@@ -50,10 +51,11 @@ def insert_dead_code(source: str, keys: Keys, sites: int) -> Result:
         raise NotApplicable("no statement to insert dead code before")
     picked = keys.sample(spots, sites, "spots")
     names = fresh_names(identifiers_of(tree.root_node), 2 * len(picked), keys, "fresh")
+    kinds = outline.scope_kinds(picked)
     edits = []
     for j, stmt in enumerate(picked):
         ind = indent_at(data, stmt.start_byte)
-        templates = _NEVER_RUN + (_RUNS if scope_kind(stmt) == "function" else ())
+        templates = _NEVER_RUN + (_RUNS if kinds[stmt.id] == "function" else ())
         tpl = keys.choice(templates, "template", j)
         code = tpl.format(ind=ind, in2=ind + indent_unit(ind), a=names[2 * j], b=names[2 * j + 1], k=keys.index(10, "k", j))
         edits.append(Edit(stmt.start_byte, stmt.start_byte, code + "\n" + ind))

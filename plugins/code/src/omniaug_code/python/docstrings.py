@@ -22,41 +22,46 @@ from ..edits import Edit, apply_edits, indent_at, is_line_start, line_start
 from ..keys import Keys
 from ..syntax import find, parse
 from .scopes import identifiers_of
-from .tree import is_docstring
 
 __all__ = ["remove_docstrings", "perturb_docstrings"]
 
 _WORD = re.compile(r"(?<![\\\w`'\"./-])[A-Za-z]{2,}(?![\w`(.'\"/-])")
 
 
-def _docstrings(root: ts.Node) -> list[ts.Node]:
+def _docstrings(root: ts.Node) -> list[tuple[ts.Node, ts.Node]]:
+    """``(docstring statement, the body holding it)`` for the module, every class and every function."""
     out = []
-    for n in find(root, "python", "expression_statement"):
-        if is_docstring(n) or (
-            n.parent is not None
-            and n.parent.type == "module"
-            and n.named_child_count == 1
-            and n.named_children[0].type == "string"
-            and next((c for c in n.parent.named_children if c.type != "comment"), None) == n
-        ):
-            out.append(n)
-    return out
+    bodies = [root] + [
+        b for b in (d.child_by_field_name("body") for d in find(root, "python", "function_definition", "class_definition"))
+        if b is not None
+    ]  # fmt: skip
+    for body in bodies:
+        first = next((c for c in body.named_children if c.type != "comment"), None)
+        if first is not None and first.type == "expression_statement" and first.named_child_count == 1 \
+                and first.named_children[0].type == "string":
+            out.append((first, body))
+    return sorted(out, key=lambda p: p[0].start_byte)
 
 
-def remove_docstrings(source: str, keys: Keys, sites: int) -> Result:
-    """Remove ``sites`` docstrings."""
+_DOCTEST = re.compile(rb"^\s*>>>", re.M)
+
+
+def remove_docstrings(source: str, keys: Keys, sites: int, *, keep_doctests: bool = True) -> Result:
+    """Remove ``sites`` docstrings (``keep_doctests``: never one with a ``>>>`` doctest, which is a test)."""
     data = source.encode("utf-8")
     root = parse(data, "python").root_node
-    cands = [d for d in _docstrings(root) if is_line_start(data, d.start_byte)]
+    cands = [d for d in _docstrings(root) if is_line_start(data, d[0].start_byte)]
+    if keep_doctests:
+        cands = [d for d in cands if not _DOCTEST.search(d[0].text or b"")]
     if not cands:
-        raise NotApplicable("no docstring")
+        raise NotApplicable("no docstring" + (" without doctests" if keep_doctests else ""))
     edits = []
     picked = keys.sample(cands, sites, "sites")
-    for d in picked:
+    for d, body in picked:
         start = line_start(data, d.start_byte)
         end = d.end_byte + (1 if data[d.end_byte : d.end_byte + 1] == b"\n" else 0)
-        siblings = [c for c in d.parent.named_children if c.type != "comment"] if d.parent is not None else []
-        alone = len(siblings) == 1 and d.parent is not None and d.parent.type == "block"
+        siblings = [c for c in body.named_children if c.type != "comment"]
+        alone = len(siblings) == 1 and body.type == "block"
         edits.append(Edit(start, end, f"{indent_at(data, d.start_byte)}pass\n" if alone else ""))
     return Result(apply_edits(data, edits), len(picked))
 
@@ -124,7 +129,7 @@ def perturb_docstrings(source: str, keys: Keys, sites: int) -> Result:
     protected = identifiers_of(root)
     edits = []
     total = 0
-    for j, d in enumerate(_docstrings(root)):
+    for j, (d, _) in enumerate(_docstrings(root)):
         string = d.named_children[0]
         content = [c for c in string.named_children if c.type == "string_content"]
         if len(content) != 1 or any(c.type == "interpolation" for c in string.named_children):

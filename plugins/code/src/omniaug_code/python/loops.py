@@ -39,7 +39,7 @@ from ..keys import Keys
 from ..sites import pick_disjoint
 from ..syntax import find, parse, text, walk
 from .scopes import fresh_names, identifiers_of
-from .tree import scope_kind
+from .tree import Outline
 
 __all__ = ["exchange_loops"]
 
@@ -71,8 +71,8 @@ def _prev_statements(stmt: ts.Node, count: int) -> list[ts.Node] | None:
     return out[::-1] if len(out) == count else None
 
 
-def _for_to_while(data: bytes, node: ts.Node, names: list[str]) -> list[Edit] | None:
-    if any(c.type == "async" for c in node.children) or scope_kind(node) == "class":
+def _for_to_while(data: bytes, node: ts.Node, names: list[str], kind: str) -> list[Edit] | None:
+    if any(c.type == "async" for c in node.children) or kind == "class":
         return None
     left, right, body = (node.child_by_field_name(f) for f in ("left", "right", "body"))
     colon, first = _colon(node), _first_statement(body)
@@ -122,8 +122,8 @@ def _restore_for(data: bytes, node: ts.Node) -> tuple[list[Edit], int] | None:
     return edits, prev[0].start_byte
 
 
-def _while_to_for(data: bytes, node: ts.Node, name: str) -> list[Edit] | None:
-    if scope_kind(node) != "function":
+def _while_to_for(data: bytes, node: ts.Node, name: str, kind: str) -> list[Edit] | None:
+    if kind != "function":
         return None
     cond, colon = node.child_by_field_name("condition"), _colon(node)
     if cond is None or colon is None:
@@ -165,11 +165,12 @@ def exchange_loops(source: str, keys: Keys, sites: int) -> Result:
         raise NotApplicable(f"the source rebinds {', '.join(sorted(rebound))}, which the rewritten loops call")
     taken = identifiers_of(tree.root_node)
     names = fresh_names(taken, 3 * len(loops), keys, "fresh")
+    kinds = Outline(tree.root_node).scope_kinds(loops)
     plans: list[tuple[int, int, list[Edit]]] = []
     for j, loop in enumerate(loops):
         header_end = (_colon(loop) or loop).end_byte
         if loop.type == "for_statement":
-            edits = _for_to_while(data, loop, names[3 * j : 3 * j + 3])
+            edits = _for_to_while(data, loop, names[3 * j : 3 * j + 3], kinds[loop.id])
             if edits:
                 plans.append((loop.start_byte, header_end, edits))
         else:
@@ -181,7 +182,7 @@ def exchange_loops(source: str, keys: Keys, sites: int) -> Result:
                 second = body_first.next_named_sibling
                 plans.append((start, second.start_byte if second is not None else header_end, edits))
                 continue
-            edits = _while_to_for(data, loop, names[3 * j])
+            edits = _while_to_for(data, loop, names[3 * j], kinds[loop.id])
             if edits:
                 plans.append((loop.start_byte, header_end, edits))
     if not plans:

@@ -73,14 +73,13 @@ def _parameters_pinned(model: ScopeModel, func: Scope) -> bool:
     if name_node is None:
         return True
     fname = name_node.text
-    if func.node.parent is not None and func.node.parent.type == "decorated_definition":
+    if func.decorated:
         return True
     if func.parent is not None and func.parent.kind == "class":
-        for attr in model.attribute_names:
-            if attr.text != fname:
-                continue
-            access = attr.parent
-            call = access.parent if access is not None else None
+        for attr in model.attributes_by_name.get(fname or b"", []):
+            up = model.attribute_ancestors.get(attr.id, ())
+            access = up[0] if up else None
+            call = up[1] if len(up) > 1 else None
             obj = access.child_by_field_name("object") if access is not None else None
             if call is None or call.type != "call" or call.child_by_field_name("function") != access:
                 return True
@@ -95,18 +94,18 @@ def _parameters_pinned(model: ScopeModel, func: Scope) -> bool:
     for occ in model.occurrences_of(def_occ.binding, def_occ.name) if def_occ.binding is not None else []:
         if occ.node == name_node:
             continue
-        parent = occ.node.parent
+        parent = occ.ancestors[0] if occ.ancestors else None
         if parent is None or parent.type != "call" or parent.child_by_field_name("function") != occ.node:
             return True
     return False
 
 
-def _variable_candidates(model: ScopeModel, include_parameters: bool) -> list[_Candidate]:
+def _variable_candidates(model: ScopeModel, include_parameters: bool, public: PublicApi | None = None) -> list[_Candidate]:
     out: list[_Candidate] = []
     for f in model.functions():
         if model.uses_introspection(f):
             continue
-        pinned = include_parameters and _parameters_pinned(model, f)
+        pinned = include_parameters and (_parameters_pinned(model, f) or (public is not None and public.is_public_function(f)))
         kwonly = _keyword_only(f)
         skip_first = f.parent is not None and f.parent.kind == "class"
         first = _first_parameter(f) if skip_first else None
@@ -122,6 +121,73 @@ def _variable_candidates(model: ScopeModel, include_parameters: bool) -> list[_C
                 continue
             out.append(_Candidate(f, name, sym.is_parameter()))
     return out
+
+
+class PublicApi:
+    """The public names of a module: what other code may import and call by keyword.
+
+    Public: every name in a literal ``__all__`` and every module-level name without a
+    leading underscore (an unreadable ``__all__`` makes every module-level name
+    public). A function is public API when it is module-level and public, or a public
+    (or dunder) method of a public class; its parameters are API (callers may pass
+    them by keyword).
+    """
+
+    def __init__(self, model: ScopeModel) -> None:
+        self.model = model
+        self.all_names, self.all_known = _dunder_all(model.tree.root_node)
+
+    def is_public_name(self, name: str) -> bool:
+        return not self.all_known or name in self.all_names or not name.startswith("_")
+
+    def is_public_function(self, f: Scope) -> bool:
+        chain: list[Scope] = []
+        s: Scope | None = f
+        while s is not None and s.kind != "module":
+            if s.kind not in ("function", "class") or (s is not f and s.kind == "function"):
+                return False  # nested in a function: private to it
+            chain.append(s)
+            s = s.parent
+        for sc in chain:
+            assert sc.node is not None
+            name_node = sc.node.child_by_field_name("name")
+            name = name_node.text.decode() if name_node is not None and name_node.text else ""
+            is_dunder = name.startswith("__") and name.endswith("__")
+            if sc.parent is not None and sc.parent.kind == "module":
+                if not self.is_public_name(name):
+                    return False
+            elif not (is_dunder or not name.startswith("_")):
+                return False
+        return True
+
+
+def _dunder_all(root: ts.Node) -> tuple[set[str], bool]:
+    """Names listed in a module-level ``__all__`` and whether the list is fully known (literal strings)."""
+    names: set[str] = set()
+    known = True
+    for stmt in root.named_children:
+        if stmt.type != "expression_statement" or not stmt.named_children:
+            continue
+        e = stmt.named_children[0]
+        target = value = None
+        if e.type in ("assignment", "augmented_assignment"):
+            target, value = e.child_by_field_name("left"), e.child_by_field_name("right")
+        elif e.type == "call":
+            fn = e.child_by_field_name("function")
+            if fn is not None and fn.type == "attribute" and (fn.text or b"").startswith(b"__all__."):
+                target, value = fn.child_by_field_name("object"), e.child_by_field_name("arguments")
+                if value is not None and value.named_child_count == 1 and (fn.text or b"").endswith(b".extend"):
+                    value = value.named_children[0]
+        if target is None or target.text != b"__all__":
+            continue
+        items = value.named_children if value is not None and value.type in ("list", "tuple", "argument_list") else None
+        if items is None or not all(i.type == "string" for i in items):
+            known = False
+            continue
+        for i in items:
+            content = [c for c in i.named_children if c.type == "string_content"]
+            names.add(content[0].text.decode() if content and content[0].text else "")
+    return names, known
 
 
 def _call_site_keywords(model: ScopeModel, func: Scope, param: str) -> list[ts.Node]:
@@ -171,10 +237,16 @@ def _rename_edits(model: ScopeModel, renames: list[tuple[Scope, str, str]], keyw
     return list(edits.values())
 
 
-def rename_variables(source: str, keys: Keys, sites: int, *, include_parameters: bool = True) -> Result:
-    """Rename ``sites`` local variables / parameters to fresh names (keyword arguments of calls follow)."""
+def rename_variables(
+    source: str, keys: Keys, sites: int, *, include_parameters: bool = True, public_api: bool = False
+) -> Result:
+    """Rename ``sites`` local variables / parameters to fresh names (keyword arguments of calls follow).
+
+    ``public_api``: also rename parameters of the module's public functions and methods
+    (an API change: external callers passing them by keyword break).
+    """
     model = ScopeModel(source)
-    cands = _variable_candidates(model, include_parameters)
+    cands = _variable_candidates(model, include_parameters, None if public_api else PublicApi(model))
     if not cands:
         raise NotApplicable("no renamable local variable or parameter")
     picked = keys.sample(cands, sites, "pick")
@@ -184,10 +256,18 @@ def rename_variables(source: str, keys: Keys, sites: int, *, include_parameters:
     return Result(apply_edits(model.data, edits), len(picked), ", ".join(f"{o}->{n}" for _, o, n in renames))
 
 
-def rename_functions(source: str, keys: Keys, sites: int) -> Result:
-    """Rename ``sites`` functions (module-level or nested, not methods) and every call site."""
+def rename_functions(source: str, keys: Keys, sites: int, *, public_api: bool = False) -> Result:
+    """Rename ``sites`` functions (not methods) and every reference to them.
+
+    Never renamed: methods, dunder names, names in ``__all__``, public module-level
+    functions unless ``public_api`` (the module's API), any module-level function of a
+    module with ``from … import *`` (the star import may rebind it), and any name its
+    scope binds more than once (``bisect = …``, a second ``def``, an import) — the
+    references would then not all mean this function.
+    """
     model = ScopeModel(source)
-    has_all = model.module.symbol("__all__") is not None
+    public = PublicApi(model)
+    star = {id(sc) for sc in model.star_imports}
     cands: list[tuple[Scope, str]] = []
     seen: set[tuple[int, str]] = set()
     for f in model.functions():
@@ -196,16 +276,27 @@ def rename_functions(source: str, keys: Keys, sites: int) -> Result:
         occ = model.by_node.get(name_node.id) if name_node is not None else None
         if occ is None or occ.binding is None or occ.binding.kind == "class":
             continue
-        if occ.name.startswith("__") or (occ.binding.kind == "module" and has_all):
-            continue
-        if model.uses_introspection(occ.binding if occ.binding.kind != "module" else model.module):
-            continue
         key = (id(occ.binding), occ.name)
-        if key not in seen:
-            seen.add(key)
-            cands.append((occ.binding, occ.name))
+        if key in seen:
+            continue
+        seen.add(key)
+        binding = occ.binding
+        if occ.name.startswith("__") or id(binding) in star:
+            continue
+        if binding.kind == "module":
+            if occ.name in public.all_names or not public.all_known:
+                continue
+            if not public_api and public.is_public_name(occ.name):
+                continue
+        if model.bindings(binding, occ.name) != 1:
+            continue
+        if model.uses_introspection(binding if binding.kind != "module" else model.module):
+            continue
+        cands.append((binding, occ.name))
     if not cands:
-        raise NotApplicable("no renamable function (methods and names exported by __all__ are kept)")
+        raise NotApplicable(
+            "no renamable function (methods, public API, names in __all__ and names bound more than once are kept)"
+        )
     picked = keys.sample(cands, sites, "pick")
     fresh = model.fresh_names(len(picked), keys, "fresh")
     renames = [(scope, old, new) for (scope, old), new in zip(picked, fresh)]
@@ -221,15 +312,11 @@ def shuffle_names(source: str, keys: Keys, sites: int) -> Result:
     so no swapped name can be captured by a nested binding.
     """
     model = ScopeModel(source)
-    groups: list[list[_Candidate]] = []
-    for f in model.functions():
-        local = [
-            c
-            for c in _variable_candidates(model, include_parameters=False)
-            if c.scope is f and all(o.scope is f for o in model.occurrences_of(f, c.name))
-        ]
-        if len(local) >= 2:
-            groups.append(local)
+    by_scope: dict[int, list[_Candidate]] = {}
+    for c in _variable_candidates(model, include_parameters=False):
+        if all(o.scope is c.scope for o in model.occurrences_of(c.scope, c.name)):
+            by_scope.setdefault(id(c.scope), []).append(c)
+    groups = [g for g in by_scope.values() if len(g) >= 2]
     if not groups:
         raise NotApplicable("no function with two or more local variables to shuffle")
     group = keys.choice(groups, "function")

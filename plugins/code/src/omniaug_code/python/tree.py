@@ -7,9 +7,10 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from ..edits import is_line_start
+from ..sites import innermost
 from ..syntax import find
 
-__all__ = ["statements", "is_docstring", "scope_kind", "in_function", "multiline_string_rows"]
+__all__ = ["statements", "is_docstring", "scope_kind", "in_function", "multiline_string_rows", "Outline"]
 
 _SCOPES = {"function_definition": "function", "class_definition": "class", "lambda": "lambda"}
 
@@ -55,3 +56,37 @@ def multiline_string_rows(root: ts.Node) -> set[int]:
         if n.end_point[0] > n.start_point[0]:
             rows.update(range(n.start_point[0] + 1, n.end_point[0] + 1))
     return rows
+
+
+class Outline:
+    """Docstrings and enclosing scopes of a Python tree, computed once with queries and one sweep.
+
+    :func:`is_docstring` and :func:`scope_kind` ask ``Node.parent``, which tree-sitter
+    computes by descending from the root: per statement of a large module that is
+    quadratic. An op that asks for many statements builds one ``Outline`` instead.
+    """
+
+    def __init__(self, root: ts.Node) -> None:
+        self.root = root
+        self.defs = find(root, "python", *_SCOPES)
+        self.docstrings: set[int] = set()
+        bodies = [root] + [b for b in (d.child_by_field_name("body") for d in self.defs if d.type != "lambda") if b is not None]
+        for body in bodies:
+            first = next((c for c in body.named_children if c.type != "comment"), None)
+            if (
+                first is not None
+                and first.type == "expression_statement"
+                and first.named_child_count == 1
+                and first.named_children[0].type == "string"
+            ):
+                self.docstrings.add(first.id)
+        self._kinds: dict[int, str] = {}
+
+    def is_docstring(self, stmt: ts.Node) -> bool:
+        """Whether ``stmt`` is the docstring of the module, a class or a function."""
+        return stmt.id in self.docstrings
+
+    def scope_kinds(self, nodes: list[ts.Node]) -> dict[int, str]:
+        """For each node (by id): ``"module"``, ``"function"``, ``"class"`` or ``"lambda"``."""
+        enclosing = innermost(nodes, self.defs)
+        return {i: ("module" if d is None else _SCOPES[d.type]) for i, d in enclosing.items()}

@@ -16,7 +16,7 @@ from ..edits import Edit, apply_edits, indent_at, line_start
 from ..keys import Keys
 from ..sites import indent_unit
 from ..syntax import find, parse
-from .tree import is_docstring, scope_kind, statements
+from .tree import Outline, statements
 
 __all__ = ["wrap_try"]
 
@@ -28,9 +28,12 @@ def wrap_try(source: str, keys: Keys, sites: int) -> Result:
     """Wrap ``sites`` statements (in function bodies) in behaviour-preserving try statements."""
     data = source.encode("utf-8")
     root = parse(data, "python").root_node
+    outline = Outline(root)
+    stmts = [stmt for _, _, stmt in statements(root, data)]
+    kinds = outline.scope_kinds(stmts)
     cands = []
-    for _, _, stmt in statements(root, data):
-        if stmt.type in _NEVER or is_docstring(stmt) or scope_kind(stmt) != "function":
+    for stmt in stmts:
+        if stmt.type in _NEVER or outline.is_docstring(stmt) or kinds[stmt.id] != "function":
             continue
         if any(n.end_point[0] > n.start_point[0] for n in find(stmt, "python", "string")):
             continue
