@@ -24,6 +24,7 @@ from .ops import (
     WaveformPGD,
 )
 from .text import TOKEN_EMBEDDINGS, EmbeddingBatch, EmbeddingFGSM, EmbeddingPGD, embedding_batch, embedding_forward
+from .triggers import ImageBackdoor, TimeSeriesBackdoor, WaveformBackdoor
 
 __all__ = [
     "TOKEN_EMBEDDINGS",
@@ -33,6 +34,9 @@ __all__ = [
     "EmbeddingPGD",
     "GraphFLAG",
     "GraphPGD",
+    "ImageBackdoor",
+    "TimeSeriesBackdoor",
+    "WaveformBackdoor",
     "ImageFGSM",
     "ImagePGD",
     "Surface",

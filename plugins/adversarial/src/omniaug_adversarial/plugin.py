@@ -21,6 +21,7 @@ from .ops import (
     WaveformPGD,
 )
 from .text import TOKEN_EMBEDDINGS, EmbeddingFGSM, EmbeddingPGD
+from .triggers import ImageBackdoor, TimeSeriesBackdoor, WaveformBackdoor
 
 OPS: list[type] = [
     ImageFGSM,
@@ -36,6 +37,14 @@ OPS: list[type] = [
     GraphFLAG,
     GraphPGD,
 ]
+
+
+MIXERS: list[type] = [ImageBackdoor, TimeSeriesBackdoor, WaveformBackdoor]
+
+
+@hookimpl
+def omniaug_register_mixers() -> list[type]:
+    return list(MIXERS)
 
 
 @hookimpl
