@@ -66,6 +66,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         for name, cls in sorted(reg.augmentations.items()):
             if cls.modality_name() == m:
                 flag = " (policy)" if cls.magnitude is not None and cls.in_policies else ""
+                if getattr(cls, "wrapped", False):  # omniaug.interop: a peer library's transform, run per sample
+                    flag += f" (wrapped {cls.peer}: {cls.cost})"
                 print(f"  op      {name:<36} {_capabilities(cls)} {_first_line(cls.__doc__)}{flag}")
         for name, cls in sorted(reg.mixers.items()):
             if cls.modality_name() == m:
@@ -647,6 +649,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ convert
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Convert a saved albumentations / audiomentations pipeline; print what became native or wrapped."""
+    from .config import save_config
+    from .interop import convert
+
+    kwargs = {"sample_rate": args.sample_rate} if args.source == "audiomentations" else {}
+    pipeline, report = convert(Path(args.pipeline), args.source, **kwargs)
+    print(report)
+    if args.out:
+        print(f"wrote {save_config(pipeline, args.out)}")
+    return 0
+
+
 # ------------------------------------------------------------------ new-plugin
 def cmd_new_plugin(args: argparse.Namespace) -> int:
     from .template import render_plugin
@@ -673,7 +689,8 @@ def build_parser(commands: Mapping[str, Any] | None = None) -> argparse.Argument
               omniaug preview image.default --input photos/ --out mine.png
               omniaug apply pipeline.yaml wavs/ augmented/ --copies 4
               omniaug demo --out demo-output
-              omniaug new-plugin my-modality --dir ."""
+              omniaug new-plugin my-modality --dir .
+              omniaug convert albu.json --from albumentations -o pipeline.yaml"""
         ),
     )
     parser.add_argument("--version", action="version", version=f"omniaug {__version__}")
@@ -733,6 +750,13 @@ def build_parser(commands: Mapping[str, Any] | None = None) -> argparse.Argument
     p.add_argument("--modality", help="modality name (default: the plugin name)")
     p.add_argument("--dir", default=".", help="parent folder of the new package")
     p.set_defaults(func=cmd_new_plugin)
+
+    p = sub.add_parser("convert", help="convert a saved albumentations / audiomentations pipeline to omniaug")
+    p.add_argument("pipeline", help="the peer's saved pipeline (.json / .yaml)")
+    p.add_argument("--from", dest="source", required=True, choices=["albumentations", "audiomentations"])
+    p.add_argument("--out", "-o", help="write the omniaug pipeline here (.yaml / .json)")
+    p.add_argument("--sample-rate", type=int, default=16000, help="audio: the sample rate of plain-tensor batches")
+    p.set_defaults(func=cmd_convert)
     builtin = set(sub.choices)
     for name, command in sorted((commands or {}).items()):
         if name in builtin:
@@ -744,7 +768,7 @@ def build_parser(commands: Mapping[str, Any] | None = None) -> argparse.Argument
     return parser
 
 
-BUILTIN_COMMANDS = ("plugins", "list", "describe", "preview", "apply", "demo", "new-plugin")
+BUILTIN_COMMANDS = ("plugins", "list", "describe", "preview", "apply", "demo", "new-plugin", "convert")
 
 
 def _plugin_commands(argv: Sequence[str]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from . import rng
+from . import batching, rng
 from .augmentation import Augmentation, Augmented, Transform
 from .errors import InputError
 from .modality import Modality
@@ -241,12 +241,21 @@ class Compose(_Container):
     def _apply_fused(
         self, x: Any, group: list[list[int]], group_params: list[list[Params]], owned: bool, fresh: bool = False
     ) -> tuple[Any, bool]:
-        """Run one fused segment, or two chained ones; return the output and whether it is an owned intermediate."""
+        """Run one fused segment, or two chained ones; return the output and whether it is an owned intermediate.
+
+        With an input that requires grad, the fast paths that write into buffers (``apply_inplace``,
+        ``chain`` kernels) are skipped: each segment runs through its kind's plain ``apply``, which
+        must then be autograd-safe (see :class:`~omniaug.fusion.FusionKind`). Same params, same
+        transforms, so the same output within the kinds' tolerance.
+        """
         kind, total, ops = self._total(x, group[0], group_params[0], fresh)
+        grad = batching.any_requires_grad(x)
         if len(group) == 2:
             nkind, ntotal, nops = self._total(x, group[1], group_params[1], fresh)
-            return kind.chain[nkind.name](x, total, ops, ntotal, nops), True  # chain kernels return fresh outputs
-        if owned and kind.apply_inplace is not None:
+            if not grad:
+                return kind.chain[nkind.name](x, total, ops, ntotal, nops), True  # chain kernels return fresh outputs
+            return nkind.apply(kind.apply(x, total, ops), ntotal, nops), nkind.fresh_output
+        if owned and kind.apply_inplace is not None and not grad:
             return kind.apply_inplace(x, total, ops), True  # x came fresh from the previous fused segment
         return kind.apply(x, total, ops), kind.fresh_output
 

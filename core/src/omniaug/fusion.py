@@ -30,7 +30,10 @@ class FusionKind:
         compose: ``compose(first, then)`` → the transform doing ``first`` then ``then``.
         apply: ``apply(x, transform, ops)`` → the output of the fused run;
             ``ops`` are the fused op instances (to read options such as
-            interpolation or fill value from the first of them).
+            interpolation or fill value from the first of them). When ``x`` requires
+            grad it must be autograd-safe (no ``out=``, in-place writes into buffers,
+            NumPy or private threads on the differentiable path): ``Compose`` then
+            calls only ``apply``, never ``apply_inplace`` or a ``chain`` kernel.
         tolerance: ``(rtol, atol)`` within which a fused run equals the unfused chain.
         fresh_output: ``apply`` always returns newly allocated tensors (never its
             input, a view of it, or anything cached), so ``Compose`` may hand that

@@ -137,7 +137,7 @@ class ConversionReport:
         self.entries.append(Entry(**kwargs))
 
     def __str__(self) -> str:
-        rows = [[e.path, e.source, e.status, e.target, e.fidelity, e.note or e.cost] for e in self.entries]
+        rows = [[e.path, e.source, e.status, e.target, e.fidelity, "; ".join(t for t in (e.note, e.cost) if t)] for e in self.entries]
         header = ["#", self.peer, "status", "omniaug", "fidelity", "note / cost"]
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
         lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]

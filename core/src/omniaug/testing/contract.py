@@ -9,6 +9,7 @@ every registered op.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import torch
@@ -252,11 +253,26 @@ def check_mixer_labels(op: Mixer, x: Any = None) -> None:
 # -- differentiability and the model-aware protocol ---------------------------------------
 
 
-def _grad_input(op: Any, x: Any) -> torch.Tensor | None:
-    """``x`` as a float64 leaf for gradient checks, or ``None`` when the payload is not a float tensor."""
-    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        return None
-    return x.detach().to(torch.float64)
+def _grad_field(x: Any) -> str | None:
+    """Where a payload's differentiable tensor is: ``""`` for a float tensor, the first float tensor
+    field of a dataclass payload (``SeriesBatch.values``, ``AudioBatch.waveform``, ``Rows.features`` …),
+    or ``None`` when there is none."""
+    if isinstance(x, torch.Tensor):
+        return "" if x.is_floating_point() else None
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        for f in dataclasses.fields(x):
+            v = getattr(x, f.name)
+            if isinstance(v, torch.Tensor) and v.is_floating_point():
+                return f.name
+    return None
+
+
+def _field(x: Any, name: str) -> torch.Tensor:
+    return x if name == "" else getattr(x, name)  # type: ignore[no-any-return]
+
+
+def _with_field(x: Any, name: str, t: torch.Tensor) -> Any:
+    return t if name == "" else dataclasses.replace(x, **{name: t})
 
 
 def _call_with_params(op: Any, x: Any, params: Params) -> Any:
@@ -269,40 +285,44 @@ def check_differentiable(op: Augmentation | Mixer, x: Any = None) -> None:
     With its params drawn once and replayed, a differentiable op is a function of
     its input alone; its analytic gradient must match finite differences. An op
     that is not differentiable must raise a clear ``InputError`` on an input that
-    requires grad — never return a silently detached output.
+    requires grad — never return a silently detached output. The input is the
+    payload's float tensor (a dataclass payload's first float tensor field, e.g. a
+    time series' values or a waveform); payloads without one are skipped.
     """
     x = _input(op, batch_size=2) if x is None else x
-    xd = _grad_input(op, x)
-    if xd is None:
+    name = _grad_field(x)
+    if name is None:
         return
+    t = _field(x, name)
     if not getattr(op, "differentiable", False):
+        xg = _with_field(x, name, t.detach().clone().requires_grad_(True))
         try:
-            if isinstance(op, Mixer):
-                op(x.detach().clone().requires_grad_(True), generator=make_generator(0), model=_ctx(op, x))
-            else:
-                op(x.detach().clone().requires_grad_(True), generator=make_generator(0), model=_ctx(op, x))
+            op(xg, generator=make_generator(0), model=_ctx(op, x))  # type: ignore[misc]
         except InputError:
             return
         raise AssertionError(f"{_name(op)}: declares differentiable=False but accepted an input that requires grad")
+    base = _with_field(x, name, t.detach().to(torch.float64))
+    double = True
     try:
-        op.validate(xd)
-    except InputError:
-        xd = None  # the modality refuses float64: check the backward pass in the input's dtype only
-    base = x.detach() if xd is None else xd
+        op.validate(base)
+    except InputError:  # the modality refuses float64: check the backward pass in the input's dtype only
+        base, double = _with_field(x, name, t.detach()), False
     if isinstance(op, Mixer):
         params = op.sample_params(base, generator=make_generator(21), model=_ctx(op, base))
     else:
         params = _rebuild(op, p=1.0).sample_params(base, generator=make_generator(21), model=_ctx(op, base))
-    leaf = base.clone().requires_grad_(True)
-    out = _call_with_params(op, leaf, params)
+
+    def run(v: torch.Tensor) -> torch.Tensor:
+        return _field(_call_with_params(op, _with_field(base, name, v), params), name)
+
+    leaf = _field(base, name).clone().requires_grad_(True)
+    out = run(leaf)
     assert isinstance(out, torch.Tensor) and out.requires_grad, f"{_name(op)}: output does not depend on the input"
     weights = torch.linspace(0.5, 1.5, out.numel(), dtype=out.dtype).reshape(out.shape)
     (grad,) = torch.autograd.grad((out * weights).sum(), leaf)
     assert bool(torch.isfinite(grad).all()), f"{_name(op)}: non-finite gradient"
-    if xd is not None:
-        ok = torch.autograd.gradcheck(
-            lambda t: _call_with_params(op, t, params), (leaf,), fast_mode=True, atol=1e-5, rtol=1e-3
-        )
+    if double:
+        ok = torch.autograd.gradcheck(run, (leaf,), fast_mode=True, atol=1e-5, rtol=1e-3)
         assert ok, f"{_name(op)}: gradcheck failed"
 
 

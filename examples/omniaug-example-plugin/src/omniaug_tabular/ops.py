@@ -21,6 +21,7 @@ class FeatureNoise(omniaug.Augmentation):
     """
 
     name = "tabular.feature_noise"
+    differentiable = True
     modality = TABULAR
     magnitude = omniaug.Magnitude("scale", 0.0, 0.5)
 
@@ -56,6 +57,7 @@ class SwapNoise(omniaug.Augmentation):
     """
 
     name = "tabular.swap_noise"
+    differentiable = True
     modality = TABULAR
     magnitude = omniaug.Magnitude("rate", 0.0, 0.3)
 
@@ -91,6 +93,7 @@ class WithinClassMix(omniaug.Mixer):
     """
 
     name = "tabular.within_class_mix"
+    differentiable = True
     modality = TABULAR
 
     def draw_partners(

@@ -23,6 +23,7 @@ class MixUp(Mixer):
     """
 
     name = "audio.mixup"
+    differentiable = True
     modality = AUDIO
 
     def mix(self, x: Any, partners: list[Any], params: Params) -> tuple[Any, torch.Tensor]:
@@ -44,6 +45,7 @@ class SnrMix(Mixer):
     """
 
     name = "audio.snr_mix"
+    differentiable = True
     modality = AUDIO
 
     def __init__(
@@ -84,6 +86,7 @@ class TimeCutMix(Mixer):
     """
 
     name = "audio.cutmix"
+    differentiable = True
     modality = AUDIO
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, Any]:

@@ -232,6 +232,7 @@ class NodeMixup(Mixer):
     """
 
     name = "graph.node_mixup"
+    differentiable = True  # in the node features
     modality = GRAPH
     salt = 0x40DE
 

@@ -220,6 +220,10 @@ def apply_color_matrix(img: torch.Tensor, total: torch.Tensor, *, inplace: bool 
     caller that owns ``img`` (an intermediate nobody else sees), this saves a second
     full-size buffer — its page faults and the kernel's zeroing of it.
     """
+    if img.requires_grad or (total.requires_grad and img.is_floating_point()):
+        if inplace:
+            raise InputError("img", "an image that does not require grad (inplace=True)", img, where="apply_color_matrix")
+        return _apply_color_matrix_autograd(img, total)
     if inplace and not img.is_contiguous():
         raise InputError("img", "a contiguous image batch (inplace=True writes into it)", img, where="apply_color_matrix")
     b, c, h, w = img.shape
@@ -238,6 +242,22 @@ def apply_color_matrix(img: torch.Tensor, total: torch.Tensor, *, inplace: bool 
     # near-equal chunks of a few images, spread over worker threads (see omniaug_image._chunks)
     run_balanced(b, max(1, COLOR_CHUNK_BYTES // max(1, 4 * c * hw)), run, img.device)
     return out
+
+
+def _apply_color_matrix_autograd(img: torch.Tensor, total: torch.Tensor) -> torch.Tensor:
+    """:func:`apply_color_matrix` for inputs that require grad: the same arithmetic, out of place, whole batch.
+
+    No ``out=``, scratch buffers or worker threads (autograd records none of them);
+    per sample the same means, ``baddbmm`` and clamp as :func:`color_stage`, so the
+    result equals the fast path's (tested). Only float images carry a gradient
+    (a uint8 output has none), so the image is float here.
+    """
+    b, c, h, w = img.shape
+    t = total.to(img.dtype)
+    x = img.reshape(b, c, h * w)
+    means = x.mean(dim=-1)
+    offset = ((t[:, :c, c : 2 * c] * means.unsqueeze(1)).sum(-1) + t[:, :c, -1]).unsqueeze(-1)
+    return torch.baddbmm(offset, t[:, :c, :c], x).clamp(0.0, 1.0).reshape(b, c, h, w)
 
 
 def _identity(x: Any, n: int) -> torch.Tensor:
@@ -272,6 +292,8 @@ def _apply_inplace(x: Any, total: torch.Tensor, ops: list[Any]) -> Any:
         return _apply(x, total, ops)
 
     def run(img: torch.Tensor) -> torch.Tensor:
+        if img.requires_grad:  # Compose never asks for it then; direct callers get the autograd path
+            return apply_color_matrix(img, total)
         return apply_color_matrix(img, total, inplace=img.is_contiguous())
 
     return map_image(x, run)

@@ -250,7 +250,9 @@ def adjust_sharpness(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
     a, m = 1.0 / 13.0, 5.0 / 13.0
     k = torch.tensor([[a, a, a], [a, m, a], [a, a, a]], dtype=dt, device=img.device).expand(c, 1, 3, 3)
     out = img.to(dt, copy=True)
-    blurred = F.conv2d(out, k, groups=c)
+    # float: convolve the input itself, not ``out`` — ``out`` is updated in place below,
+    # which autograd refuses for a tensor the convolution saved (same values either way)
+    blurred = F.conv2d(img if fp else out, k, groups=c)
     if not fp:
         blurred = blurred.round_()
     inner = out[..., 1:-1, 1:-1]

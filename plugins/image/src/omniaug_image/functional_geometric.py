@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from omniaug import memory
+from omniaug import InputError, memory
 
 from . import _smallmath as SM
 from ._chunks import run_balanced, scratch
@@ -482,7 +482,11 @@ def warp_chunked(
     chunk = warp_chunk_size(first[0].numel()) if n else 1
     ho, wo = out_size
     total = normalized_matrices(matrices, (h, w), out_size).to(torch.float32)
-    if n <= chunk and post is None:
+    grad = any(t.requires_grad for t, _ in sources) or matrices.requires_grad
+    if grad and post is not None:
+        raise InputError("post", "no post stage when the input requires grad (it writes into buffers)", post, where="warp_chunked")
+    if (n <= chunk and post is None) or grad:
+        # one whole-batch grid_sample: also the autograd path (no scratch copies, threads or writes into outputs)
         grid = _grid_from_normalized(total, ho, wo, affine)
         return [sample(t, grid) for t, sample in sources]
     # huge-page-advised outputs: a fresh 38–154 MB output would otherwise page-fault 4 KiB at a time

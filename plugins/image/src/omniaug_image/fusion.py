@@ -75,7 +75,8 @@ def apply_geometric_then_color(
     if is_unbatched(x):
         return apply_geometric_then_color(x.unsqueeze(0), matrices, ops, color_total, color_ops).squeeze(0)
     img = image_of(x)
-    if img.dtype not in (torch.float32, torch.uint8) or img.dim() != 4:
+    if img.dtype not in (torch.float32, torch.uint8) or img.dim() != 4 or img.requires_grad:
+        # also the autograd path: the one-pass kernel writes into buffers, the two passes do not
         return COLOR_FUSION.apply(apply_geometric(x, matrices, ops), color_total, color_ops)
     b, c, h, w = img.shape
     step = color_stage(color_total, c, img.dtype)

@@ -156,6 +156,7 @@ class HorizontalFlip(GeometricOp):
     """Mirror left ↔ right (exact indexing; a ``fuse=True`` run folds it into one warp)."""
 
     name = "image.horizontal_flip"
+    differentiable = True
 
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
@@ -173,6 +174,7 @@ class VerticalFlip(GeometricOp):
     """Mirror top ↔ bottom (exact indexing)."""
 
     name = "image.vertical_flip"
+    differentiable = True
 
     def __init__(self, *, p: float = 0.5, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
@@ -200,6 +202,7 @@ class Rot90(GeometricOp):
     """
 
     name = "image.rot90"
+    differentiable = True
 
     def __init__(self, turns: Sequence[int] = (1, 2, 3), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
@@ -236,6 +239,7 @@ class Dihedral(GeometricOp):
     """
 
     name = "image.dihedral"
+    differentiable = True
 
     def __init__(self, include_identity: bool = False, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
@@ -280,6 +284,7 @@ class Affine(GeometricOp):
     """
 
     name = "image.affine"
+    differentiable = True
     magnitude = Magnitude("degrees", 0.0, 30.0)
 
     def __init__(
@@ -347,6 +352,7 @@ class Perspective(GeometricOp):
     """
 
     name = "image.perspective"
+    differentiable = True
     magnitude = Magnitude("distortion_scale", 0.0, 0.5)
     affine_only = False
 
@@ -430,6 +436,7 @@ class RandomResizedCrop(_BoxResampleOp):
     """
 
     name = "image.random_resized_crop"
+    differentiable = True
     in_policies = False  # crops change the framing; policies in the literature leave them out
     magnitude = Magnitude("scale", (1.0, 1.0), (0.08, 1.0))
 
@@ -512,6 +519,7 @@ class CropAndPad(_BoxResampleOp):
     """
 
     name = "image.crop_and_pad"
+    differentiable = True
     magnitude = Magnitude("percent", (0.0, 0.0), (-0.2, 0.2))
 
     def __init__(
@@ -592,6 +600,7 @@ class ElasticTransform(GeometricOp):
     """
 
     name = "image.elastic"
+    differentiable = True
     fusion = None
     affine_only = False
     in_policies = False

@@ -194,6 +194,8 @@ class _ShiftPairing(_ImageMixer):
             return super().mix_batch(x, params)
         if partners.shape != (x.shape[0], 1) or mask.shape != (x.shape[0],) or not bool(mask.all()):
             return super().mix_batch(x, params)
+        if x.requires_grad:  # the copy-free path writes into its output (out=): autograd takes the general one
+            return super().mix_batch(x, params)
         k = cyclic_shift_of(partners)
         if k is None:
             return super().mix_batch(x, params)
@@ -215,6 +217,7 @@ class MixUp(_ShiftPairing):
     """
 
     name = "image.mixup"
+    differentiable = True
     carries_boxes = True
 
     def __init__(
@@ -275,6 +278,7 @@ class CutMix(_ShiftPairing):
     """
 
     name = "image.cutmix"
+    differentiable = True
     carries_boxes = True
 
     def __init__(
@@ -356,6 +360,7 @@ class ResizeMix(_ImageMixer):
     """
 
     name = "image.resizemix"
+    differentiable = True
 
     def __init__(
         self,
@@ -422,6 +427,7 @@ class FMix(_ImageMixer):
     """
 
     name = "image.fmix"
+    differentiable = True
 
     def __init__(
         self,
@@ -460,6 +466,7 @@ class Mosaic(_ImageMixer):
     """
 
     name = "image.mosaic"
+    differentiable = True
     num_partners = 3
     carries_boxes = True
 

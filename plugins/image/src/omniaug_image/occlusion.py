@@ -117,6 +117,7 @@ class RandomErasing(ImageAugmentation):
     """
 
     name = "image.random_erasing"
+    differentiable = True
     magnitude = Magnitude("scale", (0.0, 0.0), (0.02, 0.33))
 
     def __init__(
@@ -194,6 +195,7 @@ class GridMask(ImageAugmentation):
     """
 
     name = "image.grid_mask"
+    differentiable = True
     magnitude = Magnitude("ratio", 0.0, 0.6)
 
     def __init__(

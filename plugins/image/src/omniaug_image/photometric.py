@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import torch
 
 from omniaug import Augmentation, InputError, Magnitude, rng
+from omniaug.augmentation import refuse_grad
 from omniaug.params import Params
 
 from . import color_fusion as CF
@@ -109,6 +110,7 @@ class Brightness(_FactorOp):
     """Multiply by a factor in ``[1 − b, 1 + b]`` per sample (torchvision ``adjust_brightness``)."""
 
     name = "image.brightness"
+    differentiable = True
     arg = "brightness"
     magnitude = Magnitude("brightness", 0.0, 0.9)
     fusion = "image.color"
@@ -127,6 +129,7 @@ class Contrast(_FactorOp):
     """Blend with the mean grey level by a factor in ``[1 − c, 1 + c]`` (``adjust_contrast``)."""
 
     name = "image.contrast"
+    differentiable = True
     arg = "contrast"
     magnitude = Magnitude("contrast", 0.0, 0.9)
     fusion = "image.color"
@@ -146,6 +149,7 @@ class Saturation(_FactorOp):
     """Blend with the grey image by a factor in ``[1 − s, 1 + s]`` (``adjust_saturation``; "Color" in AutoAugment)."""
 
     name = "image.saturation"
+    differentiable = True
     arg = "saturation"
     magnitude = Magnitude("saturation", 0.0, 0.9)
     fusion = "image.color"
@@ -165,6 +169,7 @@ class Sharpness(_FactorOp):
     """Blend with PIL's smoothing filter by a factor in ``[1 − s, 1 + s]`` (``adjust_sharpness``)."""
 
     name = "image.sharpness"
+    differentiable = True
     arg = "sharpness"
     magnitude = Magnitude("sharpness", 0.0, 0.9)
 
@@ -193,6 +198,7 @@ class Hue(_ImageOp):
     """
 
     name = "image.hue"
+    differentiable = True
     magnitude = Magnitude("hue", 0.0, 0.5)
     channels = (1, 3)
 
@@ -237,6 +243,7 @@ class ColorJitter(_ImageOp):
     """
 
     name = "image.color_jitter"
+    differentiable = True
     channels = (1, 3)
     fuse_alone = True  # its own kernel is a chain of four ops: fused, it is one colour matrix
 
@@ -329,6 +336,7 @@ class Gamma(_ImageOp):
     """``x ** γ`` on the [0, 1] scale with ``γ = 2 ** u``, ``u`` uniform in ``[-strength, strength]`` (``adjust_gamma``)."""
 
     name = "image.gamma"
+    differentiable = True
     magnitude = Magnitude("strength", 0.0, 1.0)
 
     def __init__(self, strength: float = 0.5, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -348,6 +356,7 @@ class Grayscale(_ImageOp):
     """Replace every channel by the luma (``rgb_to_grayscale`` with the input's channel count)."""
 
     name = "image.grayscale"
+    differentiable = True
     channels = (1, 3)
 
     def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
@@ -358,6 +367,7 @@ class Invert(_ImageOp):
     """``max − x`` (``invert``)."""
 
     name = "image.invert"
+    differentiable = True
 
     def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.invert(img)
@@ -367,6 +377,7 @@ class Posterize(_ImageOp):
     """Keep ``b`` bits per channel, ``b`` uniform in ``[bits, 8]`` per sample (``posterize``)."""
 
     name = "image.posterize"
+    differentiable = False  # piecewise constant: zero gradient almost everywhere
     magnitude = Magnitude("bits", 8, 4, integer=True)
 
     def __init__(self, bits: int = 4, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -382,6 +393,7 @@ class Posterize(_ImageOp):
         return {"bits": rng.randint(batch_size, self.bits, 9, generator=generator, device=device)}
 
     def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+        refuse_grad(img, self)  # also on replay (apply skips validate): never a silent zero gradient
         return FC.posterize(img, params["bits"])
 
 
@@ -389,6 +401,7 @@ class Solarize(_ImageOp):
     """Invert values at or above a threshold uniform in ``[threshold, 1]`` per sample (``solarize``)."""
 
     name = "image.solarize"
+    differentiable = True
     magnitude = Magnitude("threshold", 1.0, 0.0)
 
     def __init__(self, threshold: float = 0.5, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -409,8 +422,10 @@ class Equalize(_ImageOp):
     """Histogram equalization per sample and channel (``equalize``)."""
 
     name = "image.equalize"
+    differentiable = False  # goes through uint8 histograms: zero gradient almost everywhere
 
     def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+        refuse_grad(img, self)  # also on replay (apply skips validate): never a silently detached output
         return FC.equalize(img)
 
 
@@ -418,6 +433,7 @@ class AutoContrast(_ImageOp):
     """Stretch each channel to the full range (``autocontrast``)."""
 
     name = "image.autocontrast"
+    differentiable = True
 
     def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.autocontrast(img)
@@ -427,6 +443,7 @@ class ChannelShuffle(_ImageOp):
     """Permute the channels with a random permutation per sample (``permute_channels``)."""
 
     name = "image.channel_shuffle"
+    differentiable = True
     may_be_identity = True
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
@@ -447,6 +464,7 @@ class GaussianBlur(_ImageOp):
     """
 
     name = "image.gaussian_blur"
+    differentiable = True
     magnitude = Magnitude("sigma_max", 0.1, 2.0)
 
     def __init__(
@@ -486,6 +504,7 @@ class GaussianNoise(_ImageOp):
     """
 
     name = "image.gaussian_noise"
+    differentiable = True
     magnitude = Magnitude("sigma", 0.0, 0.2)
 
     def __init__(self, sigma: float = 0.1, mean: float = 0.0, *, p: float = 1.0, same_on_batch: bool = False) -> None:

@@ -80,7 +80,9 @@ def field_color(img: torch.Tensor, brightness: torch.Tensor, saturation: torch.T
 
     ``brightness`` and ``saturation`` are factors (1 = identity), ``hue`` is in turns.
     """
-    x = FC.to_float(img).to(torch.float32)
+    x = FC.to_float(img)
+    if x.dtype != torch.float64:  # float64 stays (gradcheck, precision); the rest computes in float32
+        x = x.to(torch.float32)
     if x.shape[1] == 3:
         gray = FC.gray(x)
         s = saturation.unsqueeze(1)
@@ -91,7 +93,9 @@ def field_color(img: torch.Tensor, brightness: torch.Tensor, saturation: torch.T
         cos, sin = torch.cos(theta), torch.sin(theta)
         i, q = yiq[:, 1], yiq[:, 2]
         yiq = torch.stack([yiq[:, 0], cos * i - sin * q, sin * i + cos * q], dim=1)
-        x = torch.einsum("ij,bjhw->bihw", torch.linalg.inv(t), yiq)
+        # the inverse computed once (functional_color): a LAPACK call per call wakes BLAS threads
+        t_inv = torch.tensor(FC._YIQ_TO_RGB, dtype=x.dtype, device=x.device)
+        x = torch.einsum("ij,bjhw->bihw", t_inv, yiq)
     x = (x * brightness.unsqueeze(1)).clamp_(0.0, 1.0)
     return FC.from_float(x, img.dtype)
 
@@ -143,6 +147,7 @@ class RandomFieldAffine(_FieldOp):
     """
 
     name = "image.random_field_affine"
+    differentiable = True
     num_fields = 4
 
     def __init__(
@@ -193,6 +198,7 @@ class RandomFieldColor(_FieldOp):
     """
 
     name = "image.random_field_color"
+    differentiable = True
     num_fields = 3
 
     def __init__(

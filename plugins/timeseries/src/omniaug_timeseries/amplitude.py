@@ -38,6 +38,7 @@ class Jitter(SeriesAugmentation):
     """
 
     name = "timeseries.jitter"
+    differentiable = True
     magnitude = Magnitude("sigma", 0.0, 0.1)
 
     @classmethod
@@ -70,6 +71,7 @@ class Scaling(SeriesAugmentation):
     """
 
     name = "timeseries.scaling"
+    differentiable = True
     magnitude = Magnitude("sigma", 0.0, 0.5)
 
     def __init__(self, sigma: float = 0.1, *, per_channel: bool = True, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -102,6 +104,7 @@ class MagnitudeWarp(SeriesAugmentation):
     """
 
     name = "timeseries.magnitude_warp"
+    differentiable = True
     magnitude = Magnitude("sigma", 0.0, 0.5)
 
     @classmethod
@@ -147,6 +150,7 @@ class Drift(SeriesAugmentation):
     """
 
     name = "timeseries.drift"
+    differentiable = True
     magnitude = Magnitude("max_drift", 0.0, 0.5)
 
     def __init__(

@@ -44,6 +44,7 @@ class ChannelPermutation(SeriesAugmentation):
     """
 
     name = "timeseries.channel_permutation"
+    differentiable = True
 
     @classmethod
     def example_instances(cls) -> list[Any]:
@@ -79,6 +80,7 @@ class ChannelSwap(ChannelPermutation):
     """
 
     name = "timeseries.channel_swap"
+    differentiable = True
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         c = view_of(x).values.shape[1]
@@ -118,6 +120,7 @@ class Rotation3D(SeriesAugmentation):
     """
 
     name = "timeseries.rotation_3d"
+    differentiable = True
     magnitude = Magnitude("max_angle", 0.0, 180.0)
 
     @classmethod

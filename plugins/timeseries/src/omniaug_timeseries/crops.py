@@ -38,6 +38,7 @@ class Crop(SeriesAugmentation):
     """
 
     name = "timeseries.crop"
+    differentiable = True
     magnitude = Magnitude("size", 1.0, 0.5)
     moves_time = True
 
@@ -119,6 +120,7 @@ class WindowSlice(Crop):
     """Window slicing (Le Guennec et al. 2016): a random window of ``ratio`` resized to full length."""
 
     name = "timeseries.window_slice"
+    differentiable = True
     magnitude = Magnitude("ratio", 1.0, 0.7)
 
     @classmethod

@@ -34,6 +34,7 @@ class Quantize(SeriesAugmentation):
     """
 
     name = "timeseries.quantize"
+    differentiable = False  # rounds to levels: zero gradient almost everywhere
     magnitude = Magnitude("levels", 256, 4, integer=True)
 
     def __init__(self, levels: int = 16, max_levels: int | None = None, *, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -69,6 +70,7 @@ class Smoothing(SeriesAugmentation):
     """
 
     name = "timeseries.smoothing"
+    differentiable = True
     magnitude = Magnitude("sigma", 0.0, 4.0)
 
     def __init__(self, sigma: float = 2.0, *, p: float = 1.0, same_on_batch: bool = False) -> None:

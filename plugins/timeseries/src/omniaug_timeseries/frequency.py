@@ -41,6 +41,7 @@ class FrequencyNoise(SeriesAugmentation):
     """
 
     name = "timeseries.frequency_noise"
+    differentiable = True
     magnitude = Magnitude("sigma", 0.0, 0.3)
 
     def __init__(self, sigma: float = 0.1, *, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -77,6 +78,7 @@ class FrequencyMask(SeriesAugmentation):
     """
 
     name = "timeseries.frequency_mask"
+    differentiable = True
     magnitude = Magnitude("max_width", 0.0, 0.5)
 
     def __init__(self, max_width: float = 0.2, *, keep_dc: bool = True, p: float = 1.0, same_on_batch: bool = False) -> None:

@@ -31,6 +31,7 @@ class TimeCutout(SeriesAugmentation):
     """
 
     name = "timeseries.time_cutout"
+    differentiable = True
     magnitude = Magnitude("max_size", 0.0, 0.4)
 
     def __init__(self, max_size: float = 0.1, *, fill: float = 0.0, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -64,6 +65,7 @@ class TimeDropout(SeriesAugmentation):
     """
 
     name = "timeseries.time_dropout"
+    differentiable = True
     magnitude = Magnitude("rate", 0.0, 0.3)
 
     def __init__(self, rate: float = 0.05, *, fill: float = 0.0, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -91,6 +93,7 @@ class ChannelDropout(SeriesAugmentation):
     """
 
     name = "timeseries.channel_dropout"
+    differentiable = True
     magnitude = Magnitude("rate", 0.0, 0.5)
 
     def __init__(self, rate: float = 0.2, *, fill: float = 0.0, p: float = 1.0, same_on_batch: bool = False) -> None:

@@ -37,6 +37,7 @@ class TimeMixUp(Mixer):
     """
 
     name = "timeseries.mixup"
+    differentiable = True
     modality = TIMESERIES
 
     def mix(self, x: torch.Tensor | SeriesBatch, partners: list[Any], params: Params) -> tuple[Any, torch.Tensor]:
@@ -63,6 +64,7 @@ class TimeCutMix(Mixer):
     """
 
     name = "timeseries.cutmix"
+    differentiable = True
     modality = TIMESERIES
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:

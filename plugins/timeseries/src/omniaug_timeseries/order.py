@@ -43,6 +43,7 @@ class SegmentPermutation(SeriesAugmentation):
     """
 
     name = "timeseries.segment_permutation"
+    differentiable = True
     magnitude = Magnitude("segments", 1, 8, integer=True)
     moves_time = True
 
@@ -81,6 +82,7 @@ class Reverse(SeriesAugmentation):
     """Play the valid part backwards (labels too); padding stays where it is."""
 
     name = "timeseries.reverse"
+    differentiable = True
 
     def transform(self, view: SeriesView, params: Params) -> tuple[torch.Tensor, None, torch.Tensor | None]:
         t = view.values.shape[-1]

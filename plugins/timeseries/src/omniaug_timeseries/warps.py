@@ -53,6 +53,7 @@ class TimeWarp(SeriesAugmentation):
     """
 
     name = "timeseries.time_warp"
+    differentiable = True
     magnitude = Magnitude("sigma", 0.0, 0.6)
     moves_time = True
 
@@ -96,6 +97,7 @@ class WindowWarp(SeriesAugmentation):
     """
 
     name = "timeseries.window_warp"
+    differentiable = True
     magnitude = Magnitude("window_ratio", 0.0, 0.3)
     moves_time = True
 

@@ -34,6 +34,7 @@ class Gain(WaveformOp):
     """Multiply each example by a gain drawn uniformly in dB from ``gain_db``."""
 
     name = "audio.gain"
+    differentiable = True
     magnitude = Magnitude("gain_db", (0.0, 0.0), (-12.0, 12.0))
     fusion = "audio.gain"
 
@@ -65,6 +66,7 @@ class GainTransition(WaveformOp):
     over a segment lasting a fraction ``duration`` of the valid length, at a random time."""
 
     name = "audio.gain_transition"
+    differentiable = True
     magnitude = Magnitude("gain_db", (0.0, 0.0), (-24.0, 6.0))
 
     def __init__(
@@ -95,6 +97,7 @@ class Fade(WaveformOp):
     """Fade in and out over fractions of each example's valid length (``linear`` or ``cosine`` shape)."""
 
     name = "audio.fade"
+    differentiable = True
     magnitude = Magnitude("fade_out", (0.0, 0.0), (0.0, 0.5))
 
     def __init__(
@@ -134,6 +137,7 @@ class PolarityInversion(WaveformOp):
     """Multiply by -1 (inaudible on its own; changes what a phase-sensitive model sees)."""
 
     name = "audio.polarity_inversion"
+    differentiable = True
     fusion = "audio.gain"
 
     def fusion_transform(self, x: Any, params: Any) -> torch.Tensor:
@@ -158,6 +162,7 @@ class TimeShift(WaveformOp):
     ``"pad"`` fills the vacated part with silence."""
 
     name = "audio.time_shift"
+    differentiable = True
     magnitude = Magnitude("shift", (0.0, 0.0), (-0.5, 0.5))
 
     def __init__(self, shift: Any = (-0.2, 0.2), mode: str = "roll", *, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -206,6 +211,7 @@ class TimeMask(WaveformOp):
     """Silence one segment per example, its width a fraction in ``width`` of the valid length."""
 
     name = "audio.time_mask"
+    differentiable = True
     magnitude = Magnitude("width", (0.0, 0.0), (0.0, 0.3))
 
     def __init__(self, width: Any = (0.0, 0.15), *, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -231,6 +237,7 @@ class Reverse(WaveformOp):
     """Play each example's valid region backwards."""
 
     name = "audio.reverse"
+    differentiable = True
 
     def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         t = torch.arange(wave.shape[-1], device=wave.device).unsqueeze(0)

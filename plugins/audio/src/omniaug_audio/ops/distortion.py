@@ -29,6 +29,7 @@ class Clipping(WaveformOp):
     """Hard-clip at a threshold that is a fraction ``level`` of each example's peak."""
 
     name = "audio.clipping"
+    differentiable = True
     magnitude = Magnitude("level", (1.0, 1.0), (0.2, 1.0))
 
     def __init__(self, level: Any = (0.3, 0.9), *, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -48,6 +49,7 @@ class TanhDistortion(WaveformOp):
     rescaled to the input's power (so it changes timbre, not loudness)."""
 
     name = "audio.tanh_distortion"
+    differentiable = True
     magnitude = Magnitude("drive_db", (0.0, 0.0), (0.0, 24.0))
 
     def __init__(self, drive_db: Any = (0.0, 20.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -69,6 +71,7 @@ class BitCrush(WaveformOp):
     """Quantize to ``bits`` bits (an integer drawn per example from the inclusive range)."""
 
     name = "audio.bit_crush"
+    differentiable = False  # quantizes: zero gradient almost everywhere
     magnitude = Magnitude("bits", (16, 16), (4, 16), integer=True)
 
     def __init__(self, bits: Any = (4, 10), *, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -88,6 +91,7 @@ class PeakNormalize(WaveformOp):
     """Scale each example so its peak is ``target_db`` dBFS (drawn per example); silence stays silent."""
 
     name = "audio.peak_normalize"
+    differentiable = True
     in_policies = False
 
     def __init__(self, target_db: Any = (-6.0, 0.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
@@ -115,6 +119,7 @@ class LoudnessNormalize(WaveformOp):
     """
 
     name = "audio.loudness_normalize"
+    differentiable = True
     in_policies = False
 
     def __init__(

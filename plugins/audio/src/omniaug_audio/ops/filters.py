@@ -66,6 +66,7 @@ class LowPass(_Biquad):
     """Low-pass biquad (Butterworth Q = 0.7071 by default: -3 dB per stage at the cutoff ``freq_hz``)."""
 
     name = "audio.low_pass"
+    differentiable = True
     kind = "lowpass"
     default_freq = (500.0, 7500.0)
     magnitude = Magnitude("freq_hz", (7900.0, 7900.0), (300.0, 4000.0))
@@ -75,6 +76,7 @@ class HighPass(_Biquad):
     """High-pass biquad (-3 dB per stage at the cutoff ``freq_hz`` with Q = 0.7071)."""
 
     name = "audio.high_pass"
+    differentiable = True
     kind = "highpass"
     default_freq = (20.0, 2400.0)
     magnitude = Magnitude("freq_hz", (10.0, 10.0), (20.0, 2000.0))
@@ -84,6 +86,7 @@ class BandPass(_Biquad):
     """Band-pass biquad around centre ``freq_hz`` with quality ``q`` (0 dB at the centre)."""
 
     name = "audio.band_pass"
+    differentiable = True
     kind = "bandpass"
     default_freq = (200.0, 4000.0)
 
@@ -98,6 +101,7 @@ class BandStop(_Biquad):
     """Band-stop (notch) biquad at centre ``freq_hz`` with quality ``q``."""
 
     name = "audio.band_stop"
+    differentiable = True
     kind = "bandstop"
     default_freq = (200.0, 4000.0)
     magnitude = Magnitude("q", (100.0, 100.0), (0.5, 2.0))
@@ -113,6 +117,7 @@ class PeakingEQ(_Biquad):
     """Peaking EQ: boost or cut of ``gain_db`` around ``freq_hz`` (bandwidth set by ``q``)."""
 
     name = "audio.peaking_eq"
+    differentiable = True
     kind = "peaking"
     default_freq = (100.0, 6000.0)
     magnitude = Magnitude("gain_db", (0.0, 0.0), (-12.0, 12.0))

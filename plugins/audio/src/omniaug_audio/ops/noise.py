@@ -49,6 +49,7 @@ class ColoredNoise(WaveformOp):
     """
 
     name = "audio.colored_noise"
+    differentiable = True
     magnitude = Magnitude("snr_db", (60.0, 60.0), (3.0, 30.0))
 
     def __init__(
@@ -112,6 +113,7 @@ class BackgroundNoise(WaveformOp):
     """
 
     name = "audio.background_noise"
+    differentiable = True
     magnitude = Magnitude("snr_db", (60.0, 60.0), (0.0, 30.0))
 
     def __init__(

@@ -71,6 +71,7 @@ class PitchShift(WaveformOp):
     """
 
     name = "audio.pitch_shift"
+    differentiable = True
     magnitude = Magnitude("semitones", (0.0, 0.0), (-4.0, 4.0))
 
     def __init__(
@@ -92,6 +93,7 @@ class TimeStretch(WaveformOp):
     """Change tempo by ``rate`` per example (> 1 faster and shorter), keeping pitch; updates lengths."""
 
     name = "audio.time_stretch"
+    differentiable = True
     magnitude = Magnitude("rate", (1.0, 1.0), (0.8, 1.25))
     changes_length = True
 
@@ -121,6 +123,7 @@ class Speed(WaveformOp):
     Kaldi's 0.9/1.0/1.1 perturbation); band-limited resampling per example, updates lengths."""
 
     name = "audio.speed"
+    differentiable = True
     magnitude = Magnitude("factor", (1.0, 1.0), (0.85, 1.15))
     changes_length = True
 
@@ -152,6 +155,7 @@ class Resample(WaveformOp):
     """
 
     name = "audio.resample"
+    differentiable = True
     magnitude = Magnitude("rate_hz", (16000.0, 16000.0), (4000.0, 12000.0))
 
     def __init__(

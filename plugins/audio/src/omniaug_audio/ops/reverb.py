@@ -57,6 +57,7 @@ class SyntheticReverb(WaveformOp):
     """
 
     name = "audio.synthetic_reverb"
+    differentiable = True
     magnitude = Magnitude("rt60", (0.05, 0.05), (0.1, 1.0))
 
     def __init__(
@@ -96,6 +97,7 @@ class ImpulseResponse(WaveformOp):
     """
 
     name = "audio.impulse_response"
+    differentiable = True
 
     def __init__(
         self,

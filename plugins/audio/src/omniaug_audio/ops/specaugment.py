@@ -57,6 +57,7 @@ class FrequencyMask(SpectrogramOp):
     """Mask ``num_masks`` bands of up to ``max_width`` frequency bins per example."""
 
     name = "spectrogram.frequency_mask"
+    differentiable = True
     magnitude = Magnitude("max_width", 0, 27, integer=True)
 
     def __init__(
@@ -91,6 +92,7 @@ class SpecTimeMask(SpectrogramOp):
     ``max_fraction`` of that example's valid length (SpecAugment's upper bound ``p``)."""
 
     name = "spectrogram.time_mask"
+    differentiable = True
     magnitude = Magnitude("max_width", 0, 40, integer=True)
 
     def __init__(
@@ -130,6 +132,7 @@ class TimeWarp(SpectrogramOp):
     valid frames move, and examples shorter than ``2·max_warp + 1`` frames are left as they are."""
 
     name = "spectrogram.time_warp"
+    differentiable = True
     magnitude = Magnitude("max_warp", 0, 10, integer=True)
 
     def __init__(self, max_warp: int = 5, *, p: float = 1.0, same_on_batch: bool = False) -> None:

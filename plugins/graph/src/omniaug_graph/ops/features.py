@@ -46,6 +46,7 @@ class MaskFeature(GraphAugmentation):
     """
 
     name = "graph.mask_feature"
+    differentiable = True  # in the node features (masked entries get zero gradient)
     magnitude = Magnitude("rate", (0.0, 0.0), (0.0, 0.5))
     salt = 0x3A5C
 
@@ -139,6 +140,7 @@ class FeatureNoise(GraphAugmentation):
     """
 
     name = "graph.feature_noise"
+    differentiable = True
     magnitude = Magnitude("std", (0.0, 0.0), (0.0, 0.5))
     salt = 0x9015
 
@@ -177,6 +179,7 @@ class ShuffleFeature(GraphAugmentation):
     """
 
     name = "graph.shuffle_feature"
+    differentiable = True
     salt = 0x5F1E
 
     def __init__(self, key: str = "x", *, p: float = 1.0, same_on_batch: bool = False) -> None:
