@@ -100,3 +100,23 @@ def test_corrupt_files_are_skipped_reported_and_the_exit_code_says_so(photos, tm
         a = _load(photos / rel)
         b = _load(tmp_path / "out" / Path(rel).with_name(Path(rel).stem + ".aug0" + Path(rel).suffix))
         assert (a.size, a.mode) == (b.size, b.mode), rel
+
+
+def test_webp_cmyk_and_exif_orientation_are_kept(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    photo = _photo("china.jpg")[:100, :140]
+    Image.fromarray(photo).save(src / "lossless.webp", lossless=True)
+    Image.fromarray(photo).convert("CMYK").save(src / "print.jpg", quality=90)
+    im = Image.fromarray(photo)
+    exif = im.getexif()
+    exif[0x0112] = 6  # "rotate 90° to display": the pixels stay as stored, so the tag must stay too
+    im.save(src / "phone.jpg", exif=exif, quality=88)
+    stats = apply_folder(HorizontalFlip(p=1.0), src, tmp_path / "out", progress=False)
+    assert stats["failed"] == 0
+    webp = _load(tmp_path / "out" / "lossless.aug0.webp")
+    assert np.array_equal(np.asarray(webp), np.asarray(_load(src / "lossless.webp"))[:, ::-1])  # still lossless
+    cmyk = _load(tmp_path / "out" / "print.aug0.jpg")
+    assert cmyk.mode == "CMYK" and estimate_jpeg_quality(cmyk) == 90
+    phone = _load(tmp_path / "out" / "phone.aug0.jpg")
+    assert phone.getexif().get(0x0112) == 6 and estimate_jpeg_quality(phone) == 88

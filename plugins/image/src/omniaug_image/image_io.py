@@ -148,8 +148,10 @@ def _read_image(path: Path, options: Any) -> tuple[list[Any], dict[str, Any]]:
             meta["quality"] = estimate_jpeg_quality(im)
             meta["subsampling"] = JpegImagePlugin.get_sampling(im)
             meta["progressive"] = bool(im.info.get("progressive") or im.info.get("progression"))
-        if im.format == "WEBP":
-            meta["lossless"] = bool(im.info.get("lossless", False))
+        if im.format == "WEBP":  # Pillow does not say: a lossless file's image chunk is "VP8L"
+            with path.open("rb") as fh:
+                head = fh.read(1 << 16)
+            meta["lossless"] = b"VP8L" in head and (b"VP8 " not in head or head.index(b"VP8L") < head.index(b"VP8 "))
         if im.mode == "P":
             meta["palette"] = (im.getpalette() or [], np.unique(np.asarray(im)).tolist())
         if dtype == "float32":
