@@ -60,7 +60,7 @@ class FileCodec:
     """``truncated(output)``: True when an output filled its room (its end may be cut);
     ``omniaug apply`` then redoes the batch with twice the room, same draws."""
     preserves: str = ""
-    """One paragraph: what an output keeps from its input (shown by ``omniaug apply --help-format``)."""
+    """One paragraph: what an output keeps from its input (for docs; `docs/cli.md` has a row per modality)."""
 
 
 def codec_of(spec: Any) -> FileCodec:
