@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
@@ -210,10 +211,27 @@ def _recording_init(init: Any) -> Any:
                     recorded[name] = list(value)
                 else:
                     recorded[name] = value
+            _check_finite(recorded, self)
             self.__dict__["_init_args"] = recorded
         init(self, *args, **kwargs)
 
     return __init__
+
+
+def _check_finite(args: dict[str, Any], obj: Any) -> None:
+    """No constructor argument may be NaN or ±inf (alone or inside a list/tuple): they give NaN outputs.
+
+    An op whose argument may meaningfully be non-finite (a fill value of NaN marks
+    "missing") names it in its ``nonfinite_args`` class attribute.
+    """
+    allowed = getattr(type(obj), "nonfinite_args", frozenset())
+    for name, value in args.items():
+        if name in allowed:
+            continue
+        items = value if isinstance(value, (list, tuple)) else (value,)
+        for v in items:
+            if isinstance(v, float) and not math.isfinite(v):
+                raise InputError(name, "finite numbers (no NaN or infinity)", value, where=type(obj).__name__)
 
 
 class Augmentation(Transform):

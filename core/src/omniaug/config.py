@@ -33,7 +33,7 @@ from .augmentation import Transform
 from .containers import Compose, Identity, OneOf, RandomApply, SomeOf
 from .errors import ConfigError
 from .multimodal import Keys, MixKeys
-from .policies import RandAugment, TrivialAugment
+from .policies import RandAugment, SkipInapplicable, TrivialAugment
 
 __all__ = [
     "to_config",
@@ -49,7 +49,9 @@ __all__ = [
 ]
 
 CORE_TRANSFORMS: dict[str, type[Transform]] = {
-    cls.name: cls for cls in (Compose, RandomApply, OneOf, SomeOf, Identity, RandAugment, TrivialAugment, Keys, MixKeys)
+    cls.name: cls for cls in (
+        Compose, RandomApply, OneOf, SomeOf, Identity, RandAugment, TrivialAugment, SkipInapplicable, Keys, MixKeys
+    )
 }
 OP_KEY = "op"
 MAX_CONFIG_NODES = 100_000

@@ -58,6 +58,12 @@ class Modality:
         bad_examples: malformed payloads (wrong shape, dtype, range) that
             ``validate`` must reject with :class:`omniaug.InputError`; the contract
             suite checks every op against them.
+        example_variants: ``example_variants(batch_size, generator, device)`` → a dict
+            of named valid payloads covering every shape the modality accepts
+            (univariate and multivariate series, mono and stereo audio, grey and
+            colour images, …); the contract suite runs every policy and preset of
+            the modality on each (:func:`omniaug.testing.check_policies_and_presets`).
+            ``None``: the example alone.
     """
 
     name: str
@@ -75,6 +81,7 @@ class Modality:
     files: Any = None
     float_tolerance: tuple[float, float] = (1e-5, 1e-5)
     bad_examples: Callable[[], list[Any]] | None = None
+    example_variants: Callable[..., dict[str, Any]] | None = None
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 

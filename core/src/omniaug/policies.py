@@ -10,6 +10,12 @@ argument; the op then draws each sample's value inside that range, so RandAugmen
 ``m`` bounds the strength and TrivialAugment (built at full magnitude) draws it
 uniformly per sample. Each layer is a per-sample :class:`~omniaug.OneOf`: every op
 runs once, on the samples that picked it.
+
+Policies never raise on valid data: every op they pick is wrapped in
+:class:`SkipInapplicable`, so an op that cannot apply to an input (a 3-D rotation
+on a univariate series, a phase vocoder on a clip shorter than its window) leaves
+those samples unchanged and says why in the params (``"skipped"``, ``"reason"``).
+Presets use the same wrapper around ops that need a particular input.
 """
 
 from __future__ import annotations
@@ -20,12 +26,88 @@ from typing import Any
 import torch
 
 from .augmentation import Augmentation, Augmented, Transform
-from .containers import Compose, Identity, OneOf
+from .containers import Compose, Identity, OneOf, _Container
 from .errors import InputError
 from .modality import Modality
 from .params import Params
 
-__all__ = ["RandAugment", "TrivialAugment", "policy_ops"]
+__all__ = ["RandAugment", "SkipInapplicable", "TrivialAugment", "inapplicable", "policy_ops"]
+
+#: params key of :class:`SkipInapplicable`: ``(B,)`` bool, True where the op was skipped
+SKIPPED = "skipped"
+
+
+def inapplicable(transform: Transform, x: Any) -> tuple[torch.Tensor | None, str]:
+    """Which samples of ``x`` ``transform`` cannot apply to, and why.
+
+    Returns ``(mask, reason)``: ``mask`` is a ``(B,)`` bool tensor (True = cannot
+    apply) or ``None`` when every sample is fine. An op may answer per sample by
+    defining ``inapplicable(x) -> (mask | None, reason)``; otherwise an
+    :class:`InputError` from its own :meth:`~omniaug.Augmentation.check` (too few
+    channels, too short) marks the whole batch. Malformed payloads are not
+    "inapplicable": the modality's validation still raises when the op runs.
+    """
+    own = getattr(transform, "inapplicable", None)
+    if callable(own):
+        result = own(x)
+        return (None, "") if result is None else result
+    if not isinstance(transform, Augmentation):
+        return None, ""
+    try:
+        transform.check(x)
+    except InputError as exc:
+        spec = transform.modality_spec()
+        n = spec.batch_size(x)
+        return torch.ones(n, dtype=torch.bool, device=spec.device_of(x)), str(exc)
+    return None, ""
+
+
+class SkipInapplicable(_Container):
+    """Run ``transform`` on the samples it can apply to; leave the others unchanged.
+
+    Params: ``"skipped"`` (``(B,)`` bool), ``"reason"`` (why, ``""`` when nothing was
+    skipped) and ``"inner"``, the transform's own params spread to the batch (absent
+    when every sample was skipped). Replaying them skips the same samples.
+    """
+
+    name = "skip_inapplicable"
+
+    def __init__(self, transform: Transform) -> None:
+        if not isinstance(transform, Transform):
+            raise InputError("transform", "an omniaug transform", transform, where="SkipInapplicable")
+        self.transform = transform
+        self.transforms = [transform]
+        self._modality = transform.modality_spec()  # type: ignore[attr-defined]
+
+    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+        spec = self.modality_spec()
+        n = spec.batch_size(x)
+        skipped, reason = inapplicable(self.transform, x)
+        if skipped is None:
+            out, inner = self.transform.augment(x, generator=generator)
+            params = Params({SKIPPED: torch.zeros(n, dtype=torch.bool, device=spec.device_of(x)), "reason": ""})
+            params["inner"] = inner
+            return Augmented(out, params)
+        params = Params({SKIPPED: skipped, "reason": reason})
+        idx = (~skipped).nonzero().flatten()
+        if idx.numel():
+            part, params["inner"] = self._run_branch(self.transform, x, idx, n, generator)
+            x = self._merge(x, idx, n, part)
+        return Augmented(x, params)
+
+    def apply(self, x: Any, params: Params) -> Any:
+        n = self.modality_spec().batch_size(x)
+        idx = (~params[SKIPPED]).nonzero().flatten()
+        if idx.numel() == 0:
+            return x
+        return self._merge(x, idx, n, self._replay_branch(self.transform, x, idx, n, params["inner"]))
+
+    def feedback(self, params: Params, losses: torch.Tensor) -> None:
+        inner = params.get("inner")
+        if isinstance(inner, Params):
+            rows = (~params[SKIPPED]).nonzero().flatten()
+            if rows.numel():
+                self.transform.feedback(inner.subset(rows), losses.index_select(0, rows.to(losses.device)))
 
 
 def policy_ops(
@@ -73,6 +155,17 @@ class _Policy(Transform):
     def apply(self, x: Any, params: Params) -> Any:
         return self._pipeline.apply(x, params)
 
+    def feedback(self, params: Params, losses: torch.Tensor) -> None:
+        self._pipeline.feedback(params, losses)
+
+    @property  # type: ignore[misc]
+    def requires_model(self) -> bool:  # type: ignore[override]
+        return bool(getattr(self._pipeline, "requires_model", False))
+
+    @property  # type: ignore[misc]
+    def differentiable(self) -> bool:  # type: ignore[override]
+        return bool(getattr(self._pipeline, "differentiable", False))
+
 
 class RandAugment(_Policy):
     """RandAugment over a modality's policy ops.
@@ -107,7 +200,7 @@ class RandAugment(_Policy):
         ops = policy_ops(modality, include=include, exclude=exclude)
 
         def layer() -> OneOf:
-            branches: list[Transform] = [c.at_magnitude(self.m / self.m_max) for c in ops]
+            branches: list[Transform] = [SkipInapplicable(c.at_magnitude(self.m / self.m_max)) for c in ops]
             if identity:
                 branches.append(Identity())
             return OneOf(branches)
@@ -136,7 +229,7 @@ class TrivialAugment(_Policy):
         identity: bool = True,
     ) -> None:
         ops = policy_ops(modality, include=include, exclude=exclude)
-        branches: list[Transform] = [c.at_magnitude(1.0) for c in ops]
+        branches: list[Transform] = [SkipInapplicable(c.at_magnitude(1.0)) for c in ops]
         if identity:
             branches.append(Identity())
         self._pipeline = OneOf(branches)

@@ -39,6 +39,7 @@ from .contract import (
     check_requires_model,
     check_serialization,
 )
+from .policy_checks import check_policies_and_presets, example_variants, modality_transforms
 
 __all__ = [
     "AUGMENTATION_CHECKS",
@@ -47,7 +48,10 @@ __all__ = [
     "MixerContract",
     "check_augmentation",
     "check_mixer",
+    "check_policies_and_presets",
+    "example_variants",
     "expand_instances",
+    "modality_transforms",
     "plugin_ops",
 ]
 

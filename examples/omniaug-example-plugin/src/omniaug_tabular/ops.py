@@ -12,8 +12,18 @@ from omniaug import rng
 from .rows import TABULAR, Rows, features_of, with_features
 
 
+def _present_std(f: torch.Tensor) -> torch.Tensor:
+    """Population std of each column over its non-NaN entries (0 for a column with none)."""
+    mean = torch.nanmean(f, 0, keepdim=True)
+    var = torch.nanmean((f - mean).square(), 0)
+    return var.sqrt().nan_to_num(0.0)
+
+
 class FeatureNoise(omniaug.Augmentation):
     """Add Gaussian noise of ``scale`` × each feature's std (over the batch) per sample.
+
+    Missing values (NaN) stay missing and never reach other rows: the std of a
+    feature is taken over its present values only (0 when none is present).
 
     Args:
         scale: noise level, in feature standard deviations; each sample draws its
@@ -39,9 +49,7 @@ class FeatureNoise(omniaug.Augmentation):
             "level": rng.uniform(batch_size, 0.0, self.scale, generator=generator, device=device),
             "noise": rng.normal(batch_size, shape=(f.shape[1],), generator=generator, device=device, dtype=f.dtype),
             # the reference scale is data, so replaying on a subset uses the batch's own std
-            "std": features_of(x).std(0, unbiased=False).expand(batch_size, -1).clone()
-            if batch_size > 1
-            else torch.ones_like(f),
+            "std": _present_std(f).expand(batch_size, -1).clone() if batch_size > 1 else torch.ones_like(f),
         }
 
     def kernel(self, x: Any, params: omniaug.Params) -> Any:
@@ -53,7 +61,8 @@ class SwapNoise(omniaug.Augmentation):
     """Replace each entry, with probability ``rate``, by the same feature of another row.
 
     The donor rows are drawn per entry from the batch at sampling time and stored
-    in the params as values, so a replay on any subset gives the same result.
+    in the params as values, so a replay on any subset gives the same result. A
+    missing (NaN) donor value is not copied: the entry keeps its own value.
     """
 
     name = "tabular.swap_noise"
@@ -80,7 +89,8 @@ class SwapNoise(omniaug.Augmentation):
 
     def kernel(self, x: Any, params: omniaug.Params) -> Any:
         f = features_of(x)
-        return with_features(x, torch.where(params["mask"], params["donor_values"], f))
+        donor = params["donor_values"]
+        return with_features(x, torch.where(params["mask"] & ~donor.isnan(), donor, f))
 
 
 class WithinClassMix(omniaug.Mixer):
@@ -89,7 +99,8 @@ class WithinClassMix(omniaug.Mixer):
     Partners come from the same class (labels from the call, or from ``Rows.labels``);
     a sample alone in its class is paired with itself and left unchanged. The
     effective weight is λ, and since both rows share a class the soft label stays
-    that class.
+    that class. A missing (NaN) value of the partner is not mixed in: the row
+    keeps its own value there, so NaN never spreads to another row.
     """
 
     name = "tabular.within_class_mix"
@@ -128,5 +139,7 @@ class WithinClassMix(omniaug.Mixer):
 
     def mix(self, x: Any, partners: list[Any], params: omniaug.Params) -> tuple[Any, torch.Tensor]:
         lam = params["lam"].to(features_of(x).dtype)
-        mixed = lam.unsqueeze(1) * features_of(x) + (1 - lam.unsqueeze(1)) * features_of(partners[0])
+        own, other = features_of(x), features_of(partners[0])
+        mixed = lam.unsqueeze(1) * own + (1 - lam.unsqueeze(1)) * other
+        mixed = torch.where(other.isnan(), own, mixed)
         return with_features(x, mixed), lam

@@ -45,6 +45,19 @@ def example(batch_size: int = 8, generator: torch.Generator | None = None, devic
     return Rows(centers[labels] + 0.5 * noise, labels)
 
 
+def example_variants(batch_size: int = 8, generator: torch.Generator | None = None, device: Any = "cpu") -> dict[str, Any]:
+    """Valid tabular payloads: labelled rows, a plain tensor, one feature, rows with a missing (NaN) value."""
+    rows = example(batch_size, generator=generator, device=device)
+    missing = rows.features.clone()
+    missing[0, 1] = float("nan")
+    return {
+        "rows": rows,
+        "tensor": rows.features,
+        "one feature": Rows(rows.features[:, :1].contiguous(), rows.labels),
+        "missing value": Rows(missing, rows.labels),
+    }
+
+
 def bad_examples() -> list[Any]:
     return [
         torch.zeros(3),
@@ -59,5 +72,6 @@ TABULAR = omniaug.Modality(
     validate=validate,
     example=example,
     bad_examples=bad_examples,
+    example_variants=example_variants,
     description="Rows of numeric features (example third-party plugin).",
 )

@@ -289,8 +289,10 @@ def stretch_waveform(
     """
     bsz, chans, n = x.shape
     hop = hop or n_fft // 4
+    if n <= n_fft // 2:  # a clip shorter than half a frame: the STFT's reflect padding needs more; silence follows it
+        x = torch.nn.functional.pad(x, (0, n_fft // 2 + 1 - n))
     window = torch.hann_window(n_fft, device=x.device, dtype=x.dtype)
-    flat = x.reshape(bsz * chans, n)
+    flat = x.reshape(bsz * chans, x.shape[-1])
     spec = torch.stft(flat, n_fft, hop, window=window, center=True, return_complex=True)
     rate_bc = rate.repeat_interleave(chans)
     frames_out = n_out // hop + 1

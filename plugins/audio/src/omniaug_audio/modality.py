@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 import torch
 
-from omniaug import InputError, Modality, rng
+from omniaug import InputError, Modality, batching, rng
 from omniaug.batching import CheckedTensors
 from omniaug.parallel import value_range
 
-from .payload import AudioBatch, SpectrogramBatch, check_lengths
+from .payload import AudioBatch, SpectrogramBatch, check_lengths, full_lengths
 
 __all__ = ["AUDIO", "SPECTROGRAM", "validate_audio", "validate_spectrogram", "synthetic_audio", "synthetic_spectrogram"]
 
@@ -37,7 +38,7 @@ def _check_tensor(t: Any, argument: str, dims: int, layout: str, where: str) -> 
         raise InputError(argument, f"a float tensor {layout} ({dims} dimensions)", t, where=where)
     if t.dtype not in FLOAT_DTYPES:
         raise InputError(argument, f"a float32/float64 tensor {layout}", t, where=where)
-    if t.shape[0] == 0 or t.shape[-1] == 0:
+    if min(t.shape) == 0:  # no sample, no channel (or frequency bin), no time step
         raise InputError(argument, f"a non-empty tensor {layout}", t, where=where)
     # min and max are finite iff every element is (NaN propagates into both): one reduction,
     # run without waking torch's OpenMP pool before the kernels (omniaug.parallel.value_range)
@@ -132,6 +133,47 @@ def _example_spec(batch_size: int = 4, generator: torch.Generator | None = None,
     return synthetic_spectrogram(batch_size, generator=generator, device=device)
 
 
+def merge_payload(base: Any, index: torch.Tensor, part: Any) -> Any:
+    """``base`` with samples ``index`` replaced by ``part``; a missing ``lengths`` means full length.
+
+    An op run on some samples of a batch (a policy branch) may return lengths where
+    the batch had none (a speed change) or the reverse: both sides get explicit
+    lengths before the merge.
+    """
+    if isinstance(base, (AudioBatch, SpectrogramBatch)) and type(part) is type(base):
+        if (base.lengths is None) != (part.lengths is None):
+            tb = base.waveform if isinstance(base, AudioBatch) else base.spec
+            tp = part.waveform if isinstance(part, AudioBatch) else part.spec
+            base = dataclasses.replace(base, lengths=full_lengths(tb, base.lengths))
+            part = dataclasses.replace(part, lengths=full_lengths(tp, part.lengths))
+    return batching.merge(base, index, part)
+
+
+def _audio_variants(batch_size: int = 4, generator: torch.Generator | None = None, device: Any = "cpu") -> dict[str, Any]:
+    """Valid waveforms policies and presets must take: mono, stereo, padded, 8 kHz, short clips."""
+    padded = synthetic_audio(batch_size, generator=generator, device=device, seconds=0.25)
+    mono = padded.waveform
+    return {
+        "mono": mono,
+        "stereo": torch.cat([mono, mono.flip(-1)], dim=1),
+        "mono padded": padded,
+        "8 kHz": AudioBatch(mono[..., ::2].contiguous(), EXAMPLE_RATE // 2),
+        "short (20 ms)": AudioBatch(mono[..., :320].contiguous(), EXAMPLE_RATE),
+    }
+
+
+def _spec_variants(batch_size: int = 4, generator: torch.Generator | None = None, device: Any = "cpu") -> dict[str, Any]:
+    """Valid spectrograms: mono, stereo, padded, a few frames."""
+    padded = synthetic_spectrogram(batch_size, generator=generator, device=device)
+    mono = padded.spec
+    return {
+        "mono": mono,
+        "stereo": torch.cat([mono, mono.flip(-1)], dim=1),
+        "mono padded": padded,
+        "4 frames": mono[..., :4].contiguous(),
+    }
+
+
 def _bad_audio() -> list[Any]:
     ok = torch.zeros(2, 1, 100)
     return [
@@ -190,6 +232,8 @@ AUDIO = Modality(
     files="omniaug_audio.io:FILES",
     float_tolerance=(1e-4, 2e-5),
     bad_examples=_bad_audio,
+    example_variants=_audio_variants,
+    merge=merge_payload,
     description="Waveform batches; padded batches carry per-example lengths that ops respect and update.",
 )
 
@@ -201,5 +245,7 @@ SPECTROGRAM = Modality(
     render=_render_spec,
     float_tolerance=(1e-5, 1e-5),
     bad_examples=_bad_spec,
+    example_variants=_spec_variants,
+    merge=merge_payload,
     description="Spectrogram batches (frequency × frames) for SpecAugment masking and warping.",
 )

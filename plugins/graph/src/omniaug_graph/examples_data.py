@@ -11,7 +11,7 @@ from torch_geometric.data import Batch, Data
 
 from omniaug import rng
 
-__all__ = ["random_graph", "example_batch", "bad_examples", "karate_club", "load_graphs", "save_graphs"]
+__all__ = ["random_graph", "example_batch", "example_variants", "bad_examples", "karate_club", "load_graphs", "save_graphs"]
 
 
 def random_graph(
@@ -58,6 +58,21 @@ def example_batch(
         random_graph(n, 2 * n, 8, generator=generator, device=device, label=c) for n, c in zip(sizes, labels)
     ]
     return Batch.from_data_list(graphs)
+
+
+def example_variants(
+    batch_size: int = 4, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+) -> dict[str, Any]:
+    """Valid graph payloads policies and presets must take: a batch, single-node graphs, edgeless graphs, one Data."""
+    batch = example_batch(batch_size, generator=generator, device=device)
+    single = [random_graph(1, 0, 8, generator=generator, device=device, label=i % 2) for i in range(batch_size)]
+    edgeless = [random_graph(4, 0, 8, generator=generator, device=device, label=i % 2) for i in range(batch_size)]
+    return {
+        "batch": batch,
+        "single-node graphs": Batch.from_data_list(single),
+        "edgeless graphs": Batch.from_data_list(edgeless),
+        "one Data": random_graph(7, 12, 8, generator=generator, device=device),
+    }
 
 
 def bad_examples() -> list[Any]:

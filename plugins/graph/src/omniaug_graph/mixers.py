@@ -76,7 +76,9 @@ class GMixup(Mixer):
     self-loops); node features come from the mixed feature graphon. New edges get
     ``edge_weight = 1`` and zeros in other edge attributes; other node-level
     attributes are zero; graph-level attributes are sample ``i``'s. The label weight
-    is exactly λ, the share of the mixed graphon.
+    is exactly λ, the share of the mixed graphon. Missing (NaN) node features never
+    spread to another graph: class feature graphons average present values only,
+    and a partner's missing value is not mixed in.
 
     Args:
         alpha: Beta(α, α) concentration of λ.
@@ -136,7 +138,10 @@ class GMixup(Mixer):
         soft = soft.to(graphon.device, graphon.dtype)
         mass = soft.sum(0).clamp_min(1e-12)  # (C,)
         class_graphon = torch.einsum("bc,bkl->ckl", soft, graphon) / mass.view(-1, 1, 1)
-        class_feats = torch.einsum("bc,bkf->ckf", soft, feats.to(soft.dtype)) / mass.view(-1, 1, 1)
+        # class feature means over present values only: a NaN feature of one graph (a missing
+        # value) must not turn every graph of its class into NaN; a value no graph of the class has is 0
+        present = torch.einsum("bc,bkf->ckf", soft, (~feats.isnan()).to(soft.dtype))
+        class_feats = torch.einsum("bc,bkf->ckf", soft, feats.to(soft.dtype).nan_to_num(0.0)) / present.clamp_min(1e-12)
         own_graphon = torch.einsum("bc,ckl->bkl", soft, class_graphon)
         own_feats = torch.einsum("bc,ckf->bkf", soft, class_feats).to(feats.dtype)
         partner = params["partners"][:, 0].to(graphon.device)
@@ -160,6 +165,7 @@ class GMixup(Mixer):
         lam3 = lam.view(-1, 1, 1)
         graphon = lam3 * w_self + (1 - lam3) * w_other
         feature_graphon = lam3.to(f_self.dtype) * f_self + (1 - lam3.to(f_self.dtype)) * f_other
+        feature_graphon = torch.where(f_other.isnan(), f_self, feature_graphon)  # a partner's missing value stays there
         if self.num_nodes is not None:
             sizes = torch.full_like(params["lam"], float(self.num_nodes)).long()
         else:

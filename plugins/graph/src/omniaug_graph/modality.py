@@ -23,7 +23,7 @@ from omniaug.parallel import value_range
 from . import _host, batch_ops
 from .batch_ops import _index_select, attrs, store_meta
 from .counter_random import scalar_mul
-from .examples_data import bad_examples, example_batch, load_graphs, save_graphs
+from .examples_data import bad_examples, example_batch, example_variants, load_graphs, save_graphs
 from .render import render_graphs
 
 __all__ = [
@@ -434,6 +434,7 @@ GRAPH = GraphModality(
     files="omniaug_graph.files:FILES",
     float_tolerance=(1e-5, 1e-5),
     bad_examples=bad_examples,
+    example_variants=example_variants,
     description=(
         "Graphs as PyTorch Geometric batches: structure ops (edge drop/add, node drop, subgraphs, "
         "diffusion) and feature ops with per-graph parameters, vectorized over the whole batch."

@@ -456,7 +456,9 @@ class RandomResizedCrop(_BoxResampleOp):
             raise InputError("size", "None or [height, width] positive integers", size, where=where)
         self.size = None if size is None else [int(s) for s in size]
         self.scale = _range(scale, "scale", where, symmetric=False, low=1e-6)
-        self.ratio = _range(ratio, "ratio", where, symmetric=False, low=1e-6)
+        self.ratio = _range(ratio, "ratio", where, symmetric=False, low=1e-2)
+        if self.ratio[1] > 1e2:  # beyond 100:1 no crop fits an image: the fallback degenerates
+            raise InputError("ratio", "an ordered pair [low, high] within [0.01, 100]", ratio, where=where)
         self.interpolation = _check_mode(interpolation, where)
         self.fill = 0.0
 

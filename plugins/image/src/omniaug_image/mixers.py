@@ -35,7 +35,7 @@ from omniaug import InputError, Mixer, rng
 from omniaug.params import APPLY, Params
 
 from . import functional_color as FC
-from .modality import IMAGE, ImageBatch, image_of
+from .modality import IMAGE, ImageBatch, image_of, is_unbatched
 from .occlusion import drop_erased_boxes, rect_mask
 
 __all__ = ["MIXERS", "PAIRINGS", "MixUp", "CutMix", "ResizeMix", "FMix", "Mosaic", "cyclic_shift_of", "fourier_mask", "resample_into"]
@@ -54,6 +54,9 @@ def resample_into(src: torch.Tensor, rects: torch.Tensor, height: int, width: in
     """
     b = src.shape[0]
     dev = src.device
+    # grid_sample needs the grid in the input's dtype: float64 stays float64, every other
+    # dtype (uint8, float16, bfloat16) is resampled in float32 (callers round/cast back)
+    work = src.dtype if src.dtype in (torch.float32, torch.float64) else torch.float32
     r = rects.to(torch.float32)
     top, left = r[:, 0].view(b, 1, 1), r[:, 1].view(b, 1, 1)
     hh = (r[:, 2] - r[:, 0]).clamp_min(1.0).view(b, 1, 1)
@@ -63,9 +66,8 @@ def resample_into(src: torch.Tensor, rects: torch.Tensor, height: int, width: in
     # canvas pixel centre → position in the source, normalized to [-1, 1] (align_corners=False)
     gy = ((ys - top) / hh * 2.0 - 1.0).expand(b, height, width)
     gx = ((xs - left) / ww * 2.0 - 1.0).expand(b, height, width)
-    grid = torch.stack([gx, gy], dim=-1)
-    x = src if src.is_floating_point() else src.to(torch.float32)
-    return F.grid_sample(x, grid, mode=mode, padding_mode="border", align_corners=False)
+    grid = torch.stack([gx, gy], dim=-1).to(work)
+    return F.grid_sample(src.to(work), grid, mode=mode, padding_mode="border", align_corners=False)
 
 
 def _pad_boxes(x: ImageBatch, total: int) -> ImageBatch:
@@ -92,6 +94,11 @@ class _ImageMixer(Mixer):
 
     modality = IMAGE
     carries_boxes = False
+
+    def validate(self, x: Any) -> None:
+        super().validate(x)
+        if is_unbatched(x):
+            raise InputError("x", f"a batch (B, C, H, W) to mix samples of ({self.name} pairs samples)", x, where=self.name)
 
     def mix_batch(self, x: Any, params: Params) -> tuple[Any, torch.Tensor]:
         if self.carries_boxes and isinstance(x, ImageBatch) and x.boxes is not None:

@@ -204,6 +204,10 @@ def _check_targets(x: ImageBatch, b: int, h: int, w: int) -> None:
         bx = x.boxes
         if not (isinstance(bx, torch.Tensor) and bx.is_floating_point() and bx.dim() == 3 and bx.shape[0] == b and bx.shape[2] == 4):
             raise InputError("x.boxes", f"a float tensor (B, N, 4) of xyxy pixel boxes with B={b}", bx, where="image")
+        if bx.numel() and not bool(torch.isfinite(bx).all()):
+            raise InputError(
+                "x.boxes", "finite box coordinates (mark padding with box_valid=False, not NaN)", bx, where="image"
+            )
         n = bx.shape[1]
         for name in ("box_labels", "box_valid"):
             v = getattr(x, name)
@@ -217,6 +221,10 @@ def _check_targets(x: ImageBatch, b: int, h: int, w: int) -> None:
         kp = x.keypoints
         if not (isinstance(kp, torch.Tensor) and kp.is_floating_point() and kp.dim() == 3 and kp.shape[0] == b and kp.shape[2] == 2):
             raise InputError("x.keypoints", f"a float tensor (B, K, 2) of xy pixel points with B={b}", kp, where="image")
+        if kp.numel() and not bool(torch.isfinite(kp).all()):
+            raise InputError(
+                "x.keypoints", "finite keypoint coordinates (mark missing ones keypoint_visible=False)", kp, where="image"
+            )
         v = x.keypoint_visible
         if v is not None and not (isinstance(v, torch.Tensor) and v.dtype == torch.bool and tuple(v.shape) == tuple(kp.shape[:2])):
             raise InputError("x.keypoint_visible", f"a bool tensor {tuple(kp.shape[:2])} matching x.keypoints", v, where="image")
@@ -247,6 +255,27 @@ def example(batch_size: int = 4, *, generator: torch.Generator | None = None, de
     return example_images(batch_size, generator=generator, device=device)
 
 
+def example_variants(
+    batch_size: int = 4, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+) -> dict[str, Any]:
+    """Valid payloads of the shapes the policies and presets take: colour, grey, uint8, tiny, with targets.
+
+    Colour ops take 1 or 3 channels (RGBA raises a clear error), and PixMix needs a
+    batch, so neither an RGBA image nor a single ``(C, H, W)`` image is listed.
+    """
+    from .geometric import example_image_batch
+
+    colour = example_images(batch_size, generator=generator, device=device)
+    return {
+        "colour": colour,
+        "grey": colour.mean(1, keepdim=True),
+        "uint8": (colour * 255).round().to(torch.uint8),
+        "small 3x5": colour[:, :, :3, :5].contiguous(),
+        "1x1": colour[:, :, :1, :1].contiguous(),
+        "with targets": example_image_batch(batch_size, generator=generator, device=device),
+    }
+
+
 def bad_examples() -> list[Any]:
     """Malformed payloads that :func:`validate_image` must reject."""
     return [
@@ -258,6 +287,7 @@ def bad_examples() -> list[Any]:
         "not an image",
         ImageBatch(torch.rand(2, 3, 8, 8), boxes=torch.rand(2, 5)),  # boxes without the N dim
         ImageBatch(torch.rand(2, 3, 8, 8), mask=torch.zeros(2, 4, 4, dtype=torch.long)),  # mask size mismatch
+        ImageBatch(torch.rand(2, 3, 8, 8), boxes=torch.tensor([[[1.0, 1.0, float("nan"), 4.0]]] * 2)),  # NaN box
     ]
 
 
@@ -285,6 +315,7 @@ IMAGE = Modality(
     validate=validate_image,
     example=example,
     bad_examples=bad_examples,
+    example_variants=example_variants,
     batch_size=image_batch_size,
     subset=image_subset,
     merge=image_merge,

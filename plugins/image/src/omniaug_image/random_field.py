@@ -43,11 +43,15 @@ def gaussian_random_field(noise: torch.Tensor, length_scale: float, *, normalize
     fy = torch.fft.fftfreq(h, device=noise.device, dtype=torch.float32).view(-1, 1)
     fx = torch.fft.rfftfreq(w, device=noise.device, dtype=torch.float32).view(1, -1)
     filt = torch.exp(-2.0 * math.pi**2 * length_scale**2 * (fx * fx + fy * fy))
-    field = torch.fft.irfft2(torch.fft.rfft2(noise.to(torch.float32)) * filt, s=(h, w))
+    spectrum = torch.fft.rfft2(noise.to(torch.float32)) * filt
+    if normalize:  # zero mean exactly, before the inverse: no rounding residue of the mean to blow up below
+        spectrum[..., 0, 0] = 0
+    field = torch.fft.irfft2(spectrum, s=(h, w))
     if not normalize:
         return field
     field = field - field.mean(dim=(-2, -1), keepdim=True)
-    return field / field.std(dim=(-2, -1), keepdim=True).clamp_min(1e-12)
+    # a 1×1 field has no spread (its std is NaN with Bessel's correction): it stays 0
+    return field / field.std(dim=(-2, -1), keepdim=True).nan_to_num(0.0).clamp_min(1e-12)
 
 
 def field_affine_grid(
@@ -100,9 +104,11 @@ def field_color(img: torch.Tensor, brightness: torch.Tensor, saturation: torch.T
     return FC.from_float(x, img.dtype)
 
 
-def _number(value: Any, name: str, where: str, low: float = 0.0) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < low:
-        raise InputError(name, f"a number >= {low}", value, where=where)
+def _number(value: Any, name: str, where: str, low: float = 0.0, high: float = math.inf) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or not low <= value <= high:
+        expected = f"a finite number >= {low}" if high == math.inf else f"a number in [{low}, {high}]"
+        raise InputError(name, expected, value, where=where)
     return float(value)
 
 
@@ -165,12 +171,13 @@ class RandomFieldAffine(_FieldOp):
         super().__init__(length_scale, p, same_on_batch)
         where = "RandomFieldAffine"
         self.rotation = _number(rotation, "rotation", where)
-        self.scale = _number(scale, "scale", where)
+        self.scale = _number(scale, "scale", where, high=2.0)  # log-scale std: e^(4·2) is already ×3000
         self.translation = _number(translation, "translation", where)
         if interpolation not in ("bilinear", "nearest"):
             raise InputError("interpolation", "'bilinear' or 'nearest'", interpolation, where=where)
         self.interpolation = interpolation
-        ok = isinstance(fill, (int, float)) or (isinstance(fill, (list, tuple)) and all(isinstance(v, (int, float)) for v in fill))
+        values = [fill] if isinstance(fill, (int, float)) else list(fill) if isinstance(fill, (list, tuple)) else [None]
+        ok = bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0 for v in values)
         if not ok:
             raise InputError("fill", "a number or per-channel list in [0, 1]", fill, where=where)
         self.fill = float(fill) if isinstance(fill, (int, float)) else [float(v) for v in fill]

@@ -60,6 +60,7 @@ class SelfPaced(_Container):
     """
 
     name = "policy.self_paced"
+    nonfinite_args = frozenset({"lam"})  # λ = ∞ augments nothing
 
     def __init__(self, transform: Transform, lam: float = 1.0, *, source: str = "current") -> None:
         if not isinstance(transform, Transform):

@@ -35,6 +35,25 @@ def example_text(batch_size: int = 4, *, generator: torch.Generator | None = Non
     return [SENTENCES[i] for i in idx.tolist()]
 
 
+def text_variants(batch_size: int = 4, *, generator: torch.Generator | None = None, device: Any = "cpu") -> dict[str, Any]:
+    """Valid text batches policies and presets must take: sentences, one word, empty, NFD accents, Hindi, emoji."""
+    import unicodedata
+
+    def take(pool: list[str]) -> list[str]:
+        return [pool[i % len(pool)] for i in range(batch_size)]
+
+    return {
+        "sentences": example_text(batch_size, generator=generator),
+        "one word": take(["Hello", "yes", "x", "Wonderful!"]),
+        "empty and blank": take(["", " ", "\n", "..."]),
+        "decomposed accents (NFD)": take(
+            [unicodedata.normalize("NFD", t) for t in ("Ça va très bien, merci.", "Le café crème est prêt à côté.")]
+        ),
+        "Hindi": take(["मैं आज घर जा रहा हूँ और कल वापस आऊँगा।", "हिन्दी भाषा बहुत सुंदर है।"]),
+        "emoji": take(["Great job 👍🏽 team", "My family 👨‍👩‍👧 is here 🇫🇷"]),
+    }
+
+
 def _bad_text() -> list[Any]:
     return ["a single string", ["ok", 3], torch.zeros(2, 3), ("a", "tuple")]
 
@@ -61,6 +80,7 @@ TEXT = Modality(
     file_patterns=("*.txt",),
     files="omniaug_text.files:FILES",
     bad_examples=_bad_text,
+    example_variants=text_variants,
     description="Raw text; ops keep case, punctuation, spacing and protected tokens unless asked otherwise.",
 )
 
@@ -102,6 +122,21 @@ def example_tokens(batch_size: int = 4, *, generator: torch.Generator | None = N
     return TokenBatch(ids, mask, frozenset(SPECIAL_EXAMPLE), pad_id=0, mask_id=3, vocab_size=100)
 
 
+def token_variants(batch_size: int = 4, *, generator: torch.Generator | None = None, device: Any = "cpu") -> dict[str, Any]:
+    """Valid token batches: BERT-like, left-padded, one word between [CLS] and [SEP], special tokens only."""
+    import dataclasses
+
+    ex = example_tokens(batch_size, generator=generator, device=device)
+    one = torch.tensor([[1, 7, 2]], device=device).expand(batch_size, 3).contiguous()
+    only = torch.tensor([[1, 2]], device=device).expand(batch_size, 2).contiguous()
+    return {
+        "example": ex,
+        "left padded": dataclasses.replace(ex, ids=ex.ids.flip(1), attention_mask=ex.attention_mask.flip(1), padding_side="left"),
+        "one word": dataclasses.replace(ex, ids=one, attention_mask=torch.ones_like(one)),
+        "special tokens only": dataclasses.replace(ex, ids=only, attention_mask=torch.ones_like(only)),
+    }
+
+
 def _bad_tokens() -> list[Any]:
     good = torch.ones(2, 4, dtype=torch.long)
     return [
@@ -125,6 +160,7 @@ TOKENS = Modality(
     example=example_tokens,
     render=render_tokens,
     bad_examples=_bad_tokens,
+    example_variants=token_variants,
     description="Token ids next to a model; ops are vectorized on the ids' device and never touch padding or special ids.",
 )
 

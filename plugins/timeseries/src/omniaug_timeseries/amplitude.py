@@ -17,7 +17,7 @@ import torch
 
 from omniaug import Magnitude, Params, rng
 
-from .base import SeriesAugmentation, channel_range, channel_std, check_positive
+from .base import SeriesAugmentation, channel_range, channel_std, check_count, check_positive
 from .curves import linear_basis, smooth_curve
 from .series import SeriesView, view_of
 
@@ -116,7 +116,7 @@ class MagnitudeWarp(SeriesAugmentation):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.sigma = check_positive("sigma", sigma, self.name)
-        self.knots = int(check_positive("knots", knots, self.name))
+        self.knots = check_count("knots", knots, self.name, low=0)
         self.per_channel = bool(per_channel)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
@@ -165,7 +165,7 @@ class Drift(SeriesAugmentation):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.max_drift = check_positive("max_drift", max_drift, self.name)
-        self.points = int(check_positive("points", points, self.name, allow_zero=False))
+        self.points = check_count("points", points, self.name)
         self.per_channel = bool(per_channel)
         self.relative = bool(relative)
 

@@ -15,6 +15,7 @@ __all__ = [
     "SeriesAugmentation",
     "channel_range",
     "channel_std",
+    "check_count",
     "check_fraction",
     "check_groups",
     "check_positive",
@@ -69,6 +70,14 @@ def check_positive(name: str, value: Any, where: str, *, allow_zero: bool = True
     if not ok:
         raise InputError(name, "a non-negative number" if allow_zero else "a positive number", value, where=where)
     return float(value)
+
+
+def check_count(name: str, value: Any, where: str, *, low: int = 1, high: int = 256) -> int:
+    """A whole number in ``[low, high]`` (``4`` or ``4.0``) or an ``InputError`` naming ``name``."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
+    if not ok or not low <= value <= high:
+        raise InputError(name, f"a whole number in [{low}, {high}]", value, where=where)
+    return int(value)
 
 
 def check_fraction(name: str, value: Any, where: str) -> float:

@@ -18,7 +18,7 @@ import torch
 
 from omniaug import Magnitude, Params, rng
 
-from .base import SeriesAugmentation, check_positive, check_range
+from .base import SeriesAugmentation, check_range
 from .series import SeriesView, valid_mask, view_of
 
 __all__ = ["FrequencyNoise", "FrequencyMask"]
@@ -27,6 +27,8 @@ __all__ = ["FrequencyNoise", "FrequencyMask"]
 def _spectrum(view: SeriesView) -> torch.Tensor:
     t = view.values.shape[-1]
     x = view.values * valid_mask(view.lengths, t).to(view.values.dtype) if view.padded else view.values
+    if x.dtype in (torch.float16, torch.bfloat16):  # no half-precision FFT of any length on the CPU: float32
+        x = x.float()
     return torch.fft.rfft(x, dim=-1)
 
 
@@ -46,7 +48,7 @@ class FrequencyNoise(SeriesAugmentation):
 
     def __init__(self, sigma: float = 0.1, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.sigma = check_positive("sigma", sigma, self.name)
+        self.sigma = check_range("sigma", sigma, 0.0, 3.0, self.name)  # exp(3 · 5σ draws) is already ×3e6
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         _, c, t = view_of(x).values.shape

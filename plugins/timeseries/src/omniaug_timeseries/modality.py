@@ -74,6 +74,24 @@ def example(
     return SeriesBatch(values, lengths, labels)
 
 
+def example_variants(
+    batch_size: int = 4, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+) -> dict[str, Any]:
+    """Valid payloads of every shape policies and presets must take: uni- and multivariate, padded or not, short."""
+    padded = example(batch_size, generator=generator, device=device, channels=3, length=64)
+    uni = example(batch_size, generator=generator, device=device, channels=1, length=64)
+    return {
+        "univariate": uni.values,
+        "univariate padded": uni,
+        "two channels": padded.values[:, :2].contiguous(),
+        "multivariate": padded.values,
+        "multivariate padded": padded,
+        "six channels": torch.cat([padded.values, padded.values.flip(-1)], dim=1),
+        "short (T = 8)": padded.values[..., :8].contiguous(),
+        "float64": padded.values.double(),
+    }
+
+
 def bad_examples() -> list[Any]:
     """Payloads ``validate`` must reject."""
     ok = torch.zeros(2, 3, 16)
@@ -105,6 +123,7 @@ def _modality() -> Modality:
         files="omniaug_timeseries.files:FILES",
         float_tolerance=(1e-4, 1e-5),
         bad_examples=bad_examples,
+        example_variants=example_variants,
         description="Multichannel time series (sensors, wearables, ECG, UCR/UEA data), optionally padded and labelled.",
     )
 

@@ -13,7 +13,7 @@ import torch
 
 from omniaug import Magnitude, Params, rng
 
-from .base import SeriesAugmentation, check_positive, keep_label_padding
+from .base import SeriesAugmentation, check_count, keep_label_padding
 from .series import SeriesView
 
 __all__ = ["SegmentPermutation", "Reverse", "gather_time"]
@@ -49,7 +49,7 @@ class SegmentPermutation(SeriesAugmentation):
 
     def __init__(self, segments: int = 4, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.segments = int(check_positive("segments", segments, self.name, allow_zero=False))
+        self.segments = check_count("segments", segments, self.name)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         k = self.segments

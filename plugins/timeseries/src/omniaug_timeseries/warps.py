@@ -19,7 +19,7 @@ import torch
 
 from omniaug import InputError, Magnitude, Params, rng
 
-from .base import SeriesAugmentation, check_fraction, check_positive, keep_label_padding
+from .base import SeriesAugmentation, check_count, check_fraction, check_positive, keep_label_padding
 from .curves import warp_path
 from .resample import interpolate, nearest
 from .series import SeriesView, view_of
@@ -66,7 +66,7 @@ class TimeWarp(SeriesAugmentation):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.sigma = check_positive("sigma", sigma, self.name)
-        self.knots = int(check_positive("knots", knots, self.name))
+        self.knots = check_count("knots", knots, self.name, low=0)
         self.per_channel = bool(per_channel)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:

@@ -46,6 +46,7 @@ class MaskFeature(GraphAugmentation):
     """
 
     name = "graph.mask_feature"
+    nonfinite_args = frozenset({"value"})  # NaN marks masked features as missing
     differentiable = True  # in the node features (masked entries get zero gradient)
     magnitude = Magnitude("rate", (0.0, 0.0), (0.0, 0.5))
     salt = 0x3A5C
