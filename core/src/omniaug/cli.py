@@ -238,6 +238,28 @@ def batch_generator(seed: int, batch: int, copy: int, *item: int) -> Any:
     return make_generator(seed_for(seed, batch, copy, *item))
 
 
+#: how ``apply`` seeds its draws (recorded in the manifest: a folder seeded otherwise is not resumed)
+SEEDING = "per-item-v1"
+
+
+def item_key(rel: str, sample: int) -> str:
+    """The stable key of sample ``sample`` of the input file at relative path ``rel`` (POSIX)."""
+    return rel if sample == 0 else f"{rel}#{sample}"
+
+
+def item_generator(seed: int, keys: Sequence[str], copy: int) -> Any:
+    """The generator of one ``omniaug apply`` call over items ``keys``, copy ``copy``.
+
+    Every random draw of ``apply`` comes from here: a keyed generator
+    (:class:`omniaug.keyed.KeyedGenerator`), so an item's output depends only on
+    ``seed``, its key (relative path) and the copy — not on ``--batch-size``,
+    ``--workers``, the engine or which other files share its batch.
+    """
+    from .keyed import KeyedGenerator
+
+    return KeyedGenerator.from_keys(seed, keys, copy=copy)
+
+
 def _list_inputs(input_dir: Path, patterns: Sequence[str]) -> list[Path]:
     """Files matching ``patterns``, sorted; hidden files and folders and partial writes are left out."""
     from .files import is_partial
@@ -283,7 +305,14 @@ def _settings(transform: Any, seed: int, batch_size: int, options: dict[str, Any
         node = to_config(transform)["pipeline"]
     except OmniaugError:
         pipeline, node = f"<unserializable {type(transform).__name__}>", None
-    return {"pipeline": pipeline, "pipeline_config": node, "seed": seed, "batch_size": batch_size, "options": options}
+    return {
+        "pipeline": pipeline,
+        "pipeline_config": node,
+        "seed": seed,
+        "seeding": SEEDING,
+        "batch_size": batch_size,
+        "options": options,
+    }
 
 
 def _prepare_output(output_dir: Path, settings: dict[str, Any], overwrite: bool) -> None:
@@ -299,7 +328,7 @@ def _prepare_output(output_dir: Path, settings: dict[str, Any], overwrite: bool)
             old = json.loads(manifest.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             old = None
-    keys = ("pipeline_config", "seed", "batch_size", "options")
+    keys = ("pipeline_config", "seed", "seeding", "options")  # outputs do not depend on the batch size
     same = old is not None and all(old.get(k) == settings[k] for k in keys)
     non_empty = any(output_dir.iterdir())
     if non_empty and not same:
@@ -351,6 +380,9 @@ def apply_folder(
     progress: bool = True,
     options: dict[str, Any] | None = None,
     overwrite: bool = False,
+    workers: int = 1,
+    shard: tuple[int, int] | None = None,
+    only: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Augment every matching file of ``input_dir`` into ``copies`` variants under ``output_dir``.
 
@@ -370,6 +402,12 @@ def apply_folder(
 
     Returns counts (``files``, ``written``, ``skipped``, ``failed``) and ``failures``
     (``[(input, reason), …]``).
+
+    ``workers > 1`` runs that many local processes, each on every ``workers``-th
+    file (``shard=(i, workers)``, output folder prepared once by the caller); the
+    outputs are those of one process, since draws are keyed by item. ``only``
+    (relative paths) restricts a run to those inputs, also on a folder prepared by
+    the caller (the Ray engine's actors use it).
     """
     from tqdm import tqdm
 
@@ -389,12 +427,23 @@ def apply_folder(
         raise OmniaugError(f"input folder {str(input_dir)!r} does not exist")
     if _is_within(output_dir, input_dir) or _is_within(input_dir, output_dir):
         raise OmniaugError("the output folder must not overlap the input folder (inputs are never overwritten)")
-    files = _list_inputs(input_dir, codec.patterns)
+    if only is not None:
+        files = [input_dir / r for r in only if (input_dir / r).is_file() and _is_within((input_dir / r).resolve(), input_dir)]
+    else:
+        files = _list_inputs(input_dir, codec.patterns)
     if not files:
         raise OmniaugError(f"no files matching {', '.join(codec.patterns)} under {str(input_dir)!r}")
     _check_writable(output_dir)
     settings = _settings(transform, seed, batch_size, options)
-    _prepare_output(output_dir, settings, overwrite)
+    if shard is None and only is None:
+        _prepare_output(output_dir, settings, overwrite)
+        if workers > 1:
+            return _apply_with_workers(
+                transform, input_dir, output_dir, workers=workers, progress=progress,
+                copies=copies, seed=seed, batch_size=batch_size, options=options,
+            )
+    elif shard is not None:
+        files = files[shard[0] :: shard[1]]
 
     stats: dict[str, Any] = {"files": len(files), "written": 0, "skipped": 0, "failed": 0, "failures": []}
     failed: dict[Path, str] = {}
@@ -499,7 +548,7 @@ def apply_folder(
                 live = [(f, j) for f, j in live if f not in failed]
                 if not live:
                     continue
-                outputs = _augment_items(transform, spec, codec, live, cache, seed, b, k, fail)
+                outputs = _augment_items(transform, spec, codec, live, cache, seed, b, k, fail, root=input_dir)
                 for (f, j), out in zip(live, outputs):
                     if out is None or f in failed:
                         continue
@@ -510,11 +559,67 @@ def apply_folder(
     finally:
         bar.close()
         if report_lines and (started or output_dir.exists()):
-            with (output_dir / REPORT_NAME).open("a", encoding="utf-8") as fh:
-                for entry in report_lines:
-                    fh.write(json.dumps(entry) + "\n")
+            append_lines(output_dir / REPORT_NAME, report_lines)
     stats["failed"] = len(failed)
     return stats
+
+
+def append_lines(path: Path, entries: Sequence[dict[str, Any]]) -> None:
+    """Append JSON lines to ``path`` in one ``O_APPEND`` write, so concurrent workers never interleave a line."""
+    data = "".join(json.dumps(e) + "\n" for e in entries).encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _apply_with_workers(
+    transform: Any, input_dir: Path, output_dir: Path, *, workers: int, progress: bool, **kwargs: Any
+) -> dict[str, Any]:
+    """``apply_folder`` on ``workers`` local processes (forked on Linux, as DataLoader workers are; spawned elsewhere)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .config import to_yaml
+
+    try:
+        recipe: tuple[str, Any] = ("yaml", to_yaml(transform))
+    except OmniaugError:
+        import pickle
+
+        recipe = ("pickle", pickle.dumps(transform))
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    jobs = [(recipe, str(input_dir), str(output_dir), (i, workers), threads, kwargs) for i in range(workers)]
+    total: dict[str, Any] = {"files": 0, "written": 0, "skipped": 0, "failed": 0, "failures": []}
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+        for stats in pool.map(_apply_shard, jobs):
+            for name in ("files", "written", "skipped", "failed"):
+                total[name] += stats[name]
+            total["failures"] += stats["failures"]
+            if progress:
+                print(f"omniaug apply: worker done ({stats['written']} written, {stats['skipped']} present)", file=sys.stderr)
+    return total
+
+
+def _apply_shard(job: tuple[Any, ...]) -> dict[str, Any]:
+    """One ``--workers`` process: rebuild the pipeline and run its share of the files."""
+    import torch
+
+    recipe, input_dir, output_dir, shard, threads, kwargs = job
+    torch.set_num_threads(threads)
+    if recipe[0] == "yaml":
+        from .config import from_config
+
+        transform = from_config(recipe[1])
+    else:
+        import pickle
+
+        transform = pickle.loads(recipe[1])
+    return apply_folder(transform, Path(input_dir), Path(output_dir), shard=shard, progress=False, **kwargs)
 
 
 def _augment_items(
@@ -527,22 +632,30 @@ def _augment_items(
     b: int,
     k: int,
     fail: Any,
+    *,
+    root: Path,
 ) -> list[Any]:
-    """Augment the samples ``items`` as one batch; if that fails, file by file, to find the bad one."""
+    """Augment the samples ``items`` as one batch; if that fails, file by file, to find the bad one.
+
+    Draws are keyed by item (:func:`item_generator`): a file retried alone gets
+    what it would have got in the batch.
+    """
     from .files import split_samples
 
     samples = [cache[f][j] for f, j in items]
+    keys = [item_key(f.relative_to(root).as_posix(), j) for f, j in items]
     try:
-        out = _run_batch(transform, codec, samples, lambda: batch_generator(seed, b, k))
+        out = _run_batch(transform, codec, samples, lambda: item_generator(seed, keys, k))
         return list(split_samples(spec, out, len(items)))
     except Exception:  # retried file by file below
         pass
     results: list[Any] = [None] * len(items)
-    for n, f in enumerate(dict.fromkeys(f for f, _ in items)):
+    for f in dict.fromkeys(f for f, _ in items):
         idx = [i for i, (g, _) in enumerate(items) if g == f]
         try:
             part = [samples[i] for i in idx]
-            out = _run_batch(transform, codec, part, lambda n=n: batch_generator(seed, b, k, n + 1))
+            part_keys = [keys[i] for i in idx]
+            out = _run_batch(transform, codec, part, lambda part_keys=part_keys: item_generator(seed, part_keys, k))
             for i, s in zip(idx, split_samples(spec, out, len(idx))):
                 results[i] = s
         except Exception as exc:
@@ -570,7 +683,17 @@ def _run_batch(transform: Any, codec: Any, samples: list[Any], generator: Any) -
 def cmd_apply(args: argparse.Namespace) -> int:
     options = _parse_options(args.option)
     transform = build_transform(args.config)
-    stats = apply_folder(
+    if args.workers < 1:
+        raise OmniaugError(f"--workers must be at least 1 (got {args.workers})")
+    if args.address and args.engine != "ray":
+        raise OmniaugError("--address needs --engine ray")
+    run = apply_folder
+    extra: dict[str, Any] = {"workers": args.workers}
+    if args.engine == "ray":
+        from .integrations.ray import apply_folder as run  # type: ignore[assignment]
+
+        extra["address"] = args.address
+    stats = run(
         transform,
         Path(args.input),
         Path(args.output),
@@ -580,6 +703,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         options=options,
         overwrite=args.overwrite,
+        **extra,
     )
     print(
         f"{stats['files']} files: {stats['written']} outputs written, {stats['skipped']} already present"
@@ -724,6 +848,9 @@ def build_parser(commands: Mapping[str, Any] | None = None) -> argparse.Argument
     p.add_argument("--copies", "-n", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch-size", type=int, default=16, help="files per batch (only files of one group share a batch)")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes (or Ray workers with --engine ray)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes, or Ray Data (omniaug[ray])")
+    p.add_argument("--address", help="with --engine ray: an existing cluster (default: a local Ray started offline)")
     p.add_argument(
         "--option",
         "-O",
