@@ -57,6 +57,7 @@ __all__ = [
     "from_nlpaug",
     "from_torch_audiomentations",
     "from_torchvision",
+    "migration_tables",
     "peer_of",
 ]
 
@@ -132,3 +133,26 @@ def from_torch_audiomentations(source: Any, sample_rate: int = 16000) -> Any:
 def from_nlpaug(source: Any) -> Any:
     """An omniaug pipeline from an nlpaug augmenter, ``Sequential`` or ``Sometimes``."""
     return convert(source, "nlpaug").pipeline
+
+
+def migration_tables() -> str:
+    """The markdown tables of ``docs/migrating.md``, one per peer, generated from the mapping tables."""
+    from ._table import markdown_table
+
+    parts = []
+    titles = {
+        "albumentations": "albumentations",
+        "torchvision": "torchvision.transforms.v2",
+        "kornia": "kornia.augmentation",
+        "audiomentations": "audiomentations",
+        "torch_audiomentations": "torch-audiomentations",
+        "nlpaug": "nlpaug",
+    }
+    for peer, title in titles.items():
+        mod = _module(peer)
+        dropped = getattr(mod, "DROPPED", {})
+        table = markdown_table(title, list(mod.MAPPINGS.values()), mod.WRAPPED)
+        for name, why in sorted(dropped.items()):
+            table += f"\n| `{name}` | dropped | – | – | {why} |"
+        parts.append(f"### {title}\n\n{table}\n")
+    return "\n".join(parts)

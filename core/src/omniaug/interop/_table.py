@@ -151,14 +151,18 @@ class ConversionReport:
 
 def markdown_table(peer: str, mappings: Sequence[Mapping], wrapped_only: dict[str, str]) -> str:
     """The docs table of a peer: transform, omniaug equivalent, exact / approximate / wrapped, check."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
     lines = [f"| {peer} | omniaug | fidelity | arguments | numerical check / note |", "| --- | --- | --- | --- | --- |"]
     for m in sorted(mappings, key=lambda m: m.transform):
-        fid = m.fidelity if isinstance(m.fidelity, str) else "exact or approximate"
-        args = ", ".join(f"`{k}` ← {a.doc}" for k, a in m.args.items()) or "–"
+        fid = m.fidelity if isinstance(m.fidelity, str) else "exact or approximate (by arguments)"
+        args = "; ".join(f"requires {a.doc}" if k.startswith("_") else f"`{k}` ← {a.doc}" for k, a in m.args.items()) or "–"
         text = " ".join(s for s in (m.note, m.check) if s)
-        lines.append(f"| `{m.transform}` | `{m.target}` | {fid} | {args} | {text} |")
+        lines.append(f"| `{m.transform}` | `{m.target}` | {fid} | {cell(args)} | {cell(text)} |")
     for name, why in sorted(wrapped_only.items()):
-        lines.append(f"| `{name}` | wrapped | wrapped | – | {why} |")
+        lines.append(f"| `{name}` | wrapped | wrapped | – | {cell(why)} |")
     return "\n".join(lines)
 
 
