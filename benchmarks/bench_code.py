@@ -86,6 +86,22 @@ def main() -> None:
         )
     any_applied = sum(any(s.outcome == "applied" for s in out.history(i)) for i in range(n)) / n
     print(f"\nfunctions changed by at least one op: {any_applied:.1%}")
+    scaling()
+
+
+def scaling() -> None:
+    """Cost against file size: a 4× larger module should cost about 4× (quadratic walks made 1.6 MB take 44 s)."""
+    unit = "def f{i}(a, b):\n    c = a + b\n    if c > 0:\n        c -= 1\n    return c\n\n\n"
+    print("\n| op (one module of N functions) | N = 1500 (s) | N = 6000 (s) | ratio (4× size) |")
+    print("|--------------------------------|-------------:|-------------:|----------------:|")
+    for op_cls in (RenameVariables, InsertDeadCode):
+        times = []
+        for n in (1500, 6000):
+            src = "".join(unit.format(i=i) for i in range(n))
+            t0 = time.perf_counter()
+            op_cls()(CodeBatch([src]), generator=omniaug.rng.make_generator(0))
+            times.append(time.perf_counter() - t0)
+        print(f"| {op_cls.name:30s} | {times[0]:12.2f} | {times[1]:12.2f} | {times[1] / times[0]:15.1f} |")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import importlib
+import inspect
 import io
 import re
 import signal
@@ -21,7 +22,7 @@ from typing import Any
 import pytest
 
 import omniaug
-from omniaug_code import ALL_OPS, CodeBatch, default_pipeline
+from omniaug_code import ALL_OPS, CodeBatch, RenameFunctions, RenameVariables, default_pipeline
 from omniaug_code.corpus import module_functions
 
 from .programs import OWN_PROGRAMS, STDLIB_CASES
@@ -29,6 +30,12 @@ from .programs import OWN_PROGRAMS, STDLIB_CASES
 SEEDS_PER_PAIR = 5
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 PYTHON_OPS = [cls for cls in ALL_OPS if "python" in cls.languages]
+#: (op, whether it keeps the public API): by default every op does, and the differential check then
+#: also calls every function by keyword; the explicit API-changing opt-ins are checked by position
+OP_CASES = [(cls, {}) for cls in PYTHON_OPS] + [
+    (RenameVariables, {"rename_public_api": True}),
+    (RenameFunctions, {"rename_public_api": True}),
+]
 
 
 class _Timeout(Exception):
@@ -69,18 +76,60 @@ def _unrename(observed: list[str], renames: dict[str, str]) -> list[str]:
     return observed
 
 
-def _behaviour(source: str, name: str, base_ns: dict[str, Any], inputs: list[tuple[Any, ...]]) -> list[str]:
+def _keyword_calls(source: str, name: str, base_ns: dict[str, Any], inputs: list[tuple[Any, ...]]) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """Each input as ``(positional, keyword)`` arguments: every argument the original signature lets a
+    caller pass by name is passed by name (what external callers of a public function do)."""
+    ns = dict(base_ns)
+    exec(compile(source, "<corpus>", "exec"), ns)
+    sig = inspect.signature(ns[name])
+    out = []
+    for args in inputs:
+        try:
+            bound = sig.bind(*args)
+        except TypeError:
+            continue
+        pos: list[Any] = []
+        kw: dict[str, Any] = {}
+        for pname, value in bound.arguments.items():
+            kind = sig.parameters[pname].kind
+            if kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+                kw[pname] = value
+            elif kind is inspect.Parameter.VAR_POSITIONAL:
+                return [(a, {}) for a in inputs]  # *args after: keep these calls positional
+            elif kind is inspect.Parameter.VAR_KEYWORD:
+                kw.update(value)
+            elif kind is inspect.Parameter.KEYWORD_ONLY:
+                kw[pname] = value
+            else:
+                pos.append(value)
+        out.append((tuple(pos), kw))
+    return out
+
+
+def _behaviour_calls(source: str, name: str, base_ns: dict[str, Any], calls: list[tuple[tuple[Any, ...], dict[str, Any]]]) -> list[str]:
+    """:func:`_behaviour` with ready-made ``(args, kwargs)`` calls (names from the original signature)."""
+    return _observe(source, name, base_ns, calls)
+
+
+def _behaviour(
+    source: str, name: str, base_ns: dict[str, Any], inputs: list[tuple[Any, ...]], by_keyword: bool = False
+) -> list[str]:
+    calls = _keyword_calls(source, name, base_ns, inputs) if by_keyword else [(a, {}) for a in inputs]
+    return _observe(source, name, base_ns, calls)
+
+
+def _observe(source: str, name: str, base_ns: dict[str, Any], calls: list[tuple[tuple[Any, ...], dict[str, Any]]]) -> list[str]:
     ns = dict(base_ns)
     ns["__name__"] = "omniaug_corpus"
     exec(compile(source, "<corpus>", "exec"), ns)
     fn = ns[name]
     observed = []
-    for args in inputs:
-        args = copy.deepcopy(args)
+    for args, kwargs in calls:
+        args, kwargs = copy.deepcopy((args, kwargs))
         out = io.StringIO()
         with contextlib.redirect_stdout(out), _time_limit(5.0):
             try:
-                value = fn(*args)
+                value = fn(*args, **kwargs)
                 if hasattr(value, "__next__"):
                     value = list(value)
                 result = ("return", value)
@@ -88,7 +137,7 @@ def _behaviour(source: str, name: str, base_ns: dict[str, Any], inputs: list[tup
                 result = ("timeout",)
             except Exception as exc:
                 result = ("raise", type(exc).__name__, str(exc))
-        observed.append(_ADDRESS.sub("", repr((result, out.getvalue(), args))))
+        observed.append(_ADDRESS.sub("", repr((result, out.getvalue(), args, kwargs))))
     return observed
 
 
@@ -112,13 +161,18 @@ def _transform_all(op: Any, seed: int) -> tuple[CodeBatch, list[int]]:
 _SUMMARY: dict[str, tuple[int, int, int]] = {}
 
 
-@pytest.mark.parametrize("op_cls", PYTHON_OPS, ids=lambda c: c.name)
-def test_transformed_functions_behave_identically(op_cls: Any) -> None:
-    op = op_cls(max_sites=4)
+@pytest.mark.parametrize(
+    ("op_cls", "options"), OP_CASES, ids=[c.name + ("+public_api" if o else "") for c, o in OP_CASES]
+)
+def test_transformed_functions_behave_identically(op_cls: Any, options: dict[str, Any]) -> None:
+    op = op_cls(max_sites=4, **options)
+    keywords = not options  # the API is kept: callers may pass every argument by name
     out, owners = _transform_all(op, seed=2024)
     reference = {i: _behaviour(c[0], c[1], c[2], c[3]) for i, c in enumerate(CASES)}
+    reference_kw = {i: _behaviour(c[0], c[1], c[2], c[3], by_keyword=True) for i, c in enumerate(CASES)} if keywords else {}
     applied = equal = 0
     mismatches = []
+    keyword_checked: set[int] = set()
     for k, i in enumerate(owners):
         status = out.last_status(k)
         assert status is not None and status.outcome != "failed", f"{op.name} failed on {CASES[i][1]}: {status}"
@@ -126,18 +180,27 @@ def test_transformed_functions_behave_identically(op_cls: Any) -> None:
             continue
         applied += 1
         renames = dict(status.renames)
-        got = _behaviour(out.sources[k], renames.get(CASES[i][1], CASES[i][1]), CASES[i][2], CASES[i][3])
-        got = _unrename(got, renames)
-        if got == reference[i]:
+        entry = renames.get(CASES[i][1], CASES[i][1])
+        got = _unrename(_behaviour(out.sources[k], entry, CASES[i][2], CASES[i][3]), renames)
+        want = reference[i]
+        if keywords and not CASES[i][1].startswith("_"):
+            # public functions: keyword names come from the original signature, a kept API accepts them
+            calls = _keyword_calls(CASES[i][0], CASES[i][1], CASES[i][2], CASES[i][3])
+            got = got + _unrename(_behaviour_calls(out.sources[k], entry, CASES[i][2], calls), renames)
+            want = want + reference_kw[i]
+            keyword_checked.add(i)
+        if got == want:
             equal += 1
         else:
-            mismatches.append((CASES[i][1], out.sources[k], got, reference[i]))
+            mismatches.append((CASES[i][1], out.sources[k], got, want))
     _SUMMARY[op.name] = (len(owners), applied, equal)
     print(f"\n{op.name}: applied {applied}/{len(owners)} ({applied / len(owners):.0%}), equal {equal}/{applied}")
     assert not mismatches, "behaviour changed:\n" + "\n\n".join(
         f"{n}:\n{src}\n got {g}\n want {w}" for n, src, g, w in mismatches[:3]
     )
     assert applied > 0, f"{op.name} never applied on the corpus"
+    if keywords:
+        assert keyword_checked, f"{op.name}: no applied public function was also called by keyword"
 
 
 def test_default_preset_behaves_identically() -> None:

@@ -36,7 +36,7 @@ class TooDeep(Exception):
     """The source is nested more deeply than the op handles."""
 
 
-class deadline:  # noqa: N801 - used as a context manager, reads like a statement
+class deadline:
     """Context manager: :func:`check` raises :class:`TooLarge` after ``seconds`` (``None``: no limit)."""
 
     def __init__(self, seconds: float | None) -> None:

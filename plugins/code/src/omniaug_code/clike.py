@@ -94,7 +94,7 @@ def _identifiers(root: ts.Node, language: str) -> set[str]:
 
 
 class _Decl:
-    __slots__ = ("name", "node", "start", "end")
+    __slots__ = ("end", "name", "node", "start")
 
     def __init__(self, name: str, node: ts.Node, start: int, end: int) -> None:
         self.name, self.node, self.start, self.end = name, node, start, end
@@ -285,7 +285,7 @@ class _Model:
             f.clean = False  # `with` and direct `eval` make local names observable
             return
         # ---- declarations
-        if lang in ("c", "cpp") and t in ("declaration", "condition_clause") or (lang == "cpp" and t == "for_range_loop"):
+        if (lang in ("c", "cpp") and t in ("declaration", "condition_clause")) or (lang == "cpp" and t == "for_range_loop"):
             self._c_declaration(n, f)
         elif lang in ("c", "cpp") and t == "parameter_declaration" and len(self._path) >= 2 \
                 and self._path[-2].type == "catch_clause":

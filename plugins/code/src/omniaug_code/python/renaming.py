@@ -109,9 +109,9 @@ def _variable_candidates(model: ScopeModel, include_parameters: bool, public: Pu
         kwonly = _keyword_only(f)
         skip_first = f.parent is not None and f.parent.kind == "class"
         first = _first_parameter(f) if skip_first else None
-        for sym in f.table.get_symbols():
-            name = sym.get_name()
-            if not name.isidentifier() or name.startswith("__"):
+        for name in f.table.get_identifiers():
+            sym = f.symbol(name)
+            if sym is None or not name.isidentifier() or name.startswith("__"):
                 continue
             if not sym.is_local() or sym.is_free() or sym.is_imported() or sym.is_global() or sym.is_namespace():
                 continue

@@ -69,11 +69,37 @@ class Scope:
     def is_function_like(self) -> bool:
         return self.kind in ("function", "lambda", "comprehension")
 
+    #: name -> Symbol, filled on first use (see :meth:`symbol`)
+    _symbols: dict[str, symtable.Symbol | None] = field(default_factory=dict, repr=False)
+    _namespaces: dict[str, list[symtable.SymbolTable]] | None = field(default=None, repr=False)
+
     def symbol(self, name: str) -> symtable.Symbol | None:
-        try:
-            return self.table.lookup(name)
-        except KeyError:
-            return None
+        """The table's symbol for ``name`` (None when the scope never mentions it).
+
+        ``SymbolTable.lookup`` scans every child table for each new name (CPython
+        3.11), which made a module of 6000 functions take seconds: the children are
+        grouped by name once here and the symbol built from the table's own flags.
+        """
+        if name in self._symbols:
+            return self._symbols[name]
+        flags = getattr(getattr(self.table, "_table", None), "symbols", None)
+        if flags is None:  # another symtable implementation: its own lookup
+            try:
+                sym: symtable.Symbol | None = self.table.lookup(name)
+            except KeyError:
+                sym = None
+        elif name not in flags:
+            sym = None
+        else:
+            if self._namespaces is None:
+                self._namespaces = defaultdict(list)
+                for child in self.table.get_children():
+                    self._namespaces[child.get_name()].append(child)
+            sym = symtable.Symbol(
+                name, flags[name], self._namespaces.get(name) or None, module_scope=self.kind == "module"
+            )
+        self._symbols[name] = sym
+        return sym
 
     def descendants(self) -> list[Scope]:
         out: list[Scope] = []
