@@ -37,3 +37,11 @@ def test_integer_non_negative_positive_choice():
     assert args.choice("norm", "linf", ("linf", "l2")) == "linf"
     with pytest.raises(InputError, match="one of 'linf', 'l2'"):
         args.choice("norm", "l1", ("linf", "l2"))
+
+
+def test_fixed_scalar_for_amounts_without_a_neutral_value():
+    assert args.value_range("snr_db", 10, scalar="fixed") == (10.0, 10.0)
+    assert args.value_range("sigma", 0.2, bounds=(0.0, 1.0), scalar="fixed") == (0.2, 0.2)
+    assert args.value_range("sigma", (0.1, 0.3), bounds=(0.0, 1.0), scalar="fixed") == (0.1, 0.3)
+    with pytest.raises(InputError, match="a number \\(a fixed value\\)"):
+        args.value_range("sigma", -0.1, bounds=(0.0, 1.0), scalar="fixed")

@@ -7,8 +7,11 @@ naming the argument, what was expected and what came. Conventions:
 * a *probability* or *fraction* lies in ``[0, 1]`` (``fraction`` is "the share of
   elements changed");
 * a *range* is a ``(low, high)`` pair; a scalar ``v`` where a range is expected
-  means the symmetric range ``(center - v, center + v)`` (as torchvision,
-  albumentations and kornia read it);
+  means the symmetric range ``(center - v, center + v)`` around the argument's
+  neutral value ``center`` (0 for offsets, 1 for factors — as torchvision,
+  albumentations and kornia read it). An *amount* with no neutral value inside its
+  domain (a noise σ, a width, an SNR, a frequency) reads a scalar as the fixed value
+  ``(v, v)`` instead (``scalar="fixed"``);
 * a *choice* is one of a fixed set of strings.
 """
 
@@ -84,21 +87,32 @@ def value_range(
     *,
     center: float = 0.0,
     bounds: tuple[float, float] | None = None,
+    scalar: str = "symmetric",
     where: str | None = None,
 ) -> tuple[float, float]:
     """A ``(low, high)`` pair with ``low <= high``, inside ``bounds`` when given.
 
-    A scalar ``v >= 0`` means ``(center - v, center + v)``.
+    A scalar ``v`` means ``(center - v, center + v)`` (``v >= 0``) with
+    ``scalar="symmetric"`` (the default), or the fixed value ``(v, v)`` with
+    ``scalar="fixed"`` (amounts that have no neutral value inside their domain).
     """
     lo_b, hi_b = bounds if bounds is not None else (-math.inf, math.inf)
-    expected = "a number >= 0 (symmetric range) or a (low, high) pair with low <= high"
+    if scalar not in ("symmetric", "fixed"):
+        raise ValueError(f"value_range: scalar must be 'symmetric' or 'fixed', not {scalar!r}")
+    if scalar == "fixed":
+        expected = "a number (a fixed value) or a (low, high) pair with low <= high"
+    else:
+        expected = "a number >= 0 (symmetric range) or a (low, high) pair with low <= high"
     if bounds is not None:
         expected += f" inside [{lo_b:g}, {hi_b:g}]"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         v = _number(name, value, expected, where)
-        if v < 0:
+        if scalar == "fixed":
+            low, high = v, v
+        elif v < 0:
             raise InputError(name, expected, value, where=where)
-        low, high = center - v, center + v
+        else:
+            low, high = center - v, center + v
     elif isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2:
         low = _number(name, value[0], expected, where)
         high = _number(name, value[1], expected, where)

@@ -99,7 +99,7 @@ def describe_text(name: str) -> str:
         lines.append(f"modality: {getattr(modality, 'name', modality)}")
     mag = getattr(cls, "magnitude", None)
     if mag is not None:
-        lines.append(f"policy magnitude: {mag.arg} from {mag.low} (m=0) to {mag.high} (m=1)")
+        lines.append(f"policy magnitude: {mag.arg} from {mag.low} (m=0) to {mag.high} (m=10, RandAugment's scale [0, 10])")
     if getattr(cls, "fusion", None):
         lines.append(f"fusable: {cls.fusion}")  # type: ignore[attr-defined]
     if isinstance(getattr(cls, "differentiable", None), bool):

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import torch
 
-from . import rng
+from . import args, rng
 from .augmentation import Transform
 from .errors import InputError
 from .modality import Modality
@@ -98,12 +98,9 @@ class Mixer(Transform):
         num_classes: int | None = None,
         label_smoothing: float = 0.0,
     ) -> None:
-        if not alpha > 0:
-            raise InputError("alpha", "a positive number", alpha, where=type(self).__name__)
-        if not 0.0 <= p <= 1.0:
-            raise InputError("p", "a probability in [0, 1]", p, where=type(self).__name__)
-        self.alpha = float(alpha)
-        self.p = float(p)
+        where = type(self).__name__
+        self.alpha = args.positive("alpha", alpha, where=where)
+        self.p = args.probability("p", p, where=where)
         self.num_classes = num_classes
         self.label_smoothing = float(label_smoothing)
 

@@ -1,12 +1,14 @@
 """Modality-agnostic policies over the ops a modality registers with a magnitude.
 
 * :class:`RandAugment` (Cubuk et al. 2020): ``n`` layers, each picking one op per
-  sample (uniformly, identity included) at magnitude ``m`` of ``m_max``.
+  sample (uniformly, identity included) at magnitude ``m`` on the paper's scale
+  ``[0, 10]`` — the one RandAugment of every modality (the image plugin supplies the
+  paper's op space through ``Modality.extra["randaugment_space"]``).
 * :class:`TrivialAugment` (Müller & Hutter 2021): one layer, one op per sample at a
   magnitude drawn uniformly per sample.
 
-An op's :class:`~omniaug.Magnitude` maps a magnitude in ``[0, 1]`` to its strength
-argument; the op then draws each sample's value inside that range, so RandAugment's
+An op's :class:`~omniaug.Magnitude` maps a level ``m / 10`` in ``[0, 1]`` to its
+strength argument; the op then draws each sample's value inside that range, so RandAugment's
 ``m`` bounds the strength and TrivialAugment (built at full magnitude) draws it
 uniformly per sample. Each layer is a per-sample :class:`~omniaug.OneOf`: every op
 runs once, on the samples that picked it.
@@ -25,6 +27,7 @@ from typing import Any
 
 import torch
 
+from . import args
 from .augmentation import Augmentation, Augmented, Transform
 from .containers import Compose, Identity, OneOf, _Container
 from .errors import InputError
@@ -167,14 +170,25 @@ class _Policy(Transform):
         return bool(getattr(self._pipeline, "differentiable", False))
 
 
+#: the scale of RandAugment's ``m`` (the paper's; torchvision's 31 bins are ``m = k / 3``)
+M_MAX = 10.0
+
+
 class RandAugment(_Policy):
-    """RandAugment over a modality's policy ops.
+    """RandAugment over a modality's op space.
+
+    The op space is the modality's own when it declares one
+    (``Modality.extra["randaugment_space"]``: a function of the level ``m / 10``
+    returning the layer's branches — the image plugin gives the paper's 14 ops at
+    exactly that strength with a random sign), else every registered policy op of the
+    modality (each at ``at_magnitude(m / 10)``, drawing per-sample strengths up to it).
+    ``include`` / ``exclude`` always select from the registered policy ops.
 
     Args:
         modality: registered modality name, e.g. ``"image"``.
         n: number of layers (ops applied in sequence per sample).
-        m: magnitude in ``[0, m_max]``.
-        m_max: the scale of ``m`` (10 as in the paper; torchvision uses 30).
+        m: magnitude in ``[0, 10]`` (the paper's scale; ``m = 9`` as in its ImageNet
+            setting; torchvision's magnitude ``k`` of 30 is ``m = k / 3``).
         include / exclude: restrict the op set by registered name.
         identity: add the identity among the choices (as the paper does).
     """
@@ -187,26 +201,37 @@ class RandAugment(_Policy):
         n: int = 2,
         m: float = 9,
         *,
-        m_max: float = 10,
         include: Sequence[str] | None = None,
         exclude: Sequence[str] = (),
         identity: bool = True,
     ) -> None:
-        if n < 1:
-            raise InputError("n", "an integer >= 1", n, where="RandAugment")
-        if not 0 <= m <= m_max:
-            raise InputError("m", f"a magnitude in [0, {m_max}]", m, where="RandAugment")
-        self.n, self.m, self.m_max = int(n), float(m), float(m_max)
-        ops = policy_ops(modality, include=include, exclude=exclude)
+        self.n = args.integer("n", n, low=1, where="RandAugment")
+        self.m = args.non_negative("m", m, where="RandAugment")
+        if self.m > M_MAX:
+            raise InputError("m", f"a magnitude in [0, {M_MAX:g}]", m, where="RandAugment")
+        level = self.m / M_MAX
+        from .registry import registry
 
-        def layer() -> OneOf:
-            branches: list[Transform] = [SkipInapplicable(c.at_magnitude(self.m / self.m_max)) for c in ops]
-            if identity:
-                branches.append(Identity())
-            return OneOf(branches)
+        spec = registry().modality(modality)
+        space = spec.extra.get("randaugment_space") if include is None and not exclude else None
+        if space is not None:
 
+            def layer() -> OneOf:
+                branches = [b for b in space(level) if identity or not isinstance(b, Identity)]
+                return OneOf(branches)
+
+            self._modality = spec
+        else:
+            ops = policy_ops(modality, include=include, exclude=exclude)
+
+            def layer() -> OneOf:
+                branches: list[Transform] = [SkipInapplicable(c.at_magnitude(level)) for c in ops]
+                if identity:
+                    branches.append(Identity())
+                return OneOf(branches)
+
+            self._modality = ops[0].modality_spec()
         self._pipeline = Compose([layer() for _ in range(self.n)])
-        self._modality = ops[0].modality_spec()
 
 
 class TrivialAugment(_Policy):

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import torch
 
-from omniaug import Augmentation, Compose, OneOf, RandomApply, from_config, to_config
+from omniaug import Augmentation, Compose, OneOf, RandAugment, RandomApply, from_config, to_config
 from omniaug.registry import registry
 from omniaug.rng import make_generator
 from omniaug_image import policies as PO
@@ -16,7 +16,7 @@ POLICIES = [
     PO.AutoAugment("imagenet"),
     PO.AutoAugment("cifar10"),
     PO.AutoAugment("svhn"),
-    PO.RandAugment(n=2, m=9),
+    RandAugment("image", n=2, m=9),
     PO.TrivialAugmentWide(),
     PO.AugMix(),
     PO.PixMix(k=2),
@@ -33,7 +33,7 @@ def _leaves(t: Any) -> list[Augmentation]:
         return [t]
     if isinstance(t, PO.AugMix):
         return [leaf for c in t.chains for leaf in _leaves(c)]
-    if isinstance(t, PO.ImagePolicy):
+    if isinstance(t, (PO.ImagePolicy, RandAugment)):
         return _leaves(t.pipeline)
     if isinstance(t, (Compose, OneOf)):
         return [leaf for c in t.transforms for leaf in _leaves(c)]
@@ -99,7 +99,7 @@ def test_uint8_in_uint8_out_and_seeded(policy: Any) -> None:
 
 @pytest.mark.parametrize("policy", POLICIES, ids=IDS)
 def test_presets_and_config_round_trip(policy: Any) -> None:
-    preset = registry().preset(policy.name)
+    preset = registry().preset("image.randaugment" if policy.name == "rand_augment" else policy.name)
     assert preset.modality == "image"
     rebuilt = from_config(to_config(policy))
     assert type(rebuilt) is type(policy) and to_config(rebuilt) == to_config(policy)
@@ -108,7 +108,8 @@ def test_presets_and_config_round_trip(policy: Any) -> None:
 
 
 def test_randaugment_ops_are_exact_signed_magnitudes() -> None:
-    ra = PO.RandAugment(n=1, m=15, m_max=30)
+    ra = RandAugment("image", n=1, m=5)  # the paper's scale [0, 10]: half the maximal strength
+    assert to_config(registry().preset("image.randaugment").build(n=1, m=5)) == to_config(ra)
     layer = ra.pipeline.transforms[0]
     names = [type(t).__name__ for t in layer.transforms]
     assert names.count("Identity") == 1 and len(names) == 14

@@ -250,7 +250,7 @@ WRAPPED: dict[str, str] = {
     "RandomAdjustSharpness": "a fixed sharpness factor (omniaug's Sharpness draws one in a range)",
     "RandomPhotometricDistort": "no native equivalent",
     "AutoAugment": "omniaug's image.autoaugment preset is the native policy (not mapped automatically)",
-    "RandAugment": "omniaug's image.randaugment preset is the native policy (not mapped automatically)",
+    "RandAugment": "omniaug.RandAugment(\"image\", n, m) is the native policy, m = torchvision magnitude / 3 (not mapped automatically)",
     "TrivialAugmentWide": "omniaug's image.trivialaugment_wide preset is the native policy (not mapped automatically)",
     "AugMix": "omniaug's image.augmix preset is the native policy (not mapped automatically)",
     "Resize": "deterministic: one torchvision call per batch",

@@ -326,7 +326,15 @@ IMAGE = Modality(
     file_patterns=("*.png", "*.jpg", "*.jpeg", "*.bmp", "*.webp"),
     files="omniaug_image.image_io:FILES",
     description="Images (B, C, H, W); geometric ops move masks, boxes and keypoints with the image.",
+    extra={"randaugment_space": lambda level: _randaugment_space(level)},
 )
+
+
+def _randaugment_space(level: float) -> list[Any]:
+    """The paper's 14 RandAugment ops at ``level = m / 10`` (exact strength, random sign) for ``omniaug.RandAugment``."""
+    from .policies import randaugment_space
+
+    return randaugment_space(level)
 
 
 class ImageAugmentation(Augmentation):

@@ -1,4 +1,4 @@
-"""Image policies as presets: AutoAugment, RandAugment, TrivialAugmentWide, AugMix and PixMix.
+"""Image policies as presets: AutoAugment, RandAugment (the core class over the paper's op space), TrivialAugmentWide, AugMix and PixMix.
 
 Every policy expands to the core's per-sample containers (``OneOf``, ``Compose``,
 ``RandomApply``), so each sample draws its own sub-policy / ops and every op runs
@@ -38,7 +38,7 @@ __all__ = [
     "policy_op",
     "ImagePolicy",
     "AutoAugment",
-    "RandAugment",
+    "randaugment_space",
     "TrivialAugmentWide",
     "AugMix",
     "PixMix",
@@ -261,22 +261,20 @@ _RAND_OPS = (
 )
 
 
-class RandAugment(ImagePolicy):
-    """RandAugment (Cubuk et al., 2020): ``n`` layers, each one op per sample at magnitude ``m / m_max``.
+def randaugment_space(level: float) -> list[Transform]:
+    """One RandAugment layer's branches (Cubuk et al., 2020): the 14 ops, identity included, at ``level`` in ``[0, 1]``.
 
-    ``m_max = 30`` matches torchvision's 31 magnitude bins (``m = 9`` is its default).
+    ``omniaug.RandAugment("image", n, m)`` uses it with ``level = m / 10`` (the
+    paper's scale; torchvision's magnitude ``k`` of 30 is ``m = k / 3``).
     """
+    return [policy_op(op, level) for op in _RAND_OPS]
 
-    name = "image.randaugment"
 
-    def __init__(self, n: int = 2, m: float = 9, m_max: float = 30) -> None:
-        if not isinstance(n, int) or n < 1:
-            raise InputError("n", "an integer >= 1", n, where="RandAugment")
-        if not (isinstance(m, (int, float)) and isinstance(m_max, (int, float)) and 0 <= m <= m_max and m_max > 0):
-            raise InputError("m", f"a magnitude in [0, m_max={m_max}]", m, where="RandAugment")
-        self.n, self.m, self.m_max = n, float(m), float(m_max)
-        frac = self.m / self.m_max
-        self._pipeline = Compose([OneOf([policy_op(op, frac) for op in _RAND_OPS]) for _ in range(n)])
+def _randaugment(n: int = 2, m: float = 9) -> Transform:
+    """RandAugment with the paper's image op space: ``omniaug.RandAugment("image", n, m)``, ``m`` in ``[0, 10]``."""
+    from omniaug import RandAugment
+
+    return RandAugment("image", n, m)
 
 
 class TrivialAugmentWide(ImagePolicy):
@@ -478,7 +476,12 @@ def _presets() -> list[Preset]:
 
     return [
         named(AutoAugment, "AutoAugment with the learned ImageNet / CIFAR-10 / SVHN policy (policy=...)"),
-        named(RandAugment, "RandAugment: n ops per sample at magnitude m of 30 (torchvision's scale)"),
+        Preset(
+            name="image.randaugment",
+            modality="image",
+            factory=_randaugment,
+            description="RandAugment, the paper's 14 ops: omniaug.RandAugment('image', n, m), m in [0, 10]",
+        ),
         named(TrivialAugmentWide, "TrivialAugment, wide space: one op per sample at a random strength"),
         named(AugMix, "AugMix: mix of random op chains with a skip connection; jsd_views() for the JSD loss"),
         named(PixMix, "PixMix: mixing with generated fractals / gratings / noise and augmented copies"),

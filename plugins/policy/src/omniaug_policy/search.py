@@ -194,7 +194,6 @@ def randaugment_grid(
     *,
     ns: Sequence[int] = (1, 2, 3),
     ms: Sequence[float] = (3, 6, 9),
-    m_max: float = 10,
     include: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
     target: Any = None,
@@ -204,12 +203,13 @@ def randaugment_grid(
 ) -> list[tuple[int, float, float]]:
     """RandAugment ``(N, M)`` pairs scored by the same proxy as :func:`search_policy`, best first.
 
-    Returns ``[(n, m, score), ...]``; ``RandAugment(modality, n, m)`` builds the winner.
+    Returns ``[(n, m, score), ...]`` (``m`` on RandAugment's scale ``[0, 10]``);
+    ``RandAugment(modality, n, m)`` builds the winner.
     """
     out = []
     for n in ns:
         for m in ms:
-            policy = RandAugment(modality, n=n, m=m, m_max=m_max, include=include, exclude=exclude)
+            policy = RandAugment(modality, n=n, m=m, include=include, exclude=exclude)
             score = proxy_score(policy, ctx, x, generator=generator, target=target, embed=embed, repeats=repeats)
             out.append((int(n), float(m), score))
     out.sort(key=lambda r: r[2])
