@@ -68,7 +68,7 @@ def test_sequential_converts_and_runs_on_real_text() -> None:
 def test_spelling_maps_to_the_native_op() -> None:
     # converted only: omniaug's text.spelling_mistake is slow on long batches at the moment (not run here)
     pipeline, report = convert(naw.SpellingAug(aug_p=0.25))
-    assert report.entries[0].target == "text.spelling_mistake" and pipeline.transforms[0].alpha == 0.25
+    assert report.entries[0].target == "text.spelling_mistake" and pipeline.transforms[0].rate == 0.25
 
 
 def test_sometimes_applies_each_augmenter_with_aug_p() -> None:

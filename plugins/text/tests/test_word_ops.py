@@ -260,8 +260,8 @@ def test_same_type_out_and_errors() -> None:
         RandomSwap()("a b c")
     with pytest.raises(InputError, match=r"x\[1\]"):
         RandomSwap()(["a", 3])
-    with pytest.raises(InputError, match="alpha"):
-        RandomSwap(alpha=2.0)
+    with pytest.raises(InputError, match="rate"):
+        RandomSwap(rate=2.0)
 
 
 def test_seeded_generator_reproduces_without_global_seeding() -> None:

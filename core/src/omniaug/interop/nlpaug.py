@@ -75,12 +75,12 @@ MAPPINGS: dict[str, Mapping] = {
         Mapping("RandomCharAug:delete", "text.char_delete", {"rate": _RATE, "_": _action("delete")}, fidelity="approximate", note=_CHAR_NOTE, check=_CHECK),
         Mapping("RandomCharAug:substitute", "text.char_substitute", {"rate": _RATE, "_": _action("substitute")}, fidelity="approximate", note=_CHAR_NOTE, check=_CHECK),
         Mapping("RandomCharAug:insert", "text.char_insert", {"rate": _RATE, "_": _action("insert")}, fidelity="approximate", note=_CHAR_NOTE, check=_CHECK),
-        Mapping("RandomWordAug:delete", "text.random_deletion", {"alpha": Arg(("aug_p",), float, "`aug_p`"), "_": _action("delete")}, fidelity="approximate", note="no aug_min/aug_max caps.", check=_CHECK),
-        Mapping("RandomWordAug:swap", "text.random_swap", {"alpha": Arg(("aug_p",), float, "`aug_p`"), "_": _action("swap")}, fidelity="approximate", note="EDA swaps of random pairs; nlpaug swaps neighbours.", check=_CHECK),
-        Mapping("SpellingAug", "text.spelling_mistake", {"alpha": Arg(("aug_p",), float, "`aug_p`")}, fidelity="approximate", note="omniaug's bundled misspelling table.", check=_CHECK),
-        Mapping("SplitAug", "text.word_split", {"alpha": Arg(("aug_p",), float, "`aug_p`"), "min_length": Arg(("min_char",), int, "`min_char`")}, fidelity="approximate", note="no aug_min/aug_max caps.", check=_CHECK),
-        Mapping("SynonymAug", "text.synonym_replacement", {"alpha": Arg(("aug_p",), float, "`aug_p`")}, fidelity="approximate", note="omniaug's offline WordNet table instead of NLTK's (which downloads).", check="not run here: nlpaug's SynonymAug needs NLTK downloads."),
-        Mapping("AntonymAug", "text.antonym_replacement", {"alpha": Arg(("aug_p",), float, "`aug_p`")}, fidelity="approximate", note="omniaug's offline WordNet table.", check="not run here: needs NLTK downloads."),
+        Mapping("RandomWordAug:delete", "text.random_deletion", {"rate": Arg(("aug_p",), float, "`aug_p`"), "_": _action("delete")}, fidelity="approximate", note="no aug_min/aug_max caps.", check=_CHECK),
+        Mapping("RandomWordAug:swap", "text.random_swap", {"rate": Arg(("aug_p",), float, "`aug_p`"), "_": _action("swap")}, fidelity="approximate", note="EDA swaps of random pairs; nlpaug swaps neighbours.", check=_CHECK),
+        Mapping("SpellingAug", "text.spelling_mistake", {"rate": Arg(("aug_p",), float, "`aug_p`")}, fidelity="approximate", note="omniaug's bundled misspelling table.", check=_CHECK),
+        Mapping("SplitAug", "text.word_split", {"rate": Arg(("aug_p",), float, "`aug_p`"), "min_length": Arg(("min_char",), int, "`min_char`")}, fidelity="approximate", note="no aug_min/aug_max caps.", check=_CHECK),
+        Mapping("SynonymAug", "text.synonym_replacement", {"rate": Arg(("aug_p",), float, "`aug_p`")}, fidelity="approximate", note="omniaug's offline WordNet table instead of NLTK's (which downloads).", check="not run here: nlpaug's SynonymAug needs NLTK downloads."),
+        Mapping("AntonymAug", "text.antonym_replacement", {"rate": Arg(("aug_p",), float, "`aug_p`")}, fidelity="approximate", note="omniaug's offline WordNet table.", check="not run here: needs NLTK downloads."),
     ]
 }
 

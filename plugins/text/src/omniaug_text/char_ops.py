@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from omniaug import Augmentation, InputError, Magnitude, Params, rng
+from omniaug import Augmentation, InputError, Magnitude, Params, args, rng
 
 from .lexicon import HOMOGLYPHS, keyboard, keyboard_layouts, ocr_map
 from .modalities import TEXT
@@ -46,9 +46,7 @@ class _CharOp(Augmentation):
         self, rate: float = 0.05, *, protected: Sequence[str] | None = None, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0.0 <= rate <= 1.0:
-            raise InputError("rate", "a fraction of characters in [0, 1]", rate, where=type(self).__name__)
-        self.rate = float(rate)
+        self.rate = args.fraction("rate", rate, where=type(self).__name__)
         self.protected = as_tuple(protected)
         if protected is not None:
             self._init_args["protected"] = list(self.protected)
@@ -145,9 +143,7 @@ class KeyboardTypo(_TableSubstitution):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(rate, protected=protected, p=p, same_on_batch=same_on_batch)
-        if layout not in keyboard_layouts():
-            raise InputError("layout", f"one of {', '.join(keyboard_layouts())}", layout, where="KeyboardTypo")
-        self.layout = layout
+        self.layout = args.choice("layout", layout, keyboard_layouts(), where="KeyboardTypo")
 
     def _table(self) -> dict[str, tuple[str, ...]]:
         return keyboard(self.layout)

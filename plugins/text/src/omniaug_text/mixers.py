@@ -26,6 +26,12 @@ class EmbeddingMixUp(Mixer):
     name = "embedding.mixup"
     modality = EMBEDDING
 
+    def __init__(
+        self, alpha: float = 0.2, *, p: float = 1.0, num_classes: int | None = None, label_smoothing: float = 0.0
+    ) -> None:
+        # α = 0.2: the MixUp default of every plugin (Zhang et al. 2018, ImageNet setting)
+        super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
+
     def mix(self, x: torch.Tensor, partners: list[torch.Tensor], params: Params) -> tuple[torch.Tensor, torch.Tensor]:
         lam = params["lam"].to(x.dtype).reshape(-1, *([1] * (x.dim() - 1)))
         return lam * x + (1 - lam) * partners[0], params["lam"]

@@ -13,14 +13,14 @@ from .word_ops import RandomDeletion, RandomInsertion, RandomSwap, SynonymReplac
 __all__ = ["PRESETS", "eda", "noise", "tokens_default"]
 
 
-def eda(alpha: float = 0.1, *, faithful: bool = False, **kwargs: Any) -> OneOf:
-    """EDA as in the paper: each sentence gets one of the four ops (SR, RI, RS, RD) at strength ``alpha``."""
+def eda(rate: float = 0.1, *, faithful: bool = False, **kwargs: Any) -> OneOf:
+    """EDA as in the paper: each sentence gets one of the four ops (SR, RI, RS, RD) at ``rate`` (the paper's α)."""
     return OneOf(
         [
-            SynonymReplacement(alpha, faithful=faithful, **kwargs),
-            RandomInsertion(alpha, faithful=faithful, **kwargs),
-            RandomSwap(alpha, faithful=faithful, **kwargs),
-            RandomDeletion(alpha, faithful=faithful, **kwargs),
+            SynonymReplacement(rate, faithful=faithful, **kwargs),
+            RandomInsertion(rate, faithful=faithful, **kwargs),
+            RandomSwap(rate, faithful=faithful, **kwargs),
+            RandomDeletion(rate, faithful=faithful, **kwargs),
         ]
     )
 
@@ -45,7 +45,7 @@ def tokens_default(rate: float = 0.1, window: int = 3) -> Compose:
 
 
 PRESETS = [
-    Preset("text.default", "text", eda, "EDA (Wei & Zou 2019): one of synonym/insert/swap/delete per sentence, α=0.1, format-preserving"),
+    Preset("text.default", "text", eda, "EDA (Wei & Zou 2019): one of synonym/insert/swap/delete per sentence, rate=0.1 (the paper's α), format-preserving"),
     Preset("text.eda_faithful", "text", lambda **kw: eda(faithful=True, **kw), "EDA exactly as the paper's code: lower-cased, punctuation stripped"),
     Preset("text.noise", "text", noise, "character noise: keyboard typos, OCR errors, random character edits"),
     Preset("tokens.default", "tokens", tokens_default, "token dropout (10 %) then local shuffle within 3 positions"),

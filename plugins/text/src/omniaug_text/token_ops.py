@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from omniaug import Augmentation, InputError, Magnitude, Params, rng
+from omniaug import Augmentation, InputError, Magnitude, Params, args, rng
 
 from .batch import TokenBatch
 from .modalities import TOKENS
@@ -23,16 +23,8 @@ from .modalities import TOKENS
 __all__ = ["LocalShuffle", "RandomTokenReplace", "SpanMasking", "TokenDropout", "TokenMasking"]
 
 
-def _fraction(name: str, value: float, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise InputError(name, "a number in [0, 1]", value, where=where)
-    return float(value)
-
-
 def _optional_id(name: str, value: int | None, where: str) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        raise InputError(name, "a non-negative token id or None", value, where=where)
-    return value
+    return None if value is None else args.integer(name, value, low=0, where=where)
 
 
 class _TokenOp(Augmentation):
@@ -41,7 +33,7 @@ class _TokenOp(Augmentation):
 
     def __init__(self, rate: float = 0.1, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.rate = _fraction("rate", rate, type(self).__name__)
+        self.rate = args.fraction("rate", rate, where=type(self).__name__)
 
     def draw(self, x: TokenBatch, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         return {"u": rng.uniform(batch_size, 0.0, 1.0, shape=(x.ids.shape[1],), generator=generator, device=device)}
@@ -110,9 +102,7 @@ class RandomTokenReplace(_TokenOp):
         self, rate: float = 0.1, *, vocab_size: int | None = None, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(rate, p=p, same_on_batch=same_on_batch)
-        if vocab_size is not None and (isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 2):
-            raise InputError("vocab_size", "an integer >= 2 or None", vocab_size, where="RandomTokenReplace")
-        self.vocab_size = vocab_size
+        self.vocab_size = None if vocab_size is None else args.integer("vocab_size", vocab_size, low=2, where="RandomTokenReplace")
 
     def check(self, x: TokenBatch) -> None:
         if self.vocab_size is None and x.vocab_size is None:
@@ -158,12 +148,10 @@ class SpanMasking(_TokenOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(rate, p=p, same_on_batch=same_on_batch)
-        if isinstance(mean_span, bool) or not isinstance(mean_span, (int, float)) or mean_span < 1:
-            raise InputError("mean_span", "a number >= 1", mean_span, where="SpanMasking")
-        if isinstance(max_span, bool) or not isinstance(max_span, int) or max_span < 1:
-            raise InputError("max_span", "an integer >= 1", max_span, where="SpanMasking")
-        self.mean_span = float(mean_span)
-        self.max_span = max_span
+        self.mean_span = args.non_negative("mean_span", mean_span, where="SpanMasking")
+        if self.mean_span < 1:
+            raise InputError("mean_span", "a finite number >= 1", mean_span, where="SpanMasking")
+        self.max_span = args.integer("max_span", max_span, low=1, where="SpanMasking")
         self.mask_id = _optional_id("mask_id", mask_id, "SpanMasking")
 
     def check(self, x: TokenBatch) -> None:
@@ -207,9 +195,7 @@ class LocalShuffle(_TokenOp):
 
     def __init__(self, window: int = 3, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(0.0, p=p, same_on_batch=same_on_batch)
-        if isinstance(window, bool) or not isinstance(window, int) or window < 0:
-            raise InputError("window", "a non-negative integer", window, where="LocalShuffle")
-        self.window = window
+        self.window = args.integer("window", window, low=0, where="LocalShuffle")
 
     def kernel(self, x: TokenBatch, params: Params) -> TokenBatch:
         ids = x.ids

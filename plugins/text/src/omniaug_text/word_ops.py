@@ -2,8 +2,8 @@
 
 EDA (Wei & Zou 2019, "EDA: Easy Data Augmentation Techniques for Boosting
 Performance on Text Classification Tasks"): synonym replacement, random insertion
-of a synonym, random swap, random deletion, each touching ``n = max(1, ⌊α·len⌋)``
-words (deletion removes each word with probability α). Plus antonym replacement,
+of a synonym, random swap, random deletion, each touching ``n = max(1, ⌊rate·len⌋)``
+words (deletion removes each word with probability ``rate``). Plus antonym replacement,
 AEDA punctuation insertion (Karimi et al. 2021), word split, misspellings and
 sentence shuffle.
 
@@ -26,7 +26,7 @@ from typing import Any
 
 import torch
 
-from omniaug import Augmentation, InputError, Magnitude, Params, rng
+from omniaug import Augmentation, InputError, Magnitude, Params, args, rng
 
 from .lexicon import STOP_WORDS, spelling, wordnet
 from .modalities import TEXT
@@ -46,12 +46,6 @@ __all__ = [
 
 #: AEDA's punctuation marks
 AEDA_PUNCTUATION = (".", ";", "?", ":", "!", ",")
-
-
-def _check_fraction(name: str, value: float, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise InputError(name, "a number in [0, 1]", value, where=where)
-    return float(value)
 
 
 _EDA_LETTERS = frozenset(" qwertyuiopasdfghjklzxcvbnm")
@@ -79,7 +73,7 @@ class _WordOp(Augmentation):
     """Shared parts of the word ops: text modality, segmentation mode, a row of uniforms per sample."""
 
     modality = TEXT
-    alpha: float
+    rate: float
 
     def __init__(
         self,
@@ -112,7 +106,7 @@ class _WordOp(Augmentation):
         (``row[-1 - k]``), choices for the picked words in pick order from the start
         (``row[r]``); ``words + budget`` numbers keep them apart.
         """
-        return words + max(1, int(self.alpha * words))
+        return words + max(1, int(self.rate * words))
 
     def kernel(self, x: list[str], params: Params) -> list[str]:
         rows = params["u"].tolist()  # one bulk transfer per batch; the string work is per sample
@@ -133,11 +127,11 @@ class _WordOp(Augmentation):
 class _ReplaceWithLexicon(_WordOp):
     """Replace up to ``n`` distinct non-stop-words (every occurrence) by a lexicon entry."""
 
-    magnitude = Magnitude("alpha", 0.0, 0.5)
+    magnitude = Magnitude("rate", 0.0, 0.5)
 
     def __init__(
         self,
-        alpha: float = 0.1,
+        rate: float = 0.1,
         *,
         faithful: bool = False,
         protected: Sequence[str] | None = None,
@@ -145,7 +139,7 @@ class _ReplaceWithLexicon(_WordOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
-        self.alpha = _check_fraction("alpha", alpha, type(self).__name__)
+        self.rate = args.fraction("rate", rate, where=type(self).__name__)
 
     def _lookup(self) -> Callable[[str], tuple[str, ...]]:
         raise NotImplementedError
@@ -163,7 +157,7 @@ class _ReplaceWithLexicon(_WordOp):
                 positions[lw].append(k)
             elif lw not in STOP_WORDS:
                 positions[lw] = [k]
-        budget = max(1, int(self.alpha * len(words)))
+        budget = max(1, int(self.rate * len(words)))
         lookup = self._lookup()
         faithful = self.faithful
         picked = 0
@@ -182,7 +176,7 @@ class _ReplaceWithLexicon(_WordOp):
 
 
 class SynonymReplacement(_ReplaceWithLexicon):
-    """EDA synonym replacement: ``n = max(1, ⌊α·words⌋)`` distinct non-stop-words → a WordNet synonym.
+    """EDA synonym replacement: ``n = max(1, ⌊rate·words⌋)`` distinct non-stop-words → a WordNet synonym.
 
     Every occurrence of a chosen word gets the same synonym (as in EDA); multiword
     synonyms (``ice cream``) are inserted with a space. In the default mode the
@@ -196,7 +190,7 @@ class SynonymReplacement(_ReplaceWithLexicon):
 
 
 class AntonymReplacement(_ReplaceWithLexicon):
-    """Replace ``n = max(1, ⌊α·words⌋)`` distinct non-stop-words that have a WordNet antonym by it."""
+    """Replace ``n = max(1, ⌊rate·words⌋)`` distinct non-stop-words that have a WordNet antonym by it."""
 
     name = "text.antonym_replacement"
 
@@ -218,11 +212,11 @@ class RandomInsertion(_WordOp):
     """
 
     name = "text.random_insertion"
-    magnitude = Magnitude("alpha", 0.0, 0.5)
+    magnitude = Magnitude("rate", 0.0, 0.5)
 
     def __init__(
         self,
-        alpha: float = 0.1,
+        rate: float = 0.1,
         *,
         faithful: bool = False,
         protected: Sequence[str] | None = None,
@@ -230,10 +224,10 @@ class RandomInsertion(_WordOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
-        self.alpha = _check_fraction("alpha", alpha, type(self).__name__)
+        self.rate = args.fraction("rate", rate, where=type(self).__name__)
 
     def _width(self, words: int) -> int:
-        return 12 * max(1, int(self.alpha * words))  # up to 10 tries, a position and a choice per insertion
+        return 12 * max(1, int(self.rate * words))  # up to 10 tries, a position and a choice per insertion
 
     def _edit(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
@@ -244,7 +238,7 @@ class RandomInsertion(_WordOp):
         lookup = _eda_synonyms if self.faithful else wordnet().synonyms
         width = len(row)
         t = 0
-        for _ in range(max(1, int(self.alpha * n))):
+        for _ in range(max(1, int(self.rate * n))):
             for _try in range(10):
                 w = words[int(row[t % width] * n)].lower()
                 t += 1
@@ -257,18 +251,18 @@ class RandomInsertion(_WordOp):
 
 
 class RandomSwap(_WordOp):
-    """EDA random swap: ``n = max(1, ⌊α·words⌋)`` times swap two distinct words.
+    """EDA random swap: ``n = max(1, ⌊rate·words⌋)`` times swap two distinct words.
 
     Words move with their own characters; punctuation, spacing and protected tokens
     stay where they were.
     """
 
     name = "text.random_swap"
-    magnitude = Magnitude("alpha", 0.0, 0.5)
+    magnitude = Magnitude("rate", 0.0, 0.5)
 
     def __init__(
         self,
-        alpha: float = 0.1,
+        rate: float = 0.1,
         *,
         faithful: bool = False,
         protected: Sequence[str] | None = None,
@@ -276,10 +270,10 @@ class RandomSwap(_WordOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
-        self.alpha = _check_fraction("alpha", alpha, type(self).__name__)
+        self.rate = args.fraction("rate", rate, where=type(self).__name__)
 
     def _width(self, words: int) -> int:
-        return 2 * max(1, int(self.alpha * words))
+        return 2 * max(1, int(self.rate * words))
 
     def _edit(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
@@ -287,7 +281,7 @@ class RandomSwap(_WordOp):
         if n < 2:
             return doc.text()
         width = len(row)
-        for t in range(max(1, int(self.alpha * n))):
+        for t in range(max(1, int(self.rate * n))):
             a = int(row[(2 * t) % width] * n)
             b = int(row[(2 * t + 1) % width] * (n - 1))
             doc.swap(a, b + 1 if b >= a else b)
@@ -295,7 +289,7 @@ class RandomSwap(_WordOp):
 
 
 class RandomDeletion(_WordOp):
-    """EDA random deletion: each word is removed with probability ``alpha``.
+    """EDA random deletion: each word is removed with probability ``rate``.
 
     A one-word input is left alone and a sentence is never emptied: if every word
     drew deletion, the one with the largest draw stays. In the default mode a
@@ -304,11 +298,11 @@ class RandomDeletion(_WordOp):
     """
 
     name = "text.random_deletion"
-    magnitude = Magnitude("alpha", 0.0, 0.5)
+    magnitude = Magnitude("rate", 0.0, 0.5)
 
     def __init__(
         self,
-        alpha: float = 0.1,
+        rate: float = 0.1,
         *,
         faithful: bool = False,
         protected: Sequence[str] | None = None,
@@ -316,7 +310,7 @@ class RandomDeletion(_WordOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
-        self.alpha = _check_fraction("alpha", alpha, type(self).__name__)
+        self.rate = args.fraction("rate", rate, where=type(self).__name__)
 
     def _width(self, words: int) -> int:
         return words
@@ -327,8 +321,8 @@ class RandomDeletion(_WordOp):
         if n <= 1:
             return doc.text()
         width = len(row)
-        alpha = self.alpha
-        drop = [k for k in range(n) if row[k % width] < alpha]
+        rate = self.rate
+        drop = [k for k in range(n) if row[k % width] < rate]
         if len(drop) == n:
             keep = max(range(n), key=lambda k: row[k % width])
             drop.remove(keep)
@@ -338,18 +332,18 @@ class RandomDeletion(_WordOp):
 
 
 class PunctuationInsertion(_WordOp):
-    """AEDA: insert between 1 and ``⌊ratio·words⌋ + 1`` punctuation marks before random words.
+    """AEDA: insert between 1 and ``⌊rate·words⌋ + 1`` punctuation marks before random words.
 
     Karimi, Rossi & Prati 2021, "AEDA: An Easier Data Augmentation Technique for
     Text Classification": marks from ``. ; ? : ! ,``, each followed by a space.
     """
 
     name = "text.punctuation_insertion"
-    magnitude = Magnitude("ratio", 0.0, 0.5)
+    magnitude = Magnitude("rate", 0.0, 0.5)
 
     def __init__(
         self,
-        ratio: float = 0.3,
+        rate: float = 0.3,
         *,
         marks: Sequence[str] = AEDA_PUNCTUATION,
         faithful: bool = False,
@@ -358,14 +352,14 @@ class PunctuationInsertion(_WordOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
-        self.ratio = _check_fraction("ratio", ratio, type(self).__name__)
+        self.rate = args.fraction("rate", rate, where=type(self).__name__)
         if not marks or not all(isinstance(m, str) and m for m in marks):
             raise InputError("marks", "a non-empty list of non-empty strings", marks, where=type(self).__name__)
         self.marks = tuple(marks)
         self._init_args["marks"] = list(self.marks)
 
     def _width(self, words: int) -> int:
-        return 1 + words + int(self.ratio * words + 1)  # count, order keys, marks
+        return 1 + words + int(self.rate * words + 1)  # count, order keys, marks
 
     def _edit(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
@@ -373,7 +367,7 @@ class PunctuationInsertion(_WordOp):
         if n == 0:
             return doc.text()
         width = len(row)
-        q = 1 + int(row[0] * int(self.ratio * n + 1))
+        q = 1 + int(row[0] * int(self.rate * n + 1))
         positions = sorted(range(n), key=lambda k: row[(1 + k) % width])[:q]
         marks = self.marks
         for j, k in enumerate(positions):
@@ -386,14 +380,14 @@ class PunctuationInsertion(_WordOp):
 
 
 class WordSplit(_WordOp):
-    """Split ``max(1, ⌊α·candidates⌋)`` words of at least ``min_length`` letters in two at a random point."""
+    """Split ``max(1, ⌊rate·candidates⌋)`` words of at least ``min_length`` letters in two at a random point."""
 
     name = "text.word_split"
-    magnitude = Magnitude("alpha", 0.0, 0.5)
+    magnitude = Magnitude("rate", 0.0, 0.5)
 
     def __init__(
         self,
-        alpha: float = 0.1,
+        rate: float = 0.1,
         *,
         min_length: int = 4,
         faithful: bool = False,
@@ -402,7 +396,7 @@ class WordSplit(_WordOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
-        self.alpha = _check_fraction("alpha", alpha, type(self).__name__)
+        self.rate = args.fraction("rate", rate, where=type(self).__name__)
         if isinstance(min_length, bool) or not isinstance(min_length, int) or min_length < 2:
             raise InputError("min_length", "an integer >= 2", min_length, where=type(self).__name__)
         self.min_length = min_length
@@ -415,7 +409,7 @@ class WordSplit(_WordOp):
             return doc.text()
         width = len(row)
         cands.sort(key=lambda k: row[-1 - k % width])
-        for r, k in enumerate(cands[: max(1, int(self.alpha * len(cands)))]):
+        for r, k in enumerate(cands[: max(1, int(self.rate * len(cands)))]):
             w = words[k]
             cut = 1 + int(row[r % width] * (len(w) - 1))
             doc.replace(k, f"{w[:cut]} {w[cut:]}")
@@ -423,18 +417,18 @@ class WordSplit(_WordOp):
 
 
 class SpellingMistake(_WordOp):
-    """Replace up to ``max(1, ⌊α·words⌋)`` words found in the misspelling dictionary by a common misspelling.
+    """Replace up to ``max(1, ⌊rate·words⌋)`` words found in the misspelling dictionary by a common misspelling.
 
     The dictionary is nlpaug's ``spelling_en.txt`` (shipped here as a compact table);
     the misspelling takes the case pattern of the word.
     """
 
     name = "text.spelling_mistake"
-    magnitude = Magnitude("alpha", 0.0, 0.5)
+    magnitude = Magnitude("rate", 0.0, 0.5)
 
     def __init__(
         self,
-        alpha: float = 0.2,
+        rate: float = 0.2,
         *,
         faithful: bool = False,
         protected: Sequence[str] | None = None,
@@ -442,7 +436,7 @@ class SpellingMistake(_WordOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
-        self.alpha = _check_fraction("alpha", alpha, type(self).__name__)
+        self.rate = args.fraction("rate", rate, where=type(self).__name__)
 
     def _edit(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
@@ -453,7 +447,7 @@ class SpellingMistake(_WordOp):
             return doc.text()
         width = len(row)
         cands.sort(key=lambda k: row[-1 - k % width])
-        for r, k in enumerate(cands[: max(1, int(self.alpha * len(words)))]):
+        for r, k in enumerate(cands[: max(1, int(self.rate * len(words)))]):
             options = table[words[k].lower()]
             wrong = options[int(row[r % width] * len(options))]
             doc.replace(k, wrong.lower() if self.faithful else match_case(words[k], wrong))
