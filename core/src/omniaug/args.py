@@ -23,7 +23,7 @@ from typing import Any
 
 from .errors import InputError
 
-__all__ = ["probability", "fraction", "non_negative", "positive", "integer", "value_range", "choice"]
+__all__ = ["probability", "fraction", "finite", "non_negative", "positive", "integer", "value_range", "choice"]
 
 
 def _number(name: str, value: Any, expected: str, where: str | None) -> float:
@@ -46,6 +46,11 @@ def fraction(name: str, value: Any, *, where: str | None = None) -> float:
     if not 0.0 <= v <= 1.0:
         raise InputError(name, "a fraction in [0, 1]", value, where=where)
     return v
+
+
+def finite(name: str, value: Any, *, where: str | None = None) -> float:
+    """Any finite number (a fill constant, a mean)."""
+    return _number(name, value, "a finite number", where)
 
 
 def non_negative(name: str, value: Any, *, where: str | None = None) -> float:

@@ -20,7 +20,7 @@ def _with_grad_x(b, dtype=torch.float32):
 
 @pytest.mark.parametrize(
     "op",
-    [MaskFeature(0.4), MaskFeature(0.4, mode="node"), MaskFeature(0.4, mode="entry", value=0.5), FeatureNoise(0.2), ShuffleFeature(), FeatureNoise(0.2, p=0.5)],
+    [MaskFeature(0.4), MaskFeature(0.4, mode="node"), MaskFeature(0.4, mode="entry", fill=0.5), FeatureNoise(0.2), ShuffleFeature(), FeatureNoise(0.2, p=0.5)],
     ids=["mask-column", "mask-node", "mask-entry", "noise", "shuffle", "noise-p0.5"],
 )
 def test_feature_ops_backpropagate_and_match_no_grad(op) -> None:
@@ -35,7 +35,7 @@ def test_feature_ops_backpropagate_and_match_no_grad(op) -> None:
     # oracle: every op maps each input entry to at most one output entry with slope 1 (noise, shuffle)
     # or 0 (masked): the gradient of the sum is 1 for kept entries, 0 for masked ones
     if isinstance(op, MaskFeature):
-        kept = (fast != op.value) | (b.x == op.value)
+        kept = (fast != op.fill) | (b.x == op.fill)
         torch.testing.assert_close(g, kept.float())
     else:
         torch.testing.assert_close(g, torch.ones_like(g))

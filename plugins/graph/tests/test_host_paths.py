@@ -143,7 +143,7 @@ def test_mask_feature_columns_identical_on_both_paths(monkeypatch, helpers, valu
     x = helpers.traceable_batch(9)
     x.x = x.x.to(dtype)
     x.x[0, 0], x.x[1, 1], x.x[2, 2], x.x[3, 3] = math.nan, -0.0, math.inf, -math.inf
-    op = MaskFeature(0.5, mode="column", value=value)
+    op = MaskFeature(0.5, mode="column", fill=value)
     params = op.sample_params(x, generator=rng.make_generator(5))
     want = torch.where(params["columns"][x.batch], torch.tensor(value, dtype=dtype), x.x)
     on_host, in_torch = _run_both(monkeypatch, lambda: op(x, params=params))

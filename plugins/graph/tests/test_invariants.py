@@ -25,8 +25,8 @@ FILL = -1.0
 UNDIRECTED_OPS = [
     DropEdge(0.3),
     DropEdge([0.0, 0.8], p=0.7),
-    AddEdge(0.5, fill_value=FILL),
-    AddEdge([0.2, 1.0], fill_value=FILL, p=0.6),
+    AddEdge(0.5, fill=FILL),
+    AddEdge([0.2, 1.0], fill=FILL, p=0.6),
     PerturbEdgeWeight(0.3),
     DropNode(0.3),
     DropNode([0.1, 0.9], p=0.5),
@@ -37,10 +37,10 @@ UNDIRECTED_OPS = [
     MaskFeature([0.1, 0.6], mode="entry"),
     FeatureNoise([0.1, 0.5]),
     ShuffleFeature(p=0.8),
-    Diffusion("ppr", alpha=[0.1, 0.3], eps=0.02, fill_value=FILL),
-    Diffusion("heat", t=[1.0, 3.0], eps=0.02, self_loops=True, fill_value=FILL),
+    Diffusion("ppr", teleport=[0.1, 0.3], threshold=0.02, fill=FILL),
+    Diffusion("heat", t=[1.0, 3.0], threshold=0.02, self_loops=True, fill=FILL),
 ]
-DIRECTED_OPS = [DropEdge(0.4, undirected=False), AddEdge(0.5, undirected=False, fill_value=FILL)]
+DIRECTED_OPS = [DropEdge(0.4, undirected=False), AddEdge(0.5, undirected=False, fill=FILL)]
 
 
 def _ids(ops: list) -> list[str]:

@@ -75,7 +75,7 @@ def test_drop_edge_self_loop_counted_once(helpers) -> None:
 
 def test_add_edge_only_new_pairs_inside_graphs(helpers) -> None:
     x = helpers.traceable_batch(10, seed=6)
-    out, params = AddEdge(0.8, fill_value=helpers.FILL).augment(x, generator=rng.make_generator(3))
+    out, params = AddEdge(0.8, fill=helpers.FILL).augment(x, generator=rng.make_generator(3))
     for before, after in zip(x.to_data_list(), out.to_data_list()):
         old = before.edge_index.t().tolist()
         new_mask = after.edge_attr[:, 0] == helpers.FILL
@@ -168,11 +168,11 @@ def test_mask_feature_column_set_is_per_graph() -> None:
 
 def test_mask_feature_node_and_entry_modes() -> None:
     x = big_batch(32)
-    node = MaskFeature(0.3, mode="node", value=7.0)(x, generator=rng.make_generator(0))
+    node = MaskFeature(0.3, mode="node", fill=7.0)(x, generator=rng.make_generator(0))
     masked_rows = (node.x == 7.0).all(1)
     assert torch.equal((node.x == 7.0).any(1), masked_rows), "node mode masks whole rows"
     assert abs(masked_rows.float().mean().item() - 0.3) < 0.03
-    entry = MaskFeature(0.3, mode="entry", value=7.0)(x, generator=rng.make_generator(0))
+    entry = MaskFeature(0.3, mode="entry", fill=7.0)(x, generator=rng.make_generator(0))
     # 10 240 entries: one binomial standard deviation is 0.0045, so 0.025 is ~5σ (a bound of
     # 0.01, ~2σ, passed or failed depending on which seed stream the generator gave)
     assert abs((entry.x == 7.0).float().mean().item() - 0.3) < 0.025
@@ -184,8 +184,8 @@ def test_feature_noise_std_per_graph() -> None:
     out, params = FeatureNoise([0.1, 1.0]).augment(x, generator=rng.make_generator(0))
     for i, (before, after) in enumerate(zip(x.to_data_list(), out.to_data_list())):
         noise = after.x - before.x  # 1600 entries
-        assert abs(noise.mean().item()) < 0.1 * float(params["std"][i]) + 1e-3
-        assert abs(noise.std().item() / float(params["std"][i]) - 1) < 0.08
+        assert abs(noise.mean().item()) < 0.1 * float(params["sigma"][i]) + 1e-3
+        assert abs(noise.std().item() / float(params["sigma"][i]) - 1) < 0.08
 
 
 def test_shuffle_feature_permutes_within_graphs() -> None:
@@ -219,7 +219,7 @@ def test_perturb_edge_weight_log_normal(helpers) -> None:
 def test_diffusion_equals_pyg_gdc_graph_by_graph(method, helpers) -> None:
     """Oracle: torch_geometric.transforms.GDC (exact, sym, threshold) on each graph alone."""
     x = helpers.traceable_batch(8, seed=11)
-    op = Diffusion(method, alpha=[0.1, 0.3], t=[1.0, 4.0], eps=0.01, self_loops=True)
+    op = Diffusion(method, teleport=[0.1, 0.3], t=[1.0, 4.0], threshold=0.01, self_loops=True)
     out, params = op.augment(x, generator=rng.make_generator(0))
     for i, (before, after) in enumerate(zip(x.to_data_list(), out.to_data_list())):
         if before.num_nodes < 2:  # GDC squeezes a 1 x 1 matrix to a scalar and fails; S = [[1]] exactly

@@ -7,7 +7,7 @@ from typing import Any
 import torch
 from torch_geometric.data import Batch
 
-from omniaug import InputError, Mixed, Mixer, Params, rng, to_soft_labels
+from omniaug import InputError, Mixed, Mixer, Params, args, rng, to_soft_labels
 
 from . import batch_ops
 from .counter_random import draw_seeds, hash32, hashed_uniform
@@ -81,7 +81,7 @@ class GMixup(Mixer):
     and a partner's missing value is not mixed in.
 
     Args:
-        alpha: Beta(α, α) concentration of λ.
+        alpha: Beta(α, α) concentration of λ (0.2, the MixUp default of every plugin).
         resolution: graphon grid size ``K``.
         num_nodes: size of generated graphs (default: interpolated sizes).
         class_graphons: use class graphons when labels are given.
@@ -94,7 +94,7 @@ class GMixup(Mixer):
 
     def __init__(
         self,
-        alpha: float = 1.0,
+        alpha: float = 0.2,
         resolution: int = 16,
         num_nodes: int | None = None,
         class_graphons: bool = True,
@@ -104,12 +104,8 @@ class GMixup(Mixer):
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
-        if not isinstance(resolution, int) or resolution < 1:
-            raise InputError("resolution", "a positive integer", resolution, where="GMixup")
-        if num_nodes is not None and (not isinstance(num_nodes, int) or num_nodes < 1):
-            raise InputError("num_nodes", "None or a positive integer", num_nodes, where="GMixup")
-        self.resolution = resolution
-        self.num_nodes = num_nodes
+        self.resolution = args.integer("resolution", resolution, low=1, where="GMixup")
+        self.num_nodes = None if num_nodes is None else args.integer("num_nodes", num_nodes, low=1, where="GMixup")
         self.class_graphons = bool(class_graphons)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
@@ -232,7 +228,7 @@ class NodeMixup(Mixer):
     their nodes and labels as they are.
 
     Args:
-        alpha: Beta(α, α) concentration of λ.
+        alpha: Beta(α, α) concentration of λ (0.2, the MixUp default of every plugin).
         key: the node feature attribute to mix.
         p, num_classes, label_smoothing: as for every mixer.
     """
@@ -244,7 +240,7 @@ class NodeMixup(Mixer):
 
     def __init__(
         self,
-        alpha: float = 1.0,
+        alpha: float = 0.2,
         key: str = "x",
         *,
         p: float = 1.0,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import torch
 from torch_geometric.data import Batch, Data
 
-from omniaug import Augmentation, InputError, Params, rng
+from omniaug import Augmentation, InputError, Params, args, rng
 
 from .. import batch_ops
 from ..modality import GRAPH, mark_valid
@@ -19,17 +20,16 @@ Strength = float | Sequence[float]
 
 
 def check_strength(value: Any, name: str, where: str, *, high: float | None = 1.0) -> Strength:
-    """Validate a strength argument: a number (every graph uses it) or ``[low, high]`` (per-graph uniform)."""
-    ok_range = "in [0, 1]" if high == 1.0 else "non-negative"
+    """An amount (a ``rate``, a ``sigma``, …): a number is its fixed value, used by every graph; a
+    ``(low, high)`` pair is drawn uniformly per graph (``omniaug.args.value_range(scalar="fixed")``).
 
-    def ok(v: Any) -> bool:
-        return isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 and (high is None or v <= high)
-
-    if ok(value):
-        return float(value)
-    if isinstance(value, (list, tuple)) and len(value) == 2 and all(ok(v) for v in value) and value[0] <= value[1]:
-        return [float(value[0]), float(value[1])]
-    raise InputError(name, f"a number {ok_range} or a pair [low, high] of such numbers", value, where=where)
+    Returns the number, or ``[low, high]`` for a pair (the form configs record).
+    """
+    bounds = (0.0, math.inf if high is None else float(high))
+    low, high_ = args.value_range(name, value, bounds=bounds, scalar="fixed", where=where)
+    if isinstance(value, (int, float)):
+        return low
+    return [low, high_]
 
 
 def draw_strength(

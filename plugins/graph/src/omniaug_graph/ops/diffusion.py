@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch_geometric.data import Batch
 
-from omniaug import InputError, Params
+from omniaug import InputError, Params, args
 
 from .. import batch_ops
 from ..counter_random import scalar_mul
@@ -62,20 +62,20 @@ def diffusion_matrices(
 class Diffusion(GraphAugmentation):
     """Replace each graph's edges by its thresholded diffusion matrix (a "global view").
 
-    Entries ``S[i, j] >= eps`` become edges ``i → j``; their coefficients go to
+    Entries ``S[i, j] >= threshold`` become edges ``i → j``; their coefficients go to
     ``weight_key`` when the input has it (they are read from it too, else weights
     are 1). Other edge attributes are kept for pairs that were already edges and set
-    to ``fill_value`` on new pairs. Dense per graph: meant for small graphs
+    to ``fill`` on new pairs. Dense per graph: meant for small graphs
     (molecules, social ego-nets), not for one huge graph.
 
     Args:
         method: ``"ppr"`` (personalized PageRank) or ``"heat"``.
-        alpha: teleport probability of PPR — a number in (0, 1] or ``[low, high]`` per graph.
+        teleport: teleport (restart) probability of PPR — a number in (0, 1] or ``[low, high]`` per graph.
         t: diffusion time of the heat kernel — a number or ``[low, high]`` per graph.
-        eps: sparsification threshold.
+        threshold: sparsification threshold (entries below it are dropped).
         self_loops: keep diagonal entries as self-loops.
         weight_key: the edge attribute holding edge weights.
-        fill_value: value of other edge attributes on new edges.
+        fill: value of other edge attributes on new edges.
     """
 
     name = "graph.diffusion"
@@ -84,34 +84,30 @@ class Diffusion(GraphAugmentation):
     def __init__(
         self,
         method: str = "ppr",
-        alpha: Strength = (0.1, 0.3),
+        teleport: Strength = (0.1, 0.3),
         t: Strength = (1.0, 5.0),
-        eps: float = 0.01,
+        threshold: float = 0.01,
         self_loops: bool = False,
         weight_key: str = "edge_weight",
-        fill_value: float = 0.0,
+        fill: float = 0.0,
         *,
         p: float = 1.0,
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        if method not in ("ppr", "heat"):
-            raise InputError("method", "'ppr' or 'heat'", method, where="Diffusion")
-        self.method = method
-        self.alpha = check_strength(list(alpha) if isinstance(alpha, tuple) else alpha, "alpha", "Diffusion")
-        low = self.alpha[0] if isinstance(self.alpha, list) else self.alpha
+        self.method = args.choice("method", method, ("ppr", "heat"), where="Diffusion")
+        self.teleport = check_strength(teleport, "teleport", "Diffusion")
+        low = self.teleport[0] if isinstance(self.teleport, list) else self.teleport
         if low <= 0:
-            raise InputError("alpha", "a teleport probability in (0, 1]", alpha, where="Diffusion")
-        self.t = check_strength(list(t) if isinstance(t, tuple) else t, "t", "Diffusion", high=None)
-        if not isinstance(eps, (int, float)) or eps <= 0:
-            raise InputError("eps", "a positive threshold", eps, where="Diffusion")
-        self.eps = float(eps)
+            raise InputError("teleport", "a teleport probability in (0, 1]", teleport, where="Diffusion")
+        self.t = check_strength(t, "t", "Diffusion", high=None)
+        self.threshold = args.positive("threshold", threshold, where="Diffusion")
         self.self_loops = bool(self_loops)
         self.weight_key = str(weight_key)
-        self.fill_value = float(fill_value)
+        self.fill = args.finite("fill", fill, where="Diffusion")
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
-        strength = self.alpha if self.method == "ppr" else self.t
+        strength = self.teleport if self.method == "ppr" else self.t
         return {"coeff": draw_strength(strength, batch_size, generator=generator, device=device)}
 
     def graph_kernel(self, b: Batch, params: Params) -> Batch:
@@ -122,7 +118,7 @@ class Diffusion(GraphAugmentation):
         e = b.edge_index.shape[1]
         weight = b[self.weight_key] if has_weight else torch.ones(e, device=b.x.device)
         mat, valid = diffusion_matrices(b, weight, self.method, params["coeff"], lay)
-        keep = valid & (mat >= self.eps)
+        keep = valid & (mat >= self.threshold)
         if not self.self_loops:
             keep &= ~torch.eye(mat.shape[-1], dtype=torch.bool, device=mat.device)
         g, i, j = keep.nonzero(as_tuple=True)  # row-major: grouped by graph, then source, then target
@@ -143,7 +139,7 @@ class Diffusion(GraphAugmentation):
             if key == self.weight_key:
                 values[key] = mat[g, i, j].to(v.dtype)
                 continue
-            fill = torch.as_tensor(self.fill_value, dtype=v.dtype, device=v.device)
+            fill = torch.as_tensor(self.fill, dtype=v.dtype, device=v.device)
             carried = v[source_edge] if e else v.new_empty((new_key.numel(), *v.shape[1:]))
             mask = found.view(-1, *([1] * (v.dim() - 1)))
             values[key] = torch.where(mask, carried, fill)

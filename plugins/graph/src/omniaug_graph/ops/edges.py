@@ -7,7 +7,7 @@ from typing import Any
 import torch
 from torch_geometric.data import Batch
 
-from omniaug import InputError, Magnitude, Params
+from omniaug import InputError, Magnitude, Params, args
 
 from .. import _host, batch_ops
 from .._host import host_views
@@ -103,39 +103,40 @@ class DropEdge(GraphAugmentation):
 class AddEdge(GraphAugmentation):
     """Add random edges inside each graph (never across graphs).
 
-    Graph ``g`` gets about ``ratio_g × (its number of edges)`` new edges: node
+    Graph ``g`` gets about ``rate_g × (its number of edges)`` new edges: node
     pairs are sampled inside the graph's own node range (``ptr``), self-loops,
     existing edges and repeated pairs are discarded, so a graph may receive fewer.
     With ``undirected=True`` both directions of each new pair are added.
-    New edges get ``edge_weight = 1`` and ``fill_value`` in other edge attributes.
+    New edges get ``edge_weight = 1`` and ``fill`` in other edge attributes.
 
     Args:
-        ratio: new edges per existing edge — a number or ``[low, high]`` per graph.
+        rate: new edges per existing edge (the fraction of the edge count added; may exceed 1) —
+            a number or ``[low, high]`` per graph.
         undirected: add each pair in both directions.
-        fill_value: value of edge-level attributes (other than ``edge_weight``) on new edges.
+        fill: value of edge-level attributes (other than ``edge_weight``) on new edges.
     """
 
     name = "graph.add_edge"
-    magnitude = Magnitude("ratio", (0.0, 0.0), (0.0, 0.5))
+    magnitude = Magnitude("rate", (0.0, 0.0), (0.0, 0.5))
     salt = 0xADDE
 
     def __init__(
         self,
-        ratio: Strength = 0.2,
+        rate: Strength = 0.2,
         undirected: bool = True,
-        fill_value: float = 0.0,
+        fill: float = 0.0,
         *,
         p: float = 1.0,
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.ratio = check_strength(ratio, "ratio", "AddEdge", high=None)
+        self.rate = check_strength(rate, "rate", "AddEdge", high=None)
         self.undirected = bool(undirected)
-        self.fill_value = float(fill_value)
+        self.fill = args.finite("fill", fill, where="AddEdge")
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         return {
-            "ratio": draw_strength(self.ratio, batch_size, generator=generator, device=device),
+            "rate": draw_strength(self.rate, batch_size, generator=generator, device=device),
             "seed": draw_seeds(batch_size, generator=generator, device=device),
         }
 
@@ -146,7 +147,7 @@ class AddEdge(GraphAugmentation):
         n_edges = lay.edge_counts.to(device).to(torch.float32)
         if self.undirected:
             n_edges = n_edges / 2
-        want = torch.floor(params["ratio"] * n_edges + 0.5).long()
+        want = torch.floor(params["rate"] * n_edges + 0.5).long()
         want = torch.where(n_nodes >= 2, want, torch.zeros_like(want))
         total = int(want.sum())
         graphs = torch.arange(lay.num_graphs, device=device)
@@ -178,7 +179,7 @@ class AddEdge(GraphAugmentation):
         if self.undirected:
             src, dst = torch.stack([src, dst], 1).flatten(), torch.stack([dst, src], 1).flatten()
             counts = counts + counts
-        fill = {k: (1.0 if k == "edge_weight" else self.fill_value) for k in lay.edge_keys}
+        fill = {k: (1.0 if k == "edge_weight" else self.fill) for k in lay.edge_keys}
         return batch_ops.insert_edges(b, src, dst, counts, fill, lay)
 
 

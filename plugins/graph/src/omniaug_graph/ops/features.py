@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch_geometric.data import Batch
 
-from omniaug import InputError, Magnitude, Params, rng
+from omniaug import InputError, Magnitude, Params, args, rng
 
 from .. import batch_ops
 from .._host import host_views
@@ -30,7 +30,7 @@ _BITS: dict[torch.dtype, tuple[torch.dtype, Any]] = {
 
 
 class MaskFeature(GraphAugmentation):
-    """Set node features to ``value`` (attribute masking, You et al. 2020).
+    """Set node features to ``fill`` (attribute masking, You et al. 2020).
 
     * ``mode="column"``: each graph masks its own random set of feature columns
       (for all its nodes) — one column set *per graph*, unlike
@@ -41,12 +41,12 @@ class MaskFeature(GraphAugmentation):
     Args:
         rate: masking probability — a number or ``[low, high]`` per graph.
         mode: ``"column"``, ``"node"`` or ``"entry"``.
-        value: the fill value.
+        fill: the value written into masked entries (NaN marks them missing).
         key: the node feature attribute.
     """
 
     name = "graph.mask_feature"
-    nonfinite_args = frozenset({"value"})  # NaN marks masked features as missing
+    nonfinite_args = frozenset({"fill"})  # NaN marks masked features as missing
     differentiable = True  # in the node features (masked entries get zero gradient)
     magnitude = Magnitude("rate", (0.0, 0.0), (0.0, 0.5))
     salt = 0x3A5C
@@ -55,18 +55,18 @@ class MaskFeature(GraphAugmentation):
         self,
         rate: Strength = 0.2,
         mode: str = "column",
-        value: float = 0.0,
+        fill: float = 0.0,
         key: str = "x",
         *,
         p: float = 1.0,
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        if mode not in MODES:
-            raise InputError("mode", f"one of {MODES}", mode, where="MaskFeature")
+        self.mode = args.choice("mode", mode, MODES, where="MaskFeature")
         self.rate = check_strength(rate, "rate", "MaskFeature")
-        self.mode = mode
-        self.value = float(value)
+        if isinstance(fill, bool) or not isinstance(fill, (int, float)):
+            raise InputError("fill", "a number (NaN allowed: marks masked features missing)", fill, where="MaskFeature")
+        self.fill = float(fill)
         self.key = str(key)
 
     def check(self, x: Any) -> None:
@@ -95,11 +95,11 @@ class MaskFeature(GraphAugmentation):
             keys = graph_keys(params["seed"], self.salt).index_select(0, g).unsqueeze(1)
             u = to_uniform(hash_counters(keys, local_node_index(b).unsqueeze(1), cols))
             mask = u < params["rate"].index_select(0, g).unsqueeze(1)
-        fill = torch.as_tensor(self.value, dtype=feats.dtype, device=feats.device)
+        fill = torch.as_tensor(self.fill, dtype=feats.dtype, device=feats.device)
         return batch_ops.with_values(b, {self.key: torch.where(mask, fill, feats)})
 
     def _mask_columns(self, feats: torch.Tensor, columns: torch.Tensor, ptr: torch.Tensor) -> torch.Tensor:
-        """Per-graph column masking as bit operations, equal to ``where(mask, value, feats)`` bit for bit.
+        """Per-graph column masking as bit operations, equal to ``where(mask, fill, feats)`` bit for bit.
 
         Why: a masked select over (N, F) floats (``where`` / ``masked_fill``) runs at
         ~0.5-0.9 ns an element and needs an (N, F) bool mask gathered first. Here
@@ -125,29 +125,29 @@ class MaskFeature(GraphAugmentation):
             keep = torch.where(columns, 0, -1).to(ints)
             out = keep.repeat_interleave(counts, dim=0, output_size=feats.shape[0])
             out.bitwise_and_(feats.view(ints))
-        if self.value != 0.0 or math.copysign(1.0, self.value) < 0:  # not +0.0: OR the fill's bits in
-            fill_bits = torch.tensor(self.value, dtype=feats.dtype).view(ints).to(feats.device)
+        if self.fill != 0.0 or math.copysign(1.0, self.fill) < 0:  # not +0.0: OR the fill's bits in
+            fill_bits = torch.tensor(self.fill, dtype=feats.dtype).view(ints).to(feats.device)
             fill_rows = torch.where(columns.to(feats.device), fill_bits, torch.zeros_like(fill_bits))
             out.bitwise_or_(fill_rows.repeat_interleave(ptr.diff().to(feats.device), dim=0, output_size=feats.shape[0]))
         return out.view(feats.dtype)
 
 
 class FeatureNoise(GraphAugmentation):
-    """Add Gaussian noise ``N(0, std_g²)`` to every node feature entry.
+    """Add Gaussian noise ``N(0, sigma_g²)`` to every node feature entry.
 
     Args:
-        std: noise standard deviation — a number or ``[low, high]`` per graph.
+        sigma: noise standard deviation — a number or ``[low, high]`` per graph.
         key: the node feature attribute.
     """
 
     name = "graph.feature_noise"
     differentiable = True
-    magnitude = Magnitude("std", (0.0, 0.0), (0.0, 0.5))
+    magnitude = Magnitude("sigma", (0.0, 0.0), (0.0, 0.5))
     salt = 0x9015
 
-    def __init__(self, std: Strength = 0.1, key: str = "x", *, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(self, sigma: Strength = 0.1, key: str = "x", *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.std = check_strength(std, "std", "FeatureNoise", high=None)
+        self.sigma = check_strength(sigma, "sigma", "FeatureNoise", high=None)
         self.key = str(key)
 
     def check(self, x: Any) -> None:
@@ -155,7 +155,7 @@ class FeatureNoise(GraphAugmentation):
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         return {
-            "std": draw_strength(self.std, batch_size, generator=generator, device=device),
+            "sigma": draw_strength(self.sigma, batch_size, generator=generator, device=device),
             "seed": draw_seeds(batch_size, generator=generator, device=device),
         }
 
@@ -164,7 +164,7 @@ class FeatureNoise(GraphAugmentation):
         g = b.batch
         cols = torch.arange(feats.shape[1], device=feats.device).unsqueeze(0)
         z = hashed_normal(params["seed"], self.salt, local_node_index(b).unsqueeze(1), cols, index=g.unsqueeze(1))
-        noise = (z * params["std"].index_select(0, g).unsqueeze(1)).to(feats.dtype)
+        noise = (z * params["sigma"].index_select(0, g).unsqueeze(1)).to(feats.dtype)
         return batch_ops.with_values(b, {self.key: feats + noise})
 
 

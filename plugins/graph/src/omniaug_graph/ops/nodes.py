@@ -7,7 +7,7 @@ from typing import Any
 import torch
 from torch_geometric.data import Batch
 
-from omniaug import InputError, Magnitude, Params, rng
+from omniaug import InputError, Magnitude, Params, args, rng
 
 from .. import batch_ops
 from ..counter_random import draw_seeds, graph_keys, hash_counters, hashed_uniform
@@ -92,15 +92,10 @@ class Subgraph(GraphAugmentation):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        if mode not in ("walk", "khop"):
-            raise InputError("mode", "'walk' or 'khop'", mode, where="Subgraph")
-        for arg, value in (("walk_length", walk_length), ("num_walks", num_walks), ("num_hops", num_hops)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < (1 if arg == "num_walks" else 0):
-                raise InputError(arg, "a non-negative integer (num_walks >= 1)", value, where="Subgraph")
-        self.mode = mode
-        self.walk_length = walk_length
-        self.num_walks = num_walks
-        self.num_hops = num_hops
+        self.mode = args.choice("mode", mode, ("walk", "khop"), where="Subgraph")
+        self.walk_length = args.integer("walk_length", walk_length, low=0, where="Subgraph")
+        self.num_walks = args.integer("num_walks", num_walks, low=1, where="Subgraph")
+        self.num_hops = args.integer("num_hops", num_hops, low=0, where="Subgraph")
         self.undirected = bool(undirected)
 
     def check(self, x: Any) -> None:
