@@ -7,7 +7,7 @@ from typing import Any
 import torch
 from torch_geometric.data import Batch
 
-from omniaug import InputError, Magnitude, Params, args, rng
+from omniaug import Magnitude, Params, args, rng
 
 from .. import batch_ops
 from ..counter_random import draw_seeds, graph_keys, hash_counters, hashed_uniform
