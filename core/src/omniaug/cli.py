@@ -142,27 +142,46 @@ def _modality_of(transform: Any) -> Any:
     raise OmniaugError(f"cannot tell the modality of {type(transform).__name__}; preview a single-modality pipeline")
 
 
-def _augment(transform: Any, x: Any, generator: Any) -> Any:
-    from .mixing import Mixer
-
-    if isinstance(transform, Mixer):
+def _augment(transform: Any, x: Any, generator: Any, model: Any = None) -> Any:
+    if model is None:
         return transform(x, generator=generator)
-    return transform(x, generator=generator)
+    return transform(x, generator=generator, model=model)
+
+
+def _preview_model(transform: Any, x: Any) -> Any:
+    """The model a model-aware transform is previewed with: its (first model-aware child's) ``example_context``
+    — a tiny classifier with random weights, so the preview shows where and how the op acts, not what a
+    trained model is sensitive to. ``None`` for blind transforms."""
+    if not getattr(transform, "requires_model", False):
+        return None
+    op = transform
+    while getattr(op, "transforms", None):
+        op = next((t for t in op.transforms if getattr(t, "requires_model", False)), op)
+        if op is transform or not getattr(op, "transforms", None):
+            break
+    return type(op).example_context(x)
 
 
 # ------------------------------------------------------------------ preview
 def preview(transform: Any, out: Path, *, views: int = 3, seed: int = 0, data: Any = None) -> Path:
-    """Apply ``transform`` ``views`` times to sample data and render original vs views to ``out``."""
+    """Apply ``transform`` ``views`` times to sample data and render original vs views to ``out``.
+
+    A model-aware transform runs with a tiny example model (:func:`_preview_model`); a transform
+    with its own ``render_preview(original, views, path)`` (an attack's clean / perturbation /
+    adversarial) draws with it instead of the modality's renderer.
+    """
     from .rng import make_generator
 
     spec = _modality_of(transform)
-    if spec.render is None:
+    render = getattr(transform, "render_preview", None) or spec.render
+    if render is None:
         raise OmniaugError(f"modality {spec.name!r} has no preview renderer")
     x = _registry().example_data(spec.name) if data is None else data
     g = make_generator(seed)
-    results = [_augment(transform, x, g) for _ in range(views)]
+    model = _preview_model(transform, x)
+    results = [_augment(transform, x, g, model) for _ in range(views)]
     out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(spec.render(x, results, out))
+    return Path(render(x, results, out))
 
 
 def load_inputs(spec: Any, path: Path, *, limit: int = 8, options: dict[str, Any] | None = None) -> Any:

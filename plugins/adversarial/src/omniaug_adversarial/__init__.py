@@ -23,6 +23,7 @@ from .ops import (
     WaveformFGSM,
     WaveformPGD,
 )
+from .render import render_attack
 from .text import TOKEN_EMBEDDINGS, EmbeddingBatch, EmbeddingFGSM, EmbeddingPGD, embedding_batch, embedding_forward
 from .triggers import ImageBackdoor, TimeSeriesBackdoor, WaveformBackdoor
 
@@ -50,4 +51,5 @@ __all__ = [
     "embedding_forward",
     "perturb",
     "predicted_success",
+    "render_attack",
 ]

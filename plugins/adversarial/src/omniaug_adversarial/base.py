@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -120,6 +122,13 @@ class AdversarialOp(omniaug.Augmentation):
         if s.mask is not None:
             delta = delta * s.mask.to(delta)
         return self.finish(x, s.clamp(s.values + delta))
+
+    def render_preview(self, original: Any, views: Sequence[Any], path: Path) -> Path:
+        """``omniaug preview``: clean / perturbation (amplified) / adversarial side by side (the first view;
+        views differ only by their random start). See :func:`omniaug_adversarial.render_attack`."""
+        from .render import render_attack
+
+        return render_attack(self, original, views[0], path)
 
     @classmethod
     def example_instances(cls) -> list[omniaug.Augmentation]:
