@@ -38,8 +38,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (1 on a busy machine)")
     opts = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(opts.threads)
     data = load_dataset("gunpoint")
     x, y, x_test, y_test = data.x_train, data.y_train, data.x_test, data.y_test
     pipe = pipeline()

@@ -220,7 +220,23 @@ def load_inputs(spec: Any, path: Path, *, limit: int = 8, options: dict[str, Any
     return codec.collate(samples)
 
 
+def _preview_command(path: Path) -> Any:
+    """The plugin command that draws files like ``path`` (``omniaug preview set.pt``), or None."""
+    if not path.is_file() or path.suffix in {".json", ".yaml", ".yml"}:
+        return None
+    for command in _registry().commands.values():
+        if path.suffix in command.preview_suffixes and command.preview_file is not None:
+            return command
+    return None
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
+    command = _preview_command(Path(args.config))
+    if command is not None:  # a file a plugin wrote (a distilled set, …): the plugin draws it
+        source = Path(args.config)
+        written = command.preview_file(source, Path(args.out) if args.out else source.with_suffix(".png"))
+        print(f"wrote {written}")
+        return 0
     transform = build_transform(args.config)
     spec = _modality_of(transform)
     out = Path(args.out) if args.out else Path(f"preview-{spec.name}.png")
@@ -851,7 +867,10 @@ def build_parser(commands: Mapping[str, Any] | None = None) -> argparse.Argument
     p.set_defaults(func=cmd_describe)
 
     p = sub.add_parser("preview", help="apply a pipeline to sample data (or --input files) and write a preview")
-    p.add_argument("config", help="config file (.yaml/.json), inline JSON, preset or op name")
+    p.add_argument(
+        "config",
+        help="config file (.yaml/.json), inline JSON, preset or op name; or a file a plugin wrote (a distilled set .pt)",
+    )
     p.add_argument("--out", "-o", help="output file (default preview-<modality>.png)")
     p.add_argument("--views", type=int, default=3, help="augmented views per sample")
     p.add_argument("--seed", type=int, default=0)

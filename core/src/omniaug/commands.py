@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = ["Command"]
 
@@ -25,9 +26,15 @@ class Command:
         help: one line for ``omniaug --help``.
         configure: adds the subcommand's arguments to its ``argparse`` parser.
         run: runs it with the parsed arguments; returns the exit code.
+        preview_suffixes: file suffixes (``".pt"``) of files this command writes that
+            ``omniaug preview FILE`` should draw with ``preview_file``.
+        preview_file: ``preview_file(path, out) -> written path``: draws such a file
+            (a distilled set, a learned policy) to the image ``out``.
     """
 
     name: str
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+    preview_suffixes: tuple[str, ...] = ()
+    preview_file: Callable[[Path, Path], Path] | None = None

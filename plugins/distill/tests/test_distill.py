@@ -200,3 +200,27 @@ def test_networks_never_touch_the_global_rng():
         net = make_network(torch.zeros(shape), 4, generator=torch.Generator().manual_seed(0))
         assert net(torch.zeros(shape)).shape == (2, 4)
     assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_cli_distils_a_file_and_omniaug_preview_draws_the_set(tmp_path):
+    """``omniaug distill`` on a .pt data set writes the set and its pipeline; ``omniaug preview SET.pt``
+    draws one row per class (the command is found through the plugin hook, like a third party's)."""
+    from PIL import Image
+
+    from omniaug import cli
+
+    x, y = _tiny_images(n_per=6)
+    torch.save({"x": x, "y": y}, tmp_path / "data.pt")
+    (tmp_path / "pipe.yaml").write_text(omniaug.to_yaml(_image_pipeline()))
+    out = tmp_path / "syn.pt"
+    argv = ["distill", "--data", str(tmp_path / "data.pt"), "--ipc", "2", "--iterations", "3",
+            "--pipeline", str(tmp_path / "pipe.yaml"), "-o", str(out), "--quiet"]  # fmt: skip
+    assert cli.main(argv) == 0
+    syn = SyntheticSet.load(out)
+    assert syn.x.shape == (6, 1, 4, 4) and sorted(syn.y.tolist()) == [0, 0, 1, 1, 2, 2]
+    assert (tmp_path / "syn.pipeline.yaml").exists()
+    assert cli.main(["preview", str(out), "-o", str(tmp_path / "grid.png")]) == 0
+    with Image.open(tmp_path / "grid.png") as im:
+        assert im.size[1] > im.size[0] * 0.5  # three class rows of two cells: taller than a single strip
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    assert cli.main(["preview", str(tmp_path / "junk.pt"), "-o", str(tmp_path / "x.png")]) != 0

@@ -21,7 +21,7 @@ from omniaug import Command, InputError, OmniaugError, from_config
 
 from .methods import DistillSettings, distill
 
-__all__ = ["COMMAND", "configure", "run", "main", "load_dataset"]
+__all__ = ["COMMAND", "configure", "run", "main", "load_dataset", "preview_file"]
 
 
 def load_dataset(spec: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -101,8 +101,22 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMAND = Command("distill", "dataset distillation (DM / DC with Siamese augmentation) into a few samples per class",
-                  configure, run)
+def preview_file(path: Path, out: Path) -> Path:
+    """``omniaug preview SET.pt``: one row per class of a set written by ``omniaug distill``."""
+    from .preview import render_set
+    from .synthetic import SyntheticSet
+
+    return render_set(SyntheticSet.load(path), out)
+
+
+COMMAND = Command(
+    "distill",
+    "dataset distillation (DM / DC with Siamese augmentation) into a few samples per class",
+    configure,
+    run,
+    preview_suffixes=(".pt",),
+    preview_file=preview_file,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
