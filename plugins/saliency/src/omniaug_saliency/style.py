@@ -1,0 +1,256 @@
+"""Style randomisation: RandConv (an op), MixStyle (an ``nn.Module``) and AdaIN style transfer with the user's modules.
+
+* :class:`RandConv` (Xu et al. 2021) — every sample is convolved with its own
+  random filter (kernel size drawn per sample, He-scaled Gaussian weights) and
+  blended with the input by a per-sample weight: texture and colour change, shapes
+  stay. No weights, nothing learned. The filters are the params (replayable).
+* :class:`MixStyle` (Zhou et al. 2021) — inserted between layers of the user's
+  network; in training it mixes each sample's channel statistics (mean, std over
+  the spatial/time axes) with a partner's, partners and λ ~ Beta(α, α) drawn per
+  sample from the module's own generator. Identity in eval mode.
+* :class:`AdaINStyle` (Huang & Belongie 2017; the Stylized-ImageNet recipe of
+  Geirhos et al. 2019) — ``decoder(α·AdaIN(enc(x), enc(style)) + (1 − α)·enc(x))``
+  with a style image drawn per sample. The encoder and decoder are the user's
+  modules (e.g. a VGG-19 up to relu4_1 and its trained decoder); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import omniaug
+from omniaug import InputError, Params, args, rng
+
+__all__ = ["RandConv", "MixStyle", "AdaINStyle", "adain"]
+
+
+def _image_of(x: Any) -> torch.Tensor:
+    return x.image if hasattr(x, "image") and not isinstance(x, torch.Tensor) else x
+
+
+def _rebuild(x: Any, img: torch.Tensor) -> Any:
+    import dataclasses
+
+    return img if isinstance(x, torch.Tensor) else dataclasses.replace(x, image=img)
+
+
+class RandConv(omniaug.Augmentation):
+    """RandConv: a random ``k × k`` convolution per sample, blended with the input.
+
+    ``out = w·x + (1 − w)·conv(x, K)`` with ``k`` drawn from ``kernel_sizes`` and
+    ``w`` uniform in ``mix_range`` per sample (``mix_range=(0, 0)`` is the paper's
+    plain RandConv, ``(0, 1)`` its mixing variant). Filter weights are
+    ``N(0, σ²)`` with ``σ = 1 / √(k²·C)`` (He init); the kernel is zero-padded
+    ("same" output size). All samples run in one grouped convolution: each sample's
+    ``k × k`` kernel sits centred in a ``kmax × kmax`` one. Float output is clamped
+    to ``[0, 1]`` when ``clamp`` (uint8 always is).
+    Params: ``kernel`` ``(B, C, C, kmax, kmax)``, ``size`` ``(B,)``, ``mix`` ``(B,)``.
+    """
+
+    name = "image.randconv"
+    modality = "image"
+    differentiable = True
+    in_policies = False
+
+    def __init__(
+        self,
+        kernel_sizes: Sequence[int] = (1, 3, 5, 7),
+        mix_range: tuple[float, float] = (0.0, 1.0),
+        *,
+        clamp: bool = True,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(p=p)
+        if not isinstance(kernel_sizes, (list, tuple)) or not kernel_sizes:
+            raise InputError("kernel_sizes", "a non-empty list of odd sizes", kernel_sizes, where=self.name)
+        self.kernel_sizes = [args.integer("kernel_sizes", k, low=1, high=31, where=self.name) for k in kernel_sizes]
+        if any(k % 2 == 0 for k in self.kernel_sizes):
+            raise InputError("kernel_sizes", "odd sizes (a centred kernel)", kernel_sizes, where=self.name)
+        self.mix_range = args.value_range("mix_range", mix_range, bounds=(0.0, 1.0), where=self.name)
+        self.clamp = bool(clamp)
+
+    def check(self, x: Any) -> None:
+        img = _image_of(x)
+        if not isinstance(img, torch.Tensor) or img.dim() != 4:
+            raise InputError("x", "a batch of images (B, C, H, W)", x, where=self.name)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        c = _image_of(x).shape[1]
+        kmax = max(self.kernel_sizes)
+        sizes = torch.tensor(self.kernel_sizes, device=device)
+        size = sizes[rng.randint(batch_size, 0, len(self.kernel_sizes), generator=generator, device=device)]
+        raw = rng.normal(batch_size, shape=(c, c, kmax, kmax), generator=generator, device=device)
+        r = torch.arange(kmax, device=device) - kmax // 2
+        inside = (r.abs().view(1, -1) <= (size // 2).view(-1, 1))  # (B, kmax)
+        support = (inside.unsqueeze(2) & inside.unsqueeze(1)).view(batch_size, 1, 1, kmax, kmax)
+        std = 1.0 / (size.to(torch.float32) * c**0.5)
+        kernel = raw * support * std.view(-1, 1, 1, 1, 1)
+        lo, hi = self.mix_range
+        mix = rng.uniform(batch_size, lo, hi, generator=generator, device=device) if hi > lo else torch.full((batch_size,), lo, device=device)
+        return {"kernel": kernel, "size": size, "mix": mix}
+
+    def kernel(self, x: Any, params: Params) -> Any:
+        img = _image_of(x)
+        b, c, h, w = img.shape
+        v = img.to(torch.float32) / 255.0 if img.dtype == torch.uint8 else img
+        k = params["kernel"].to(device=v.device, dtype=v.dtype)
+        kmax = k.shape[-1]
+        conv = F.conv2d(v.reshape(1, b * c, h, w), k.reshape(b * c, c, kmax, kmax), padding=kmax // 2, groups=b)
+        wmix = params["mix"].to(device=v.device, dtype=v.dtype).view(-1, 1, 1, 1)
+        out = wmix * v + (1 - wmix) * conv.view(b, c, h, w)
+        if img.dtype == torch.uint8:
+            out = (out.clamp(0, 1) * 255).round().to(torch.uint8)
+        elif self.clamp:
+            out = out.clamp(0, 1)
+        return _rebuild(x, out)
+
+    @classmethod
+    def example_instances(cls) -> list[omniaug.Augmentation]:
+        return [cls(), cls(kernel_sizes=(3,), mix_range=(0.0, 0.0), clamp=False)]
+
+
+def _stats(f: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
+    dims = tuple(range(2, f.dim()))
+    mu = f.mean(dims, keepdim=True)
+    sig = (f.var(dims, keepdim=True, unbiased=False) + eps).sqrt()
+    return mu, sig
+
+
+class MixStyle(nn.Module):
+    """MixStyle: mix channel statistics of each sample with a partner's, inside the network, in training only.
+
+    ``f̂ = (f − μ)/σ · (λσ + (1 − λ)σ_p) + (λμ + (1 − λ)μ_p)`` over the axes after the
+    channel axis (statistics detached, as in the paper). Per sample: the partner (a
+    random permutation of the batch, or ``mix="crossdomain"``: the other half of the
+    batch, flipped), λ ~ Beta(α, α), and — with ``per_sample=True`` — whether the
+    sample is mixed at all (probability ``p``; otherwise one coin for the batch, as in
+    the paper). Draws come from the module's own ``torch.Generator`` (seeded by
+    ``seed``), never the global RNG; the last draw is in :attr:`last_params`.
+    Identity in ``eval()`` mode.
+    """
+
+    def __init__(
+        self, p: float = 0.5, alpha: float = 0.1, *, eps: float = 1e-6, mix: str = "random", per_sample: bool = False, seed: int = 0
+    ) -> None:
+        super().__init__()
+        self.p = args.probability("p", p, where="MixStyle")
+        self.alpha = args.positive("alpha", alpha, where="MixStyle")
+        self.eps = args.positive("eps", eps, where="MixStyle")
+        self.mix = args.choice("mix", mix, ("random", "crossdomain"), where="MixStyle")
+        self.per_sample = bool(per_sample)
+        self.generator = torch.Generator().manual_seed(int(seed))
+        self.last_params: dict[str, torch.Tensor] | None = None
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, alpha={self.alpha}, mix={self.mix!r}, per_sample={self.per_sample}"
+
+    def draw(self, batch_size: int) -> dict[str, torch.Tensor]:
+        """Partners ``(B,)``, λ ``(B,)`` and the apply mask ``(B,)`` (CPU), from the module's generator."""
+        g = self.generator
+        if self.mix == "crossdomain" and batch_size > 1:
+            # the paper's: the batch is two domains (first and second half); each half takes partners from the other
+            perm = torch.arange(batch_size - 1, -1, -1)
+            back, front = perm.chunk(2)
+            back = back[torch.randperm(back.numel(), generator=g)]
+            front = front[torch.randperm(front.numel(), generator=g)]
+            partners = torch.cat([back, front])
+        else:
+            partners = torch.randperm(batch_size, generator=g)
+        lam = rng.beta(batch_size, self.alpha, generator=g, device="cpu")
+        if self.per_sample:
+            apply = torch.rand(batch_size, generator=g) < self.p
+        else:
+            apply = (torch.rand(1, generator=g) < self.p).expand(batch_size).clone()
+        return {"partners": partners, "lam": lam, "apply": apply}
+
+    def forward(self, x: torch.Tensor, params: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor) or x.dim() < 3:
+            raise InputError("x", "features (B, C, ...) with at least one axis after the channels", x, where="MixStyle")
+        if params is None and (not self.training or self.p == 0.0):
+            return x
+        params = self.draw(x.shape[0]) if params is None else params
+        self.last_params = params
+        mu, sig = _stats(x, self.eps)
+        mu, sig = mu.detach(), sig.detach()
+        shape = (-1,) + (1,) * (x.dim() - 1)
+        idx = params["partners"].to(x.device)
+        lam = params["lam"].to(device=x.device, dtype=x.dtype).view(shape)
+        mu_mix = lam * mu + (1 - lam) * mu[idx]
+        sig_mix = lam * sig + (1 - lam) * sig[idx]
+        out = (x - mu) / sig * sig_mix + mu_mix
+        return torch.where(params["apply"].to(x.device).view(shape), out, x)
+
+
+def adain(content: torch.Tensor, style: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    """Adaptive instance normalisation: ``content`` features with ``style``'s channel mean and std (per sample)."""
+    mu_c, sig_c = _stats(content, eps)
+    mu_s, sig_s = _stats(style, eps)
+    return (content - mu_c) / sig_c * sig_s + mu_s
+
+
+class AdaINStyle(omniaug.Augmentation):
+    """AdaIN style transfer with the user's encoder/decoder: a style image and a strength drawn per sample.
+
+    ``out = decoder(α·AdaIN(encoder(x), encoder(style)) + (1 − α)·encoder(x))``, ``α``
+    uniform in ``strength`` (Stylized-ImageNet uses α = 1). ``styles`` ``(K, C, H', W')``
+    are style images (any size the encoder accepts). The modules run in eval mode
+    without gradients and are left exactly as they were (:func:`omniaug.model_guard`).
+    With public weights (e.g. the AdaIN paper's ``vgg_normalised.pth`` and
+    ``decoder.pth``), build the usual VGG-19-to-relu4_1 encoder and the mirrored
+    decoder, load the state dicts yourself and pass the modules here; put any input
+    normalisation the encoder expects inside ``encoder``. Output is clamped to ``[0, 1]``.
+    Params: ``style`` ``(B,)`` indices into ``styles``, ``strength`` ``(B,)``.
+    The op holds modules, so it is not in the registry and has no config form.
+    """
+
+    name = "image.adain_style"
+    modality = "image"
+    in_policies = False
+
+    def __init__(
+        self,
+        encoder: nn.Module,
+        decoder: nn.Module,
+        styles: torch.Tensor,
+        strength: tuple[float, float] = (1.0, 1.0),
+        *,
+        p: float = 1.0,
+    ) -> None:
+        super().__init__(p=p)
+        if not isinstance(encoder, nn.Module) or not isinstance(decoder, nn.Module):
+            raise InputError("encoder/decoder", "torch.nn.Module instances", (encoder, decoder), where=self.name)
+        if not isinstance(styles, torch.Tensor) or styles.dim() != 4 or styles.shape[0] < 1 or not styles.is_floating_point():
+            raise InputError("styles", "float style images (K, C, H, W), K ≥ 1", styles, where=self.name)
+        self.encoder, self.decoder, self.styles = encoder, decoder, styles
+        self.strength = args.value_range("strength", strength, bounds=(0.0, 1.0), where=self.name)
+
+    def check(self, x: Any) -> None:
+        img = _image_of(x)
+        if not isinstance(img, torch.Tensor) or img.dim() != 4:
+            raise InputError("x", "a batch of images (B, C, H, W)", x, where=self.name)
+
+    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+        lo, hi = self.strength
+        style = rng.randint(batch_size, 0, self.styles.shape[0], generator=generator, device=device)
+        strength = rng.uniform(batch_size, lo, hi, generator=generator, device=device) if hi > lo else torch.full((batch_size,), lo, device=device)
+        return {"style": style, "strength": strength}
+
+    def kernel(self, x: Any, params: Params) -> Any:
+        img = _image_of(x)
+        v = img.to(torch.float32) / 255.0 if img.dtype == torch.uint8 else img
+        with omniaug.model_guard(self.encoder), omniaug.model_guard(self.decoder), torch.no_grad():
+            f = self.encoder(v)
+            styles = self.styles.to(device=v.device, dtype=v.dtype)
+            fs = self.encoder(styles)[params["style"].to(v.device)]
+            a = params["strength"].to(device=v.device, dtype=f.dtype).view((-1,) + (1,) * (f.dim() - 1))
+            t = a * adain(f, fs) + (1 - a) * f
+            out = self.decoder(t).clamp(0, 1)
+        if tuple(out.shape) != tuple(v.shape):
+            raise InputError("decoder", f"a decoder whose output has the input's shape {tuple(v.shape)}", tuple(out.shape), where=self.name)
+        out = (out * 255).round().to(torch.uint8) if img.dtype == torch.uint8 else out.to(img.dtype)
+        return _rebuild(x, out)
