@@ -7,7 +7,9 @@ in every batch) and the model trains on the result. Both models are then
 evaluated on the held-out digits: clean, under FGSM (ε = 0.2) and under PGD-20
 (ε = 0.2, step 0.025, random start), over several seeds.
 
-Run: ``python examples/adversarial_digits.py [--seeds 3] [--epochs 30]`` (a few minutes on 2 cores).
+Run: ``python examples/adversarial_digits.py [--seeds 3] [--epochs 30]`` (a few minutes on 2 cores);
+``--quick`` (1 seed, 10 epochs) is a smoke run; ``--figure PATH`` draws PGD-20 against the first
+seed's standard model (clean / perturbation / adversarial, ``omniaug_adversarial.render_attack``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sklearn.datasets import load_digits
 from torch import nn
 
 import omniaug
-from omniaug_adversarial import ImageFGSM, ImagePGD
+from omniaug_adversarial import ImageFGSM, ImagePGD, render_attack
 
 EPS = 0.2
 CE = nn.CrossEntropyLoss(reduction="none")
@@ -76,9 +78,14 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attack: omniaug
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed … first-seed + seeds - 1")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="1 seed, 10 epochs (a smoke run)")
+    parser.add_argument("--figure", help="write a PNG of PGD-20 against the first standard model")
     args = parser.parse_args()
+    if args.quick:
+        args.seeds, args.epochs = 1, 10
     torch.set_num_threads(args.threads)
     attacks = {
         "clean": None,
@@ -87,11 +94,20 @@ def main() -> None:
     }
     rows: dict[str, list[list[float]]] = {"standard": [], "adversarial (PGD-7)": []}
     start = time.perf_counter()
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         _, _, xt, yt = data(seed)
         for name, adversarial in (("standard", False), ("adversarial (PGD-7)", True)):
             model = train(seed, args.epochs, adversarial)
             rows[name].append([accuracy(model, xt, yt, a) for a in attacks.values()])
+            if args.figure and seed == args.first_seed and not adversarial:
+                pgd = attacks[f"PGD-20 ε={EPS}"]
+                adv = pgd(
+                    xt[:4], generator=torch.Generator().manual_seed(0), model=omniaug.ModelContext(model, CE, yt[:4])
+                )
+                with torch.no_grad():
+                    said = model(adv).argmax(1).tolist()
+                title = f"PGD-20 ε={EPS} vs the standard CNN: labels {yt[:4].tolist()} → predicted {said}"
+                print("wrote", render_attack(pgd, xt[:4], adv, args.figure, title=title))
             print(f"seed {seed} {name:<20}", "  ".join(f"{k} {v:.3f}" for k, v in zip(attacks, rows[name][-1])))
     print(f"\nmean over {args.seeds} seeds (450 held-out digits each), {time.perf_counter() - start:.0f} s:")
     print(f"{'training':<22}" + "".join(f"{k:>16}" for k in attacks))
