@@ -147,6 +147,9 @@ def test_gaussian_noise_replays_the_noise_field() -> None:
     noise = torch.randn_like(img)
     ours = replay(op, img, {"sigma": torch.tensor([0.08]), "noise": noise[None]})
     assert torch.allclose(ours, ref, atol=1e-6)
+    # a number sigma is the fixed σ of every sample (as torchvision), not a range up to it
+    sigmas = op.sample_params(img.expand(5, -1, -1, -1).contiguous(), generator=torch.Generator().manual_seed(0))["sigma"]
+    assert torch.equal(sigmas, torch.full((5,), 0.08))
 
 
 def test_argument_rules() -> None:

@@ -169,7 +169,7 @@ def test_random_resized_crop_unapplied_samples_are_resized_whole() -> None:
 
 def test_crop_and_pad_equals_pad_crop_interpolate() -> None:
     x = images(6)
-    op = CropAndPad(percent=[-0.3, 0.3], fill=0.25)
+    op = CropAndPad(amount=[-0.3, 0.3], fill=0.25)
     out, params = op.augment(x, generator=make_generator(8))
     h, w = x.shape[-2:]
     px = torch.round(params["amount"] * torch.tensor([w, h, w, h])).long()
@@ -183,7 +183,7 @@ def test_crop_and_pad_equals_pad_crop_interpolate() -> None:
 
 def test_elastic_matches_torchvision_for_the_same_field() -> None:
     x = images(3, 30, 30)
-    op = ElasticTransform(alpha=40.0, sigma=3.0)
+    op = ElasticTransform(displacement=40.0, sigma=3.0)
     out, params = op.augment(x, generator=make_generator(9))
     disp = op.displacement(params["noise"])
     for i in range(3):
@@ -202,7 +202,7 @@ def test_elastic_field_blur_matches_torchvision_gaussian_blur() -> None:
 
 def test_elastic_alpha_zero_is_identity() -> None:
     x = images(2)
-    torch.testing.assert_close(ElasticTransform(alpha=0.0)(x, generator=make_generator(0)), x, atol=1e-5, rtol=0)
+    torch.testing.assert_close(ElasticTransform(displacement=0.0)(x, generator=make_generator(0)), x, atol=1e-5, rtol=0)
 
 
 # --------------------------------------------------------------------- behaviour
@@ -246,9 +246,9 @@ def test_params_stay_inside_their_ranges() -> None:
         lambda: Affine(shear=90),
         lambda: Perspective(distortion_scale=1.5),
         lambda: RandomResizedCrop(size=[0, 4]),
-        lambda: CropAndPad(percent=[-0.6, 0.1]),
+        lambda: CropAndPad(amount=[-0.6, 0.1]),
         lambda: Rot90(turns=[5]),
-        lambda: ElasticTransform(alpha=-1.0),
+        lambda: ElasticTransform(displacement=-1.0),
     ],
 )
 def test_bad_arguments_raise_input_error(build) -> None:  # type: ignore[no-untyped-def]

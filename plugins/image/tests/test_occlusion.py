@@ -17,7 +17,7 @@ from omniaug_image import occlusion as O
 
 class TestOcclusionVariantsContract(AugmentationContract):
     # defaults run in test_contract.py; these are the other modes
-    omniaug_ops = [O.RandomErasing(max_holes=4, value="random"), O.GridMask(rotate=30.0, value=[1.0, 0.5, 0.0])]
+    omniaug_ops = [O.RandomErasing(max_holes=4, fill="random"), O.GridMask(degrees=30.0, fill=[1.0, 0.5, 0.0])]
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.uint8], ids=["float", "uint8"])
@@ -25,7 +25,7 @@ def test_random_erasing_matches_torchvision_erase(dtype: torch.dtype) -> None:
     x = torch.rand(6, 3, 20, 24, generator=make_generator(0))
     if dtype == torch.uint8:
         x = (x * 255).to(torch.uint8)
-    op = O.RandomErasing(scale=(0.05, 0.3), max_holes=3, value=[0.2, 0.4, 0.6])
+    op = O.RandomErasing(scale=(0.05, 0.3), max_holes=3, fill=[0.2, 0.4, 0.6])
     out, params = op.augment(x, generator=make_generator(1))
     fill = torch.tensor([0.2, 0.4, 0.6]).view(3, 1, 1)
     fill = fill.to(dtype) if dtype.is_floating_point else (fill * 255).round().to(dtype)
@@ -87,7 +87,7 @@ def test_box_dropping_matches_brute_force() -> None:
 
 def test_grid_mask_matches_per_pixel_formula() -> None:
     x = torch.rand(3, 3, 21, 25)
-    op = O.GridMask(ratio=0.4, rotate=45.0)
+    op = O.GridMask(side=0.4, degrees=45.0)
     out, params = op.augment(x, generator=make_generator(3))
     for i in range(3):
         d, (ox, oy), a = float(params["unit"][i]), params["offset"][i].tolist(), float(params["angle"][i])
@@ -107,7 +107,7 @@ def test_grid_mask_matches_per_pixel_formula() -> None:
 
 def test_grid_mask_erases_about_ratio_squared() -> None:
     x = torch.ones(16, 1, 64, 64)
-    out = O.GridMask(ratio=0.5, unit_min=0.1, unit_max=0.2)(x, generator=make_generator(4))
+    out = O.GridMask(side=0.5, unit=(0.1, 0.2))(x, generator=make_generator(4))
     frac = float((out == 0).float().mean())
     assert abs(frac - 0.25) < 0.04
 
@@ -115,7 +115,7 @@ def test_grid_mask_erases_about_ratio_squared() -> None:
 def test_bad_arguments() -> None:
     with pytest.raises(InputError, match="scale"):
         O.RandomErasing(scale=(0.5, 0.1))
-    with pytest.raises(InputError, match="value"):
-        O.RandomErasing(value="noise")
+    with pytest.raises(InputError, match="fill"):
+        O.RandomErasing(fill="noise")
     with pytest.raises(InputError, match="max_holes"):
         O.RandomErasing(max_holes=0)

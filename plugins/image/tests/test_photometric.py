@@ -61,7 +61,7 @@ CASES: list[tuple[Any, Callable[[torch.Tensor, int, dict[str, Any]], torch.Tenso
     (P.AutoContrast(), lambda im, i, p: TF.autocontrast(im)),
     (P.ChannelShuffle(), lambda im, i, p: TF.permute_channels(im, p["permutation"][i].tolist())),
     (
-        P.GaussianBlur(5, 0.2, 3.0),
+        P.GaussianBlur(5, (0.2, 3.0)),
         lambda im, i, p: TF.gaussian_blur(im, [5, 5], [float(p["sigma"][i])] * 2),
     ),
 ]
@@ -99,7 +99,9 @@ def test_gaussian_noise_matches_torchvision_formula(dtype: torch.dtype) -> None:
         else:
             expected = (x[i] + ((0.05 * 255) + noise[i] * (s * 255)).to(torch.int16)).clamp(0, 255).to(torch.uint8)
         torch.testing.assert_close(out[i], expected, rtol=0, atol=1e-6)
-    assert 0 <= float(sigma.min()) and float(sigma.max()) <= 0.2
+    assert torch.allclose(sigma, torch.full_like(sigma, 0.2))  # a number is the fixed σ (torchvision's reading)
+    ranged = P.GaussianNoise(sigma=(0.0, 0.2)).sample_params(x, generator=make_generator(5))["sigma"]
+    assert 0 <= float(ranged.min()) < float(ranged.max()) <= 0.2  # a pair is drawn per sample
     # the noise field really is standard normal
     assert abs(float(noise.mean())) < 0.05 and abs(float(noise.std()) - 1.0) < 0.05
 

@@ -62,7 +62,7 @@ OPS = [
     Affine(degrees=25, translate=[0.05, 0.05], scale=[0.9, 1.1], shear=8),
     Perspective(distortion_scale=0.3),
     RandomResizedCrop(scale=[0.5, 1.0]),
-    CropAndPad(percent=[-0.1, 0.1]),
+    CropAndPad(amount=[-0.1, 0.1]),
 ]
 
 
@@ -78,7 +78,7 @@ def test_warped_mask_bbox_matches_warped_box(op) -> None:  # type: ignore[no-unt
     assert bool((out.mask[out.mask != 0] == 7).all())  # labels survive nearest sampling
 
 
-@pytest.mark.parametrize("op", [*OPS, ElasticTransform(alpha=20.0, sigma=6.0)], ids=lambda o: o.name)
+@pytest.mark.parametrize("op", [*OPS, ElasticTransform(displacement=20.0, sigma=6.0)], ids=lambda o: o.name)
 def test_keypoint_lands_on_the_warped_pixel(op) -> None:  # type: ignore[no-untyped-def]
     # a Gaussian blob at each keypoint; after warping, the blob's peak is where the keypoint went
     b = 6

@@ -172,10 +172,7 @@ def _noise_mean(mean_range: Any) -> float:
 
 
 def _noise_fidelity(v: dict[str, Any]) -> tuple[str, str]:
-    lo, _ = _range(v["std_range"])
     notes = []
-    if lo != 0:
-        notes.append(f"std drawn in [0, max] instead of [{lo}, max]")
     if not v.get("per_channel", True):
         notes.append("noise drawn per channel (albumentations: shared)")
     if v.get("noise_scale_factor", 1) != 1:
@@ -292,7 +289,7 @@ MAPPINGS: dict[str, Mapping] = {
             "ElasticTransform",
             "image.elastic",
             {
-                "alpha": Arg(("alpha",), float, "`alpha` (measured: the same pixel displacement spread within ±20 % for σ in 4–10)"),
+                "displacement": Arg(("alpha",), float, "`alpha` (measured: the same pixel displacement spread within ±20 % for σ in 4–10)"),
                 "sigma": same("sigma"),
                 "interpolation": Arg(("interpolation",), _interp, "`interpolation`"),
                 "fill": Arg(("fill", "border_mode"), _fill, "`fill` / 255"),
@@ -353,8 +350,7 @@ MAPPINGS: dict[str, Mapping] = {
             "image.gaussian_blur",
             {
                 "kernel_size": Arg(("blur_limit", "sigma_limit"), _blur_kernel, "largest odd `blur_limit`"),
-                "sigma_min": Arg(("sigma_limit",), lambda s: max(_range(s)[0], 1e-3), "`sigma_limit`"),
-                "sigma_max": Arg(("sigma_limit",), lambda s: max(_range(s)[1], 1e-3), "`sigma_limit`"),
+                "sigma": Arg(("sigma_limit",), lambda s: [max(_range(s)[0], 1e-3), max(_range(s)[1], 1e-3)], "`sigma_limit`"),
             },
             fidelity=_blur_fidelity,
             check="replayed (σ read off the drawn kernel, fixed size): max |Δ| ≤ 1/255.",
@@ -363,7 +359,7 @@ MAPPINGS: dict[str, Mapping] = {
             "GaussNoise",
             "image.gaussian_noise",
             {
-                "sigma": Arg(("std_range",), lambda r: _range(r)[1], "high end of `std_range`"),
+                "sigma": Arg(("std_range",), lambda r: list(_range(r)), "`std_range`"),
                 "mean": Arg(("mean_range",), _noise_mean, "fixed `mean_range`"),
             },
             fidelity=_noise_fidelity,
@@ -376,7 +372,7 @@ MAPPINGS: dict[str, Mapping] = {
                 "scale": Arg(("hole_height_range", "hole_width_range"), _erasing_scale, "products of the height and width fractions"),
                 "ratio": Arg(("hole_height_range", "hole_width_range"), _erasing_ratio, "height / width bounds"),
                 "max_holes": Arg(("num_holes_range",), lambda r: int(_range(r)[1]), "high end of `num_holes_range`"),
-                "value": Arg(("fill", "fill_mask"), _value, "`fill` / 255 or 'random'"),
+                "fill": Arg(("fill", "fill_mask"), _value, "`fill` / 255 or 'random'"),
             },
             fidelity="approximate",
             note="holes are parametrized by area and aspect instead of height and width; the count is uniform in [1, max].",
@@ -388,7 +384,7 @@ MAPPINGS: dict[str, Mapping] = {
             {
                 "scale": Arg(("scale",), lambda s: list(_range(s)), "`scale`"),
                 "ratio": Arg(("ratio",), lambda r: list(_range(r)), "`ratio`"),
-                "value": Arg(("fill", "fill_mask"), _value, "`fill` / 255 or 'random'"),
+                "fill": Arg(("fill", "fill_mask"), _value, "`fill` / 255 or 'random'"),
             },
             fidelity="approximate",
             note="a hole too large for the image is clipped instead of redrawn.",

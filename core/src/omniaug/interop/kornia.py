@@ -130,8 +130,7 @@ MAPPINGS: dict[str, Mapping] = {
             "image.gaussian_blur",
             {
                 "kernel_size": Arg(("kernel_size",), lambda k: int(k[0]) if int(k[0]) == int(k[-1]) else refuse("a non-square kernel"), "`kernel_size`"),
-                "sigma_min": Arg(("sigma",), lambda s: float(s[0]), "`sigma[0]`"),
-                "sigma_max": Arg(("sigma",), lambda s: float(s[1]), "`sigma[1]`"),
+                "sigma": Arg(("sigma",), lambda s: [float(s[0]), float(s[1])], "`sigma`"),
                 "_": Arg(("border_type",), lambda b: None if getattr(b, "name", str(b)).lower() == "reflect" else refuse(f"border_type={b}"), "reflect border"),
             },
             check="not replayed: documented (same kernel law as torchvision's, checked there).",
@@ -142,7 +141,7 @@ MAPPINGS: dict[str, Mapping] = {
             {
                 "scale": Arg(("scale",), lambda s: [float(s[0]), float(s[1])], "`scale`"),
                 "ratio": Arg(("ratio",), lambda r: [float(r[0]), float(r[1])], "`ratio`"),
-                "value": Arg(("value",), lambda v: float(v) if 0.0 <= float(v) <= 1.0 else refuse(f"value={v}"), "`value`"),
+                "fill": Arg(("value",), lambda v: float(v) if 0.0 <= float(v) <= 1.0 else refuse(f"value={v}"), "`value`"),
             },
             fidelity="approximate",
             note="a hole too large is clipped instead of redrawn.",
@@ -153,7 +152,7 @@ MAPPINGS: dict[str, Mapping] = {
             "image.gaussian_noise",
             {"sigma": Arg(("std",), float, "`std`"), "mean": Arg(("mean",), float, "`mean`")},
             fidelity="approximate",
-            note="omniaug draws the standard deviation in [0, std] per sample and clips to [0, 1].",
+            note="same fixed standard deviation; omniaug clips to [0, 1].",
             check="not replayed: documented.",
         ),
     ]

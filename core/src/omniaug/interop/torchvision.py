@@ -202,8 +202,7 @@ MAPPINGS: dict[str, Mapping] = {
             "image.gaussian_blur",
             {
                 "kernel_size": Arg(("kernel_size",), _kernel, "`kernel_size` (square)"),
-                "sigma_min": Arg(("sigma",), lambda s: float(s[0]), "`sigma[0]`"),
-                "sigma_max": Arg(("sigma",), lambda s: float(s[1]), "`sigma[1]`"),
+                "sigma": Arg(("sigma",), lambda s: [float(s[0]), float(s[1])], "`sigma`"),
             },
             check="replayed (`sigma`): max |Δ| ≤ 1/255.",
         ),
@@ -213,7 +212,7 @@ MAPPINGS: dict[str, Mapping] = {
             {
                 "scale": Arg(("scale",), lambda s: [float(x) for x in s], "`scale`"),
                 "ratio": Arg(("ratio",), lambda r: [float(x) for x in r], "`ratio`"),
-                "value": Arg(("value",), _erase_value, "`value`"),
+                "fill": Arg(("value",), _erase_value, "`value`"),
             },
             fidelity="approximate",
             note="a hole too large is clipped to the image instead of redrawn (10 attempts, else no erasing).",
@@ -224,7 +223,7 @@ MAPPINGS: dict[str, Mapping] = {
             "ElasticTransform",
             "image.elastic",
             {
-                "alpha": Arg(("alpha",), lambda a: float(a[0]) if isinstance(a, (list, tuple)) else float(a), "`alpha`"),
+                "displacement": Arg(("alpha",), lambda a: float(a[0]) if isinstance(a, (list, tuple)) else float(a), "`alpha`"),
                 "sigma": Arg(("sigma",), lambda s: float(s[0]) if isinstance(s, (list, tuple)) else float(s), "`sigma`"),
                 "interpolation": Arg(("interpolation",), interpolation, "`interpolation`"),
                 "fill": Arg(("fill",), _fill, "`fill`"),
@@ -239,9 +238,7 @@ MAPPINGS: dict[str, Mapping] = {
                 "mean": same("mean"),
                 "_": Arg(("clip",), lambda c: None if c else refuse("clip=False"), "clip=True"),
             },
-            fidelity="approximate",
-            note="omniaug draws the standard deviation uniformly in [0, sigma] per sample; torchvision uses sigma.",
-            check="replayed (the noise field as params, σ = sigma): max |Δ| ≤ 1e-6.",
+            check="replayed (the noise field as params, σ = sigma, the fixed σ of a number `sigma`): max |Δ| ≤ 1e-6.",
         ),
     ]
 }

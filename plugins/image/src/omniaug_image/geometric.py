@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import torch
 import torch.nn.functional as F
 
-from omniaug import InputError, Magnitude, Params, rng
+from omniaug import InputError, Magnitude, Params, args, rng
 
 from . import functional_geometric as FG
 from .modality import ImageAugmentation, ImageBatch, image_of
@@ -43,35 +43,16 @@ __all__ = [
 _MODES = ("bilinear", "nearest")
 
 
-def _check_mode(interpolation: str, where: str) -> str:
-    if interpolation not in _MODES:
-        raise InputError("interpolation", f"one of {list(_MODES)}", interpolation, where=where)
-    return interpolation
+def check_fill(fill: Any, where: str, name: str = "fill") -> float | list[float]:
+    """An image fill constant: a number in ``[0, 1]`` or a per-channel list (scaled by 255 for uint8 images)."""
+    if isinstance(fill, (list, tuple)) and fill:
+        return [args.fraction(name, v, where=where) for v in fill]
+    return args.fraction(name, fill, where=where)
 
 
-def _check_fill(fill: Any, where: str) -> float | list[float]:
-    if isinstance(fill, (int, float)) and not isinstance(fill, bool):
-        values = [float(fill)]
-    elif isinstance(fill, (list, tuple)) and fill and all(isinstance(v, (int, float)) for v in fill):
-        values = [float(v) for v in fill]
-    else:
-        raise InputError("fill", "a number in [0, 1] or a list of per-channel numbers", fill, where=where)
-    if any(not 0.0 <= v <= 1.0 for v in values):
-        raise InputError("fill", "values in [0, 1] (scaled by 255 for uint8 images)", fill, where=where)
-    return values[0] if isinstance(fill, (int, float)) else values
-
-
-def _range(value: float | Sequence[float], name: str, where: str, *, symmetric: bool = True, low: float = -math.inf) -> list[float]:
-    """``v`` → ``[-v, v]`` (or ``[v, v]``), a pair stays; validated as ordered numbers ≥ ``low``."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        pair = [-float(value), float(value)] if symmetric else [float(value), float(value)]
-    elif isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
-        pair = [float(value[0]), float(value[1])]
-    else:
-        raise InputError(name, "a number or a pair [low, high]", value, where=where)
-    if pair[0] > pair[1] or pair[0] < low:
-        raise InputError(name, f"an ordered pair [low, high] with low >= {low}", value, where=where)
-    return pair
+def _range(name: str, value: Any, where: str, **kw: Any) -> list[float]:
+    """``omniaug.args.value_range`` as the list the op keeps (configs and fusions read lists)."""
+    return list(args.value_range(name, value, where=where, **kw))
 
 
 def example_image_batch(
@@ -291,7 +272,7 @@ class Affine(GeometricOp):
         self,
         degrees: float | Sequence[float] = 30.0,
         translate: Sequence[float] = (0.1, 0.1),
-        scale: Sequence[float] = (0.9, 1.1),
+        scale: float | Sequence[float] = (0.9, 1.1),
         shear: float | Sequence[float] = 0.0,
         interpolation: str = "bilinear",
         fill: float | Sequence[float] = 0.0,
@@ -301,19 +282,19 @@ class Affine(GeometricOp):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         where = type(self).__name__
-        self.degrees = _range(degrees, "degrees", where)
+        self.degrees = _range("degrees", degrees, where)
         if not (isinstance(translate, (list, tuple)) and len(translate) == 2 and all(0.0 <= float(t) <= 1.0 for t in translate)):
             raise InputError("translate", "a pair [fx, fy] of fractions in [0, 1]", translate, where=where)
         self.translate = [float(t) for t in translate]
-        self.scale = _range(scale, "scale", where, symmetric=False, low=1e-3)
+        self.scale = _range("scale", scale, where, center=1.0, bounds=(1e-3, math.inf))
         if isinstance(shear, (list, tuple)) and len(shear) == 4:
-            self.shear = [*_range(shear[:2], "shear", where), *_range(shear[2:], "shear", where)]
+            self.shear = [*_range("shear", shear[:2], where), *_range("shear", shear[2:], where)]
         else:
-            self.shear = [*_range(shear, "shear", where), 0.0, 0.0]
+            self.shear = [*_range("shear", shear, where), 0.0, 0.0]
         if any(abs(s) >= 89.0 for s in self.shear):
             raise InputError("shear", "angles strictly between -89 and 89 degrees", shear, where=where)
-        self.interpolation = _check_mode(interpolation, where)
-        self.fill = _check_fill(fill, where)
+        self.interpolation = args.choice("interpolation", interpolation, _MODES, where=where)
+        self.fill = check_fill(fill, where)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         # one (B, 6) draw mapped onto the six ranges by one multiply-add, instead of five
@@ -367,11 +348,9 @@ class Perspective(GeometricOp):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         where = type(self).__name__
-        if not isinstance(distortion_scale, (int, float)) or not 0.0 <= float(distortion_scale) <= 1.0:
-            raise InputError("distortion_scale", "a number in [0, 1]", distortion_scale, where=where)
-        self.distortion_scale = float(distortion_scale)
-        self.interpolation = _check_mode(interpolation, where)
-        self.fill = _check_fill(fill, where)
+        self.distortion_scale = args.fraction("distortion_scale", distortion_scale, where=where)
+        self.interpolation = args.choice("interpolation", interpolation, _MODES, where=where)
+        self.fill = check_fill(fill, where)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         # inward offsets of the 4 corners as fractions of half the width / height
@@ -455,11 +434,10 @@ class RandomResizedCrop(_BoxResampleOp):
         if size is not None and not (isinstance(size, (list, tuple)) and len(size) == 2 and all(isinstance(s, int) and s > 0 for s in size)):
             raise InputError("size", "None or [height, width] positive integers", size, where=where)
         self.size = None if size is None else [int(s) for s in size]
-        self.scale = _range(scale, "scale", where, symmetric=False, low=1e-6)
-        self.ratio = _range(ratio, "ratio", where, symmetric=False, low=1e-2)
-        if self.ratio[1] > 1e2:  # beyond 100:1 no crop fits an image: the fallback degenerates
-            raise InputError("ratio", "an ordered pair [low, high] within [0.01, 100]", ratio, where=where)
-        self.interpolation = _check_mode(interpolation, where)
+        self.scale = _range("scale", scale, where, bounds=(1e-6, math.inf), scalar="fixed")
+        # beyond 100:1 no crop fits an image: the fallback degenerates
+        self.ratio = _range("ratio", ratio, where, bounds=(1e-2, 1e2), scalar="fixed")
+        self.interpolation = args.choice("interpolation", interpolation, _MODES, where=where)
         self.fill = 0.0
 
     def output_size(self, height: int, width: int) -> tuple[int, int]:
@@ -515,18 +493,19 @@ class CropAndPad(_BoxResampleOp):
     """Crop (negative) or pad (positive) each side by a random fraction, then resize back to the input size.
 
     Args:
-        percent: range ``[low, high]`` of each side's amount as a fraction of that
-            dimension; amounts are rounded to whole pixels. ``low > -0.5``.
+        amount: range ``[low, high]`` of each side's crop (< 0) or pad (> 0) as a fraction
+            of that dimension (a number ``v`` means ``[-v, v]``); amounts are rounded to
+            whole pixels. ``low > -0.5``.
         fill: value of padded areas in ``[0, 1]``.
     """
 
     name = "image.crop_and_pad"
     differentiable = True
-    magnitude = Magnitude("percent", (0.0, 0.0), (-0.2, 0.2))
+    magnitude = Magnitude("amount", (0.0, 0.0), (-0.2, 0.2))
 
     def __init__(
         self,
-        percent: Sequence[float] = (-0.1, 0.1),
+        amount: float | Sequence[float] = (-0.1, 0.1),
         interpolation: str = "bilinear",
         fill: float | Sequence[float] = 0.0,
         *,
@@ -535,13 +514,13 @@ class CropAndPad(_BoxResampleOp):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         where = type(self).__name__
-        self.percent = _range(percent, "percent", where, low=-0.49)
-        self.interpolation = _check_mode(interpolation, where)
-        self.fill = _check_fill(fill, where)
+        self.amount = _range("amount", amount, where, bounds=(-0.49, math.inf))
+        self.interpolation = args.choice("interpolation", interpolation, _MODES, where=where)
+        self.fill = check_fill(fill, where)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         # per side (left, top, right, bottom) fraction; positive pads, negative crops
-        return {"amount": rng.uniform(batch_size, self.percent[0], self.percent[1], shape=(4,), generator=generator, device=device)}
+        return {"amount": rng.uniform(batch_size, self.amount[0], self.amount[1], shape=(4,), generator=generator, device=device)}
 
     def source_boxes(self, params: Params, height: int, width: int) -> torch.Tensor:
         a = params["amount"]
@@ -591,13 +570,14 @@ class ElasticTransform(GeometricOp):
 
     The field is torchvision's: uniform noise in ``[-1, 1]`` per pixel and axis,
     Gaussian-blurred with ``sigma`` (kernel ``int(8σ + 1)`` made odd, reflect
-    padding) and scaled by ``alpha / size`` in normalized grid units. The blur
+    padding) and scaled by ``displacement / size`` in normalized grid units. The blur
     kernel is written here (separable, batched) so the field of a whole batch is
     built in two convolutions. Boxes follow points along their edges and
     keypoints are moved by inverting the field (fixed-point iterations).
 
     Args:
-        alpha: displacement strength (torchvision's ``alpha``; 0 is the identity).
+        displacement: displacement scale in pixels (torchvision's and albumentations'
+            ``alpha``; 0 is the identity).
         sigma: smoothness of the field in pixels.
     """
 
@@ -606,11 +586,11 @@ class ElasticTransform(GeometricOp):
     fusion = None
     affine_only = False
     in_policies = False
-    magnitude = Magnitude("alpha", 0.0, 50.0)
+    magnitude = Magnitude("displacement", 0.0, 50.0)
 
     def __init__(
         self,
-        alpha: float = 50.0,
+        displacement: float = 50.0,
         sigma: float = 5.0,
         interpolation: str = "bilinear",
         fill: float | Sequence[float] = 0.0,
@@ -620,14 +600,10 @@ class ElasticTransform(GeometricOp):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         where = type(self).__name__
-        if not isinstance(alpha, (int, float)) or alpha < 0:
-            raise InputError("alpha", "a non-negative number", alpha, where=where)
-        if not isinstance(sigma, (int, float)) or sigma < 0:
-            raise InputError("sigma", "a non-negative number", sigma, where=where)
-        self.alpha = float(alpha)
-        self.sigma = float(sigma)
-        self.interpolation = _check_mode(interpolation, where)
-        self.fill = _check_fill(fill, where)
+        self.displacement_px = args.non_negative("displacement", displacement, where=where)
+        self.sigma = args.non_negative("sigma", sigma, where=where)
+        self.interpolation = args.choice("interpolation", interpolation, _MODES, where=where)
+        self.fill = check_fill(fill, where)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         h, w = image_of(x).shape[-2:]
@@ -638,7 +614,7 @@ class ElasticTransform(GeometricOp):
         h, w = noise.shape[-2:]
         field = smooth_field(noise, self.sigma)
         # torchvision scales dx by alpha / size[0] and dy by alpha / size[1] with size = [H, W]
-        gain = torch.tensor([self.alpha / h, self.alpha / w], dtype=field.dtype, device=field.device).view(1, 2, 1, 1)
+        gain = torch.tensor([self.displacement_px / h, self.displacement_px / w], dtype=field.dtype, device=field.device).view(1, 2, 1, 1)
         return (field * gain).permute(0, 2, 3, 1)
 
     def kernel(self, x: Any, params: Params) -> Any:

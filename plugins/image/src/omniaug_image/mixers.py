@@ -26,12 +26,13 @@ path. Both paths give identical results for identical params.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from omniaug import InputError, Mixer, rng
+from omniaug import InputError, Mixer, args, rng
 from omniaug.params import APPLY, Params
 
 from . import functional_color as FC
@@ -176,9 +177,7 @@ class _ShiftPairing(_ImageMixer):
     pairing: str = "shift"
 
     def _check_pairing(self, pairing: str) -> str:
-        if pairing not in PAIRINGS:
-            raise InputError("pairing", f"one of {list(PAIRINGS)}", pairing, where=type(self).__name__)
-        return pairing
+        return args.choice("pairing", pairing, PAIRINGS, where=type(self).__name__)
 
     def draw_partners(
         self,
@@ -362,7 +361,7 @@ class CutMix(_ShiftPairing):
 class ResizeMix(_ImageMixer):
     """ResizeMix (Qin et al., 2020): paste the whole partner, shrunk to ``τ`` of the image side.
 
-    ``τ`` is uniform in ``[scale_min, scale_max]`` per sample and the patch is placed
+    ``τ`` is uniform in ``scale = (low, high)`` per sample and the patch is placed
     uniformly where it fits; the weight is ``1 − patch pixels / HW``.
     """
 
@@ -371,23 +370,20 @@ class ResizeMix(_ImageMixer):
 
     def __init__(
         self,
-        scale_min: float = 0.1,
-        scale_max: float = 0.8,
+        scale: float | Sequence[float] = (0.1, 0.8),
         *,
-        alpha: float = 1.0,
         p: float = 1.0,
         num_classes: int | None = None,
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
-        if not (isinstance(scale_min, (int, float)) and isinstance(scale_max, (int, float)) and 0 < scale_min <= scale_max <= 1):
-            raise InputError("scale_min/scale_max", "numbers with 0 < scale_min <= scale_max <= 1", (scale_min, scale_max), where="ResizeMix")
-        self.scale_min, self.scale_max = float(scale_min), float(scale_max)
+        # the weight is the pasted area, not a Beta λ: no alpha
+        super().__init__(1.0, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
+        self.scale = args.value_range("scale", scale, bounds=(1e-6, 1.0), scalar="fixed", where="ResizeMix")
 
     def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         kw: dict[str, Any] = {"generator": generator, "device": device}
         return {
-            "scale": rng.uniform(batch_size, self.scale_min, self.scale_max, **kw),
+            "scale": rng.uniform(batch_size, self.scale[0], self.scale[1], **kw),
             "position": rng.uniform(batch_size, 0.0, 1.0, shape=(2,), **kw),
         }
 
@@ -446,9 +442,7 @@ class FMix(_ImageMixer):
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
-        if not isinstance(decay_power, (int, float)) or decay_power <= 0:
-            raise InputError("decay_power", "a positive number", decay_power, where="FMix")
-        self.decay_power = float(decay_power)
+        self.decay_power = args.positive("decay_power", decay_power, where="FMix")
 
     def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         h, w = image_of(x).shape[-2:]
@@ -466,7 +460,7 @@ class FMix(_ImageMixer):
 class Mosaic(_ImageMixer):
     """Mosaic (YOLOv4): four images resized into the quadrants around a random centre.
 
-    The centre is uniform in ``[center_min, center_max]`` of each side; ``x`` fills
+    The centre is uniform in ``center = (low, high)`` of each side; ``x`` fills
     the top-left quadrant and its three partners the others. Weights are the
     quadrant areas. Boxes and masks of an :class:`ImageBatch` are scaled into their
     quadrant with the image (boxes of all four sources are kept).
@@ -479,21 +473,18 @@ class Mosaic(_ImageMixer):
 
     def __init__(
         self,
-        center_min: float = 0.25,
-        center_max: float = 0.75,
+        center: float | Sequence[float] = (0.25, 0.75),
         *,
-        alpha: float = 1.0,
         p: float = 1.0,
         num_classes: int | None = None,
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
-        if not (isinstance(center_min, (int, float)) and isinstance(center_max, (int, float)) and 0 < center_min <= center_max < 1):
-            raise InputError("center_min/center_max", "numbers with 0 < center_min <= center_max < 1", (center_min, center_max), where="Mosaic")
-        self.center_min, self.center_max = float(center_min), float(center_max)
+        # the weights are the quadrant areas, not a Beta λ: no alpha
+        super().__init__(1.0, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
+        self.center = args.value_range("center", center, bounds=(1e-6, 1.0 - 1e-6), scalar="fixed", where="Mosaic")
 
     def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
-        return {"center": rng.uniform(batch_size, self.center_min, self.center_max, shape=(2,), generator=generator, device=device)}
+        return {"center": rng.uniform(batch_size, self.center[0], self.center[1], shape=(2,), generator=generator, device=device)}
 
     @staticmethod
     def quadrants(center: torch.Tensor, height: int, width: int) -> torch.Tensor:

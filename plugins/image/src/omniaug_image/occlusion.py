@@ -10,14 +10,16 @@ coordinate-mask comparison for the whole batch. Boxes of an
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 
-from omniaug import Augmentation, InputError, Magnitude, rng
+from omniaug import Augmentation, InputError, Magnitude, args, rng
 from omniaug.params import Params
 
 from . import functional_color as FC
+from .geometric import check_fill
 from .modality import ImageAugmentation, ImageBatch, image_of, is_unbatched
 
 __all__ = ["OPS", "RandomErasing", "GridMask", "rect_mask", "drop_erased_boxes", "grid_mask"]
@@ -72,24 +74,9 @@ def drop_erased_boxes(x: ImageBatch, erased: torch.Tensor) -> ImageBatch:
     return x.replace(box_valid=x.box_valid & ~fully)
 
 
-def _check_range(value: Any, name: str, where: str, low: float, high: float) -> tuple[float, float]:
-    ok = isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value)
-    if ok:
-        a, b = float(value[0]), float(value[1])
-        ok = low <= a <= b <= high
-    if not ok:
-        raise InputError(name, f"a pair (min, max) with {low} <= min <= max <= {high}", value, where=where)
-    return float(value[0]), float(value[1])
-
-
-def _fill_value(value: Any, where: str) -> float | list[float] | str:
-    if value == "random":
-        return "random"
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 1.0:
-        return float(value)
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in value):
-        return [float(v) for v in value]
-    raise InputError("value", "a number in [0, 1], a list of per-channel numbers in [0, 1], or 'random'", value, where=where)
+def _fill_value(fill: Any, where: str) -> float | list[float] | str:
+    """An erasing fill: an image fill constant (:func:`check_fill`) or ``"random"``."""
+    return "random" if fill == "random" else check_fill(fill, where)
 
 
 def _paint(img: torch.Tensor, mask: torch.Tensor, value: float | list[float] | str, noise: torch.Tensor | None) -> torch.Tensor:
@@ -100,7 +87,7 @@ def _paint(img: torch.Tensor, mask: torch.Tensor, value: float | list[float] | s
     else:
         v = torch.tensor(value, dtype=torch.float32, device=img.device).reshape(1, -1, 1, 1)
         if v.shape[1] not in (1, img.shape[1]):
-            raise InputError("value", f"1 or {img.shape[1]} per-channel values", value, where="occlusion")
+            raise InputError("fill", f"1 or {img.shape[1]} per-channel values", value, where="occlusion")
         fill = (v if img.is_floating_point() else (v * 255.0).round()).to(img.dtype)
     return torch.where(mask, fill, img)
 
@@ -112,7 +99,7 @@ class RandomErasing(ImageAugmentation):
     aspect ratio log-uniform in ``ratio`` (torchvision's ``RandomErasing``
     parametrization); a hole larger than the image is clipped to it instead of being
     redrawn, and its top-left corner is uniform among positions where it fits.
-    ``value`` is a grey level, a per-channel colour (on the [0, 1] scale) or
+    ``fill`` is a grey level, a per-channel colour (on the [0, 1] scale) or
     ``"random"`` (uniform noise per pixel, kept in the params for replay).
     """
 
@@ -125,18 +112,17 @@ class RandomErasing(ImageAugmentation):
         scale: tuple[float, float] | list[float] = (0.02, 0.33),
         ratio: tuple[float, float] | list[float] = (0.3, 3.3),
         max_holes: int = 1,
-        value: float | list[float] | str = 0.0,
+        fill: float | list[float] | str = 0.0,
         *,
         p: float = 1.0,
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.scale = _check_range(scale, "scale", "RandomErasing", 0.0, 1.0)
-        self.ratio = _check_range(ratio, "ratio", "RandomErasing", 1e-6, math.inf)
-        if not isinstance(max_holes, int) or isinstance(max_holes, bool) or max_holes < 1:
-            raise InputError("max_holes", "an integer >= 1", max_holes, where="RandomErasing")
-        self.max_holes = max_holes
-        self.value = _fill_value(value, "RandomErasing")
+        where = "RandomErasing"
+        self.scale = args.value_range("scale", scale, bounds=(0.0, 1.0), scalar="fixed", where=where)
+        self.ratio = args.value_range("ratio", ratio, bounds=(1e-6, math.inf), scalar="fixed", where=where)
+        self.max_holes = args.integer("max_holes", max_holes, low=1, where=where)
+        self.fill = _fill_value(fill, where)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         _, c, h, w = _shape4(x)
@@ -154,14 +140,14 @@ class RandomErasing(ImageAugmentation):
             "holes": torch.stack([top, left, top + hh, left + ww], dim=-1),
             "active": torch.arange(k, device=device).unsqueeze(0) < count.unsqueeze(1),
         }
-        if self.value == "random":
+        if self.fill == "random":
             params["noise"] = rng.uniform(batch_size, 0.0, 1.0, shape=(c, h, w), **kw)
         return params
 
     def kernel(self, x: Any, params: Params) -> Any:
         img = image_of(x)
         mask = rect_mask(params["holes"], params["active"], img.shape[-2], img.shape[-1])
-        out = _paint(img, mask, self.value, params.get("noise"))
+        out = _paint(img, mask, self.fill, params.get("noise"))
         if isinstance(x, ImageBatch):
             return drop_erased_boxes(x.replace(image=out), mask)
         return out
@@ -189,52 +175,46 @@ def grid_mask(
 class GridMask(ImageAugmentation):
     """GridMask (Chen et al., 2020): erase a regular grid of squares, grid per sample.
 
-    The cell size is uniform in ``[unit_min, unit_max]`` (as fractions of the shorter
-    image side), the squares' side is ``ratio`` of the cell, the grid is shifted by a
-    uniform offset and rotated by an angle uniform in ``[-rotate, rotate]`` degrees.
+    The cell size is uniform in ``unit = (low, high)`` (as fractions of the shorter
+    image side), the squares' side is ``side`` of the cell (the paper's ``r``), the
+    grid is shifted by a uniform offset and rotated by an angle uniform in
+    ``degrees`` (a number ``v`` means ``[-v, v]``); erased squares get ``fill``.
     """
 
     name = "image.grid_mask"
     differentiable = True
-    magnitude = Magnitude("ratio", 0.0, 0.6)
+    magnitude = Magnitude("side", 0.0, 0.6)
 
     def __init__(
         self,
-        ratio: float = 0.5,
-        unit_min: float = 0.15,
-        unit_max: float = 0.4,
-        rotate: float = 0.0,
-        value: float | list[float] = 0.0,
+        side: float = 0.5,
+        unit: float | Sequence[float] = (0.15, 0.4),
+        degrees: float | Sequence[float] = 0.0,
+        fill: float | list[float] = 0.0,
         *,
         p: float = 1.0,
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        if not isinstance(ratio, (int, float)) or not 0.0 <= ratio <= 1.0:
-            raise InputError("ratio", "a number in [0, 1]", ratio, where="GridMask")
-        self.ratio = float(ratio)
-        self.unit_min, self.unit_max = _check_range((unit_min, unit_max), "unit_min/unit_max", "GridMask", 1e-6, 1.0)
-        if not isinstance(rotate, (int, float)) or rotate < 0:
-            raise InputError("rotate", "a number of degrees >= 0", rotate, where="GridMask")
-        self.rotate = float(rotate)
-        fill = _fill_value(value, "GridMask")
-        if fill == "random":
-            raise InputError("value", "a number or per-channel list in [0, 1]", value, where="GridMask")
-        self.value = fill
+        where = "GridMask"
+        self.side = args.fraction("side", side, where=where)
+        self.unit = args.value_range("unit", unit, bounds=(1e-6, 1.0), scalar="fixed", where=where)
+        self.degrees = args.value_range("degrees", degrees, where=where)
+        self.fill = check_fill(fill, where)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         h, w = _shape4(x)[-2:]
         short = min(h, w)
         kw: dict[str, Any] = {"generator": generator, "device": device}
-        unit = rng.uniform(batch_size, self.unit_min * short, self.unit_max * short, **kw).round().clamp_min(2.0)
+        unit = rng.uniform(batch_size, self.unit[0] * short, self.unit[1] * short, **kw).round().clamp_min(2.0)
         offset = rng.uniform(batch_size, 0.0, 1.0, shape=(2,), **kw) * unit.unsqueeze(1)
-        angle = rng.uniform(batch_size, -self.rotate, self.rotate, **kw) * (math.pi / 180.0)
+        angle = rng.uniform(batch_size, self.degrees[0], self.degrees[1], **kw) * (math.pi / 180.0)
         return {"unit": unit, "offset": offset, "angle": angle}
 
     def kernel(self, x: Any, params: Params) -> Any:
         img = image_of(x)
-        mask = grid_mask(img.shape[-2], img.shape[-1], params["unit"], self.ratio, params["offset"], params["angle"])
-        out = _paint(img, mask, self.value, None)
+        mask = grid_mask(img.shape[-2], img.shape[-1], params["unit"], self.side, params["offset"], params["angle"])
+        out = _paint(img, mask, self.fill, None)
         if isinstance(x, ImageBatch):
             return drop_erased_boxes(x.replace(image=out), mask)
         return out

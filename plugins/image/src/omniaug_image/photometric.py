@@ -13,11 +13,13 @@ the convention of AutoAugment's fixed-magnitude sub-policies.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import torch
 
-from omniaug import Augmentation, InputError, Magnitude, rng
+from omniaug import Augmentation, InputError, Magnitude, args, rng
 from omniaug.augmentation import refuse_grad
 from omniaug.params import Params
 
@@ -55,13 +57,11 @@ def _shape4(x: Any) -> tuple[int, int, int, int]:
 
 
 def _check_strength(value: Any, name: str, where: str, upper: float | None = None) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
-    if ok and upper is not None:
-        ok = value <= upper
-    if not ok:
-        expected = "a number >= 0" if upper is None else f"a number in [0, {upper}]"
-        raise InputError(name, expected, value, where=where)
-    return float(value)
+    """A strength ``s >= 0`` (at most ``upper``): the half-width of the symmetric range around the neutral value."""
+    s = args.non_negative(name, value, where=where)
+    if upper is not None and s > upper:
+        raise InputError(name, f"a finite number in [0, {upper:g}]", value, where=where)
+    return s
 
 
 def _signed(n: int, strength: float, exact: bool, *, generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
@@ -184,9 +184,7 @@ _HUE_MODES = ("hsv", "yiq")
 
 
 def _check_hue_mode(mode: Any, where: str) -> str:
-    if mode not in _HUE_MODES:
-        raise InputError("hue_mode", "'hsv' (exact, torchvision) or 'yiq' (fast, fusable)", mode, where=where)
-    return str(mode)
+    return args.choice("hue_mode", mode, _HUE_MODES, where=where)  # 'hsv': exact (torchvision); 'yiq': fast, fusable
 
 
 class Hue(_ImageOp):
@@ -382,9 +380,7 @@ class Posterize(_ImageOp):
 
     def __init__(self, bits: int = 4, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        if not isinstance(bits, int) or isinstance(bits, bool) or not 0 <= bits <= 8:
-            raise InputError("bits", "an integer in [0, 8]", bits, where="Posterize")
-        self.bits = bits
+        self.bits = args.integer("bits", bits, low=0, high=8, where="Posterize")
         self.exact = bool(exact)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
@@ -406,7 +402,7 @@ class Solarize(_ImageOp):
 
     def __init__(self, threshold: float = 0.5, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.threshold = _check_strength(threshold, "threshold", "Solarize", upper=1.0)
+        self.threshold = args.fraction("threshold", threshold, where="Solarize")
         self.exact = bool(exact)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
@@ -458,31 +454,28 @@ class ChannelShuffle(_ImageOp):
 
 
 class GaussianBlur(_ImageOp):
-    """Gaussian blur, ``sigma`` uniform in ``[sigma_min, sigma_max]`` per sample (``gaussian_blur``).
+    """Gaussian blur, ``sigma`` uniform in ``sigma = (low, high)`` per sample (a number: that fixed σ).
 
     Per-sample kernels run as one grouped convolution (see :func:`functional_color.gaussian_blur`).
     """
 
     name = "image.gaussian_blur"
     differentiable = True
-    magnitude = Magnitude("sigma_max", 0.1, 2.0)
+    magnitude = Magnitude("sigma", (0.1, 0.1), (0.1, 2.0))
 
     def __init__(
         self,
         kernel_size: int = 5,
-        sigma_min: float = 0.1,
-        sigma_max: float = 2.0,
+        sigma: float | Sequence[float] = (0.1, 2.0),
         *,
         p: float = 1.0,
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        if not isinstance(kernel_size, int) or kernel_size < 1 or kernel_size % 2 == 0:
+        self.kernel_size = args.integer("kernel_size", kernel_size, low=1, where="GaussianBlur")
+        if self.kernel_size % 2 == 0:
             raise InputError("kernel_size", "an odd positive integer", kernel_size, where="GaussianBlur")
-        if not (isinstance(sigma_min, (int, float)) and isinstance(sigma_max, (int, float)) and 0 < sigma_min <= sigma_max):
-            raise InputError("sigma_min/sigma_max", "numbers with 0 < sigma_min <= sigma_max", (sigma_min, sigma_max), where="GaussianBlur")
-        self.kernel_size = kernel_size
-        self.sigma_min, self.sigma_max = float(sigma_min), float(sigma_max)
+        self.sigma = args.value_range("sigma", sigma, bounds=(1e-6, math.inf), scalar="fixed", where="GaussianBlur")
 
     def check(self, x: Any) -> None:
         h, w = _shape4(x)[-2:]
@@ -490,14 +483,17 @@ class GaussianBlur(_ImageOp):
             raise InputError("x", f"images larger than the kernel radius {self.kernel_size // 2}", image_of(x), where=self.name)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
-        return {"sigma": rng.uniform(batch_size, self.sigma_min, self.sigma_max, generator=generator, device=device)}
+        return {"sigma": rng.uniform(batch_size, self.sigma[0], self.sigma[1], generator=generator, device=device)}
 
     def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.gaussian_blur(img, self.kernel_size, params["sigma"])
 
 
 class GaussianNoise(_ImageOp):
-    """Add Gaussian noise with a standard deviation uniform in ``[0, sigma]`` per sample, then clip.
+    """Add Gaussian noise with a standard deviation uniform in ``sigma = (low, high)`` per sample, then clip.
+
+    A number ``sigma`` is the fixed σ of every sample (torchvision's ``GaussianNoise``);
+    the default ``(0.0, 0.1)`` draws it per sample (albumentations' ``std_range``).
 
     The standard-normal noise field is part of the params (drawn from the caller's
     generator), so a call can be replayed exactly on an aligned input.
@@ -505,19 +501,19 @@ class GaussianNoise(_ImageOp):
 
     name = "image.gaussian_noise"
     differentiable = True
-    magnitude = Magnitude("sigma", 0.0, 0.2)
+    magnitude = Magnitude("sigma", (0.0, 0.0), (0.0, 0.2))
 
-    def __init__(self, sigma: float = 0.1, mean: float = 0.0, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, sigma: float | Sequence[float] = (0.0, 0.1), mean: float = 0.0, *, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.sigma = _check_strength(sigma, "sigma", "GaussianNoise")
-        if not isinstance(mean, (int, float)) or isinstance(mean, bool):
-            raise InputError("mean", "a number", mean, where="GaussianNoise")
-        self.mean = float(mean)
+        self.sigma = args.value_range("sigma", sigma, bounds=(0.0, math.inf), scalar="fixed", where="GaussianNoise")
+        self.mean = args.finite("mean", mean, where="GaussianNoise")
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         shape = tuple(_shape4(x)[1:])
         return {
-            "sigma": rng.uniform(batch_size, 0.0, self.sigma, generator=generator, device=device),
+            "sigma": rng.uniform(batch_size, self.sigma[0], self.sigma[1], generator=generator, device=device),
             "noise": rng.normal(batch_size, shape=shape, generator=generator, device=device),
         }
 

@@ -22,10 +22,11 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError, rng
+from omniaug import InputError, args, rng
 from omniaug.params import Params
 
 from . import functional_color as FC
+from .geometric import check_fill
 from .modality import ImageAugmentation, image_of, is_unbatched, map_image
 from .targets import warp_payload_by_grid
 
@@ -105,11 +106,11 @@ def field_color(img: torch.Tensor, brightness: torch.Tensor, saturation: torch.T
 
 
 def _number(value: Any, name: str, where: str, low: float = 0.0, high: float = math.inf) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or not low <= value <= high:
-        expected = f"a finite number >= {low}" if high == math.inf else f"a number in [{low}, {high}]"
-        raise InputError(name, expected, value, where=where)
-    return float(value)
+    """A field amplitude (a standard deviation) in ``[low, high]``, checked by ``omniaug.args``."""
+    v = args.non_negative(name, value, where=where)
+    if not low <= v <= high:
+        raise InputError(name, f"a finite number in [{low:g}, {high:g}]", value, where=where)
+    return v
 
 
 def _size(x: Any) -> tuple[int, int]:
@@ -173,14 +174,8 @@ class RandomFieldAffine(_FieldOp):
         self.rotation = _number(rotation, "rotation", where)
         self.scale = _number(scale, "scale", where, high=2.0)  # log-scale std: e^(4·2) is already ×3000
         self.translation = _number(translation, "translation", where)
-        if interpolation not in ("bilinear", "nearest"):
-            raise InputError("interpolation", "'bilinear' or 'nearest'", interpolation, where=where)
-        self.interpolation = interpolation
-        values = [fill] if isinstance(fill, (int, float)) else list(fill) if isinstance(fill, (list, tuple)) else [None]
-        ok = bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0 for v in values)
-        if not ok:
-            raise InputError("fill", "a number or per-channel list in [0, 1]", fill, where=where)
-        self.fill = float(fill) if isinstance(fill, (int, float)) else [float(v) for v in fill]
+        self.interpolation = args.choice("interpolation", interpolation, ("bilinear", "nearest"), where=where)
+        self.fill = check_fill(fill, where)
 
     def grid(self, params: Params, height: int, width: int) -> torch.Tensor:
         """The sampling grid ``(B, H, W, 2)`` of these params."""
