@@ -48,6 +48,7 @@ demo: install
 
 lint: install
 	$(VENV)/bin/ruff check core plugins tests examples benchmarks
+	$(VENV)/bin/mypy core/src/omniaug
 
 # Peers (kornia, albumentations, tsaug, torch-audiomentations, audiomentations,
 # nlpaug, torchvision) live only in this separate environment.

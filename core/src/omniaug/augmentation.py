@@ -224,7 +224,7 @@ def _check_finite(args: dict[str, Any], obj: Any) -> None:
     An op whose argument may meaningfully be non-finite (a fill value of NaN marks
     "missing") names it in its ``nonfinite_args`` class attribute.
     """
-    allowed = getattr(type(obj), "nonfinite_args", frozenset())
+    allowed: frozenset[str] = getattr(type(obj), "nonfinite_args", frozenset())
     for name, value in args.items():
         if name in allowed:
             continue
@@ -349,7 +349,9 @@ class Augmentation(Transform):
         self.modality_spec().validate(x)
         self.check(x)
 
-    def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
+    def sample_params(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Params:
         """Draw the apply mask from ``p`` and the op's per-sample params for batch ``x``.
 
         A model-aware op (``requires_model``) reads the call's model context in
@@ -371,7 +373,9 @@ class Augmentation(Transform):
         params[APPLY] = apply
         return params
 
-    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+    def augment(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Augmented:
         """Sample params for ``x`` and apply them; return ``Augmented(output, params)``."""
         params = self.sample_params(x, generator=generator)
         cls = type(self)
@@ -401,10 +405,17 @@ class Augmentation(Transform):
 
         return batching.apply_on_subset(x, mask, run, subset_fn=spec.subset, merge_fn=spec.merge)
 
-    def __call__(self, x: Any, *, generator: torch.Generator | None = None, params: Params | None = None) -> Any:
+    def __call__(
+        self,
+        x: Any,
+        *,
+        generator: torch.Generator | None = None,
+        params: Params | None = None,
+        model: ModelContext | None = None,
+    ) -> Any:
         if params is not None:
             self.validate(x)
-        return super().__call__(x, generator=generator, params=params)
+        return super().__call__(x, generator=generator, params=params, model=model)
 
 
 def refuse_grad(x: Any, op: Any) -> None:

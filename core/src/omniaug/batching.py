@@ -342,7 +342,11 @@ class CheckedTensors:
         self._entries.pop(key, None)
         while len(self._entries) >= self.capacity:
             self._entries.pop(next(iter(self._entries)))
-        self._entries[key] = (weakref.ref(t, lambda _, k=key: self._entries.pop(k, None)), t._version)
+
+        def forget(_: weakref.ref[torch.Tensor], k: int = key) -> None:
+            self._entries.pop(k, None)
+
+        self._entries[key] = (weakref.ref(t, forget), t._version)
         return t
 
     def __contains__(self, t: object) -> bool:

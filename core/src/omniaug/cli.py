@@ -10,7 +10,7 @@ import os
 import sys
 import textwrap
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -722,10 +722,16 @@ def cmd_apply(args: argparse.Namespace) -> int:
         raise OmniaugError(f"--workers must be at least 1 (got {args.workers})")
     if args.address and args.engine != "ray":
         raise OmniaugError("--address needs --engine ray")
-    run = apply_folder
+    run: Callable[..., Any] = apply_folder
     extra: dict[str, Any] = {"workers": args.workers}
     if args.engine == "ray":
-        from .integrations.ray import apply_folder as run  # type: ignore[assignment]
+        import importlib
+
+        try:  # omniaug[ray]: the engine module is optional
+            ray_engine = importlib.import_module(".integrations.ray", __package__)
+        except ModuleNotFoundError as e:
+            raise OmniaugError(f"--engine ray is not available here ({e}); use --engine local") from e
+        run = ray_engine.apply_folder
 
         extra["address"] = args.address
     stats = run(

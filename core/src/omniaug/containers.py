@@ -18,7 +18,7 @@ from . import batching, rng
 from .augmentation import Augmentation, Augmented, Transform
 from .errors import InputError
 from .modality import Modality
-from .model import current, using_model
+from .model import ModelContext, current, using_model
 from .params import APPLY, Params
 
 __all__ = ["Compose", "RandomApply", "OneOf", "SomeOf", "Identity", "modality_of"]
@@ -57,7 +57,9 @@ class Identity(Transform):
     def __init__(self) -> None:
         pass
 
-    def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
+    def sample_params(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Params:
         return Params()
 
     def apply(self, x: Any, params: Params) -> Any:
@@ -106,7 +108,9 @@ class _Container(Transform):
     def modality_name(self) -> str:
         return self.modality_spec().name
 
-    def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
+    def sample_params(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Params:
         """Params of a container are drawn by running it (later draws may depend on earlier outputs)."""
         return self.augment(x, generator=generator).params
 
@@ -203,7 +207,9 @@ class Compose(_Container):
             i += len(group)
         return x
 
-    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+    def augment(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Augmented:
         params = Params()
         x = self._run(x, params, generator, replay=False)
         return Augmented(x, params)
@@ -262,11 +268,7 @@ class Compose(_Container):
 
 def _always_applied(op: Any) -> bool:
     """Whether ``op.sample_params`` marks every sample applied (``p >= 1``, the base class's draw)."""
-    return (
-        isinstance(op, Augmentation)
-        and op.p >= 1.0
-        and type(op).sample_params is Augmentation.sample_params
-    )
+    return isinstance(op, Augmentation) and op.p >= 1.0 and type(op).sample_params is Augmentation.sample_params
 
 
 class RandomApply(_Container):
@@ -282,7 +284,9 @@ class RandomApply(_Container):
         self._modality = _common_modality(self.transforms, "RandomApply")
         self._inner: Transform = self.transforms[0] if len(self.transforms) == 1 else Compose(self.transforms)
 
-    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+    def augment(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Augmented:
         spec = self.modality_spec()
         n = spec.batch_size(x)
         mask = rng.bernoulli(n, self.p, generator=generator, device=spec.device_of(x))
@@ -338,7 +342,9 @@ class OneOf(_Container):
         u = rng.uniform(n, 0.0, 1.0, generator=generator, device=device)
         return torch.searchsorted(cdf, u.contiguous(), right=True).clamp_max(k - 1)
 
-    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+    def augment(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Augmented:
         spec = self.modality_spec()
         n = spec.batch_size(x)
         choice = self._draw_choice(n, generator, spec.device_of(x))
@@ -381,7 +387,9 @@ class SomeOf(_Container):
         self.n = int(n)
         self._modality = _common_modality(self.transforms, "SomeOf")
 
-    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+    def augment(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Augmented:
         spec = self.modality_spec()
         b = spec.batch_size(x)
         chosen = rng.choose_k(b, len(self.transforms), self.n, generator=generator, device=spec.device_of(x))

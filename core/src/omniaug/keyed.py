@@ -348,8 +348,8 @@ def _words(state: Any, start: int, m: int, *, own: bool = False) -> Any:
         offs = np.arange(start, start + m, dtype=np.uint64)
         offs *= _DELTA_U
         return _mix_np(state[:, None] + offs[None, :])
-    offs = torch.arange(start, start + m, dtype=torch.int64, device=state.device) * _tconst(DELTA, state.device)
-    return _mix_torch(state[:, None] + offs[None, :])
+    toffs = torch.arange(start, start + m, dtype=torch.int64, device=state.device) * _tconst(DELTA, state.device)
+    return _mix_torch(state[:, None] + toffs[None, :])
 
 
 def _unit24(w: Any) -> Any:
@@ -406,9 +406,9 @@ def _gauss(w: Any) -> Any:
         np.cos(th, out=th)
         u1 *= th
         return u1
-    u1 = (_srl(w, 32) + 1).to(torch.float32) * (2.0**-32)
-    th = (w & 0xFFFFFFFF).to(torch.float32) * np.float32(2.0 * math.pi * 2.0**-32).item()
-    return torch.sqrt(-2.0 * torch.log(u1)) * torch.cos(th)
+    tu1 = (_srl(w, 32) + 1).to(torch.float32) * (2.0**-32)
+    tth = (w & 0xFFFFFFFF).to(torch.float32) * np.float32(2.0 * math.pi * 2.0**-32).item()
+    return torch.sqrt(-2.0 * torch.log(tu1)) * torch.cos(tth)
 
 
 def _tensor(a: Any, device: torch.device) -> torch.Tensor:
@@ -451,32 +451,63 @@ def _finish(t: torch.Tensor, n: int, shape: Sequence[int], same_on_batch: bool, 
     return t
 
 
-#: per-row draws of at least this many numbers (CPU) are filled by a torch generator
-#: seeded from the row's call key: its Mersenne Twister fill beats 8 hash passes per number
+#: per-row draws of more than this many numbers (CPU) take only their first ``LARGE`` numbers
+#: from the hash; the rest come from torch generators seeded per row and block: their Mersenne
+#: Twister fill beats 8 hash passes per number
 LARGE = 1 << 13
+#: the numbers past ``LARGE`` come in blocks of this many, each from its own generator
+BLOCK = 1 << 16
+_TAIL = 0x5851F42D4C957F2D  # salt of the tail blocks' seeds (keeps them apart from the hash words)
 
 
-def _large(gen: KeyedGenerator, kind: str, k: int, shape: Sequence[int], a: float = 0.0, b: float = 1.0) -> torch.Tensor | None:
-    """``(rows, k · prod(shape))`` numbers of a large per-row CPU draw (None if not large).
+def _large(
+    gen: KeyedGenerator,
+    kind: str,
+    k: int,
+    shape: Sequence[int],
+    head: Any,
+    a: float = 0.0,
+    b: float = 1.0,
+) -> torch.Tensor | None:
+    """``(rows, m)`` numbers of a large per-row CPU draw, ``m = k · prod(shape) > LARGE`` (None if not large).
 
-    Row ``r`` gets a fresh ``torch.Generator`` seeded with ``mix64(state_r)``; rows are
-    filled in parallel (:func:`omniaug.parallel.run_shared`). Still a function of the
-    row's key and call count only.
+    Elements ``0 … LARGE-1`` of row ``r`` are the hash words of the small path,
+    converted by ``head`` exactly as the small path converts them; element
+    ``LARGE + j · BLOCK + i`` is number ``i`` of a ``torch.Generator`` seeded with
+    ``mix64(state_r ^ (salt + (j+1) · γ))``. Every element depends only on the row's
+    key, call count and position, never on ``m``: a draw padded to the widest row of
+    a batch (ragged text, node lists) gives each row a prefix of what it gets alone,
+    on either side of ``LARGE``. Rows are filled in parallel
+    (:func:`omniaug.parallel.run_shared`).
     """
     m = k * math.prod(shape)
-    if m < LARGE or gen.device.type != "cpu":
+    if m <= LARGE or gen.device.type != "cpu":
         return None
     from . import memory
     from .parallel import run_shared
     from .rng import _fill
 
-    seeds = (_mix_np(gen._advance()) >> np.uint64(1)).tolist()
-    out = memory.empty((gen.rows, m), dtype=torch.int64 if kind == "bits" else torch.float32, device="cpu")
+    state = gen._advance()
+    first = torch.from_numpy(np.ascontiguousarray(head(_words(state, 0, LARGE))))
+    out = memory.empty((gen.rows, m), dtype=first.dtype, device="cpu")
+    out[:, :LARGE] = first
+    blocks = -(-(m - LARGE) // BLOCK)
+    salts = (np.arange(1, blocks + 1, dtype=np.uint64) * _GAMMA_U) + np.uint64(_TAIL)
+    seeds = (_mix_np(state[:, None] ^ salts[None, :]) >> np.uint64(1)).tolist()
 
     def fill(i: int) -> None:
-        g = torch.Generator()
-        g.manual_seed(seeds[i])
-        _fill(out[i], kind, g, a, b)
+        row, row_seeds_ = out[i], seeds[i]
+        for j in range(blocks):
+            lo = LARGE + j * BLOCK
+            hi = min(lo + BLOCK, m)
+            g = torch.Generator()
+            g.manual_seed(row_seeds_[j])
+            if kind == "normal" and (hi - lo) % 16:
+                # torch's normal fill is a prefix of a longer fill only in whole 16-number chunks
+                tmp = torch.empty(-(-(hi - lo) // 16) * 16, dtype=row.dtype)
+                row[lo:hi] = _fill(tmp, kind, g, a, b)[: hi - lo]
+            else:
+                _fill(row[lo:hi], kind, g, a, b)
 
     run_shared(gen.rows, fill, gen.device)
     return out
@@ -510,7 +541,14 @@ def uniform(
 
         return rng.uniform(n, low, high, shape=shape, generator=generator.batch_generator(), device=device, dtype=dtype, same_on_batch=same_on_batch)
     if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low <= high:
-        big = _large(generator, "uniform", k, shape, float(low), float(high))
+        lo_f, hi_f = float(low), float(high)
+
+        def head(w: np.ndarray) -> np.ndarray:  # the small path's numbers, bit for bit
+            if dtype == torch.float64:
+                return _unit53(w) * (hi_f - lo_f) + lo_f
+            return _scale(_unit24(w), hi_f - lo_f, lo_f)
+
+        big = _large(generator, "uniform", k, shape, head, lo_f, hi_f)
         if big is not None:
             return _finish(big, n, shape, same_on_batch, device, dtype)
     if dtype != torch.float64 and k == 1 and not shape:
@@ -548,7 +586,7 @@ def normal(
         from . import rng
 
         return rng.normal(n, mean, std, shape=shape, generator=generator.batch_generator(), device=device, dtype=dtype, same_on_batch=same_on_batch)
-    big = _large(generator, "normal", k, shape)
+    big = _large(generator, "normal", k, shape, _gauss)
     if big is not None:
         z = _finish(big, n, shape, same_on_batch, device, dtype)
     else:
@@ -604,10 +642,11 @@ def randint(
         span = high - low
         if span <= 1 << 31:  # ((w >>> 32) · span) >>> 32 is uniform on [0, span) up to 2**-32 bias
             hi = generator._root.first(generator._idx, _hi32) if k == 1 and not shape else _hi32(_call_words(generator, k, shape))
+            v: Any
             if isinstance(hi, np.ndarray):
-                v = hi * np.uint64(span)
-                v >>= _S32
-                v = v.view(np.int64)
+                prod = hi * np.uint64(span)
+                prod >>= _S32
+                v = prod.view(np.int64)
             else:
                 v = _srl(hi * span, 32)
             if low != 0:
@@ -640,7 +679,7 @@ def random_bits(count: int | tuple[int, int], *, generator: KeyedGenerator, devi
             from . import rng
 
             return rng.random_bits(count, generator=generator.batch_generator(), device=device)
-        big = _large(generator, "bits", k, (per,))
+        big = _large(generator, "bits", k, (per,), _as_int64)
         return (big if big is not None else _bits_tensor(_call_words(generator, k, (per,)), device)).reshape(n, per).to(device)
     k = _per_row(generator, count, "random_bits") if generator.rows and count % max(generator.rows, 1) == 0 else None
     if k is None:
@@ -649,8 +688,12 @@ def random_bits(count: int | tuple[int, int], *, generator: KeyedGenerator, devi
         from . import rng
 
         return rng.random_bits(count, generator=generator.batch_generator(), device=device)
-    big = _large(generator, "bits", count // generator.rows, ())
+    big = _large(generator, "bits", count // generator.rows, (), _as_int64)
     return (big if big is not None else _bits_tensor(_call_words(generator, count // generator.rows, ()), device)).reshape(count).to(device)
+
+
+def _as_int64(w: np.ndarray) -> np.ndarray:
+    return w.view(np.int64)
 
 
 def _bits_tensor(w: Any, device: torch.device) -> torch.Tensor:

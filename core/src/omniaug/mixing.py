@@ -195,7 +195,12 @@ class Mixer(Transform):
         )
 
     def sample_params(
-        self, x: Any, *, generator: torch.Generator | None = None, labels: torch.Tensor | None = None
+        self,
+        x: Any,
+        *,
+        generator: torch.Generator | None = None,
+        labels: torch.Tensor | None = None,
+        model: ModelContext | None = None,
     ) -> Params:
         """Partners ``(B, K)``, λ ``(B,)``, the apply mask and the subclass's draws."""
         spec = self.modality_spec()
@@ -248,7 +253,13 @@ class Mixer(Transform):
         return mix_labels(soft, sources, weights.to(soft.device))
 
     def augment_with_labels(
-        self, x: Any, labels: torch.Tensor, *, generator: torch.Generator | None = None, params: Params | None = None
+        self,
+        x: Any,
+        labels: torch.Tensor,
+        *,
+        generator: torch.Generator | None = None,
+        params: Params | None = None,
+        model: ModelContext | None = None,
     ) -> Mixed:
         """Mix ``x`` and ``labels``; return ``Mixed(output, soft_labels, params)``."""
         spec = self.modality_spec()
@@ -272,6 +283,7 @@ class Mixer(Transform):
         *,
         generator: torch.Generator | None = None,
         params: Params | None = None,
+        model: ModelContext | None = None,
     ) -> Any:
         """``mixer(x, labels)`` → ``(mixed, soft_labels)``; ``mixer(x)`` → mixed only."""
         if labels is None:

@@ -289,12 +289,12 @@ def tiny_context(x: torch.Tensor, *, num_classes: int = 3, seed: int = 0) -> Mod
             fan_in = lin.weight.shape[1]
             lin.weight.copy_(torch.randn(lin.weight.shape, generator=g) / fan_in**0.5)
             lin.bias.copy_(torch.randn(lin.bias.shape, generator=g) * 0.1)
-    model = torch.nn.Sequential(
-        torch.nn.Flatten(), first, torch.nn.BatchNorm1d(8), torch.nn.Dropout(0.2), torch.nn.ReLU(), last
-    )
+    norm = torch.nn.BatchNorm1d(8)
+    model = torch.nn.Sequential(torch.nn.Flatten(), first, norm, torch.nn.Dropout(0.2), torch.nn.ReLU(), last)
+    assert norm.running_mean is not None and norm.running_var is not None  # track_running_stats=True
     with torch.no_grad():  # non-trivial running statistics, so that a change would show
-        model[2].running_mean.copy_(torch.randn(8, generator=g) * 0.1)
-        model[2].running_var.copy_(1.0 + torch.rand(8, generator=g))
+        norm.running_mean.copy_(torch.randn(8, generator=g) * 0.1)
+        norm.running_var.copy_(1.0 + torch.rand(8, generator=g))
     model = model.to(device=x.device, dtype=x.dtype if x.is_floating_point() else torch.float32)
     targets = torch.randint(0, num_classes, (x.shape[0],), generator=g).to(x.device)
 

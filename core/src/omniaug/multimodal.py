@@ -19,6 +19,7 @@ from . import rng
 from .augmentation import Augmented, Transform
 from .errors import InputError
 from .mixing import Mixer, mix_labels, to_soft_labels
+from .model import ModelContext
 from .params import APPLY, Params
 
 __all__ = ["Keys", "MixKeys"]
@@ -42,7 +43,9 @@ class Keys(Transform):
             raise InputError("transforms", "a non-empty mapping key -> transform", transforms, where="Keys")
         self.transforms = dict(transforms)
 
-    def augment(self, batch: Any, *, generator: torch.Generator | None = None) -> Augmented:
+    def augment(
+        self, batch: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Augmented:
         _check_batch(batch, list(self.transforms), "Keys")
         out = dict(batch)
         params = Params()
@@ -50,7 +53,9 @@ class Keys(Transform):
             out[key], params[key] = t.augment(batch[key], generator=generator)
         return Augmented(out, params)
 
-    def sample_params(self, batch: Any, *, generator: torch.Generator | None = None) -> Params:
+    def sample_params(
+        self, batch: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Params:
         return self.augment(batch, generator=generator).params
 
     def feedback(self, params: Params, losses: torch.Tensor) -> None:
@@ -104,7 +109,9 @@ class MixKeys(Transform):
         self.alpha, self.p = float(alpha), float(p)
         self.num_classes, self.label_smoothing = num_classes, float(label_smoothing)
 
-    def sample_params(self, batch: Any, *, generator: torch.Generator | None = None) -> Params:
+    def sample_params(
+        self, batch: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Params:
         _check_batch(batch, [*self.mixers, self.label_key], "MixKeys")
         first_key = next(iter(self.mixers))
         first = self.mixers[first_key]
@@ -129,7 +136,9 @@ class MixKeys(Transform):
             params[key] = own
         return params
 
-    def augment(self, batch: Any, *, generator: torch.Generator | None = None) -> Augmented:
+    def augment(
+        self, batch: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Augmented:
         params = self.sample_params(batch, generator=generator)
         return Augmented(self.apply(batch, params), params)
 

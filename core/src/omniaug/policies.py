@@ -32,6 +32,7 @@ from .augmentation import Augmentation, Augmented, Transform
 from .containers import Compose, Identity, OneOf, _Container
 from .errors import InputError
 from .modality import Modality
+from .model import ModelContext
 from .params import Params
 
 __all__ = ["RandAugment", "SkipInapplicable", "TrivialAugment", "inapplicable", "policy_ops"]
@@ -82,7 +83,9 @@ class SkipInapplicable(_Container):
         self.transforms = [transform]
         self._modality = transform.modality_spec()  # type: ignore[attr-defined]
 
-    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+    def augment(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Augmented:
         spec = self.modality_spec()
         n = spec.batch_size(x)
         skipped, reason = inapplicable(self.transform, x)
@@ -149,10 +152,14 @@ class _Policy(Transform):
         """The container this policy expands to."""
         return self._pipeline
 
-    def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
+    def sample_params(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Params:
         return self._pipeline.sample_params(x, generator=generator)
 
-    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+    def augment(
+        self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
+    ) -> Augmented:
         return self._pipeline.augment(x, generator=generator)
 
     def apply(self, x: Any, params: Params) -> Any:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import cast
 
 import torch
 
@@ -428,15 +429,18 @@ def spawn(generator: torch.Generator | None, count: int) -> list[torch.Generator
     if generator is None:
         return [None] * count
     if isinstance(generator, KeyedGenerator):
-        return list(_keyed.spawn(generator, count))
+        # a keyed generator stands in for a torch.Generator wherever one is taken (the draws dispatch on it)
+        return cast("list[torch.Generator | None]", list(_keyed.spawn(generator, count)))
     seeds = torch.randint(0, 2**62, (count,), generator=generator, device=generator.device).tolist()
     return [make_generator(s, generator.device) for s in seeds]
 
 
-def subset_generator(generator: torch.Generator | KeyedGenerator | None, idx: torch.Tensor) -> torch.Generator | KeyedGenerator | None:
+def subset_generator(generator: torch.Generator | KeyedGenerator | None, idx: torch.Tensor) -> torch.Generator | None:
     """The generator to pass when running on rows ``idx`` of a batch (containers call it).
 
     A :class:`~omniaug.keyed.KeyedGenerator` becomes a view over those rows, so a
     branch advances only its own rows' counters; any other generator is returned as is.
+    Typed as a ``torch.Generator``: a keyed generator stands in for one wherever a
+    generator is taken (the draws dispatch on it).
     """
-    return _keyed.restrict(generator, idx)
+    return cast("torch.Generator | None", _keyed.restrict(generator, idx))

@@ -191,7 +191,7 @@ class KeyedTransform:
         return out
 
 
-def _rebuild(cls: type, config: str, settings: dict[str, Any]) -> KeyedTransform:
+def _rebuild(cls: type[KeyedTransform], config: str, settings: dict[str, Any]) -> KeyedTransform:
     obj = cls.__new__(cls)
     obj._transform = None
     obj.config = config

@@ -55,9 +55,8 @@ class KeyedAugment:
 
     def generator(self, keys: Sequence[Any] | torch.Tensor, epoch: int = 0, device: Any = "cpu") -> KeyedGenerator:
         """The keyed generator for a batch of items ``keys`` in ``epoch``."""
-        if isinstance(keys, torch.Tensor):
-            keys = keys.detach().cpu().numpy()
-        return KeyedGenerator.from_keys(self.seed, keys, copy=epoch, device=device)
+        host_keys = keys.detach().cpu().numpy() if isinstance(keys, torch.Tensor) else keys
+        return KeyedGenerator.from_keys(self.seed, host_keys, copy=epoch, device=device)
 
     def __call__(self, x: Any, *, keys: Sequence[Any] | torch.Tensor, epoch: int = 0) -> Any:
         return self.transform(x, generator=self.generator(keys, epoch))

@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import ConfigError, InputError
 from ._convert import Conversion, PeerConverter, compose, random_apply
 from ._peers import require
-from ._table import Arg, Mapping, Unmappable, const, refuse, same
+from ._table import Arg, Fidelity, Mapping, Unmappable, const, refuse, same
 from ._wrap import WrappedAlbumentations
 
 __all__ = ["MAPPINGS", "WRAPPED", "CONVERTER", "from_albumentations", "convert"]
@@ -89,7 +89,7 @@ def _shear(shear: Any) -> list[float]:
     return [-x[1], -x[0], -y[1], -y[0]]
 
 
-def _affine_fidelity(v: dict[str, Any]) -> tuple[str, str]:
+def _affine_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
     x, y = _xy(v["scale"])
     notes = []
     if x != y or (not v.get("keep_ratio") and x[0] != x[1]):
@@ -106,9 +106,11 @@ def _affine_fidelity(v: dict[str, Any]) -> tuple[str, str]:
     return ("approximate", "; ".join(notes)) if notes else ("exact", "")
 
 
-def _no_fit_output(fit_output: Any) -> None:
+def _no_fit_output(fit_output: Any) -> bool:
+    """True for ``fit_output=False`` (raises :class:`Unmappable` otherwise), so a rule lambda can chain it."""
     if fit_output:
         raise Unmappable("fit_output=True (changes the output size per sample)")
+    return True
 
 
 def _jitter(v: Any, name: str) -> float:
@@ -118,7 +120,7 @@ def _jitter(v: Any, name: str) -> float:
     return max(1.0 - lo, hi - 1.0)
 
 
-def _jitter_fidelity(v: dict[str, Any]) -> tuple[str, str]:
+def _jitter_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
     sym = all(abs((1 - _range(v[k])[0]) - (_range(v[k])[1] - 1)) < 1e-9 or _range(v[k])[0] == 0 for k in ("brightness", "contrast", "saturation"))
     sym = sym and _range(v["hue"])[0] == -_range(v["hue"])[1]
     note = "uint8 hue runs through OpenCV's 180-step hue in albumentations, float HSV in omniaug"
@@ -135,14 +137,14 @@ def _gray(num_output_channels: Any, method: Any) -> None:
         raise Unmappable(f"ToGray(method={method!r}, num_output_channels={num_output_channels}) (omniaug: ITU-R 601 luma, channels kept)")
 
 
-def _solarize_fidelity(v: dict[str, Any]) -> tuple[str, str]:
+def _solarize_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
     lo, hi = _range(v["threshold_range"])
     if lo == hi or hi == 1.0:
         return "exact", ""
     return "approximate", f"threshold drawn in [{lo}, 1] instead of [{lo}, {hi}]"
 
 
-def _posterize_fidelity(v: dict[str, Any]) -> tuple[str, str]:
+def _posterize_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
     lo, hi = _range(v["num_bits"])
     if lo == hi or hi == 8:
         return "exact", ""
@@ -157,7 +159,7 @@ def _blur_kernel(blur_limit: Any, sigma_limit: Any) -> int:
     return k if k % 2 else k + 1
 
 
-def _blur_fidelity(v: dict[str, Any]) -> tuple[str, str]:
+def _blur_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
     lo, hi = _range(v["blur_limit"])
     if lo == hi and lo > 0:
         return "exact", ""
@@ -171,7 +173,7 @@ def _noise_mean(mean_range: Any) -> float:
     return lo
 
 
-def _noise_fidelity(v: dict[str, Any]) -> tuple[str, str]:
+def _noise_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
     notes = []
     if not v.get("per_channel", True):
         notes.append("noise drawn per channel (albumentations: shared)")

@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import ConfigError, InputError
 from ._convert import Conversion, PeerConverter, check_kind, random_apply
 from ._peers import require
-from ._table import Arg, Mapping, refuse
+from ._table import Arg, Fidelity, Mapping, refuse
 from ._wrap import WrappedAudiomentations
 
 __all__ = ["MAPPINGS", "WRAPPED", "CONVERTER", "convert", "from_audiomentations", "load"]
@@ -26,7 +26,7 @@ def _rng(lo: str, hi: str, doc: str = "") -> Arg:
     return Arg((lo, hi), lambda a, b: (float(a), float(b)), doc or f"(`{lo}`, `{hi}`)")
 
 
-def _fade_fidelity(v: dict[str, Any]) -> tuple[str, str]:
+def _fade_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
     if float(v.get("fade_duration", 0.0)) > 0:
         return "approximate", f"no {v['fade_duration']} s fades at the edges (omniaug cuts sharply)"
     return "exact", ""
@@ -50,7 +50,7 @@ def _stages(lo: Any, hi: Any) -> int:
     return int(lo) // 12
 
 
-def _filter_note(v: dict[str, Any]) -> tuple[str, str]:
+def _filter_note(v: dict[str, Any]) -> tuple[Fidelity, str]:
     return "approximate", "zero-phase biquad cascade with a log-uniform cutoff; audiomentations draws the cutoff uniformly on the mel scale and filters causally unless zero_phase"
 
 
@@ -137,7 +137,7 @@ MAPPINGS: dict[str, Mapping] = {
         Mapping(
             "TimeStretch",
             "audio.time_stretch",
-            {"rate": _rng("min_rate", "max_rate")},
+            {"factor": _rng("min_rate", "max_rate")},
             fidelity="approximate",
             note="omniaug keeps the buffer and updates lengths; audiomentations pads or crops back (leave_length_unchanged) or returns a new length.",
             check="not replayed: different algorithms (documented).",

@@ -32,9 +32,11 @@ def _interp(resample: Any) -> str:
     return refuse(f"resample={name!r}")
 
 
-def _zeros(padding_mode: Any) -> None:
+def _zeros(padding_mode: Any) -> bool:
+    """True for zeros padding (raises :class:`Unmappable` otherwise), so a rule lambda can chain it."""
     if getattr(padding_mode, "name", str(padding_mode)).lower() != "zeros":
         refuse(f"padding_mode={padding_mode!r} (omniaug fills a constant)")
+    return True
 
 
 def _strength(v: Any, center: float = 1.0) -> float:

@@ -21,9 +21,11 @@ def _rng(lo: str, hi: str) -> Arg:
     return Arg((lo, hi, "mode"), lambda a, b, m: (float(a), float(b)) if m == "per_example" else refuse(f"mode={m!r}"), f"(`{lo}`, `{hi}`); mode per_example")
 
 
-def _per_example(mode: Any) -> None:
+def _per_example(mode: Any) -> bool:
+    """True for ``mode='per_example'`` (raises :class:`Unmappable` otherwise), so a rule lambda can chain it."""
     if mode != "per_example":
         refuse(f"mode={mode!r} (omniaug draws per example)")
+    return True
 
 
 _MODE = Arg(("mode",), _per_example, "mode per_example")

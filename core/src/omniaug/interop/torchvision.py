@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import InputError
 from ._convert import Conversion, PeerConverter, check_kind, random_apply
 from ._peers import require
-from ._table import Arg, Mapping, const, interpolation, refuse, same
+from ._table import Arg, Fidelity, Mapping, const, interpolation, refuse, same
 from ._wrap import WrappedTorchvision, signature_args
 
 __all__ = ["MAPPINGS", "WRAPPED", "CONVERTER", "convert", "from_torchvision"]
@@ -41,9 +41,11 @@ def _fill(fill: Any) -> Any:
     return values if isinstance(fill, (list, tuple)) else values[0]
 
 
-def _no_center(center: Any) -> None:
+def _no_center(center: Any) -> bool:
+    """True when ``center`` is None (raises :class:`Unmappable` otherwise), so a rule lambda can chain it."""
     if center is not None:
         refuse("a custom center (omniaug turns about the image centre)")
+    return True
 
 
 def _shear(shear: Any) -> list[float]:
@@ -60,7 +62,7 @@ def _strength(v: Any, center: float = 1.0) -> float:
     return max(center - lo, hi - center)
 
 
-def _jitter_fidelity(v: dict[str, Any]) -> tuple[str, str]:
+def _jitter_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
     for name in ("brightness", "contrast", "saturation"):
         r = v.get(name)
         if r is not None and abs(max(0.0, 2.0 - float(r[1])) - float(r[0])) > 1e-9:
@@ -78,7 +80,7 @@ def _size(size: Any) -> list[int]:
     return [int(s[0]), int(s[-1])]
 
 
-def _rrc_fidelity(v: dict[str, Any]) -> tuple[str, str]:
+def _rrc_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
     if v.get("antialias", True):
         return "approximate", "no antialiasing when the crop is shrunk (torchvision antialiases by default)"
     return "exact", ""
