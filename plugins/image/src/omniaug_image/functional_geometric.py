@@ -369,6 +369,12 @@ def _fill_grid(row: torch.Tensor, col: torch.Tensor, out: torch.Tensor | None = 
     """
     n, rows, ho = row.shape
     wo = col.shape[-1]
+    if out is None and (row.requires_grad or col.requires_grad):
+        # autograd path (a matrix built from params that require grad): no writes into a buffer
+        planes = [row[:, r].unsqueeze(2) + col[:, r].unsqueeze(1) for r in range(rows)]
+        if rows == 3:
+            planes = [planes[0] / planes[2], planes[1] / planes[2]]
+        return torch.stack(planes, dim=-1)
     grid = torch.empty((n, ho, wo, 2), dtype=row.dtype, device=row.device) if out is None else out
     if rows == 2:
         for r in range(2):  # the two grid coordinates, not samples

@@ -142,6 +142,8 @@ def warp_path(log_speed_knots: torch.Tensor, lengths: torch.Tensor, t: int, *, p
     b, g, _ = log_speed_knots.shape
     dtype = torch.float32 if t <= FLOAT32_PATH_LIMIT else torch.float64
     log_speed = smooth_curve(log_speed_knots.to(dtype), lengths, t, padded=padded, offset=-0.5)
+    if log_speed.requires_grad:  # knots that require grad (a learned magnitude): the same path, out of place
+        return _warp_path_autograd(log_speed, lengths, t)
     inc = log_speed.clamp_(-MAX_LOG_SPEED, MAX_LOG_SPEED).sub_(MAX_LOG_SPEED).exp_()  # in [e^-6, 1]
     if not padded:  # every sample spans [0, T - 1]: scalar end point, no index tensors
         inc[..., 0] = 0.0
@@ -162,3 +164,19 @@ def warp_path(log_speed_knots: torch.Tensor, lengths: torch.Tensor, t: int, *, p
     valid = steps.view(1, 1, t) < lengths.view(b, 1, 1)
     path = torch.where(valid, path, steps.to(dtype).view(1, 1, t))
     return path
+
+
+def _warp_path_autograd(log_speed: torch.Tensor, lengths: torch.Tensor, t: int) -> torch.Tensor:
+    """:func:`warp_path` without in-place writes, for log-speeds that require grad (padded or not)."""
+    b, g, _ = log_speed.shape
+    dtype = log_speed.dtype
+    inc = (log_speed.clamp(-MAX_LOG_SPEED, MAX_LOG_SPEED) - MAX_LOG_SPEED).exp()
+    steps = torch.arange(t, device=lengths.device)
+    inside = (steps.unsqueeze(0) >= 1) & (steps.unsqueeze(0) < lengths.unsqueeze(1))
+    cum = inc.masked_fill(~inside.unsqueeze(1), 0.0).cumsum(-1)
+    end = (lengths - 1).view(b, 1, 1).expand(b, g, 1)
+    last = end.to(dtype)
+    path = cum * (last / cum.gather(2, end).clamp_min(torch.finfo(dtype).tiny))
+    path = torch.where(steps.view(1, 1, t) == end, last, path)  # the end point exactly
+    valid = steps.view(1, 1, t) < lengths.view(b, 1, 1)
+    return torch.where(valid, path, steps.to(dtype).view(1, 1, t))
