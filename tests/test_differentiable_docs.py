@@ -37,6 +37,8 @@ def generated_table() -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reg = Registry()
+    failed = {n: p.error for n, p in reg.plugins.items() if p.status == "failed"}
+    assert not failed, f"plugins failed to load, so the registry's table is incomplete: {failed}"
     rows = [
         "| modality | differentiable ops | differentiable mixers | not differentiable (refuse grad inputs) |",
         "| --- | --- | --- | --- |",
