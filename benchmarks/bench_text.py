@@ -11,6 +11,8 @@ text does; WordNet lookups are cached per word after their first use — the
 nlpaug's defaults: 30 % of words for swap/delete (nlpaug ``aug_p=0.3``), ~9 % of
 characters for keyboard typos (nlpaug ``aug_word_p=0.3`` × ``aug_char_p=0.3``).
 nlpaug's ``SynonymAug`` needs ``nltk.download('wordnet')`` (network) and is not run.
+Spelling mistakes: 20 % of words (nlpaug ``SpellingAug(aug_p=0.2)``, its own
+``spelling_en.txt``, the source of our table).
 
 Token-id ops: per-sample cost at batch 16 … 1024, length 128 (flat means vectorized).
 """
@@ -38,7 +40,7 @@ from omniaug_text import TokenBatch
 from omniaug_text.char_ops import KeyboardTypo
 from omniaug_text.samples import SENTENCES
 from omniaug_text.token_ops import LocalShuffle, RandomTokenReplace, SpanMasking, TokenDropout, TokenMasking
-from omniaug_text.word_ops import RandomDeletion, RandomSwap, SynonymReplacement
+from omniaug_text.word_ops import RandomDeletion, RandomSwap, SpellingMistake, SynonymReplacement
 
 N_SENTENCES = 1000
 WORDS = 20
@@ -76,6 +78,7 @@ def nlpaug_ops() -> dict[str, Any]:
         "random swap": naw.RandomWordAug(action="swap", aug_p=0.3),
         "random deletion": naw.RandomWordAug(action="delete", aug_p=0.3),
         "keyboard typos": nac.KeyboardAug(aug_char_p=0.3, aug_word_p=0.3),
+        "spelling mistakes": naw.SpellingAug(aug_p=0.2),
     }
 
 
@@ -87,6 +90,8 @@ def bench_strings(repeats: int) -> list[tuple[str, float, float | None, float | 
         "random deletion": RandomDeletion(0.3),
         "keyboard typos": KeyboardTypo(0.09),
         "synonym replacement": SynonymReplacement(0.3),
+        # the misspelling table is built once per process (it was rebuilt per sentence: ~11 sent/s)
+        "spelling mistakes": SpellingMistake(0.2),
     }
     theirs = nlpaug_ops()
     from omniaug_text import lexicon, word_ops

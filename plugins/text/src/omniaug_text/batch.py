@@ -17,7 +17,11 @@ class TokenBatch:
     Attributes:
         ids: ``(B, L)`` integer token ids.
         attention_mask: ``(B, L)`` 1/True at real tokens, 0/False at padding.
-        special_ids: ids never changed or moved ([CLS], [SEP], <s>, …), shared by the batch.
+        special_ids: ids never changed, dropped or reordered ([CLS], [SEP], <s>, …), shared by the
+            batch. Ops that remove tokens (``tokens.dropout``) close the sequence up, so a
+            special token after a removed one moves left with the rest: ``[SEP]`` stays right
+            after the last kept token. Ops that only permute (``tokens.local_shuffle``) leave
+            special tokens at their index.
         pad_id: id written where an op removes a token.
         mask_id: id of the mask token (for masking ops), if the vocabulary has one.
         vocab_size: ids are in ``[0, vocab_size)`` (needed by random-token replacement).

@@ -7,6 +7,14 @@ one ``nonzero``; Python then visits only the picked characters. A picked
 character is edited only if it is eligible (alphanumeric, outside protected
 spans, and present in the op's table).
 
+A "character" is a grapheme cluster (:func:`omniaug_text.segment.graphemes`): a
+letter with its combining marks (a decomposed ``é``, a Devanagari consonant with
+its vowel sign or virama conjunct) is picked, substituted, swapped, deleted or
+followed by an insertion as one unit, so no mark is ever orphaned or moved to
+another letter. A decomposed cluster is looked up in the tables by its composed
+(NFC) form and a substitute is written back decomposed. Text with no combining
+mark takes the code-point path (the same draws as before clusters were used).
+
 Tables (keyboard layouts, OCR map) come from nlpaug's resource files, shipped as
 ``data/char_tables.json.gz``; nlpaug's own augmenters are not used because they
 draw from Python's global ``random`` and visit every character in Python.
@@ -14,6 +22,8 @@ draw from Python's global ``random`` and visit every character in Python.
 
 from __future__ import annotations
 
+import bisect
+import unicodedata
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -23,7 +33,7 @@ from omniaug import Augmentation, InputError, Magnitude, Params, args, rng
 
 from .lexicon import HOMOGLYPHS, keyboard, keyboard_layouts, ocr_map
 from .modalities import TEXT
-from .segment import as_tuple, protected_regex
+from .segment import as_tuple, graphemes, needs_clusters, protected_regex
 
 __all__ = [
     "CharDelete",
@@ -53,7 +63,7 @@ class _CharOp(Augmentation):
         self._prot = protected_regex(self.protected)
 
     def draw(self, x: list[str], batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
-        width = max((len(s) for s in x), default=0)
+        width = max((len(graphemes(s)) if needs_clusters(s) else len(s) for s in x), default=0)
         pick = rng.bernoulli(batch_size, self.rate, shape=(width,), generator=generator, device=device)
         # one choice uniform per pick, in pick order; as many columns as the busiest row needs
         most = int(pick.sum(1).max()) if pick.numel() else 0
@@ -83,19 +93,17 @@ class _CharOp(Augmentation):
         return out
 
     def _edit_string(self, text: str, positions: list[int], choices: list[float]) -> str:
-        if positions[-1] >= len(text):
-            keep = [i for i, j in enumerate(positions) if j < len(text)]
+        chars = _characters(text)
+        if positions[-1] >= len(chars):
+            keep = [i for i, j in enumerate(positions) if j < len(chars)]
             positions, choices = [positions[i] for i in keep], [choices[i] for i in keep]
-        chars = list(text)
-        spans: list[tuple[int, int]] = []
-        if self._prot is not None and self._prot.search(text):
-            spans = [m.span() for m in self._prot.finditer(text)]
+        spans = _protected_spans(self._prot, text, chars)
         alnum_only = self._alnum_only
         table = self._table()
         edit = self._edit_char
         for j, u in zip(positions, choices):
             c = chars[j]
-            if (alnum_only and not c.isalnum()) or (spans and any(a <= j < b for a, b in spans)):
+            if (alnum_only and not c[:1].isalnum()) or (spans and any(a <= j < b for a, b in spans)):
                 continue
             edit(chars, j, u, spans, table)
         return "".join(chars)
@@ -109,6 +117,37 @@ class _CharOp(Augmentation):
         raise NotImplementedError
 
 
+def _characters(text: str) -> list[str]:
+    """The characters ops pick among: grapheme clusters, or code points when that is the same."""
+    return graphemes(text) if needs_clusters(text) else list(text)
+
+
+def _protected_spans(prot: Any, text: str, chars: list[str]) -> list[tuple[int, int]]:
+    """Protected spans of ``text`` as ``[start, end)`` indices into ``chars``."""
+    if prot is None or not prot.search(text):
+        return []
+    spans = [m.span() for m in prot.finditer(text)]
+    if len(chars) == len(text):
+        return spans
+    starts, at = [], 0
+    for c in chars:
+        starts.append(at)
+        at += len(c)
+    # a cluster is protected when it starts inside a span (a span never starts inside a cluster
+    # that matters: the patterns match ASCII markup and URLs)
+    return [(bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)) for a, b in spans]
+
+
+def _composed(c: str) -> str:
+    """A cluster's table key: itself, or its composed (NFC) form when it is a decomposed letter."""
+    return c if len(c) == 1 else unicodedata.normalize("NFC", c)
+
+
+def _like(c: str, substitute: str) -> str:
+    """``substitute`` in the normal form of cluster ``c`` (decomposed if ``c`` was)."""
+    return substitute if len(c) == 1 else unicodedata.normalize("NFD", substitute)
+
+
 class _TableSubstitution(_CharOp):
     """Substitute a character by one of its table entries (upper-case looked up in lower-case)."""
 
@@ -116,13 +155,14 @@ class _TableSubstitution(_CharOp):
         self, chars: list[str], j: int, u: float, spans: list[tuple[int, int]], table: dict[str, tuple[str, ...]]
     ) -> None:
         c = chars[j]
-        options = table.get(c)
+        key = _composed(c)
+        options = table.get(key)
         if options is not None:
-            chars[j] = options[int(u * len(options))]
+            chars[j] = _like(c, options[int(u * len(options))])
             return
-        lower = c.lower()
-        if lower != c and (options := table.get(lower)) is not None:
-            chars[j] = options[int(u * len(options))].upper()
+        lower = key.lower()
+        if lower != key and (options := table.get(lower)) is not None:
+            chars[j] = _like(c, options[int(u * len(options))].upper())
 
 
 class KeyboardTypo(_TableSubstitution):
@@ -150,10 +190,20 @@ class KeyboardTypo(_TableSubstitution):
 
     def _edit_string(self, text: str, positions: list[int], choices: list[float]) -> str:
         # inlined hot path of the benchmark: table substitution without per-character method calls
+        table = keyboard(self.layout)
+        if needs_clusters(text):  # letters with combining marks: the general path, cluster by cluster
+            chars = graphemes(text)
+            if positions[-1] >= len(chars):
+                keep = [i for i, j in enumerate(positions) if j < len(chars)]
+                positions, choices = [positions[i] for i in keep], [choices[i] for i in keep]
+            spans = _protected_spans(self._prot, text, chars)
+            for j, u in zip(positions, choices):
+                if chars[j][:1].isalnum() and not (spans and any(a <= j < b for a, b in spans)):
+                    self._edit_char(chars, j, u, spans, table)
+            return "".join(chars)
         if positions[-1] >= len(text):
             keep = [i for i, j in enumerate(positions) if j < len(text)]
             positions, choices = [positions[i] for i in keep], [choices[i] for i in keep]
-        table = keyboard(self.layout)
         chars = list(text)
         spans: list[tuple[int, int]] = []
         if self._prot is not None and self._prot.search(text):
@@ -192,9 +242,9 @@ class OCRError(_TableSubstitution):
         self, chars: list[str], j: int, u: float, spans: list[tuple[int, int]], table: dict[str, tuple[str, ...]]
     ) -> None:
         # OCR confusions are case-specific ("O" → "D", "o" → "u"): no lower-case fallback
-        options = table.get(chars[j])
+        options = table.get(_composed(chars[j]))
         if options is not None:
-            chars[j] = options[int(u * len(options))]
+            chars[j] = _like(chars[j], options[int(u * len(options))])
 
 
 class Homoglyph(_TableSubstitution):
@@ -208,9 +258,9 @@ class Homoglyph(_TableSubstitution):
     def _edit_char(
         self, chars: list[str], j: int, u: float, spans: list[tuple[int, int]], table: dict[str, tuple[str, ...]]
     ) -> None:
-        options = table.get(chars[j])
+        options = table.get(_composed(chars[j]))
         if options is not None:
-            chars[j] = options[int(u * len(options))]
+            chars[j] = _like(chars[j], options[int(u * len(options))])
 
 
 class _AlphabetOp(_CharOp):
@@ -234,7 +284,7 @@ class _AlphabetOp(_CharOp):
 
 
 class CharSubstitute(_AlphabetOp):
-    """Substitute a picked character by a different random character of ``alphabet`` (case kept)."""
+    """Substitute a picked character (a letter with its marks) by a different random character of ``alphabet`` (case kept)."""
 
     name = "text.char_substitute"
 
@@ -269,7 +319,7 @@ class CharSwap(_CharOp):
         self, chars: list[str], j: int, u: float, spans: list[tuple[int, int]], table: dict[str, tuple[str, ...]]
     ) -> None:
         k = j + 1
-        if k < len(chars) and len(chars[k]) == 1 and chars[k].isalnum() and not any(a <= k < b for a, b in spans):
+        if k < len(chars) and chars[k][:1].isalnum() and not any(a <= k < b for a, b in spans):
             chars[j], chars[k] = chars[k], chars[j]
 
 
@@ -281,7 +331,7 @@ class CharDelete(_CharOp):
     def _edit_char(
         self, chars: list[str], j: int, u: float, spans: list[tuple[int, int]], table: dict[str, tuple[str, ...]]
     ) -> None:
-        left = j > 0 and chars[j - 1][-1:].isalnum()
+        left = j > 0 and chars[j - 1][:1].isalnum()
         right = j + 1 < len(chars) and chars[j + 1][:1].isalnum()
         if left or right:
             chars[j] = ""

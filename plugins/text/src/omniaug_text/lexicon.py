@@ -153,14 +153,14 @@ def ocr_map(language: str = "en") -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in char_tables()["ocr"][language].items() if v}
 
 
-@functools.lru_cache(maxsize=4)
 def _word_like(s: str) -> bool:
     """Letters with inner apostrophes, hyphens, spaces or dots: no markup, escapes or bare numbers."""
     return any(ch.isalpha() for ch in s) and all(ch.isalnum() or ch in " '’-." for ch in s)
 
 
+@functools.lru_cache(maxsize=4)
 def spelling(language: str = "en") -> dict[str, tuple[str, ...]]:
-    """Correct word → common misspellings of it.
+    """Correct word → common misspellings of it (built once per language, then shared: do not modify).
 
     The source lists carry some noise from their wiki markup (``[[realy``, ``&amp``,
     ``hab\\ve``); only word-like misspellings are kept, so an inserted typo never

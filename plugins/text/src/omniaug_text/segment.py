@@ -12,27 +12,159 @@ user regexes) as untouchable units:
 
 A :class:`Doc` holds the parts, which of them are editable words, and applies the
 edits (replace, delete, insert, swap) an op decides on.
+
+Words and characters are grapheme clusters, never bare code points: a combining
+mark stays on its base letter (decomposed NFD accents, Indic vowel signs and
+viramas), so moving, deleting or splitting a word never orphans one. See
+:func:`graphemes` for the segmentation (UAX #29's extended grapheme clusters,
+with the rules text editing meets; computed with :mod:`unicodedata`).
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import string
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["DEFAULT_PROTECTED", "Doc", "SpaceDoc", "protected_regex", "segment", "split_sentences"]
+__all__ = ["DEFAULT_PROTECTED", "Doc", "SpaceDoc", "graphemes", "protected_regex", "segment", "split_sentences"]
 
 #: protected by default: ``{placeholder}``, ``<tag>`` / ``</tag>``, URLs
 DEFAULT_PROTECTED: tuple[str, ...] = (r"\{[^{}\s]*\}", r"</?[A-Za-z][^<>\n]*>", r"https?://\S+")
-# letters with inner apostrophes ("don't", "l'eau"); digits and "_" are not word characters here
+# letters with inner apostrophes ("don't", "l'eau"); digits and "_" are not word characters here.
+# A letter carries the combining marks that follow it (see _word_split)
 _WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)*"
 _FAITHFUL_QUOTE = re.compile(r"['’]")
 _FAITHFUL_OTHER = re.compile(r"[^a-z ]+")
 _WORD_SPLIT = re.compile(f"({_WORD})")
 _CLOSING = frozenset(".,;:!?)]}\"'…")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])(\s+)")
+# sentence ends: Latin marks and the Devanagari danda / double danda
+_SENTENCE_END = re.compile(r"(?<=[.!?…।॥])(\s+)")
+
+# ----------------------------------------------------------------------- grapheme clusters
+
+_ZWNJ, _ZWJ = "\u200c", "\u200d"
+#: Indic_Conjunct_Break=Linker (UAX #29 rule GB9c): a virama joining two consonants into one cluster
+_LINKERS = frozenset("\u094d\u09cd\u0acd\u0b4d\u0c4d\u0d4d")
+
+
+@functools.cache
+def _mark_class() -> str:
+    """A regex character-class body of every code point that extends the one before it.
+
+    Combining marks (categories Mn, Mc, Me: accents, Indic vowel signs and viramas,
+    variation selectors), ZWNJ / ZWJ and the emoji skin-tone modifiers. Computed once
+    from :mod:`unicodedata` over the planes that hold marks (a few tens of ms); no
+    combining mark lies below U+0300 or in planes 2–13.
+    """
+    cat = unicodedata.category
+    ranges: list[tuple[int, int]] = []
+    for cp in itertools.chain(range(0x300, 0x20000), range(0xE0000, 0xE1000)):
+        if cat(chr(cp))[0] == "M":
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    ranges += [(0x200C, 0x200D), (0x1F3FB, 0x1F3FF)]
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+@functools.cache
+def _joiners() -> re.Pattern[str]:
+    """Matches any code point after which plain code-point splitting would cut a cluster."""
+    # marks, Hangul jamo (NFD Korean), regional indicators (flags), CR (CR LF)
+    return re.compile(f"[{_mark_class()}\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\U0001F1E6-\U0001F1FF\r]")
+
+
+@functools.cache
+def _word_split() -> re.Pattern[str]:
+    """The word regex of :data:`_WORD` where every letter may carry combining marks."""
+    marks = _mark_class()
+    letter = f"[^\\W\\d_][{marks}]*"  # a letter and its marks; a mark alone never starts a word
+    return re.compile(f"((?:{letter})+(?:['’](?:{letter})+)*)")
+
+
+def needs_clusters(text: str) -> bool:
+    """Whether cutting ``text`` into code points could split a grapheme cluster."""
+    if text.isascii():
+        return "\r\n" in text
+    return _joiners().search(text) is not None
+
+
+def _hangul(c: str) -> str:
+    """Hangul syllable type for the jamo rules GB6–GB8: ``L``, ``V``, ``T``, ``LV``, ``LVT`` or ``""``."""
+    cp = ord(c)
+    if 0x1100 <= cp <= 0x115F or 0xA960 <= cp <= 0xA97C:
+        return "L"
+    if 0x1160 <= cp <= 0x11A7 or 0xD7B0 <= cp <= 0xD7C6:
+        return "V"
+    if 0x11A8 <= cp <= 0x11FF or 0xD7CB <= cp <= 0xD7FB:
+        return "T"
+    if 0xAC00 <= cp <= 0xD7A3:
+        return "LV" if (cp - 0xAC00) % 28 == 0 else "LVT"
+    return ""
+
+
+def _extends(c: str) -> bool:
+    return unicodedata.category(c)[0] == "M" or c in (_ZWNJ, _ZWJ) or "\U0001F3FB" <= c <= "\U0001F3FF"
+
+
+def _joins(cluster: str, prev: str, c: str) -> bool:
+    """Whether ``c`` continues ``cluster`` (whose last code point is ``prev``): the UAX #29 rules text meets."""
+    if prev == "\r":
+        return c == "\n"  # GB3 (and GB4: nothing else joins a control)
+    if prev == "\n" or c in "\r\n":
+        return False
+    if _extends(c):
+        return True  # GB9 / GB9a: Extend, ZWJ and SpacingMark (Mc) stay on their base
+    hp, hc = _hangul(prev), _hangul(c)
+    if hp and hc and (
+        (hp == "L" and hc in ("L", "V", "LV", "LVT")) or (hp in ("LV", "V") and hc in ("V", "T")) or (hp in ("LVT", "T") and hc == "T")
+    ):
+        return True  # GB6–GB8
+    if prev == _ZWJ and len(cluster) > 1 and unicodedata.category(c) == "So":
+        return True  # GB11: emoji ZWJ sequences (Extended_Pictographic approximated by So)
+    if "\U0001F1E6" <= c <= "\U0001F1FF" and "\U0001F1E6" <= prev <= "\U0001F1FF":
+        return _odd_regional(cluster)
+    # GB9c: consonant (linker extend*) consonant of the same Indic script
+    linker = cluster.rstrip(_ZWJ + _ZWNJ)[-1:]
+    if linker in _LINKERS and unicodedata.category(c) == "Lo" and ord(c) >> 7 == ord(linker) >> 7:
+        return True
+    return False
+
+
+def _odd_regional(cluster: str) -> bool:
+    """GB12/13: a regional indicator joins the one before it when that one opens a pair."""
+    n = 0
+    for ch in reversed(cluster):
+        if not "\U0001F1E6" <= ch <= "\U0001F1FF":
+            break
+        n += 1
+    return n % 2 == 1
+
+
+def graphemes(text: str) -> list[str]:
+    """``text`` cut into grapheme clusters (user-perceived characters); ``"".join`` gives it back.
+
+    Follows UAX #29's extended grapheme clusters for what text editing meets: CR LF,
+    combining marks and spacing marks on their base (GB9, GB9a), Hangul jamo
+    syllables (GB6–GB8), Indic conjuncts joined by a virama (GB9c, Unicode 15.1),
+    emoji ZWJ sequences (GB11, pictographs approximated by category ``So``) and
+    flag pairs (GB12/13); prepended concatenation marks (GB9b) are not joined.
+    Plain text (no mark, jamo, flag or CR LF) takes a fast path: its code points.
+    """
+    if not needs_clusters(text):
+        return list(text)
+    out: list[str] = []
+    for c in text:
+        if out and _joins(out[-1], out[-1][-1], c):
+            out[-1] += c
+        else:
+            out.append(c)
+    return out
 
 
 @functools.lru_cache(maxsize=64)
@@ -239,8 +371,9 @@ def regex_doc(text: str, protected: tuple[str, ...] = DEFAULT_PROTECTED) -> Doc:
     # parts: gap, then (protected, word, gap) triples; words sit at 3k + 2, protected at 3k + 1
     parts: list[str] = [""]
     slots: list[int] = []
+    split = _word_split().split if needs_clusters(text) else _WORD_SPLIT.split  # same cuts when no mark
     for j, piece in enumerate(pieces):
-        cut = _WORD_SPLIT.split(piece)  # gap, word, gap, word, …, gap
+        cut = split(piece)  # gap, word, gap, word, …, gap
         parts[-1] += cut[0]
         for k in range(1, len(cut), 2):
             slots.append(len(parts) + 1)

@@ -2,7 +2,10 @@
 
 Every op changes only *editable* positions: real tokens (attention mask set) whose
 id is not one of the batch's ``special_ids``. Padding and special tokens are never
-changed, and ops that remove tokens keep the padding on its side. There is no
+changed or dropped, and their order relative to the other tokens is kept. Ops that
+remove tokens (:class:`TokenDropout`) close the sequence up and keep the padding on
+its side, so every token after a removed one — a trailing ``[SEP]`` included — moves
+left by the number removed before it; the other ops leave special tokens at their index. There is no
 Python loop over the batch and no host round trip: per-sample draws are ``(B, L)``
 uniforms and the kernels are gathers, scatters, sorts and cumulative maxima.
 """
@@ -44,6 +47,8 @@ class TokenDropout(_TokenOp):
 
     Like EDA's deletion: a sample with at most one editable token is left alone and
     a sample never loses all of them (the token with the largest draw stays).
+    Special tokens are never dropped but do move: ``[CLS] a b c [SEP]`` with ``b``
+    dropped becomes ``[CLS] a c [SEP] [PAD]`` (``[SEP]`` one place left).
     """
 
     name = "tokens.dropout"

@@ -30,7 +30,7 @@ from omniaug import Augmentation, InputError, Magnitude, Params, args, rng
 
 from .lexicon import STOP_WORDS, spelling, wordnet
 from .modalities import TEXT
-from .segment import Doc, SpaceDoc, as_tuple, match_case, segment, split_sentences
+from .segment import Doc, SpaceDoc, as_tuple, graphemes, match_case, segment, split_sentences
 
 __all__ = [
     "AntonymReplacement",
@@ -380,7 +380,11 @@ class PunctuationInsertion(_WordOp):
 
 
 class WordSplit(_WordOp):
-    """Split ``max(1, ⌊rate·candidates⌋)`` words of at least ``min_length`` letters in two at a random point."""
+    """Split ``max(1, ⌊rate·candidates⌋)`` words of at least ``min_length`` letters in two at a random point.
+
+    Letters are grapheme clusters: a cut never separates a combining mark (an accent,
+    an Indic vowel sign) from its letter.
+    """
 
     name = "text.word_split"
     magnitude = Magnitude("rate", 0.0, 0.5)
@@ -404,15 +408,16 @@ class WordSplit(_WordOp):
     def _edit(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
         words = doc.words
-        cands = [k for k, w in enumerate(words) if len(w) >= self.min_length]
+        letters = [w if w.isascii() else graphemes(w) for w in words]
+        cands = [k for k, w in enumerate(letters) if len(w) >= self.min_length]
         if not cands:
             return doc.text()
         width = len(row)
         cands.sort(key=lambda k: row[-1 - k % width])
         for r, k in enumerate(cands[: max(1, int(self.rate * len(cands)))]):
-            w = words[k]
+            w = letters[k]
             cut = 1 + int(row[r % width] * (len(w) - 1))
-            doc.replace(k, f"{w[:cut]} {w[cut:]}")
+            doc.replace(k, f"{''.join(w[:cut])} {''.join(w[cut:])}")
         return doc.text()
 
 
