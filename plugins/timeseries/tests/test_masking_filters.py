@@ -135,3 +135,23 @@ def test_frequency_ops_keep_padding(padded: SeriesBatch) -> None:
         v = view_of(padded)
         for b, n in enumerate(v.lengths.tolist()):
             assert torch.equal(out.values[b, :, n:], padded.values[b, :, n:])
+
+
+def test_channel_dropout_is_skipped_on_univariate_series_inside_policies() -> None:
+    """Issue #20 §4: in RandAugment / TrivialAugment, channel dropout never blanks a univariate series."""
+    import omniaug
+    from omniaug_timeseries.datasets import load_dataset
+
+    x = load_dataset("gunpoint").x_train[:16]
+    wrapped = omniaug.SkipInapplicable(ChannelDropout(rate=0.5))
+    out, params = wrapped.augment(x, generator=make_generator(0))
+    assert torch.equal(out, x) and bool(params["skipped"].all()) and "univariate" in params["reason"]
+    multi = torch.cat([x, x.flip(-1)], dim=1)
+    out, params = wrapped.augment(multi, generator=make_generator(0))
+    assert not bool(params["skipped"].any())
+    blank = 0
+    for policy in (omniaug.RandAugment("timeseries", n=2, m=9), omniaug.TrivialAugment("timeseries")):
+        for seed in range(10):
+            out = policy(x, generator=make_generator(seed))
+            blank += int((out.abs().amax(dim=(1, 2)) == 0).sum())
+    assert blank == 0

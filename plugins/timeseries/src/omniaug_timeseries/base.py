@@ -113,16 +113,24 @@ def keep_label_padding(new: torch.Tensor, old: torch.Tensor, lengths: torch.Tens
 
 
 def channel_std(view: SeriesView) -> torch.Tensor:
-    """``(B, C, 1)`` standard deviation (population) of each channel over its valid part."""
+    """``(B, C, 1)`` standard deviation (population) of each channel over its valid part.
+
+    The sum of squares is accumulated in float64 (``vector_norm(dtype=float64)``), so it
+    does not overflow where the squares would in the input's dtype: float16 values above
+    256, float32 values above ~1e19 (a finite input then gave an infinite std and NaN noise).
+    """
+    values = view.values
     if not view.padded:  # two plain passes: much faster than Tensor.std's Welford loop on CPU
-        centred = view.values - view.values.mean(-1, keepdim=True)
-        return centred.square_().mean(-1, keepdim=True).sqrt_()
-    valid = (torch.arange(view.values.shape[-1], device=view.values.device) < view.lengths.unsqueeze(1)).unsqueeze(1)
-    n = view.lengths.view(-1, 1, 1).to(view.values.dtype)
-    x = torch.where(valid, view.values, torch.zeros((), dtype=view.values.dtype, device=view.values.device))
+        centred = values - values.mean(-1, keepdim=True)
+        norm = torch.linalg.vector_norm(centred, dim=-1, keepdim=True, dtype=torch.float64)
+        return norm.div_(values.shape[-1] ** 0.5).to(values.dtype)
+    valid = (torch.arange(values.shape[-1], device=values.device) < view.lengths.unsqueeze(1)).unsqueeze(1)
+    n = view.lengths.view(-1, 1, 1).to(values.dtype)
+    x = torch.where(valid, values, torch.zeros((), dtype=values.dtype, device=values.device))
     mean = x.sum(-1, keepdim=True) / n
-    var = torch.where(valid, (view.values - mean) ** 2, torch.zeros((), dtype=x.dtype, device=x.device)).sum(-1, keepdim=True) / n
-    return var.sqrt()
+    centred = torch.where(valid, values - mean, torch.zeros((), dtype=x.dtype, device=x.device))
+    norm = torch.linalg.vector_norm(centred, dim=-1, keepdim=True, dtype=torch.float64)
+    return (norm / n.to(torch.float64).sqrt()).to(values.dtype)
 
 
 def channel_range(view: SeriesView) -> tuple[torch.Tensor, torch.Tensor]:

@@ -14,7 +14,7 @@ import torch
 from omniaug import Magnitude, Params, rng
 
 from .base import SeriesAugmentation, check_fraction, check_range
-from .series import SeriesView, view_of
+from .series import SeriesBatch, SeriesView, view_of
 
 __all__ = ["TimeCutout", "TimeDropout", "ChannelDropout"]
 
@@ -87,6 +87,11 @@ class ChannelDropout(SeriesAugmentation):
     Models a missing or failed sensor. A sample may lose every channel when ``rate``
     is high; use ``OneOf``/``p`` to keep that rare.
 
+    A univariate series has no other channel to fall back on: policies and presets
+    (:class:`omniaug.SkipInapplicable`) skip the op on it, with the reason in the
+    params, instead of blanking the whole series (:meth:`inapplicable`). Called on
+    its own, the op still does what it is asked.
+
     Args:
         rate: per-channel drop probability.
         fill: value written into dropped channels.
@@ -100,6 +105,14 @@ class ChannelDropout(SeriesAugmentation):
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.rate = check_fraction("rate", rate, self.name) if rate else 0.0
         self.fill = float(fill)
+
+    def inapplicable(self, x: Any) -> tuple[torch.Tensor | None, str]:
+        """Every sample of a univariate batch: dropping its only channel would blank it."""
+        values = x.values if isinstance(x, SeriesBatch) else x
+        if not isinstance(values, torch.Tensor) or values.dim() != 3 or values.shape[1] >= 2:
+            return None, ""  # several channels, or a malformed payload the op's validation reports
+        skip = torch.ones(values.shape[0], dtype=torch.bool, device=values.device)
+        return skip, f"{self.name}: a univariate series has no channel to spare (dropping it blanks the series)"
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         c = view_of(x).values.shape[1]
