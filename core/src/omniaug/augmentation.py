@@ -361,8 +361,8 @@ class Augmentation(Transform):
         self.validate(x)
         n = spec.batch_size(x)
         device = spec.device_of(x)
-        if self.p >= 1.0:  # always applied: no draw needed (three small ops saved per call)
-            apply = torch.ones(n, dtype=torch.bool, device=device)
+        if self.p >= 1.0:  # always applied: no draw, and the masked path will not read the mask
+            apply = batching.all_selected(n, device)
         else:
             apply = rng.bernoulli(n, self.p, generator=generator, device=device, same_on_batch=self.same_on_batch)
         drawn = self.draw(x, n, generator=generator, device=device)
@@ -378,16 +378,8 @@ class Augmentation(Transform):
     ) -> Augmented:
         """Sample params for ``x`` and apply them; return ``Augmented(output, params)``."""
         params = self.sample_params(x, generator=generator)
-        cls = type(self)
-        if (
-            self.p >= 1.0
-            and cls.apply is Augmentation.apply
-            and cls.sample_params is Augmentation.sample_params
-            and params[APPLY].numel() > 0
-        ):
-            # the mask is the all-True one sample_params makes for p=1: the kernel takes the
-            # whole batch, without scanning the mask (a nonzero(), a device sync on GPU)
-            return Augmented(self.kernel(x, params), params)
+        # at p = 1 the mask is batching.all_selected: the masked path passes the whole batch to
+        # the kernel without reading it, whatever apply() the op overrides
         return Augmented(self.apply(x, params), params)
 
     def apply(self, x: Any, params: Params) -> Any:

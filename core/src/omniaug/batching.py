@@ -16,6 +16,7 @@ kept as they are. Tensors must have the batch in dimension 0.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -41,6 +42,9 @@ __all__ = [
     "tree_clone",
     "tree_to",
     "CheckedTensors",
+    "all_selected",
+    "is_all_selected",
+    "mask_scans",
 ]
 
 T = TypeVar("T")
@@ -170,6 +174,9 @@ def apply_on_subset(
     When every sample is selected ``x`` goes through whole; when none is, ``x`` is
     returned unchanged. Finding the selected samples costs one device sync.
     """
+    if mask.numel() and mask in _ALL_SELECTED:  # p = 1: the whole batch, without reading the mask
+        return fn(x, torch.arange(mask.numel(), device=mask.device))
+    _SCANS.count = getattr(_SCANS, "count", 0) + 1
     idx = mask.nonzero().flatten()
     n = idx.numel()
     if n == 0:
@@ -354,3 +361,30 @@ class CheckedTensors:
             return False
         entry = self._entries.get(id(t))
         return entry is not None and entry[0]() is t and entry[1] == t._version
+
+
+#: all-True apply masks made by :func:`all_selected` (until changed in place or freed)
+_ALL_SELECTED = CheckedTensors(capacity=256)
+#: per-thread count of masks :func:`apply_on_subset` had to read (see :func:`mask_scans`)
+_SCANS = threading.local()
+
+
+def all_selected(n: int, device: torch.device | str) -> torch.Tensor:
+    """An all-True ``(n,)`` apply mask that :func:`apply_on_subset` recognises without reading it.
+
+    The p = 1 shortcut: the mask of an op that is always applied is made here, so the
+    masked path hands the whole batch to the kernel with no ``nonzero()`` (a device
+    sync on GPU) and no gather/scatter, for every op whatever it overrides. A mask
+    changed in place afterwards is read again (torch's version counter).
+    """
+    return _ALL_SELECTED.add(torch.ones(n, dtype=torch.bool, device=device))
+
+
+def is_all_selected(mask: Any) -> bool:
+    """Whether ``mask`` is an unchanged mask from :func:`all_selected`."""
+    return mask in _ALL_SELECTED
+
+
+def mask_scans() -> int:
+    """How many apply masks :func:`apply_on_subset` has read on this thread (the contract suite's p = 1 check)."""
+    return int(getattr(_SCANS, "count", 0))

@@ -36,10 +36,14 @@ class Params(dict[str, Any]):
         return batching.batch_size_of(dict(self))
 
     def subset(self, index: torch.Tensor) -> Params:
-        """The params of samples ``index`` (a 1-D ``LongTensor``)."""
-        return Params(
+        """The params of samples ``index`` (a 1-D ``LongTensor``); an all-applied mask stays one (p = 1 shortcut)."""
+        out = Params(
             {k: (v.subset(index) if isinstance(v, Params) else batching.subset(v, index)) for k, v in self.items()}
         )
+        mask = self.get(APPLY)
+        if batching.is_all_selected(mask):
+            out[APPLY] = batching.all_selected(index.numel(), mask.device)
+        return out
 
     def scatter(self, index: torch.Tensor, batch_size: int) -> Params:
         """Params of samples ``index`` spread into a batch of ``batch_size`` (see ``batching.scatter_into``)."""
