@@ -54,7 +54,7 @@ def test_time_warp_large_sigma_paths_stay_monotone(padded: SeriesBatch) -> None:
 
 
 def test_window_warp_path_slopes(series: torch.Tensor) -> None:
-    op = WindowWarp(window_ratio=0.3, scales=[2.0])
+    op = WindowWarp(window=0.3, scales=[2.0])
     out, params = op.augment(series, generator=make_generator(2))
     path = op.path(view_of(series), params)[:, 0].double()
     assert bool((path.diff(dim=-1) > 0).all())
@@ -101,7 +101,7 @@ def test_crop_without_resize_needs_lengths(series: torch.Tensor) -> None:
 
 
 def test_window_slice_is_a_resized_crop(series: torch.Tensor) -> None:
-    a = WindowSlice(ratio=0.7)(series, generator=make_generator(5))
+    a = WindowSlice(size=0.7)(series, generator=make_generator(5))
     b = Crop(size=0.7, resize=True)(series, generator=make_generator(5))
     torch.testing.assert_close(a, b)
 
@@ -131,3 +131,30 @@ def test_reverse_flips_the_valid_part(padded: SeriesBatch) -> None:
         assert torch.equal(out.values[b, :, n:], padded.values[b, :, n:])
     twice = Reverse()(out, generator=make_generator(0))
     assert torch.equal(twice.values, padded.values) and torch.equal(twice.labels, padded.labels)
+
+
+def test_segment_permutation_never_cuts_an_empty_segment() -> None:
+    """Issue #20 §4: 4 segments on 24 steps — distinct cuts (no empty piece), unchanged only for the identity order."""
+    from omniaug_timeseries.datasets import load_dataset
+
+    x = load_dataset("gunpoint").x_train[:50, :, :24].contiguous().repeat(40, 1, 1)  # 2000 real series of 24 steps
+    op = SegmentPermutation(segments=4)
+    out, params = op.augment(x, generator=make_generator(0))
+    cuts = params["cuts"]
+    assert bool((cuts.diff(dim=1) > 0).all()) and bool((cuts >= 1).all()) and bool((cuts <= 23).all())
+    unchanged = (out == x).flatten(1).all(1).float().mean().item()
+    identity = (params["order"] == torch.arange(4)).all(1).float().mean().item()
+    assert abs(identity - 1 / 24) < 0.015, identity  # a uniform permutation of 4 pieces
+    assert abs(unchanged - identity) < 0.005, (unchanged, identity)  # the old draws left 7.5 % unchanged
+
+
+def test_segment_permutation_random_count_draws_one_to_k_pieces() -> None:
+    series = torch.linspace(0, 1, 64).repeat(4000, 1, 1)
+    op = SegmentPermutation(segments=5, random_count=True)
+    out, params = op.augment(series, generator=make_generator(1))
+    pieces = (params["cuts"] < 64).sum(1) + 1
+    counts = torch.bincount(pieces, minlength=6)[1:].float() / 4000
+    torch.testing.assert_close(counts, torch.full((5,), 0.2), atol=0.03, rtol=0)
+    jumps = ((out[:, 0].diff(dim=1) - 1 / 63).abs() > 1e-4).sum(1)
+    assert bool((jumps <= pieces - 1).all())
+    assert torch.equal(op(series, params=params), out)
