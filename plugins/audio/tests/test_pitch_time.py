@@ -75,7 +75,7 @@ def _active_end(wave: torch.Tensor) -> torch.Tensor:
 def test_time_stretch_changes_duration_keeps_pitch() -> None:
     rates = torch.tensor([0.8, 1.0, 1.25, 0.9])
     x = _burst([12000, 12000, 16000, 8000], 20000)
-    y = _replay(TimeStretch((0.8, 1.25)), x, 4, rate=rates)
+    y = _replay(TimeStretch((0.8, 1.25)), x, 4, factor=rates)
     assert isinstance(y, AudioBatch) and y.lengths is not None
     expected_len = torch.ceil(x.lengths / rates).long().clamp_max(20000)  # type: ignore[operator]
     assert torch.equal(y.lengths, expected_len)

@@ -86,7 +86,7 @@ def test_frequency_mask_bounds_and_padding() -> None:
 def test_time_mask_bounds_mean_value_per_example() -> None:
     x = synthetic_spectrogram(6, generator=make_generator(1))
     x = SpectrogramBatch(x.spec + 1.0, x.lengths)
-    op = SpecTimeMask(max_width=30, num_masks=1, max_fraction=0.2, mask_value="mean")
+    op = SpecTimeMask(max_width=30, num_masks=1, max_fraction=0.2, fill="mean")
     out, params = op.augment(x, generator=make_generator(2))
     valid = _spec_valid(x)
     assert x.lengths is not None

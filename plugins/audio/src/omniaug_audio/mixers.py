@@ -6,11 +6,10 @@ from typing import Any
 
 import torch
 
-from omniaug import Mixer, Params, rng
+from omniaug import Mixer, Params, args, rng
 
 from .dsp import masked_power
 from .modality import AUDIO
-from .ops._base import as_range
 from .payload import full_lengths, repack_audio, unpack_audio, valid_mask
 
 __all__ = ["MixUp", "SnrMix", "TimeCutMix"]
@@ -25,6 +24,12 @@ class MixUp(Mixer):
     name = "audio.mixup"
     differentiable = True
     modality = AUDIO
+
+    def __init__(
+        self, alpha: float = 0.2, *, p: float = 1.0, num_classes: int | None = None, label_smoothing: float = 0.0
+    ) -> None:
+        # α = 0.2: the MixUp default of every plugin (Zhang et al. 2018, ImageNet setting)
+        super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
 
     def mix(self, x: Any, partners: list[Any], params: Params) -> tuple[Any, torch.Tensor]:
         wave, _, lengths = unpack_audio(x, 16000)
@@ -51,14 +56,14 @@ class SnrMix(Mixer):
     def __init__(
         self,
         snr_db: Any = (0.0, 20.0),
-        alpha: float = 1.0,
         *,
         p: float = 1.0,
         num_classes: int | None = None,
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
-        self.snr_db = as_range(snr_db, "snr_db", "SnrMix", low=-60, high=120)
+        # the weights are energy shares, not a Beta λ: no alpha
+        super().__init__(1.0, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
+        self.snr_db = args.value_range("snr_db", snr_db, bounds=(-60.0, 120.0), scalar="fixed", where="SnrMix")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, Any]:
         return {"snr_db": rng.uniform(batch_size, *self.snr_db, generator=generator, device=device)}

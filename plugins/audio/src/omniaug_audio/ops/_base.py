@@ -3,39 +3,21 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import torch
 
-from omniaug import Augmentation, InputError
+from omniaug import Augmentation, args
 
 from ..modality import AUDIO, SPECTROGRAM, mark_finite
 from ..payload import AudioBatch, full_lengths, unpack_audio, valid_mask
 
-__all__ = ["WaveformOp", "SpectrogramOp", "as_range", "check_rate", "log_uniform"]
-
-
-def as_range(value: Any, name: str, where: str, *, low: float = -math.inf, high: float = math.inf) -> tuple[float, float]:
-    """Check a ``(lo, hi)`` range argument (a number means ``(v, v)``) and return it as floats."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = (value, value)
-    if (
-        not isinstance(value, Sequence)
-        or len(value) != 2
-        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-    ):
-        raise InputError(name, "a number or a (low, high) pair of numbers", value, where=where)
-    lo, hi = float(value[0]), float(value[1])
-    if not (low <= lo <= hi <= high):
-        raise InputError(name, f"low <= high within [{low}, {high}]", value, where=where)
-    return lo, hi
+__all__ = ["WaveformOp", "SpectrogramOp", "check_rate", "log_uniform"]
 
 
 def check_rate(sample_rate: Any, where: str) -> int:
-    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate <= 0:
-        raise InputError("sample_rate", "a positive integer (Hz)", sample_rate, where=where)
-    return sample_rate
+    """A sample rate in Hz: a positive integer."""
+    return args.integer("sample_rate", sample_rate, low=1, where=where)
 
 
 def log_uniform(

@@ -6,10 +6,10 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError, Magnitude, rng
+from omniaug import InputError, Magnitude, args, rng
 
 from ..payload import repack_audio, unpack_audio, valid_mask
-from ._base import WaveformOp, as_range
+from ._base import WaveformOp
 
 __all__ = ["Gain", "GainTransition", "Fade", "PolarityInversion", "TimeShift", "TimeMask", "Reverse"]
 
@@ -44,7 +44,7 @@ class Gain(WaveformOp):
 
     def __init__(self, gain_db: Any = (-12.0, 12.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.gain_db = as_range(gain_db, "gain_db", "Gain", low=-120, high=60)
+        self.gain_db = args.value_range("gain_db", gain_db, bounds=(-120.0, 60.0), where="Gain")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"gain_db": rng.uniform(batch_size, *self.gain_db, generator=generator, device=device)}
@@ -73,8 +73,8 @@ class GainTransition(WaveformOp):
         self, gain_db: Any = (-24.0, 6.0), duration: Any = (0.2, 0.5), *, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.gain_db = as_range(gain_db, "gain_db", "GainTransition", low=-120, high=60)
-        self.duration = as_range(duration, "duration", "GainTransition", low=0.0, high=1.0)
+        self.gain_db = args.value_range("gain_db", gain_db, bounds=(-120.0, 60.0), where="GainTransition")
+        self.duration = args.value_range("duration", duration, bounds=(0.0, 1.0), scalar="fixed", where="GainTransition")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {
@@ -110,8 +110,8 @@ class Fade(WaveformOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.fade_in = as_range(fade_in, "fade_in", "Fade", low=0.0, high=1.0)
-        self.fade_out = as_range(fade_out, "fade_out", "Fade", low=0.0, high=1.0)
+        self.fade_in = args.value_range("fade_in", fade_in, bounds=(0.0, 1.0), scalar="fixed", where="Fade")
+        self.fade_out = args.value_range("fade_out", fade_out, bounds=(0.0, 1.0), scalar="fixed", where="Fade")
         if shape not in ("linear", "cosine"):
             raise InputError("shape", "'linear' or 'cosine'", shape, where="Fade")
         self.shape = shape
@@ -167,7 +167,7 @@ class TimeShift(WaveformOp):
 
     def __init__(self, shift: Any = (-0.2, 0.2), mode: str = "roll", *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.shift = as_range(shift, "shift", "TimeShift", low=-1.0, high=1.0)
+        self.shift = args.value_range("shift", shift, bounds=(-1.0, 1.0), where="TimeShift")
         if mode not in ("roll", "pad"):
             raise InputError("mode", "'roll' or 'pad'", mode, where="TimeShift")
         self.mode = mode
@@ -216,7 +216,7 @@ class TimeMask(WaveformOp):
 
     def __init__(self, width: Any = (0.0, 0.15), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.width = as_range(width, "width", "TimeMask", low=0.0, high=1.0)
+        self.width = args.value_range("width", width, bounds=(0.0, 1.0), scalar="fixed", where="TimeMask")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {

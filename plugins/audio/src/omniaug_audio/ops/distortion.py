@@ -6,12 +6,12 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError, Magnitude, rng
+from omniaug import InputError, Magnitude, args, rng
 
 from ..dsp import masked_power
 from ..loudness import integrated_loudness
 from ..payload import valid_mask
-from ._base import WaveformOp, as_range
+from ._base import WaveformOp
 
 __all__ = ["Clipping", "TanhDistortion", "BitCrush", "PeakNormalize", "LoudnessNormalize"]
 
@@ -34,7 +34,7 @@ class Clipping(WaveformOp):
 
     def __init__(self, level: Any = (0.3, 0.9), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.level = as_range(level, "level", "Clipping", low=0.0, high=1.0)
+        self.level = args.value_range("level", level, bounds=(0.0, 1.0), scalar="fixed", where="Clipping")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"level": rng.uniform(batch_size, *self.level, generator=generator, device=device)}
@@ -54,7 +54,7 @@ class TanhDistortion(WaveformOp):
 
     def __init__(self, drive_db: Any = (0.0, 20.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.drive_db = as_range(drive_db, "drive_db", "TanhDistortion", low=-40, high=60)
+        self.drive_db = args.value_range("drive_db", drive_db, bounds=(-40.0, 60.0), scalar="fixed", where="TanhDistortion")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"drive_db": rng.uniform(batch_size, *self.drive_db, generator=generator, device=device)}
@@ -76,7 +76,7 @@ class BitCrush(WaveformOp):
 
     def __init__(self, bits: Any = (4, 10), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        lo, hi = as_range(bits, "bits", "BitCrush", low=1, high=32)
+        lo, hi = args.value_range("bits", bits, bounds=(1.0, 32.0), scalar="fixed", where="BitCrush")
         self.bits = (int(lo), int(hi))
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
@@ -96,7 +96,7 @@ class PeakNormalize(WaveformOp):
 
     def __init__(self, target_db: Any = (-6.0, 0.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.target_db = as_range(target_db, "target_db", "PeakNormalize", low=-120, high=40)
+        self.target_db = args.value_range("target_db", target_db, bounds=(-120.0, 40.0), scalar="fixed", where="PeakNormalize")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"target_db": rng.uniform(batch_size, *self.target_db, generator=generator, device=device)}
@@ -126,7 +126,7 @@ class LoudnessNormalize(WaveformOp):
         self, target_db: Any = (-30.0, -18.0), *, measure: str = "lufs", p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.target_db = as_range(target_db, "target_db", "LoudnessNormalize", low=-120, high=40)
+        self.target_db = args.value_range("target_db", target_db, bounds=(-120.0, 40.0), scalar="fixed", where="LoudnessNormalize")
         if measure not in ("lufs", "rms"):
             raise InputError("measure", "'lufs' or 'rms'", measure, where=self.name)
         self.measure = measure

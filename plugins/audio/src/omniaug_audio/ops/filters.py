@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 
 import torch
 
-from omniaug import InputError, Magnitude, rng
+from omniaug import InputError, Magnitude, args, rng
 
 from ..dsp import biquad_coefficients, biquad_magnitude, fft_filter
-from ._base import WaveformOp, as_range, check_rate, log_uniform
+from ._base import WaveformOp, check_rate, log_uniform
 
 __all__ = ["LowPass", "HighPass", "BandPass", "BandStop", "PeakingEQ"]
 
@@ -40,8 +40,8 @@ class _Biquad(WaveformOp):
         super().__init__(p=p, same_on_batch=same_on_batch)
         where = type(self).__name__
         self.sample_rate = check_rate(sample_rate, where)
-        self.freq_hz = as_range(self.default_freq if freq_hz is None else freq_hz, "freq_hz", where, low=1e-3, high=1e6)
-        self.q = as_range(q, "q", where, low=1e-3, high=100.0)
+        self.freq_hz = args.value_range("freq_hz", self.default_freq if freq_hz is None else freq_hz, bounds=(1e-3, 1e6), scalar="fixed", where=where)
+        self.q = args.value_range("q", q, bounds=(1e-3, 100.0), scalar="fixed", where=where)
         if isinstance(stages, bool) or not isinstance(stages, int) or stages < 1:
             raise InputError("stages", "a positive integer", stages, where=where)
         self.stages = stages
@@ -133,7 +133,7 @@ class PeakingEQ(_Biquad):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(freq_hz, q, 1, sample_rate, p=p, same_on_batch=same_on_batch)
-        self.gain_db = as_range(gain_db, "gain_db", "PeakingEQ", low=-60, high=60)
+        self.gain_db = args.value_range("gain_db", gain_db, bounds=(-60.0, 60.0), where="PeakingEQ")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         params = super().draw(x, batch_size, generator=generator, device=device)

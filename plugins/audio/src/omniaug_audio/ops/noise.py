@@ -9,11 +9,11 @@ from typing import Any
 import torch
 import torchaudio.functional as AF
 
-from omniaug import InputError, Magnitude, rng
+from omniaug import InputError, Magnitude, args, rng
 
 from ..dsp import colored_noise, masked_power, random_int16
 from ..payload import valid_mask
-from ._base import WaveformOp, as_range, check_rate
+from ._base import WaveformOp, check_rate
 
 __all__ = ["ColoredNoise", "BackgroundNoise", "add_at_snr", "COLORS"]
 
@@ -56,13 +56,13 @@ class ColoredNoise(WaveformOp):
         self, snr_db: Any = (3.0, 30.0), color: Any = (0.0, 2.0), *, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.snr_db = as_range(snr_db, "snr_db", "ColoredNoise", low=-60, high=120)
+        self.snr_db = args.value_range("snr_db", snr_db, bounds=(-60.0, 120.0), scalar="fixed", where="ColoredNoise")
         if isinstance(color, str):
             if color not in COLORS:
                 raise InputError("color", f"one of {sorted(COLORS)} or a (low, high) range of β", color, where="ColoredNoise")
             self.beta = (COLORS[color], COLORS[color])
         else:
-            self.beta = as_range(color, "color", "ColoredNoise", low=-2.0, high=4.0)
+            self.beta = args.value_range("color", color, bounds=(-2.0, 4.0), scalar="fixed", where="ColoredNoise")
         self.color = color
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
@@ -126,7 +126,7 @@ class BackgroundNoise(WaveformOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.snr_db = as_range(snr_db, "snr_db", "BackgroundNoise", low=-60, high=120)
+        self.snr_db = args.value_range("snr_db", snr_db, bounds=(-60.0, 120.0), scalar="fixed", where="BackgroundNoise")
         self.sample_rate = check_rate(sample_rate, "BackgroundNoise")
         files = _expand_paths(_bundled_noise() if paths is None else paths)
         from ..io import read_wav

@@ -21,18 +21,19 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError, Magnitude, rng
+from omniaug import InputError, Magnitude, args, rng
 
 from ..dsp import fft_resample_at, stretch_waveform
-from ._base import WaveformOp, as_range, check_rate, log_uniform
+from ._base import WaveformOp, check_rate, log_uniform
 
 __all__ = ["PitchShift", "TimeStretch", "Speed", "Resample", "pitch_shift"]
 
 
 def _n_fft(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 16 or value & (value - 1):
+    n = args.integer("n_fft", value, low=16, where=where)
+    if n & (n - 1):
         raise InputError("n_fft", "a power of two >= 16", value, where=where)
-    return value
+    return n
 
 
 def pitch_shift(
@@ -78,7 +79,7 @@ class PitchShift(WaveformOp):
         self, semitones: Any = (-4.0, 4.0), n_fft: int = 512, *, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.semitones = as_range(semitones, "semitones", "PitchShift", low=-24, high=24)
+        self.semitones = args.value_range("semitones", semitones, bounds=(-24.0, 24.0), where="PitchShift")
         self.n_fft = _n_fft(n_fft, "PitchShift")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
@@ -90,27 +91,30 @@ class PitchShift(WaveformOp):
 
 
 class TimeStretch(WaveformOp):
-    """Change tempo by ``rate`` per example (> 1 faster and shorter), keeping pitch; updates lengths."""
+    """Change tempo by ``factor`` per example (> 1 faster and shorter), keeping pitch; updates lengths.
+
+    ``factor`` is a ``(low, high)`` range drawn log-uniformly; a number ``v`` means ``(1 - v, 1 + v)``.
+    """
 
     name = "audio.time_stretch"
     differentiable = True
-    magnitude = Magnitude("rate", (1.0, 1.0), (0.8, 1.25))
+    magnitude = Magnitude("factor", (1.0, 1.0), (0.8, 1.25))
     changes_length = True
 
     def __init__(
-        self, rate: Any = (0.8, 1.25), n_fft: int = 512, *, p: float = 1.0, same_on_batch: bool = False
+        self, factor: Any = (0.8, 1.25), n_fft: int = 512, *, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.rate = as_range(rate, "rate", "TimeStretch", low=0.1, high=10.0)
+        self.factor = args.value_range("factor", factor, bounds=(0.1, 10.0), center=1.0, where="TimeStretch")
         self.n_fft = _n_fft(n_fft, "TimeStretch")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
-        return {"rate": log_uniform(batch_size, *self.rate, generator=generator, device=device)}
+        return {"factor": log_uniform(batch_size, *self.factor, generator=generator, device=device)}
 
     def transform(
         self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        rate = params["rate"].to(device=wave.device, dtype=wave.dtype)
+        rate = params["factor"].to(device=wave.device, dtype=wave.dtype)
         dry = wave * (torch.arange(wave.shape[-1], device=wave.device) < lengths.unsqueeze(1)).unsqueeze(1)
         y = stretch_waveform(dry, rate, wave.shape[-1], lengths, n_fft=self.n_fft)
         y = torch.where((rate == 1).reshape(-1, 1, 1), dry, y)
@@ -129,7 +133,7 @@ class Speed(WaveformOp):
 
     def __init__(self, factor: Any = (0.9, 1.1), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.factor = as_range(factor, "factor", "Speed", low=0.25, high=4.0)
+        self.factor = args.value_range("factor", factor, bounds=(0.25, 4.0), center=1.0, where="Speed")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"factor": log_uniform(batch_size, *self.factor, generator=generator, device=device)}
@@ -162,7 +166,7 @@ class Resample(WaveformOp):
         self, rate_hz: Any = (4000.0, 12000.0), sample_rate: int = 16000, *, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.rate_hz = as_range(rate_hz, "rate_hz", "Resample", low=100.0, high=1e6)
+        self.rate_hz = args.value_range("rate_hz", rate_hz, bounds=(100.0, 1e6), scalar="fixed", where="Resample")
         self.sample_rate = check_rate(sample_rate, "Resample")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:

@@ -9,11 +9,11 @@ from typing import Any
 import torch
 import torchaudio.functional as AF
 
-from omniaug import Magnitude, rng
+from omniaug import Magnitude, args, rng
 
 from ..dsp import masked_power
 from ..payload import valid_mask
-from ._base import WaveformOp, as_range, check_rate
+from ._base import WaveformOp, check_rate
 from .noise import _expand_paths
 
 __all__ = ["ImpulseResponse", "SyntheticReverb", "synthetic_rir", "convolve_same_level"]
@@ -70,8 +70,8 @@ class SyntheticReverb(WaveformOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.rt60 = as_range(rt60, "rt60", "SyntheticReverb", low=0.01, high=10.0)
-        self.direct_ratio_db = as_range(direct_ratio_db, "direct_ratio_db", "SyntheticReverb", low=-60, high=60)
+        self.rt60 = args.value_range("rt60", rt60, bounds=(0.01, 10.0), scalar="fixed", where="SyntheticReverb")
+        self.direct_ratio_db = args.value_range("direct_ratio_db", direct_ratio_db, bounds=(-60.0, 60.0), scalar="fixed", where="SyntheticReverb")
         self.sample_rate = check_rate(sample_rate, "SyntheticReverb")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:

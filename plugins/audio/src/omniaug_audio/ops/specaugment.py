@@ -7,26 +7,16 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError, Magnitude, rng
+from omniaug import Magnitude, args, rng
 
 from ..payload import full_lengths, repack_spec, unpack_spec
 from ._base import SpectrogramOp
 
 __all__ = ["FrequencyMask", "SpecTimeMask", "TimeWarp"]
 
-MASK_VALUES = ("zero", "mean")
-
-
-def _int_arg(value: Any, name: str, where: str, low: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise InputError(name, f"an integer >= {low}", value, where=where)
-    return value
-
-
-def _mask_value(value: Any, where: str) -> str:
-    if value not in MASK_VALUES:
-        raise InputError("mask_value", f"one of {MASK_VALUES}", value, where=where)
-    return str(value)
+def _fill_arg(fill: Any, where: str) -> float | str:
+    """A mask fill: a finite number, or ``"mean"`` (each example's own mean over its valid frames)."""
+    return "mean" if fill == "mean" else args.finite("fill", fill, where=where)
 
 
 def _frames_mask(spec: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -35,10 +25,10 @@ def _frames_mask(spec: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     return (t.unsqueeze(0) < lengths.unsqueeze(1)).reshape(spec.shape[0], 1, 1, -1)
 
 
-def _fill(spec: torch.Tensor, region: torch.Tensor, valid: torch.Tensor, mode: str) -> torch.Tensor:
-    """Set ``region`` (broadcastable bool) of ``spec`` to 0 or to each example's own mean over its valid frames."""
-    if mode == "zero":
-        value = torch.zeros((), dtype=spec.dtype, device=spec.device)
+def _fill(spec: torch.Tensor, region: torch.Tensor, valid: torch.Tensor, mode: float | str) -> torch.Tensor:
+    """Set ``region`` (broadcastable bool) of ``spec`` to a constant or to each example's own mean over its valid frames."""
+    if mode != "mean":
+        value = torch.full((), float(mode), dtype=spec.dtype, device=spec.device)
     else:
         count = (valid.sum(dim=(1, 2, 3)) * spec.shape[1] * spec.shape[2]).clamp_min(1)
         value = ((spec * valid).sum(dim=(1, 2, 3)) / count).reshape(-1, 1, 1, 1).to(spec.dtype)
@@ -61,12 +51,12 @@ class FrequencyMask(SpectrogramOp):
     magnitude = Magnitude("max_width", 0, 27, integer=True)
 
     def __init__(
-        self, max_width: int = 15, num_masks: int = 2, mask_value: str = "zero", *, p: float = 1.0, same_on_batch: bool = False
+        self, max_width: int = 15, num_masks: int = 2, fill: float | str = 0.0, *, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.max_width = _int_arg(max_width, "max_width", "FrequencyMask")
-        self.num_masks = _int_arg(num_masks, "num_masks", "FrequencyMask", 1)
-        self.mask_value = _mask_value(mask_value, "FrequencyMask")
+        self.max_width = args.integer("max_width", max_width, low=0, where="FrequencyMask")
+        self.num_masks = args.integer("num_masks", num_masks, low=1, where="FrequencyMask")
+        self.fill = _fill_arg(fill, "FrequencyMask")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         shape = (self.num_masks,)
@@ -84,7 +74,7 @@ class FrequencyMask(SpectrogramOp):
         f = torch.arange(n_freq, device=spec.device).reshape(1, 1, -1)
         band = ((f >= start.unsqueeze(-1)) & (f < (start + width).unsqueeze(-1))).any(1)  # (B, F)
         valid = _frames_mask(spec, full_lengths(spec, lengths))
-        return repack_spec(x, _fill(spec, band.reshape(bsz, 1, n_freq, 1), valid, self.mask_value))
+        return repack_spec(x, _fill(spec, band.reshape(bsz, 1, n_freq, 1), valid, self.fill))
 
 
 class SpecTimeMask(SpectrogramOp):
@@ -100,18 +90,16 @@ class SpecTimeMask(SpectrogramOp):
         max_width: int = 20,
         num_masks: int = 2,
         max_fraction: float = 1.0,
-        mask_value: str = "zero",
+        fill: float | str = 0.0,
         *,
         p: float = 1.0,
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.max_width = _int_arg(max_width, "max_width", "SpecTimeMask")
-        self.num_masks = _int_arg(num_masks, "num_masks", "SpecTimeMask", 1)
-        if not isinstance(max_fraction, (int, float)) or not 0.0 <= float(max_fraction) <= 1.0:
-            raise InputError("max_fraction", "a number in [0, 1]", max_fraction, where="SpecTimeMask")
-        self.max_fraction = float(max_fraction)
-        self.mask_value = _mask_value(mask_value, "SpecTimeMask")
+        self.max_width = args.integer("max_width", max_width, low=0, where="SpecTimeMask")
+        self.num_masks = args.integer("num_masks", num_masks, low=1, where="SpecTimeMask")
+        self.max_fraction = args.fraction("max_fraction", max_fraction, where="SpecTimeMask")
+        self.fill = _fill_arg(fill, "SpecTimeMask")
 
     draw = FrequencyMask.draw
 
@@ -123,7 +111,7 @@ class SpecTimeMask(SpectrogramOp):
         t = torch.arange(spec.shape[-1], device=spec.device).reshape(1, 1, -1)
         span = ((t >= start.unsqueeze(-1)) & (t < (start + width).unsqueeze(-1))).any(1)  # (B, T)
         valid = _frames_mask(spec, lens)
-        return repack_spec(x, _fill(spec, span.reshape(spec.shape[0], 1, 1, -1), valid, self.mask_value))
+        return repack_spec(x, _fill(spec, span.reshape(spec.shape[0], 1, 1, -1), valid, self.fill))
 
 
 class TimeWarp(SpectrogramOp):
@@ -137,7 +125,7 @@ class TimeWarp(SpectrogramOp):
 
     def __init__(self, max_warp: int = 5, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.max_warp = _int_arg(max_warp, "max_warp", "TimeWarp")
+        self.max_warp = args.integer("max_warp", max_warp, low=0, where="TimeWarp")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {
