@@ -77,3 +77,100 @@ def test_subset_of_an_all_applied_mask_keeps_the_shortcut(toy_registry, g):
     params = toy_plugin.Shift(p=1.0).sample_params(x, generator=g)
     sub = params.subset(torch.tensor([1, 4]))
     assert batching.is_all_selected(sub[APPLY]) and sub[APPLY].shape == (2,)
+
+
+# ------------------------------------------------------------------ fused ownership
+def _offset_identity(x: Any, n: int) -> torch.Tensor:
+    return torch.zeros(n)
+
+
+#: a correct kind with an in-place fast path: apply allocates, apply_inplace writes into its input
+OFFSET = omniaug.FusionKind(
+    name="vec.offset",
+    identity=_offset_identity,
+    compose=lambda first, then: first + then,
+    apply=lambda x, t, ops: x + t.unsqueeze(1),
+    apply_inplace=lambda x, t, ops: x.add_(t.unsqueeze(1)),
+    fresh_output=True,
+)
+
+
+def _scale_apply_lying(x: torch.Tensor, t: torch.Tensor, ops: list[Any]) -> torch.Tensor:
+    # broken: an "identity shortcut" that hands back the caller's tensor while the kind claims fresh outputs
+    return x if bool((t == 1).all()) else x * t.unsqueeze(1)
+
+
+#: broken: writes into its input
+INPLACE = omniaug.FusionKind(
+    name="vec.inplace_gain",
+    identity=lambda x, n: torch.ones(n),
+    compose=lambda first, then: first * then,
+    apply=lambda x, t, ops: x.mul_(t.unsqueeze(1)),
+)
+#: broken: claims fresh outputs but may return its input (the next kind's apply_inplace then writes the caller's data)
+LYING = omniaug.FusionKind(
+    name="vec.lying_gain",
+    identity=lambda x, n: torch.ones(n),
+    compose=lambda first, then: first * then,
+    apply=_scale_apply_lying,
+    fresh_output=True,
+)
+
+
+class Offset(toy_plugin.Shift):
+    name = "vec.offset"
+    fusion = "vec.offset"
+
+    def fusion_transform(self, x: Any, params: omniaug.Params) -> torch.Tensor:
+        return params["offset"]
+
+
+class InplaceScale(toy_plugin.Scale):
+    name = "vec.inplace_scale"
+    fusion = "vec.inplace_gain"
+
+
+class LyingScale(toy_plugin.Scale):
+    name = "vec.lying_scale"
+    fusion = "vec.lying_gain"
+
+    def __init__(self, amount: float = 0.0, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(amount, p=p, same_on_batch=same_on_batch)
+
+
+class _FusionPlugin:
+    def __init__(self, kinds: list[omniaug.FusionKind], ops: list[type[omniaug.Augmentation]]) -> None:
+        self.kinds, self.ops = kinds, ops
+
+    @omniaug.hookimpl
+    def omniaug_register_fusions(self) -> list[omniaug.FusionKind]:
+        return self.kinds
+
+    @omniaug.hookimpl
+    def omniaug_register_augmentations(self) -> list[type[omniaug.Augmentation]]:
+        return self.ops
+
+
+def test_fused_ownership_holds_for_correct_kinds(toy_registry, g):
+    toy_registry.register_plugin(_FusionPlugin([OFFSET], [Offset]), "offset")
+    check_fused_ownership(toy_plugin.Scale())
+    check_fused_ownership(Offset())
+    # the in-place fast path is really taken on the intermediate (and only there)
+    x = toy_plugin.example(4, generator=g)
+    pipe = omniaug.Compose([toy_plugin.Scale(), toy_plugin.Scale(), Offset(), Offset()], fuse=True)
+    out, params = pipe.augment(x, generator=g)
+    gain = params["0"]["factor"] * params["1"]["factor"]
+    shift = params["2"]["offset"] + params["3"]["offset"]
+    assert torch.allclose(out, x * gain.unsqueeze(1) + shift.unsqueeze(1), atol=1e-6)
+
+
+def test_fused_ownership_catches_a_kind_writing_into_its_input(toy_registry):
+    toy_registry.register_plugin(_FusionPlugin([INPLACE], [InplaceScale]), "inplace")
+    with pytest.raises(AssertionError, match=r"vec.inplace_scale.*twice.*wrote into the caller's input"):
+        check_fused_ownership(InplaceScale())
+
+
+def test_fused_ownership_catches_a_kind_lying_about_fresh_outputs(toy_registry):
+    toy_registry.register_plugin(_FusionPlugin([OFFSET, LYING], [Offset, LyingScale]), "lying")
+    with pytest.raises(AssertionError, match=r"vec.lying_scale.*before vec.offset.*wrote into the caller's input"):
+        check_fused_ownership(LyingScale())

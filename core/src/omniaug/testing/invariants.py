@@ -66,13 +66,33 @@ def check_p1_no_mask_scan(op: Augmentation, x: Any = None) -> None:
     )
 
 
+def _fusable_partners(op: Augmentation) -> list[Augmentation]:
+    """One registered op (at p=1) per other fusion kind of the op's modality, for mixed fused pipelines."""
+    from ..registry import registry
+
+    found: dict[str, Augmentation] = {}
+    table = registry().augmentations
+    for name in sorted(table):
+        cls = table[name]
+        if cls.modality_name() != op.modality_name():
+            continue
+        for other in cls.example_instances():
+            kind = getattr(other, "fusion", None)
+            if kind is not None and kind != op.fusion and kind not in found and not other.requires_model:
+                found[kind] = _rebuild(other, p=1.0)
+    return list(found.values())
+
+
 def check_fused_ownership(op: Augmentation, x: Any = None) -> None:
     """``Compose(fuse=True)`` leaves the caller's data untouched, for the op's fusion kind.
 
-    Runs the op fused alone, twice in a row (two segments of its kind, the second
-    of which may run ``apply_inplace`` on the first one's output) and after a
-    no-fusion op, on a clone of the input, and compares the caller's tensors with
-    the clone afterwards. Ops without a ``fusion`` kind pass trivially.
+    The ownership rule: a kind's ``apply`` and ``chain`` kernels never write into their
+    input; ``apply_inplace`` runs only on an intermediate that the previous fused
+    segment (whose kind declares ``fresh_output``) allocated in the same call. The
+    check clones the input, runs the op fused alone, twice, and between runs of
+    another registered fusion kind of the same modality (so ``chain`` kernels and
+    ``apply_inplace`` are exercised), fresh and replayed, and compares the caller's
+    tensors with the clone. Ops without a ``fusion`` kind pass trivially.
     """
     if getattr(op, "fusion", None) is None:
         return
@@ -81,16 +101,22 @@ def check_fused_ownership(op: Augmentation, x: Any = None) -> None:
     x = _input(op) if x is None else x
     before = batching.tree_clone(x)
     spec = op.modality_spec()
-    on = _rebuild(op, p=1.0)
-    pipelines = {
-        "alone": Compose([on], fuse=True),
-        "twice": Compose([on, from_config(to_config(on))], fuse=True),
-        "three times": Compose([on, from_config(to_config(on)), from_config(to_config(on))], fuse=True),
-    }
-    for label, pipe in pipelines.items():
-        for seed in (41, 42):
-            pipe(x, generator=make_generator(seed), model=_ctx(op, x))
-            rtol, atol = 0.0, 0.0
-            assert spec.allclose(x, before, rtol=rtol, atol=atol), (
-                f"{_name(op)}: Compose(fuse=True) ({label}, fusion kind {op.fusion!r}) wrote into the caller's input"
-            )
+
+    def copies(k: int) -> list[Any]:
+        on = _rebuild(op, p=1.0)
+        return [on] + [from_config(to_config(on)) for _ in range(k - 1)]
+
+    pipelines = {"alone": copies(1), "twice": copies(2)}
+    for partner in _fusable_partners(op):
+        pair = [partner, from_config(to_config(partner))]
+        again = [from_config(to_config(p)) for p in pair]
+        pipelines[f"before {partner.fusion}"] = copies(2) + pair
+        pipelines[f"between runs of {partner.fusion}"] = pair + copies(2) + again
+    ctx = _ctx(op, x)
+    for label, ops in pipelines.items():
+        pipe = Compose(ops, fuse=True)
+        out, params = pipe.augment(x, generator=make_generator(41), model=ctx)
+        pipe(x, params=params)  # the replay path (replayed params are always masked)
+        assert spec.allclose(x, before, rtol=0.0, atol=0.0), (
+            f"{_name(op)}: Compose(fuse=True) ({label}, fusion kind {op.fusion!r}) wrote into the caller's input"
+        )
