@@ -55,7 +55,7 @@ def test_channel_dropout_drops_whole_channels() -> None:
 
 
 def test_quantize_levels_and_error(series: torch.Tensor) -> None:
-    op = Quantize(levels=3, max_levels=8)
+    op = Quantize(levels=(3, 8))
     out, params = op.augment(series, generator=make_generator(3))
     lo, hi = series.amin(-1, keepdim=True), series.amax(-1, keepdim=True)
     step = (hi - lo) / (params["levels"].view(-1, 1, 1) - 1)

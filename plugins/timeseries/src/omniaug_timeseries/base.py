@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from omniaug import Augmentation, InputError, Params
+from omniaug import Augmentation, InputError, Params, args
 
 from .modality import TIMESERIES
 from .series import SeriesBatch, SeriesView, keep_padding, rebuild, view_of
@@ -59,32 +59,29 @@ class SeriesAugmentation(Augmentation):
 
 
 def check_range(name: str, value: Any, low: float, high: float, where: str) -> float:
-    """A number in ``[low, high]`` or an ``InputError`` naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= float(value) <= high:
-        raise InputError(name, f"a number in [{low}, {high}]", value, where=where)
-    return float(value)
+    """A finite number in ``[low, high]`` (``omniaug.args``; one error shape)."""
+    v = args.finite(name, value, where=where)
+    if not low <= v <= high:
+        raise InputError(name, f"a finite number in [{low:g}, {high:g}]", value, where=where)
+    return v
 
 
 def check_positive(name: str, value: Any, where: str, *, allow_zero: bool = True) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (value >= 0 if allow_zero else value > 0)
-    if not ok:
-        raise InputError(name, "a non-negative number" if allow_zero else "a positive number", value, where=where)
-    return float(value)
+    """``args.non_negative`` (or ``args.positive`` with ``allow_zero=False``)."""
+    return (args.non_negative if allow_zero else args.positive)(name, value, where=where)
 
 
 def check_count(name: str, value: Any, where: str, *, low: int = 1, high: int = 256) -> int:
-    """A whole number in ``[low, high]`` (``4`` or ``4.0``) or an ``InputError`` naming ``name``."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
-    if not ok or not low <= value <= high:
-        raise InputError(name, f"a whole number in [{low}, {high}]", value, where=where)
-    return int(value)
+    """A whole number in ``[low, high]`` (``4`` or ``4.0``): ``args.integer``."""
+    return args.integer(name, value, low=low, high=high, where=where)
 
 
 def check_fraction(name: str, value: Any, where: str) -> float:
-    """A number in ``(0, 1]``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < float(value) <= 1.0:
+    """A fraction in ``(0, 1]`` (``args.fraction`` without 0)."""
+    v = args.fraction(name, value, where=where)
+    if v == 0.0:
         raise InputError(name, "a fraction in (0, 1]", value, where=where)
-    return float(value)
+    return v
 
 
 def check_groups(name: str, groups: Any, size: int | None, where: str) -> list[list[int]] | None:

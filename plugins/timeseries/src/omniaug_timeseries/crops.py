@@ -117,16 +117,15 @@ class Crop(SeriesAugmentation):
 
 
 class WindowSlice(Crop):
-    """Window slicing (Le Guennec et al. 2016): a random window of ``ratio`` resized to full length."""
+    """Window slicing (Le Guennec et al. 2016): a random window of ``size`` (a fraction of the length) resized to full length."""
 
     name = "timeseries.window_slice"
     differentiable = True
-    magnitude = Magnitude("ratio", 1.0, 0.7)
+    magnitude = Magnitude("size", 1.0, 0.7)
 
     @classmethod
     def example_instances(cls) -> list[Any]:
         return [cls()]
 
-    def __init__(self, ratio: float = 0.9, *, p: float = 1.0, same_on_batch: bool = False) -> None:
-        super().__init__(size=ratio, resize=True, p=p, same_on_batch=same_on_batch)
-        self.ratio = self.size
+    def __init__(self, size: float = 0.9, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(size=size, resize=True, p=p, same_on_batch=same_on_batch)

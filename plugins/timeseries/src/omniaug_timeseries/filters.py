@@ -8,12 +8,13 @@ References:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from omniaug import InputError, Magnitude, Params, rng
+from omniaug import InputError, Magnitude, Params, args, rng
 
 from .base import SeriesAugmentation, channel_range, check_positive
 from .series import SeriesView, valid_mask
@@ -24,31 +25,31 @@ __all__ = ["Quantize", "Smoothing"]
 class Quantize(SeriesAugmentation):
     """Snap each channel to evenly spaced levels between its valid-part minimum and maximum.
 
-    The number of levels is drawn per sample uniformly in ``[levels, max_levels]``
-    (default ``max_levels = 2 · levels``); fewer levels is stronger, so a policy's
-    magnitude lowers ``levels`` from 256 (≈ identity) to 4.
+    The number of levels is drawn per sample uniformly in ``levels = (low, high)``
+    (a number is the fixed count); fewer levels is stronger, so a policy's magnitude
+    lowers ``levels`` from ``(256, 512)`` (≈ identity) to ``(4, 8)``.
 
     Args:
-        levels: fewest levels a sample gets (>= 2).
-        max_levels: most levels (>= levels), or None for ``2 · levels``.
+        levels: ``(low, high)`` level counts (integers >= 2), or one fixed count.
     """
 
     name = "timeseries.quantize"
     differentiable = False  # rounds to levels: zero gradient almost everywhere
-    magnitude = Magnitude("levels", 256, 4, integer=True)
+    magnitude = Magnitude("levels", (256, 512), (4, 8), integer=True)
 
-    def __init__(self, levels: int = 16, max_levels: int | None = None, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, levels: int | Sequence[int] = (16, 32), *, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        if not isinstance(levels, int) or isinstance(levels, bool) or levels < 2:
-            raise InputError("levels", "an integer >= 2", levels, where=self.name)
-        if max_levels is not None and (not isinstance(max_levels, int) or isinstance(max_levels, bool) or max_levels < levels):
-            raise InputError("max_levels", f"None or an integer >= levels ({levels})", max_levels, where=self.name)
-        self.levels = int(levels)
-        self.max_levels = None if max_levels is None else int(max_levels)
+        pair = levels if isinstance(levels, (list, tuple)) else (levels, levels)
+        if len(pair) != 2:
+            raise InputError("levels", "an integer >= 2 or a (low, high) pair of them", levels, where=self.name)
+        lo = args.integer("levels", pair[0], low=2, where=self.name)
+        hi = args.integer("levels", pair[1], low=lo, where=self.name)
+        self.levels = (lo, hi)
 
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
-        hi = 2 * self.levels if self.max_levels is None else self.max_levels
-        return {"levels": rng.randint(batch_size, self.levels, hi + 1, generator=generator, device=device)}
+        return {"levels": rng.randint(batch_size, self.levels[0], self.levels[1] + 1, generator=generator, device=device)}
 
     def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
         lo, hi = channel_range(view)

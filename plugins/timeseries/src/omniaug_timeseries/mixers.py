@@ -40,6 +40,12 @@ class TimeMixUp(Mixer):
     differentiable = True
     modality = TIMESERIES
 
+    def __init__(
+        self, alpha: float = 0.2, *, p: float = 1.0, num_classes: int | None = None, label_smoothing: float = 0.0
+    ) -> None:
+        # α = 0.2: the MixUp default of every plugin (Zhang et al. 2018, ImageNet setting)
+        super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
+
     def mix(self, x: torch.Tensor | SeriesBatch, partners: list[Any], params: Params) -> tuple[Any, torch.Tensor]:
         own, other = view_of(x), view_of(partners[0])
         valid = _steps(own.values, own.lengths)

@@ -17,9 +17,9 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError, Magnitude, Params, rng
+from omniaug import InputError, Magnitude, Params, args, rng
 
-from .base import SeriesAugmentation, check_count, check_fraction, check_positive, keep_label_padding
+from .base import SeriesAugmentation, check_count, check_positive, keep_label_padding
 from .curves import warp_path
 from .resample import interpolate, nearest
 from .series import SeriesView, view_of
@@ -86,33 +86,31 @@ class TimeWarp(SeriesAugmentation):
 class WindowWarp(SeriesAugmentation):
     """Stretch or squeeze one random window, then fit the series back to its length.
 
-    A window of ``window_ratio`` of the valid length starts at a random place and is
+    A window of ``window`` of the valid length starts at a random place and is
     scaled by a factor picked per sample from ``scales`` (Le Guennec et al. 2016 use
     0.5 and 2); the whole valid part is then resampled to its original length. The
     path is piecewise linear, strictly increasing, with pinned ends.
 
     Args:
-        window_ratio: window length as a fraction of the valid length.
+        window: window length as a fraction of the valid length.
         scales: the speed factors to choose from (each > 0).
     """
 
     name = "timeseries.window_warp"
     differentiable = True
-    magnitude = Magnitude("window_ratio", 0.0, 0.3)
+    magnitude = Magnitude("window", 0.0, 0.3)
     moves_time = True
 
     def __init__(
         self,
-        window_ratio: float = 0.1,
+        window: float = 0.1,
         scales: list[float] | None = None,
         *,
         p: float = 1.0,
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.window_ratio = check_positive("window_ratio", window_ratio, self.name)
-        if self.window_ratio > 1.0:
-            check_fraction("window_ratio", window_ratio, self.name)
+        self.window = args.fraction("window", window, where=self.name)
         scales = [0.5, 2.0] if scales is None else scales
         if not isinstance(scales, (list, tuple)) or not scales or not all(
             isinstance(s, (int, float)) and not isinstance(s, bool) and s > 0 for s in scales
@@ -130,7 +128,7 @@ class WindowWarp(SeriesAugmentation):
         """The ``(B, 1, T)`` piecewise-linear warp path."""
         t = view.values.shape[-1]
         last = (view.lengths - 1).double().unsqueeze(1)  # (B, 1)
-        w = self.window_ratio * last
+        w = self.window * last
         a = params["start"].double().unsqueeze(1) * (last - w)
         s = params["scale"].double().unsqueeze(1)
         span = last - w + w * s  # length of the warped time axis
