@@ -20,33 +20,32 @@ def _present_std(f: torch.Tensor) -> torch.Tensor:
 
 
 class FeatureNoise(omniaug.Augmentation):
-    """Add Gaussian noise of ``scale`` × each feature's std (over the batch) per sample.
+    """Add Gaussian noise of ``sigma`` × each feature's std (over the batch) per sample.
 
     Missing values (NaN) stay missing and never reach other rows: the std of a
     feature is taken over its present values only (0 when none is present).
 
     Args:
-        scale: noise level, in feature standard deviations; each sample draws its
-            own level uniformly in ``[0, scale]``.
+        sigma: noise standard deviation, in feature standard deviations: a ``(low, high)``
+            range each sample draws its own level from, or one fixed number.
     """
 
     name = "tabular.feature_noise"
     differentiable = True
     modality = TABULAR
-    magnitude = omniaug.Magnitude("scale", 0.0, 0.5)
+    magnitude = omniaug.Magnitude("sigma", (0.0, 0.0), (0.0, 0.5))
 
-    def __init__(self, scale: float = 0.1, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(self, sigma: Any = (0.0, 0.1), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        if scale < 0:
-            raise omniaug.InputError("scale", "a non-negative number", scale, where=self.name)
-        self.scale = float(scale)
+        # an amount: a number is the fixed σ, a pair is drawn per sample (omniaug's argument vocabulary)
+        self.sigma = omniaug.args.value_range("sigma", sigma, bounds=(0.0, 100.0), scalar="fixed", where=self.name)
 
     def draw(
         self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
     ) -> dict[str, Any]:
         f = features_of(x)
         return {
-            "level": rng.uniform(batch_size, 0.0, self.scale, generator=generator, device=device),
+            "level": rng.uniform(batch_size, self.sigma[0], self.sigma[1], generator=generator, device=device),
             "noise": rng.normal(batch_size, shape=(f.shape[1],), generator=generator, device=device, dtype=f.dtype),
             # the reference scale is data, so replaying on a subset uses the batch's own std
             "std": _present_std(f).expand(batch_size, -1).clone() if batch_size > 1 else torch.ones_like(f),
@@ -72,9 +71,7 @@ class SwapNoise(omniaug.Augmentation):
 
     def __init__(self, rate: float = 0.15, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        if not 0.0 <= rate <= 1.0:
-            raise omniaug.InputError("rate", "a fraction in [0, 1]", rate, where=self.name)
-        self.rate = float(rate)
+        self.rate = omniaug.args.fraction("rate", rate, where=self.name)
 
     def draw(
         self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
@@ -106,6 +103,12 @@ class WithinClassMix(omniaug.Mixer):
     name = "tabular.within_class_mix"
     differentiable = True
     modality = TABULAR
+
+    def __init__(
+        self, alpha: float = 0.2, *, p: float = 1.0, num_classes: int | None = None, label_smoothing: float = 0.0
+    ) -> None:
+        # α = 0.2: the MixUp default of every omniaug plugin (Zhang et al. 2018, ImageNet setting)
+        super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
 
     def draw_partners(
         self,

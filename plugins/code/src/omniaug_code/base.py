@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from omniaug import Augmentation, InputError, Magnitude, Params, rng
+from omniaug import Augmentation, Magnitude, Params, args, rng
 
 from . import budget
 from .keys import Keys
@@ -105,19 +105,12 @@ class CodeAugmentation(Augmentation):
         super().__init__(p=p, same_on_batch=same_on_batch)
         if max_sites is None:
             max_sites = self.default_max_sites
-        if not isinstance(max_sites, int) or isinstance(max_sites, bool) or max_sites < 1:
-            raise InputError("max_sites", "an integer >= 1", max_sites, where=type(self).__name__)
-        if not isinstance(workers, int) or workers < 1:
-            raise InputError("workers", "an integer >= 1", workers, where=type(self).__name__)
-        if time_budget is not None and (isinstance(time_budget, bool) or not isinstance(time_budget, (int, float)) or time_budget <= 0):
-            raise InputError("time_budget", "None or a number of seconds > 0", time_budget, where=type(self).__name__)
-        if verify not in ("parse", "compile"):
-            raise InputError("verify", '"parse" or "compile"', verify, where=type(self).__name__)
-        self.max_sites = max_sites
-        self.workers = workers
+        where = type(self).__name__
+        self.max_sites = args.integer("max_sites", max_sites, low=1, where=where)
+        self.workers = args.integer("workers", workers, low=1, where=where)
         self.progress = bool(progress)
-        self.time_budget = None if time_budget is None else float(time_budget)
-        self.verify = verify
+        self.time_budget = None if time_budget is None else args.positive("time_budget", time_budget, where=where)
+        self.verify = args.choice("verify", verify, ("parse", "compile"), where=where)
 
     # -- to implement -------------------------------------------------------------
     def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
