@@ -181,9 +181,9 @@ def value_range(t: torch.Tensor) -> tuple[float, float]:
     """
     if t.device.type != "cpu" or t.numel() < RANGE_PARALLEL_MIN or not t.is_contiguous() or torch.get_num_threads() <= 1:
         with single_thread() if t.device.type == "cpu" else contextlib.nullcontext():
-            lo, hi = torch.aminmax(t)
+            lo, hi = torch.aminmax(t.detach())  # validation reads values, never gradients
         return float(lo), float(hi)  # one host sync: validation needs the numbers
-    flat = t.view(-1)
+    flat = t.detach().view(-1)
     count = -(-flat.numel() // RANGE_CHUNK)
     parts = torch.empty((count, 2), dtype=t.dtype)
 
