@@ -57,8 +57,9 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--full", type=int, default=300, help="iterations of the timed full run (the example's)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (1 on a busy machine)")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     x, y, _, _ = digits_split()
     dm_seconds(x, y, 2)  # warm-up (first autograd / optimizer use)
     dm, floor = [], []
@@ -68,7 +69,7 @@ def main() -> None:
     per100 = 100 * statistics.median(dm) / args.iterations
     floor100 = 100 * statistics.median(floor) / args.iterations
     full = dm_seconds(x, y, args.full)
-    print(f"machine: {os.cpu_count()} cores, torch threads 2, 1-min load average {os.getloadavg()[0]:.1f}")
+    print(f"machine: {os.cpu_count()} cores, torch threads {args.threads}, 1-min load average {os.getloadavg()[0]:.1f}")
     print("| DM on digits (1,437 train, IPC 10, batch 64 real/class) | s / 100 iterations | ratio vs floor |")
     print("|---------------------------------------------------------|-------------------:|---------------:|")
     print(f"| omniaug-distill DM (augment + embed + match + step)     | {per100:18.2f} | {per100 / floor100:14.2f} |")
