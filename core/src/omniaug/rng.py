@@ -1,10 +1,13 @@
 """Seeded, per-sample random draws from a caller-owned ``torch.Generator``.
 
 Every random choice in omniaug goes through these helpers. They never seed or
-read Python's ``random`` or NumPy's global state, and never reseed torch's
-global generator. With ``generator=None`` they draw from torch's default
-generator for the device, exactly like ``torch.rand`` does, so a user who seeds
-torch globally still gets reproducible results.
+read Python's ``random``, NumPy's or torch's global state. With
+``generator=None`` each helper call draws a fresh 64-bit seed from the operating
+system (``os.urandom``) and uses a new generator seeded with it
+(:func:`os_generator`): the draws are then not reproducible, and seeding torch
+globally (``torch.manual_seed``) neither changes them nor is changed by them —
+the global generator's state is never read or advanced. Pass a generator
+(``make_generator(seed)``) to reproduce a run.
 
 A ``torch.Generator`` lives on one device. Draws are made on the generator's
 device and moved to the requested device, so a CPU generator can drive a CUDA
@@ -27,6 +30,7 @@ from .parallel import run_shared
 
 __all__ = [
     "make_generator",
+    "os_generator",
     "random_bits",
     "chunk_size",
     "uniform",
@@ -53,6 +57,21 @@ def make_generator(seed: int, device: torch.device | str | None = None) -> torch
     g = torch.Generator(device=torch.device(device) if device is not None else "cpu")
     g.manual_seed(int(seed) & _MASK64)
     return g
+
+
+def os_generator(device: torch.device | str = "cpu") -> torch.Generator:
+    """A new generator on ``device`` seeded from the operating system's entropy (``os.urandom``).
+
+    What every helper here uses when it is given ``generator=None``: torch's global
+    generator is never read, so ``torch.manual_seed`` does not make such draws
+    repeat and augmenting never disturbs a training loop's global random stream.
+    """
+    return make_generator(int.from_bytes(os.urandom(8), "little"), device)
+
+
+def _own(generator: torch.Generator | None, device: torch.device | str) -> torch.Generator:
+    """``generator``, or a fresh OS-seeded one on ``device`` when it is None."""
+    return generator if generator is not None else os_generator(device)
 
 
 def _gen_device(generator: torch.Generator | None, device: torch.device) -> torch.device:
@@ -151,6 +170,7 @@ def random_bits(
     if isinstance(generator, KeyedGenerator):
         return _keyed.random_bits(count, generator=generator, device=device)
     device = torch.device(device)
+    generator = _own(generator, device)
     if isinstance(count, tuple):
         return _finish(_draw("bits", tuple(count), generator, _gen_device(generator, device)), device, None)
     return _finish(_draw("bits", (count,), generator, _gen_device(generator, device)), device, None)
@@ -179,6 +199,7 @@ def uniform(
     if isinstance(generator, KeyedGenerator):
         return _keyed.uniform(n, low, high, shape=shape, generator=generator, device=device, dtype=dtype, same_on_batch=same_on_batch)
     device = torch.device(device)
+    generator = _own(generator, device)
     gdev = _gen_device(generator, device)
     if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low <= high:  # scaled inside the fill
         u = _draw("uniform", _shape(n, shape, same_on_batch), generator, gdev, float(low), float(high))
@@ -205,6 +226,7 @@ def normal(
     if isinstance(generator, KeyedGenerator):
         return _keyed.normal(n, mean, std, shape=shape, generator=generator, device=device, dtype=dtype, same_on_batch=same_on_batch)
     device = torch.device(device)
+    generator = _own(generator, device)
     gdev = _gen_device(generator, device)
     if isinstance(std, (int, float)) and isinstance(mean, (int, float)) and std >= 0:  # scaled inside the fill
         z = _draw("normal", _shape(n, shape, same_on_batch), generator, gdev, float(mean), float(std))
@@ -238,6 +260,7 @@ def beta(
     if alpha <= 0 or (beta_ is not None and beta_ <= 0):
         raise ValueError(f"beta: concentration must be > 0, got alpha={alpha}, beta={beta_}")
     device = torch.device(device)
+    generator = _own(generator, device)
     b = alpha if beta_ is None else beta_
     m = 1 if same_on_batch else n
     gdev = _gen_device(generator, device)
@@ -288,6 +311,7 @@ def bernoulli(
     if isinstance(generator, KeyedGenerator):
         return _keyed.bernoulli(n, p, shape=shape, generator=generator, device=device, same_on_batch=same_on_batch)
     device = torch.device(device)
+    generator = _own(generator, device)
     u = torch.rand(_shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device))
     u = _expand(_finish(u, device, None), n, same_on_batch)
     return u < torch.as_tensor(p, dtype=u.dtype, device=device)
@@ -307,6 +331,7 @@ def randint(
     if isinstance(generator, KeyedGenerator):
         return _keyed.randint(n, low, high, shape=shape, generator=generator, device=device, same_on_batch=same_on_batch)
     device = torch.device(device)
+    generator = _own(generator, device)
     if isinstance(high, int) and isinstance(low, int) and high > low:  # one call (~10× cheaper than the general path)
         k = torch.randint(low, high, _shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device))
         return _expand(_finish(k, device, None), n, same_on_batch)
@@ -328,6 +353,7 @@ def permutation(
     if isinstance(generator, KeyedGenerator):
         return _keyed.permutation(n, generator=generator, device=device)
     device = torch.device(device)
+    generator = _own(generator, device)
     return _finish(torch.randperm(n, generator=generator, device=_gen_device(generator, device)), device, None)
 
 
