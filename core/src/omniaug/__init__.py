@@ -17,7 +17,7 @@ from .commands import Command
 from .config import from_config, load_config, read_config, save_config, to_config, to_json, to_yaml
 from .containers import Compose, Identity, OneOf, RandomApply, SomeOf
 from .errors import ConfigError, InputError, OmniaugError, PluginConflictError, PluginError, UnknownNameError
-from .fusion import FusionKind
+from .fusion import FusionKind, reference_kernels, set_reference_kernels, using_reference_kernels
 from .hookspecs import hookimpl
 from .loader import AugmentedLoader
 from .mixing import Mixed, Mixer, mix_labels, to_soft_labels
@@ -43,6 +43,9 @@ __all__ = [
     "Compose",
     "ConfigError",
     "FusionKind",
+    "reference_kernels",
+    "set_reference_kernels",
+    "using_reference_kernels",
     "Identity",
     "InputError",
     "Keys",

@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from . import batching, rng
+from . import batching, fusion, rng
 from .augmentation import Augmentation, Augmented, Transform
 from .errors import InputError
 from .modality import Modality
@@ -255,6 +255,12 @@ class Compose(_Container):
         transforms, so the same output within the kinds' tolerance.
         """
         kind, total, ops = self._total(x, group[0], group_params[0], fresh)
+        if fusion.reference_kernels():  # the plain kernels: no chain, no in-place fast path
+            out = (kind.reference or kind.apply)(x, total, ops)
+            if len(group) == 2:  # the next transform was computed from this segment's input, as chained
+                nkind, ntotal, nops = self._total(x, group[1], group_params[1], fresh)
+                out = (nkind.reference or nkind.apply)(out, ntotal, nops)
+            return out, False
         grad = batching.any_requires_grad(x)
         if len(group) == 2:
             nkind, ntotal, nops = self._total(x, group[1], group_params[1], fresh)

@@ -11,13 +11,15 @@ data, one interpolation instead of several for geometric ops.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+import os
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
-__all__ = ["FusionKind"]
+__all__ = ["FusionKind", "reference_kernels", "set_reference_kernels", "using_reference_kernels"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,13 @@ class FusionKind:
             depend on nothing else of the data (e.g. a geometric warp → a colour
             matrix whose pixel statistics are taken inside the kernel). The random
             draws happen in the same order as unchained, so the params are the same.
+        reference: optional plain implementation of ``apply`` (whole batch, no chunks,
+            scratch buffers, threads or in-place writes; e.g. one ``grid_sample`` or one
+            ``einsum``) that the fast ``apply`` / ``apply_inplace`` / ``chain`` kernels must
+            equal within ``tolerance``. With :func:`set_reference_kernels` (or the
+            environment variable ``OMNIAUG_REFERENCE=1``) ``Compose(fuse=True)`` runs
+            every segment through it (``apply`` when a kind has none): the slow, obviously
+            correct path to compare a changed fast kernel against.
     """
 
     name: str
@@ -68,3 +77,32 @@ class FusionKind:
     chain: Mapping[str, Callable[[Any, torch.Tensor, list[Any], torch.Tensor, list[Any]], Any]] = field(
         default_factory=dict, compare=False
     )
+    reference: Callable[[Any, torch.Tensor, list[Any]], Any] | None = None
+
+
+_REFERENCE = [os.environ.get("OMNIAUG_REFERENCE", "").strip() not in ("", "0")]
+
+
+def reference_kernels() -> bool:
+    """Whether fused segments run through their kinds' plain ``reference`` kernels (see :class:`FusionKind`)."""
+    return _REFERENCE[0]
+
+
+def set_reference_kernels(on: bool) -> bool:
+    """Switch every fused segment to its kind's ``reference`` kernel (process-wide); return the previous setting.
+
+    The default comes from the environment variable ``OMNIAUG_REFERENCE`` (``1``: on).
+    """
+    previous = _REFERENCE[0]
+    _REFERENCE[0] = bool(on)
+    return previous
+
+
+@contextlib.contextmanager
+def using_reference_kernels(on: bool = True) -> Iterator[None]:
+    """:func:`set_reference_kernels` for the duration of a ``with`` block."""
+    previous = set_reference_kernels(on)
+    try:
+        yield
+    finally:
+        set_reference_kernels(previous)

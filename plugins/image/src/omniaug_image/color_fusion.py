@@ -40,6 +40,7 @@ from . import functional_color as FC
 from ._chunks import run_balanced, scratch
 from ._smallmath import cos_sin
 from .modality import image_of, is_unbatched, map_image
+from .reference import reference_color
 
 __all__ = [
     "COLOR_FUSION",
@@ -306,6 +307,7 @@ COLOR_FUSION = FusionKind(
     apply=_apply,
     apply_inplace=_apply_inplace,
     fresh_output=True,
+    reference=reference_color,
     tolerance=(1e-5, 1e-5),
     description=(
         "brightness / contrast / saturation (and YIQ hue) folded into one per-sample colour matrix; "

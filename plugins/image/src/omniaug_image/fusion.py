@@ -24,6 +24,7 @@ from omniaug import FusionKind
 from . import functional_geometric as FG
 from .color_fusion import COLOR_FUSION, color_stage
 from .modality import image_of, is_unbatched
+from .reference import reference_geometric
 from .targets import warp_payload
 
 __all__ = ["GEOMETRIC", "FUSIONS", "apply_geometric", "apply_geometric_then_color"]
@@ -97,6 +98,7 @@ GEOMETRIC = FusionKind(
     chain={COLOR_FUSION.name: apply_geometric_then_color},
     tolerance=(0.0, 0.05),
     description="per-sample 3×3 homographies composed and applied with one grid_sample",
+    reference=reference_geometric,
 )
 
 FUSIONS: list[FusionKind] = [GEOMETRIC]
