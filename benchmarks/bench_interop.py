@@ -156,11 +156,17 @@ def bench_nlpaug(n: int, repeats: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (1 on an oversubscribed machine)")
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    torch.set_num_threads(2)
-    repeats = 1 if args.smoke else 5
+    torch.set_num_threads(args.threads)
+    repeats = 1 if args.smoke else args.repeats
     n, size = (4, 96) if args.smoke else (32, 224)
-    print(f"omniaug {omniaug.__version__}, torch {torch.__version__}, {torch.get_num_threads()} threads, median of {repeats}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"omniaug {omniaug.__version__}, torch {torch.__version__}, {torch.get_num_threads()} threads, median of {repeats}, "
+        f"load average {load:.1f} on {os.cpu_count()} CPUs"
+    )
     print(f"{'pipeline':<44} {'original':>13} {'converted':>13} {'ratio':>9}")
     bench_albumentations(n, size, repeats)
     bench_torchvision(n, size, repeats)
