@@ -23,7 +23,7 @@ EXAMPLE_RATE = 16000
 # Outputs of this plugin's kernels, known finite (they are computed from validated inputs by
 # NaN-safe code). The next op of a pipeline then skips the full finiteness scan of its
 # input; an in-place change voids the entry (see omniaug.batching.CheckedTensors).
-_KNOWN_FINITE = CheckedTensors()
+_KNOWN_FINITE = CheckedTensors(scoped=True)  # trusted within one op call: a NumPy-view refill is re-read
 
 
 def mark_finite(t: torch.Tensor) -> torch.Tensor:

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch_geometric.data import Batch, Data
 
-from omniaug import InputError, Modality, memory
+from omniaug import InputError, Modality, batching, memory
 from omniaug.parallel import value_range
 
 from . import _host, batch_ops
@@ -295,7 +295,7 @@ class _ValidatedBatches:
     """Batches known to be valid, keyed by object identity and a signature of their tensors."""
 
     def __init__(self) -> None:
-        self._entries: dict[int, tuple[weakref.ref[Any], tuple[Any, ...], dict[str, Any]]] = {}
+        self._entries: dict[int, tuple[weakref.ref[Any], tuple[Any, ...], dict[str, Any], object]] = {}
 
     @staticmethod
     def _signature(x: Data) -> tuple[Any, ...]:
@@ -308,26 +308,33 @@ class _ValidatedBatches:
         meta = store_meta(x)
         return (tuple(items), id(meta.get("_slice_dict")), id(meta.get("_inc_dict")))
 
+    # Entries are trusted only inside the op call that made them (omniaug.batching.enter_call):
+    # a write through a NumPy view of a tensor does not bump its version counter.
     def known(self, x: Data) -> bool:
         entry = self._entries.get(id(x))
-        return entry is not None and entry[0]() is x and entry[1] == self._signature(x)
+        return entry is not None and entry[0]() is x and entry[1] == self._signature(x) and _in_scope(entry[3])
 
     def extras(self, x: Data) -> dict[str, Any] | None:
-        """What validation remembered about ``x`` (only while ``x`` is unchanged)."""
+        """What validation remembered about ``x`` (only while ``x`` is unchanged, within one op call)."""
         entry = self._entries.get(id(x))
-        if entry is None or entry[0]() is not x or entry[1] != self._signature(x):
+        if entry is None or entry[0]() is not x or entry[1] != self._signature(x) or not _in_scope(entry[3]):
             return None
         return entry[2]
 
     def remember(self, x: Data, *, edge_graph: torch.Tensor | None = None) -> None:
-        if not isinstance(x, Batch):
+        token = batching._call_token()
+        if not isinstance(x, Batch) or token is None:
             return
         key = id(x)
         extras: dict[str, Any] = {}
         if edge_graph is not None:
             extras = {"edge_graph": edge_graph, "edge_slices": x._slice_dict["edge_index"]}
         ref = weakref.ref(x, lambda _, k=key: self._entries.pop(k, None))
-        self._entries[key] = (ref, self._signature(x), extras)
+        self._entries[key] = (ref, self._signature(x), extras, token)
+
+
+def _in_scope(token: object) -> bool:
+    return token is not None and token is batching._call_token()
 
 
 _VALIDATED = _ValidatedBatches()

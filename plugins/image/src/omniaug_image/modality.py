@@ -143,7 +143,7 @@ def _check_image_tensor(img: Any, argument: str = "x", *, allow_single: bool = F
 # The value-range check reads every pixel. A fused Compose validates the same input once
 # per op, so tensors that passed are remembered (see omniaug.batching.CheckedTensors): the
 # same, unmodified tensor is not re-read.
-_RANGE_CHECKED = CheckedTensors()
+_RANGE_CHECKED = CheckedTensors(scoped=True)  # trusted within one op call: a NumPy-view refill is re-read
 
 
 def carry_range_check(source: torch.Tensor, result: torch.Tensor) -> torch.Tensor:

@@ -118,6 +118,10 @@ class LearnedPolicy(_Policy):
                 mass[op] = mass.get(op, 0.0) + v / self.layers
         return mass
 
+    def render_preview(self, original: Any, views: Sequence[Any], path: str | Path) -> Path:
+        """What ``omniaug preview policy.yaml`` draws for a learned policy: its op/magnitude distribution."""
+        return self.plot(path)
+
     def plot(self, out: str | Path) -> Path:
         """Draw the op/magnitude distribution (a bar per op, stacked by magnitude) to ``out`` (PNG)."""
         try:
