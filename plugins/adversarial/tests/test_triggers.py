@@ -35,7 +35,7 @@ def test_badnets_patch_is_a_checkerboard_in_the_corner_and_only_poisoned_rows_ch
 
 def test_blend_is_a_fixed_convex_combination_with_the_same_pattern_every_call() -> None:
     x = rng.uniform(8, 0.0, 1.0, shape=(3, 6, 6), generator=rng.make_generator(0))
-    op = ImageBackdoor(kind="blend", alpha=0.3, seed=5, p=1.0, num_classes=4)
+    op = ImageBackdoor(kind="blend", opacity=0.3, seed=5, p=1.0, num_classes=4)
     a, _ = op(x, torch.zeros(8, dtype=torch.long), generator=rng.make_generator(1))
     b, _ = op(x[:2], torch.zeros(2, dtype=torch.long), generator=rng.make_generator(2))
     pattern = (a - 0.7 * x) / 0.3

@@ -31,7 +31,7 @@ def omniaug_register_presets() -> list[omniaug.Preset]:
         omniaug.Preset(
             "tabular.default",
             "tabular",
-            lambda: omniaug.OneOf([FeatureNoise(0.1), SwapNoise(0.15)]),
+            lambda: omniaug.OneOf([FeatureNoise((0.0, 0.1)), SwapNoise(0.15)]),
             "feature noise or swap noise, one per row",
         )
     ]

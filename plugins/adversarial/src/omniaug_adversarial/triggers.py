@@ -10,7 +10,7 @@ relabels exactly those rows to ``target``, returned as soft labels::
 * ``kind="patch"`` — BadNets (Gu et al. 2017): a small checkerboard patch in a corner
   of the image; for series and waveforms a square-wave burst over a window of each
   sample's valid part.
-* ``kind="blend"`` — blended injection (Chen et al. 2017): ``(1 − α)·x + α·T`` with a
+* ``kind="blend"`` — blended injection (Chen et al. 2017): ``(1 − opacity)·x + opacity·T`` with a
   fixed random pattern ``T`` drawn from ``seed`` (the same trigger on every call).
 
 The trigger is part of the op (constructor arguments), not of the draw, so a
@@ -55,7 +55,7 @@ class _Backdoor(Mixer):
         target: int = 0,
         *,
         kind: str = "patch",
-        alpha: float = 0.2,
+        opacity: float = 0.2,
         seed: int = 0,
         p: float = 0.1,
         num_classes: int | None = None,
@@ -67,7 +67,7 @@ class _Backdoor(Mixer):
         if num_classes is not None and self.target >= num_classes:
             raise InputError("target", f"a class index below num_classes={num_classes}", target, where=where)
         self.kind = args.choice("kind", kind, KINDS, where=where)
-        self.blend = args.fraction("alpha", alpha, where=where)
+        self.blend = args.fraction("opacity", opacity, where=where)
         self.seed = args.integer("seed", seed, where=where)
 
     @classmethod
@@ -112,14 +112,14 @@ class ImageBackdoor(_Backdoor):
         *,
         kind: str = "patch",
         patch_size: int = 3,
-        alpha: float = 0.2,
+        opacity: float = 0.2,
         seed: int = 0,
         p: float = 0.1,
         num_classes: int | None = None,
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(
-            target, kind=kind, alpha=alpha, seed=seed, p=p, num_classes=num_classes, label_smoothing=label_smoothing
+            target, kind=kind, opacity=opacity, seed=seed, p=p, num_classes=num_classes, label_smoothing=label_smoothing
         )
         self.patch_size = args.integer("patch_size", patch_size, low=1, where=self.name)
 
@@ -161,14 +161,14 @@ class _SeriesLikeBackdoor(_Backdoor):
         width: int = 16,
         position: float = 0.5,
         amplitude: float | None = None,
-        alpha: float = 0.2,
+        opacity: float = 0.2,
         seed: int = 0,
         p: float = 0.1,
         num_classes: int | None = None,
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(
-            target, kind=kind, alpha=alpha, seed=seed, p=p, num_classes=num_classes, label_smoothing=label_smoothing
+            target, kind=kind, opacity=opacity, seed=seed, p=p, num_classes=num_classes, label_smoothing=label_smoothing
         )
         self.width = args.integer("width", width, low=1, where=self.name)
         self.position = args.fraction("position", position, where=self.name)
@@ -213,7 +213,9 @@ class TimeSeriesBackdoor(_SeriesLikeBackdoor):
         m = valid.to(v.dtype)
         count = m.sum(-1, keepdim=True).clamp_min(1)
         mean = (v * m).sum(-1, keepdim=True) / count
-        std = (((v - mean) * m) ** 2).sum(-1, keepdim=True).div(count).sqrt()
+        # sum of squares in float64: squares of float16 > 256 or float32 > 1e19 would overflow (NaN trigger)
+        sq = torch.linalg.vector_norm((v - mean) * m, dim=-1, keepdim=True, dtype=torch.float64)
+        std = (sq / count.to(torch.float64).sqrt()).to(v.dtype)
         return mean, std
 
 
@@ -234,14 +236,14 @@ class WaveformBackdoor(_SeriesLikeBackdoor):
         width: int = 400,
         position: float = 0.5,
         amplitude: float | None = None,
-        alpha: float = 0.2,
+        opacity: float = 0.2,
         seed: int = 0,
         p: float = 0.1,
         num_classes: int | None = None,
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(
-            target, kind=kind, width=width, position=position, amplitude=amplitude, alpha=alpha, seed=seed, p=p,
+            target, kind=kind, width=width, position=position, amplitude=amplitude, opacity=opacity, seed=seed, p=p,
             num_classes=num_classes, label_smoothing=label_smoothing,
         )  # fmt: skip
         if self.amplitude > 1.0:
