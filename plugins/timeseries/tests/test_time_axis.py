@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
@@ -158,3 +160,55 @@ def test_segment_permutation_random_count_draws_one_to_k_pieces() -> None:
     jumps = ((out[:, 0].diff(dim=1) - 1 / 63).abs() > 1e-4).sum(1)
     assert bool((jumps <= pieces - 1).all())
     assert torch.equal(op(series, params=params), out)
+
+
+def _um_reference_path(t: int, sigma: float, knot: int, rs: Any) -> Any:
+    """Um et al. 2017's DA_TimeWarp (their published construction, rewritten): speed spline → cumsum → inverse."""
+    import numpy as np
+    from scipy.interpolate import CubicSpline
+
+    xx = np.arange(0, t, (t - 1) / (knot + 1))
+    speed = CubicSpline(xx, rs.normal(1.0, sigma, size=knot + 2))(np.arange(t))
+    tt = np.cumsum(speed)
+    tt = tt * (t - 1) / tt[-1]
+    return np.interp(np.arange(t), tt, np.arange(t))
+
+
+def _iwana_reference_path(t: int, sigma: float, knot: int, rs: Any) -> Any:
+    """Iwana & Uchida 2021's time_warp (rewritten): spline through randomly scaled knot times → inverse."""
+    import numpy as np
+    from scipy.interpolate import CubicSpline
+
+    steps = np.linspace(0, t - 1.0, knot + 2)
+    warp = CubicSpline(steps, steps * rs.normal(1.0, sigma, size=knot + 2))(np.arange(t))
+    return np.interp(np.arange(t), np.clip((t - 1) / warp[-1] * warp, 0, t - 1), np.arange(t))
+
+
+def test_time_warp_constructions_match_each_papers_displacement_on_gunpoint() -> None:
+    """Issue #20 §4: mean |path(i) - i| at sigma = 0.2, 4 knots on GunPoint (150 steps), vs each paper's construction."""
+    import numpy as np
+
+    from omniaug_timeseries.datasets import load_dataset
+
+    x = load_dataset("gunpoint").x_train[:50].repeat(20, 1, 1)
+    t = x.shape[-1]
+    rs = np.random.RandomState(0)
+    reference = {
+        "um": float(np.mean([np.abs(_um_reference_path(t, 0.2, 4, rs) - np.arange(t)).mean() for _ in range(1000)])),
+        "iwana": float(np.mean([np.abs(_iwana_reference_path(t, 0.2, 4, rs) - np.arange(t)).mean() for _ in range(1000)])),
+    }
+    ours = {}
+    for construction in ("log_speed", "um", "iwana"):
+        op = TimeWarp(0.2, 4, construction=construction)
+        out, params = op.augment(x, generator=make_generator(0))
+        path = op.path(view_of(x), params)
+        assert bool((path.diff(dim=-1) >= 0).all()) and bool(torch.isfinite(out).all())
+        assert float(path[..., 0].abs().max()) == 0.0 and float(path.max()) <= t - 1
+        if construction != "iwana":  # Iwana & Uchida clip their map to [0, L - 1]: the end may be reached early
+            torch.testing.assert_close(path[..., -1], torch.full_like(path[..., -1], t - 1.0))
+        ours[construction] = float((path - torch.arange(t)).abs().mean())
+        torch.testing.assert_close(op(x, params=params), out)
+    # natural splines here, SciPy's not-a-knot in the papers' code: within 15 %
+    assert abs(ours["um"] / reference["um"] - 1) < 0.15, (ours, reference)
+    assert abs(ours["iwana"] / reference["iwana"] - 1) < 0.15, (ours, reference)
+    assert ours["log_speed"] < reference["um"] < reference["iwana"] / 2, (ours, reference)  # the documented order
