@@ -185,10 +185,15 @@ def _model_entry(fn: Any) -> Any:
     @functools.wraps(fn)
     def entry(self: Any, *args: Any, **kwargs: Any) -> Any:
         ctx = kwargs.pop("model", None)
-        if ctx is None:
-            return fn(self, *args, **kwargs)
-        with using_model(ctx):
-            return fn(self, *args, model=ctx, **kwargs) if passes else fn(self, *args, **kwargs)
+        opened = batching.enter_call()  # the outermost call scopes validation caches (batching.CheckedTensors)
+        try:
+            if ctx is None:
+                return fn(self, *args, **kwargs)
+            with using_model(ctx):
+                return fn(self, *args, model=ctx, **kwargs) if passes else fn(self, *args, **kwargs)
+        finally:
+            if opened:
+                batching.exit_call()
 
     entry._omniaug_model_entry = True  # type: ignore[attr-defined]
     return entry
