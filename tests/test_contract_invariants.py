@@ -12,9 +12,9 @@ import pytest
 import torch
 
 import omniaug
-from omniaug import batching
+from omniaug import batching, validation
 from omniaug.params import APPLY
-from omniaug.testing.invariants import check_fused_ownership, check_p1_no_mask_scan
+from omniaug.testing.invariants import check_fused_ownership, check_p1_no_mask_scan, check_trusted_outputs
 
 from . import toy_plugin
 
@@ -174,3 +174,45 @@ def test_fused_ownership_catches_a_kind_lying_about_fresh_outputs(toy_registry):
     toy_registry.register_plugin(_FusionPlugin([OFFSET, LYING], [Offset, LyingScale]), "lying")
     with pytest.raises(AssertionError, match=r"vec.lying_scale.*before vec.offset.*wrote into the caller's input"):
         check_fused_ownership(LyingScale())
+
+
+# ------------------------------------------------------------------ trusted outputs
+def _vec_finite(t: Any) -> None:
+    if not bool(torch.isfinite(t).all()):
+        raise omniaug.InputError("x", "a finite tensor", t, where="vec")
+
+
+validation.register_check("vec.finite", _vec_finite)
+
+
+class TrustedGain(toy_plugin.Scale):
+    """Scales by a gain and marks its output finite without looking (the claim audio ops make)."""
+
+    name = "vec.trusted_gain"
+
+    def __init__(self, amount: float = 0.5, gain: float = 1.0, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+        super().__init__(amount, p=p, same_on_batch=same_on_batch)
+        self.gain = float(gain)
+
+    def kernel(self, x: torch.Tensor, params: omniaug.Params) -> torch.Tensor:
+        return validation.trusted("vec.finite", super().kernel(x, params) * self.gain)
+
+
+def test_trusted_outputs_pass_when_the_claim_holds(toy_registry):
+    check_trusted_outputs(TrustedGain(gain=10.0))
+    with validation.recording() as marked:
+        TrustedGain()(toy_plugin.example(3), generator=omniaug.rng.make_generator(0))
+    assert [name for name, _ in marked] == ["vec.finite"]
+
+
+def test_trusted_outputs_catch_an_overflow_marked_valid(toy_registry):
+    # float32 overflows past ~3.4e38: the output is inf, yet the op marks it valid
+    with pytest.raises(AssertionError, match=r"vec.trusted_gain.*marked valid \('vec.finite'\)"):
+        check_trusted_outputs(TrustedGain(gain=1e39))
+
+
+def test_trusted_claims_cost_nothing_outside_a_recording():
+    t = torch.zeros(2)
+    assert validation.trusted("vec.finite", t) is t
+    with pytest.raises(KeyError):
+        validation.revalidate("no.such.check", t)

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import batching
+from .. import batching, validation
 from ..augmentation import Augmentation
 from ..config import from_config, to_config
+from ..errors import InputError
 from ..rng import make_generator
 
-__all__ = ["check_p1_no_mask_scan", "check_fused_ownership"]
+__all__ = ["check_p1_no_mask_scan", "check_trusted_outputs", "check_fused_ownership"]
 
 BATCH = 6
 
@@ -64,6 +65,28 @@ def check_p1_no_mask_scan(op: Augmentation, x: Any = None) -> None:
         "(the p = 1 shortcut is off: keep the all-selected mask of sample_params, "
         "omniaug.batching.all_selected, instead of building a new one)"
     )
+
+
+def check_trusted_outputs(op: Augmentation, x: Any = None) -> None:
+    """Every object the op claims valid without checking it passes the full check it stands for.
+
+    An op may mark its output as validated (:func:`omniaug.validation.trusted`) so the
+    next op skips re-reading it; that is only sound when the output really is valid
+    (a gain that overflows to inf must not be marked). Runs the op at ``p=1`` and at
+    its own ``p``, on the example input and on the same data as a fresh copy,
+    recording the claims, then runs each claim's full check with no cache.
+    """
+    x = _input(op) if x is None else x
+    ctx = _ctx(op, x)
+    for variant in (_rebuild(op, p=1.0), op):
+        for data in (x, batching.tree_clone(x)):
+            with validation.recording() as marked:
+                variant.augment(data, generator=make_generator(31), model=ctx)
+            for kind, obj in marked:
+                try:
+                    validation.revalidate(kind, obj)
+                except InputError as e:
+                    raise AssertionError(f"{_name(op)}: an output marked valid ({kind!r}) fails that check: {e}") from e
 
 
 def _fusable_partners(op: Augmentation) -> list[Augmentation]:

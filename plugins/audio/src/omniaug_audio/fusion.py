@@ -15,7 +15,6 @@ import torch
 
 from omniaug import FusionKind
 
-from .modality import mark_finite
 from .payload import repack_audio, unpack_audio, valid_mask
 
 __all__ = ["GAIN_FUSION", "FUSIONS"]
@@ -35,7 +34,7 @@ def _apply(x: Any, factor: torch.Tensor, ops: list[Any]) -> Any:
     scaled = wave * factor.to(wave.dtype).reshape(-1, *([1] * (wave.dim() - 1)))
     if lengths is not None:
         scaled = torch.where(valid_mask(wave, lengths), scaled, wave)
-    mark_finite(scaled)
+    # not marked finite: a composed gain may overflow to inf, so the next op checks the output
     return repack_audio(x, scaled)
 
 

@@ -19,6 +19,7 @@ from torch_geometric.data import Batch, Data
 
 from omniaug import InputError, Modality, batching, memory
 from omniaug.parallel import value_range
+from omniaug.validation import register_check, trusted
 
 from . import _host, batch_ops
 from .batch_ops import _index_select, attrs, store_meta
@@ -342,8 +343,21 @@ _VALIDATED = _ValidatedBatches()
 
 def mark_valid(b: Batch) -> Batch:
     """Record that ``b`` (built by batch surgery from a validated batch) is valid; return it."""
-    _VALIDATED.remember(b)
+    _VALIDATED.remember(trusted("graph.structure", b))  # a claim: the contract suite checks it
     return b
+
+
+def _structure_check(x: Any) -> None:
+    """The full structure check a ``trusted("graph.structure", b)`` claim stands for (no cache)."""
+    if not isinstance(x, Data):
+        raise InputError("x", "a torch_geometric Data or Batch (homogeneous graph)", x, where=WHERE)
+    is_batch = isinstance(x, Batch)
+    feats, ei = _check_data_fields(x, check_range=not is_batch)
+    if is_batch:
+        _check_batch_bookkeeping(x, feats, ei)
+
+
+register_check("graph.structure", _structure_check)
 
 
 def graph_batch_size(x: Any) -> int:

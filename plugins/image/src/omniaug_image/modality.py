@@ -26,6 +26,7 @@ from omniaug import Augmentation, InputError, Modality, Params, batching, rng
 from omniaug.batching import CheckedTensors
 from omniaug.host import in_unit_interval
 from omniaug.parallel import value_range
+from omniaug.validation import register_check, trusted
 
 __all__ = [
     "IMAGE",
@@ -154,8 +155,19 @@ def carry_range_check(source: torch.Tensor, result: torch.Tensor) -> torch.Tenso
     re-reading every pixel of ``result``. Returns ``result``.
     """
     if result.is_floating_point() and source in _RANGE_CHECKED:
-        _RANGE_CHECKED.add(result)
+        _RANGE_CHECKED.add(trusted("image.range", result))  # a claim: the contract suite checks it
     return result
+
+
+def _range_check(t: torch.Tensor) -> None:
+    """The full value-range check a ``trusted("image.range", t)`` claim stands for (reads every value)."""
+    if t.is_floating_point() and t.numel():
+        lo, hi = value_range(t)
+        if not (lo >= -_RANGE_SLACK and hi <= 1.0 + _RANGE_SLACK):
+            raise InputError("x", "a float image with values in [0, 1] (no NaN)", t, where="image")
+
+
+register_check("image.range", _range_check)
 
 
 def validate_image(x: Any) -> None:

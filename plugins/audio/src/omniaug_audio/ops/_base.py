@@ -39,6 +39,10 @@ class WaveformOp(Augmentation):
     modality = AUDIO
     #: ops whose output duration differs from the input's update ``lengths``
     changes_length: ClassVar[bool] = False
+    #: whether a finite input always gives a finite output, so the output is marked finite
+    #: unchecked (``omniaug.validation.trusted``; the contract suite verifies the claim);
+    #: False for gains, which can overflow float to inf: the next op then checks the output
+    keeps_finite: ClassVar[bool] = True
     sample_rate: int = 16000
 
     def transform(
@@ -54,7 +58,7 @@ class WaveformOp(Augmentation):
         out = self.apply_validated(x, params)
         wave_in = x.waveform if isinstance(x, AudioBatch) else x
         wave_out = out.waveform if isinstance(out, AudioBatch) else out
-        if wave_out is not wave_in:  # a new tensor computed by this op's kernels
+        if wave_out is not wave_in and self.keeps_finite:  # a new tensor computed by this op's kernels
             mark_finite(wave_out)
         return out
 

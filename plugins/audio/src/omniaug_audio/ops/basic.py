@@ -37,6 +37,7 @@ class Gain(WaveformOp):
     differentiable = True
     magnitude = Magnitude("gain_db", (0.0, 0.0), (-12.0, 12.0))
     fusion = "audio.gain"
+    keeps_finite = False  # +60 dB of a loud float32 wave overflows to inf
 
     def fusion_transform(self, x: Any, params: Any) -> torch.Tensor:
         """The ``(B,)`` linear factor (see :mod:`omniaug_audio.fusion`)."""
@@ -68,6 +69,7 @@ class GainTransition(WaveformOp):
     name = "audio.gain_transition"
     differentiable = True
     magnitude = Magnitude("gain_db", (0.0, 0.0), (-24.0, 6.0))
+    keeps_finite = False  # a gain: may overflow to inf
 
     def __init__(
         self, gain_db: Any = (-24.0, 6.0), duration: Any = (0.2, 0.5), *, p: float = 1.0, same_on_batch: bool = False
