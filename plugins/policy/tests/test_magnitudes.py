@@ -205,3 +205,15 @@ def test_unrolled_step_on_a_plain_quadratic():
     w1 = 0.5 - 0.1 * 2 * (0.5 - 2.0)
     assert float(val) == pytest.approx((w1 - 3.0) ** 2)
     assert float(g) == pytest.approx(2 * (w1 - 3.0) * 0.2)
+
+
+def test_docs_table_is_the_generated_one():
+    import re
+    from pathlib import Path
+
+    from omniaug_policy import magnitude_table
+
+    page = Path(__file__).resolve().parents[3] / "docs" / "modalities" / "policy.md"
+    found = re.search(r"<!-- magnitude-table:start -->\n(.*?)<!-- magnitude-table:end -->", page.read_text(encoding="utf-8"), re.S)
+    assert found, "docs/modalities/policy.md lost its generated-table markers"
+    assert found.group(1).strip() == magnitude_table().strip()
