@@ -73,13 +73,16 @@ def test_kernel_matches_torchvision(op: Any, ref: Any, dtype: torch.dtype) -> No
     """Same per-sample params ⇒ same output as torchvision.
 
     Tolerance: float atol 1e-5 (separable blur vs torchvision's 2-D kernel and the
-    order of float operations differ by ~1e-7); uint8 exact.
+    order of float operations differ by ~1e-7); uint8 exact, except Gaussian blur
+    (separable vs 2-D kernel: within one level, see test_torchvision_photos.py).
     """
     x = _batch(dtype)
     out, params = op.augment(x, generator=make_generator(3))
     expected = _oracle(x, params, ref)
     assert out.dtype == dtype and out.shape == x.shape
-    if dtype == torch.uint8:
+    if dtype == torch.uint8 and isinstance(op, P.GaussianBlur):
+        assert int((out.int() - expected.int()).abs().max()) <= 1
+    elif dtype == torch.uint8:
         assert torch.equal(out, expected)
     else:
         torch.testing.assert_close(out, expected, rtol=0, atol=1e-5)

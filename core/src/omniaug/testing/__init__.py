@@ -21,7 +21,9 @@ from typing import Any, ClassVar
 
 from .contract import (
     AUGMENTATION_CHECKS,
+    BATCH,
     MIXER_CHECKS,
+    available_devices,
     check_augmentation,
     check_bad_inputs,
     check_batch_equals_per_sample,
@@ -46,6 +48,7 @@ __all__ = [
     "MIXER_CHECKS",
     "AugmentationContract",
     "MixerContract",
+    "available_devices",
     "check_augmentation",
     "check_mixer",
     "check_policies_and_presets",
@@ -71,76 +74,90 @@ def expand_instances(items: Any) -> list[Any]:
     return out
 
 
-class AugmentationContract:
-    """Subclass with ``omniaug_ops = [...]`` to run the contract on each op."""
+class _OnDevice:
+    """``omniaug_device``: run every check on the example input moved to that device (e.g. ``"cuda"``)."""
+
+    #: None: each check builds its own CPU input (and the device check also visits every available device)
+    omniaug_device: ClassVar[str | None] = None
+
+    def _x(self, op: Any) -> Any:
+        if self.omniaug_device is None:
+            return None
+        from ..rng import make_generator
+
+        return type(op).example_input(BATCH, generator=make_generator(1234), device=self.omniaug_device)
+
+
+class AugmentationContract(_OnDevice):
+    """Subclass with ``omniaug_ops = [...]`` to run the contract on each op (``omniaug_device`` to pick a device)."""
 
     omniaug_ops: ClassVar[Any] = ()
 
     def test_reproducible(self, omniaug_op: Any) -> None:
-        check_reproducible(omniaug_op)
+        check_reproducible(omniaug_op, self._x(omniaug_op))
 
     def test_generator_changes_draws(self, omniaug_op: Any) -> None:
-        check_generator_changes_draws(omniaug_op)
+        check_generator_changes_draws(omniaug_op, self._x(omniaug_op))
 
     def test_p0_is_identity(self, omniaug_op: Any) -> None:
-        check_p0_identity(omniaug_op)
+        check_p0_identity(omniaug_op, self._x(omniaug_op))
 
     def test_p1_applies(self, omniaug_op: Any) -> None:
-        check_p1_applies(omniaug_op)
+        check_p1_applies(omniaug_op, self._x(omniaug_op))
 
     def test_input_not_mutated(self, omniaug_op: Any) -> None:
-        check_no_mutation(omniaug_op)
+        check_no_mutation(omniaug_op, self._x(omniaug_op))
 
     def test_batch_equals_per_sample(self, omniaug_op: Any) -> None:
-        check_batch_equals_per_sample(omniaug_op)
+        check_batch_equals_per_sample(omniaug_op, self._x(omniaug_op))
 
     def test_dtype_and_device_kept(self, omniaug_op: Any) -> None:
-        check_dtype_device(omniaug_op)
+        check_dtype_device(omniaug_op, self._x(omniaug_op))
 
     def test_serialization_round_trip(self, omniaug_op: Any) -> None:
-        check_serialization(omniaug_op)
+        check_serialization(omniaug_op, self._x(omniaug_op))
 
     def test_bad_input_clear_error(self, omniaug_op: Any) -> None:
-        check_bad_inputs(omniaug_op)
+        check_bad_inputs(omniaug_op, self._x(omniaug_op))
 
     def test_differentiable_as_declared(self, omniaug_op: Any) -> None:
-        check_differentiable(omniaug_op)
+        check_differentiable(omniaug_op, self._x(omniaug_op))
 
     def test_model_aware_needs_model(self, omniaug_op: Any) -> None:
-        check_requires_model(omniaug_op)
+        check_requires_model(omniaug_op, self._x(omniaug_op))
 
     def test_model_aware_leaves_model_unchanged(self, omniaug_op: Any) -> None:
-        check_model_unchanged(omniaug_op)
+        check_model_unchanged(omniaug_op, self._x(omniaug_op))
 
     def test_model_aware_replays_without_model(self, omniaug_op: Any) -> None:
-        check_replay_without_model(omniaug_op)
+        check_replay_without_model(omniaug_op, self._x(omniaug_op))
 
 
-class MixerContract:
+class MixerContract(_OnDevice):
     """Subclass with ``omniaug_mixers = [...]`` to run the mixer contract on each mixer."""
 
     omniaug_mixers: ClassVar[Any] = ()
 
     def test_soft_labels(self, omniaug_mixer: Any) -> None:
-        check_mixer_labels(omniaug_mixer)
+        check_mixer_labels(omniaug_mixer, self._x(omniaug_mixer))
 
     def test_input_not_mutated(self, omniaug_mixer: Any) -> None:
-        check_no_mutation(omniaug_mixer)
+        check_no_mutation(omniaug_mixer, self._x(omniaug_mixer))
 
     def test_serialization_round_trip(self, omniaug_mixer: Any) -> None:
-        check_serialization(omniaug_mixer)
+        check_serialization(omniaug_mixer, self._x(omniaug_mixer))
 
     def test_bad_input_clear_error(self, omniaug_mixer: Any) -> None:
-        check_bad_inputs(omniaug_mixer)
+        check_bad_inputs(omniaug_mixer, self._x(omniaug_mixer))
 
     def test_differentiable_as_declared(self, omniaug_mixer: Any) -> None:
-        check_differentiable(omniaug_mixer)
+        check_differentiable(omniaug_mixer, self._x(omniaug_mixer))
 
     def test_model_aware_needs_model(self, omniaug_mixer: Any) -> None:
-        check_requires_model(omniaug_mixer)
+        check_requires_model(omniaug_mixer, self._x(omniaug_mixer))
 
     def test_model_aware_leaves_model_unchanged(self, omniaug_mixer: Any) -> None:
-        check_model_unchanged(omniaug_mixer)
+        check_model_unchanged(omniaug_mixer, self._x(omniaug_mixer))
 
     def test_model_aware_replays_without_model(self, omniaug_mixer: Any) -> None:
-        check_replay_without_model(omniaug_mixer)
+        check_replay_without_model(omniaug_mixer, self._x(omniaug_mixer))

@@ -33,6 +33,7 @@ __all__ = [
     "check_no_mutation",
     "check_batch_equals_per_sample",
     "check_dtype_device",
+    "available_devices",
     "check_serialization",
     "check_bad_inputs",
     "check_mixer_labels",
@@ -147,10 +148,33 @@ def check_batch_equals_per_sample(op: Augmentation, x: Any = None) -> None:
         assert _close(op, single, spec.subset(out, idx)), f"{_name(op)}: sample {i} alone differs from the batch result"
 
 
+def available_devices() -> list[torch.device]:
+    """Every device this process can run on: the CPU, each CUDA GPU, and Apple's MPS when present."""
+    devices = [torch.device("cpu")]
+    devices += [torch.device("cuda", i) for i in range(torch.cuda.device_count())]
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        devices.append(torch.device("mps"))
+    return devices
+
+
 def check_dtype_device(op: Augmentation, x: Any = None) -> None:
-    """The output keeps the input's tensor dtypes and device."""
-    x = _input(op) if x is None else x
-    out = op(x, generator=make_generator(13), model=_ctx(op, x))
+    """The output keeps the input's tensor dtypes and device — on every available device.
+
+    With ``x`` given, on ``x``'s device. Without, the op's example input is built on each
+    device of :func:`available_devices` and the op draws from a generator on that device
+    (the documented GPU set-up): a CPU-only machine checks the CPU, a GPU machine every GPU too.
+    """
+    if x is not None:
+        _check_dtype_device_on(op, x, make_generator(13))
+        return
+    for device in available_devices():
+        example = type(op).example_input(BATCH, generator=make_generator(1234), device=device)
+        _check_dtype_device_on(op, example, make_generator(13, device=device))
+
+
+def _check_dtype_device_on(op: Augmentation, x: Any, generator: torch.Generator) -> None:
+    out = op(x, generator=generator, model=_ctx(op, x))
     a, b = _tensors(x), _tensors(out)
     if a and b:
         assert a[0].dtype == b[0].dtype, f"{_name(op)}: dtype {a[0].dtype} became {b[0].dtype}"

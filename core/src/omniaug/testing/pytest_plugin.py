@@ -2,7 +2,9 @@
 
 A test class (or module) that defines ``omniaug_ops`` gets its tests that take
 ``omniaug_op`` run once per op instance; ``omniaug_mixers`` likewise feeds
-``omniaug_mixer``. Also provides an ``omniaug_generator`` fixture.
+``omniaug_mixer``. Also provides an ``omniaug_generator`` fixture and the ``cuda``
+marker: a test marked ``@pytest.mark.cuda`` runs when a CUDA GPU is present and is
+skipped, with the reason, when none is (e.g. on CI machines without a GPU).
 """
 
 from __future__ import annotations
@@ -22,6 +24,27 @@ def _ids(items: list[Any]) -> list[str]:
         seen[base] = seen.get(base, 0) + 1
         ids.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
     return ids
+
+
+#: why ``cuda``-marked tests are skipped on a machine without a GPU
+NO_CUDA_REASON = "no CUDA device (torch.cuda.is_available() is False): this test runs the contract on a GPU"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "cuda: needs a CUDA GPU; skipped with the reason when none is present")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    marked = [item for item in items if item.get_closest_marker("cuda") is not None]
+    if not marked:
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason=NO_CUDA_REASON)
+    for item in marked:
+        item.add_marker(skip)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -19,7 +19,7 @@ from .geometric import (
     VerticalFlip,
 )
 from .mixers import CutMix, FMix, MixUp, Mosaic, ResizeMix
-from .modality import IMAGE, ImageBatch, image_of, map_image
+from .modality import IMAGE, ImageBatch, Mask, image_of, map_image
 from .occlusion import GridMask, RandomErasing
 from .photometric import (
     AutoContrast,
@@ -45,6 +45,7 @@ __all__ = [
     "BOX_FORMATS",
     "IMAGE",
     "ImageBatch",
+    "Mask",
     "box_lists",
     "with_boxes",
     "image_of",

@@ -39,7 +39,7 @@ from . import _smallmath as SM
 from . import functional_color as FC
 from ._chunks import run_balanced, scratch
 from ._smallmath import cos_sin
-from .modality import image_of, is_unbatched, map_image
+from .modality import Mask, check_params_batch, image_of, is_unbatched, map_image, validate_payload
 from .reference import reference_color
 
 __all__ = [
@@ -281,7 +281,16 @@ def _compose(first: torch.Tensor, then: torch.Tensor) -> torch.Tensor:
     return SM.matmul3(then, first)
 
 
+def _check(x: Any, total: torch.Tensor) -> None:
+    """What a replay through ``Compose`` must refuse: not an image, params of another batch size."""
+    validate_payload(x)  # checked tensors (the usual augment path) are not re-read
+    check_params_batch(x, int(total.shape[0]), "image.color")
+
+
 def _apply(x: Any, total: torch.Tensor, ops: list[Any]) -> Any:
+    _check(x, total)
+    if isinstance(x, Mask):  # colour leaves a label map alone
+        return x
     if is_unbatched(x):
         return apply_color_matrix(x.unsqueeze(0), total).squeeze(0)
     return map_image(x, lambda img: apply_color_matrix(img, total))
@@ -289,7 +298,7 @@ def _apply(x: Any, total: torch.Tensor, ops: list[Any]) -> Any:
 
 def _apply_inplace(x: Any, total: torch.Tensor, ops: list[Any]) -> Any:
     """:func:`_apply` writing into ``x``'s image (``Compose`` hands over a fresh warp output)."""
-    if is_unbatched(x):
+    if isinstance(x, Mask) or is_unbatched(x):
         return _apply(x, total, ops)
 
     def run(img: torch.Tensor) -> torch.Tensor:

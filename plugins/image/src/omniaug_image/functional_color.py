@@ -4,8 +4,10 @@ Every function takes an image batch ``(B, C, H, W)`` (float in [0, 1] or uint8)
 and per-sample parameters of shape ``(B,)`` and returns a new batch of the same
 dtype. The arithmetic follows ``torchvision.transforms.v2.functional`` step by
 step (same grey weights, same blend, same clamping and the same float → uint8
-conversion), so for equal parameters the results agree with torchvision to
-float rounding; torchvision itself takes one Python scalar per call, which is why
+conversion, and for uint8 the same roundings: its fused multiply-add blends and its
+``h · float32(1/6)``), so for equal parameters uint8 results are bit-identical to
+torchvision's (Gaussian blur: within one level — separable passes vs its 2-D kernel)
+and float results agree within 1e-5; torchvision itself takes one Python scalar per call, which is why
 these are written here: one vectorized pass for a whole batch of different
 parameters.
 """
@@ -96,8 +98,18 @@ def gray(img: torch.Tensor) -> torch.Tensor:
 def blend(img1: torch.Tensor, img2: torch.Tensor, ratio: torch.Tensor) -> torch.Tensor:
     """``ratio·img1 + (1 − ratio)·img2`` clamped to the dtype's range, per-sample ``ratio``."""
     r = per_sample(ratio.to(torch.float32 if not img1.is_floating_point() else img1.dtype), img1.dim())
-    out = img1.mul(r).add_(img2 * (1.0 - r)).clamp_(0, max_value(img1.dtype))
-    return out if img1.is_floating_point() else out.to(img1.dtype)
+    if img1.is_floating_point():
+        return img1.mul(r).add_(img2 * (1.0 - r)).clamp_(0, 1.0)
+    # uint8: torchvision computes ``img1·r`` and then ``add_(img2, alpha=1 − r)``, whose CPU
+    # kernel is a fused multiply-add (one rounding of ``t + α·img2``). Rounding ``α·img2``
+    # first puts a value just across an integer now and then (one grey level off on ~1 pixel
+    # in 10⁴ of a photo). ``α·img2`` is exact in float64 (two 24-bit factors) and the float64
+    # sum is rounded once to float32 — the fused result, so the bytes equal torchvision's.
+    # (vectorized float64 passes: ~2.4× the time of the two-rounding float32 blend; the fused
+    # colour path does not come here)
+    t = img1.to(torch.float32).mul_(r).to(torch.float64)
+    t.add_(img2.to(torch.float64).mul_((1.0 - r).to(torch.float64)))
+    return to_uint8_in_range(t.to(torch.float32).clamp_(0, 255.0))
 
 
 def adjust_brightness(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
@@ -134,7 +146,7 @@ def rgb_to_hsv(img: torch.Tensor) -> torch.Tensor:
     is_g = (maxc == g) & ~is_r
     is_b = ~is_r & ~is_g
     h = (bc - gc) * is_r + (2.0 + rc - bc) * is_g + (4.0 + gc - rc) * is_b
-    h = (h / 6.0 + 1.0).fmod(1.0)
+    h = h.mul(1.0 / 6.0).add_(1.0).fmod_(1.0)  # torchvision multiplies by float32(1/6): h / 6 rounds differently
     return torch.stack((h, s, maxc), dim=-3)
 
 
@@ -257,7 +269,12 @@ def adjust_sharpness(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
         blurred = blurred.round_()
     inner = out[..., 1:-1, 1:-1]
     r = per_sample((1.0 - factor).to(dt), 4)
-    inner.add_((blurred - inner) * r)
+    if fp:
+        inner.add_((blurred - inner) * r)
+    else:
+        # torchvision's add_(blurred − x, alpha=1 − f) is a fused multiply-add (one rounding);
+        # the product is exact in float64 (integer × float32), the float64 sum is rounded once
+        inner.copy_((blurred - inner).to(torch.float64).mul_(r.to(torch.float64)).add_(inner))
     out = out.clamp_(0, max_value(img.dtype))
     return out if fp else out.to(img.dtype)
 

@@ -23,7 +23,7 @@ from omniaug import FusionKind
 
 from . import functional_geometric as FG
 from .color_fusion import COLOR_FUSION, color_stage
-from .modality import image_of, is_unbatched
+from .modality import Mask, check_params_batch, image_of, is_unbatched, validate_payload
 from .reference import reference_geometric
 from .targets import warp_payload
 
@@ -51,8 +51,11 @@ def apply_geometric(x: Any, matrices: torch.Tensor, ops: list[Any]) -> Any:
 
     Interpolation is bilinear if any fused op interpolates bilinearly (flips and
     turns alone stay ``nearest``, hence exact); the fill comes from the first op
-    that has one; the fast affine grid is used unless an op is projective.
+    that has one; the fast affine grid is used unless an op is projective. A
+    :class:`~omniaug_image.Mask` is warped with nearest-neighbour.
     """
+    validate_payload(x)  # a replay through Compose reaches here unchecked (checked tensors are not re-read)
+    check_params_batch(x, int(matrices.shape[0]), "image.geometric")
     if is_unbatched(x):
         return warp_payload(x.unsqueeze(0), matrices, **_warp_options(ops)).squeeze(0)
     return warp_payload(x, matrices, **_warp_options(ops))
@@ -73,6 +76,10 @@ def apply_geometric_then_color(
     same (float; uint8 within a grey level). Images other than float32 / uint8 take
     the two passes.
     """
+    if isinstance(x, Mask):  # the colour step leaves a label map alone
+        return apply_geometric(x, matrices, ops)
+    validate_payload(x)
+    check_params_batch(x, int(matrices.shape[0]), "image.geometric")
     if is_unbatched(x):
         return apply_geometric_then_color(x.unsqueeze(0), matrices, ops, color_total, color_ops).squeeze(0)
     img = image_of(x)

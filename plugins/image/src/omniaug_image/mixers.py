@@ -36,7 +36,7 @@ from omniaug import InputError, Mixer, args, rng
 from omniaug.params import APPLY, Params
 
 from . import functional_color as FC
-from .modality import IMAGE, ImageBatch, image_of, is_unbatched
+from .modality import IMAGE, ImageBatch, Mask, image_of, is_unbatched
 from .occlusion import drop_erased_boxes, rect_mask
 
 __all__ = ["MIXERS", "PAIRINGS", "MixUp", "CutMix", "ResizeMix", "FMix", "Mosaic", "cyclic_shift_of", "fourier_mask", "resample_into"]
@@ -89,6 +89,17 @@ def _pad_boxes(x: ImageBatch, total: int) -> ImageBatch:
     )
 
 
+def _refuse_mask(x: Any, where: str) -> None:
+    if isinstance(x, Mask):
+        raise InputError(
+            "x",
+            "images or an ImageBatch: a mixer blends samples, which has no meaning for a label map "
+            "alone (mix an ImageBatch(image, mask=...) to keep image and mask together)",
+            x,
+            where=where,
+        )
+
+
 class _ImageMixer(Mixer):
     """Shared plumbing: box lists are padded to ``(1 + K)·N`` before mixing so that
     samples with and without a mix can be merged back into one batch."""
@@ -100,8 +111,10 @@ class _ImageMixer(Mixer):
         super().validate(x)
         if is_unbatched(x):
             raise InputError("x", f"a batch (B, C, H, W) to mix samples of ({self.name} pairs samples)", x, where=self.name)
+        _refuse_mask(x, self.name)
 
     def mix_batch(self, x: Any, params: Params) -> tuple[Any, torch.Tensor]:
+        _refuse_mask(x, self.name)
         if self.carries_boxes and isinstance(x, ImageBatch) and x.boxes is not None:
             n = x.boxes.shape[1]
             if "boxes_per_source" not in params:

@@ -7,7 +7,9 @@ A payload is either
   the image through geometric ops: a segmentation ``mask`` ``(B, H, W)`` or
   ``(B, M, H, W)``, padded ``boxes`` ``(B, N, 4)`` in pixel ``xyxy`` with
   ``box_labels`` ``(B, N)`` and a validity mask ``box_valid`` ``(B, N)``, and
-  ``keypoints`` ``(B, K, 2)`` in pixel ``xy`` with ``keypoint_visible`` ``(B, K)``.
+  ``keypoints`` ``(B, K, 2)`` in pixel ``xy`` with ``keypoint_visible`` ``(B, K)``; or
+* a :class:`Mask` — a label map / mask batch alone, to replay an image's params on:
+  geometric ops warp it with nearest-neighbour, every other op returns it unchanged.
 
 Ragged box lists are stored padded with a validity mask, so every target op is a
 vectorized tensor op with no per-sample loop.
@@ -18,20 +20,22 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 
-from omniaug import Augmentation, InputError, Modality, Params, batching, rng
+from omniaug import Augmentation, Augmented, InputError, Modality, Params, batching, rng
 from omniaug.batching import CheckedTensors
 from omniaug.host import in_unit_interval
 from omniaug.parallel import value_range
+from omniaug.params import APPLY
 from omniaug.validation import register_check, trusted
 
 __all__ = [
     "IMAGE",
     "ImageAugmentation",
     "ImageBatch",
+    "Mask",
     "carry_range_check",
     "image_batch_size",
     "image_merge",
@@ -40,9 +44,39 @@ __all__ = [
     "is_unbatched",
     "map_image",
     "validate_image",
+    "validate_payload",
 ]
 
-PAYLOAD = "Tensor (B, C, H, W) float in [0, 1] or uint8, or ImageBatch(image, mask, boxes, keypoints, ...)"
+PAYLOAD = "Tensor (B, C, H, W) float in [0, 1] or uint8, ImageBatch(image, mask, boxes, keypoints, ...) or Mask(labels)"
+
+
+@dataclass(frozen=True)
+class Mask:
+    """A label map or mask batch on its own, typed so that image ops treat it as one.
+
+    ``tensor`` is ``(B, H, W)`` or ``(B, M, H, W)`` of any dtype (integer labels, bool
+    or float masks). Geometric ops warp it with nearest-neighbour sampling (0 outside
+    the image), so labels stay labels — exact for integers below 2**24; every other op
+    (colour, blur, noise, occlusion) returns it unchanged. Replaying an image's params
+    on its mask is then safe::
+
+        out, params = pipe.augment(images, generator=g)
+        seg_out = pipe(Mask(seg), params=params).tensor
+
+    (like ``torchvision.tv_tensors.Mask``). A raw integer tensor is refused as an image;
+    a uint8 ``(B, 1, H, W)`` label map would pass as a grey image and be recoloured:
+    wrap it. Mixers and AugMix / PixMix (which blend several views) refuse a Mask.
+    """
+
+    tensor: torch.Tensor
+
+    @property
+    def shape(self) -> torch.Size:
+        return self.tensor.shape
+
+    @property
+    def device(self) -> torch.device:
+        return self.tensor.device
 
 
 @dataclass(frozen=True)
@@ -89,9 +123,19 @@ class ImageBatch:
         return self.replace(**changes) if changes else self
 
 
-def image_of(x: torch.Tensor | ImageBatch) -> torch.Tensor:
-    """The image tensor of a payload."""
-    return x.image if isinstance(x, ImageBatch) else x
+def image_of(x: torch.Tensor | ImageBatch | Mask) -> torch.Tensor:
+    """The image tensor of a payload.
+
+    For a :class:`Mask`: a ``(B, 1, H, W)`` view of the label map that carries its batch
+    size, height, width and device — what geometric ops read to draw and build their
+    warps; it is never an image to process.
+    """
+    if isinstance(x, ImageBatch):
+        return x.image
+    if isinstance(x, Mask):
+        t = x.tensor
+        return t.unsqueeze(1) if t.dim() == 3 else t[:, :1]
+    return x
 
 
 def map_image(x: Any, fn: Callable[[torch.Tensor], torch.Tensor]) -> Any:
@@ -104,6 +148,8 @@ def map_image(x: Any, fn: Callable[[torch.Tensor], torch.Tensor]) -> Any:
     """
     if isinstance(x, ImageBatch):
         return x.replace(image=fn(x.image))
+    if isinstance(x, Mask):  # a label map is not an image: photometric ops leave it alone
+        return x
     return fn(x)
 
 
@@ -116,7 +162,7 @@ def is_unbatched(x: Any) -> bool:
 _RANGE_SLACK = 1e-3
 
 
-def _check_image_tensor(img: Any, argument: str = "x", *, allow_single: bool = False) -> None:
+def _check_image_tensor(img: Any, argument: str = "x", *, allow_single: bool = False, values: bool = True) -> None:
     expected = "a float tensor (B, C, H, W) with values in [0, 1] or a uint8 tensor (B, C, H, W)"
     if allow_single:
         expected += " (or one (C, H, W) image)"
@@ -124,21 +170,64 @@ def _check_image_tensor(img: Any, argument: str = "x", *, allow_single: bool = F
         raise InputError(argument, expected, img, where="image")
     if img.dim() != 4 and not (allow_single and img.dim() == 3):
         raise InputError(argument, expected + " (4 dimensions)", img, where="image")
+    _check_layout(img, argument, expected)
     if min(img.shape[-3:]) < 1:
         raise InputError(argument, expected + " with non-empty C, H and W", img, where="image")
     if img.dtype == torch.uint8:
         return
     if not img.is_floating_point():
         raise InputError(argument, expected + f" (dtype float or uint8, not {img.dtype})", img, where="image")
-    if img.numel() and img not in _RANGE_CHECKED:
+    if values and img.numel() and img not in _RANGE_CHECKED:
         # tolerate tiny round-off of upstream float ops: [-1e-3, 1 + 1e-3]; the bit test decides
         # the usual float32 batch in one pass, anything else gets the exact min/max
         if not in_unit_interval(img, _RANGE_SLACK):
             lo, hi = value_range(img)  # NaN propagates into both; no OpenMP wake-up before the kernels (see there)
             # `not (a <= b)` is also True for NaN
             if not (lo >= -_RANGE_SLACK and hi <= 1.0 + _RANGE_SLACK):
-                raise InputError(argument, expected + " (values in [0, 1], no NaN)", img, where="image")
+                raise InputError(
+                    argument, expected + " (values in [0, 1], no NaN; a label map goes in omniaug_image.Mask(x))", img, where="image"
+                )
         _RANGE_CHECKED.add(img)
+
+
+#: most channels a single unbatched ``(C, H, W)`` image may have: more is taken for a ``(B, H, W)`` batch
+_MAX_SINGLE_CHANNELS = 4
+#: channel counts of channels-last photos (grey, RGB, RGBA)
+_PHOTO_CHANNELS = (1, 3, 4)
+
+
+def _check_layout(img: torch.Tensor, argument: str, expected: str) -> None:
+    """Refuse the two likely layout mistakes before they reach a kernel.
+
+    * channels-last ``(H, W, C)`` / ``(B, H, W, C)`` (NumPy / PIL order): the last
+      dimension is 1, 3 or 4 and the would-be channel dimension is larger than 4 (and
+      the would-be height too) — read as an image with ``H`` channels it would be
+      warped and recoloured as nonsense;
+    * a ``(B, H, W)`` batch of masks or grey images: a 3-D tensor is one ``(C, H, W)``
+      image, and more than 4 channels there is taken for a batch (one multispectral
+      image is passed batched, ``(1, C, H, W)``).
+    """
+    shape = tuple(img.shape)
+    c, h, w = shape[-3:]
+    if w in _PHOTO_CHANNELS and c > _MAX_SINGLE_CHANNELS and h > _MAX_SINGLE_CHANNELS:
+        order = "(H, W, C)" if img.dim() == 3 else "(B, H, W, C)"
+        fix = "x.permute(2, 0, 1)" if img.dim() == 3 else "x.permute(0, 3, 1, 2)"
+        raise InputError(
+            argument,
+            expected + f" — this looks channels-last {order} with C={w} (NumPy/PIL order); "
+            f"move the channels first: {fix}",
+            img,
+            where="image",
+        )
+    if img.dim() == 3 and c > _MAX_SINGLE_CHANNELS:
+        raise InputError(
+            argument,
+            expected + f" — a 3-D tensor is one (C, H, W) image, and C={c} channels looks like a (B, H, W) batch: "
+            "add the channel dimension (x.unsqueeze(1)) for grey images, wrap label maps as "
+            "omniaug_image.Mask(x) (or ImageBatch(image, mask=x)); pass one many-channel image as (1, C, H, W)",
+            img,
+            where="image",
+        )
 
 
 # The value-range check reads every pixel. A fused Compose validates the same input once
@@ -170,14 +259,54 @@ def _range_check(t: torch.Tensor) -> None:
 register_check("image.range", _range_check)
 
 
-def validate_image(x: Any) -> None:
-    """Raise :class:`omniaug.InputError` unless ``x`` is a valid image payload."""
+def validate_image(x: Any, *, values: bool = True) -> None:
+    """Raise :class:`omniaug.InputError` unless ``x`` is a valid image payload.
+
+    ``values=False`` checks types, shapes and dtypes only, not the pixel range (no read).
+    """
     if isinstance(x, ImageBatch):
-        _check_image_tensor(x.image, "x.image")
+        _check_image_tensor(x.image, "x.image", values=values)
         b, _, h, w = x.image.shape
         _check_targets(x, b, h, w)
         return
-    _check_image_tensor(x, allow_single=True)
+    if isinstance(x, Mask):
+        raise InputError(
+            "x",
+            "images or an ImageBatch: a Mask (label map) is taken only by omniaug_image's own ops, which warp "
+            "it (geometric) or return it unchanged (the others); this transform does not know what to do with it "
+            "(mix or blend an ImageBatch(image, mask=...) instead)",
+            x,
+            where="image",
+        )
+    if isinstance(x, torch.Tensor) and not (x.dtype == torch.uint8 or x.is_floating_point()) and x.dim() in (3, 4):
+        raise InputError(
+            "x",
+            "a float tensor (B, C, H, W) with values in [0, 1] or a uint8 tensor (B, C, H, W) "
+            f"(dtype float or uint8, not {x.dtype}); a {x.dtype} tensor looks like a label map — wrap it as "
+            "omniaug_image.Mask(x) (geometric ops warp it with nearest-neighbour, colour ops leave it alone) "
+            "or pass it as ImageBatch(image, mask=x)",
+            x,
+            where="image",
+        )
+    _check_image_tensor(x, allow_single=True, values=values)
+
+
+def validate_payload(x: Any, *, values: bool = True) -> None:
+    """:func:`validate_image`, plus a :class:`Mask` — for omniaug_image's own ops and fusion kinds."""
+    if isinstance(x, Mask):
+        _check_mask(x.tensor, "x.tensor")
+        return
+    validate_image(x, values=values)
+
+
+def _check_mask(m: Any, argument: str) -> None:
+    if not (isinstance(m, torch.Tensor) and m.dim() in (3, 4) and min(m.shape[-2:]) >= 1):
+        raise InputError(
+            argument,
+            "a tensor (B, H, W) or (B, M, H, W) of labels / masks (one mask (H, W): Mask(m[None]))",
+            m,
+            where="image",
+        )
 
 
 def image_batch_size(x: Any) -> int:
@@ -186,6 +315,8 @@ def image_batch_size(x: Any) -> int:
         return 1
     if isinstance(x, ImageBatch):
         return int(x.image.shape[0])
+    if isinstance(x, Mask):
+        return int(x.tensor.shape[0])
     return batching.batch_size_of(x)
 
 
@@ -300,6 +431,8 @@ def bad_examples() -> list[Any]:
         ImageBatch(torch.rand(2, 3, 8, 8), boxes=torch.rand(2, 5)),  # boxes without the N dim
         ImageBatch(torch.rand(2, 3, 8, 8), mask=torch.zeros(2, 4, 4, dtype=torch.long)),  # mask size mismatch
         ImageBatch(torch.rand(2, 3, 8, 8), boxes=torch.tensor([[[1.0, 1.0, float("nan"), 4.0]]] * 2)),  # NaN box
+        torch.rand(2, 16, 16, 3),  # channels-last (B, H, W, C)
+        torch.rand(8, 16, 16),  # a (B, H, W) batch, not one (C, H, W) image
     ]
 
 
@@ -353,13 +486,88 @@ class ImageAugmentation(Augmentation):
     """Base class of image ops: sets the modality and accepts a single ``(C, H, W)`` image.
 
     A single image gets a batch dimension around the call, so :meth:`draw` sees
-    ``batch_size == 1`` and :meth:`kernel` always receives a ``(B, C, H, W)`` tensor
-    or an :class:`ImageBatch`.
+    ``batch_size == 1`` and :meth:`kernel` always receives a ``(B, C, H, W)`` tensor,
+    an :class:`ImageBatch` or (geometric ops only) a :class:`Mask`.
+
+    A :class:`Mask` payload reaches the kernel only when :attr:`moves_pixels` is set
+    (geometric ops, which warp it like the mask of an ``ImageBatch``); every other op
+    draws its params as usual and returns the mask unchanged. :meth:`apply` checks its
+    input like :meth:`validate` (a replay through a container is checked too; tensors
+    that already passed are not re-read).
     """
 
     modality = IMAGE
+    #: whether the op moves pixels (warps, flips, crops): True warps a :class:`Mask` with
+    #: nearest-neighbour, False leaves it unchanged, None (undeclared) refuses it
+    moves_pixels: ClassVar[bool | None] = None
+
+    def validate(self, x: Any) -> None:
+        if isinstance(x, Mask):
+            if self.moves_pixels is None:
+                raise InputError(
+                    "x",
+                    "images or an ImageBatch: this op does not declare whether it moves pixels "
+                    "(moves_pixels), so it cannot tell whether to warp a Mask or leave it alone",
+                    x,
+                    where=self.name,
+                )
+            validate_payload(x)
+            if self.moves_pixels:  # e.g. square images for quarter turns; colour checks do not apply
+                self.check(x)
+            return
+        super().validate(x)
+
+    def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+        if isinstance(x, Mask) and self.moves_pixels is False:
+            return Augmented(x, self.sample_params(x, generator=generator))
+        return super().augment(x, generator=generator)
 
     def apply(self, x: Any, params: Params) -> Any:
+        if isinstance(x, Mask):
+            self.validate(x)
+        else:
+            validate_image(x)
+        check_params_batch(x, params, self.name)
+        if isinstance(x, Mask) and self.moves_pixels is False:
+            return x
         if is_unbatched(x):
             return super().apply(x.unsqueeze(0), params).squeeze(0)
         return super().apply(x, params)
+
+
+def check_fusion_input(x: Any, params: Params, where: str) -> None:
+    """What an op's ``fusion_transform`` checks: ``Compose`` calls it on a replayed input before any kernel.
+
+    Types and shapes only: the fusion kind's apply, which runs next, checks the pixel range.
+    """
+    validate_payload(x, values=False)
+    check_params_batch(x, params, where)
+
+
+def check_params_batch(x: Any, params: Params | int, where: str) -> None:
+    """Refuse params drawn for another batch size, naming the likely ``(B, H, W)`` mistake.
+
+    ``params``: the op's params (their ``apply`` mask gives the batch size) or that size.
+    A 3-D tensor is one ``(C, H, W)`` image; replaying params of a batch of ``B`` on it
+    almost always means a ``(B, H, W)`` mask or grey batch was passed as an image.
+    """
+    if isinstance(params, int):
+        n: int | None = params
+    else:
+        mask = params.get(APPLY) if isinstance(params, Params) else None
+        n = int(mask.shape[0]) if isinstance(mask, torch.Tensor) and mask.dim() == 1 else None
+    if n is None:
+        return
+    size = image_batch_size(x)
+    if size == n:
+        return
+    if is_unbatched(x) and x.shape[0] == n:
+        raise InputError(
+            "x",
+            f"a batch matching the params (B={n}); got one (C, H, W) image whose first dimension is {n}: "
+            "a (B, H, W) mask or grey batch? Wrap label maps as omniaug_image.Mask(x) (or pass "
+            "ImageBatch(image, mask=x)); give grey images their channel dimension, x.unsqueeze(1)",
+            x,
+            where=where,
+        )
+    raise InputError("params", f"params drawn for a batch of {size} (these are for {n})", x, where=where)

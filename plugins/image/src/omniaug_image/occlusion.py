@@ -103,6 +103,8 @@ class RandomErasing(ImageAugmentation):
     ``"random"`` (uniform noise per pixel, kept in the params for replay).
     """
 
+    moves_pixels = False  # a Mask (label map) is returned unchanged
+
     name = "image.random_erasing"
     differentiable = True
     magnitude = Magnitude("scale", (0.0, 0.0), (0.02, 0.33))
@@ -180,6 +182,8 @@ class GridMask(ImageAugmentation):
     grid is shifted by a uniform offset and rotated by an angle uniform in
     ``degrees`` (a number ``v`` means ``[-v, v]``); erased squares get ``fill``.
     """
+
+    moves_pixels = False  # a Mask (label map) is returned unchanged
 
     name = "image.grid_mask"
     differentiable = True

@@ -29,7 +29,7 @@ from omniaug.params import Params
 from . import functional_color as FC
 from . import photometric as P
 from .geometric import Affine
-from .modality import IMAGE, ImageBatch, image_of, is_unbatched
+from .modality import IMAGE, ImageBatch, Mask, image_of, is_unbatched
 from .pixmix_sources import mixing_pictures
 
 __all__ = [
@@ -185,6 +185,18 @@ def policy_op(name: str, m: float, *, p: float = 1.0, exact: bool = True, wide: 
     if name in simple:
         return simple[name](p=p)
     raise InputError("name", "a policy op name (ShearX, Rotate, Color, Posterize, ...)", name, where="policy_op")
+
+
+def _refuse_mask(x: Any, where: str) -> None:
+    """AugMix / PixMix blend several augmented views: a label map has no such blend."""
+    if isinstance(x, Mask):
+        raise InputError(
+            "x",
+            "images or an ImageBatch: this policy blends several augmented views, which has no meaning "
+            "for a label map (replay RandAugment / TrivialAugment / AutoAugment params on a Mask instead)",
+            x,
+            where=where,
+        )
 
 
 class ImagePolicy(Transform):
@@ -345,6 +357,7 @@ class AugMix(ImagePolicy):
         self._pipeline = Compose(self.chains)  # for introspection only; augment() mixes the chains
 
     def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+        _refuse_mask(x, self.name)
         IMAGE.validate(x)
         params = Params()
         outs = []
@@ -358,6 +371,7 @@ class AugMix(ImagePolicy):
         return Augmented(self._mix(x, outs, params), params)
 
     def apply(self, x: Any, params: Params) -> Any:
+        _refuse_mask(x, self.name)
         outs = [chain.apply(x, params[f"chain{i}"]) for i, chain in enumerate(self.chains)]
         return self._mix(x, outs, params)
 
@@ -413,6 +427,7 @@ class PixMix(ImagePolicy):
         return torch.where(first, ba, 1.0 + bc), torch.where(first, bb, -bc)
 
     def augment(self, x: Any, *, generator: torch.Generator | None = None) -> Augmented:
+        _refuse_mask(x, self.name)
         IMAGE.validate(x)
         n = IMAGE.batch_size(x)
         dev = IMAGE.device_of(x)
@@ -429,6 +444,7 @@ class PixMix(ImagePolicy):
         return Augmented(out, params)
 
     def apply(self, x: Any, params: Params) -> Any:
+        _refuse_mask(x, self.name)
         return self._run(x, params, None, replay=True)
 
     def _augmented(self, x: Any, mask: torch.Tensor, key: str, params: Params, generator: torch.Generator | None, replay: bool) -> torch.Tensor:

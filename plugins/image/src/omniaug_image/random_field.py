@@ -120,6 +120,7 @@ def _size(x: Any) -> tuple[int, int]:
 
 class _FieldOp(ImageAugmentation):
     in_policies = False
+    moves_pixels = False  # the colour field; RandomFieldAffine warps
     num_fields = 0
 
     def __init__(self, length_scale: float, p: float, same_on_batch: bool) -> None:
@@ -155,6 +156,7 @@ class RandomFieldAffine(_FieldOp):
 
     name = "image.random_field_affine"
     differentiable = True
+    moves_pixels = True  # a Mask payload is warped through the same grid (nearest-neighbour)
     num_fields = 4
 
     def __init__(

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from omniaug import InputError
 
 from . import functional_geometric as FG
-from .modality import ImageBatch, carry_range_check
+from .modality import ImageBatch, Mask, carry_range_check
 
 __all__ = [
     "MIN_BOX_SIZE",
@@ -151,7 +151,15 @@ def warp_payload(
     while targets still follow ``matrices``. ``post`` (not with ``grid``) receives
     each chunk of the warped image before any rounding, in float and the image's
     own units, and writes the chunk's final pixels (see :func:`FG.warp_chunked`).
+    A :class:`Mask` payload is resampled alone, with nearest-neighbour (``mode``,
+    ``fill`` and ``post`` are the image's and do not apply to it).
     """
+    if isinstance(x, Mask):
+        t = x.tensor
+        msize = out_size if out_size is not None else (int(t.shape[-2]), int(t.shape[-1]))
+        if grid is not None:
+            return Mask(sample_mask(t, grid))
+        return Mask(FG.warp_chunked([(t, sample_mask)], matrices, msize, affine=affine)[0])
     img = x.image if isinstance(x, ImageBatch) else x
     h, w = img.shape[-2:]
     size = out_size if out_size is not None else (h, w)
@@ -222,8 +230,11 @@ def warp_payload_by_grid(
     """Warp an image payload by a free-form backward grid (e.g. elastic distortion).
 
     Boxes are moved by points sampled along their perimeter (a curved edge has
-    no 4-corner rule), keypoints by :func:`points_through_grid`.
+    no 4-corner rule), keypoints by :func:`points_through_grid`. A :class:`Mask` is
+    resampled with nearest-neighbour.
     """
+    if isinstance(x, Mask):
+        return Mask(sample_mask(x.tensor, grid))
     img = x.image if isinstance(x, ImageBatch) else x
     out_img = FG.sample_image(img, grid, mode=mode, fill=fill)
     if not isinstance(x, ImageBatch):
