@@ -107,6 +107,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=10, help="training epochs of the attacked CNN")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     import torchattacks
@@ -114,7 +115,7 @@ def main() -> None:
     d = load_digits()
     x = torch.tensor(d.images, dtype=torch.float32).unsqueeze(1) / 16.0
     y = torch.tensor(d.target)
-    model = trained_model(x[:1500], y[:1500])
+    model = trained_model(x[:1500], y[:1500], args.epochs)
     xb, yb = x[1500 : 1500 + BATCH], y[1500 : 1500 + BATCH]
     with torch.no_grad():
         clean = float((model(xb).argmax(1) == yb).float().mean())
