@@ -57,3 +57,34 @@ def test_hook_implementation_may_take_fewer_arguments_than_its_spec():
     assert info.status == "ok", info.error
     assert torch.equal(reg.example_data("vec_subset"), torch.ones(2, 3))
 
+
+
+def test_hook_implementation_naming_an_argument_the_spec_lacks_is_refused():
+    """The deliberately broken plugin: a hook asking for an argument no spec passes is skipped, naming it."""
+    import warnings
+
+    import pytest
+    import torch
+
+    from omniaug import Modality, Registry, hookimpl
+    from omniaug.errors import UnknownNameError
+
+    vec = Modality(name="vec_extra_arg", payload="Tensor (B, F)", validate=lambda x: None)
+
+    class Broken:
+        @hookimpl
+        def omniaug_register_modalities(self):
+            return [vec]
+
+        @hookimpl
+        def omniaug_example_data(self, modality, size):  # `size` is in no spec
+            return torch.ones(2, size)
+
+    reg = Registry(load_entry_points=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        info = reg.register_plugin(Broken(), "broken")
+    assert info.status == "failed"
+    assert "omniaug_example_data" in info.error and "size" in info.error
+    with pytest.raises(UnknownNameError, match="vec_extra_arg"):
+        reg.example_data("vec_extra_arg")
