@@ -41,7 +41,7 @@ class Params(dict[str, Any]):
             {k: (v.subset(index) if isinstance(v, Params) else batching.subset(v, index)) for k, v in self.items()}
         )
         mask = self.get(APPLY)
-        if batching.is_all_selected(mask):
+        if isinstance(mask, torch.Tensor) and batching.is_all_selected(mask):
             out[APPLY] = batching.all_selected(index.numel(), mask.device)
         return out
 
