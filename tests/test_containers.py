@@ -90,7 +90,7 @@ def test_policies_pick_one_op_per_sample_per_layer(toy_registry, g):
     assert names == {"Scale", "Shift", "Identity"}  # Negate has no magnitude
     assert torch.allclose(ra(x, params=params), out)
     layer0 = ra.pipeline.transforms[0]
-    assert layer0.transforms[0].transform.amount == pytest.approx(0.45)  # m/m_max of 0.9
+    assert layer0.transforms[0].transform.amount == pytest.approx(0.45)  # m / 10 of 0.9 (RandAugment's scale [0, 10])
     _per_sample_equal(ra, x, out, params)
     ta = omniaug.TrivialAugment("vec", exclude=["vec.shift"])
     assert {type(getattr(t, "transform", t)).__name__ for t in ta.pipeline.transforms} == {"Scale", "Identity"}
