@@ -41,6 +41,7 @@ from .contract import (
     check_requires_model,
     check_serialization,
 )
+from .invariants import check_fused_ownership, check_p1_no_mask_scan, check_trusted_outputs
 from .policy_checks import check_policies_and_presets, example_variants, modality_transforms
 
 __all__ = [
@@ -101,6 +102,15 @@ class AugmentationContract(_OnDevice):
 
     def test_p0_is_identity(self, omniaug_op: Any) -> None:
         check_p0_identity(omniaug_op, self._x(omniaug_op))
+
+    def test_p1_no_mask_scan(self, omniaug_op: Any) -> None:
+        check_p1_no_mask_scan(omniaug_op)
+
+    def test_trusted_outputs_are_valid(self, omniaug_op: Any) -> None:
+        check_trusted_outputs(omniaug_op)
+
+    def test_fused_ownership(self, omniaug_op: Any) -> None:
+        check_fused_ownership(omniaug_op)
 
     def test_p1_applies(self, omniaug_op: Any) -> None:
         check_p1_applies(omniaug_op, self._x(omniaug_op))
