@@ -130,9 +130,23 @@ class WrappedOp(Augmentation):
         return [int(s) for s in params["seed"].tolist()]
 
     def call(self, seed: int, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """``fn(*args, **kwargs)`` with the global RNGs seeded from ``seed`` and restored after."""
+        """``fn(*args, **kwargs)`` with the global RNGs seeded from ``seed`` and restored after.
+
+        An exception the peer raises on an input (OpenCV refusing float16, torchvision a
+        2-channel image) becomes an :class:`InputError` naming the peer transform, with
+        the peer's own message, instead of a bare error from deep inside the peer.
+        """
         with isolated_rng(seed):
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except InputError:
+                raise
+            except Exception as exc:  # the peer's own errors, reported as what they are
+                reason = (str(exc).strip().splitlines() or [""])[-1][:200]
+                raise InputError(
+                    "x", f"an input {self.peer}'s {self.peer_name} accepts ({type(exc).__name__}: {reason})",
+                    args[0] if args else None, where=self.name,
+                ) from exc
 
     @classmethod
     def example_instances(cls) -> list[Augmentation]:
@@ -222,7 +236,8 @@ class WrappedAlbumentations(_ImageWrapped):
         if batch is not None:
             batch = batch.with_defaults()
         img = batch.image if batch is not None else x
-        images = _to_numpy_hwc(img)
+        # OpenCV has no float16 kernels and NumPy no bfloat16: those run in float32, cast back after
+        images = _to_numpy_hwc(img.float() if img.dtype in (torch.float16, torch.bfloat16) else img)
         has_boxes = batch is not None and batch.boxes is not None
         has_kps = batch is not None and batch.keypoints is not None
         pipe = self._pipeline(has_boxes, has_kps)
@@ -553,8 +568,11 @@ class WrappedNlpaug(WrappedOp):
     def kernel(self, x: list[str], params: Params) -> list[str]:
         out = []
         for s, seed in zip(x, self.seeds(params)):
+            if not s.strip():  # nlpaug fails on empty and blank strings: nothing to augment
+                out.append(s)
+                continue
             res = self.call(seed, self.transform.augment, s)
-            out.append(res[0] if isinstance(res, list) else str(res))
+            out.append((res[0] if res else s) if isinstance(res, list) else str(res))
         return out
 
     @classmethod

@@ -53,7 +53,8 @@ class FeatureNoise(omniaug.Augmentation):
 
     def kernel(self, x: Any, params: omniaug.Params) -> Any:
         f = features_of(x)
-        return with_features(x, f + params["level"].unsqueeze(1) * params["std"] * params["noise"])
+        noisy = f + params["level"].unsqueeze(1) * params["std"] * params["noise"]
+        return with_features(x, noisy.to(f.dtype))  # float16 / bfloat16 features stay in their dtype
 
 
 class SwapNoise(omniaug.Augmentation):
