@@ -128,6 +128,8 @@ class AdversarialOp(omniaug.Augmentation):
         views differ only by their random start). See :func:`omniaug_adversarial.render_attack`."""
         from .render import render_attack
 
+        if not views:
+            raise InputError("views", "at least one attacked view to draw", 0, where=self.name)
         return render_attack(self, original, views[0], path)
 
     @classmethod
