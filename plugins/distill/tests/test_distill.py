@@ -224,3 +224,20 @@ def test_cli_distils_a_file_and_omniaug_preview_draws_the_set(tmp_path):
         assert im.size[1] > im.size[0] * 0.5  # three class rows of two cells: taller than a single strip
     (tmp_path / "junk.pt").write_bytes(b"junk")
     assert cli.main(["preview", str(tmp_path / "junk.pt"), "-o", str(tmp_path / "x.png")]) != 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", ["distill_digits.py", "distill_gunpoint.py"])
+def test_examples_run_quick(example):
+    """The examples' smoke mode prints every row of their table (random, DM, DC+DSA per IPC)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[3] / "examples" / example
+    res = subprocess.run([sys.executable, str(script), "--quick", "--threads", "1"], capture_output=True, text=True,
+                         timeout=900)  # fmt: skip
+    assert res.returncode == 0, res.stderr[-2000:]
+    rows = [line.split() for line in res.stdout.splitlines() if line.strip()[:1].isdigit()]
+    assert [r[1] for r in rows] == ["random", "DM", "DC+DSA"] * 2, res.stdout
+    assert all(r[2].replace(".", "", 1).isdigit() and 0 <= float(r[2]) <= 100 for r in rows)
