@@ -3,8 +3,8 @@
 GunPoint: 50 training and 150 test series of length 150, two classes. A small
 1-D CNN, the same steps and seeds for every method; each family prints its numbers:
 
-* SPA — :class:`SelfPaced` around a pipeline that includes ``timeseries.reverse``-like
-  damage (a large time warp) vs no / always augmentation;
+* SPA — :class:`SelfPaced` around jitter + a strong time warp (σ = 1) vs no / always
+  augmentation;
 * Adversarial AutoAugment — trained alongside the model; test accuracy and the ops
   the policy pushed its mass to;
 * proxy search — a model trained without augmentation scores the time-series ops
