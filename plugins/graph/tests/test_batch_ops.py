@@ -156,6 +156,17 @@ def test_node_removal_refuses_other_node_index_attributes() -> None:
 
 
 def test_edge_graph_from_validation_is_reused_only_while_the_batch_is_unchanged(helpers) -> None:
+    from omniaug import batching
+
+    opened = batching.enter_call()  # what validation learns is kept within one op call
+    try:
+        _edge_graph_reuse(helpers)
+    finally:
+        if opened:
+            batching.exit_call()
+
+
+def _edge_graph_reuse(helpers) -> None:
     x = helpers.traceable_batch(6)
     assert known_edge_graph(x) is None, "nothing known before validation"
     validate_graph(x)
