@@ -120,7 +120,7 @@ def channel_std(view: SeriesView) -> torch.Tensor:
     if not view.padded:  # two plain passes: much faster than Tensor.std's Welford loop on CPU
         centred = values - values.mean(-1, keepdim=True)
         norm = torch.linalg.vector_norm(centred, dim=-1, keepdim=True, dtype=torch.float64)
-        return norm.div_(values.shape[-1] ** 0.5).to(values.dtype)
+        return (norm / values.shape[-1] ** 0.5).to(values.dtype)  # out of place: autograd saved the norm
     valid = (torch.arange(values.shape[-1], device=values.device) < view.lengths.unsqueeze(1)).unsqueeze(1)
     n = view.lengths.view(-1, 1, 1).to(values.dtype)
     x = torch.where(valid, values, torch.zeros((), dtype=values.dtype, device=values.device))
