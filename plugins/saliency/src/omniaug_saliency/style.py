@@ -47,8 +47,9 @@ class RandConv(omniaug.Augmentation):
     plain RandConv, ``(0, 1)`` its mixing variant). Filter weights are
     ``N(0, σ²)`` with ``σ = 1 / √(k²·C)`` (He init); the kernel is zero-padded
     ("same" output size). All samples run in one grouped convolution: each sample's
-    ``k × k`` kernel sits centred in a ``kmax × kmax`` one. Float output is clamped
-    to ``[0, 1]`` when ``clamp`` (uint8 always is).
+    ``k × k`` kernel sits centred in a ``kmax × kmax`` one. Output is clamped to
+    ``[0, 1]``, the image modality's range, so the next op accepts it (the paper
+    feeds the unclamped responses to the network).
     Params: ``kernel`` ``(B, C, C, kmax, kmax)``, ``size`` ``(B,)``, ``mix`` ``(B,)``.
     """
 
@@ -62,7 +63,6 @@ class RandConv(omniaug.Augmentation):
         kernel_sizes: Sequence[int] = (1, 3, 5, 7),
         mix_range: tuple[float, float] = (0.0, 1.0),
         *,
-        clamp: bool = True,
         p: float = 1.0,
     ) -> None:
         super().__init__(p=p)
@@ -72,7 +72,6 @@ class RandConv(omniaug.Augmentation):
         if any(k % 2 == 0 for k in self.kernel_sizes):
             raise InputError("kernel_sizes", "odd sizes (a centred kernel)", kernel_sizes, where=self.name)
         self.mix_range = args.value_range("mix_range", mix_range, bounds=(0.0, 1.0), where=self.name)
-        self.clamp = bool(clamp)
 
     def check(self, x: Any) -> None:
         img = _image_of(x)
@@ -103,15 +102,14 @@ class RandConv(omniaug.Augmentation):
         conv = F.conv2d(v.reshape(1, b * c, h, w), k.reshape(b * c, c, kmax, kmax), padding=kmax // 2, groups=b)
         wmix = params["mix"].to(device=v.device, dtype=v.dtype).view(-1, 1, 1, 1)
         out = wmix * v + (1 - wmix) * conv.view(b, c, h, w)
+        out = out.clamp(0, 1)
         if img.dtype == torch.uint8:
-            out = (out.clamp(0, 1) * 255).round().to(torch.uint8)
-        elif self.clamp:
-            out = out.clamp(0, 1)
+            out = (out * 255).round().to(torch.uint8)
         return _rebuild(x, out)
 
     @classmethod
     def example_instances(cls) -> list[omniaug.Augmentation]:
-        return [cls(), cls(kernel_sizes=(3,), mix_range=(0.0, 0.0), clamp=False)]
+        return [cls(), cls(kernel_sizes=(3,), mix_range=(0.0, 0.0))]
 
 
 def _stats(f: torch.Tensor, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
