@@ -10,7 +10,10 @@ import numpy as np
 
 
 def write_images(folder: Path, count: int = 24, size: int = 48) -> list[Path]:
-    """PNG crops (two sizes, so apply forms two groups) of the two photos scikit-learn ships."""
+    """PNG crops (two sizes, so apply forms two groups) of the two photos scikit-learn ships.
+
+    Any ``count``: crop positions walk the photos (about 40,000 distinct crops of 48 px).
+    """
     from PIL import Image
     from sklearn.datasets import load_sample_images
 
@@ -18,8 +21,10 @@ def write_images(folder: Path, count: int = 24, size: int = 48) -> list[Path]:
     paths = []
     for i in range(count):
         s = size if i % 3 else size + 8
-        top, left = 10 + 13 * (i // 6), 10 + 29 * (i % 6)
-        crop = photos[i % 2][top : top + s, left : left + s]
+        photo = photos[i % 2]
+        top = (10 + 13 * (i // 6)) % (photo.shape[0] - s)
+        left = (10 + 29 * (i % 6) + 7 * (i // 600)) % (photo.shape[1] - s)
+        crop = photo[top : top + s, left : left + s]
         p = folder / f"{'sub/' if i % 4 == 0 else ''}img{i:03d}.png"
         p.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(np.ascontiguousarray(crop)).save(p)

@@ -59,6 +59,24 @@ def test_batch_draw_equals_per_item_draws_for_every_batch_size(name):
         assert torch.equal(_split_draws(draw, KEYS, size), whole), size
 
 
+@pytest.mark.parametrize("kind", ["uniform", "uniform_float64", "normal", "bits"])
+def test_a_padded_draw_gives_each_row_a_prefix_of_its_own_draw(kind):
+    """Ragged rows (texts) draw ``(rows, widest)``: a row's numbers must not depend on the width,
+    on either side of the hash / generator switch (LARGE) and across generator blocks."""
+    draw = {
+        "uniform": lambda g, w: rng.uniform(g.rows, -1.0, 3.0, shape=(w,), generator=g),
+        "uniform_float64": lambda g, w: rng.uniform(g.rows, 0.0, 1.0, shape=(w,), generator=g, dtype=torch.float64),
+        "normal": lambda g, w: rng.normal(g.rows, 0.5, 2.0, shape=(w,), generator=g),
+        "bits": lambda g, w: rng.random_bits((g.rows, w), generator=g),
+    }[kind]
+    widths = [7, keyed.LARGE - 3, keyed.LARGE, keyed.LARGE + 1, keyed.LARGE + 21, keyed.LARGE + keyed.BLOCK + 5]
+    ref = draw(KeyedGenerator.from_keys(2, KEYS[:3]), widths[-1])
+    for w in widths[:-1]:
+        assert torch.equal(draw(KeyedGenerator.from_keys(2, KEYS[:3]), w), ref[:, :w]), w
+    alone = draw(KeyedGenerator.from_keys(2, KEYS[1:2]), keyed.LARGE + 40)
+    assert torch.equal(alone[0], ref[1, : keyed.LARGE + 40])
+
+
 def test_tensor_bounds_follow_the_rows():
     g1 = KeyedGenerator.from_keys(0, KEYS[:8])
     g2 = KeyedGenerator.from_keys(0, KEYS[:8])
@@ -248,8 +266,17 @@ def _real_batch(modality: str) -> Any:
 #: presets whose outputs are bitwise batch-invariant; the others' kernels round differently
 #: by batch size (last-bit float differences, see docs/scale-out.md) — their *params* are
 #: still checked bitwise below
-BITWISE = {"image.default", "image.geometric", "spectrogram.specaugment", "tokens.default", "text.noise", "graph.default"}
-PRESETS = sorted(BITWISE | {"audio.default", "timeseries.default", "timeseries.um2017"})
+BITWISE = {
+    "image.default",
+    "image.geometric",
+    "spectrogram.specaugment",
+    "tokens.default",
+    "text.noise",
+    "text.default",
+    "graph.default",
+    "audio.default",
+}
+PRESETS = sorted(BITWISE | {"timeseries.default", "timeseries.um2017"})
 
 
 @pytest.mark.parametrize("preset", [pytest.param(p, marks=pytest.mark.slow) if p == "audio.default" else p for p in PRESETS])

@@ -274,7 +274,7 @@ def batch_generator(seed: int, batch: int, copy: int, *item: int) -> Any:
 
 
 #: how ``apply`` seeds its draws (recorded in the manifest: a folder seeded otherwise is not resumed)
-SEEDING = "per-item-v1"
+SEEDING = "per-item-v2"  # v2: large per-row draws prefix-stable (numbers past 8 192 per row changed)
 
 
 def item_key(rel: str, sample: int) -> str:
@@ -418,6 +418,7 @@ def apply_folder(
     workers: int = 1,
     shard: tuple[int, int] | None = None,
     only: Sequence[str] | None = None,
+    write_report: bool = True,
 ) -> dict[str, Any]:
     """Augment every matching file of ``input_dir`` into ``copies`` variants under ``output_dir``.
 
@@ -425,9 +426,10 @@ def apply_folder(
     input's format (the modality's :class:`~omniaug.files.FileCodec`; see
     ``docs/cli.md``). Files are batched only with files of the same group (same
     size, rate, channels, …), so nothing is padded, resampled or truncated to fit.
-    Existing outputs are skipped (resumable); each (batch, copy) draws from
-    :func:`batch_generator`, so a resumed run writes what an uninterrupted one
-    would have, and identical runs write identical bytes. A file that cannot be
+    Existing outputs are skipped (resumable); every draw is keyed by item
+    (:func:`item_generator`: seed, relative path, copy), so a resumed run writes what
+    an uninterrupted one would have, and identical runs write identical bytes
+    whatever ``batch_size`` and ``workers``. A file that cannot be
     read, augmented or written is skipped and recorded in the report; the others
     go on. Inputs are never overwritten: the output folder may not overlap the
     input. ``omniaug-apply.json`` records the pipeline (YAML), seed, options and
@@ -439,10 +441,12 @@ def apply_folder(
     (``[(input, reason), …]``).
 
     ``workers > 1`` runs that many local processes, each on every ``workers``-th
-    file (``shard=(i, workers)``, output folder prepared once by the caller); the
-    outputs are those of one process, since draws are keyed by item. ``only``
-    (relative paths) restricts a run to those inputs, also on a folder prepared by
-    the caller (the Ray engine's actors use it).
+    file (``shard=(i, workers)``, output folder and manifest prepared once by the
+    caller); the outputs are those of one process, since draws are keyed by item
+    (:func:`item_generator`). ``only`` (relative paths) restricts a run to those
+    inputs, also on a folder prepared by the caller (the Ray engine's actors use
+    it). The report's lines are also returned (``report``); ``write_report=False``
+    leaves writing them to the caller.
     """
     from tqdm import tqdm
 
@@ -470,14 +474,17 @@ def apply_folder(
         raise OmniaugError(f"no files matching {', '.join(codec.patterns)} under {str(input_dir)!r}")
     _check_writable(output_dir)
     settings = _settings(transform, seed, batch_size, options)
-    if shard is None and only is None:
+    prepared = shard is not None or only is not None
+    if not prepared:
         _prepare_output(output_dir, settings, overwrite)
         if workers > 1:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            write_manifest(output_dir, settings, copies)
             return _apply_with_workers(
                 transform, input_dir, output_dir, workers=workers, progress=progress,
-                copies=copies, seed=seed, batch_size=batch_size, options=options,
+                copies=copies, seed=seed, batch_size=batch_size, options=options, overwrite=overwrite,
             )
-    elif shard is not None:
+    if shard is not None:
         files = files[shard[0] :: shard[1]]
 
     stats: dict[str, Any] = {"files": len(files), "written": 0, "skipped": 0, "failed": 0, "failures": []}
@@ -503,8 +510,8 @@ def apply_folder(
         if started:
             return
         output_dir.mkdir(parents=True, exist_ok=True)
-        manifest = {**settings, "versions": _versions(), "copies": copies}
-        (output_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        if not prepared:  # a caller that shards the run wrote the manifest once, before its workers
+            write_manifest(output_dir, settings, copies)
         started = True
 
     def target_of(f: Path, k: int) -> Path:
@@ -593,10 +600,19 @@ def apply_folder(
                         finish(f, k)
     finally:
         bar.close()
-        if report_lines and (started or output_dir.exists()):
+        if write_report and report_lines and (started or output_dir.exists()):
             append_lines(output_dir / REPORT_NAME, report_lines)
     stats["failed"] = len(failed)
+    stats["report"] = report_lines
     return stats
+
+
+def write_manifest(output_dir: Path, settings: dict[str, Any], copies: int) -> None:
+    """Write ``omniaug-apply.json`` (the run's settings, versions and copy count) through a rename."""
+    from .files import write_atomic
+
+    manifest = {**settings, "versions": _versions(), "copies": copies}
+    write_atomic(output_dir / MANIFEST_NAME, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
 
 def append_lines(path: Path, entries: Sequence[dict[str, Any]]) -> None:
@@ -614,7 +630,13 @@ def append_lines(path: Path, entries: Sequence[dict[str, Any]]) -> None:
 def _apply_with_workers(
     transform: Any, input_dir: Path, output_dir: Path, *, workers: int, progress: bool, **kwargs: Any
 ) -> dict[str, Any]:
-    """``apply_folder`` on ``workers`` local processes (forked on Linux, as DataLoader workers are; spawned elsewhere)."""
+    """``apply_folder`` on ``workers`` local processes.
+
+    The processes come from a fork server on Linux (spawned elsewhere): a plain fork
+    of a process whose OpenMP thread pool has run (any earlier torch work) can hang in
+    the child's first parallel region. Each process gets ``cpu_count // workers``
+    intra-op threads; outputs do not depend on it.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -628,13 +650,18 @@ def _apply_with_workers(
         recipe = ("pickle", pickle.dumps(transform))
     threads = max(1, (os.cpu_count() or 1) // workers)
     jobs = [(recipe, str(input_dir), str(output_dir), (i, workers), threads, kwargs) for i in range(workers)]
-    total: dict[str, Any] = {"files": 0, "written": 0, "skipped": 0, "failed": 0, "failures": []}
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+    total: dict[str, Any] = {"files": 0, "written": 0, "skipped": 0, "failed": 0, "failures": [], "report": []}
+    if sys.platform.startswith("linux"):
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["torch", "omniaug.cli"])
+    else:
+        context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for stats in pool.map(_apply_shard, jobs):
             for name in ("files", "written", "skipped", "failed"):
                 total[name] += stats[name]
             total["failures"] += stats["failures"]
+            total["report"] += stats["report"]
             if progress:
                 print(f"omniaug apply: worker done ({stats['written']} written, {stats['skipped']} present)", file=sys.stderr)
     return total

@@ -31,6 +31,7 @@ devices the same formulas run in torch ``int64`` (tested bit-identical).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import warnings
@@ -127,20 +128,36 @@ def _mix_torch(x: torch.Tensor) -> torch.Tensor:
 
 
 # ------------------------------------------------------------------ item keys and row seeds
+_KEY_HASHER = hashlib.blake2b(digest_size=8, person=b"omniaug-key")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _str_hash(key: str) -> int:
+    """BLAKE2b of a path-like key (``\\`` read as ``/``: the same relative path on every OS); cached,
+    since a training loop sees the same keys every epoch and ``apply`` every copy."""
+    h = _KEY_HASHER.copy()
+    h.update(key.replace("\\", "/").encode("utf-8"))
+    return int.from_bytes(h.digest(), "little")
+
+
 def item_hash(key: str | bytes | int | np.integer) -> int:
     """A stable 64-bit hash of an item key (relative path, key column value, index).
 
     Stable across processes and machines (BLAKE2b for strings and bytes, SplitMix64
     for integers), unlike Python's salted ``hash``. ``"3"`` and ``3`` differ.
     """
+    if type(key) is str:
+        return _str_hash(key)
     if isinstance(key, (bool, np.bool_)):
         raise InputError("key", "a str, bytes or int item key", key, where="item_hash")
     if isinstance(key, (int, np.integer)):
         return mix64(int(key) & _MASK64)
-    if isinstance(key, str):
-        key = key.replace("\\", "/").encode("utf-8")  # the same relative path on every OS
+    if isinstance(key, str):  # a str subclass (e.g. NumPy's str_)
+        return _str_hash(str(key))
     if isinstance(key, (bytes, bytearray)):
-        return int.from_bytes(hashlib.blake2b(bytes(key), digest_size=8, person=b"omniaug-key").digest(), "little")
+        h = _KEY_HASHER.copy()
+        h.update(bytes(key))
+        return int.from_bytes(h.digest(), "little")
     raise InputError("key", "a str, bytes or int item key", key, where="item_hash")
 
 
@@ -153,16 +170,18 @@ def row_seeds(seed: int, keys: Iterable[Any], *, copy: int = 0) -> np.ndarray:
     """One 64-bit seed per item: ``mix(mix(mix(seed) ^ item_hash(key)) ^ copy)``, as ``uint64``.
 
     ``copy`` is the copy index of an offline run or the epoch of a training loop.
-    Integer keys given as an array are hashed vectorized.
+    Integer keys given as an array are hashed vectorized; the mixing is vectorized
+    for any keys (only string hashing is per key, and cached).
     """
     if isinstance(keys, (np.ndarray, torch.Tensor)) and not (isinstance(keys, np.ndarray) and keys.dtype.kind in "OUS"):
         arr = keys.detach().cpu().numpy() if isinstance(keys, torch.Tensor) else keys
         if arr.dtype.kind not in "iu":
             raise InputError("keys", "integer item keys (or a sequence of str / bytes / int)", keys, where="row_seeds")
         h = _mix_np(arr.astype(np.int64).view(np.uint64).copy())
-        s = np.full(h.shape, mix64(int(seed) & _MASK64), dtype=np.uint64) ^ h
-        return _mix_np(_mix_np(s) ^ np.uint64(int(copy) & _MASK64))
-    return np.array([_seed_of(seed, item_hash(k), copy) for k in keys], dtype=np.uint64).reshape(-1)
+    else:
+        h = np.array([item_hash(k) for k in keys], dtype=np.uint64).reshape(-1)
+    s = np.full(h.shape, mix64(int(seed) & _MASK64), dtype=np.uint64) ^ h
+    return _mix_np(_mix_np(s) ^ np.uint64(int(copy) & _MASK64))
 
 
 # ------------------------------------------------------------------ the generator
@@ -340,14 +359,21 @@ def restrict(generator: Any, idx: torch.Tensor) -> Any:
 
 
 # ------------------------------------------------------------------ words
+@functools.lru_cache(maxsize=256)
+def _offsets(start: int, m: int) -> np.ndarray:
+    """``(start + e) · δ`` for ``e < m`` (read-only, shared)."""
+    offs = np.arange(start, start + m, dtype=np.uint64)
+    offs *= _DELTA_U
+    offs.flags.writeable = False
+    return offs
+
+
 def _words(state: Any, start: int, m: int, *, own: bool = False) -> Any:
     """``(rows, m)`` 64-bit words ``mix64(state_r + (start + e) · δ)`` of one call (``own``: ``state`` may be overwritten)."""
     if isinstance(state, np.ndarray):
         if m == 1 and start == 0:
             return _mix_np(state if own else state.copy()).reshape(-1, 1)
-        offs = np.arange(start, start + m, dtype=np.uint64)
-        offs *= _DELTA_U
-        return _mix_np(state[:, None] + offs[None, :])
+        return _mix_np(state[:, None] + _offsets(start, m)[None, :])
     toffs = torch.arange(start, start + m, dtype=torch.int64, device=state.device) * _tconst(DELTA, state.device)
     return _mix_torch(state[:, None] + toffs[None, :])
 
@@ -374,6 +400,19 @@ def _scale(u: Any, scale: float, low: float) -> Any:
     if low != 0.0:
         u = u + torch.tensor(low, dtype=torch.float32, device=u.device)
     return u
+
+
+@functools.lru_cache(maxsize=256)
+def _bounded(span: int, low: int) -> Any:
+    """The converter words → ``low + ((w >>> 32) · span) >>> 32`` (``int64``), one object per ``(span, low)``."""
+
+    def convert(w: np.ndarray) -> np.ndarray:
+        prod = (w >> _S32) * np.uint64(span)
+        prod >>= _S32
+        v = prod.view(np.int64)
+        return v + low if low != 0 else v
+
+    return convert
 
 
 def _hi32(w: Any) -> Any:
@@ -641,8 +680,12 @@ def randint(
     if isinstance(high, int) and isinstance(low, int) and high > low:
         span = high - low
         if span <= 1 << 31:  # ((w >>> 32) · span) >>> 32 is uniform on [0, span) up to 2**-32 bias
-            hi = generator._root.first(generator._idx, _hi32) if k == 1 and not shape else _hi32(_call_words(generator, k, shape))
             v: Any
+            if k == 1 and not shape and generator._idx is None and generator._root.calls is None and generator.device.type == "cpu":
+                # rows in step: the block cache converts once per block (one converter per (span, low))
+                v = generator._root.first(None, _bounded(span, low))
+                return _finish(_tensor(v, device), n, shape, same_on_batch, device, None)
+            hi = generator._root.first(generator._idx, _hi32) if k == 1 and not shape else _hi32(_call_words(generator, k, shape))
             if isinstance(hi, np.ndarray):
                 prod = hi * np.uint64(span)
                 prod >>= _S32

@@ -9,6 +9,11 @@ from omniaug.integrations import dask as oa_dask
 
 out = oa_dask.map_partitions(df, "pipeline.yaml", column="text", seed=0)
 ```
+
+Cells holding arrays (images as ``uint8`` ``(H, W, C)``, clips, series) need
+``dask.config.set({"dataframe.convert-string": False})`` around ``from_pandas``:
+otherwise Dask turns object columns into strings. The transform is tokenized by
+its config (``KeyedTransform.fingerprint``), so Dask's graph keys are stable.
 """
 
 from __future__ import annotations

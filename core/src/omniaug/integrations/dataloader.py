@@ -6,6 +6,9 @@ batch and rank it lands in. When it must not — a 2-rank ``DistributedSampler``
 that augments each item exactly as a 1-rank run would, or results independent of
 ``batch_size`` and ``num_workers`` — key the draws by item:
 
+``omniaug.AugmentedLoader(loader, aug, seed=0, keys=lambda b: b[0], ...)`` does
+this for you, the epoch counted by the loader; by hand:
+
 ```python
 ds = IndexedDataset(base)                       # items become (index, sample)
 sampler = DistributedSampler(ds, shuffle=True, seed=0)

@@ -14,6 +14,17 @@ batch in one vectorized pass:
 * :func:`masked_power` — mean power over each example's valid region (SNR maths);
 * :func:`random_int16` + :func:`colored_noise` — 1/f^β noise from a cheap flat random
   spectrum, shaped per example, one irfft for the batch.
+
+Batch invariance: an example's output must not depend on the batch it is in (nor on
+the thread count), so that per-item seeds (:mod:`omniaug.keyed`) give the same bytes
+for any batch size, worker count or engine (``docs/scale-out.md``). torch's CPU FFT
+(MKL) computes a row differently depending on how many rows share the call and on
+the threads, and a float32 ``pow`` rounds the tail of a tensor differently from the
+rest. So on the CPU the transforms here (:func:`rfft`, :func:`irfft`, :func:`stft`,
+:func:`istft`, :func:`fftconvolve`) run in NumPy's pocketfft — every row computed on
+its own, rows spread over the intra-op threads — whenever no gradient is needed
+(torch's FFT otherwise, and on accelerators), and dB conversions
+(:func:`db_to_amplitude`) run in float64.
 """
 
 from __future__ import annotations
@@ -21,12 +32,14 @@ from __future__ import annotations
 import functools
 import math
 
+import numpy as np
 import torch
 
 from omniaug import rng
 
 __all__ = [
     "masked_power",
+    "row_sum",
     "colored_noise",
     "colored_spectrum",
     "random_int16",
@@ -37,6 +50,13 @@ __all__ = [
     "phase_vocoder",
     "stretch_waveform",
     "next_fast_len",
+    "rfft",
+    "irfft",
+    "stft",
+    "istft",
+    "fftconvolve",
+    "db_to_amplitude",
+    "cmul",
 ]
 
 EPS = 1e-12
@@ -58,6 +78,125 @@ def next_fast_len(n: int) -> int:
     return best
 
 
+# ---------------------------------------------------------------- batch-invariant transforms
+
+_HOST_DTYPES = (torch.float32, torch.float64, torch.complex64, torch.complex128)
+
+
+def _on_host(x: torch.Tensor) -> bool:
+    """Whether transforms of ``x`` run in NumPy's pocketfft (CPU, a NumPy dtype, no gradient needed)."""
+    return x.device.type == "cpu" and x.dtype in _HOST_DTYPES and not (x.requires_grad and torch.is_grad_enabled())
+
+
+def _rowwise(fn: object, x: torch.Tensor, n: int, out_len: int, out_dtype: object) -> torch.Tensor:
+    """``fn(rows, n=n, axis=-1)`` of every row of ``x`` (last axis), rows spread over the intra-op threads.
+
+    pocketfft computes each row the same way whatever the rows around it, so splitting
+    the batch (here, or by the caller) never changes a row's bits.
+    """
+    from omniaug.parallel import run_shared
+
+    lead = x.shape[:-1]
+    rows = x.detach().reshape(-1, x.shape[-1]).numpy()
+    out = np.empty((rows.shape[0], out_len), dtype=out_dtype)
+    count = rows.shape[0]
+    if count:
+        parts = max(1, min(count, 2 * torch.get_num_threads()))
+        bounds = [(count * i // parts, count * (i + 1) // parts) for i in range(parts)]
+
+        def work(i: int) -> None:
+            lo, hi = bounds[i]
+            if hi > lo:
+                fn(rows[lo:hi], n=n, axis=-1, out=out[lo:hi])  # type: ignore[operator]
+
+        run_shared(parts, work, torch.device("cpu"))
+    return torch.from_numpy(out).reshape(*lead, out_len)
+
+
+def rfft(x: torch.Tensor, n: int | None = None) -> torch.Tensor:
+    """``torch.fft.rfft(x, n, dim=-1)``, computed per row (batch- and thread-invariant) on the CPU."""
+    n = x.shape[-1] if n is None else n
+    if not _on_host(x) or x.is_complex():
+        return torch.fft.rfft(x, n=n, dim=-1)
+    return _rowwise(np.fft.rfft, x, n, n // 2 + 1, np.complex64 if x.dtype == torch.float32 else np.complex128)
+
+
+def irfft(spec: torch.Tensor, n: int) -> torch.Tensor:
+    """``torch.fft.irfft(spec, n, dim=-1)``, computed per row (batch- and thread-invariant) on the CPU."""
+    if not _on_host(spec) or not spec.is_complex():
+        return torch.fft.irfft(spec, n=n, dim=-1)
+    return _rowwise(np.fft.irfft, spec, n, n, np.float32 if spec.dtype == torch.complex64 else np.float64)
+
+
+def stft(x: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor) -> torch.Tensor:
+    """``torch.stft(x (R, T), n_fft, hop, window, center=True, pad_mode="reflect")``: ``(R, F, N)`` complex.
+
+    Frames are reflect-padded, windowed and transformed with :func:`rfft` (per row).
+    """
+    if not _on_host(x):
+        return torch.stft(x, n_fft, hop, window=window, center=True, return_complex=True)
+    padded = torch.nn.functional.pad(x.unsqueeze(1), (n_fft // 2, n_fft // 2), mode="reflect").squeeze(1)
+    frames = padded.unfold(-1, n_fft, hop) * window  # (R, N, n_fft)
+    return rfft(frames, n_fft).transpose(1, 2)
+
+
+def istft(spec: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor, length: int) -> torch.Tensor:
+    """``torch.istft(spec (R, F, N), n_fft, hop, window, center=True, length=length)``: ``(R, length)``.
+
+    Inverse frames from :func:`irfft` (per row), windowed and overlap-added by ``fold``
+    (a fixed summation order), divided by the overlap-added squared window.
+    """
+    if not _on_host(spec):
+        return torch.istft(spec, n_fft, hop, window=window, center=True, length=length)
+    rows, _, count = spec.shape
+    frames = irfft(spec.transpose(1, 2), n_fft) * window  # (R, N, n_fft)
+    total = n_fft + hop * (count - 1)
+    fold = functools.partial(torch.nn.functional.fold, output_size=(1, total), kernel_size=(1, n_fft), stride=(1, hop))
+    y = fold(frames.transpose(1, 2)).reshape(rows, total)
+    env = fold((window * window).reshape(1, n_fft, 1).expand(1, n_fft, count)).reshape(total)
+    start = n_fft // 2
+    y = (y / torch.where(env > 1e-11, env, torch.ones_like(env)))[:, start : start + length]
+    if y.shape[-1] < length:
+        y = torch.nn.functional.pad(y, (0, length - y.shape[-1]))
+    return y
+
+
+def fftconvolve(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Full linear convolution along the last axis (``torchaudio.functional.fftconvolve``), per row on the CPU."""
+    full = x.shape[-1] + y.shape[-1] - 1
+    if not (_on_host(x) and _on_host(y)):
+        import torchaudio.functional as AF
+
+        return AF.fftconvolve(x, y)
+    n = next_fast_len(full)
+    shape = torch.broadcast_shapes(x.shape[:-1], y.shape[:-1])
+    fx = rfft(x.expand(*shape, x.shape[-1]), n)
+    fy = rfft(y.expand(*shape, y.shape[-1]), n)
+    return irfft(cmul(fx, fy), n)[..., :full]
+
+
+def cmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """``a · b`` for complex tensors, in real arithmetic (every product and sum rounded on its own).
+
+    torch's vectorized complex multiply fuses multiply-adds that its loop over a
+    tensor's last few elements does not, so ``a * b`` rounds an element differently
+    depending on where it falls in the batch.
+    """
+    ar, ai, br, bi = a.real, a.imag, b.real, b.imag
+    return torch.complex(ar * br - ai * bi, ar * bi + ai * br)
+
+
+def db_to_amplitude(db: torch.Tensor, per: float = 20.0) -> torch.Tensor:
+    """``10 ** (db / per)`` in ``db``'s dtype (``per`` 20: amplitude, 10: power), computed in float64.
+
+    float32 ``pow`` rounds the tail of a tensor (its last few elements) differently
+    from the rest, so a clip's gain would change with its place in the batch; the
+    float64 result rounded to float32 does not.
+    """
+    dtype = db.dtype if db.is_floating_point() else torch.float32
+    return torch.pow(10.0, db.to(torch.float64) / per).to(dtype)
+
+
 def masked_power(x: torch.Tensor, valid: torch.Tensor | None) -> torch.Tensor:
     """Mean power per example over channels and the valid samples: ``(B,)``.
 
@@ -65,10 +204,23 @@ def masked_power(x: torch.Tensor, valid: torch.Tensor | None) -> torch.Tensor:
     valid sample has power 0.
     """
     if valid is None:
-        return (x * x).mean(dim=(1, 2))
-    sq = (x * x * valid).sum(dim=(1, 2))
+        return row_sum(x * x) / max(1, x.shape[1] * x.shape[2])
+    sq = row_sum(x * x * valid)
     count = valid.sum(dim=(1, 2)).to(x.dtype) * x.shape[1]
     return sq / count.clamp_min(1)
+
+
+def row_sum(v: torch.Tensor) -> torch.Tensor:
+    """The sum of each example (over every dimension but the first): ``(B,)``.
+
+    torch splits a long single-row sum over the threads (and a batch's rows not), so
+    its rounding depends on the batch size and the thread count; on the CPU (no
+    gradient needed) NumPy's pairwise sum of each row is the same whatever the batch.
+    """
+    if not _on_host(v) or v.is_complex():
+        return v.sum(dim=tuple(range(1, v.dim()))) if v.dim() > 1 else v
+    rows = v.detach().reshape(v.shape[0], -1).numpy()
+    return torch.from_numpy(np.add.reduce(rows, axis=1))
 
 
 def random_int16(
@@ -91,9 +243,9 @@ def random_int16(
 
 
 @functools.lru_cache(maxsize=8)
-def _log2_bins(nbins: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
-    """log2 of the bin indices ``max(k, 1)`` (a constant per length; cached, read-only use)."""
-    return torch.arange(nbins, device=device, dtype=dtype).clamp_min(1.0).log2_()
+def _log_bins(nbins: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """Natural log of the bin indices ``max(k, 1)`` (a constant per length; cached, read-only use)."""
+    return torch.arange(nbins, device=device, dtype=dtype).clamp_min(1.0).log_()
 
 
 def colored_spectrum(bins: torch.Tensor, beta: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -104,9 +256,10 @@ def colored_spectrum(bins: torch.Tensor, beta: torch.Tensor, dtype: torch.dtype)
     k^(-β/2) for bin k (the DC bin takes bin 1's gain; the constant n^(β/2) from f = k/n
     is left out, callers normalize the power).
     """
-    log2_k = _log2_bins(bins.shape[-2], dtype, bins.device)
-    # exp2 rather than exp or pow: ~4x faster per element on CPU with this torch build.
-    gain = torch.exp2(log2_k * (beta.to(device=bins.device, dtype=dtype).unsqueeze(1) * -0.5))  # (B, F)
+    log_k = _log_bins(bins.shape[-2], dtype, bins.device)
+    # exp, not exp2 or pow: those round a tensor's last elements (and each thread's last
+    # elements) differently from the rest, so a clip's noise would depend on its batch
+    gain = torch.exp(log_k * (beta.to(device=bins.device, dtype=dtype).unsqueeze(1) * -0.5))  # (B, F)
     # One conversion into a fresh buffer, then the gain multiplied in place through the
     # complex view: fewer full-size temporaries than real/imaginary halves + torch.complex.
     spec = torch.view_as_complex(bins.to(dtype, memory_format=torch.contiguous_format, copy=True))
@@ -120,7 +273,7 @@ def colored_noise(bins: torch.Tensor, beta: torch.Tensor, n: int, dtype: torch.d
     Gaussian whatever the bins' distribution (uniform 16-bit bins, :func:`random_int16`,
     are much cheaper to draw than normal floats). β = 0 white, 1 pink, 2 brown.
     """
-    return torch.fft.irfft(colored_spectrum(bins, beta, dtype), n=n, dim=-1)
+    return irfft(colored_spectrum(bins, beta, dtype), n)
 
 
 def biquad_coefficients(
@@ -164,8 +317,13 @@ def biquad_magnitude(b: torch.Tensor, a: torch.Tensor, n_fft: int) -> torch.Tens
         [torch.zeros_like(w), -torch.sin(w), -torch.sin(2 * w)], 0
     )
     b64, a64 = b.double(), a.double()
-    num = torch.complex(b64 @ z[0], b64 @ z[1])
-    den = torch.complex(a64 @ z[0], a64 @ z[1])
+
+    def poly(c: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
+        # elementwise, not a matmul: a gemm's rounding depends on how many rows it gets
+        return c[:, :1] * basis[0] + c[:, 1:2] * basis[1] + c[:, 2:3] * basis[2]
+
+    num = torch.complex(poly(b64, z[0]), poly(b64, z[1]))
+    den = torch.complex(poly(a64, z[0]), poly(a64, z[1]))
     return (num.abs() / den.abs().clamp_min(1e-300)).to(b.dtype)
 
 
@@ -178,8 +336,8 @@ def fft_filter(x: torch.Tensor, magnitude_fn: object) -> torch.Tensor:
     n = x.shape[-1]
     n_fft = next_fast_len(2 * n)
     mag = magnitude_fn(n_fft)  # type: ignore[operator]
-    spec = torch.fft.rfft(x, n=n_fft, dim=-1)
-    return torch.fft.irfft(spec * mag.unsqueeze(1).to(x.dtype), n=n_fft, dim=-1)[..., :n]
+    spec = rfft(x, n_fft)
+    return irfft(spec * mag.unsqueeze(1).to(x.dtype), n_fft)[..., :n]
 
 
 # ---------------------------------------------------------------- resampling
@@ -210,13 +368,13 @@ def fft_resample_at(
     if lengths is not None:
         x = x * (torch.arange(n, device=x.device) < lengths.to(x.device).unsqueeze(1)).unsqueeze(1)
     n_fft = next_fast_len(n + 64)  # a little silence after the end so reads past it do not wrap
-    spec = torch.fft.rfft(x, n=n_fft, dim=-1)
+    spec = rfft(x, n_fft)
     n_bins = spec.shape[-1]
     rel = torch.arange(n_bins, device=x.device, dtype=x.dtype) / (n_bins - 1)  # 0 … 1 × Nyquist
     edge = cutoff.to(x.dtype).reshape(-1, 1)
     taper = 0.02  # linear roll-off over the last 2 % of the band
     gain = ((edge - rel) / taper).clamp(0, 1).unsqueeze(1)
-    up = torch.fft.irfft(spec * gain, n=n_fft * oversample, dim=-1) * oversample  # (B, C, n_fft·k)
+    up = irfft(spec * gain, n_fft * oversample) * oversample  # (B, C, n_fft·k)
     pos = positions.to(x.dtype) * oversample
     i0 = pos.floor().long().clamp(0, up.shape[-1] - 2)
     frac = (pos - i0).unsqueeze(1)
@@ -252,11 +410,11 @@ def phase_vocoder(spec: torch.Tensor, rate: torch.Tensor, hop: int, n_frames_out
     # accumulates them): no angle/atan2 or polar, which are slow elementwise on CPU.
     mag_in = spec.abs()
     unit_in = torch.where(mag_in > 0, spec / mag_in.clamp_min(1e-30), torch.ones_like(spec))
-    advance_in = unit_in[..., 1:] * unit_in[..., :-1].conj()  # e^{i(φ[n+1] - φ[n])}, (B, F, N - 1)
+    advance_in = cmul(unit_in[..., 1:], unit_in[..., :-1].conj())  # e^{i(φ[n+1] - φ[n])}, (B, F, N - 1)
     phase0 = unit_in[..., :1]
     if n_in > 2:
         advance_in = torch.cat([advance_in[..., 1:2], advance_in[..., 1:]], dim=-1)
-        phase0 = unit_in[..., 1:2] * advance_in[..., :1].conj()  # anchor on frame 1, step back once
+        phase0 = cmul(unit_in[..., 1:2], advance_in[..., :1].conj())  # anchor on frame 1, step back once
     advance_in = torch.nn.functional.pad(advance_in, (0, 3), value=1.0)
     mag_in = torch.nn.functional.pad(mag_in, (0, 2))
     steps = torch.arange(n_frames_out, device=device, dtype=real_dtype)
@@ -293,11 +451,11 @@ def stretch_waveform(
         x = torch.nn.functional.pad(x, (0, n_fft // 2 + 1 - n))
     window = torch.hann_window(n_fft, device=x.device, dtype=x.dtype)
     flat = x.reshape(bsz * chans, x.shape[-1])
-    spec = torch.stft(flat, n_fft, hop, window=window, center=True, return_complex=True)
+    spec = stft(flat, n_fft, hop, window)
     rate_bc = rate.repeat_interleave(chans)
     frames_out = n_out // hop + 1
     stretched = phase_vocoder(spec, rate_bc, hop, frames_out)
-    y = torch.istft(stretched, n_fft, hop, window=window, center=True, length=n_out)
+    y = istft(stretched, n_fft, hop, window, n_out)
     lens = torch.full_like(rate, n) if lengths is None else lengths.to(rate)
     new_len = torch.ceil(lens / rate).repeat_interleave(chans)
     keep = torch.arange(n_out, device=x.device).unsqueeze(0) < new_len.unsqueeze(1)

@@ -110,8 +110,11 @@ class _WordOp(Augmentation):
 
     def kernel(self, x: list[str], params: Params) -> list[str]:
         rows = params["u"].tolist()  # one bulk transfer per batch; the string work is per sample
-        edit = self._edit
-        return [edit(s, row) for s, row in zip(x, rows)]
+        edit, width = self._edit, self._width
+        # each sample reads the prefix of its row that it would get alone (the width of its own
+        # word count), not the batch's padded width: with per-item (keyed) draws, which give a row
+        # the same numbers whatever the width, its edit is then the same in any batch
+        return [edit(s, row[: width(s.count(" ") + 2)]) for s, row in zip(x, rows)]
 
     def _edit(self, text: str, row: list[float]) -> str:
         raise NotImplementedError

@@ -8,6 +8,7 @@ import torch
 
 from omniaug import InputError, Magnitude, args, rng
 
+from ..dsp import db_to_amplitude
 from ..payload import repack_audio, unpack_audio, valid_mask
 from ._base import WaveformOp
 
@@ -41,7 +42,7 @@ class Gain(WaveformOp):
 
     def fusion_transform(self, x: Any, params: Any) -> torch.Tensor:
         """The ``(B,)`` linear factor (see :mod:`omniaug_audio.fusion`)."""
-        return (10 ** (params["gain_db"] / 20)).to(torch.float32)
+        return db_to_amplitude(params["gain_db"]).to(torch.float32)
 
     def __init__(self, gain_db: Any = (-12.0, 12.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
@@ -51,14 +52,14 @@ class Gain(WaveformOp):
         return {"gain_db": rng.uniform(batch_size, *self.gain_db, generator=generator, device=device)}
 
     def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
-        return wave * _col(10 ** (params["gain_db"] / 20), wave)
+        return wave * _col(db_to_amplitude(params["gain_db"]), wave)
 
     def apply_validated(self, x: Any, params: Any) -> Any:
         # Mask-aware on unpadded input: unapplied examples get 0 dB, one multiply for all.
         wave, _, lengths = unpack_audio(x, self.sample_rate)
         if lengths is not None:
             return super().apply_validated(x, params)
-        gain = torch.where(params["apply"], 10 ** (params["gain_db"] / 20), torch.ones_like(params["gain_db"]))
+        gain = torch.where(params["apply"], db_to_amplitude(params["gain_db"]), torch.ones_like(params["gain_db"]))
         return repack_audio(x, wave * _col(gain, wave))
 
 

@@ -53,7 +53,8 @@ def pitch_shift(
     lens = torch.full((bsz,), n, device=wave.device) if lengths is None else lengths.to(wave.device)
     if max_semitones is None:
         max_semitones = float(semitones.abs().max()) if semitones.numel() else 0.0
-    factor = 2.0 ** (semitones.to(wave.dtype) / 12)  # frequency ratio
+    # frequency ratio, in float64: a float32 pow rounds a tensor's tail differently (batch-dependent bits)
+    factor = torch.pow(2.0, semitones.to(torch.float64) / 12).to(wave.dtype)
     f_max = 2.0 ** (max_semitones / 12)
     dry = wave * (torch.arange(n, device=wave.device) < lens.unsqueeze(1)).unsqueeze(1)
     # 1) stretch to factor × the duration (pitch kept), 2) read it back factor × faster.

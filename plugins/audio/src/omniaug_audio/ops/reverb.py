@@ -11,7 +11,7 @@ import torchaudio.functional as AF
 
 from omniaug import Magnitude, args, rng
 
-from ..dsp import masked_power
+from ..dsp import db_to_amplitude, fftconvolve, masked_power, row_sum
 from ..payload import valid_mask
 from ._base import WaveformOp, check_rate
 from .noise import _expand_paths
@@ -30,8 +30,8 @@ def synthetic_rir(noise: torch.Tensor, rt60: torch.Tensor, sample_rate: int, dir
     t = torch.arange(length, device=noise.device, dtype=noise.dtype) / sample_rate
     decay = torch.exp(-3 * math.log(10) * t.unsqueeze(0) / rt60.to(noise.dtype).unsqueeze(1))
     tail = noise * decay
-    tail = tail / (tail * tail).sum(-1, keepdim=True).clamp_min(1e-30).sqrt()
-    tail = tail * 10 ** (-direct_ratio_db.to(noise.dtype).unsqueeze(1) / 20)
+    tail = tail / row_sum(tail * tail).unsqueeze(1).clamp_min(1e-30).sqrt()
+    tail = tail * db_to_amplitude(-direct_ratio_db.to(noise.dtype)).unsqueeze(1)
     direct = torch.zeros_like(tail)
     direct[:, 0] = 1.0
     return direct + tail
@@ -42,7 +42,7 @@ def convolve_same_level(wave: torch.Tensor, ir: torch.Tensor, lengths: torch.Ten
     length and rescaled to the input's power over the valid region."""
     valid = valid_mask(wave, lengths)
     dry = wave * valid
-    wet = AF.fftconvolve(dry, ir.to(wave.dtype).unsqueeze(1))[..., : wave.shape[-1]] * valid
+    wet = fftconvolve(dry, ir.to(wave.dtype).unsqueeze(1))[..., : wave.shape[-1]] * valid
     p_in, p_out = masked_power(dry, valid), masked_power(wet, valid)
     scale = torch.where(p_out > 0, (p_in / p_out.clamp_min(1e-30)).sqrt(), torch.zeros_like(p_out))
     return wet * scale.reshape(-1, 1, 1)
