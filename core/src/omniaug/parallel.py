@@ -182,7 +182,7 @@ def value_range(t: torch.Tensor) -> tuple[float, float]:
     if t.device.type != "cpu" or t.numel() < RANGE_PARALLEL_MIN or not t.is_contiguous() or torch.get_num_threads() <= 1:
         with single_thread() if t.device.type == "cpu" else contextlib.nullcontext():
             lo, hi = torch.aminmax(t.detach())  # validation reads values, never gradients
-        return float(lo), float(hi)  # one host sync: validation needs the numbers
+        return lo.item(), hi.item()  # one host sync: validation needs the numbers (ints stay ints)
     flat = t.detach().view(-1)
     count = -(-flat.numel() // RANGE_CHUNK)
     parts = torch.empty((count, 2), dtype=t.dtype)
@@ -194,4 +194,4 @@ def value_range(t: torch.Tensor) -> tuple[float, float]:
     run_shared(count, fill, t.device)
     with single_thread():
         lo_all, hi_all = torch.aminmax(parts)  # NaN in any chunk propagates
-    return float(lo_all), float(hi_all)
+    return lo_all.item(), hi_all.item()
