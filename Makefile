@@ -23,13 +23,21 @@ $(STAMP): $(PKG_FILES)
 
 install: $(STAMP)
 
-# Compilers the code plugin's tests build and run augmented programs with (tool:Debian package).
+# Compilers the code plugin's tests build and run augmented programs with (tool:Debian package),
+# and what its real-corpus tests build against (file:Debian package): zlib / expat / xz headers,
+# googletest (sources, samples and libgtest) and a JDK's own sources (src.zip of the javac on PATH).
 # Installed with apt only when missing (quick when all are there); without root or apt the
 # tests that need one skip and name it.
 TOOLCHAINS := gcc:gcc g++:g++ javac:default-jdk-headless node:nodejs go:golang-go
+TOOLFILES := /usr/include/zlib.h:zlib1g-dev /usr/include/expat.h:libexpat1-dev /usr/include/lzma.h:liblzma-dev \
+	/usr/include/gtest/gtest.h:libgtest-dev
 
 toolchains:
 	@missing=""; for pair in $(TOOLCHAINS); do command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	for pair in $(TOOLFILES); do test -e $${pair%%:*} || missing="$$missing $${pair#*:}"; done; \
+	srczip=""; for z in /usr/lib/jvm/*/lib/src.zip; do test -f "$$z" && srczip="$$z"; done; \
+	if [ -z "$$srczip" ]; then \
+		jdk=$$(javac -version 2>&1 | sed -nE 's/^javac ([0-9]+).*/\1/p'); missing="$$missing openjdk-$${jdk:-17}-source"; fi; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "make: installing$$missing (apt)"; \

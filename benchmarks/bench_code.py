@@ -7,7 +7,9 @@ of functions each op applied to. There is no peer library to compare with (the
 survey's tools are research scripts), so the ratio column compares the worker
 counts of this run.
 
-Run: ``.venv/bin/python benchmarks/bench_code.py [--repeats 3] [--functions 1000]``
+Then the cost against file size, from 10 kB to 5 MB, for the ops that walk the whole file.
+
+Run: ``.venv/bin/python benchmarks/bench_code.py [--repeats 3] [--functions 1000] [--scaling-kb 10 100 1000 5000]``
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ import time
 import torch
 
 import omniaug
-from omniaug_code import CodeBatch, ExchangeLoops, InsertDeadCode, RenameVariables, SwapOperands, shutdown_pools
+from omniaug_code import (
+    CodeBatch,
+    ExchangeLoops,
+    InsertDeadCode,
+    RenameVariables,
+    ShuffleNames,
+    SwapOperands,
+    shutdown_pools,
+)
 from omniaug_code.corpus import stdlib_functions
 from omniaug_code.syntax import forget_verified
 
@@ -38,6 +48,7 @@ def main() -> None:
     parser.add_argument("--functions", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--scaling-kb", type=int, nargs="+", default=[10, 100, 1000, 5000], help="file sizes of the scaling table")
     args = parser.parse_args()
     torch.set_num_threads(2)
     funcs = stdlib_functions(args.functions)
@@ -86,22 +97,33 @@ def main() -> None:
         )
     any_applied = sum(any(s.outcome == "applied" for s in out.history(i)) for i in range(n)) / n
     print(f"\nfunctions changed by at least one op: {any_applied:.1%}")
-    scaling()
+    scaling(tuple(args.scaling_kb))
 
 
-def scaling() -> None:
-    """Cost against file size: a 4× larger module should cost about 4× (quadratic walks made 1.6 MB take 44 s)."""
-    unit = "def f{i}(a, b):\n    c = a + b\n    if c > 0:\n        c -= 1\n    return c\n\n\n"
-    print("\n| op (one module of N functions) | N = 1500 (s) | N = 6000 (s) | ratio (4× size) |")
-    print("|--------------------------------|-------------:|-------------:|----------------:|")
-    for op_cls in (RenameVariables, InsertDeadCode):
-        times = []
-        for n in (1500, 6000):
+def scaling(sizes_kb: tuple[int, ...] = (10, 100, 1000, 5000)) -> None:
+    """Cost against file size, 10 kB → 5 MB: each 10× larger module should cost about 10× (quadratic
+    walks made 1.6 MB take 44 s and 5 MB over 400 s). Python modules of N small functions and a C file
+    of N small functions, every op that renames or walks the whole file, no time budget."""
+    py_unit = "def f{i}(a, b):\n    c = a + b\n    d = c * 2\n    if c > 0:\n        c -= d\n    return c\n\n\n"
+    c_unit = "static int f{i}(int a, int b) {{\n    int c = a + b;\n    if (c > 0) {{\n        c -= 1;\n    }}\n    return c;\n}}\n\n"
+    cases = [(RenameVariables, "python", py_unit), (ShuffleNames, "python", py_unit), (InsertDeadCode, "python", py_unit),
+             (RenameVariables, "c", c_unit)]  # fmt: skip
+    labels = " | ".join(f"{k / 1000:g} MB (CPU s)" if k >= 1000 else f"{k} kB (CPU s)" for k in sizes_kb)
+    print(f"\n| op | language | {labels} | time per MB, largest / smallest |")
+    print("|---|---|" + "---:|" * len(sizes_kb) + "---:|")
+    for op_cls, language, unit in cases:
+        times, sizes = [], []
+        for kb in sizes_kb:
+            n = max(1, kb * 1000 // len(unit.format(i=1000)))
             src = "".join(unit.format(i=i) for i in range(n))
-            t0 = time.perf_counter()
-            op_cls()(CodeBatch([src]), generator=omniaug.rng.make_generator(0))
-            times.append(time.perf_counter() - t0)
-        print(f"| {op_cls.name:30s} | {times[0]:12.2f} | {times[1]:12.2f} | {times[1] / times[0]:15.1f} |")
+            t0 = time.process_time()  # CPU time of this process: other load on the machine does not count
+            out = op_cls(time_budget=None)(CodeBatch([src], language), generator=omniaug.rng.make_generator(0))
+            times.append(time.process_time() - t0)
+            sizes.append(len(src))
+            assert out.last_status(0).outcome == "applied", out.last_status(0)  # type: ignore[union-attr]
+        per_mb = [t / (s / 1e6) for t, s in zip(times, sizes)]
+        cells = " | ".join(f"{t:.2f}" for t in times)
+        print(f"| {op_cls.name} | {language} | {cells} | {per_mb[-1] / per_mb[0]:.2f} |")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from omniaug_code import (
     CodeBatch,
     ExchangeLoops,
     InsertDeadCode,
+    RemoveComments,
     RemoveDocstrings,
     RenameFunctions,
     RenameVariables,
@@ -91,6 +92,16 @@ def test_rename_functions_renames_private_functions_and_their_aliases() -> None:
         ns: dict[str, object] = {}
         exec(compile(after, "<t>", "exec"), ns)
         assert ns["total"]([(2, 3), (1, 1)]) == 7 and ns["surface"](2, 2) == 4
+
+
+def test_rename_functions_keeps_private_functions_private() -> None:
+    """``_helper`` → ``_value``: a public-looking name would join the module's API (CPython's
+    test_calendar checks ``__all__`` against every public name the module defines)."""
+    src = "def _nextmonth(y, m):\n    return y + m // 12, m % 12 + 1\n\n\ndef _unused():\n    return _nextmonth(1, 2)\n"
+    out = _apply(RenameFunctions(max_sites=2), src, "python")
+    for log in out.status or []:
+        assert log[-1].outcome == "applied"
+        assert all(new.startswith("_") and not new.startswith("__") for _, new in log[-1].renames), log[-1].renames
 
 
 # -- Python: public API kept by default ----------------------------------------------------------------
@@ -394,3 +405,67 @@ def test_output_that_parses_but_does_not_compile_is_never_applied() -> None:
     status = out.last_status(0)
     assert isinstance(status, Status) and status.outcome == "failed" and "does not compile" in status.detail
     assert out.sources == [C_SHADOW]
+
+
+# -- found on the real corpora (tests/test_real_corpus.py) ----------------------------------------
+
+GO_COMPOSITE = """package main
+
+import "fmt"
+
+type Point struct{ X, Y int }
+
+func (p Point) In(n int) bool { return p.X < n && p.Y < n }
+
+func main() {
+	x, y := 1, 2
+	if !(Point{x, y}.In(3)) {
+		fmt.Println("out")
+	} else {
+		fmt.Println("in")
+	}
+}
+"""
+
+
+def test_go_block_swap_keeps_composite_literal_conditions_parenthesised(tmp_path: Path) -> None:
+    """``if !(Point{x, y}.In(3))`` must not become ``if Point{x, y}.In(3) {`` (a Go syntax error)."""
+    from omniaug_code import SwapBlocks
+
+    out = _apply(SwapBlocks(max_sites=1), GO_COMPOSITE, "go", seeds=1)
+    after = out.sources[0]
+    assert out.last_status(0).outcome == "applied", out.last_status(0)  # type: ignore[union-attr]
+    assert "if (Point{x, y}.In(3)) {" in after, after
+    go = shutil.which("go")
+    if go is None:
+        pytest.skip("go is not installed (`make toolchains` installs golang-go)")
+    env = {"GOCACHE": str(tmp_path / "cache"), "GO111MODULE": "off", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    for name, src in (("orig.go", GO_COMPOSITE), ("new.go", after)):
+        (tmp_path / name).write_text(src)
+        res = subprocess.run([go, "run", name], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+        assert res.returncode == 0 and res.stdout == "in\n", res.stderr
+
+
+C_MACRO_COMMENTS = """#include <stdio.h>
+
+/* a comment outside any macro */
+#define TWICE(x) \\
+    /* doubled */ \\
+    ((x) * 2)
+
+int main(void) {
+    int v = TWICE(3);  // six
+    printf("%d\\n", v);
+    return 0;
+}
+"""
+
+
+def test_comments_inside_multiline_macros_are_left_alone() -> None:
+    """tree-sitter reads a ``\\``-continued ``#define`` body loosely: removing a comment there changed its
+    reading (reported ``failed``); such comments are kept, the others removed."""
+    out = _apply(RemoveComments(max_sites=8), C_MACRO_COMMENTS, "c", seeds=3)
+    for src, log in zip(out.sources, out.status or []):
+        assert log[-1].outcome == "applied", log[-1]
+        assert "/* doubled */ \\" in src
+        assert "outside any macro" not in src or "// six" not in src

@@ -70,7 +70,10 @@ def _negate_c_like(cond: ts.Node, language: str) -> str:
         body = text(arg)
     else:
         body = f"!({text(inner)})"
-    return body if language == "go" else f"({body})"
+    if language == "go":
+        # a composite literal in an `if` condition must stay parenthesised (`if (T{x}).ok() {`)
+        return f"({body})" if "{" in body and not body.startswith("!(") else body
+    return f"({body})"
 
 
 def _c_like_site(node: ts.Node, language: str) -> list[Edit] | None:
@@ -96,13 +99,18 @@ def swap_blocks(source: str, language: str, keys: Keys, sites: int) -> Result:
     """Swap the branches of ``sites`` if/else statements, negating their conditions."""
     data = source.encode("utf-8")
     root = parse(data, language).root_node
-    errors = ErrorRegions(root, language)
+    errors = ErrorRegions(root, language, data)
     ifs = find(root, language, "if_statement")
     plans = []
     for n, ok in zip(ifs, clean_sites(ifs, root, errors, language)):
         if not ok:
             continue
         edits = _python_site(data, n) if language == "python" else _c_like_site(n, language)
+        if edits and errors.macros and (
+            errors.near_macro(edits[0].start, edits[0].end)
+            or any(errors.near_macro(e.start, e.start) or errors.near_macro(e.end, e.end) for e in edits[1:])
+        ):
+            continue  # a macro token in the condition or next to a block would change what it applies to
         if edits:
             plans.append((n, edits))
     if not plans:

@@ -164,7 +164,7 @@ class _Model:
     def __init__(self, root: ts.Node, data: bytes, language: str) -> None:
         self.language = language
         self.data = data
-        self.errors = ErrorRegions(root, language)
+        self.errors = ErrorRegions(root, language, data)
         self.macro_names = _macro_names(data) if language in ("c", "cpp") else set()
         self.stringifying = _stringifying_macros(data) if language in ("c", "cpp") else set()
         self.functions: list[_Function] = []
@@ -566,7 +566,7 @@ def rename_locals(source: str, language: str, keys: Keys, sites: int, *, include
     if not cands:
         raise NotApplicable("no local variable or parameter whose every use resolves to its declaration")
     picked = keys.sample(cands, sites, "pick")
-    taken = _identifiers(root, language) | model.macro_names
+    taken = _identifiers(root, language) | model.macro_names | {data[s:e].decode("utf-8") for s, e in model.errors.macros}
     fresh = fresh_names(taken, len(picked), keys, "fresh", reserved=KEYWORDS[language])
     edits: dict[int, Edit] = {}
     for (fn, old), new in zip(picked, fresh):
@@ -615,7 +615,7 @@ def insert_dead_code(source: str, language: str, keys: Keys, sites: int) -> Resu
     """
     data = source.encode("utf-8")
     root = parse(data, language).root_node
-    errors = ErrorRegions(root, language)
+    errors = ErrorRegions(root, language, data)
     blocks = find(root, language, *_BLOCK_TYPES[language])
     in_function = innermost(blocks, find(root, language, *_FUNCTIONS[language]))
     blocks = [b for b in blocks if in_function.get(b.id) is not None]
@@ -629,11 +629,14 @@ def insert_dead_code(source: str, language: str, keys: Keys, sites: int) -> Resu
                 continue
             if language in ("c", "cpp") and s.type.startswith("preproc"):
                 continue
+            if errors.macros and errors.near_macro(s.start_byte, s.start_byte):
+                continue  # after a macro token (a statement macro without `;` would take the dead code as its body)
             if is_line_start(data, s.start_byte):
                 spots.append(s)
     if not spots:
         raise NotApplicable("no statement inside a function body")
     taken = _identifiers(root, language) | (_macro_names(data) if language in ("c", "cpp") else set())
+    taken |= {data[s:e].decode("utf-8") for s, e in errors.macros}
     picked = keys.sample(spots, sites, "spots")
     names = fresh_names(taken, len(picked), keys, "fresh", reserved=KEYWORDS[language])
     edits = []
@@ -717,7 +720,7 @@ def exchange_loops(source: str, language: str, keys: Keys, sites: int) -> Result
     """
     data = source.encode("utf-8")
     root = parse(data, language).root_node
-    errors = ErrorRegions(root, language)
+    errors = ErrorRegions(root, language, data)
     labeled = {c.id for lab in find(root, language, "labeled_statement") for c in lab.named_children} if language == "go" else set()
     loops = find(root, language, "for_statement")
     plans = []
@@ -725,6 +728,10 @@ def exchange_loops(source: str, language: str, keys: Keys, sites: int) -> Result
         if not ok:
             continue
         edits = _loop_plan(data, n, language, labeled)
+        if edits and errors.macros:
+            body = n.child_by_field_name("body")
+            if body is not None and errors.near_macro(n.start_byte, body.start_byte):
+                continue  # a macro token in the loop header would be dropped or moved
         if edits:
             plans.append((n, edits))
     if not plans:

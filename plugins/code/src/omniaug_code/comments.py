@@ -26,7 +26,7 @@ def remove_comments(source: str, language: str, keys: Keys, sites: int) -> Resul
     """Remove ``sites`` comments."""
     data = source.encode("utf-8")
     root = parse(data, language).root_node
-    errors = ErrorRegions(root, language)
+    errors = ErrorRegions(root, language, data)
     cands = []
     types = ("line_comment", "block_comment") if language == "java" else ("comment",)
     for n in find(root, language, *types):
@@ -35,6 +35,8 @@ def remove_comments(source: str, language: str, keys: Keys, sites: int) -> Resul
             continue
         if errors and (errors.overlaps(n.start_byte, n.end_byte) or _in_error(n)):
             continue  # never edit inside a region tree-sitter could not parse
+        if language in ("c", "cpp") and _continued(data, n):
+            continue  # inside a multi-line macro (`\` continuations): tree-sitter reads those bodies loosely
         cands.append(n)
     if not cands:
         raise NotApplicable("no comment")
@@ -55,6 +57,17 @@ def remove_comments(source: str, language: str, keys: Keys, sites: int) -> Resul
                 glue = "\n"
             edits.append(Edit(start, end, glue))
     return Result(apply_edits(data, edits), len(picked))
+
+
+def _continued(data: bytes, n: ts.Node) -> bool:
+    """Whether the comment's line ends with a backslash or continues a line that does."""
+    end = data.find(b"\n", n.end_byte)
+    end = len(data) if end == -1 else end
+    if data[n.end_byte : end].rstrip(b" \t\r").endswith(b"\\"):
+        return True
+    start = line_start(data, n.start_byte)  # the previous line ends at start - 1 (its newline)
+    prev_end = start - 2 if data[start - 2 : start - 1] == b"\r" else start - 1
+    return start > 0 and data[prev_end - 1 : prev_end] == b"\\"
 
 
 def _word(ch: bytes) -> bool:

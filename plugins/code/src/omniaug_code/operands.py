@@ -68,7 +68,7 @@ _LITERALS = {"number_literal", "char_literal", "true", "false", "nullptr", "null
 
 
 def _c_like_sites(root: ts.Node, language: str, data: bytes) -> list[tuple[ts.Node, str]]:
-    errors = ErrorRegions(root, language)
+    errors = ErrorRegions(root, language, data)
     macros = _expression_macros(data) if language in ("c", "cpp") else set()
     builtin = _builtin_typed_names(root) if language == "cpp" else set()
     out = []
@@ -84,6 +84,8 @@ def _c_like_sites(root: ts.Node, language: str, data: bytes) -> list[tuple[ts.No
             continue  # a macro expanding to an unparenthesised expression would re-associate
         if language == "cpp" and not all(o.type in _LITERALS or (o.type == "identifier" and text(o) in builtin) for o in (left, right)):
             continue  # an overloaded operator< need not have a matching operator>: built-in types only
+        if errors.macros and errors.near_macro(n.start_byte, n.end_byte):
+            continue  # a cast-like macro before the left operand would apply to the right one
         out.append((n, _MIRROR[op]))
     keep = clean_sites([n for n, _ in out], root, errors, language)
     return [c for c, ok in zip(out, keep) if ok]

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from . import budget
+from .macros import macro_spans
 from .payload import LANGUAGES
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "text",
     "error_nodes",
     "error_signature",
+    "masked_macros",
     "ErrorRegions",
 ]
 
@@ -60,9 +62,81 @@ def _parser(name: str) -> ts.Parser:
 
 
 def parse(source: str | bytes, lang: str) -> ts.Tree:
-    """The tree-sitter tree of ``source``."""
+    """The tree-sitter tree of ``source``.
+
+    C and C++: when the plain parse has errors that macros explain (``local int f``,
+    ``static void XMLCALL f``, … see :mod:`omniaug_code.macros`), the tree of a
+    parse that leaves those macro tokens out — node texts still slice the original
+    bytes; :func:`masked_macros` gives the spans left out.
+    """
     data = source.encode("utf-8") if isinstance(source, str) else source
-    return _parser(lang).parse(data)
+    if lang not in ("c", "cpp"):
+        return _parser(lang).parse(data)
+    key = (lang, data)
+    spans = _MASKS.get(key)
+    if spans is None:
+        tree = _parser(lang).parse(data)
+        spans = _choose_masks(data, lang, tree) if tree.root_node.has_error else ()
+        _remember(key, spans)
+        if not spans:
+            return tree
+    return _parse_masked(data, lang, spans) if spans else _parser(lang).parse(data)
+
+
+_MASKS: dict[tuple[str, bytes], tuple[tuple[int, int], ...]] = {}
+_MASKS_MAX = 64
+
+
+def _remember(key: tuple[str, bytes], spans: tuple[tuple[int, int], ...]) -> None:
+    if len(_MASKS) >= _MASKS_MAX:
+        _MASKS.pop(next(iter(_MASKS)))
+    _MASKS[key] = spans
+
+
+def masked_macros(source: str | bytes, lang: str) -> tuple[tuple[int, int], ...]:
+    """Byte spans of the macro tokens :func:`parse` leaves out of ``source`` (empty for a clean parse)."""
+    if lang not in ("c", "cpp"):
+        return ()
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    spans = _MASKS.get((lang, data))
+    if spans is None:
+        parse(data, lang)
+        spans = _MASKS.get((lang, data), ())
+    return spans
+
+
+def _choose_masks(data: bytes, lang: str, tree: ts.Tree) -> tuple[tuple[int, int], ...]:
+    """Macro spans to leave out, when leaving them out leaves fewer errors (else none)."""
+    before = error_nodes(tree.root_node, lang)
+    lines: set[int] = set()
+    for n in before:
+        lines.update(range(max(0, n.start_point[0] - 1), n.end_point[0] + 1))
+    spans = tuple(macro_spans(data, lang, lines))
+    if not spans:
+        return ()
+    after = error_nodes(_parse_masked(data, lang, spans).root_node, lang)
+    return spans if len(after) < len(before) else ()
+
+
+def _parse_masked(data: bytes, lang: str, spans: tuple[tuple[int, int], ...]) -> ts.Tree:
+    bounds = sorted({b for s in spans for b in s} | {0, len(data)})
+    points: dict[int, ts.Point] = {}
+    row, last_nl, pos = 0, -1, 0
+    for b in bounds:
+        nl = data.find(b"\n", pos, b)
+        while nl != -1:
+            row, last_nl = row + 1, nl
+            nl = data.find(b"\n", nl + 1, b)
+        pos = b
+        points[b] = ts.Point(row, b - last_nl - 1)
+    ranges, prev = [], 0
+    for s, e in spans:
+        if s > prev:
+            ranges.append(ts.Range(points[prev], points[s], prev, s))
+        prev = e
+    if prev < len(data) or not ranges:
+        ranges.append(ts.Range(points[prev], points[len(data)], prev, len(data)))
+    return ts.Parser(language(lang), included_ranges=ranges).parse(data)
 
 
 _VERIFIED: dict[tuple[str, str], None] = {}
@@ -81,7 +155,7 @@ def parse_error(source: str, lang: str) -> str | None:
     if key in _VERIFIED:
         return None
     problem = _parse_error(source, lang)
-    if problem is None:
+    if problem is None and not masked_macros(source, lang):  # "verified" means: no error signature at all
         mark_verified(source, lang)
     return problem
 
@@ -141,13 +215,17 @@ def _error_query(lang: str) -> ts.Query:
 
 
 def error_signature(source: str, lang: str) -> tuple[tuple[str, str], ...]:
-    """What tree-sitter could not parse in ``source``: the (kind, text) of every ERROR / MISSING node.
+    """What tree-sitter could not parse in ``source``: the (kind, text) of every ERROR / MISSING
+    node, and (C/C++) of every macro token the parse left out.
 
     A C-family op edits only what parses cleanly and leaves these regions alone; its
     output must have exactly the same signature (same unparsed text, nothing new).
     """
-    root = parse(source, lang).root_node
-    return tuple(("missing" if n.is_missing else "error", text(n)) for n in error_nodes(root, lang))
+    data = source.encode("utf-8")
+    root = parse(data, lang).root_node
+    out = [("missing" if n.is_missing else "error", text(n)) for n in error_nodes(root, lang)]
+    out += [("macro", data[s:e].decode("utf-8")) for s, e in masked_macros(data, lang)]
+    return tuple(out)
 
 
 class ErrorRegions:
@@ -156,9 +234,11 @@ class ErrorRegions:
     A site is *clean* when it neither overlaps an error span nor lies in a function
     (or other construct) that contains one — tree-sitter's recovery around macros
     can misplace neighbouring nodes, so the whole enclosing function is left alone.
+    With ``data`` (C/C++), also the macro tokens the parse left out
+    (:func:`masked_macros`): an op must not edit next to one (:meth:`near_macro`).
     """
 
-    def __init__(self, root: ts.Node, lang: str) -> None:
+    def __init__(self, root: ts.Node, lang: str, data: bytes | None = None) -> None:
         merged: list[list[int]] = []
         for n in error_nodes(root, lang):
             s, e = n.start_byte, max(n.end_byte, n.start_byte + 1)
@@ -168,6 +248,23 @@ class ErrorRegions:
                 merged.append([s, e])
         self.spans = [(s, e) for s, e in merged]  # disjoint, sorted
         self._starts = [s for s, _ in self.spans]
+        self.data = data
+        self.macros = list(masked_macros(data, lang)) if data is not None else []
+        self._macro_starts = [s for s, _ in self.macros]
+
+    def near_macro(self, start: int, end: int) -> bool:
+        """Whether a masked macro token lies in ``[start, end)`` or only whitespace away from it."""
+        if not self.macros or self.data is None:
+            return False
+        data = self.data
+        lo = start
+        while lo > 0 and data[lo - 1 : lo] in (b" ", b"\t", b"\n", b"\r"):
+            lo -= 1
+        hi = end
+        while hi < len(data) and data[hi : hi + 1] in (b" ", b"\t", b"\n", b"\r"):
+            hi += 1
+        i = bisect.bisect_right(self._macro_starts, hi)  # macros starting at or before hi
+        return i > 0 and self.macros[i - 1][1] >= lo
 
     def __bool__(self) -> bool:
         return bool(self.spans)

@@ -263,7 +263,8 @@ def rename_functions(source: str, keys: Keys, sites: int, *, public_api: bool = 
     functions unless ``public_api`` (the module's API), any module-level function of a
     module with ``from … import *`` (the star import may rebind it), and any name its
     scope binds more than once (``bisect = …``, a second ``def``, an import) — the
-    references would then not all mean this function.
+    references would then not all mean this function. A private module-level function
+    keeps its leading underscore (``_helper`` → ``_value``).
     """
     model = ScopeModel(source)
     public = PublicApi(model)
@@ -299,7 +300,18 @@ def rename_functions(source: str, keys: Keys, sites: int, *, public_api: bool = 
         )
     picked = keys.sample(cands, sites, "pick")
     fresh = model.fresh_names(len(picked), keys, "fresh")
-    renames = [(scope, old, new) for (scope, old), new in zip(picked, fresh)]
+    # a private module-level function stays private (`_helper` → `_value`): a public-looking
+    # name would join the module's API (`from m import *`, checks of `__all__`)
+    taken = set(model.identifiers) | set(fresh)
+    renames = []
+    for (scope, old), new in zip(picked, fresh):
+        if scope.kind == "module" and old.startswith("_"):
+            cand, k = "_" + new, 1
+            while cand in taken:
+                cand, k = f"_{new}{k}", k + 1
+            taken.add(cand)
+            new = cand
+        renames.append((scope, old, new))
     edits = _rename_edits(model, renames, keywords=False)
     pairs = tuple((old, new) for _, old, new in renames)
     return Result(apply_edits(model.data, edits), len(picked), ", ".join(f"{o}->{n}" for o, n in pairs), pairs)
