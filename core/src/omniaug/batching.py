@@ -66,7 +66,7 @@ def subset(x: Any, index: torch.Tensor) -> Any:
         if x.dim() == 0:
             return x
         # Advanced indexing, not index_select: on CPU, index_select of large rows is
-        # 3-30x slower with torch 2.14 (measured: 64×3×224×224, 40 rows: 950 ms vs 31 ms).
+        # many times slower (see docs/performance.md, "Design measurements").
         return x[index.to(x.device)]
     if isinstance(x, list):
         return _index_list(x, index)  # type: ignore[return-value]

@@ -1,7 +1,8 @@
 """Small per-call arithmetic on the host: zero-copy NumPy views of small CPU tensors.
 
-Why: a torch op on a tensor of a few to a few thousand elements costs ~1–2.5 µs of
-dispatch whatever its size; the same NumPy op ~0.3–1 µs. Per-sample parameter math
+Why: a torch op on a tensor of a few to a few thousand elements costs a fixed
+dispatch overhead whatever its size, several times that of the same NumPy op (see
+docs/performance.md, "Design measurements"). Per-sample parameter math
 (a few numbers per sample: warp matrices, per-graph keys and offsets) is dozens of
 such ops per call, which is most of a small batch's serial time. Plugins run those
 formulas in NumPy on views from :func:`host_views` when the tensors are on the CPU,
@@ -30,7 +31,7 @@ def host_views(*tensors: torch.Tensor, limit: int | None = None) -> list[np.ndar
         return None
     # Tensor.numpy() refuses exactly the tensors that have no host view (other devices,
     # gradients, dtypes NumPy lacks): asking it is cheaper than checking each tensor
-    # first (~0.3 µs a tensor, on paths where a whole call is a few dozen µs)
+    # first (a check per tensor is a noticeable share of paths whose whole call is a few dozen small ops)
     try:
         return [t.numpy() for t in tensors]
     except (TypeError, RuntimeError):
@@ -44,10 +45,10 @@ def in_unit_interval(t: torch.Tensor, slack: float = 0.0) -> bool | None:
     float32's bits, read as an unsigned integer, increase with its value, while every
     negative number (also ``-0.0``), NaN and ``inf`` reads as larger than the bits of
     ``1 + slack``; so one ``max`` over the bits decides the common case in a single
-    pass. Measured (1.2 M floats, one thread): 47 µs, against 172 µs for
-    ``torch.aminmax`` and 104 µs for NumPy's ``min`` and ``max``; on 32 M floats one
-    thread's 3.7 ms beats 5.2 ms of a two-thread ``aminmax``, the pass being
-    memory-bound. ``None`` — the caller then runs its exact check — for anything but
+    pass, faster than ``torch.aminmax`` or NumPy's ``min`` and ``max``; on large
+    tensors one thread still beats a two-thread ``aminmax``, the pass being
+    memory-bound (measurements: docs/performance.md, "Design measurements").
+    ``None`` — the caller then runs its exact check — for anything but
     a contiguous float32 CPU tensor without gradient, an empty one, or when some
     element is outside (a negative, which the caller may tolerate, NaN, too large).
     """

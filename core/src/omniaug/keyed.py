@@ -757,7 +757,8 @@ def beta(
 ) -> torch.Tensor:
     """Keyed :func:`omniaug.rng.beta`: X / (X + Y), X, Y ~ Gamma by Marsaglia–Tsang.
 
-    Round ``j`` of the rejection sampler reads words ``4j … 4j + 3`` of the row's call,
+    Round ``j`` of the rejection sampler reads words ``4kj … 4k(j + 1) - 1`` of the row's
+    call (``k`` draws per row, two gammas each, a normal and a uniform word per gamma),
     so a row's result does not depend on how many rounds the other rows needed.
     """
     if alpha <= 0 or (beta_ is not None and beta_ <= 0):

@@ -2,9 +2,9 @@
 
 Why: a batch op writes a fresh output every call, and on CPU a buffer of more than a
 few megabytes comes straight from the OS (glibc maps it and unmaps it on free). Every
-4 KiB page of it then faults on first write, and the kernel zeroes it: measured here,
-filling a fresh 154 MB buffer (256 × 3 × 224² float32) took 57 ms, against 8.5 ms
-when the same buffer is backed by 2 MiB transparent huge pages (512× fewer faults).
+4 KiB page of it then faults on first write, and the kernel zeroes it; backing the
+same buffer by 2 MiB transparent huge pages takes 512× fewer faults and fills it
+several times faster (measurement: docs/performance.md, "Design measurements").
 NumPy asks for huge pages on every allocation of 4 MiB or more for the same reason;
 torch does only when ``THP_MEM_ALLOC_ENABLE=1`` is set before its first large
 allocation, which a library cannot rely on.

@@ -12,8 +12,8 @@ Why not a plain loop over the chunks: every torch op on a chunk is then its own
 parallel region of torch's intra-op (OpenMP) pool, tens of chunks × several ops per
 call, and each region ends in a barrier. On a quiet machine a barrier costs
 microseconds; when the CPU is shared, it waits until the descheduled partner thread
-runs again (measured: ~8 ms per 2.4 MB ``clone()`` with 2 intra-op threads on a busy
-2-core machine, 100× its single-thread cost). Here the chunks are shared instead by
+runs again, and a small op can cost orders of magnitude more than on one thread
+(see docs/performance.md, "Design measurements"). Here the chunks are shared instead by
 the calling thread and ``torch.get_num_threads() - 1`` workers of a private pool,
 each running its chunk's ops on one intra-op thread: no per-op barrier, whoever is
 free takes the next chunk, and the caller never waits for a worker that has not
@@ -97,10 +97,9 @@ def run_shared(count: int, fn: Callable[[int], None], device: torch.device) -> N
     from one shared counter, and the caller waits only for items a worker has actually
     started: a worker that is slow to wake (waking an idle vCPU can take a
     millisecond) costs nothing — the caller just takes more items and returns, and
-    the late worker finds the counter used up. Measured on the image plugin's fused
-    kernels (2 threads): a batch of 8 took 3.4–3.5 ms instead of 4.3–4.5 ms when the
-    caller worked instead of waiting, and 5.1 ms instead of 7.8 ms right after
-    another library's parallel work.
+    the late worker finds the counter used up. On the image plugin's fused kernels
+    this made small batches clearly faster than a caller that waits, most of all right
+    after another library's parallel work (docs/performance.md, "Design measurements").
 
     The caller runs its items with one intra-op thread, as the workers do: with more,
     each of its ops would open an OpenMP region whose threads compete with the workers
@@ -171,11 +170,10 @@ def value_range(t: torch.Tensor) -> tuple[float, float]:
     For input validation (a value range, finiteness): the same result as
     ``torch.aminmax(t)``, but on CPU without opening an OpenMP region on the calling
     thread. Why: the kernels that follow run on the pool's workers, and the OpenMP
-    worker woken by ``aminmax`` keeps spinning on a core they need. Measured on the
-    fused image pipeline at batch 8 (2 threads), with a fresh batch every call (the
-    range check then runs every call): 4.4 ms per call with ``torch.aminmax``, 3.0 ms
-    with this. Tensors under :data:`RANGE_PARALLEL_MIN` elements are reduced by the
-    calling thread alone (182 µs for 1.2 M floats); larger contiguous ones in chunks
+    worker woken by ``aminmax`` keeps spinning on a core they need (measured on the
+    fused image pipeline: docs/performance.md, "Design measurements"). Tensors under
+    :data:`RANGE_PARALLEL_MIN` elements are reduced by the calling thread alone;
+    larger contiguous ones in chunks
     shared with the pool (:func:`run_shared`). ``t`` must be non-empty. One device
     sync elsewhere, as ``aminmax`` + ``float`` would be.
     """

@@ -94,8 +94,8 @@ def chunk_size(numel: int) -> int:
 
     A function of the size alone, so a draw is the same for any thread count. Draws
     under ``2 * CHUNK`` stay in one piece: splitting them (tried down to 16 384-number
-    chunks) made a 48 000-number jitter draw slower, not faster (batch-16 time series:
-    20 → 26 µs per series). Probably the worker that takes a chunk competes for the
+    chunks) made a 48 000-number jitter draw slower, not faster (batch-16 time series;
+    docs/performance.md, "Design measurements"). Probably the worker that takes a chunk competes for the
     second core with torch's own OpenMP thread, still spinning after the previous op;
     that is not proven.
     """
@@ -117,7 +117,7 @@ def _draw(
     right after the parallel fill also pays for moving the buffer between cores).
 
     Why not just ``torch.randn``: on the CPU torch draws from one Mersenne Twister,
-    serially (~2.5 ns a number), which made noise generation the largest cost of
+    serially, which made noise generation the largest cost of
     whole pipelines (jitter on 256 series × 3000 steps, coloured noise on 1 M audio
     samples). A draw of at least ``2 * CHUNK`` numbers is split into chunks of
     ``CHUNK`` numbers (:func:`chunk_size`); each chunk is filled by a child generator
@@ -252,8 +252,10 @@ def beta(
 ) -> torch.Tensor:
     """``n`` draws from Beta(alpha, beta_) (``beta_`` defaults to ``alpha``), shape ``(n,)``.
 
-    Sampled as X / (X + Y) with X, Y ~ Gamma, using ``torch._standard_gamma`` which
-    accepts a generator (``torch.distributions.Beta`` does not).
+    Sampled as X / (X + Y) with X, Y ~ Gamma(alpha), Gamma(beta_), drawn in float64 by
+    Marsaglia–Tsang rejection from this module's own ``randn``/``rand`` calls on
+    ``generator`` (``torch._standard_gamma`` and ``torch.distributions.Beta`` take
+    no generator), with the ``U ** (1 / a)`` boost for concentrations below 1.
     """
     if isinstance(generator, KeyedGenerator):
         return _keyed.beta(n, alpha, beta_, generator=generator, device=device, dtype=dtype, same_on_batch=same_on_batch)
@@ -332,7 +334,7 @@ def randint(
         return _keyed.randint(n, low, high, shape=shape, generator=generator, device=device, same_on_batch=same_on_batch)
     device = torch.device(device)
     generator = _own(generator, device)
-    if isinstance(high, int) and isinstance(low, int) and high > low:  # one call (~10× cheaper than the general path)
+    if isinstance(high, int) and isinstance(low, int) and high > low:  # one call, much cheaper than the general path
         k = torch.randint(low, high, _shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device))
         return _expand(_finish(k, device, None), n, same_on_batch)
     u = torch.rand(
