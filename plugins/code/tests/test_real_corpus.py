@@ -227,3 +227,15 @@ def test_only_private_helper_lookups_count_as_explained_breaks() -> None:
     assert rc.python_explained(o_not_renamed, rc.Check(False, "", err)) == ""
     failing = err + "FAIL: test_y (test.test_m.T.test_y)\nAssertionError: 1 != 2\n"
     assert rc.python_explained(o, rc.Check(False, "", failing)) == ""
+
+
+def test_every_vendored_corpus_project_carries_its_licence() -> None:
+    """Every vendored project directory under ``corpus/`` (one level below the language) holds its
+    licence file; ``drivers`` and ``java/Driver.java`` are this project's own code."""
+    own = {"drivers"}
+    projects = [d for lang in sorted(rc.CORPUS.iterdir()) if lang.is_dir() for d in sorted(lang.iterdir())
+                if d.is_dir() and d.name not in own]  # fmt: skip
+    assert len(projects) >= 14, [p.name for p in projects]
+    missing = [str(d.relative_to(rc.CORPUS)) for d in projects
+               if not any(f.is_file() and f.name.lower().startswith(("license", "licence", "copying")) for f in d.iterdir())]  # fmt: skip
+    assert not missing, f"vendored corpus projects without a LICENSE/COPYING file: {missing}"
