@@ -1,10 +1,12 @@
 """Small per-call arithmetic on the host: NumPy views of small CPU tensors.
 
-Why: a torch op on a tensor of a few thousand elements costs ~1–2.5 µs of
-dispatch whatever its size, the same NumPy op ~0.3–1 µs. On a batch of 16 small
+Why: a torch op on a tensor of a few thousand elements costs a fixed dispatch
+overhead whatever its size, several times that of the same NumPy op (see
+:mod:`omniaug.host`). On a batch of 16 small
 graphs a call is a few dozen such ops (per-graph keys and offsets, the per-edge
 hash, the kept-edge indices), so dispatch was most of its time: the per-graph
-cost at 16 graphs was 5× that at 256. Above :data:`HOST_MAX` elements torch's
+cost at 16 graphs was several times that at 256 (docs/performance.md, "Design
+measurements"). Above :data:`HOST_MAX` elements torch's
 vectorized (and multi-threaded) kernels win, so large batches keep the torch path;
 other devices always do (nothing leaves the device). Both paths compute the same
 values (tested by forcing each).
@@ -20,7 +22,7 @@ from omniaug.host import host_views as core_host_views
 __all__ = ["HOST_MAX", "host_views"]
 
 #: Largest element count handled in NumPy. The per-edge hash alone breaks even at
-#: ~100 k edges on one thread (NumPy 32 vs torch 58 µs at 6 k edges, 74 vs 96 at 25 k),
+#: ~100 k edges on one thread (docs/performance.md, "Design measurements"),
 #: but with 2 threads, single-threaded NumPy passes of that size between torch's
 #: parallel regions slowed whole calls at 1024 graphs (51 k nodes), so the cut is lower.
 HOST_MAX = 1 << 15

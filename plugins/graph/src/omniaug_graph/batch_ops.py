@@ -64,7 +64,7 @@ def attrs(x: Data) -> dict[str, Any]:
     """The attribute dict of ``x``'s global store (read-only use; write through PyG or on a copy).
 
     Why: ``x.key`` / ``x[key]`` on a PyG ``Data``/``Batch`` passes through two or three
-    ``__getattr__``/``__getitem__`` layers, about 1 µs a read, and a validated op
+    ``__getattr__``/``__getitem__`` layers on every read, and a validated op
     reads a few dozen attributes: on a batch of 16 small graphs those reads were a
     noticeable share of the call. This is the dict those layers end at.
     """
@@ -80,8 +80,8 @@ def as_batch(x: Data | Batch) -> tuple[Batch, bool]:
     """``x`` as a ``Batch`` and whether it was a single ``Data`` (promoted to a batch of one).
 
     Equal to ``Batch.from_data_list([x])`` (tested) but built directly: a batch of
-    one needs no concatenation or increments, and PyG's general collation costs
-    ~4 ms per call, which dominated per-step augmentation of one large graph.
+    one needs no concatenation or increments, and PyG's general collation
+    dominated per-step augmentation of one large graph (docs/performance.md).
     """
     if isinstance(x, Batch):
         return x, False
@@ -149,7 +149,7 @@ def is_index_key(key: str) -> bool:
 def select_edges(edge_index: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
     """``edge_index[:, rows]`` as two contiguous 1-D gathers written in place.
 
-    About 5× faster than a dim-1 ``index_select`` (which copies column by column)
+    Several times faster than a dim-1 ``index_select`` (which copies column by column)
     and, writing straight into the output rows, without the extra copy of a stack.
     """
     out = edge_index.new_empty(2, rows.numel())
@@ -203,13 +203,13 @@ class Layout:
 
 def layout(b: Batch) -> Layout:
     """Classify the attributes of a validated batch (see module docstring)."""
-    m = attrs(b)  # plain dict reads: PyG's b[key] costs ~1 µs each (see attrs)
+    m = attrs(b)  # plain dict reads: PyG's b[key] has layers (see attrs)
     slices: Mapping[str, Any] = store_meta(b)["_slice_dict"]
     node_sl = slices["x"]
     edge_sl = slices["edge_index"]
     node_keys, edge_keys, graph_keys, index_keys = ["x"], [], [], []
     # PyG's own Data.__cat_dim__ gives 0 for every key that is not an index key and has
-    # no "adj" in its name; calling it costs ~1 µs a key, so it is only called when a
+    # no "adj" in its name; calling it per key costs time, so it is only called when a
     # data class overrides it or for such names
     default_cat = type(b).__cat_dim__ is Data.__cat_dim__
     n_rows, e_rows = m["x"].shape[0], m["edge_index"].shape[1]
@@ -229,7 +229,7 @@ def layout(b: Batch) -> Layout:
             continue
         # slices all start at 0, so equal slices <=> equal per-graph counts (no diff needed);
         # rows concatenated per graph end at the slices' end, so a row count other than the
-        # batch's node (edge) count rules the kind out without comparing slices (~0.6 µs each)
+        # batch's node (edge) count rules the kind out without comparing slices
         rows = value.shape[0]
         as_node = sl is node_sl or (rows == n_rows and torch.equal(sl, node_sl))
         as_edge = sl is edge_sl or (rows == e_rows and torch.equal(sl, edge_sl))
@@ -278,7 +278,7 @@ def with_values(
 
     Writes into the copy's own store dicts (PyG's ``copy`` gives the copy a new
     attribute dict and no attribute-kind cache), as ``out[key] = value`` would,
-    minus its per-key layers: every graph op ends here, ~1 µs a key saved.
+    minus its per-key layers: every graph op ends here.
     """
     out = _shallow_copy(b)
     m = attrs(out)
@@ -300,9 +300,9 @@ def _shallow_copy(b: Batch) -> Batch:
     """``copy.copy(b)`` as PyG defines it (new object and store, shared tensors), written out.
 
     Why: ``copy.copy`` goes through the ``copy`` module's dispatch and PyG's
-    ``__copy__`` methods with a ``__setattr__`` hook (~2.3 µs); this is the same
+    ``__copy__`` methods with a ``__setattr__`` hook; this is the same
     result (the copy's store gets its own attribute dict, a weak ref back to the
-    copy, and no attribute-kind cache) in ~1 µs, and every graph op ends here.
+    copy, and no attribute-kind cache) in about half the time, and every graph op ends here.
     Falls back to ``copy.copy`` when the store is not the plain PyG layout.
     """
     store = b.__dict__.get("_store")
@@ -346,7 +346,7 @@ def filter_edges(b: Batch, keep: torch.Tensor, lay: Layout | None = None) -> Bat
     if host is not None:
         return filter_edges_host(b, host[0], lay)
     # one nonzero, shared by every edge attribute; on the mask's bytes (uint8 view):
-    # the same indices, ~20 % faster than torch's bool nonzero on CPU (measured)
+    # the same indices, faster than torch's bool nonzero on CPU (docs/performance.md)
     rows = (keep.view(torch.uint8) if keep.dtype == torch.bool else keep).nonzero().flatten()
     # rows is sorted: kept edges before each old slice boundary by binary search, O(G log E), no pass over E
     new_sl = torch.searchsorted(rows, lay.edge_slices.to(rows.device)).cpu()

@@ -28,7 +28,7 @@ from omniaug import rng
 from ._host import host_views
 
 #: ``torch.index_select`` as torch defines it (torch_geometric wraps the public name
-#: in Python for its ``HashTensor``, ~0.4 µs a call; our operands are plain tensors)
+#: in Python for its ``HashTensor``, a cost on every call; our operands are plain tensors)
 _index_select = getattr(torch._C._VariableFunctions, "index_select", torch.index_select)
 
 __all__ = [
@@ -64,10 +64,10 @@ def scalar_mul(x: Any, c: int) -> Any:
     """``x * c`` for an integer tensor (or NumPy array) and a Python int.
 
     The constant is wrapped in a 0-d tensor: in this torch build, ``int64_tensor *
-    python_int`` takes a slow non-vectorized path (~1000× slower, measured). The
+    python_int`` takes a slow non-vectorized path (orders of magnitude slower). The
     0-d tensors of the hash constants are cached (read-only operands; bounded, since
-    some callers pass data-dependent factors): building one costs ~1.5 µs, a
-    noticeable share of an op on a small batch. NumPy arrays multiply directly
+    some callers pass data-dependent factors): building one is a noticeable share
+    of an op on a small batch. NumPy arrays multiply directly
     (their integer products wrap modulo 2**64 like torch's).
     """
     if isinstance(x, np.ndarray):
@@ -153,7 +153,8 @@ def _mix32_i32_(x: torch.Tensor, tmp: torch.Tensor) -> torch.Tensor:
 
     Why int32: half the memory traffic of the int64 form and no masking after each
     product (int32 multiplication wraps modulo 2**32, which is exactly the low 32
-    bits lowbias32 keeps), about 3× faster on the per-edge hot path of DropEdge.
+    bits lowbias32 keeps), several times faster on the per-edge hot path of DropEdge
+    (docs/performance.md, "Design measurements").
     ``tmp`` is scratch of ``x``'s shape, so the whole mix allocates nothing.
     """
     _xorshift_i32_(x, 16, tmp)
@@ -244,15 +245,15 @@ def _pair_keep_small_host(
     ``folded=True``: ``keys`` are already the ``uint32`` keys with the node offsets
     folded in (``ptr`` unused) and ``edge_slices`` must be given.
 
-    Why: on a small batch the torch form is ~20 ops of ~2 µs dispatch each on a
-    few thousand edges; NumPy's dispatch is a fraction of that, and ``uint32``
+    Why: on a small batch the torch form is ~20 ops, each paying torch's fixed dispatch
+    cost, on a few thousand edges; NumPy's dispatch is a fraction of that, and ``uint32``
     has the logical shift and wrapping product lowbias32 wants (no masks). With
     ``edge_slices`` (the batch's edge offsets, which ``edge_graph`` was made from),
-    per-graph values reach the edges by a repeat, ~3× cheaper than a gather.
+    per-graph values reach the edges by a repeat, cheaper than a gather.
     """
     if edge_slices is None:
         def per_edge(v: np.ndarray) -> np.ndarray:
-            return v.take(edge_graph)  # array methods: no Python wrapper (~1 µs each)
+            return v.take(edge_graph)  # array methods: no Python wrapper to pay for
     else:
         counts = edge_slices[1:] - edge_slices[:-1]
 
@@ -302,7 +303,7 @@ def drop_edge_keep_host(
 
     Bit-identical to ``pair_keep_small(edge_index, ., graph_keys(seed, salt), ptr, rate, ...)``
     (tested). Why one function: on a batch of 16 small graphs the separate steps
-    cost ~35 µs, mostly per-call overhead (tensor↔array views, int64 key mixing with
+    cost mostly per-call overhead (tensor↔array views, int64 key mixing with
     masks, a per-edge graph-id vector that the repeat below does not need); here
     the per-graph keys are mixed in ``uint32`` in place (no masks) and folded with
     the node offsets before one repeat to the edges.

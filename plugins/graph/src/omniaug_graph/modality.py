@@ -77,7 +77,7 @@ def _graph_ids(
     ``dtype`` is the result's (int32 or int64); ``field`` / ``rows`` name the slice
     entry and its rows in errors. Small CPU batches repeat in NumPy (see
     :mod:`._host`: the torch form is an arange, a diff, a transfer and a
-    repeat_interleave, ~6 µs of dispatch at 16 graphs against ~3). Decreasing
+    repeat_interleave, about twice the NumPy form's dispatch at 16 graphs). Decreasing
     offsets (negative counts) raise :class:`InputError` on both paths.
     """
     if device.type == "cpu" and size <= _host.HOST_MAX and slices.device.type == "cpu":
@@ -102,7 +102,7 @@ def _check_edges_inside_graphs(
 
     ``ids`` is the graph id of every node (equal to ``batch``, checked, but int32
     when ids < N < 2**31, as are the results): at 4096 graphs the int64 form
-    allocated ~40 MB per call and was page-fault bound (~4× slower). Both rows
+    allocated ~40 MB per call and was page-fault bound, several times slower. Both rows
     are gathered in one call (one op less per row on small batches, where each
     costs microseconds of dispatch). On CPU the range check is folded into the
     gather (an out-of-range index raises there); other devices check the range
@@ -111,7 +111,7 @@ def _check_edges_inside_graphs(
     Small CPU batches check the same thing without the gather: node ``i`` is in
     graph ``g`` iff ``node_slices[g] <= i < node_slices[g + 1]`` (``batch`` was checked
     against these offsets), so each edge's ends are compared with its graph's node
-    range, in NumPy (see :mod:`._host`; ~40 % less time at 16 graphs, measured).
+    range, in NumPy (see :mod:`._host`; less time at 16 graphs, docs/performance.md).
     """
     e = ei.shape[1]
     owner = _graph_ids(edge_slices.numel() - 1, ids.dtype, edge_slices, e, field="edge_index", rows="edge", device=ids.device)
@@ -160,7 +160,7 @@ def _check_bookkeeping_host(
     """The checks of :func:`_check_batch_bookkeeping` after ``ptr``, on NumPy views (small CPU batch).
 
     Same checks, same errors, in the same order (tested on both paths). Why: on a
-    batch of 16 small graphs the torch form is a dozen ops of 1-3 µs dispatch each
+    batch of 16 small graphs the torch form is a dozen ops, each paying torch's dispatch cost,
     plus an ``(E,)`` graph-id vector; here no per-edge graph ids are built at all
     (an edge op that needs them derives them later, see :func:`known_edge_graph`).
     """
@@ -193,7 +193,7 @@ def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) ->
     """Check ptr/batch/slices/increments and graph membership of edges; return each edge's graph id (if any edges).
 
     Plain dict reads and about twenty tensor ops whatever the batch size: on a
-    small batch each op costs ~1-3 µs of dispatch, which is most of the check.
+    small batch each op's fixed dispatch cost is most of the check.
     """
     m, meta = attrs(b), store_meta(b)
     slices = meta.get("_slice_dict")
@@ -213,7 +213,7 @@ def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) ->
     g = node_sl.numel() - 1
     n, e = feats.shape[0], ei.shape[1]
     # the last node and edge offsets as Python ints (two numbers, for the totals check): read from NumPy
-    # views on CPU, ~1 µs cheaper each than a 0-d tensor select and conversion
+    # views on CPU, cheaper than a 0-d tensor select and conversion
     if g < 0:
         ends = []
     elif node_sl.device.type == "cpu" and edge_sl.device.type == "cpu" and edge_sl.numel():
@@ -363,7 +363,7 @@ register_check("graph.structure", _structure_check)
 def graph_batch_size(x: Any) -> int:
     """Number of graphs (a single ``Data`` is one)."""
     if isinstance(x, Batch):
-        # PyG's num_graphs returns this stored count when there is one (read directly: ~1 µs less)
+        # PyG's num_graphs returns this stored count when there is one (read directly: no property layers)
         count = store_meta(x).get("_num_graphs")
         return count if type(count) is int else int(x.num_graphs)
     if isinstance(x, Data):
@@ -435,7 +435,7 @@ class GraphModality(Modality):
     """A :class:`Modality` whose payload device is the node features' device."""
 
     def device_of(self, x: Any) -> torch.device:
-        feats = attrs(x).get("x") if isinstance(x, Data) else None  # the store's dict: PyG's getattr layers cost ~2 µs
+        feats = attrs(x).get("x") if isinstance(x, Data) else None  # the store's dict: skips PyG's getattr layers
         return feats.device if isinstance(feats, torch.Tensor) else torch.device("cpu")
 
 

@@ -101,13 +101,13 @@ class MaskFeature(GraphAugmentation):
     def _mask_columns(self, feats: torch.Tensor, columns: torch.Tensor, ptr: torch.Tensor) -> torch.Tensor:
         """Per-graph column masking as bit operations, equal to ``where(mask, fill, feats)`` bit for bit.
 
-        Why: a masked select over (N, F) floats (``where`` / ``masked_fill``) runs at
-        ~0.5-0.9 ns an element and needs an (N, F) bool mask gathered first. Here
+        Why: a masked select over (N, F) floats (``where`` / ``masked_fill``) is a
+        slower pass and needs an (N, F) bool mask gathered first. Here
         each graph's row of keep-bits (all ones where kept, zeros where masked) is
         repeated over its nodes and ANDed in place with the features' bit patterns
         (a plain vectorized pass), and the fill value's bits ORed into the masked
-        places (skipped for +0.0, whose bits are zero). Measured, 2 threads: 7.8 vs
-        11 µs at 16 graphs, 143 vs 251 µs at 1024, 1100 vs 1130 µs at 4096. On small
+        places (skipped for +0.0, whose bits are zero). Faster at every batch size
+        measured, most at small and medium ones (docs/performance.md). On small
         CPU batches the repeat of the (G, F) rows and the AND run in NumPy (see .._host).
         """
         ints, np_ints = _BITS[feats.dtype]
@@ -116,7 +116,7 @@ class MaskFeature(GraphAugmentation):
             feats_h, columns_h, ptr_h = host
             # masked → 1 - 1 = 0, kept → 0 - 1 = -1 (all bits): where(columns, 0, -1) in one op
             out_h = np.subtract(columns_h, 1, dtype=np_ints).repeat(ptr_h[1:] - ptr_h[:-1], axis=0)
-            # NumPy's in-place AND: at this size torch's costs ~2 µs more (dispatch, view, parallel check)
+            # NumPy's in-place AND: at this size torch's costs more (dispatch, view, parallel check)
             np.bitwise_and(out_h, feats_h.view(np_ints), out=out_h)
             out = torch.from_numpy(out_h)
         else:
