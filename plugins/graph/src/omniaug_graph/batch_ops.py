@@ -302,7 +302,7 @@ def _shallow_copy(b: Batch) -> Batch:
     Why: ``copy.copy`` goes through the ``copy`` module's dispatch and PyG's
     ``__copy__`` methods with a ``__setattr__`` hook; this is the same
     result (the copy's store gets its own attribute dict, a weak ref back to the
-    copy, and no attribute-kind cache) in about half the time, and every graph op ends here.
+    copy, and no attribute-kind cache) in less time, and every graph op ends here.
     Falls back to ``copy.copy`` when the store is not the plain PyG layout.
     """
     store = b.__dict__.get("_store")

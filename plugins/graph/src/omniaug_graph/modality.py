@@ -77,7 +77,7 @@ def _graph_ids(
     ``dtype`` is the result's (int32 or int64); ``field`` / ``rows`` name the slice
     entry and its rows in errors. Small CPU batches repeat in NumPy (see
     :mod:`._host`: the torch form is an arange, a diff, a transfer and a
-    repeat_interleave, about twice the NumPy form's dispatch at 16 graphs). Decreasing
+    repeat_interleave, more dispatch at 16 graphs than the NumPy form). Decreasing
     offsets (negative counts) raise :class:`InputError` on both paths.
     """
     if device.type == "cpu" and size <= _host.HOST_MAX and slices.device.type == "cpu":

@@ -12,8 +12,8 @@ Each thread also keeps small scratch buffers (:func:`scratch`) for the per-chunk
 temporaries (the cache copy of the input chunk, the sampling grid): a few MB
 allocated and freed per chunk otherwise land in glibc's per-thread arenas, which
 return the memory to the OS whenever their free top exceeds the trim threshold, so
-every call page-faulted its temporaries in again (measured ~1,300 faults, ~2 ms of
-CPU, for a batch of 8 run after larger batches).
+every call page-faulted its temporaries in again (measured for a batch of 8 run
+after larger batches: docs/performance.md, "Design measurements").
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def chunk_bounds(n: int, chunk: int, threads: int) -> list[int]:
     count = -(-n // max(1, chunk))
     if threads > 1 and count > 1:  # a batch that fits one chunk stays whole (no pool round trip)
         # at least two chunks per thread: a worker that wakes late then costs one small
-        # chunk, not half the batch (measured at batch 8: 2 + 2 + 2 + 2 images ran
-        # ~15 % faster than 4 + 4; one image per chunk was slower again)
+        # chunk, not half the batch (at batch 8, 2 + 2 + 2 + 2 images ran faster than
+        # 4 + 4; one image per chunk was slower again: docs/performance.md)
         count = max(count, min(n, 2 * threads))
         count = min(n, -(-count // threads) * threads)
     base, extra = divmod(n, count)

@@ -2,11 +2,11 @@
 
 Two costs dominate such tiny tensors on CPU, and neither is arithmetic:
 
-- **Dispatch.** A torch op on an 8-element tensor costs ~1–2 µs of dispatch (more
-  when the interpreter's caches are cold after a pixel pass); the same NumPy op
-  costs ~0.3 µs. The warp matrices of a fused affine run take ~100 such ops per
-  call, which is most of a small batch's serial time (measured at batch 8: the
-  serial part before the pixel pass was ~0.8 ms of a ~3 ms call). So on CPU the
+- **Dispatch.** A torch op on an 8-element tensor costs a fixed dispatch overhead
+  (more when the interpreter's caches are cold after a pixel pass), several times
+  that of the same NumPy op. The warp matrices of a fused affine run take ~100 such
+  ops per call, which is most of a small batch's serial time (measurements:
+  docs/performance.md, "Design measurements"). So on CPU the
   matrix formulas here run in NumPy on zero-copy views of the parameter tensors
   (:func:`host_arrays`) and come back with ``torch.from_numpy``; on other devices
   the same formulas run in torch (:func:`namespace`), so nothing leaves the device.
@@ -64,11 +64,11 @@ def trig(theta: Any) -> tuple[Any, Any]:
 def matmul3(a: Any, b: Any) -> Any:
     """Products of (batches of) small matrices, for arrays or tensors.
 
-    Arrays: ``np.matmul`` (its stacked small products stay single-threaded; 1.3 µs
-    for 8 × 3×3, against 3.7 µs broadcast). Tensors: a broadcast multiply-and-sum,
+    Arrays: ``np.matmul`` (its stacked small products stay single-threaded, and beat
+    a broadcast multiply-and-sum). Tensors: a broadcast multiply-and-sum,
     not ``@``: on CPU a tiny torch ``matmul`` goes through BLAS, whose thread pool
-    costs a wake-up per call — negligible on an idle machine, several milliseconds on
-    a busy one — while these few dozen multiply-adds stay on the calling thread.
+    costs a wake-up per call — negligible on an idle machine, costly on a busy
+    one — while these few dozen multiply-adds stay on the calling thread.
     """
     if isinstance(a, np.ndarray):
         return np.matmul(a, b)

@@ -164,8 +164,8 @@ def hue_matrix(factor: torch.Tensor, channels: int) -> torch.Tensor:
 
 
 #: target size of one chunk's float32 image in :func:`apply_color_matrix` (bytes): 3 images
-#: of 3 × 224², near a 2 MB L2 cache with the output (measured, fresh batch of 64 every
-#: call, colour ops alone: 3 images per chunk 10,300 img/s, 6 images 8,900)
+#: of 3 × 224², near a 2 MB L2 cache with the output (3 images per chunk beat 6:
+#: docs/performance.md, "Design measurements")
 COLOR_CHUNK_BYTES = 2 * 1024 * 1024
 
 
@@ -269,11 +269,11 @@ def _identity(x: Any, n: int) -> torch.Tensor:
 def _compose(first: torch.Tensor, then: torch.Tensor) -> torch.Tensor:
     """``then @ first`` for ``(B, 7, 7)`` state matrices.
 
-    On CPU in NumPy (see :mod:`_smallmath`: 27 µs for 256 samples). Elsewhere a
+    On CPU in NumPy (see :mod:`_smallmath`). Elsewhere a
     broadcast multiply-and-sum; it was sliced into 64-sample pieces when it ran on
     CPU in torch, because each ``(n, 7, 7, 7)`` temporary past torch's parallel grain
-    opened an OpenMP region on the calling thread (16 ms per compose of 256 samples on
-    a busy 2-core machine).
+    opened an OpenMP region on the calling thread, costly on a busy machine
+    (docs/performance.md).
     """
     host = SM.host_arrays(then, first)
     if host is not None:

@@ -71,8 +71,8 @@ def from_float(img: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
 def to_uint8_in_range(t: torch.Tensor) -> torch.Tensor:
     """Truncate a float tensor whose values lie in ``[0, 256)`` to uint8 (same result as ``t.to(torch.uint8)``).
 
-    On CPU torch's direct float → uint8 cast is ~3× slower than float → int16 → uint8
-    (0.22 vs 0.08 ms for six 3 × 224² images here), and both truncate toward zero, so
+    On CPU torch's direct float → uint8 cast is several times slower than float → int16
+    → uint8 (docs/performance.md), and both truncate toward zero, so
     for in-range values the detour gives the same bytes. Only for kernels that
     guarantee the range (clamped or convex combinations of uint8 pixels).
     """
@@ -105,7 +105,7 @@ def blend(img1: torch.Tensor, img2: torch.Tensor, ratio: torch.Tensor) -> torch.
     # first puts a value just across an integer now and then (one grey level off on ~1 pixel
     # in 10⁴ of a photo). ``α·img2`` is exact in float64 (two 24-bit factors) and the float64
     # sum is rounded once to float32 — the fused result, so the bytes equal torchvision's.
-    # (vectorized float64 passes: ~2.4× the time of the two-rounding float32 blend; the fused
+    # (vectorized float64 passes cost more than the two-rounding float32 blend; the fused
     # colour path does not come here)
     t = img1.to(torch.float32).mul_(r).to(torch.float64)
     t.add_(img2.to(torch.float64).mul_((1.0 - r).to(torch.float64)))

@@ -334,7 +334,7 @@ def _grid_from_normalized(
     Written here instead of ``F.affine_grid``: a grid entry is ``M·(x_j, y_i, 1)``,
     i.e. a per-row term plus a per-column term, so one broadcast add per coordinate
     builds the whole grid (no ``(H·W, 3)`` base grid and no K=3 batched matmul;
-    about 3× faster than ``F.affine_grid`` on CPU for 224×224 batches). ``out``
+    several times faster than ``F.affine_grid`` on CPU, docs/performance.md). ``out``
     (contiguous, the grid's shape and dtype) receives the grid.
     """
     return _fill_grid(*_grid_terms(total, ho, wo, affine), out=out)
@@ -364,7 +364,7 @@ def _fill_grid(row: torch.Tensor, col: torch.Tensor, out: torch.Tensor | None = 
     """The grid ``(B, Ho, Wo, 2)`` from :func:`_grid_terms` (a homogeneous third row divides).
 
     Each coordinate is written as its own strided plane of the grid: a single add over
-    the interleaved ``(…, 2)`` layout runs an inner loop of length 2 and is ~1.5×
+    the interleaved ``(…, 2)`` layout runs an inner loop of length 2 and is
     slower.
     """
     n, rows, ho = row.shape
@@ -433,9 +433,8 @@ def sample_image_float(img: torch.Tensor, grid: torch.Tensor, *, mode: str = "bi
 WARP_CHUNK = 32
 #: target size of one chunk's float32 image in :func:`warp_chunked` (bytes): 3 images of
 #: 3 × 224². A chunk's working set is about 2.7× its image (input copy, grid, sampled
-#: output), so this keeps it near a 2 MB L2 cache; measured with a fresh batch every
-#: call (2 threads, batch 32 / 64 / 256): 2–3 images per chunk ran 25–34 % faster
-#: than the 6 of a 4 MB target, 1 image per chunk ~20 % slower than 2
+#: output), so this keeps it near a 2 MB L2 cache; 2–3 images per chunk beat both the
+#: 6 of a 4 MB target and 1 image per chunk (docs/performance.md, "Design measurements")
 WARP_CHUNK_BYTES = 2 * 1024 * 1024
 
 
@@ -470,8 +469,8 @@ def warp_chunked(
     output in cache, where one ``grid_sample`` over 64–256 images streams 40–150 MB
     through memory. Each float chunk is first copied (a sequential read that the
     hardware prefetcher follows at full bandwidth); ``grid_sample``'s rotated,
-    scattered reads then hit cache instead of waiting on DRAM — measured ~2× faster
-    per sample than sampling straight from a large batch on this 2-core CPU. With
+    scattered reads then hit cache instead of waiting on DRAM, clearly faster per
+    sample than sampling straight from a large batch (docs/performance.md). With
     several intra-op threads the chunks are spread over worker threads, one chunk
     per worker at a time, cut into near-equal chunks so that the workers finish
     together (:func:`omniaug_image._chunks.run_balanced`). The outputs come from

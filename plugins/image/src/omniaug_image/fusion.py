@@ -69,8 +69,8 @@ def apply_geometric_then_color(
     Each chunk of a few images is warped and then colour-mapped while it is in
     cache, in one round of the worker threads, straight into the output: the
     separate passes read and wrote the whole batch twice and woke the workers twice
-    (measured at batch 64, 2 threads: ~3.4 ms of a ~20 ms call was the colour pass
-    alone). For uint8 the warped chunk stays float until the colour step's final
+    (the separate colour pass was a sizeable share of a call: docs/performance.md).
+    For uint8 the warped chunk stays float until the colour step's final
     cast (one rounding instead of two). The colour matrix's contrast means are
     those of each *warped* image, as in the two-pass chain, so the result is the
     same (float; uint8 within a grey level). Images other than float32 / uint8 take
