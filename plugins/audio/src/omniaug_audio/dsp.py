@@ -229,8 +229,8 @@ def random_int16(
     """Uniform random ``int16`` values (all 65,536 equally likely) of ``shape`` from ``generator``.
 
     Why not ``torch.rand``: the CPU generator yields 64 random bits per ``int64`` word
-    in about the time ``rand`` takes for one float32 (measured 0.64 ms vs 2.1 ms for 1M
-    values), so four 16-bit values cost a quarter of four floats
+    in about the time ``rand`` takes for one float32 (docs/performance.md), so four
+    16-bit values cost a quarter of four floats
     (:func:`omniaug.rng.random_bits`, which also fills large draws in parallel).
     """
     if len(shape) > 1 and shape[0] > 0:  # per row (batch first): each row's bins come from its own words

@@ -244,7 +244,7 @@ class SpaceDoc:
     Used when a string has no protected token and every space-separated token is
     ``punctuation* word punctuation*`` (or punctuation/digits only): then it cuts the
     string exactly as the regex would, with ``str.split`` and ``str.strip`` instead
-    of a regex scan (about 3x faster). Same edit interface as :class:`Doc`.
+    of a regex scan (several times faster). Same edit interface as :class:`Doc`.
     """
 
     __slots__ = ("affixes", "cores", "dirty", "tok", "tokens", "words")

@@ -132,7 +132,7 @@ def channel_std(view: SeriesView) -> torch.Tensor:
 
 def channel_range(view: SeriesView) -> tuple[torch.Tensor, torch.Tensor]:
     """``(B, C, 1)`` minimum and maximum of each channel over its valid part."""
-    if not view.padded:  # amin + amax: ~20x faster than aminmax along the last dim on CPU
+    if not view.padded:  # amin + amax: much faster than aminmax along the last dim on CPU
         return view.values.amin(-1, keepdim=True), view.values.amax(-1, keepdim=True)
     valid = (torch.arange(view.values.shape[-1], device=view.values.device) < view.lengths.unsqueeze(1)).unsqueeze(1)
     inf = torch.tensor(float("inf"), dtype=view.values.dtype, device=view.values.device)

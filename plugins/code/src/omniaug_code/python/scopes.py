@@ -8,10 +8,10 @@ the rules symtable follows: default values, annotations and decorators belong to
 the enclosing scope, a comprehension's first iterable too, and free names skip
 class scopes.
 
-Why not libcst's ``ScopeProvider``: it costs ~14 ms per stdlib function (its
-metadata pass walks the tree twice in Python), which alone would exceed the
-benchmark budget of 5 ms per function and op; symtable + tree-sitter cost well
-under 1 ms. The test suite cross-checks this analysis against libcst's
+Why not libcst's ``ScopeProvider``: its metadata pass walks the tree twice in
+Python, which alone would exceed the benchmark's time budget per function and op;
+symtable + tree-sitter stay far inside it (docs/performance.md, "Design
+measurements"). The test suite cross-checks this analysis against libcst's
 ``ScopeProvider`` on the corpus.
 """
 
