@@ -328,7 +328,7 @@ RGB_TO_YIQ = (
 )
 
 
-# the inverse, computed once: a LAPACK ``inv`` per call wakes BLAS threads (~ms on a busy machine)
+# the inverse, computed once: a LAPACK ``inv`` per call wakes BLAS threads (costly on a busy machine)
 _YIQ_TO_RGB = torch.linalg.inv(torch.tensor(RGB_TO_YIQ, dtype=torch.float64)).tolist()
 
 

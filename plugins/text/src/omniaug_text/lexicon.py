@@ -125,7 +125,7 @@ class WordNet:
 
 @functools.cache
 def wordnet() -> WordNet:
-    """The shared :class:`WordNet`, loaded from the package data on first call (~1 s)."""
+    """The shared :class:`WordNet`, loaded from the package data on first call (a noticeable one-time cost)."""
     with _LOCK:
         return WordNet(_load_json_gz("wordnet.json.gz"))
 

@@ -57,7 +57,7 @@ def _mark_class() -> str:
 
     Combining marks (categories Mn, Mc, Me: accents, Indic vowel signs and viramas,
     variation selectors), ZWNJ / ZWJ and the emoji skin-tone modifiers. Computed once
-    from :mod:`unicodedata` over the planes that hold marks (a few tens of ms); no
+    from :mod:`unicodedata` over the planes that hold marks (a one-time cost); no
     combining mark lies below U+0300 or in planes 2–13.
     """
     cat = unicodedata.category
