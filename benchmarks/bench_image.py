@@ -38,7 +38,7 @@ import torch.nn.functional as F
 
 from omniaug import Compose, registry
 from omniaug.rng import make_generator
-from omniaug_image.geometric import Affine, HorizontalFlip
+from omniaug_image.ops.geometric import Affine, HorizontalFlip
 
 BATCH, SIZE = 64, 224
 #: the fresh-input protocol cycles through at least this many bytes of distinct batches per size
@@ -142,14 +142,14 @@ def _table(title: str, times: dict[str, list[float]], n: int | dict[str, int], r
 
 
 def color_jitter_op(hue_mode: str) -> object:
-    from omniaug_image.photometric import ColorJitter
+    from omniaug_image.ops.photometric import ColorJitter
 
     return ColorJitter(0.4, 0.4, 0.4, 0.1, hue_mode=hue_mode)
 
 
 def color_ops() -> list[object]:
     """Brightness → contrast → saturation → YIQ hue as four fusable ops (fixed order)."""
-    from omniaug_image.photometric import Brightness, Contrast, Hue, Saturation
+    from omniaug_image.ops.photometric import Brightness, Contrast, Hue, Saturation
 
     return [Brightness(0.4), Contrast(0.4), Saturation(0.4), Hue(0.1, hue_mode="yiq")]
 

@@ -33,7 +33,7 @@ warnings.filterwarnings("ignore")
 import omniaug  # noqa: E402
 from omniaug import ModelContext, RandAugment  # noqa: E402
 from omniaug.rng import make_generator  # noqa: E402
-from omniaug_image.geometric import Affine, HorizontalFlip  # noqa: E402
+from omniaug_image.ops.geometric import Affine, HorizontalFlip  # noqa: E402
 from omniaug_policy import AdversarialAutoAugment, SelfPaced  # noqa: E402
 from omniaug_policy.common import sample_rows  # noqa: E402
 

@@ -37,10 +37,10 @@ from typing import Any
 import torch
 
 from omniaug_text import TokenBatch
-from omniaug_text.char_ops import KeyboardTypo
+from omniaug_text.ops.chars import KeyboardTypo
+from omniaug_text.ops.tokens import LocalShuffle, RandomTokenReplace, SpanMasking, TokenDropout, TokenMasking
+from omniaug_text.ops.words import RandomDeletion, RandomSwap, SpellingMistake, SynonymReplacement
 from omniaug_text.samples import SENTENCES
-from omniaug_text.token_ops import LocalShuffle, RandomTokenReplace, SpanMasking, TokenDropout, TokenMasking
-from omniaug_text.word_ops import RandomDeletion, RandomSwap, SpellingMistake, SynonymReplacement
 
 N_SENTENCES = 1000
 WORDS = 20
@@ -94,7 +94,8 @@ def bench_strings(repeats: int) -> list[tuple[str, float, float | None, float | 
         "spelling mistakes": SpellingMistake(0.2),
     }
     theirs = nlpaug_ops()
-    from omniaug_text import lexicon, word_ops
+    from omniaug_text import lexicon
+    from omniaug_text.ops import words as word_ops
 
     lexicon.wordnet()  # load the resource outside the timing (a one-off ~0.5 s)
     lexicon.wordnet().synonyms.cache_clear()

@@ -22,7 +22,7 @@ from sklearn.datasets import load_digits
 
 from omniaug import Compose
 from omniaug.rng import make_generator
-from omniaug_image.geometric import Affine
+from omniaug_image.ops.geometric import Affine
 
 
 def load(train_size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:

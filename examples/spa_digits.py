@@ -29,7 +29,7 @@ from sklearn.datasets import load_digits
 import omniaug
 from omniaug import Compose
 from omniaug.rng import make_generator
-from omniaug_image.geometric import Affine, HorizontalFlip
+from omniaug_image.ops.geometric import Affine, HorizontalFlip
 from omniaug_policy import SelfPaced
 
 

@@ -216,7 +216,7 @@ def test_equalize_close_to_opencv() -> None:
 
 def test_elastic_displacement_spread_matches() -> None:
     """Not replayable (different field construction): the mapped alpha gives the same displacement spread."""
-    from omniaug_image.geometric import ElasticTransform
+    from omniaug_image.ops.geometric import ElasticTransform
 
     t = A.ElasticTransform(alpha=40, sigma=6, p=1)
     h = w = 128

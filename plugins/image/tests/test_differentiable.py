@@ -16,9 +16,9 @@ from omniaug.rng import make_generator
 from omniaug_image import color_fusion as CF
 from omniaug_image import functional_geometric as FG
 from omniaug_image.fusion import apply_geometric, apply_geometric_then_color
-from omniaug_image.geometric import Affine, HorizontalFlip
 from omniaug_image.mixers import CutMix, MixUp
-from omniaug_image.photometric import Brightness, ColorJitter, Contrast, Equalize, Posterize, Sharpness
+from omniaug_image.ops.geometric import Affine, HorizontalFlip
+from omniaug_image.ops.photometric import Brightness, ColorJitter, Contrast, Equalize, Posterize, Sharpness
 
 
 def images(b: int, h: int = 24, w: int = 24, seed: int = 0, dtype: torch.dtype = torch.float32) -> torch.Tensor:

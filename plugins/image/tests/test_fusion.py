@@ -8,7 +8,7 @@ import torchvision.transforms.v2.functional as TF
 from omniaug import Compose, registry
 from omniaug.rng import make_generator
 from omniaug_image import ImageBatch
-from omniaug_image.geometric import (
+from omniaug_image.ops.geometric import (
     Affine,
     Dihedral,
     HorizontalFlip,
@@ -122,7 +122,7 @@ def test_color_jitter_alone_is_fused_in_each_samples_order_and_equals_its_kernel
 
 
 def _geo_color_ops() -> list:
-    from omniaug_image.photometric import Brightness, Contrast, Hue, Saturation
+    from omniaug_image.ops.photometric import Brightness, Contrast, Hue, Saturation
 
     return [
         HorizontalFlip(p=0.5),

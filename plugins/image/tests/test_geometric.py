@@ -16,7 +16,7 @@ import torchvision.transforms.v2.functional as TF
 
 from omniaug import InputError
 from omniaug.rng import make_generator
-from omniaug_image.geometric import (
+from omniaug_image.ops.geometric import (
     Affine,
     CropAndPad,
     Dihedral,
@@ -325,7 +325,7 @@ def test_chunks_on_worker_threads_equal_the_serial_run_and_keep_the_thread_setti
 
 
 def test_affine_draws_every_parameter_within_its_range_and_follows_reassigned_ranges() -> None:
-    from omniaug_image.geometric import Affine
+    from omniaug_image.ops.geometric import Affine
 
     op = Affine(degrees=[-10, 20], translate=[0.1, 0.3], scale=[0.5, 0.7], shear=[-5, 5, 1, 2])
     x = torch.rand(500, 3, 8, 8)

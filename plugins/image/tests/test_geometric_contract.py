@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from omniaug.testing import check_augmentation
-from omniaug_image.geometric import OPS
 from omniaug_image.modality import example_images
+from omniaug_image.ops.geometric import OPS
 
 INSTANCES = [cls() for cls in OPS]
 

@@ -17,8 +17,8 @@ import omniaug
 from omniaug import Compose, InputError
 from omniaug.rng import make_generator
 from omniaug_image import ImageBatch, Mask
-from omniaug_image.geometric import Affine, HorizontalFlip, Rot90
-from omniaug_image.photometric import ColorJitter
+from omniaug_image.ops.geometric import Affine, HorizontalFlip, Rot90
+from omniaug_image.ops.photometric import ColorJitter
 
 LABELS = (0, 3)
 

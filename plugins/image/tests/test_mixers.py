@@ -255,7 +255,7 @@ def test_derangement_pairing_and_bad_pairing(cls: type) -> None:
 
 
 def test_box_mask_equals_rect_mask() -> None:
-    from omniaug_image.occlusion import rect_mask
+    from omniaug_image.ops.occlusion import rect_mask
 
     lam = torch.rand(7, generator=make_generator(18))
     center = torch.rand(7, 2, generator=make_generator(19))

@@ -10,9 +10,9 @@ import torch
 from omniaug import Compose, InputError, from_config, registry, to_config
 from omniaug.rng import make_generator
 from omniaug_image import IMAGE, ImageBatch, map_image
-from omniaug_image.geometric import Affine, example_image_batch
 from omniaug_image.image_io import load_images, save_images
 from omniaug_image.modality import image_batch_size, image_merge, image_subset
+from omniaug_image.ops.geometric import Affine, example_image_batch
 from omniaug_image.sample_data import load_example_data, sample_files
 
 
@@ -130,21 +130,17 @@ def test_range_check_is_redone_after_an_in_place_change() -> None:
 
 
 def test_warp_output_inherits_the_range_check_only_from_a_checked_input() -> None:
-    from omniaug import batching
+    from omniaug import validation
     from omniaug_image import modality
 
     x = torch.rand(2, 3, 6, 6)
-    opened = batching.enter_call()  # checks are trusted within one op call (as inside a pipeline's call)
-    try:
+    with validation.call_scope():  # checks are trusted within one op call (as inside a pipeline's call)
         IMAGE.validate(x)
         out = Affine()(x, generator=make_generator(0))
-        assert out in modality._RANGE_CHECKED  # a warp of a checked image stays in [0, 1]
+        assert validation.checked("image.range", out)  # a warp of a checked image stays in [0, 1]
         fresh = torch.rand(2, 3, 6, 6)
-        assert modality.carry_range_check(torch.rand(2, 3, 6, 6), fresh) not in modality._RANGE_CHECKED
-    finally:
-        if opened:
-            batching.exit_call()
-    assert out not in modality._RANGE_CHECKED  # after the call: read again (a NumPy view may have refilled it)
+        assert not validation.checked("image.range", modality.carry_range_check(torch.rand(2, 3, 6, 6), fresh))
+    assert not validation.checked("image.range", out)  # after the call: read again (a NumPy view may have refilled it)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])

@@ -12,7 +12,7 @@ from omniaug import InputError
 from omniaug.rng import make_generator
 from omniaug.testing import AugmentationContract
 from omniaug_image import ImageBatch
-from omniaug_image import occlusion as O
+from omniaug_image.ops import occlusion as O
 
 
 class TestOcclusionVariantsContract(AugmentationContract):

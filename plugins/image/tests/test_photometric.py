@@ -14,8 +14,8 @@ from omniaug.rng import make_generator
 from omniaug.testing import AugmentationContract
 from omniaug_image import ImageBatch
 from omniaug_image import functional_color as FC
-from omniaug_image import photometric as P
 from omniaug_image.color_fusion import COLOR_FUSION
+from omniaug_image.ops import photometric as P
 
 
 class TestPhotometricVariantsContract(AugmentationContract):

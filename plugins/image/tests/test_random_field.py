@@ -12,7 +12,7 @@ from omniaug.rng import make_generator
 from omniaug.testing import AugmentationContract
 from omniaug_image import ImageBatch
 from omniaug_image import functional_color as FC
-from omniaug_image import random_field as R
+from omniaug_image.ops import random_field as R
 
 
 class TestRandomFieldVariantsContract(AugmentationContract):

@@ -7,7 +7,7 @@ import torch
 
 from omniaug.rng import make_generator
 from omniaug_image import ImageBatch
-from omniaug_image.geometric import (
+from omniaug_image.ops.geometric import (
     Affine,
     CropAndPad,
     Dihedral,

@@ -24,8 +24,8 @@ import torch.nn.functional as F
 import torchvision.transforms.v2.functional as TF
 
 from omniaug.rng import make_generator
-from omniaug_image import photometric as P
-from omniaug_image.geometric import Affine, CropAndPad, Perspective, RandomResizedCrop
+from omniaug_image.ops import photometric as P
+from omniaug_image.ops.geometric import Affine, CropAndPad, Perspective, RandomResizedCrop
 
 BILINEAR = TF.InterpolationMode.BILINEAR
 

@@ -10,8 +10,8 @@ import nlpaug
 import pytest
 import torch
 
-from omniaug_text.char_ops import CharDelete, CharInsert, CharSubstitute, CharSwap, Homoglyph, KeyboardTypo, OCRError
 from omniaug_text.lexicon import HOMOGLYPHS
+from omniaug_text.ops.chars import CharDelete, CharInsert, CharSubstitute, CharSwap, Homoglyph, KeyboardTypo, OCRError
 from omniaug_text.samples import SENTENCES
 
 NLPAUG_RES = Path(nlpaug.__file__).parent / "res" / "char"

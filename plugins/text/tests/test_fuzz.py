@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from omniaug_text import plugin
-from omniaug_text.modalities import TEXT
+from omniaug_text.modality import TEXT
 
 PIECES = st.sampled_from(["{slot}", "<i>", "https://a.b/c", " ", "  ", "\n", "\t", ",", ".", "!", "'", "-", "42", "é", "Ж", "the", "Dog", "happy", "ice", "cream", "run"])
 TEXTS = st.lists(st.lists(PIECES | st.text(max_size=6), max_size=12).map("".join), min_size=1, max_size=5)

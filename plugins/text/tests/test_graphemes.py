@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from omniaug_text import TokenBatch
-from omniaug_text.char_ops import CharDelete, CharInsert, CharSubstitute, CharSwap, Homoglyph, KeyboardTypo, OCRError
+from omniaug_text.ops.chars import CharDelete, CharInsert, CharSubstitute, CharSwap, Homoglyph, KeyboardTypo, OCRError
+from omniaug_text.ops.tokens import LocalShuffle, TokenDropout
+from omniaug_text.ops.words import RandomDeletion, RandomSwap, SpellingMistake, WordSplit
 from omniaug_text.segment import graphemes, segment
-from omniaug_text.token_ops import LocalShuffle, TokenDropout
-from omniaug_text.word_ops import RandomDeletion, RandomSwap, SpellingMistake, WordSplit
 
 HINDI = ["मैं आज घर जा रहा हूँ और कल वापस आऊँगा", "हिन्दी भाषा बहुत सुंदर है और सीखने में आसान है"]
 NFD = [unicodedata.normalize("NFD", s) for s in ("Le café crème est prêt à côté de la fenêtre", "Ça va très bien, merci à vous")]

@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 
 from omniaug import RandAugment, TrivialAugment, from_config, registry, to_config
-from omniaug_text.modalities import TEXT, TOKENS, example_tokens
+from omniaug_text.modality import TEXT, TOKENS, example_tokens
 from omniaug_text.render import diff_html, diff_plain, render_html
 
 

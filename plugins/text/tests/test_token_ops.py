@@ -9,7 +9,7 @@ import torch
 
 from omniaug import InputError
 from omniaug_text import TokenBatch
-from omniaug_text.token_ops import LocalShuffle, RandomTokenReplace, SpanMasking, TokenDropout, TokenMasking
+from omniaug_text.ops.tokens import LocalShuffle, RandomTokenReplace, SpanMasking, TokenDropout, TokenMasking
 
 SPECIAL = {1, 2}
 

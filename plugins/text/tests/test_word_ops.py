@@ -10,8 +10,7 @@ import torch
 
 from omniaug import InputError
 from omniaug_text.lexicon import STOP_WORDS, spelling, wordnet
-from omniaug_text.samples import SENTENCES
-from omniaug_text.word_ops import (
+from omniaug_text.ops.words import (
     AntonymReplacement,
     PunctuationInsertion,
     RandomDeletion,
@@ -22,6 +21,7 @@ from omniaug_text.word_ops import (
     SynonymReplacement,
     WordSplit,
 )
+from omniaug_text.samples import SENTENCES
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 PROTECTED = re.compile(r"\{[^{}\s]*\}|</?[A-Za-z][^<>\n]*>|https?://\S+")

@@ -8,7 +8,7 @@ import torch
 from omniaug import InputError
 from omniaug.rng import make_generator
 from omniaug_timeseries import ChannelPermutation, ChannelSwap, Rotation3D, SeriesBatch
-from omniaug_timeseries.channels import rotation_matrices
+from omniaug_timeseries.ops.channels import rotation_matrices
 
 
 def _distinct_channels(b: int, c: int, t: int = 20) -> torch.Tensor:

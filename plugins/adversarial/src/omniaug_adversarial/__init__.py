@@ -11,9 +11,11 @@ loss_fn, targets))``); the perturbation δ is the op's params, so
 from __future__ import annotations
 
 from .attack import Surface, perturb, predicted_success
-from .base import AdversarialOp
-from .graph import GraphFLAG, GraphPGD
-from .ops import (
+from .mixers import ImageBackdoor, TimeSeriesBackdoor, WaveformBackdoor
+from .modality import TOKEN_EMBEDDINGS, EmbeddingBatch, embedding_batch, embedding_forward
+from .ops.base import AdversarialOp
+from .ops.graph import GraphFLAG, GraphPGD
+from .ops.tensor import (
     ImageFGSM,
     ImagePGD,
     TabularFGSM,
@@ -23,9 +25,8 @@ from .ops import (
     WaveformFGSM,
     WaveformPGD,
 )
+from .ops.text import EmbeddingFGSM, EmbeddingPGD
 from .render import render_attack
-from .text import TOKEN_EMBEDDINGS, EmbeddingBatch, EmbeddingFGSM, EmbeddingPGD, embedding_batch, embedding_forward
-from .triggers import ImageBackdoor, TimeSeriesBackdoor, WaveformBackdoor
 
 __all__ = [
     "TOKEN_EMBEDDINGS",

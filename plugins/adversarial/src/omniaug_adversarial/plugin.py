@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from omniaug import Modality, hookimpl
 
-from .graph import GraphFLAG, GraphPGD
-from .ops import (
+from .mixers import ImageBackdoor, TimeSeriesBackdoor, WaveformBackdoor
+from .modality import TOKEN_EMBEDDINGS
+from .ops.graph import GraphFLAG, GraphPGD
+from .ops.tensor import (
     ImageFGSM,
     ImagePGD,
     TabularFGSM,
@@ -20,8 +22,7 @@ from .ops import (
     WaveformFGSM,
     WaveformPGD,
 )
-from .text import TOKEN_EMBEDDINGS, EmbeddingFGSM, EmbeddingPGD
-from .triggers import ImageBackdoor, TimeSeriesBackdoor, WaveformBackdoor
+from .ops.text import EmbeddingFGSM, EmbeddingPGD
 
 OPS: list[type] = [
     ImageFGSM,

@@ -7,7 +7,9 @@ Payload: ``(B, C, H, W)`` tensors (float in [0, 1] or uint8) or an
 from __future__ import annotations
 
 from .box_formats import BOX_FORMATS, box_lists, with_boxes
-from .geometric import (
+from .mixers import CutMix, FMix, MixUp, Mosaic, ResizeMix
+from .modality import IMAGE, ImageBatch, Mask, image_of, map_image
+from .ops.geometric import (
     Affine,
     CropAndPad,
     Dihedral,
@@ -18,10 +20,8 @@ from .geometric import (
     Rot90,
     VerticalFlip,
 )
-from .mixers import CutMix, FMix, MixUp, Mosaic, ResizeMix
-from .modality import IMAGE, ImageBatch, Mask, image_of, map_image
-from .occlusion import GridMask, RandomErasing
-from .photometric import (
+from .ops.occlusion import GridMask, RandomErasing
+from .ops.photometric import (
     AutoContrast,
     Brightness,
     ChannelShuffle,
@@ -39,7 +39,7 @@ from .photometric import (
     Sharpness,
     Solarize,
 )
-from .random_field import RandomFieldAffine, RandomFieldColor
+from .ops.random_field import RandomFieldAffine, RandomFieldColor
 
 __all__ = [
     "BOX_FORMATS",

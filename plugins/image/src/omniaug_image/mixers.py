@@ -37,7 +37,7 @@ from omniaug.params import APPLY, Params
 
 from . import functional_color as FC
 from .modality import IMAGE, ImageBatch, Mask, image_of, is_unbatched
-from .occlusion import drop_erased_boxes, rect_mask
+from .ops.occlusion import drop_erased_boxes, rect_mask
 
 __all__ = ["MIXERS", "PAIRINGS", "MixUp", "CutMix", "ResizeMix", "FMix", "Mosaic", "cyclic_shift_of", "fourier_mask", "resample_into"]
 

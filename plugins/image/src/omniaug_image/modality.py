@@ -406,7 +406,7 @@ def example_variants(
     Colour ops take 1 or 3 channels (RGBA raises a clear error), and PixMix needs a
     batch, so neither an RGBA image nor a single ``(C, H, W)`` image is listed.
     """
-    from .geometric import example_image_batch
+    from .ops.geometric import example_image_batch
 
     colour = example_images(batch_size, generator=generator, device=device)
     return {

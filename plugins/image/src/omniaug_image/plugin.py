@@ -6,8 +6,12 @@ from typing import Any
 
 from omniaug import Modality, Preset, hookimpl
 
-from . import color_fusion, fusion, geometric, mixers, occlusion, photometric, policies, random_field
+from . import color_fusion, fusion, mixers, policies
 from .modality import IMAGE
+from .ops import geometric, occlusion, photometric, random_field
+
+#: every op class the plugin registers
+OPS: list[type] = [*geometric.OPS, *photometric.OPS, *occlusion.OPS, *random_field.OPS]
 
 
 @hookimpl
@@ -17,7 +21,7 @@ def omniaug_register_modalities() -> list[Modality]:
 
 @hookimpl
 def omniaug_register_augmentations() -> list[type]:
-    return [*geometric.OPS, *photometric.OPS, *occlusion.OPS, *random_field.OPS]
+    return list(OPS)
 
 
 @hookimpl

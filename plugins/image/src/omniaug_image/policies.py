@@ -27,9 +27,9 @@ from omniaug.modality import Modality
 from omniaug.params import Params
 
 from . import functional_color as FC
-from . import photometric as P
-from .geometric import Affine
 from .modality import IMAGE, ImageBatch, Mask, image_of, is_unbatched
+from .ops import photometric as P
+from .ops.geometric import Affine
 from .pixmix_sources import mixing_pictures
 
 __all__ = [

@@ -6,7 +6,7 @@ from typing import Any
 
 from omniaug import Compose, Preset
 
-from .geometric import Affine, HorizontalFlip
+from .ops.geometric import Affine, HorizontalFlip
 
 __all__ = ["PRESETS", "default_pipeline", "geometric_pipeline"]
 
@@ -39,7 +39,7 @@ def default_pipeline(
         Affine(degrees=degrees, translate=[translate, translate], scale=list(scale)),
     ]
     try:
-        from .photometric import Brightness, Contrast, Hue, Saturation
+        from .ops.photometric import Brightness, Contrast, Hue, Saturation
     except ImportError:  # pragma: no cover - the photometric module ships with the plugin
         return Compose(ops, fuse=True)
     ops += [Brightness(brightness), Contrast(contrast), Saturation(saturation), Hue(hue, hue_mode="yiq")]

@@ -10,7 +10,7 @@ import torch
 from omniaug import Mixer, Params, rng
 
 from .batch import TokenBatch
-from .modalities import EMBEDDING, TOKENS
+from .modality import EMBEDDING, TOKENS
 
 __all__ = ["EmbeddingMixUp", "TokenCutMix"]
 

@@ -6,34 +6,34 @@ from typing import Any
 
 from omniaug import Augmentation, Mixer, Modality, Preset, hookimpl
 
-from . import char_ops, token_ops, word_ops
 from .mixers import EmbeddingMixUp, TokenCutMix
-from .modalities import EMBEDDING, TEXT, TOKENS, example_tokens
+from .modality import EMBEDDING, TEXT, TOKENS, example_tokens
+from .ops import chars, tokens, words
 from .presets import PRESETS
 from .samples import SENTENCES
 
 OPS: list[type[Augmentation]] = [
-    word_ops.SynonymReplacement,
-    word_ops.RandomInsertion,
-    word_ops.RandomSwap,
-    word_ops.RandomDeletion,
-    word_ops.AntonymReplacement,
-    word_ops.PunctuationInsertion,
-    word_ops.WordSplit,
-    word_ops.SpellingMistake,
-    word_ops.SentenceShuffle,
-    char_ops.KeyboardTypo,
-    char_ops.OCRError,
-    char_ops.Homoglyph,
-    char_ops.CharInsert,
-    char_ops.CharSubstitute,
-    char_ops.CharSwap,
-    char_ops.CharDelete,
-    token_ops.TokenDropout,
-    token_ops.TokenMasking,
-    token_ops.RandomTokenReplace,
-    token_ops.SpanMasking,
-    token_ops.LocalShuffle,
+    words.SynonymReplacement,
+    words.RandomInsertion,
+    words.RandomSwap,
+    words.RandomDeletion,
+    words.AntonymReplacement,
+    words.PunctuationInsertion,
+    words.WordSplit,
+    words.SpellingMistake,
+    words.SentenceShuffle,
+    chars.KeyboardTypo,
+    chars.OCRError,
+    chars.Homoglyph,
+    chars.CharInsert,
+    chars.CharSubstitute,
+    chars.CharSwap,
+    chars.CharDelete,
+    tokens.TokenDropout,
+    tokens.TokenMasking,
+    tokens.RandomTokenReplace,
+    tokens.SpanMasking,
+    tokens.LocalShuffle,
 ]
 MIXERS: list[type[Mixer]] = [EmbeddingMixUp, TokenCutMix]
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from omniaug import Compose, OneOf, Preset
 
-from .char_ops import CharDelete, CharInsert, CharSubstitute, CharSwap, KeyboardTypo, OCRError
-from .token_ops import LocalShuffle, TokenDropout
-from .word_ops import RandomDeletion, RandomInsertion, RandomSwap, SynonymReplacement
+from .ops.chars import CharDelete, CharInsert, CharSubstitute, CharSwap, KeyboardTypo, OCRError
+from .ops.tokens import LocalShuffle, TokenDropout
+from .ops.words import RandomDeletion, RandomInsertion, RandomSwap, SynonymReplacement
 
 __all__ = ["PRESETS", "eda", "noise", "tokens_default"]
 

@@ -8,19 +8,19 @@ one vectorized pass; time-axis ops move lengths and labels with the values.
 
 from __future__ import annotations
 
-from .amplitude import Drift, Jitter, MagnitudeWarp, Scaling
-from .channels import ChannelPermutation, ChannelSwap, Rotation3D
-from .crops import Crop, WindowSlice
 from .datasets import load_dataset
-from .filters import Quantize, Smoothing
-from .frequency import FrequencyMask, FrequencyNoise
-from .masking import ChannelDropout, TimeCutout, TimeDropout
 from .mixers import TimeCutMix, TimeMixUp
 from .modality import TIMESERIES
-from .order import Reverse, SegmentPermutation
+from .ops.amplitude import Drift, Jitter, MagnitudeWarp, Scaling
+from .ops.channels import ChannelPermutation, ChannelSwap, Rotation3D
+from .ops.crops import Crop, WindowSlice
+from .ops.filters import Quantize, Smoothing
+from .ops.frequency import FrequencyMask, FrequencyNoise
+from .ops.masking import ChannelDropout, TimeCutout, TimeDropout
+from .ops.order import Reverse, SegmentPermutation
+from .ops.warps import TimeWarp, WindowWarp
 from .presets import um2017, wearable
 from .series import SeriesBatch
-from .warps import TimeWarp, WindowWarp
 
 __all__ = [
     "TIMESERIES",

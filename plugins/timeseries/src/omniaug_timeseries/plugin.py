@@ -6,17 +6,17 @@ from typing import Any
 
 from omniaug import FusionKind, Modality, Preset, hookimpl
 
-from .amplitude import Drift, Jitter, MagnitudeWarp, Scaling
-from .channels import ChannelPermutation, ChannelSwap, Rotation3D
-from .crops import Crop, WindowSlice
-from .filters import Quantize, Smoothing
-from .frequency import FrequencyMask, FrequencyNoise
-from .masking import ChannelDropout, TimeCutout, TimeDropout
 from .mixers import TimeCutMix, TimeMixUp
 from .modality import TIMESERIES
-from .order import Reverse, SegmentPermutation
+from .ops.amplitude import Drift, Jitter, MagnitudeWarp, Scaling
+from .ops.channels import ChannelPermutation, ChannelSwap, Rotation3D
+from .ops.crops import Crop, WindowSlice
+from .ops.filters import Quantize, Smoothing
+from .ops.frequency import FrequencyMask, FrequencyNoise
+from .ops.masking import ChannelDropout, TimeCutout, TimeDropout
+from .ops.order import Reverse, SegmentPermutation
+from .ops.warps import TimeWarp, WindowWarp
 from .presets import PRESETS
-from .warps import TimeWarp, WindowWarp
 
 OPS: list[type] = [
     Jitter,

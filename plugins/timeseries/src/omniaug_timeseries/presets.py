@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from omniaug import Compose, Preset, SkipInapplicable
 
-from .amplitude import Jitter, MagnitudeWarp, Scaling
-from .channels import ChannelSwap, Rotation3D
-from .crops import Crop
-from .order import SegmentPermutation
-from .warps import TimeWarp
+from .ops.amplitude import Jitter, MagnitudeWarp, Scaling
+from .ops.channels import ChannelSwap, Rotation3D
+from .ops.crops import Crop
+from .ops.order import SegmentPermutation
+from .ops.warps import TimeWarp
 
 __all__ = ["PRESETS", "wearable", "um2017"]
 

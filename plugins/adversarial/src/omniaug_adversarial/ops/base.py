@@ -12,7 +12,7 @@ import omniaug
 from omniaug import InputError, ModelContext, Params, args, rng
 from omniaug.model import tiny_context
 
-from .attack import NORMS, Surface, perturb
+from ..attack import NORMS, Surface, perturb
 
 __all__ = ["AdversarialOp", "eps_range"]
 
@@ -126,7 +126,7 @@ class AdversarialOp(omniaug.Augmentation):
     def render_preview(self, original: Any, views: Sequence[Any], path: Path) -> Path:
         """``omniaug preview``: clean / perturbation (amplified) / adversarial side by side (the first view;
         views differ only by their random start). See :func:`omniaug_adversarial.render_attack`."""
-        from .render import render_attack
+        from ..render import render_attack
 
         if not views:
             raise InputError("views", "at least one attacked view to draw", 0, where=self.name)

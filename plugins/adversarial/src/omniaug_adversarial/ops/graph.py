@@ -16,7 +16,7 @@ import torch
 
 from omniaug import InputError, Magnitude, Params
 
-from .attack import Surface
+from ..attack import Surface
 from .base import AdversarialOp
 
 __all__ = ["GraphFLAG", "GraphPGD"]

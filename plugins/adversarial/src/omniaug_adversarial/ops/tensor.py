@@ -15,7 +15,7 @@ import torch
 
 from omniaug import Magnitude
 
-from .attack import Surface
+from ..attack import Surface
 from .base import AdversarialOp
 
 __all__ = [

@@ -10,7 +10,7 @@ from omniaug import InputError, Magnitude, args, rng
 
 from ..dsp import db_to_amplitude
 from ..payload import repack_audio, unpack_audio, valid_mask
-from ._base import WaveformOp
+from .base import WaveformOp
 
 __all__ = ["Gain", "GainTransition", "Fade", "PolarityInversion", "TimeShift", "TimeMask", "Reverse"]
 

@@ -11,7 +11,7 @@ from omniaug import InputError, Magnitude, args, rng
 from ..dsp import masked_power
 from ..loudness import integrated_loudness
 from ..payload import valid_mask
-from ._base import WaveformOp
+from .base import WaveformOp
 
 __all__ = ["Clipping", "TanhDistortion", "BitCrush", "PeakNormalize", "LoudnessNormalize"]
 

@@ -18,7 +18,7 @@ import torch
 from omniaug import InputError, Magnitude, args, rng
 
 from ..dsp import biquad_coefficients, biquad_magnitude, fft_filter
-from ._base import WaveformOp, check_rate, log_uniform
+from .base import WaveformOp, check_rate, log_uniform
 
 __all__ = ["LowPass", "HighPass", "BandPass", "BandStop", "PeakingEQ"]
 

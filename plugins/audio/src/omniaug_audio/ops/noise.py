@@ -13,7 +13,7 @@ from omniaug import InputError, Magnitude, args, rng
 
 from ..dsp import colored_noise, masked_power, random_int16
 from ..payload import valid_mask
-from ._base import WaveformOp, check_rate
+from .base import WaveformOp, check_rate
 
 __all__ = ["ColoredNoise", "BackgroundNoise", "add_at_snr", "COLORS"]
 

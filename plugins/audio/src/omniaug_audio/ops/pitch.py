@@ -24,7 +24,7 @@ import torch
 from omniaug import InputError, Magnitude, args, rng
 
 from ..dsp import fft_resample_at, stretch_waveform
-from ._base import WaveformOp, check_rate, log_uniform
+from .base import WaveformOp, check_rate, log_uniform
 
 __all__ = ["PitchShift", "TimeStretch", "Speed", "Resample", "pitch_shift"]
 

@@ -13,7 +13,7 @@ from omniaug import Magnitude, args, rng
 
 from ..dsp import db_to_amplitude, fftconvolve, masked_power, row_sum
 from ..payload import valid_mask
-from ._base import WaveformOp, check_rate
+from .base import WaveformOp, check_rate
 from .noise import _expand_paths
 
 __all__ = ["ImpulseResponse", "SyntheticReverb", "synthetic_rir", "convolve_same_level"]

@@ -10,7 +10,7 @@ import torch
 from omniaug import Magnitude, args, rng
 
 from ..payload import full_lengths, repack_spec, unpack_spec
-from ._base import SpectrogramOp
+from .base import SpectrogramOp
 
 __all__ = ["FrequencyMask", "SpecTimeMask", "TimeWarp"]
 

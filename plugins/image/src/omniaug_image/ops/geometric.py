@@ -24,9 +24,9 @@ import torch.nn.functional as F
 
 from omniaug import InputError, Magnitude, Params, args, rng
 
-from . import functional_geometric as FG
-from .modality import ImageAugmentation, ImageBatch, Mask, check_fusion_input, image_of
-from .targets import transform_boxes, transform_keypoints, warp_payload, warp_payload_by_grid
+from .. import functional_geometric as FG
+from ..modality import ImageAugmentation, ImageBatch, Mask, check_fusion_input, image_of
+from ..targets import transform_boxes, transform_keypoints, warp_payload, warp_payload_by_grid
 
 __all__ = [
     "GeometricOp",
@@ -62,7 +62,7 @@ def example_image_batch(
     batch_size: int, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu", size: int = 32
 ) -> ImageBatch:
     """A synthetic :class:`ImageBatch` with a label mask, 3 padded boxes (one padding) and 5 keypoints."""
-    from .modality import example_images
+    from ..modality import example_images
 
     dev = torch.device(device)
     img = example_images(batch_size, generator=generator, device=dev, size=size)

@@ -18,9 +18,9 @@ import torch
 from omniaug import Augmentation, InputError, Magnitude, args, rng
 from omniaug.params import Params
 
-from . import functional_color as FC
+from .. import functional_color as FC
+from ..modality import ImageAugmentation, ImageBatch, image_of, is_unbatched
 from .geometric import check_fill
-from .modality import ImageAugmentation, ImageBatch, image_of, is_unbatched
 
 __all__ = ["OPS", "RandomErasing", "GridMask", "rect_mask", "drop_erased_boxes", "grid_mask"]
 

@@ -25,9 +25,9 @@ from omniaug import Augmentation, InputError, Magnitude, args, rng
 from omniaug.augmentation import refuse_grad
 from omniaug.params import Params
 
-from . import color_fusion as CF
-from . import functional_color as FC
-from .modality import ImageAugmentation, check_fusion_input, image_of, is_unbatched, map_image
+from .. import color_fusion as CF
+from .. import functional_color as FC
+from ..modality import ImageAugmentation, check_fusion_input, image_of, is_unbatched, map_image
 
 __all__ = [
     "OPS",

@@ -25,10 +25,10 @@ import torch
 from omniaug import InputError, args, rng
 from omniaug.params import Params
 
-from . import functional_color as FC
+from .. import functional_color as FC
+from ..modality import ImageAugmentation, image_of, is_unbatched, map_image
+from ..targets import warp_payload_by_grid
 from .geometric import check_fill
-from .modality import ImageAugmentation, image_of, is_unbatched, map_image
-from .targets import warp_payload_by_grid
 
 __all__ = ["OPS", "RandomFieldAffine", "RandomFieldColor", "gaussian_random_field", "field_affine_grid", "field_color"]
 

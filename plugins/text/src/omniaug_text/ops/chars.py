@@ -31,9 +31,9 @@ import torch
 
 from omniaug import Augmentation, InputError, Magnitude, Params, args, rng
 
-from .lexicon import HOMOGLYPHS, keyboard, keyboard_layouts, ocr_map
-from .modalities import TEXT
-from .segment import as_tuple, graphemes, needs_clusters, protected_regex
+from ..lexicon import HOMOGLYPHS, keyboard, keyboard_layouts, ocr_map
+from ..modality import TEXT
+from ..segment import as_tuple, graphemes, needs_clusters, protected_regex
 
 __all__ = [
     "CharDelete",

@@ -20,8 +20,8 @@ import torch
 
 from omniaug import Augmentation, InputError, Magnitude, Params, args, rng
 
-from .batch import TokenBatch
-from .modalities import TOKENS
+from ..batch import TokenBatch
+from ..modality import TOKENS
 
 __all__ = ["LocalShuffle", "RandomTokenReplace", "SpanMasking", "TokenDropout", "TokenMasking"]
 

@@ -28,9 +28,9 @@ import torch
 
 from omniaug import Augmentation, InputError, Magnitude, Params, args, rng
 
-from .lexicon import STOP_WORDS, spelling, wordnet
-from .modalities import TEXT
-from .segment import Doc, SpaceDoc, as_tuple, graphemes, match_case, segment, split_sentences
+from ..lexicon import STOP_WORDS, spelling, wordnet
+from ..modality import TEXT
+from ..segment import Doc, SpaceDoc, as_tuple, graphemes, match_case, segment, split_sentences
 
 __all__ = [
     "AntonymReplacement",

@@ -17,9 +17,9 @@ import torch
 
 from omniaug import Magnitude, Params, rng
 
+from ..curves import linear_basis, smooth_curve
+from ..series import SeriesView, view_of
 from .base import SeriesAugmentation, channel_range, channel_std, check_count, check_positive
-from .curves import linear_basis, smooth_curve
-from .series import SeriesView, view_of
 
 __all__ = ["Jitter", "Scaling", "MagnitudeWarp", "Drift", "MAX_LOG_GAIN"]
 

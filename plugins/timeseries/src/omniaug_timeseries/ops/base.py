@@ -8,8 +8,8 @@ import torch
 
 from omniaug import Augmentation, InputError, Params, args
 
-from .modality import TIMESERIES
-from .series import SeriesBatch, SeriesView, keep_padding, rebuild, view_of
+from ..modality import TIMESERIES
+from ..series import SeriesBatch, SeriesView, keep_padding, rebuild, view_of
 
 __all__ = [
     "SeriesAugmentation",

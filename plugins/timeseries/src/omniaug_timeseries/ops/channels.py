@@ -14,8 +14,8 @@ import torch
 
 from omniaug import InputError, Magnitude, Params, rng
 
+from ..series import SeriesView, view_of
 from .base import SeriesAugmentation, check_groups, check_range
-from .series import SeriesView, view_of
 
 __all__ = ["ChannelPermutation", "ChannelSwap", "Rotation3D", "rotation_matrices"]
 

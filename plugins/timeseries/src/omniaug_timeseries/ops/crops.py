@@ -13,9 +13,9 @@ import torch
 
 from omniaug import InputError, Magnitude, Params, rng
 
+from ..resample import interpolate, nearest
+from ..series import SeriesBatch, SeriesView
 from .base import SeriesAugmentation, check_fraction, keep_label_padding
-from .resample import interpolate, nearest
-from .series import SeriesBatch, SeriesView
 
 __all__ = ["Crop", "WindowSlice"]
 

@@ -16,8 +16,8 @@ import torch.nn.functional as F
 
 from omniaug import InputError, Magnitude, Params, args, rng
 
+from ..series import SeriesView, valid_mask
 from .base import SeriesAugmentation, channel_range, check_positive
-from .series import SeriesView, valid_mask
 
 __all__ = ["Quantize", "Smoothing"]
 

@@ -18,8 +18,8 @@ import torch
 
 from omniaug import Magnitude, Params, rng
 
+from ..series import SeriesView, valid_mask, view_of
 from .base import SeriesAugmentation, check_range
-from .series import SeriesView, valid_mask, view_of
 
 __all__ = ["FrequencyNoise", "FrequencyMask"]
 

@@ -13,8 +13,8 @@ import torch
 
 from omniaug import Magnitude, Params, rng
 
+from ..series import SeriesBatch, SeriesView, view_of
 from .base import SeriesAugmentation, check_fraction, check_range
-from .series import SeriesBatch, SeriesView, view_of
 
 __all__ = ["TimeCutout", "TimeDropout", "ChannelDropout"]
 

@@ -13,8 +13,8 @@ import torch
 
 from omniaug import Magnitude, Params, rng
 
+from ..series import SeriesView, view_of
 from .base import SeriesAugmentation, check_count, keep_label_padding
-from .series import SeriesView, view_of
 
 __all__ = ["SegmentPermutation", "Reverse", "gather_time"]
 

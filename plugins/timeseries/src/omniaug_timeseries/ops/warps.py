@@ -19,10 +19,10 @@ import torch
 
 from omniaug import InputError, Magnitude, Params, args, rng
 
+from ..curves import smooth_curve, warp_path
+from ..resample import interpolate, nearest
+from ..series import SeriesView, view_of
 from .base import SeriesAugmentation, check_count, check_positive, keep_label_padding
-from .curves import smooth_curve, warp_path
-from .resample import interpolate, nearest
-from .series import SeriesView, view_of
 
 __all__ = ["TimeWarp", "WindowWarp", "resample_along"]
 

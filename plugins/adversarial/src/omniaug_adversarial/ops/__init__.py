@@ -1,0 +1,1 @@
+"""The adversarial ops: the shared base, tensor modalities, graphs and token embeddings."""

@@ -1,0 +1,1 @@
+"""The image ops, one module per concern (geometric, photometric, occlusion, random fields)."""

@@ -1,0 +1,1 @@
+"""The text ops, one module per level (characters, words, token ids)."""

@@ -1,0 +1,1 @@
+"""The time-series ops, one module per concern; ``base`` holds their base class and argument checks."""
