@@ -1,4 +1,4 @@
-"""omniaug.host.host_views: zero-copy NumPy views only for CPU tensors without gradient, within a size limit."""
+"""omniaug.host: zero-copy NumPy views only for small CPU tensors without gradient; one threshold, one switch."""
 
 from __future__ import annotations
 
@@ -57,3 +57,50 @@ def test_unit_interval_agrees_with_aminmax_on_random_data():
 def test_none_for_dtypes_numpy_lacks_and_other_devices():
     assert host_views(torch.zeros(3), torch.zeros(2, dtype=torch.bfloat16)) is None
     assert host_views(torch.zeros(3), torch.zeros(2, device="meta")) is None
+
+
+def test_default_limit_is_the_one_threshold():
+    from omniaug.host import HOST_MAX
+
+    assert host_views(torch.zeros(HOST_MAX)) is not None
+    assert host_views(torch.zeros(HOST_MAX + 1)) is None
+    assert host_views(torch.zeros(HOST_MAX + 1), limit=None) is not None
+
+
+def test_force_switches_every_host_path_and_restores():
+    from omniaug import host
+
+    big, small = torch.zeros(host.HOST_MAX + 1), torch.zeros(3)
+    with host.force("host"):
+        assert host.forced() == "host"
+        assert host_views(big) is not None and host.use_host(1 << 40)
+        assert host_views(torch.zeros(2, requires_grad=True)) is None, "forcing never views what cannot be viewed"
+    with host.force("torch"):
+        assert host_views(small) is None and not host.use_host(0)
+        with host.force(None):
+            assert host_views(small) is not None and host_views(big) is None
+        assert host.forced() == "torch"
+    assert host.forced() is None and host.use_host(host.HOST_MAX) and not host.use_host(host.HOST_MAX + 1)
+
+
+def test_force_names_the_bad_path():
+    import pytest
+
+    from omniaug import InputError, host
+
+    with pytest.raises(InputError, match="path"), host.force("gpu"):
+        pass
+
+
+def test_environment_variable_forces_a_path(monkeypatch):
+    import pytest
+
+    from omniaug import InputError, host
+
+    monkeypatch.setenv("OMNIAUG_HOST_PATH", "torch")
+    assert host._from_env() == "torch"
+    monkeypatch.setenv("OMNIAUG_HOST_PATH", "auto")
+    assert host._from_env() is None
+    monkeypatch.setenv("OMNIAUG_HOST_PATH", "numpy")
+    with pytest.raises(InputError, match="OMNIAUG_HOST_PATH"):
+        host._from_env()

@@ -10,24 +10,92 @@ and in torch otherwise (nothing leaves an accelerator), and test that both paths
 agree. Large arrays should stay in torch: its kernels are vectorized and
 multi-threaded — except where a bit-level NumPy reduction does the job in one
 memory-bound pass (:func:`in_unit_interval`).
+
+One threshold and one switch serve every plugin: :data:`HOST_MAX` is the largest
+element count the NumPy path takes (:func:`host_views`, :func:`use_host`), and
+:func:`force` (or ``OMNIAUG_HOST_PATH=host|torch`` in the environment) forces either
+path, so a test can run the same call both ways and compare. Formulas that both
+paths share are written once against the operations NumPy arrays and torch tensors
+have in common (operators, or functions taking the array namespace, :func:`namespace`).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import numpy as np
 import torch
 
-__all__ = ["host_views", "in_unit_interval"]
+from .errors import InputError
+
+__all__ = ["HOST_MAX", "force", "forced", "host_views", "in_unit_interval", "namespace", "use_host"]
+
+#: Largest element count handled in NumPy. Per-element passes (a hash per edge) break
+#: even with torch near 10⁵ elements on one thread, but with two threads single-threaded
+#: NumPy passes between torch's parallel regions slowed whole calls well below that
+#: (docs/performance.md, "Design measurements"), so the cut is lower.
+HOST_MAX = 1 << 15
+
+_PATHS = ("host", "torch")
 
 
-def host_views(*tensors: torch.Tensor, limit: int | None = None) -> list[np.ndarray] | None:
-    """Zero-copy NumPy views of ``tensors`` when all are CPU tensors needing no gradient, else ``None``.
+def _from_env() -> str | None:
+    value = os.environ.get("OMNIAUG_HOST_PATH", "").strip().lower()
+    if value in ("", "auto"):
+        return None
+    if value not in _PATHS:
+        raise InputError("OMNIAUG_HOST_PATH", "'host', 'torch' or 'auto'", value, where="omniaug.host")
+    return value
 
-    Also ``None`` for dtypes NumPy lacks (``bfloat16``), and — with ``limit`` — when
-    the first tensor has more elements than this. Writes through a view change the
-    tensor (they share memory).
+
+_forced: str | None = _from_env()
+
+
+def forced() -> str | None:
+    """The forced path (``"host"`` / ``"torch"``), or ``None`` when size decides."""
+    return _forced
+
+
+@contextmanager
+def force(path: str | None) -> Iterator[None]:
+    """Within the block, every host fast path is taken (``"host"``, whatever the size) or
+    never taken (``"torch"``, the path of large batches and other devices); ``None``:
+    size decides. For tests that check both paths agree; not thread-local.
     """
-    if limit is not None and tensors[0].numel() > limit:
+    global _forced
+    if path is not None and path not in _PATHS:
+        raise InputError("path", "'host', 'torch' or None", path, where="omniaug.host.force")
+    before, _forced = _forced, path
+    try:
+        yield
+    finally:
+        _forced = before
+
+
+def use_host(numel: int) -> bool:
+    """Whether arrays of ``numel`` elements (already known to be on the CPU) take the NumPy path."""
+    return numel <= HOST_MAX if _forced is None else _forced == "host"
+
+
+def namespace(a: Any) -> Any:
+    """The array module of ``a``: ``numpy`` for arrays, ``torch`` for tensors."""
+    return np if isinstance(a, np.ndarray) else torch
+
+
+def host_views(*tensors: torch.Tensor, limit: int | None = HOST_MAX) -> list[np.ndarray] | None:
+    """Zero-copy NumPy views of ``tensors`` when all are small CPU tensors needing no gradient, else ``None``.
+
+    "Small": the first tensor has at most ``limit`` elements (default :data:`HOST_MAX`;
+    ``None``: any size). Also ``None`` for dtypes NumPy lacks (``bfloat16``), and as
+    :func:`force` says. Writes through a view change the tensor (they share memory).
+    """
+    if _forced is not None:
+        if _forced == "torch":
+            return None
+    elif limit is not None and tensors[0].numel() > limit:
         return None
     # Tensor.numpy() refuses exactly the tensors that have no host view (other devices,
     # gradients, dtypes NumPy lacks): asking it is cheaper than checking each tensor

@@ -1,7 +1,7 @@
-"""The NumPy paths for small CPU batches (``omniaug_graph._host``) agree with the torch paths.
+"""The NumPy paths for small CPU batches (``omniaug.host``) agree with the torch paths.
 
-Each test runs with the host paths forced on (``HOST_MAX`` huge) and forced off
-(``HOST_MAX = 0``, the path large batches and other devices take), so both are
+Each test runs with the host paths forced on (``omniaug.host.force("host")``) and
+forced off (``force("torch")``, the path large batches and other devices take), so both are
 exercised whatever the test data's size; results must be bit-identical, and bad
 input must be rejected with the same named error on both.
 """
@@ -14,8 +14,8 @@ import pytest
 import torch
 from torch_geometric.data import Batch
 
-from omniaug import InputError, rng
-from omniaug_graph import DropEdge, MaskFeature, _host, batch_ops
+from omniaug import InputError, host, rng
+from omniaug_graph import DropEdge, MaskFeature, batch_ops
 from omniaug_graph.counter_random import (
     SEED_HIGH,
     drop_edge_keep_host,
@@ -28,16 +28,16 @@ from omniaug_graph.modality import known_edge_graph, validate_graph
 
 
 @pytest.fixture(params=["host", "torch"])
-def path(request, monkeypatch) -> str:
-    monkeypatch.setattr(_host, "HOST_MAX", 1 << 40 if request.param == "host" else 0)
-    return str(request.param)
+def path(request):
+    with host.force(request.param):
+        yield str(request.param)
 
 
 def _run_both(monkeypatch, fn):
-    monkeypatch.setattr(_host, "HOST_MAX", 1 << 40)
-    on_host = fn()
-    monkeypatch.setattr(_host, "HOST_MAX", 0)
-    return on_host, fn()
+    with host.force("host"):
+        on_host = fn()
+    with host.force("torch"):
+        return on_host, fn()
 
 
 def _bits(t: torch.Tensor) -> torch.Tensor:
@@ -222,15 +222,3 @@ def test_validation_rejects_the_same_on_both_paths(path, helpers, how, text) -> 
     with pytest.raises(InputError, match=text):
         validate_graph(_broken(helpers, how))
 
-
-def test_host_views_only_for_small_plain_cpu_tensors() -> None:
-    """Views only when every tensor is a CPU tensor NumPy can view without a copy and the first is small."""
-    small = torch.arange(4.0)
-    assert _host.host_views(small, torch.arange(3)) is not None
-    assert _host.host_views(small, limit=3) is None, "first tensor above the limit"
-    assert _host.host_views(small, torch.ones(2, requires_grad=True)) is None
-    assert _host.host_views(small, torch.ones(2, dtype=torch.bfloat16)) is None
-    assert _host.host_views(small, torch.ones(2, device="meta")) is None
-    views = _host.host_views(small)
-    views[0][0] = 7.0
-    assert small[0] == 7.0, "a view, not a copy"

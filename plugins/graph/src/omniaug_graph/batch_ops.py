@@ -29,9 +29,7 @@ from torch_geometric.data import Batch, Data
 from torch_geometric.data.storage import BaseStorage
 
 from omniaug import InputError
-
-from ._host import host_views
-from .counter_random import _index_select
+from omniaug.host import host_views
 
 __all__ = [
     "Layout",
@@ -153,8 +151,8 @@ def select_edges(edge_index: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
     and, writing straight into the output rows, without the extra copy of a stack.
     """
     out = edge_index.new_empty(2, rows.numel())
-    _index_select(edge_index[0], 0, rows, out=out[0])
-    _index_select(edge_index[1], 0, rows, out=out[1])
+    torch.index_select(edge_index[0], 0, rows, out=out[0])
+    torch.index_select(edge_index[1], 0, rows, out=out[1])
     return out
 
 
@@ -358,7 +356,7 @@ def filter_edges(b: Batch, keep: torch.Tensor, lay: Layout | None = None) -> Bat
 
 
 def filter_edges_host(b: Batch, keep: np.ndarray, lay: Layout) -> Batch:
-    """:func:`filter_edges` of a small CPU batch with a NumPy bool mask (see ._host; same result, tested).
+    """:func:`filter_edges` of a small CPU batch with a NumPy bool mask (see :mod:`omniaug.host`; same result, tested).
 
     The caller checked that ``b``'s edge tensors are CPU tensors (``edge_index`` and
     the edge slices viewable as arrays).

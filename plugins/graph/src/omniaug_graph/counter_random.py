@@ -24,12 +24,7 @@ import numpy as np
 import torch
 
 from omniaug import rng
-
-from ._host import host_views
-
-#: ``torch.index_select`` as torch defines it (torch_geometric wraps the public name
-#: in Python for its ``HashTensor``, a cost on every call; our operands are plain tensors)
-_index_select = getattr(torch._C._VariableFunctions, "index_select", torch.index_select)
+from omniaug.host import host_views
 
 __all__ = [
     "SEED_HIGH",
@@ -99,7 +94,7 @@ def _mix32(x: Any) -> Any:
 def graph_keys(seed: torch.Tensor, salt: int) -> torch.Tensor:
     """Mix per-graph seeds with an op's salt — once per graph, before gathering to elements.
 
-    Small CPU batches mix in NumPy (same formula, see :mod:`._host`): ~8 ops on a
+    Small CPU batches mix in NumPy (same formula, see :mod:`omniaug.host`): ~8 ops on a
     few dozen numbers, pure dispatch cost in torch.
     """
     host = host_views(seed) if seed.dtype == torch.long else None
@@ -211,13 +206,13 @@ def pair_keep_small(
         second, scratch = scratch, second
     folded = _as_int32_bits(keys - scalar_mul(ptr[:-1], (1 << 16) + 1))
     x.bitwise_left_shift_(16).add_(second)
-    x.add_(_index_select(folded, 0, edge_graph, out=second))
+    x.add_(torch.index_select(folded, 0, edge_graph, out=second))
     _mix32_i32_(x, second)
     # keep iff to_uniform(h) >= rate  <=>  (h >>> 8) >= ceil(rate · 2**24) (exact: u has 24 bits)
     torch.bitwise_right_shift(x, 8, out=second)
     second.bitwise_and_(0xFFFFFF)
     cut = torch.ceil(threshold * float(1 << 24)).to(torch.int32)
-    return second >= _index_select(cut, 0, edge_graph, out=scratch)
+    return second >= torch.index_select(cut, 0, edge_graph, out=scratch)
 
 
 _C1_U32, _C2_U32 = np.uint32(0x7FEB352D), np.uint32(0x846CA68B)

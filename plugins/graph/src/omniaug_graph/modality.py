@@ -17,12 +17,12 @@ import numpy as np
 import torch
 from torch_geometric.data import Batch, Data
 
-from omniaug import InputError, Modality, batching, memory
+from omniaug import InputError, Modality, batching, host, memory
 from omniaug.parallel import value_range
 from omniaug.validation import register_check, trusted
 
-from . import _host, batch_ops
-from .batch_ops import _index_select, attrs, store_meta
+from . import batch_ops
+from .batch_ops import attrs, store_meta
 from .counter_random import scalar_mul
 from .examples_data import bad_examples, example_batch, example_variants, load_graphs, save_graphs
 from .render import render_graphs
@@ -76,11 +76,11 @@ def _graph_ids(
 
     ``dtype`` is the result's (int32 or int64); ``field`` / ``rows`` name the slice
     entry and its rows in errors. Small CPU batches repeat in NumPy (see
-    :mod:`._host`: the torch form is an arange, a diff, a transfer and a
+    :mod:`omniaug.host`: the torch form is an arange, a diff, a transfer and a
     repeat_interleave, more dispatch at 16 graphs than the NumPy form). Decreasing
     offsets (negative counts) raise :class:`InputError` on both paths.
     """
-    if device.type == "cpu" and size <= _host.HOST_MAX and slices.device.type == "cpu":
+    if device.type == "cpu" and host.use_host(size) and slices.device.type == "cpu":
         np_dtype = np.int32 if dtype == torch.int32 else np.int64
         return torch.from_numpy(_host_graph_ids(slices.numpy(), size, field=field, rows=rows, source=slices, dtype=np_dtype))
     try:
@@ -111,11 +111,11 @@ def _check_edges_inside_graphs(
     Small CPU batches check the same thing without the gather: node ``i`` is in
     graph ``g`` iff ``node_slices[g] <= i < node_slices[g + 1]`` (``batch`` was checked
     against these offsets), so each edge's ends are compared with its graph's node
-    range, in NumPy (see :mod:`._host`; less time at 16 graphs, docs/performance.md).
+    range, in NumPy (see :mod:`omniaug.host`; less time at 16 graphs, docs/performance.md).
     """
     e = ei.shape[1]
     owner = _graph_ids(edge_slices.numel() - 1, ids.dtype, edge_slices, e, field="edge_index", rows="edge", device=ids.device)
-    if ei.device.type == owner.device.type == node_slices.device.type == "cpu" and e <= _host.HOST_MAX:
+    if ei.device.type == owner.device.type == node_slices.device.type == "cpu" and host.use_host(e):
         nodes_at, edges_at, ends_h = node_slices.numpy(), edge_slices.numpy(), ei.numpy()
         counts = edges_at[1:] - edges_at[:-1]  # valid: _graph_ids checked them
         low, high = nodes_at[:-1].repeat(counts), nodes_at[1:].repeat(counts)
@@ -129,7 +129,7 @@ def _check_edges_inside_graphs(
     if ei.device.type != "cpu":
         _check_range(ei, n)
     try:
-        _index_select(ids, 0, ei.reshape(-1), out=ends.view(-1))
+        torch.index_select(ids, 0, ei.reshape(-1), out=ends.view(-1))
     except (IndexError, RuntimeError):
         _check_range(ei, n)  # raises the clear error if that was the cause
         raise
@@ -231,7 +231,7 @@ def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) ->
     if ptr.shape != (g + 1,) or not torch.equal(ptr.cpu(), node_sl):
         raise InputError("x.ptr", f"node offsets matching the slice bookkeeping {node_sl.tolist()[:8]}…", ptr, where=WHERE)
     if (
-        max(n, e) <= _host.HOST_MAX
+        host.use_host(max(n, e))
         and batch.device.type == ei.device.type == node_sl.device.type == edge_sl.device.type == "cpu"
     ):
         _check_bookkeeping_host(batch, meta.get("_inc_dict", {}).get("edge_index"), ei, n, node_sl, edge_sl)

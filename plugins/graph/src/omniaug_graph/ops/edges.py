@@ -8,9 +8,9 @@ import torch
 from torch_geometric.data import Batch
 
 from omniaug import InputError, Magnitude, Params, args
+from omniaug.host import HOST_MAX, host_views
 
-from .. import _host, batch_ops
-from .._host import host_views
+from .. import batch_ops
 from ..counter_random import (
     draw_seeds,
     drop_edge_keep_host,
@@ -69,9 +69,9 @@ class DropEdge(GraphAugmentation):
         ei, ptr, n = m["edge_index"], m["ptr"], m["x"].shape[0]
         seed, rate = params["seed"], params["rate"]
         # Small CPU batch (local ids < 2**16 as fewer nodes in all): the whole decision and
-        # the filtering on host arrays, no per-edge graph ids needed (see .._host).
+        # the filtering on host arrays, no per-edge graph ids needed (see :mod:`omniaug.host`).
         host = (
-            host_views(ei, lay.edge_slices, ptr, seed, rate, limit=2 * _host.HOST_MAX)
+            host_views(ei, lay.edge_slices, ptr, seed, rate, limit=2 * HOST_MAX)
             if n < (1 << 16) and seed.dtype == torch.long and rate.dtype == torch.float32
             else None
         )

@@ -10,9 +10,9 @@ import torch
 from torch_geometric.data import Batch
 
 from omniaug import InputError, Magnitude, Params, args, rng
+from omniaug.host import host_views
 
 from .. import batch_ops
-from .._host import host_views
 from ..counter_random import draw_seeds, graph_keys, hash_counters, hashed_normal, hashed_uniform, to_uniform
 from .base import GraphAugmentation, Strength, check_strength, draw_strength, local_node_index
 
@@ -108,7 +108,7 @@ class MaskFeature(GraphAugmentation):
         (a plain vectorized pass), and the fill value's bits ORed into the masked
         places (skipped for +0.0, whose bits are zero). Faster at every batch size
         measured, most at small and medium ones (docs/performance.md). On small
-        CPU batches the repeat of the (G, F) rows and the AND run in NumPy (see .._host).
+        CPU batches the repeat of the (G, F) rows and the AND run in NumPy (see :mod:`omniaug.host`).
         """
         ints, np_ints = _BITS[feats.dtype]
         host = host_views(feats, columns, ptr)  # None for bfloat16 (no NumPy dtype): the torch path
