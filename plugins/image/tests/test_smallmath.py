@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 import torch
 
-from omniaug_image import _smallmath as SM
+from omniaug import host
 from omniaug_image import color_fusion
 from omniaug_image import functional_geometric as FG
 
@@ -20,11 +19,10 @@ def _inputs(n: int = 37):
 
 
 def _both_paths(monkeypatch, fn):
-    host = fn()
-    monkeypatch.setattr(SM, "host_arrays", lambda *t: None)  # what a GPU tensor takes
-    device = fn()
-    monkeypatch.undo()
-    return host, device
+    with host.force("host"):
+        on_host = fn()
+    with host.force("torch"):  # what a GPU tensor (or a large batch) takes
+        return on_host, fn()
 
 
 def test_affine_inverse_and_normalization_agree_between_numpy_and_torch(monkeypatch) -> None:
@@ -47,12 +45,3 @@ def test_affine_inverse_and_normalization_agree_between_numpy_and_torch(monkeypa
     assert h_h.dtype == h_d.dtype == torch.float32
     torch.testing.assert_close(h_h, h_d, atol=1e-6, rtol=1e-6)
 
-
-@pytest.mark.parametrize("requires_grad", [False, True])
-def test_host_arrays_only_for_cpu_tensors_without_grad(requires_grad) -> None:
-    t = torch.rand(3, requires_grad=requires_grad)
-    out = SM.host_arrays(t)
-    assert (out is None) == requires_grad
-    if out is not None:
-        out[0][0] = 5.0  # a view, not a copy
-        assert float(t[0]) == 5.0

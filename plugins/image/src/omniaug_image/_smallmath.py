@@ -8,8 +8,8 @@ Two costs dominate such tiny tensors on CPU, and neither is arithmetic:
   ops per call, which is most of a small batch's serial time (measurements:
   docs/performance.md, "Design measurements"). So on CPU the
   matrix formulas here run in NumPy on zero-copy views of the parameter tensors
-  (:func:`host_arrays`) and come back with ``torch.from_numpy``; on other devices
-  the same formulas run in torch (:func:`namespace`), so nothing leaves the device.
+  (:func:`omniaug.host.host_views`) and come back with ``torch.from_numpy``; on other devices
+  the same formulas run in torch (:func:`omniaug.host.namespace`), so nothing leaves the device.
 - **OpenMP wake-ups.** ``torch.cos`` / ``sin`` / ``tan`` on CPU go through MKL's
   vector math library, whose threader opens an OpenMP parallel region once a
   tensor has a hundred-odd elements (seen from batch 128 on: 18 regions per call
@@ -23,7 +23,8 @@ Two costs dominate such tiny tensors on CPU, and neither is arithmetic:
 
 The formulas are written once against the operations NumPy arrays and torch tensors
 share (operators, ``stack(..., axis)`` positionally, ``sum(-2)``, ``reshape``,
-indexing), with :func:`trig` and :func:`namespace` for the rest.
+indexing), with :func:`trig` and :func:`omniaug.host.namespace` for the rest. The NumPy path's
+size threshold and its test switch are the core's (:mod:`omniaug.host`).
 """
 
 from __future__ import annotations
@@ -33,25 +34,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from omniaug.host import host_views
-
-__all__ = ["cos_sin", "host_arrays", "namespace", "trig", "matmul3"]
+__all__ = ["cos_sin", "trig", "matmul3"]
 
 
 def cos_sin(theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """``(cos θ, sin θ)`` of a float tensor of angles in radians, same shape and dtype."""
     unit = torch.polar(torch.ones_like(theta), theta)
     return unit.real, unit.imag
-
-
-def host_arrays(*tensors: torch.Tensor) -> list[np.ndarray] | None:
-    """Zero-copy NumPy views of CPU tensors that need no gradient; ``None`` if any is elsewhere (see :mod:`omniaug.host`)."""
-    return host_views(*tensors)
-
-
-def namespace(a: Any) -> Any:
-    """The array module of ``a``: ``numpy`` for arrays, ``torch`` for tensors."""
-    return np if isinstance(a, np.ndarray) else torch
 
 
 def trig(theta: Any) -> tuple[Any, Any]:

@@ -34,6 +34,7 @@ import numpy as np
 import torch
 
 from omniaug import FusionKind, InputError, memory
+from omniaug.host import host_views
 
 from . import _smallmath as SM
 from . import functional_color as FC
@@ -151,7 +152,7 @@ def hue_matrix(factor: torch.Tensor, channels: int) -> torch.Tensor:
     if channels == 1:
         return identity_matrix(factor.shape[0], 1, factor.device)
     basis = _basis("hue", channels, factor.device)
-    host = SM.host_arrays(factor, basis)
+    host = host_views(factor, basis)
     if host is not None:  # NumPy on CPU: 4 tiny ops instead of ~8 torch dispatches (see _smallmath)
         f, b = host
         theta = f.astype(np.float64) * (-2.0 * np.pi)  # angles in float64, as yiq_hue_matrix
@@ -275,7 +276,7 @@ def _compose(first: torch.Tensor, then: torch.Tensor) -> torch.Tensor:
     opened an OpenMP region on the calling thread, costly on a busy machine
     (docs/performance.md).
     """
-    host = SM.host_arrays(then, first)
+    host = host_views(then, first)
     if host is not None:
         return torch.from_numpy(SM.matmul3(*host))
     return SM.matmul3(then, first)

@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from omniaug import InputError, memory
+from omniaug.host import host_views, namespace
 
 from . import _smallmath as SM
 from ._chunks import run_balanced, scratch
@@ -70,7 +71,7 @@ def matmul3(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     A broadcast multiply-and-sum (not ``@``, see :func:`_smallmath.matmul3`), in
     NumPy for CPU tensors (dispatch, see :mod:`omniaug_image._smallmath`).
     """
-    host = SM.host_arrays(a, b)
+    host = host_views(a, b)
     if host is None:
         return SM.matmul3(a, b)
     return torch.from_numpy(SM.matmul3(*host))
@@ -146,7 +147,7 @@ def affine_matrices(
         ``(B, 3, 3)`` = ``T(c + t) · R(angle) S(scale) SHy(sy) SHx(sx) · T(-c)`` with
         ``c = ((W - 1) / 2, (H - 1) / 2)``.
     """
-    host = SM.host_arrays(angle, translate, scale, shear)
+    host = host_views(angle, translate, scale, shear)
     if host is None:
         return _affine(angle, translate, scale, shear, height, width)
     return torch.from_numpy(_affine(*host, height, width))
@@ -154,7 +155,7 @@ def affine_matrices(
 
 def _affine(angle: Any, translate: Any, scale: Any, shear: Any, height: int, width: int) -> Any:
     """:func:`affine_matrices` for NumPy arrays or torch tensors (see :mod:`_smallmath`)."""
-    xp = SM.namespace(angle)
+    xp = namespace(angle)
     to_rad = math.pi / 180.0
     rot = angle * to_rad
     sx = shear[:, 0] * to_rad
@@ -261,18 +262,18 @@ def inverse3x3(m: torch.Tensor) -> torch.Tensor:
     form is a handful of elementwise ops, while the LU path costs a LAPACK call
     (and a thread-pool round trip) per batch — measurable next to a 224×224 warp.
     """
-    host = SM.host_arrays(m)
+    host = host_views(m)
     return _inverse3x3(m) if host is None else torch.from_numpy(_inverse3x3(host[0]))
 
 
 def _inverse3x3(m: Any) -> Any:
     """:func:`inverse3x3` for a NumPy array or a torch tensor."""
-    a, b, c, d, e, f, g, h, i = m.reshape(-1, 9).T if SM.namespace(m) is np else m.reshape(-1, 9).unbind(-1)
+    a, b, c, d, e, f, g, h, i = m.reshape(-1, 9).T if namespace(m) is np else m.reshape(-1, 9).unbind(-1)
     co_a = e * i - f * h
     co_b = -(d * i - f * g)
     co_c = d * h - e * g
     det = a * co_a + b * co_b + c * co_c
-    adj = SM.namespace(m).stack(
+    adj = namespace(m).stack(
         [
             co_a, -(b * i - c * h), b * f - c * e,
             co_b, a * i - c * g, -(a * f - c * d),
@@ -294,7 +295,7 @@ def normalized_matrices(
     """
     h, w = in_size
     ho, wo = out_size if out_size is not None else in_size
-    host = SM.host_arrays(matrices)
+    host = host_views(matrices)
     if host is not None:
         inv = _inverse3x3(host[0].astype(np.float64))
         norm, denorm = _normalizers(h, w, torch.float64, matrices.device), _denormalizers(ho, wo, torch.float64, matrices.device)
