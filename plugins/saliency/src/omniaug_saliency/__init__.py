@@ -27,9 +27,10 @@ from .mixers import (
     move_blocks,
     move_segments,
 )
+from .ops import RandConv
 from .puzzle import PuzzleWeights, reference_solve, solve
 from .saliency import block_pool, gradient_saliency, normalize
-from .style import AdaINStyle, MixStyle, RandConv, adain
+from .style import AdaINStyle, MixStyle, adain
 
 __all__ = [
     "MIXERS",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from omniaug import hookimpl
 
 from .mixers import MIXERS
-from .style import RandConv
+from .ops import RandConv
 
 OPS: list[type] = [RandConv]
 
