@@ -204,12 +204,31 @@ def _partner(t: torch.Tensor, params: Params) -> torch.Tensor:
     return t[params["partners"][:, 0].to(t.device)]
 
 
+def _central_peak(pooled: torch.Tensor) -> torch.Tensor:
+    """Flat index ``(B,)`` of the maximum of ``pooled`` ``(B, gh, gw)``; ties go to the tied cell nearest their centroid.
+
+    A flat map (e.g. a caller's 0/1 object mask) has many tied maxima; a plain
+    ``argmax`` would take the first one, the object's top-left edge, not its middle.
+    """
+    b, gh, gw = pooled.shape
+    flat = pooled.reshape(b, -1)
+    top = flat.amax(1, keepdim=True)
+    tied = flat >= top - 1e-6 * top.abs()
+    cell = torch.arange(gh * gw, device=pooled.device)
+    r, c = (cell // gw).to(pooled.dtype), (cell % gw).to(pooled.dtype)
+    count = tied.sum(1, keepdim=True).to(pooled.dtype)
+    mr, mc = (tied * r).sum(1, keepdim=True) / count, (tied * c).sum(1, keepdim=True) / count
+    dist = (r - mr) ** 2 + (c - mc) ** 2
+    return torch.where(tied, dist, torch.full_like(dist, float("inf"))).argmin(1)
+
+
 # -- SaliencyMix ------------------------------------------------------------------------------------
 class ImageSaliencyMix(_SaliencyMixer):
     """SaliencyMix: a box of area ``(1 − λ)·HW`` around the partner's most salient location, pasted at the same place.
 
     The peak is taken on the saliency pooled to ``block_size`` blocks (1 = per pixel,
-    as in the paper); the box is clipped at the border and the weight is the share
+    as in the paper; tied maxima, as in a flat object mask, resolve to the tied block
+    nearest their centroid); the box is clipped at the border and the weight is the share
     of pixels left (``1 − pasted / HW``). Params: ``box`` ``(B, 4)`` = top, left, bottom, right.
     """
 
@@ -222,7 +241,7 @@ class ImageSaliencyMix(_SaliencyMixer):
         bs = self.block_size
         pooled = block_pool(_partner(sal, params), bs)
         gh, gw = pooled.shape[1:]
-        peak = pooled.reshape(b, -1).argmax(1)
+        peak = _central_peak(pooled)
         cy = ((peak // gw) * bs + bs // 2).clamp(max=h - 1)
         cx = ((peak % gw) * bs + bs // 2).clamp(max=w - 1)
         cut = (1.0 - params["lam"].to(torch.float64).cpu()).clamp(0, 1).sqrt().to(sal.device)
@@ -255,8 +274,8 @@ class _SeriesSaliencyMix(_SaliencyMixer):
         bs = self.block_size
         v = self.view(x)
         lengths = v.lengths.to(sal.device) if v.lengths is not None else torch.full((b,), t, device=sal.device)
-        pooled = block_pool(_partner(sal, params), bs)[:, 0]
-        peak = pooled.argmax(1)
+        pooled = block_pool(_partner(sal, params), bs)
+        peak = _central_peak(pooled)
         centre = (peak * bs + bs // 2).clamp(max=t - 1)
         width = ((1.0 - params["lam"].to(torch.float64).cpu()).clamp(0, 1).to(sal.device) * lengths).round().long()
         start = (centre - width // 2).clamp(min=0)
