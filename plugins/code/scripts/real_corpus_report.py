@@ -40,7 +40,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import real_corpus as rc  # noqa: E402
 
 import omniaug  # noqa: E402
-from omniaug_code import ALL_OPS, CodeBatch, default_pipeline  # noqa: E402
+from omniaug_code import OPS, CodeBatch, default_pipeline  # noqa: E402
 
 LANGUAGES = ("python", "c", "cpp", "java", "javascript", "go")
 PROJECTS = {
@@ -154,7 +154,7 @@ def wide_corpus(lang: str, limit: int) -> tuple[str, list[str]]:
 
 
 def wide(languages: Iterable[str], limit: int, seeds: list[int]) -> tuple[list[str], list[str], list[str]]:
-    ops = [op.name for op in ALL_OPS] + [rc.PRESET]
+    ops = [op.name for op in OPS] + [rc.PRESET]
     header = "| language | files | " + " | ".join(_op_label(o) for o in ops) + " |"
     sep = "|---|---:|" + "---:|" * len(ops)
     rows, notes = [], []
@@ -166,7 +166,7 @@ def wide(languages: Iterable[str], limit: int, seeds: list[int]) -> tuple[list[s
         has = [rc.constructs(s, lang) for s in sources]
         cells = []
         for name in ops:
-            if name != rc.PRESET and lang not in next(o for o in ALL_OPS if o.name == name).languages:
+            if name != rc.PRESET and lang not in next(o for o in OPS if o.name == name).languages:
                 cells.append("n/a")
                 continue
             idx = [i for i, h in enumerate(has) if name in h]

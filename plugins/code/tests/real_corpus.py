@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import omniaug
-from omniaug_code import ALL_OPS, CodeBatch, default_pipeline
+from omniaug_code import OPS, CodeBatch, default_pipeline
 from omniaug_code.syntax import find, parse, text
 
 HERE = Path(__file__).resolve().parent
@@ -127,12 +127,12 @@ class Project:
 
 # -- ops -----------------------------------------------------------------------------------------
 
-_OPS = {op.name: op for op in ALL_OPS}
+_OPS = {op.name: op for op in OPS}
 
 
 def op_names(language: str) -> list[str]:
     """Every op that handles ``language``, then the preset."""
-    return [op.name for op in ALL_OPS if language in op.languages] + [PRESET]
+    return [op.name for op in OPS if language in op.languages] + [PRESET]
 
 
 def _make_op(name: str) -> Any:

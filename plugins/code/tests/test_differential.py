@@ -22,14 +22,14 @@ from typing import Any
 import pytest
 
 import omniaug
-from omniaug_code import ALL_OPS, CodeBatch, RenameFunctions, RenameVariables, default_pipeline
+from omniaug_code import OPS, CodeBatch, RenameFunctions, RenameVariables, default_pipeline
 from omniaug_code.corpus import module_functions
 
 from .programs import OWN_PROGRAMS, STDLIB_CASES
 
 SEEDS_PER_PAIR = 5
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
-PYTHON_OPS = [cls for cls in ALL_OPS if "python" in cls.languages]
+PYTHON_OPS = [cls for cls in OPS if "python" in cls.languages]
 #: (op, whether it keeps the public API): by default every op does, and the differential check then
 #: also calls every function by keyword; the explicit API-changing opt-ins are checked by position
 OP_CASES = [(cls, {}) for cls in PYTHON_OPS] + [

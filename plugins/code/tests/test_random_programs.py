@@ -15,7 +15,7 @@ import random
 import pytest
 
 import omniaug
-from omniaug_code import ALL_OPS, CodeBatch
+from omniaug_code import OPS, CodeBatch
 
 N_PROGRAMS = 100
 VARS = ["a", "b", "c", "d"]
@@ -113,7 +113,7 @@ PROGRAMS = [_Gen(seed).program() for seed in range(N_PROGRAMS)]
 REFERENCE = [_run(p) for p in PROGRAMS]
 
 
-@pytest.mark.parametrize("op_cls", [c for c in ALL_OPS if "python" in c.languages], ids=lambda c: c.name)
+@pytest.mark.parametrize("op_cls", [c for c in OPS if "python" in c.languages], ids=lambda c: c.name)
 def test_random_programs_keep_behaviour(op_cls: type) -> None:
     out = op_cls(max_sites=6)(CodeBatch(PROGRAMS * 2), generator=omniaug.rng.make_generator(99))
     applied = 0

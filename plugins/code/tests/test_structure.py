@@ -349,7 +349,7 @@ def test_loop_exchange_c_family_handles_continue() -> None:
 
 @pytest.mark.parametrize(
     "op_cls",
-    [c for c in __import__("omniaug_code").ALL_OPS if c.name not in ("code.remove_comments",) and "python" in c.languages],
+    [c for c in __import__("omniaug_code").OPS if c.name not in ("code.remove_comments",) and "python" in c.languages],
     ids=lambda c: c.name,
 )
 def test_comments_and_untouched_lines_survive(op_cls: type) -> None:

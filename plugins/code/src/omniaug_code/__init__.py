@@ -11,7 +11,7 @@ from __future__ import annotations
 from .base import CodeAugmentation, NotApplicable, Result, shutdown_pools
 from .modality import CODE
 from .ops import (
-    ALL_OPS,
+    OPS,
     ExchangeLoops,
     InsertDeadCode,
     PerturbDocstrings,
@@ -31,7 +31,7 @@ from .payload import LANGUAGES, CodeBatch, Status
 from .presets import default_pipeline
 
 __all__ = [
-    "ALL_OPS",
+    "OPS",
     "CODE",
     "LANGUAGES",
     "CodeAugmentation",

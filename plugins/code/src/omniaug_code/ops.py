@@ -31,7 +31,7 @@ __all__ = [
     "PerturbDocstrings",
     "Reformat",
     "ReorderImports",
-    "ALL_OPS",
+    "OPS",
 ]
 
 _REF = "Zhuo et al. 2023 (survey); NatGen (Chakraborty et al. 2022); ReCode (Wang et al. 2023)"
@@ -245,7 +245,7 @@ class ReorderImports(CodeAugmentation):
         return imports.reorder_imports(source, keys, sites)
 
 
-ALL_OPS: tuple[type[CodeAugmentation], ...] = (
+OPS: list[type[CodeAugmentation]] = [
     RenameVariables,
     RenameFunctions,
     ShuffleNames,
@@ -260,5 +260,5 @@ ALL_OPS: tuple[type[CodeAugmentation], ...] = (
     PerturbDocstrings,
     Reformat,
     ReorderImports,
-)
+]
 

@@ -7,7 +7,7 @@ from typing import Any
 import omniaug
 
 from .modality import CODE
-from .ops import ALL_OPS
+from .ops import OPS
 from .payload import CodeBatch
 from .presets import PRESETS
 from .samples import PYTHON_SAMPLES
@@ -20,7 +20,7 @@ def omniaug_register_modalities() -> list[omniaug.Modality]:
 
 @omniaug.hookimpl
 def omniaug_register_augmentations() -> list[type]:
-    return list(ALL_OPS)
+    return list(OPS)
 
 
 @omniaug.hookimpl

@@ -13,7 +13,7 @@ from . import batch_ops
 from .counter_random import draw_seeds, hash32, hashed_uniform
 from .modality import GRAPH
 
-__all__ = ["GMixup", "NodeMixup", "estimate_graphons", "ALL_MIXERS"]
+__all__ = ["GMixup", "NodeMixup", "estimate_graphons", "MIXERS"]
 
 
 def _dense_graphs(b: Batch, lay: batch_ops.Layout) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -207,11 +207,11 @@ class GMixup(Mixer):
         node_sl, edge_sl = ptr.cpu(), batch_ops.exclusive_cumsum(edge_counts).cpu()
         slices = dict.fromkeys(lay.node_keys, node_sl)
         slices.update(dict.fromkeys(("edge_index", *lay.edge_keys), edge_sl))
-        if "num_nodes" in b._store:
+        if "num_nodes" in b:
             values["num_nodes"] = n_new
         out = batch_ops.with_values(b, values, slices=slices, incs={"edge_index": node_sl[:-1].clone()})
-        if "_num_nodes" in out._store.__dict__:
-            out._store.__dict__["_num_nodes"] = sizes.cpu().tolist()
+        if hasattr(out, "_num_nodes"):
+            out._num_nodes = sizes.cpu().tolist()
         return out
 
 
@@ -320,4 +320,4 @@ class NodeMixup(Mixer):
         return Mixed(out, mixed, params)
 
 
-ALL_MIXERS = (GMixup, NodeMixup)
+MIXERS: list[type[Mixer]] = [GMixup, NodeMixup]

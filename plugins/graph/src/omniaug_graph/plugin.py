@@ -6,10 +6,33 @@ from typing import Any
 
 import omniaug
 
-from .mixers import ALL_MIXERS
+from .mixers import MIXERS
 from .modality import GRAPH
-from .ops import ALL_OPS
+from .ops import (
+    AddEdge,
+    Diffusion,
+    DropEdge,
+    DropNode,
+    FeatureNoise,
+    MaskFeature,
+    PerturbEdgeWeight,
+    ShuffleFeature,
+    Subgraph,
+)
 from .presets import PRESETS
+
+#: every op class the plugin registers
+OPS: list[type[omniaug.Augmentation]] = [
+    DropEdge,
+    AddEdge,
+    PerturbEdgeWeight,
+    DropNode,
+    Subgraph,
+    MaskFeature,
+    FeatureNoise,
+    ShuffleFeature,
+    Diffusion,
+]
 
 
 @omniaug.hookimpl
@@ -19,12 +42,12 @@ def omniaug_register_modalities() -> list[omniaug.Modality]:
 
 @omniaug.hookimpl
 def omniaug_register_augmentations() -> list[type[omniaug.Augmentation]]:
-    return list(ALL_OPS)
+    return list(OPS)
 
 
 @omniaug.hookimpl
 def omniaug_register_mixers() -> list[type[omniaug.Mixer]]:
-    return list(ALL_MIXERS)
+    return list(MIXERS)
 
 
 @omniaug.hookimpl

@@ -17,7 +17,4 @@ __all__ = [
     "PerturbEdgeWeight",
     "ShuffleFeature",
     "Subgraph",
-    "ALL_OPS",
 ]
-
-ALL_OPS = (DropEdge, AddEdge, PerturbEdgeWeight, DropNode, Subgraph, MaskFeature, FeatureNoise, ShuffleFeature, Diffusion)
