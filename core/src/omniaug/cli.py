@@ -168,7 +168,9 @@ def preview(transform: Any, out: Path, *, views: int = 3, seed: int = 0, data: A
 
     A model-aware transform runs with a tiny example model (:func:`_preview_model`); a transform
     with its own ``render_preview(original, views, path)`` (an attack's clean / perturbation /
-    adversarial) draws with it instead of the modality's renderer.
+    adversarial) draws with it instead of the modality's renderer. A modality's
+    ``extra["preview_input"]`` (``x -> x``) prepares the original first, e.g. the graph
+    modality tags every node with its index so each view is drawn in the original layout.
     """
     from .rng import make_generator
 
@@ -177,6 +179,8 @@ def preview(transform: Any, out: Path, *, views: int = 3, seed: int = 0, data: A
     if render is None:
         raise OmniaugError(f"modality {spec.name!r} has no preview renderer")
     x = _registry().example_data(spec.name) if data is None else data
+    prepare = spec.extra.get("preview_input")
+    x = prepare(x) if prepare is not None else x
     g = make_generator(seed)
     model = _preview_model(transform, x)
     results = [_augment(transform, x, g, model) for _ in range(views)]

@@ -25,7 +25,7 @@ from . import batch_ops
 from .batch_ops import attrs, store_meta
 from .counter_random import scalar_mul
 from .examples_data import bad_examples, example_batch, example_variants, load_graphs, save_graphs
-from .render import render_graphs
+from .render import render_graphs, tag_nodes
 
 __all__ = [
     "GRAPH",
@@ -449,6 +449,7 @@ GRAPH = GraphModality(
     allclose=graph_allclose,
     example=example_batch,
     render=render_graphs,
+    extra={"preview_input": tag_nodes},
     load=load_graphs,
     save=save_graphs,
     file_patterns=("*.pt",),
