@@ -1,4 +1,4 @@
-"""Preview rendering: a PNG grid of the original batch and its augmented views (matplotlib Agg)."""
+"""Preview rendering: the picture in one cell of the core's preview grid (rows = samples, columns = views)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from omniaug import render
+
 from .image_io import to_uint8_hwc
 from .modality import ImageBatch, is_unbatched
 
 __all__ = ["render_grid"]
 
-MAX_COLUMNS = 6
+#: samples drawn (one row each)
+MAX_ROWS = 6
 
 
 def _draw_targets(ax: Any, x: ImageBatch, i: int) -> None:
@@ -32,32 +35,20 @@ def _draw_targets(ax: Any, x: ImageBatch, i: int) -> None:
         ax.scatter((pts[:, 0] - 0.5).tolist(), (pts[:, 1] - 0.5).tolist(), s=12, c="cyan", edgecolors="black", linewidths=0.5)
 
 
-def render_grid(original: Any, views: Sequence[Any], path: Path, row_labels: Sequence[str] | None = None) -> Path:
-    """Write a PNG: row 0 the original samples, then one row per augmented view; boxes and keypoints drawn."""
-    import matplotlib
+def render_grid(original: Any, views: Sequence[Any], path: Path) -> Path:
+    """Write a PNG: one row per sample (up to :data:`MAX_ROWS`), the original then each view; boxes and keypoints drawn.
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    The grid is the core's (:func:`omniaug.render.render_grid`); this module draws one picture per cell.
+    """
+    payloads = [p.unsqueeze(0) if is_unbatched(p) else p for p in (original, *views)]
+    images = [p.image if isinstance(p, ImageBatch) else p for p in payloads]
 
-    rows = [original, *views]
-    rows = [r.unsqueeze(0) if is_unbatched(r) else r for r in rows]
-    first = rows[0].image if isinstance(rows[0], ImageBatch) else rows[0]
-    cols = min(int(first.shape[0]), MAX_COLUMNS)
-    fig, axes = plt.subplots(len(rows), cols, figsize=(2.0 * cols, 2.0 * len(rows)), squeeze=False)
-    for r, payload in enumerate(rows):
-        img = payload.image if isinstance(payload, ImageBatch) else payload
-        for c in range(cols):
-            ax = axes[r][c]
-            arr = to_uint8_hwc(img[c])
-            ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, interpolation="nearest")
-            if isinstance(payload, ImageBatch):
-                _draw_targets(ax, payload, c)
-            ax.set_xticks([])
-            ax.set_yticks([])
-        label = row_labels[r] if row_labels is not None and r < len(row_labels) else ("original" if r == 0 else f"view {r}")
-        axes[r][0].set_ylabel(label)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path
+    def draw(ax: Any, r: int, c: int) -> None:
+        arr = to_uint8_hwc(images[c][r])
+        ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, interpolation="nearest")
+        if isinstance(payloads[c], ImageBatch):
+            _draw_targets(ax, payloads[c], r)
+
+    rows = min(int(images[0].shape[0]), MAX_ROWS)
+    labels = [f"sample {i}" for i in range(rows)]
+    return render.render_grid(path, rows, render.view_titles(len(views)), draw, row_labels=labels, cell_size=(2.0, 2.0))
