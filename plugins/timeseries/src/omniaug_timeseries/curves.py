@@ -7,6 +7,11 @@ with gathers, so samples of different valid lengths are handled in one pass.
 The natural cubic spline on uniform knots is linear in the knot values, so its
 second derivatives are one fixed ``(K, K)`` matrix times the knots (the tridiagonal
 system is solved once per K and cached) — no per-sample solve and no SciPy.
+
+Products with those fixed matrices are written as sums over the knots in a fixed
+order (:func:`knot_sum`), not as matmuls: a matmul rounds a row differently when it
+is alone (a matrix-vector kernel) than in a batch, and a series' output must not
+depend on its batch (``docs/scale-out.md``).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import functools
 import torch
 
 __all__ = [
+    "knot_sum",
     "linear_basis",
     "smooth_curve",
     "normalized_positions",
@@ -56,6 +62,19 @@ def _second_derivative_operator(k: int) -> torch.Tensor:
     return s
 
 
+def knot_sum(knots: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
+    """``knots (..., K) @ basis (K, N)`` → ``(..., N)`` as ``Σ_k knots[..., k] · basis[k]`` added in order ``k = 0, 1, …``.
+
+    Every output element is K products and K - 1 sums rounded one by one, the same
+    for a row alone or in any batch and for any thread count (a matmul's blocking
+    depends on both). A loop over the few knots, vectorized over the batch.
+    """
+    out = knots[..., :1] * basis[0]
+    for k in range(1, knots.shape[-1]):
+        out = out.add_(knots[..., k : k + 1] * basis[k])
+    return out
+
+
 def _segments(knots: torch.Tensor, u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Left knot index ``(B, 1, T)`` and local coordinate ``tau`` for positions ``u`` in [0, 1]."""
     k = knots.shape[-1]
@@ -67,7 +86,7 @@ def _segments(knots: torch.Tensor, u: torch.Tensor) -> tuple[torch.Tensor, torch
 def natural_spline(knots: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     """Natural cubic spline through ``knots (B, G, K)`` (uniform on [0, 1]) at ``u (B, T)`` → ``(B, G, T)``."""
     b, g, k = knots.shape
-    m = knots @ _second_derivative_operator(k).to(device=knots.device, dtype=knots.dtype).T
+    m = knot_sum(knots, _second_derivative_operator(k).to(device=knots.device, dtype=knots.dtype).T)
     j, tau = _segments(knots, u)
     j = j.expand(b, g, -1)
     y0, y1 = knots.gather(2, j), knots.gather(2, j + 1)
@@ -112,13 +131,14 @@ def smooth_curve(
     """Curves through ``knots (B, G, K)`` over each valid part, sampled at ``(t + offset) / (L - 1)`` → ``(B, G, T)``.
 
     ``kind`` is ``"spline"`` (natural cubic) or ``"linear"``. When the batch is not
-    padded every sample shares the positions, and the curve is one small matmul with
-    a cached ``(K, T)`` basis (the spline is linear in the knots); padded batches use
-    per-sample gathers. Both give the same values.
+    padded every sample shares the positions, and the curve is a fixed-order sum of
+    the knots times the rows of a cached ``(K, T)`` basis (the spline is linear in the
+    knots, :func:`knot_sum`); padded batches use per-sample gathers. Both give the
+    same values (to rounding).
     """
     if not padded:
         basis = _basis(kind, knots.shape[-1], t, offset, knots.dtype, str(knots.device))
-        return knots @ basis
+        return knot_sum(knots, basis)
     u = normalized_positions(lengths, t, offset=offset, dtype=knots.dtype)
     return natural_spline(knots, u) if kind == "spline" else linear_knots(knots, u)
 

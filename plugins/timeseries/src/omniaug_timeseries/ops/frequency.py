@@ -4,6 +4,13 @@ For padded batches the transform runs over the full padded length with the paddi
 set to 0 (zero-padding interpolates the spectrum of the valid part); bands are given
 in cycles per sample, so they name the same physical frequencies for every length.
 
+Batch invariance (``docs/scale-out.md``): a series' output must not depend on the
+batch it is in nor on the thread count. torch's CPU FFT (MKL) transforms a lone row
+differently from the same row in a batch, and its complex multiply rounds a batch's
+last few elements differently from the rest, so on the CPU (no gradient needed) the
+transforms run per row in NumPy's pocketfft and spectra are multiplied in real
+arithmetic.
+
 References:
     Park et al. 2019, SpecAugment (frequency masking); Gao et al. 2021, "RobustTAD"
     (perturbing amplitude and phase spectra of time series); Wen et al. 2021's survey.
@@ -14,6 +21,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import torch
 
 from omniaug import Magnitude, Params, rng
@@ -24,12 +32,67 @@ from .base import SeriesAugmentation, check_range
 __all__ = ["FrequencyNoise", "FrequencyMask"]
 
 
+_HOST_DTYPES = (torch.float32, torch.float64, torch.complex64, torch.complex128)
+
+
+def _on_host(x: torch.Tensor) -> bool:
+    """Whether ``x`` is transformed in NumPy's pocketfft: CPU, a NumPy dtype, no gradient needed."""
+    return x.device.type == "cpu" and x.dtype in _HOST_DTYPES and not (x.requires_grad and torch.is_grad_enabled())
+
+
+def _rowwise(fn: Any, x: torch.Tensor, n: int, out_len: int, out_dtype: Any) -> torch.Tensor:
+    """``fn(rows, n=n, axis=-1)`` for every row of ``x`` (last axis), chunks of rows spread over the threads.
+
+    pocketfft computes each row on its own, so how the rows are grouped (by the caller's
+    batch or by the chunks here) never changes a row's bits.
+    """
+    from omniaug.parallel import run_shared
+
+    lead = x.shape[:-1]
+    rows = x.detach().reshape(-1, x.shape[-1]).numpy()
+    out = np.empty((rows.shape[0], out_len), dtype=out_dtype)
+    count = rows.shape[0]
+    if count:
+        parts = max(1, min(count, 2 * torch.get_num_threads()))
+        bounds = [(count * i // parts, count * (i + 1) // parts) for i in range(parts)]
+
+        def work(i: int) -> None:
+            lo, hi = bounds[i]
+            if hi > lo:
+                fn(rows[lo:hi], n=n, axis=-1, out=out[lo:hi])
+
+        run_shared(parts, work, torch.device("cpu"))
+    return torch.from_numpy(out).reshape(*lead, out_len)
+
+
+def rfft(x: torch.Tensor) -> torch.Tensor:
+    """``torch.fft.rfft(x, dim=-1)``, per row (batch- and thread-invariant) on the CPU."""
+    n = x.shape[-1]
+    if not _on_host(x) or x.is_complex():
+        return torch.fft.rfft(x, dim=-1)
+    return _rowwise(np.fft.rfft, x, n, n // 2 + 1, np.complex64 if x.dtype == torch.float32 else np.complex128)
+
+
+def irfft(spec: torch.Tensor, n: int) -> torch.Tensor:
+    """``torch.fft.irfft(spec, n, dim=-1)``, per row (batch- and thread-invariant) on the CPU."""
+    if not _on_host(spec) or not spec.is_complex():
+        return torch.fft.irfft(spec, n=n, dim=-1)
+    return _rowwise(np.fft.irfft, spec, n, n, np.float32 if spec.dtype == torch.complex64 else np.float64)
+
+
+def cmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """``a · b`` for complex tensors in real arithmetic: every product and sum rounded on its own,
+    wherever the element falls in the batch (torch's vectorized complex multiply fuses them)."""
+    ar, ai, br, bi = a.real, a.imag, b.real, b.imag
+    return torch.complex(ar * br - ai * bi, ar * bi + ai * br)
+
+
 def _spectrum(view: SeriesView) -> torch.Tensor:
     t = view.values.shape[-1]
     x = view.values * valid_mask(view.lengths, t).to(view.values.dtype) if view.padded else view.values
     if x.dtype in (torch.float16, torch.bfloat16):  # no half-precision FFT of any length on the CPU: float32
         x = x.float()
-    return torch.fft.rfft(x, dim=-1)
+    return rfft(x)
 
 
 class FrequencyNoise(SeriesAugmentation):
@@ -64,7 +127,7 @@ class FrequencyNoise(SeriesAugmentation):
         log_amp[..., 0] = 0.0
         phase[..., 0] = 0.0
         factor = torch.polar(torch.exp(log_amp), phase)
-        return torch.fft.irfft(spec * factor, n=view.values.shape[-1], dim=-1)
+        return irfft(cmul(spec, factor), view.values.shape[-1])
 
 
 class FrequencyMask(SeriesAugmentation):
@@ -106,4 +169,4 @@ class FrequencyMask(SeriesAugmentation):
         spec = _spectrum(view)
         mask = self.band_mask(view.values.shape[-1], params["band"].to(spec.device))
         spec = spec.masked_fill(mask, 0)
-        return torch.fft.irfft(spec, n=view.values.shape[-1], dim=-1)
+        return irfft(spec, view.values.shape[-1])
