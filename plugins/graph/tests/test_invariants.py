@@ -50,7 +50,7 @@ def _ids(ops: list) -> list[str]:
 @pytest.mark.parametrize("op", UNDIRECTED_OPS + DIRECTED_OPS, ids=_ids(UNDIRECTED_OPS + DIRECTED_OPS))
 def test_batch_safe_and_equal_to_graph_by_graph(op, helpers) -> None:
     x = helpers.traceable_batch(10, seed=3)
-    before = batching.tree_clone(dict(x._store.items()))
+    before = batching.tree_clone(x.to_dict())
     out, params = op.augment(x, generator=rng.make_generator(21))
     # bookkeeping, no cross-graph edges, attributes aligned, to_data_list round trip
     helpers.check_consistent(out)
@@ -61,7 +61,7 @@ def test_batch_safe_and_equal_to_graph_by_graph(op, helpers) -> None:
         assert isinstance(single, Data) and not isinstance(single, Batch)
         assert graph_allclose(single, graph), f"graph {i} alone differs from the batch result"
     # input never mutated
-    after = dict(x._store.items())
+    after = x.to_dict()
     for key, value in before.items():
         assert torch.equal(value, after[key]) if isinstance(value, torch.Tensor) else value == after[key]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from PIL import Image
 from scipy import stats
@@ -13,7 +14,7 @@ from omniaug_graph.counter_random import (
     SEED_HIGH,
     _as_int32_bits,
     _mix32,
-    _mix32_i32_,
+    _mix32_,
     graph_keys,
     hash32,
     hash_pair,
@@ -135,5 +136,8 @@ def test_int32_pair_hash_is_bit_identical_to_the_int64_form() -> None:
         assert torch.equal(got, want)
         assert 0.3 < want.float().mean() < 0.7, "the oracle itself is not degenerate"
     x = rng.randint(100_000, 0, SEED_HIGH, generator=g)
-    assert torch.equal(_mix32_i32_(_as_int32_bits(x), torch.empty(100_000, dtype=torch.int32)).long() & 0xFFFFFFFF,
+    assert torch.equal(_mix32_(_as_int32_bits(x), torch.empty(100_000, dtype=torch.int32)).long() & 0xFFFFFFFF,
                        _mix32(x))
+    u = x.numpy().astype(np.uint32)  # the same in-place formula on NumPy uint32
+    assert np.array_equal(_mix32_(u, np.empty_like(u)).astype(np.int64), _mix32(x).numpy())
+    assert np.array_equal(_mix32(x.numpy()), _mix32(x).numpy()), "the generic form on both namespaces"

@@ -3,7 +3,10 @@
 A collated ``Batch`` is a disjoint union of graphs plus bookkeeping: ``batch``
 (graph id per node), ``ptr`` (node offsets), and ``_slice_dict`` / ``_inc_dict``
 (per attribute, where each graph's rows start and by how much its indices were
-shifted). PyG's batch-wide utilities (``dropout_edge``, ``subgraph``, …) change
+shifted). Only PyG's public surface is used: attributes through ``b[key]`` /
+``to_dict()`` / ``copy.copy``, and the bookkeeping as the attributes that
+``Batch.from_data_list`` itself sets (``b._slice_dict = ...``), which
+``to_data_list()`` / ``get_example`` read; never its storage objects. PyG's batch-wide utilities (``dropout_edge``, ``subgraph``, …) change
 the tensors but not that bookkeeping, so ``to_data_list()`` afterwards slices the
 wrong rows or crashes. The functions here filter, insert and gather nodes, edges
 and whole graphs in one vectorized pass *and* rewrite the bookkeeping of every
@@ -18,7 +21,6 @@ names, …) is graph-level and kept as is by node/edge surgery.
 from __future__ import annotations
 
 import copy
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +28,6 @@ from typing import Any
 import numpy as np
 import torch
 from torch_geometric.data import Batch, Data
-from torch_geometric.data.storage import BaseStorage
 
 from omniaug import InputError
 from omniaug.host import host_views
@@ -59,19 +60,23 @@ _BOOKKEEPING = ("batch", "ptr")
 
 
 def attrs(x: Data) -> dict[str, Any]:
-    """The attribute dict of ``x``'s global store (read-only use; write through PyG or on a copy).
+    """A snapshot of ``x``'s attributes as a plain dict (PyG's ``to_dict()``; read it, write through ``x[key]``).
 
-    Why: ``x.key`` / ``x[key]`` on a PyG ``Data``/``Batch`` passes through two or three
-    ``__getattr__``/``__getitem__`` layers on every read, and a validated op
-    reads a few dozen attributes: on a batch of 16 small graphs those reads were a
-    noticeable share of the call. This is the dict those layers end at.
+    Why: ``x.key`` / ``x[key]`` passes through two or three ``__getattr__`` /
+    ``__getitem__`` layers on every read; an op reading many attributes reads them
+    from one snapshot. A batch that carries explicit node counts also lists
+    ``_num_nodes`` here.
     """
-    return x._store._mapping
+    return x.to_dict()
+
+
+_META = ("_slice_dict", "_inc_dict", "_num_graphs")
 
 
 def store_meta(b: Batch) -> dict[str, Any]:
-    """Where a ``Batch`` keeps ``_slice_dict``, ``_inc_dict`` and ``_num_graphs`` (its store's ``__dict__``)."""
-    return b._store.__dict__
+    """The collation bookkeeping ``Batch.from_data_list`` sets on a batch (``_slice_dict``,
+    ``_inc_dict``, ``_num_graphs``): those present, read as attributes (read-only)."""
+    return {key: value for key in _META if (value := getattr(b, key, None)) is not None}
 
 
 def as_batch(x: Data | Batch) -> tuple[Batch, bool]:
@@ -86,8 +91,8 @@ def as_batch(x: Data | Batch) -> tuple[Batch, bool]:
     out = copy.copy(_empty_batch(type(x)))
     slices: dict[str, Any] = {}
     incs: dict[str, Any] = {}
-    for key, value in x._store.items():
-        if key == "num_nodes":
+    for key, value in x.to_dict().items():
+        if key in ("num_nodes", "_num_nodes"):
             continue
         if isinstance(value, torch.Tensor):
             dim = x.__cat_dim__(key, value)
@@ -104,8 +109,8 @@ def as_batch(x: Data | Batch) -> tuple[Batch, bool]:
     device = x.x.device if isinstance(getattr(x, "x", None), torch.Tensor) else torch.device("cpu")
     out.batch = torch.zeros(n, dtype=torch.long, device=device)
     out.ptr = torch.tensor([0, n], device=device)
-    if "num_nodes" in x._store:
-        out._store.__dict__["_num_nodes"] = [n]
+    if "num_nodes" in x:
+        out._num_nodes = [n]  # as collation records explicit per-graph node counts
         out.num_nodes = n
     out._slice_dict = slices
     out._inc_dict = incs
@@ -130,12 +135,13 @@ def restore(out: Batch, was_single: bool) -> Data | Batch:
     if out.num_graphs != 1:
         return out.get_example(0)
     data = type(out).__bases__[-1]()
-    for key, value in out._store.items():
-        if key in _BOOKKEEPING or key == "num_nodes":
+    stored = out.to_dict()
+    for key, value in stored.items():
+        if key in _BOOKKEEPING or key in ("num_nodes", "_num_nodes"):
             continue
         data[key] = value[0] if isinstance(value, list) else value
-    if "_num_nodes" in out._store.__dict__:
-        data.num_nodes = out._store.__dict__["_num_nodes"][0]
+    if "_num_nodes" in stored:
+        data.num_nodes = stored["_num_nodes"][0]
     return data
 
 
@@ -272,67 +278,33 @@ def with_values(
     incs: Mapping[str, torch.Tensor] | None = None,
     num_graphs: int | None = None,
 ) -> Batch:
-    """A shallow copy of ``b`` with some attributes and bookkeeping entries replaced.
+    """A shallow copy of ``b`` (``copy.copy``: shared tensors) with some attributes and bookkeeping replaced.
 
-    Writes into the copy's own store dicts (PyG's ``copy`` gives the copy a new
-    attribute dict and no attribute-kind cache), as ``out[key] = value`` would,
-    minus its per-key layers: every graph op ends here.
+    ``None`` removes an attribute. The bookkeeping dicts are new (the copy shares
+    ``b``'s, which must not change) and set as ``Batch.from_data_list`` sets them.
     """
-    out = _shallow_copy(b)
-    m = attrs(out)
+    out = copy.copy(b)
     for key, value in values.items():
-        if value is None:
-            m.pop(key, None)
-        else:
-            m[key] = value
-    meta, old = store_meta(out), store_meta(b)
-    # New dicts: the copy shares the originals, which must not be mutated.
-    meta["_slice_dict"] = {**old["_slice_dict"], **slices} if slices else dict(old["_slice_dict"])
-    meta["_inc_dict"] = {**old["_inc_dict"], **incs} if incs else dict(old["_inc_dict"])
+        out[key] = value  # PyG: None deletes
+    old_sl, old_inc = b._slice_dict, b._inc_dict
+    out._slice_dict = {**old_sl, **slices} if slices else dict(old_sl)
+    out._inc_dict = {**old_inc, **incs} if incs else dict(old_inc)
     if num_graphs is not None:
-        meta["_num_graphs"] = num_graphs
+        out._num_graphs = num_graphs
     return out
-
-
-def _shallow_copy(b: Batch) -> Batch:
-    """``copy.copy(b)`` as PyG defines it (new object and store, shared tensors), written out.
-
-    Why: ``copy.copy`` goes through the ``copy`` module's dispatch and PyG's
-    ``__copy__`` methods with a ``__setattr__`` hook; this is the same
-    result (the copy's store gets its own attribute dict, a weak ref back to the
-    copy, and no attribute-kind cache) in less time, and every graph op ends here.
-    Falls back to ``copy.copy`` when the store is not the plain PyG layout.
-    """
-    store = b.__dict__.get("_store")
-    if type(b).__copy__ is not _DATA_COPY or store is None or type(store).__copy__ is not _STORE_COPY:
-        return copy.copy(b)
-    out = type(b).__new__(type(b))
-    out.__dict__.update(b.__dict__)
-    new_store = type(store).__new__(type(store))
-    fields = new_store.__dict__
-    fields.update(store.__dict__)
-    fields.pop("_cached_attr", None)
-    fields["_mapping"] = store._mapping.copy()
-    fields["_parent"] = weakref.ref(out)
-    out.__dict__["_store"] = new_store
-    return out
-
-
-_DATA_COPY = Data.__copy__
-_STORE_COPY = BaseStorage.__copy__
 
 
 def _num_nodes_fields(b: Batch, node_counts_cpu: torch.Tensor) -> dict[str, Any]:
     """Updated explicit ``num_nodes`` bookkeeping, if the batch carries any."""
-    store = b._store
-    if "_num_nodes" in store.__dict__ or "num_nodes" in store:
+    if hasattr(b, "_num_nodes") or "num_nodes" in b:
         return {"num_nodes": int(node_counts_cpu.sum())}
     return {}
 
 
 def _set_num_nodes_list(out: Batch, node_counts_cpu: torch.Tensor) -> None:
-    if "_num_nodes" in out._store.__dict__:
-        out._store.__dict__["_num_nodes"] = node_counts_cpu.tolist()
+    """Explicit per-graph node counts (collation's ``_num_nodes``), if the batch carries them."""
+    if hasattr(out, "_num_nodes"):
+        out._num_nodes = node_counts_cpu.tolist()
 
 
 def filter_edges(b: Batch, keep: torch.Tensor, lay: Layout | None = None) -> Batch:

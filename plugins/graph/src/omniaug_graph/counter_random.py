@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from omniaug import rng
-from omniaug.host import host_views
+from omniaug.host import host_views, namespace
 
 __all__ = [
     "SEED_HIGH",
@@ -131,32 +131,33 @@ def hash_pair(
     return hash_counters(keys, a, b)
 
 
-# lowbias32's multipliers as int32 bit patterns (the second one is above 2**31 - 1)
-_C1_I32 = 0x7FEB352D
-_C2_I32 = 0x846CA68B - (1 << 32)
+# lowbias32's rounds (right shift, multiplier) for 32-bit patterns: NumPy uint32, and torch
+# int32 holding the same bits (the second multiplier as its int32 pattern, above 2**31 - 1)
+_ROUNDS_U32 = ((16, np.uint32(0x7FEB352D)), (15, np.uint32(0x846CA68B)), (16, None))
+_ROUNDS_I32 = ((16, 0x7FEB352D), (15, 0x846CA68B - (1 << 32)), (16, None))
 
 
-def _xorshift_i32_(x: torch.Tensor, shift: int, tmp: torch.Tensor) -> torch.Tensor:
-    """``x ^= x >>> shift`` on int32 bit patterns (logical shift: mask off the sign copies)."""
-    torch.bitwise_right_shift(x, shift, out=tmp)
-    tmp.bitwise_and_((1 << (32 - shift)) - 1)
-    return x.bitwise_xor_(tmp)
+def _mix32_(x: Any, tmp: Any) -> Any:
+    """:func:`_mix32` in place on 32-bit patterns: a NumPy ``uint32`` array or a torch ``int32`` tensor.
 
-
-def _mix32_i32_(x: torch.Tensor, tmp: torch.Tensor) -> torch.Tensor:
-    """:func:`_mix32` in place on ``int32`` tensors holding 32-bit patterns (bit-identical, tested).
-
-    Why int32: half the memory traffic of the int64 form and no masking after each
-    product (int32 multiplication wraps modulo 2**32, which is exactly the low 32
-    bits lowbias32 keeps), several times faster on the per-edge hot path of DropEdge
-    (docs/performance.md, "Design measurements").
-    ``tmp`` is scratch of ``x``'s shape, so the whole mix allocates nothing.
+    One formula for both namespaces (bit-identical to :func:`_mix32`, tested). Why
+    32-bit: half the memory traffic of the int64 form and no masking after each
+    product (32-bit multiplication wraps modulo 2**32, exactly the low 32 bits
+    lowbias32 keeps), several times faster on the per-edge hot path of DropEdge
+    (docs/performance.md, "Design measurements"). torch has no uint32 arithmetic, so
+    its int32 right shift copies the sign bit, which a mask removes (a logical
+    shift). ``tmp`` is scratch of ``x``'s shape, so the whole mix allocates nothing.
     """
-    _xorshift_i32_(x, 16, tmp)
-    x.mul_(_C1_I32)  # a Python-int factor is fast for int32 (unlike int64, see scalar_mul)
-    _xorshift_i32_(x, 15, tmp)
-    x.mul_(_C2_I32)
-    return _xorshift_i32_(x, 16, tmp)
+    xp = namespace(x)
+    signed = xp is torch
+    for shift, mult in _ROUNDS_I32 if signed else _ROUNDS_U32:
+        xp.bitwise_right_shift(x, shift, out=tmp)
+        if signed:
+            xp.bitwise_and(tmp, (1 << (32 - shift)) - 1, out=tmp)
+        xp.bitwise_xor(x, tmp, out=x)
+        if mult is not None:
+            xp.multiply(x, mult, out=x)  # a Python-int factor is fast for int32 (unlike int64, see scalar_mul)
+    return x
 
 
 def _as_int32_bits(v: torch.Tensor) -> torch.Tensor:
@@ -207,21 +208,12 @@ def pair_keep_small(
     folded = _as_int32_bits(keys - scalar_mul(ptr[:-1], (1 << 16) + 1))
     x.bitwise_left_shift_(16).add_(second)
     x.add_(torch.index_select(folded, 0, edge_graph, out=second))
-    _mix32_i32_(x, second)
+    _mix32_(x, second)
     # keep iff to_uniform(h) >= rate  <=>  (h >>> 8) >= ceil(rate · 2**24) (exact: u has 24 bits)
     torch.bitwise_right_shift(x, 8, out=second)
     second.bitwise_and_(0xFFFFFF)
     cut = torch.ceil(threshold * float(1 << 24)).to(torch.int32)
     return second >= torch.index_select(cut, 0, edge_graph, out=scratch)
-
-
-_C1_U32, _C2_U32 = np.uint32(0x7FEB352D), np.uint32(0x846CA68B)
-
-
-def _xorshift_u32_(x: np.ndarray, shift: int, tmp: np.ndarray) -> None:
-    """``x ^= x >> shift`` on ``uint32`` (a logical shift: no masking needed, unlike int32 in torch)."""
-    np.right_shift(x, shift, out=tmp)
-    np.bitwise_xor(x, tmp, out=x)
 
 
 def _pair_keep_small_host(
@@ -267,21 +259,11 @@ def _pair_keep_small_host(
     np.left_shift(x, 16, out=x)
     x += second
     x += per_edge(keys)
-    _mix32_u32_(x, second)
+    _mix32_(x, second)
     np.right_shift(x, 8, out=x)
     # a cut outside [0, 2**24] keeps all / no edges either way; clipped so the uint32 cast is exact
     cut = np.ceil(threshold * np.float32(1 << 24)).clip(0, 1 << 24).astype(np.uint32)
     return x >= per_edge(cut)
-
-
-def _mix32_u32_(x: np.ndarray, tmp: np.ndarray) -> np.ndarray:
-    """:func:`_mix32` in place on ``uint32`` arrays (``tmp``: scratch of ``x``'s shape)."""
-    _xorshift_u32_(x, 16, tmp)
-    x *= _C1_U32
-    _xorshift_u32_(x, 15, tmp)
-    x *= _C2_U32
-    _xorshift_u32_(x, 16, tmp)
-    return x
 
 
 def drop_edge_keep_host(
@@ -306,7 +288,7 @@ def drop_edge_keep_host(
     # operands cast to uint32 first (C casts keep the low 32 bits: the torch form's `& 0xFFFFFFFF`)
     keys = np.bitwise_xor(seed, salt & _M32, dtype=np.uint32, casting="unsafe")
     tmp = np.empty_like(keys)
-    _mix32_u32_(keys, tmp)
+    _mix32_(keys, tmp)
     # (key_g - ptr_g · (2**16 + 1)) mod 2**32, as in pair_keep_small (uint32 wraps)
     keys -= np.multiply(ptr[:-1], (1 << 16) + 1, dtype=np.uint32, casting="unsafe", out=tmp)
     return _pair_keep_small_host(
