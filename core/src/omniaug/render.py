@@ -54,6 +54,7 @@ DPI = 80
 """Default resolution of a saved grid: a cell of ``CELL_SIZE`` is 192 × 160 pixels."""
 
 _TITLE_HEIGHT = 0.4  # inches added above the grid for a figure title
+_FORMATS = (".png", ".jpg", ".jpeg", ".svg", ".pdf")
 
 
 def view_titles(views: int, *, first: str = "original") -> list[str]:
@@ -115,13 +116,17 @@ def grid_figure(
     return fig
 
 
-def save_figure(fig: Any, path: str | Path, *, dpi: int = DPI, suffix: str = ".png") -> Path:
-    """Write ``fig`` to ``path`` (suffix forced to ``suffix``, parent folders created) and close it."""
+def save_figure(fig: Any, path: str | Path, *, dpi: int = DPI) -> Path:
+    """Write ``fig`` to ``path`` and close it; returns the path written.
+
+    The format follows the suffix (PNG, JPEG, SVG or PDF); any other suffix is
+    replaced by ``.png``. Parent folders are created.
+    """
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    if path.suffix.lower() != suffix:
-        path = path.with_suffix(suffix)
+    if path.suffix.lower() not in _FORMATS:
+        path = path.with_suffix(".png")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fig.savefig(path, dpi=dpi)
@@ -139,7 +144,7 @@ def render_grid(
     dpi: int = DPI,
     **layout: Any,
 ) -> Path:
-    """Draw a grid (:func:`grid_figure`, same keyword arguments) and save it as a PNG; returns the path."""
+    """Draw a grid (:func:`grid_figure`, same keyword arguments) and save it (:func:`save_figure`)."""
     return save_figure(grid_figure(rows, columns, draw, **layout), path, dpi=dpi)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import torch
 
 from omniaug import InputError
+from omniaug.render import render_grid
 
 __all__ = ["render_attack", "MAX_ROWS"]
 
@@ -47,68 +48,71 @@ def render_attack(op: Any, clean: Any, adversarial: Any, path: str | Path, *, ti
     """Write a PNG of up to :data:`MAX_ROWS` samples: clean | perturbation ×k | adversarial.
 
     ``op`` is the adversarial op that produced ``adversarial`` from ``clean`` (its
-    surface says which values it perturbed and how to draw them).
+    surface says which values it perturbed and how to draw them). The grid is the
+    core's (:func:`omniaug.render.render_grid`); this module draws the cells.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
     a = op.surface(clean).values.detach().float()
     b = op.surface(adversarial).values.detach().float()
     if a.shape != b.shape:
         raise InputError("adversarial", f"the attacked batch of {tuple(a.shape)} values", b, where="render_attack")
-    delta = b - a
     modality = op.modality_name()
+    if modality == "image":
+        kind = "image"
+    elif a.dim() == 3 and modality in ("timeseries", "audio"):
+        kind = "lines"
+    else:
+        kind = "bars" if a.dim() == 2 else "heatmap"
     rows = min(int(a.shape[0]), MAX_ROWS)
-    fig, axes = plt.subplots(rows, 3, figsize=(9.0, 2.4 * rows), squeeze=False)
+    if kind == "heatmap":  # token embeddings (L, D), graph node features (N, F), …
+        a, b = a.reshape(a.shape[0], a.shape[1], -1), b.reshape(b.shape[0], b.shape[1], -1)
+    scale = []  # per row: (low, high) of the clean and adversarial values, the amplified δ and its factor
     for i in range(rows):
-        ax_clean, ax_delta, ax_adv = axes[i]
-        if modality == "image":
-            amp, k = _amplify(delta[i], 1.0)
-            ax_clean.imshow(_image(a[i]), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-            ax_delta.imshow(_image(0.5 + amp), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-            ax_adv.imshow(_image(b[i]), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-            for ax in axes[i]:
-                ax.set_xticks([])
-                ax.set_yticks([])
-        elif a.dim() == 3 and modality in ("timeseries", "audio"):  # (B, C, T): a line per channel
-            span = float(a[i].max() - a[i].min()) or 1.0
-            amp, k = _amplify(delta[i], span)
-            for c in range(a.shape[1]):
-                ax_clean.plot(a[i, c].cpu().numpy(), lw=0.8)
-                ax_delta.plot(amp[c].cpu().numpy(), lw=0.8)
-                ax_adv.plot(a[i, c].cpu().numpy(), lw=0.8, color="0.8")
-                ax_adv.plot(b[i, c].cpu().numpy(), lw=0.8, color=f"C{c % 10}")
-            ax_delta.set_ylim(ax_clean.get_ylim())
-        elif a.dim() == 2:  # (B, F) rows: a bar per feature
-            span = float(a[i].max() - a[i].min()) or 1.0
-            amp, k = _amplify(delta[i], span)
+        if kind == "image":
+            lo, hi = 0.0, 1.0
+        elif kind == "heatmap":  # one colour scale for clean and adversarial
+            lo, hi = float(torch.minimum(a[i].min(), b[i].min())), float(torch.maximum(a[i].max(), b[i].max()))
+        else:
+            lo, hi = float(a[i].min()), float(a[i].max())
+        amp, k = _amplify(b[i] - a[i], (hi - lo) or 1.0)
+        scale.append((lo, hi, amp, k))
+
+    def draw(ax: Any, i: int, c: int) -> str | None:
+        lo, hi, amp, k = scale[i]
+        span = (hi - lo) or 1.0
+        if kind == "image":
+            shown = (a[i], 0.5 + amp, b[i])[c]
+            ax.imshow(_image(shown), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        elif kind == "lines":  # (C, T): a line per channel
+            for ch in range(a.shape[1]):
+                if c == 0:
+                    ax.plot(a[i, ch].cpu().numpy(), lw=0.8)
+                elif c == 1:
+                    ax.plot(amp[ch].cpu().numpy(), lw=0.8)
+                else:
+                    ax.plot(a[i, ch].cpu().numpy(), lw=0.8, color="0.8")
+                    ax.plot(b[i, ch].cpu().numpy(), lw=0.8, color=f"C{ch % 10}")
+            if c == 1:  # the clean panel's y-range (matplotlib's 5% margins)
+                ax.set_ylim(lo - 0.05 * span, hi + 0.05 * span)
+        elif kind == "bars":  # (F,) rows: a bar per feature
             f = list(range(a.shape[1]))
-            ax_clean.bar(f, a[i].cpu().numpy())
-            ax_delta.bar(f, amp.cpu().numpy(), color="C3")
-            ax_adv.bar(f, a[i].cpu().numpy(), color="0.8")
-            ax_adv.bar(f, b[i].cpu().numpy(), width=0.5)
-        else:  # token embeddings (L, D), graph node features (N, F), …: heatmaps
-            ai, bi = a[i].reshape(a.shape[1], -1), b[i].reshape(b.shape[1], -1)
-            lo, hi = float(torch.minimum(ai.min(), bi.min())), float(torch.maximum(ai.max(), bi.max()))
-            span = (hi - lo) or 1.0
-            amp, k = _amplify(bi - ai, span)
-            ax_clean.imshow(ai.cpu().numpy(), vmin=lo, vmax=hi, aspect="auto", interpolation="nearest")
-            ax_delta.imshow(amp.cpu().numpy(), cmap="coolwarm", vmin=-span / 2, vmax=span / 2, aspect="auto",
-                            interpolation="nearest")  # fmt: skip
-            ax_adv.imshow(bi.cpu().numpy(), vmin=lo, vmax=hi, aspect="auto", interpolation="nearest")
-        ax_clean.set_title("clean", fontsize=9)
-        ax_delta.set_title(f"perturbation ×{k:.3g}", fontsize=9)
-        ax_adv.set_title("adversarial", fontsize=9)
-        ax_clean.set_ylabel(f"sample {i}")
+            if c == 1:
+                ax.bar(f, amp.cpu().numpy(), color="C3")
+            else:
+                ax.bar(f, a[i].cpu().numpy(), color="C0" if c == 0 else "0.8")
+                if c == 2:
+                    ax.bar(f, b[i].cpu().numpy(), width=0.5)
+        elif c == 1:
+            ax.imshow(amp.cpu().numpy(), cmap="coolwarm", vmin=-span / 2, vmax=span / 2, aspect="auto",
+                      interpolation="nearest")  # fmt: skip
+        else:
+            ax.imshow((a[i] if c == 0 else b[i]).cpu().numpy(), vmin=lo, vmax=hi, aspect="auto", interpolation="nearest")
+        return f"×{k:.3g}" if c == 1 else None
+
     if title is None:
         lo, hi = op.eps
         eps = f"{lo:.3g}" if lo == hi else f"[{lo:.3g}, {hi:.3g}]"
         title = f"{op.name}: ε={eps} ({op.norm}), {op.steps} step{'s' if op.steps > 1 else ''}"
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path
+    return render_grid(
+        path, rows, ("clean", "perturbation", "adversarial"), draw, row_labels=[f"sample {i}" for i in range(rows)],
+        title=title, cell_size=(3.0, 2.4), ticks=kind in ("lines", "bars"),
+    )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Preview images: waveform and spectrogram of original vs augmented clips (matplotlib Agg)."""
+"""Preview: a waveform over its spectrogram (or a spectrogram) in one cell of the core's preview grid."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
+
+from omniaug.render import render_grid, view_titles
 
 from .payload import SpectrogramBatch, unpack_audio, unpack_spec
 
@@ -30,64 +32,46 @@ def _db_spec(wave: torch.Tensor) -> torch.Tensor:
 
 
 def render_audio(original: Any, views: Sequence[Any], path: Path) -> Path:
-    """PNG grid: per clip (up to 3), a row for the original and each view; waveform | spectrogram."""
-    import matplotlib
+    """PNG grid: one row per clip (up to 3), the original then each view; each cell a waveform over its spectrogram."""
+    payloads = [original, *views]
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    def draw(ax: Any, r: int, c: int) -> None:
+        w, sr = _clip(payloads[c], r)
+        seconds = w.numel() / sr
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        wave_ax, spec_ax = ax.inset_axes((0.0, 0.56, 1.0, 0.44)), ax.inset_axes((0.0, 0.0, 1.0, 0.52))
+        wave_ax.plot((torch.arange(w.numel()) / sr).numpy(), w.numpy(), lw=0.5, color="C0" if c == 0 else "C1")
+        wave_ax.set_xlim(0, seconds)
+        wave_ax.set_ylim(-1.05, 1.05)
+        spec = _db_spec(w)
+        spec_ax.imshow(
+            spec.numpy(), origin="lower", aspect="auto", cmap="magma",
+            extent=(0, seconds, 0, sr / 2000), vmin=float(spec.max()) - 80, vmax=float(spec.max()),
+        )  # fmt: skip
+        wave_ax.set_xticks([])
+        wave_ax.tick_params(labelsize=6)
+        spec_ax.tick_params(labelsize=6)
+        spec_ax.set_xlabel("seconds", fontsize=6, labelpad=1)
+        if c == 0:
+            spec_ax.set_ylabel("kHz", fontsize=6, labelpad=1)
+            ax.yaxis.labelpad = 30  # the row label, clear of the insets' tick labels
 
-    wave, _, _ = unpack_audio(original, 16000)
-    clips = min(MAX_CLIPS, wave.shape[0])
-    rows = clips * (1 + len(views))
-    fig, axes = plt.subplots(rows, 2, figsize=(11, 1.9 * rows), squeeze=False)
-    r = 0
-    for i in range(clips):
-        for j, payload in enumerate([original, *views]):
-            w, sr = _clip(payload, i)
-            label = f"clip {i} " + ("original" if j == 0 else f"view {j}")
-            t = torch.arange(w.numel()) / sr
-            axes[r, 0].plot(t.numpy(), w.numpy(), lw=0.5, color="C0" if j == 0 else "C1")
-            axes[r, 0].set_ylim(-1.05, 1.05)
-            axes[r, 0].set_ylabel(label, fontsize=8)
-            spec = _db_spec(w)
-            axes[r, 1].imshow(
-                spec.numpy(), origin="lower", aspect="auto", cmap="magma",
-                extent=(0, w.numel() / sr, 0, sr / 2000), vmin=float(spec.max()) - 80, vmax=float(spec.max()),
-            )
-            axes[r, 1].set_ylabel("kHz", fontsize=8)
-            r += 1
-    axes[-1, 0].set_xlabel("seconds")
-    axes[-1, 1].set_xlabel("seconds")
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path
+    rows = min(MAX_CLIPS, unpack_audio(original, 16000)[0].shape[0])
+    labels = [f"clip {i}" for i in range(rows)]
+    return render_grid(path, rows, view_titles(len(views)), draw, row_labels=labels, cell_size=(3.6, 2.6))
 
 
 def render_spectrogram(original: Any, views: Sequence[Any], path: Path) -> Path:
-    """PNG grid of spectrograms: per example (up to 3) the original and each view side by side."""
-    import matplotlib
+    """PNG grid of spectrograms: one row per example (up to 3), the original then each view."""
+    payloads = [original, *views]
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    def draw(ax: Any, r: int, c: int) -> None:
+        s, lengths = unpack_spec(payloads[c])
+        img = s[r, 0].detach().float().cpu()
+        if isinstance(payloads[c], SpectrogramBatch) and lengths is not None:
+            img = img[:, : int(lengths[r])]
+        ax.imshow(img.numpy(), origin="lower", aspect="auto", cmap="magma")
 
-    spec, _ = unpack_spec(original)
-    clips = min(MAX_CLIPS, spec.shape[0])
-    cols = 1 + len(views)
-    fig, axes = plt.subplots(clips, cols, figsize=(3.2 * cols, 2.4 * clips), squeeze=False)
-    for i in range(clips):
-        for j, payload in enumerate([original, *views]):
-            s, lengths = unpack_spec(payload)
-            img = s[i, 0].detach().float().cpu()
-            if isinstance(payload, SpectrogramBatch) and lengths is not None:
-                img = img[:, : int(lengths[i])]
-            axes[i, j].imshow(img.numpy(), origin="lower", aspect="auto", cmap="magma")
-            axes[i, j].set_title("original" if j == 0 else f"view {j}", fontsize=8)
-            axes[i, j].set_xticks([])
-            axes[i, j].set_yticks([])
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path
+    rows = min(MAX_CLIPS, unpack_spec(original)[0].shape[0])
+    return render_grid(path, rows, view_titles(len(views)), draw, cell_size=(3.2, 2.4))
