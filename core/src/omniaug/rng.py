@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import cast
+from typing import TypeVar, cast
 
+import numpy as np
 import torch
 
 from . import keyed as _keyed
 from . import memory
+from .errors import InputError
+from .host import host_views
 from .keyed import KeyedGenerator
 from .parallel import run_shared
 
@@ -42,6 +45,8 @@ __all__ = [
     "derangement",
     "choose_k",
     "seed_for",
+    "sample_seeds",
+    "derive_seeds",
     "stream_generator",
     "worker_init_fn",
     "spawn",
@@ -50,6 +55,8 @@ __all__ = [
 ]
 
 _MASK64 = (1 << 64) - 1
+_GAMMA_U = np.uint64(_keyed.GAMMA)
+_Ints = TypeVar("_Ints", torch.Tensor, np.ndarray)
 
 
 def make_generator(seed: int, device: torch.device | str | None = None) -> torch.Generator:
@@ -396,10 +403,8 @@ def choose_k(
 
 
 def _splitmix64(x: int) -> int:
-    x = (x + 0x9E3779B97F4A7C15) & _MASK64
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return x ^ (x >> 31)
+    """One SplitMix64 step: :func:`omniaug.keyed.mix64` of ``x + γ``."""
+    return _keyed.mix64(x + _keyed.GAMMA)
 
 
 def seed_for(base_seed: int, *keys: int) -> int:
@@ -412,6 +417,55 @@ def seed_for(base_seed: int, *keys: int) -> int:
     for k in keys:
         h = _splitmix64(h ^ (int(k) & _MASK64))
     return h & ((1 << 63) - 1)
+
+
+
+# ---------------------------------------------------------------- per-sample seeds
+_SEED_MASK = (1 << 63) - 1
+
+
+def sample_seeds(
+    n: int, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+) -> torch.Tensor:
+    """One seed per sample: ``n`` ``int64`` values uniform in ``[0, 2**63)`` from the caller's generator.
+
+    The core per-sample seed facility, for ops whose randomness per sample has no
+    fixed shape (choices among a graph's edges, a string's words, a program's
+    sites). The seeds are the op's params (one row per sample, so they slice per
+    sample), and every value is a counter-based hash of ``(seed, purpose, counters…)``:
+    :func:`seed_for` on one seed in Python, :func:`derive_seeds` on a tensor of
+    seeds. A sample's values then depend on its seed only, never on its batch or on
+    how many values the other samples needed. A keyed generator gives each row its
+    own seed (per item).
+    """
+    return random_bits(n, generator=generator, device=device) & _SEED_MASK
+
+
+def derive_seeds(seeds: _Ints, *keys: int) -> _Ints:
+    """:func:`seed_for` ``(seed, *keys)`` of every element of an ``int64`` tensor or array, vectorized.
+
+    Bit-identical to the scalar function (tested); same type, shape and device as
+    ``seeds``; values in ``[0, 2**63)``. Small CPU tensors are mixed in NumPy
+    (:mod:`omniaug.host`), others in torch on their device.
+    """
+    host = host_views(seeds) if isinstance(seeds, torch.Tensor) and seeds.dtype == torch.int64 else None
+    if isinstance(seeds, np.ndarray) or host is not None:
+        arr = seeds if isinstance(seeds, np.ndarray) else host[0]  # type: ignore[index]
+        h = arr.astype(np.int64).view(np.uint64) + _GAMMA_U  # a new array: mixed in place below
+        _keyed._mix_np(h)
+        for k in keys:
+            h ^= np.uint64(int(k) & _MASK64)
+            h += _GAMMA_U
+            _keyed._mix_np(h)
+        out = (h & np.uint64(_SEED_MASK)).view(np.int64)
+        return out if isinstance(seeds, np.ndarray) else torch.from_numpy(out)
+    if not isinstance(seeds, torch.Tensor) or seeds.dtype != torch.int64:
+        raise InputError("seeds", "an int64 tensor or array of seeds", seeds, where="derive_seeds")
+    gamma = _keyed._tconst(_keyed.GAMMA, seeds.device)
+    t = _keyed._mix_torch(seeds + gamma)
+    for k in keys:
+        t = _keyed._mix_torch((t ^ _keyed._tconst(int(k) & _MASK64, seeds.device)) + gamma)
+    return t & _keyed._tconst(_SEED_MASK, seeds.device)
 
 
 def _distributed_rank() -> int:

@@ -17,7 +17,7 @@ from torch_geometric.data import Batch
 from omniaug import InputError, host, rng
 from omniaug_graph import DropEdge, MaskFeature, batch_ops
 from omniaug_graph.counter_random import (
-    SEED_HIGH,
+    KEY_HIGH,
     drop_edge_keep_host,
     graph_keys,
     hash_pair,
@@ -59,12 +59,14 @@ def _assert_identical(a: Batch, b: Batch) -> None:
 
 
 def test_graph_keys_agree(monkeypatch) -> None:
-    seeds = torch.cat([torch.tensor([0, 1, SEED_HIGH - 1]), rng.randint(61, 0, SEED_HIGH, generator=rng.make_generator(3))])
+    seeds = torch.cat([torch.tensor([0, 1, 2**63 - 1]), rng.sample_seeds(61, generator=rng.make_generator(3))])
     for salt in (0, 0x1D0E, 0xFFFFFFFF):
         on_host, in_torch = _run_both(monkeypatch, lambda s=salt: graph_keys(seeds, s))
         assert on_host.dtype == in_torch.dtype == torch.long
         assert torch.equal(on_host, in_torch)
-        assert bool(((on_host >= 0) & (on_host < SEED_HIGH)).all())
+        assert bool(((on_host >= 0) & (on_host < KEY_HIGH)).all())
+        want = [rng.seed_for(int(v), salt) & (KEY_HIGH - 1) for v in seeds]  # the core's scalar derivation
+        assert on_host.tolist() == want
 
 
 @pytest.mark.parametrize("with_slices", [True, False])
@@ -76,7 +78,7 @@ def test_pair_keep_small_matches_the_per_edge_rule(path, with_slices) -> None:
     eg = torch.repeat_interleave(torch.arange(30, dtype=torch.int32), counts)
     local = torch.stack([rng.randint(eg.numel(), 0, 1 << 20, generator=g) % counts[eg] for _ in range(2)])
     ei = local + ptr[eg]
-    keys = graph_keys(torch.cat([torch.tensor([0, SEED_HIGH - 1]), rng.randint(28, 0, SEED_HIGH, generator=g)]), 7)
+    keys = graph_keys(torch.cat([torch.tensor([0, 2**63 - 1]), rng.sample_seeds(28, generator=g)]), 7)
     rate = rng.uniform(30, 0.0, 1.0, generator=g)
     rate[:3] = torch.tensor([0.0, 1.0, 0.5])
     for undirected in (True, False):
@@ -99,7 +101,7 @@ def test_drop_edge_keep_host_equals_keys_then_pair_keep(undirected) -> None:
     n_of_edge = counts[eg.long()].clamp_min(1)
     local = torch.stack([rng.randint(eg.numel(), 0, 1 << 20, generator=g) % n_of_edge for _ in range(2)])
     ei = local + ptr[eg.long()]
-    seed = torch.cat([torch.tensor([0, SEED_HIGH - 1]), rng.randint(23, 0, SEED_HIGH, generator=g)])
+    seed = torch.cat([torch.tensor([0, 2**63 - 1]), rng.sample_seeds(23, generator=g)])
     rate = rng.uniform(25, 0.0, 1.0, generator=g)
     rate[:3] = torch.tensor([0.0, 1.0, 0.5])
     for salt in (0, 0x1D0E, 0xFFFFFFFF):

@@ -11,7 +11,7 @@ from torch_geometric.data import Batch
 from omniaug import Compose, RandAugment, TrivialAugment, from_config, registry, rng, to_config
 from omniaug_graph import GRAPH, DropEdge, MaskFeature, TwoViews, graphcl_views
 from omniaug_graph.counter_random import (
-    SEED_HIGH,
+    KEY_HIGH,
     _as_int32_bits,
     _mix32,
     _mix32_,
@@ -125,7 +125,7 @@ def test_int32_pair_hash_is_bit_identical_to_the_int64_form() -> None:
     eg = torch.repeat_interleave(torch.arange(40), counts)
     local = torch.stack([rng.randint(eg.numel(), 0, 1 << 20, generator=g) % counts[eg] for _ in range(2)])
     ei = local + ptr[eg]
-    seeds = torch.cat([torch.tensor([0, SEED_HIGH - 1]), rng.randint(38, 0, SEED_HIGH, generator=g)])
+    seeds = torch.cat([torch.tensor([0, 2**63 - 1]), rng.sample_seeds(38, generator=g)])
     keys = graph_keys(seeds, 0x1D0E)
     rate = rng.uniform(40, 0.0, 1.0, generator=g)
     rate[:3] = torch.tensor([0.0, 1.0, 0.5])
@@ -135,7 +135,7 @@ def test_int32_pair_hash_is_bit_identical_to_the_int64_form() -> None:
         got = pair_keep_small(ei, eg, keys, ptr, rate, undirected=undirected)
         assert torch.equal(got, want)
         assert 0.3 < want.float().mean() < 0.7, "the oracle itself is not degenerate"
-    x = rng.randint(100_000, 0, SEED_HIGH, generator=g)
+    x = rng.randint(100_000, 0, KEY_HIGH, generator=g)
     assert torch.equal(_mix32_(_as_int32_bits(x), torch.empty(100_000, dtype=torch.int32)).long() & 0xFFFFFFFF,
                        _mix32(x))
     u = x.numpy().astype(np.uint32)  # the same in-place formula on NumPy uint32

@@ -3,16 +3,19 @@
 A graph op needs random values per node, per edge or per node pair, but its
 params must have one row per *graph* so that they slice per sample (the core's
 "batch result == per-sample results with sliced params" invariant). So each graph
-gets a random 32-bit seed drawn from the caller's generator, and every element's
-value is a hash of ``(seed, salt, local counters)`` — e.g. the node's index inside
-its graph. The result depends only on the graph and the element, never on where
+gets a seed from the core's per-sample seed facility (:func:`omniaug.rng.sample_seeds`,
+63 bits from the caller's generator), an op's per-graph key is the low 32 bits of
+:func:`omniaug.rng.derive_seeds` ``(seed, salt)`` (the core's SplitMix64 derivation,
+once per graph), and every element's value is a 32-bit hash of ``(key, local
+counters)`` — e.g. the node's index inside its graph. The result depends only on the graph and the element, never on where
 the graph sits in the batch, so a graph alone reproduces its batch result exactly;
 and an undirected edge can be keyed by its unordered endpoint pair so that an edge
 and its reverse get the same draw without any sorting or matching.
 
-The mixer is Chris Wellons' ``lowbias32`` (two multiply–xorshift rounds), computed
-on ``int64`` tensors holding 32-bit values (the low 32 bits of every product are
-exact), so the result is identical on every device.
+The per-element mixer is Chris Wellons' ``lowbias32`` (two multiply–xorshift
+rounds), cheaper per element than a 64-bit mix: computed on ``int64`` holding 32-bit
+values (:func:`_mix32`, the low 32 bits of every product are exact) or in place on
+32-bit patterns (:func:`_mix32_`), so the result is identical on every device.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from omniaug import rng
 from omniaug.host import host_views, namespace
 
 __all__ = [
-    "SEED_HIGH",
+    "KEY_HIGH",
     "draw_seeds",
     "graph_keys",
     "hash32",
@@ -40,19 +43,20 @@ __all__ = [
     "to_uniform",
 ]
 
-SEED_HIGH = 2**32
+#: per-graph keys (:func:`graph_keys`) and element hashes are in ``[0, KEY_HIGH)``
+KEY_HIGH = 2**32
 _M32 = 0xFFFFFFFF
 
 
 def draw_seeds(
     n: int, *, generator: torch.Generator | None, device: torch.device | str = "cpu"
 ) -> torch.Tensor:
-    """``n`` random 32-bit seeds (``int64``) from the caller's generator, one per graph.
+    """``n`` per-graph seeds (``int64`` in ``[0, 2**63)``): :func:`omniaug.rng.sample_seeds`.
 
-    Drawn on the generator's device and then moved (``rng.randint``), so a generator
-    gives the same seeds whatever the batch's device.
+    Drawn on the generator's device and then moved, so a generator gives the same
+    seeds whatever the batch's device; a keyed generator gives each graph its own.
     """
-    return rng.randint(n, 0, SEED_HIGH, generator=generator, device=device)
+    return rng.sample_seeds(n, generator=generator, device=device)
 
 
 def scalar_mul(x: Any, c: int) -> Any:
@@ -92,15 +96,15 @@ def _mix32(x: Any) -> Any:
 
 
 def graph_keys(seed: torch.Tensor, salt: int) -> torch.Tensor:
-    """Mix per-graph seeds with an op's salt — once per graph, before gathering to elements.
+    """An op's 32-bit keys from seeds: the low 32 bits of ``rng.derive_seeds(seed, salt)`` (``int64``).
 
-    Small CPU batches mix in NumPy (same formula, see :mod:`omniaug.host`): ~8 ops on a
-    few dozen numbers, pure dispatch cost in torch.
+    Once per graph, before gathering to elements. Small CPU batches mix in NumPy
+    (:mod:`omniaug.host`): a few dozen numbers, pure dispatch cost in torch.
     """
     host = host_views(seed) if seed.dtype == torch.long else None
     if host is not None:
-        return torch.from_numpy(np.asarray(_mix32((host[0] & _M32) ^ (salt & _M32))))
-    return _mix32((seed & _M32) ^ (salt & _M32))
+        return torch.from_numpy(rng.derive_seeds(host[0], salt) & _M32)
+    return rng.derive_seeds(seed, salt) & _M32
 
 
 def hash32(seed: torch.Tensor, salt: int, *counters: torch.Tensor) -> torch.Tensor:
@@ -282,13 +286,12 @@ def drop_edge_keep_host(
     (tested). Why one function: on a batch of 16 small graphs the separate steps
     cost mostly per-call overhead (tensor↔array views, int64 key mixing with
     masks, a per-edge graph-id vector that the repeat below does not need); here
-    the per-graph keys are mixed in ``uint32`` in place (no masks) and folded with
+    the per-graph keys (:func:`graph_keys`) are cast to ``uint32`` and folded with
     the node offsets before one repeat to the edges.
     """
-    # operands cast to uint32 first (C casts keep the low 32 bits: the torch form's `& 0xFFFFFFFF`)
-    keys = np.bitwise_xor(seed, salt & _M32, dtype=np.uint32, casting="unsafe")
+    # the C cast keeps the low 32 bits: graph_keys' `& 0xFFFFFFFF`
+    keys = rng.derive_seeds(seed, salt).astype(np.uint32)
     tmp = np.empty_like(keys)
-    _mix32_(keys, tmp)
     # (key_g - ptr_g · (2**16 + 1)) mod 2**32, as in pair_keep_small (uint32 wraps)
     keys -= np.multiply(ptr[:-1], (1 << 16) + 1, dtype=np.uint32, casting="unsafe", out=tmp)
     return _pair_keep_small_host(
