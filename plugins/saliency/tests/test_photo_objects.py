@@ -1,6 +1,6 @@
 """Real photos with a caller-given object mask as saliency (issue #18 §4): kept saliency vs random CutMix, solver gap.
 
-The masks come from ``data/photo_objects.json``: outlines of the main object of
+The masks come from :mod:`omniaug_saliency.photos` (``data/photo_objects.json``): outlines of the main object of
 scikit-learn's two sample photos (the pagoda in ``china.jpg``, the dahlia in
 ``flower.jpg``), traced by hand on the 640 × 427 photos with a 40-pixel grid drawn
 over them (see the file's ``about``).
@@ -9,8 +9,6 @@ over them (see the file's ``about``).
 from __future__ import annotations
 
 import functools
-import json
-from pathlib import Path
 
 import pytest
 import torch
@@ -18,37 +16,14 @@ import torch.nn.functional as F
 
 import omniaug
 from omniaug_saliency import ImagePuzzleMix, ImageSaliencyMix, puzzle
+from omniaug_saliency.photos import object_outlines, object_photos, polygon_mask
 
 pytest.importorskip("sklearn")
-
-OBJECTS = Path(__file__).resolve().parent / "data" / "photo_objects.json"
-
-
-def polygon_mask(vertices: list[list[float]], height: int, width: int) -> torch.Tensor:
-    """``(H, W)`` bool: pixel centres inside the polygon (even-odd rule), all pixels and edges at once."""
-    v = torch.tensor(vertices, dtype=torch.float64)
-    x0, y0 = v[:, 0], v[:, 1]
-    x1, y1 = v.roll(-1, 0)[:, 0], v.roll(-1, 0)[:, 1]
-    py = torch.arange(height, dtype=torch.float64).view(height, 1, 1) + 0.5
-    px = torch.arange(width, dtype=torch.float64).view(1, width, 1) + 0.5
-    spans = (y0 > py) != (y1 > py)  # the edge crosses this pixel row
-    dy = torch.where(y1 == y0, torch.ones_like(y1), y1 - y0)
-    x_cross = x0 + (py - y0) * (x1 - x0) / dy
-    return (spans & (px < x_cross)).sum(-1) % 2 == 1
 
 
 @functools.cache
 def full_photos() -> tuple[torch.Tensor, torch.Tensor]:
-    """The two photos ``(2, 3, 427, 640)`` in ``[0, 1]`` and their object masks ``(2, 427, 640)`` (0/1)."""
-    import numpy as np
-    from sklearn.datasets import load_sample_images
-
-    data = load_sample_images()
-    outlines = json.loads(OBJECTS.read_text())["objects"]
-    imgs = torch.from_numpy(np.stack(data.images).copy()).permute(0, 3, 1, 2).to(torch.float32) / 255.0
-    h, w = imgs.shape[-2:]
-    masks = torch.stack([polygon_mask(outlines[Path(f).name], h, w) for f in data.filenames]).to(torch.float32)
-    return imgs, masks
+    return object_photos()
 
 
 @functools.cache
@@ -70,8 +45,11 @@ def test_polygon_mask_matches_pil_rasteriser() -> None:
     import numpy as np
     from PIL import Image, ImageDraw
 
+    square = torch.zeros(5, 6, dtype=torch.bool)
+    square[1:3, 1:4] = True  # pixel centres (x + .5, y + .5) inside x ∈ (1, 4), y ∈ (1, 3)
+    assert torch.equal(polygon_mask([[1, 1], [4, 1], [4, 3], [1, 3]], 5, 6), square)
     _, masks = full_photos()
-    outlines = json.loads(OBJECTS.read_text())["objects"]
+    outlines = object_outlines()
     for i, name in enumerate(("china.jpg", "flower.jpg")):
         canvas = Image.new("L", (640, 427), 0)
         ImageDraw.Draw(canvas).polygon([tuple(p) for p in outlines[name]], fill=1)

@@ -2,8 +2,9 @@
 
     python -m omniaug_saliency.preview docs/images/saliency/puzzlemix.png
 
-Uses sklearn's two sample photos with a caller saliency map (colour contrast to the
-photo's median colour), so no model is needed. Needs matplotlib and scikit-learn.
+Uses sklearn's two sample photos with a caller saliency map: the hand-traced object
+masks of :mod:`omniaug_saliency.photos`, so no model is needed. Needs matplotlib and
+scikit-learn.
 """
 
 from __future__ import annotations
@@ -16,22 +17,21 @@ import torch.nn.functional as F
 import omniaug
 
 from .mixers import ImagePuzzleMix, ImageSaliencyMix
+from .photos import object_photos
 
 
 def sample_photos(size: tuple[int, int] = (96, 144)) -> tuple[torch.Tensor, torch.Tensor]:
-    """sklearn's china / flower photos ``(2, 3, H, W)`` in ``[0, 1]`` and a colour-contrast saliency ``(2, H, W)``."""
-    import numpy as np
-    from sklearn.datasets import load_sample_images
+    """sklearn's china / flower photos ``(2, 3, H, W)`` in ``[0, 1]`` and their object masks as saliency ``(2, H, W)``.
 
-    imgs = torch.from_numpy(np.stack(load_sample_images().images)).to(torch.float32).permute(0, 3, 1, 2) / 255.0
+    The saliency is each pixel's coverage by the hand-traced object outline, normalised to sum 1.
+    """
+    imgs, masks = object_photos()
     imgs = F.interpolate(imgs[:, :, :426, :639], size=size, mode="area")
-    median = imgs.flatten(2).median(2).values.view(2, 3, 1, 1)
-    contrast = (imgs - median).pow(2).sum(1, keepdim=True).sqrt()
-    sal = F.avg_pool2d(contrast, 9, stride=1, padding=4).pow(3)[:, 0]
+    sal = F.interpolate(masks[:, None, :426, :639], size=size, mode="area")[:, 0]
     return imgs, sal / sal.sum((1, 2), keepdim=True)
 
 
-def render(path: str, *, seed: int = 4) -> None:
+def render(path: str, *, seed: int = 0) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -43,7 +43,7 @@ def render(path: str, *, seed: int = 4) -> None:
     mixed, w = pm.mix_batch(x, prm)
     sm = ImageSaliencyMix()
     srm = sm.sample_params(x, generator=omniaug.rng.make_generator(seed), saliency=sal)
-    srm["lam"] = prm["lam"]
+    srm["lam"], srm["partners"] = prm["lam"], prm["partners"]
     srm.update(sm.decide(x, sal, srm))
     smixed, sw = sm.mix_batch(x, srm)
     cut = omniaug.registry().mixer("image.cutmix")()
@@ -60,7 +60,7 @@ def render(path: str, *, seed: int = 4) -> None:
         j = int(prm["partners"][i, 0])
         panels = [
             (x[i].permute(1, 2, 0), f"source x{i}"),
-            (sal[i], "saliency (caller's map)"),
+            (sal[i], "saliency (caller's object mask)"),
             (x[j].permute(1, 2, 0), f"partner x{j}"),
             (z[i], f"mask z (white = x{i}), λ={float(prm['lam'][i]):.2f}"),
             (mixed[i].permute(1, 2, 0), f"Puzzle Mix: x{i} {float(w[i, 0]):.2f}, kept sal {float(kept(pm, prm)[i]):.2f}"),
