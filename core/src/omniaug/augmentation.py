@@ -26,7 +26,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import torch
 
-from . import batching, rng
+from . import batching, rng, validation
 from .errors import InputError
 from .modality import Modality
 from .model import ModelContext, current, using_model
@@ -185,7 +185,7 @@ def _model_entry(fn: Any) -> Any:
     @functools.wraps(fn)
     def entry(self: Any, *args: Any, **kwargs: Any) -> Any:
         ctx = kwargs.pop("model", None)
-        opened = batching.enter_call()  # the outermost call scopes validation caches (batching.CheckedTensors)
+        opened = validation.enter_call()  # the outermost call scopes what validation records (omniaug.validation)
         try:
             if ctx is None:
                 return fn(self, *args, **kwargs)
@@ -193,7 +193,7 @@ def _model_entry(fn: Any) -> Any:
                 return fn(self, *args, model=ctx, **kwargs) if passes else fn(self, *args, **kwargs)
         finally:
             if opened:
-                batching.exit_call()
+                validation.exit_call()
 
     entry._omniaug_model_entry = True  # type: ignore[attr-defined]
     return entry

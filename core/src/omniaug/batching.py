@@ -329,58 +329,25 @@ def tree_allclose(a: Any, b: Any, *, rtol: float = 1e-5, atol: float = 1e-6) -> 
     return bool(a == b)
 
 
-_CALL = threading.local()
-
-
-def enter_call() -> bool:
-    """Open this thread's call scope unless one is open; True when this call opened it.
-
-    The outermost op call (``augment``, ``sample_params``, ``__call__``,
-    ``augment_with_labels``) opens it and closes it with :func:`exit_call`; scoped
-    :class:`CheckedTensors` trust a check only inside the scope it was made in.
-    """
-    if getattr(_CALL, "token", None) is None:
-        _CALL.token = object()
-        return True
-    return False
-
-
-def exit_call() -> None:
-    """Close this thread's call scope (see :func:`enter_call`)."""
-    _CALL.token = None
-
-
-def _call_token() -> object | None:
-    return getattr(_CALL, "token", None)
-
-
 class CheckedTensors:
-    """Remembers tensors that passed an expensive check, until they are changed in place.
+    """Remembers tensors with a property known without reading them, until they are changed in place.
 
-    Validation that reads every element (a value range, finiteness) would otherwise run
-    once per op of a pipeline on data the previous op just produced. An entry holds a
-    weak reference and torch's version counter, which every in-place change bumps, so a
-    modified tensor is checked again and a freed one drops out. At most ``capacity``
-    tensors are remembered (the most recent ones).
+    An entry holds a weak reference and torch's version counter, which every in-place
+    change bumps, so a modified tensor drops out and so does a freed one. At most
+    ``capacity`` tensors are remembered (the most recent ones).
 
     Writes through a NumPy view (``t.numpy()[:] = nan``) or any other alias outside
-    torch do not bump the version counter. With ``scoped=True`` a check is trusted only
-    inside the outermost op call that made it (:func:`enter_call`): between calls the
-    caller's code may have refilled the memory any way it likes, so a tensor validated
-    by one call is read again by the next, while the ops of one pipeline call still
-    skip re-reading what the previous op produced. Outside any op call nothing is trusted.
+    torch do not bump the version counter: this suits data the library made itself
+    (the all-selected masks). Validation of the caller's data goes through
+    :mod:`omniaug.validation`, whose record lasts one op call.
     """
 
-    def __init__(self, capacity: int = 64, *, scoped: bool = False) -> None:
+    def __init__(self, capacity: int = 64) -> None:
         self.capacity = capacity
-        self.scoped = scoped
-        self._entries: dict[int, tuple[weakref.ref[torch.Tensor], int, object | None]] = {}
+        self._entries: dict[int, tuple[weakref.ref[torch.Tensor], int]] = {}
 
     def add(self, t: torch.Tensor) -> torch.Tensor:
         """Remember ``t`` as checked; return it."""
-        token = _call_token() if self.scoped else None
-        if self.scoped and token is None:
-            return t  # outside an op call: nothing to carry the check over to
         key = id(t)
         self._entries.pop(key, None)
         while len(self._entries) >= self.capacity:
@@ -389,16 +356,14 @@ class CheckedTensors:
         def forget(_: weakref.ref[torch.Tensor], k: int = key) -> None:
             self._entries.pop(k, None)
 
-        self._entries[key] = (weakref.ref(t, forget), t._version, token)
+        self._entries[key] = (weakref.ref(t, forget), t._version)
         return t
 
     def __contains__(self, t: object) -> bool:
         if not isinstance(t, torch.Tensor):
             return False
         entry = self._entries.get(id(t))
-        if entry is None or entry[0]() is not t or entry[1] != t._version:
-            return False
-        return not self.scoped or (entry[2] is not None and entry[2] is _call_token())
+        return entry is not None and entry[0]() is t and entry[1] == t._version
 
 
 #: all-True apply masks made by :func:`all_selected` (until changed in place or freed)

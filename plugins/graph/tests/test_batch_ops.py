@@ -156,14 +156,10 @@ def test_node_removal_refuses_other_node_index_attributes() -> None:
 
 
 def test_edge_graph_from_validation_is_reused_only_while_the_batch_is_unchanged(helpers) -> None:
-    from omniaug import batching
+    from omniaug import validation
 
-    opened = batching.enter_call()  # what validation learns is kept within one op call
-    try:
+    with validation.call_scope():  # what validation learns is kept within one op call
         _edge_graph_reuse(helpers)
-    finally:
-        if opened:
-            batching.exit_call()
 
 
 def _edge_graph_reuse(helpers) -> None:

@@ -170,17 +170,13 @@ def test_mask_feature_columns_identical_on_both_paths(monkeypatch, helpers, valu
 
 
 def test_validation_and_known_edge_graph(path, helpers) -> None:
-    from omniaug import batching
+    from omniaug import validation
 
     x = helpers.traceable_batch(8)
-    opened = batching.enter_call()  # what validation learns is kept within one op call
-    try:
+    with validation.call_scope():  # what validation learns is kept within one op call
         validate_graph(x)
         want = torch.repeat_interleave(torch.arange(x.num_graphs), x._slice_dict["edge_index"].diff())
         assert torch.equal(known_edge_graph(x).long(), want)
-    finally:
-        if opened:
-            batching.exit_call()
     assert known_edge_graph(x) is None  # after the call: a NumPy view may have refilled it
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from omniaug import InputError, Modality, batching, rng
-from omniaug.batching import CheckedTensors
 from omniaug.parallel import value_range
-from omniaug.validation import register_check, trusted
+from omniaug.validation import ensure, register_check, trusted
 
 from .payload import AudioBatch, SpectrogramBatch, check_lengths, full_lengths
 
@@ -21,25 +21,29 @@ FLOAT_DTYPES = (torch.float32, torch.float64)
 EXAMPLE_RATE = 16000
 
 
-# Outputs of this plugin's kernels, known finite (they are computed from validated inputs by
-# NaN-safe code). The next op of a pipeline then skips the full finiteness scan of its
-# input; an in-place change voids the entry (see omniaug.batching.CheckedTensors).
-_KNOWN_FINITE = CheckedTensors(scoped=True)  # trusted within one op call: a NumPy-view refill is re-read
-
-
 def mark_finite(t: torch.Tensor) -> torch.Tensor:
-    """Record that ``t`` (produced by a kernel from validated input) is finite; return it."""
-    return _KNOWN_FINITE.add(trusted("audio.finite", t))  # a claim: the contract suite checks it
+    """Claim that ``t`` (computed from validated input by NaN-safe code) is finite; return it.
+
+    The next op of the call then skips the finiteness scan of ``t`` (omniaug.validation);
+    the contract suite runs the full check on every such claim.
+    """
+    return trusted("audio.finite", t)
 
 
-def _finite_check(t: torch.Tensor) -> None:
-    """The full finiteness check a ``trusted("audio.finite", t)`` claim stands for (reads every value)."""
-    lo, hi = value_range(t)
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise InputError("x", "a finite tensor (no NaN/inf)", t, where="audio")
+def _finite_check(where: str, layout: str) -> Callable[[torch.Tensor, str], None]:
+    def check(t: torch.Tensor, argument: str = "x") -> None:
+        # min and max are finite iff every element is (NaN propagates into both): one reduction,
+        # run without waking torch's OpenMP pool before the kernels (omniaug.parallel.value_range)
+        lo, hi = value_range(t)
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise InputError(argument, f"a finite tensor {layout} (no NaN/inf)", t, where=where)
+
+    check.__doc__ = f"The full finiteness check of a {where} tensor ({where}.finite): reads every value, no record."
+    return check
 
 
-register_check("audio.finite", _finite_check)
+register_check("audio.finite", _finite_check("audio", "(B, C, T)"))
+register_check("spectrogram.finite", _finite_check("spectrogram", "(B, C, F, T)"))
 
 
 def _check_tensor(t: Any, argument: str, dims: int, layout: str, where: str) -> None:
@@ -51,13 +55,7 @@ def _check_tensor(t: Any, argument: str, dims: int, layout: str, where: str) -> 
         raise InputError(argument, f"a float32/float64 tensor {layout}", t, where=where)
     if min(t.shape) == 0:  # no sample, no channel (or frequency bin), no time step
         raise InputError(argument, f"a non-empty tensor {layout}", t, where=where)
-    # min and max are finite iff every element is (NaN propagates into both): one reduction,
-    # run without waking torch's OpenMP pool before the kernels (omniaug.parallel.value_range)
-    if t in _KNOWN_FINITE:
-        return
-    lo, hi = value_range(t)
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise InputError(argument, f"a finite tensor {layout} (no NaN/inf)", t, where=where)
+    ensure(f"{where}.finite", t, argument)  # read once per tensor per call (omniaug.validation)
 
 
 def validate_audio(x: Any) -> None:

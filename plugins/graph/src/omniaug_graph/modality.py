@@ -10,14 +10,13 @@ bookkeeping (``ptr``/``batch``/slices) that disagrees with the tensors.
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import numpy as np
 import torch
 from torch_geometric.data import Batch, Data
 
-from omniaug import InputError, Modality, batching, host, memory
+from omniaug import InputError, Modality, host, memory, validation
 from omniaug.parallel import value_range
 from omniaug.validation import register_check, trusted
 
@@ -253,19 +252,12 @@ def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) ->
 def validate_graph(x: Any) -> None:
     """Raise :class:`InputError` unless ``x`` is a well-formed homogeneous ``Data`` or ``Batch``.
 
-    A batch that passed (or was built by a graph op, valid by construction) is
-    remembered with the identity and version counter of each of its tensors, so a
-    pipeline validates its input once, not once per op; any in-place change or
-    reassigned attribute changes that signature and triggers a full check again.
+    The check (``"graph.structure"``) runs once per graph per op call: the core's record
+    (:mod:`omniaug.validation`) keeps a graph that passed, or that a graph op built and
+    claimed valid, with the identity and version counter of each of its tensors
+    (:func:`_signature`); any in-place change or reassigned attribute triggers a full check.
     """
-    if not isinstance(x, Data):
-        raise InputError("x", "a torch_geometric Data or Batch (homogeneous graph)", x, where=WHERE)
-    if _VALIDATED.known(x):
-        return
-    is_batch = isinstance(x, Batch)
-    feats, ei = _check_data_fields(x, check_range=not is_batch)  # a batch's ranges are checked with its graph membership
-    edge_graph = _check_batch_bookkeeping(x, feats, ei) if is_batch else None
-    _VALIDATED.remember(x, edge_graph=edge_graph)
+    validation.ensure("graph.structure", x)
 
 
 def known_edge_graph(b: Batch) -> torch.Tensor | None:
@@ -276,7 +268,7 @@ def known_edge_graph(b: Batch) -> torch.Tensor | None:
     allocation. Small CPU batches are validated without it (see
     :func:`_check_bookkeeping_host`): it is derived here on first request and kept.
     """
-    extras = _VALIDATED.extras(b)
+    extras = validation.notes("graph.structure", b)
     if extras is None:
         return None
     edge_sl = store_meta(b)["_slice_dict"].get("edge_index")
@@ -292,72 +284,41 @@ def known_edge_graph(b: Batch) -> torch.Tensor | None:
     return eg
 
 
-class _ValidatedBatches:
-    """Batches known to be valid, keyed by object identity and a signature of their tensors."""
-
-    def __init__(self) -> None:
-        self._entries: dict[int, tuple[weakref.ref[Any], tuple[Any, ...], dict[str, Any], object]] = {}
-
-    @staticmethod
-    def _signature(x: Data) -> tuple[Any, ...]:
-        # Read from the store's dicts directly: this runs a few times per op (validate,
-        # known_edge_graph, mark_valid), and PyG's items()/getattr layers cost more than the loop.
-        items = [
-            (key, id(value), value._version) if isinstance(value, torch.Tensor) else (key, id(value))
-            for key, value in attrs(x).items()
-        ]
-        meta = store_meta(x)
-        return (tuple(items), id(meta.get("_slice_dict")), id(meta.get("_inc_dict")))
-
-    # Entries are trusted only inside the op call that made them (omniaug.batching.enter_call):
-    # a write through a NumPy view of a tensor does not bump its version counter.
-    def known(self, x: Data) -> bool:
-        entry = self._entries.get(id(x))
-        return entry is not None and entry[0]() is x and entry[1] == self._signature(x) and _in_scope(entry[3])
-
-    def extras(self, x: Data) -> dict[str, Any] | None:
-        """What validation remembered about ``x`` (only while ``x`` is unchanged, within one op call)."""
-        entry = self._entries.get(id(x))
-        if entry is None or entry[0]() is not x or entry[1] != self._signature(x) or not _in_scope(entry[3]):
-            return None
-        return entry[2]
-
-    def remember(self, x: Data, *, edge_graph: torch.Tensor | None = None) -> None:
-        token = batching._call_token()
-        if not isinstance(x, Batch) or token is None:
-            return
-        key = id(x)
-        extras: dict[str, Any] = {}
-        if edge_graph is not None:
-            extras = {"edge_graph": edge_graph, "edge_slices": x._slice_dict["edge_index"]}
-        ref = weakref.ref(x, lambda _, k=key: self._entries.pop(k, None))
-        self._entries[key] = (ref, self._signature(x), extras, token)
-
-
-def _in_scope(token: object) -> bool:
-    return token is not None and token is batching._call_token()
-
-
-_VALIDATED = _ValidatedBatches()
+def _signature(x: Data) -> tuple[Any, ...]:
+    """What changes when a graph changes: the identity and version counter of each tensor, the bookkeeping dicts."""
+    # Read from the store's dicts directly: this runs a few times per op (validate,
+    # known_edge_graph, mark_valid), and PyG's items()/getattr layers cost more than the loop.
+    items = [
+        (key, id(value), value._version) if isinstance(value, torch.Tensor) else (key, id(value))
+        for key, value in attrs(x).items()
+    ]
+    meta = store_meta(x)
+    return (tuple(items), id(meta.get("_slice_dict")), id(meta.get("_inc_dict")))
 
 
 def mark_valid(b: Batch) -> Batch:
-    """Record that ``b`` (built by batch surgery from a validated batch) is valid; return it."""
-    _VALIDATED.remember(trusted("graph.structure", b))  # a claim: the contract suite checks it
-    return b
+    """Claim that ``b`` (built by batch surgery from a validated batch) is valid; return it."""
+    return trusted("graph.structure", b)  # the contract suite runs the full check on every claim
 
 
-def _structure_check(x: Any) -> None:
-    """The full structure check a ``trusted("graph.structure", b)`` claim stands for (no cache)."""
+def _structure_check(x: Any, argument: str = "x") -> dict[str, Any] | None:
+    """The full structure check of a graph (``"graph.structure"``): reads the data, no record.
+
+    Returns what it learned for :func:`known_edge_graph` (each edge's graph id, on large batches).
+    """
     if not isinstance(x, Data):
-        raise InputError("x", "a torch_geometric Data or Batch (homogeneous graph)", x, where=WHERE)
-    is_batch = isinstance(x, Batch)
-    feats, ei = _check_data_fields(x, check_range=not is_batch)
-    if is_batch:
-        _check_batch_bookkeeping(x, feats, ei)
+        raise InputError(argument, "a torch_geometric Data or Batch (homogeneous graph)", x, where=WHERE)
+    if not isinstance(x, Batch):
+        _check_data_fields(x)
+        return None
+    feats, ei = _check_data_fields(x, check_range=False)  # a batch's ranges are checked with its graph membership
+    edge_graph = _check_batch_bookkeeping(x, feats, ei)
+    if edge_graph is None:
+        return None
+    return {"edge_graph": edge_graph, "edge_slices": store_meta(x)["_slice_dict"]["edge_index"]}
 
 
-register_check("graph.structure", _structure_check)
+register_check("graph.structure", _structure_check, signature=_signature)
 
 
 def graph_batch_size(x: Any) -> int:

@@ -25,11 +25,10 @@ from typing import Any, ClassVar
 import torch
 
 from omniaug import Augmentation, Augmented, InputError, Modality, Params, batching, rng
-from omniaug.batching import CheckedTensors
 from omniaug.host import in_unit_interval
 from omniaug.parallel import value_range
 from omniaug.params import APPLY
-from omniaug.validation import register_check, trusted
+from omniaug.validation import checked, ensure, register_check, trusted
 
 __all__ = [
     "IMAGE",
@@ -177,17 +176,8 @@ def _check_image_tensor(img: Any, argument: str = "x", *, allow_single: bool = F
         return
     if not img.is_floating_point():
         raise InputError(argument, expected + f" (dtype float or uint8, not {img.dtype})", img, where="image")
-    if values and img.numel() and img not in _RANGE_CHECKED:
-        # tolerate tiny round-off of upstream float ops: [-1e-3, 1 + 1e-3]; the bit test decides
-        # the usual float32 batch in one pass, anything else gets the exact min/max
-        if not in_unit_interval(img, _RANGE_SLACK):
-            lo, hi = value_range(img)  # NaN propagates into both; no OpenMP wake-up before the kernels (see there)
-            # `not (a <= b)` is also True for NaN
-            if not (lo >= -_RANGE_SLACK and hi <= 1.0 + _RANGE_SLACK):
-                raise InputError(
-                    argument, expected + " (values in [0, 1], no NaN; a label map goes in omniaug_image.Mask(x))", img, where="image"
-                )
-        _RANGE_CHECKED.add(img)
+    if values and img.numel():
+        ensure("image.range", img, argument)  # read once per tensor per call (omniaug.validation)
 
 
 #: most channels a single unbatched ``(C, H, W)`` image may have: more is taken for a ``(B, H, W)`` batch
@@ -230,30 +220,35 @@ def _check_layout(img: torch.Tensor, argument: str, expected: str) -> None:
         )
 
 
-# The value-range check reads every pixel. A fused Compose validates the same input once
-# per op, so tensors that passed are remembered (see omniaug.batching.CheckedTensors): the
-# same, unmodified tensor is not re-read.
-_RANGE_CHECKED = CheckedTensors(scoped=True)  # trusted within one op call: a NumPy-view refill is re-read
-
-
 def carry_range_check(source: torch.Tensor, result: torch.Tensor) -> torch.Tensor:
-    """Mark ``result`` as range-checked if ``source`` was and ``result`` provably stays in range.
+    """Claim ``result`` range-checked if ``source`` was (in this call) and ``result`` provably stays in range.
 
     For kernels whose output is a convex combination of input values and an
     in-range fill (nearest/bilinear warps): the next op's validation then skips
     re-reading every pixel of ``result``. Returns ``result``.
     """
-    if result.is_floating_point() and source in _RANGE_CHECKED:
-        _RANGE_CHECKED.add(trusted("image.range", result))  # a claim: the contract suite checks it
+    if result.is_floating_point() and checked("image.range", source):
+        trusted("image.range", result)  # a claim: the contract suite runs the full check on it
     return result
 
 
-def _range_check(t: torch.Tensor) -> None:
-    """The full value-range check a ``trusted("image.range", t)`` claim stands for (reads every value)."""
-    if t.is_floating_point() and t.numel():
-        lo, hi = value_range(t)
-        if not (lo >= -_RANGE_SLACK and hi <= 1.0 + _RANGE_SLACK):
-            raise InputError("x", "a float image with values in [0, 1] (no NaN)", t, where="image")
+def _range_check(t: torch.Tensor, argument: str = "x") -> None:
+    """The full value-range check of a float image (``"image.range"``): reads every value, no record."""
+    if not (t.is_floating_point() and t.numel()):
+        return
+    # tolerate tiny round-off of upstream float ops: [-1e-3, 1 + 1e-3]; the bit test decides
+    # the usual float32 batch in one pass, anything else gets the exact min/max
+    if in_unit_interval(t, _RANGE_SLACK):
+        return
+    lo, hi = value_range(t)  # NaN propagates into both; no OpenMP wake-up before the kernels (see there)
+    if not (lo >= -_RANGE_SLACK and hi <= 1.0 + _RANGE_SLACK):  # `not (a <= b)` is also True for NaN
+        raise InputError(
+            argument,
+            "a float tensor (B, C, H, W) with values in [0, 1], no NaN "
+            "(or a uint8 tensor; a label map goes in omniaug_image.Mask(x))",
+            t,
+            where="image",
+        )
 
 
 register_check("image.range", _range_check)
