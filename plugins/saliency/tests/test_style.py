@@ -25,6 +25,24 @@ def test_randconv_kernel_sizes_and_identity_mix() -> None:
     assert torch.allclose(same, x)
 
 
+def test_randconv_equals_per_sample_convolution_and_he_scale() -> None:
+    """Oracle: each sample through its own ``k × k`` kernel (cropped from the params), zero padding, blended, clamped."""
+    x = torch.rand(6, 3, 12, 12, generator=torch.Generator().manual_seed(1))
+    op = RandConv(kernel_sizes=(1, 3, 5), mix_range=(0.0, 1.0))
+    out, prm = op.augment(x, generator=omniaug.rng.make_generator(2))
+    kmax = prm["kernel"].shape[-1]
+    for i, s in enumerate(prm["size"].tolist()):
+        r = (kmax - s) // 2
+        k = prm["kernel"][i, :, :, r : r + s, r : r + s]
+        conv = torch.nn.functional.conv2d(x[i : i + 1], k, padding=s // 2)[0]
+        w = float(prm["mix"][i])
+        assert torch.allclose(out[i], (w * x[i] + (1 - w) * conv).clamp(0, 1), atol=1e-5)
+    # He scale: weights ~ N(0, 1 / (k²·C)), measured over many drawn filters of one size
+    big = RandConv(kernel_sizes=(5,)).sample_params(torch.zeros(200, 3, 8, 8), generator=omniaug.rng.make_generator(3))
+    weights = big["kernel"].reshape(-1)  # kmax = 5: every entry is inside the support
+    assert abs(weights.std().item() * (25 * 3) ** 0.5 - 1.0) < 0.03 and abs(weights.mean().item()) < 0.01
+
+
 def test_mixstyle_mixes_statistics_in_training_and_is_identity_in_eval() -> None:
     g = torch.Generator().manual_seed(0)
     f = torch.randn(8, 4, 5, 5, generator=g) * torch.arange(1, 9).view(8, 1, 1, 1) + torch.arange(8).view(8, 1, 1, 1)
@@ -36,6 +54,8 @@ def test_mixstyle_mixes_statistics_in_training_and_is_identity_in_eval() -> None
     mu, mu_out = f.mean((2, 3)), out.mean((2, 3))
     expected = lam[:, :, 0] * mu + (1 - lam[:, :, 0]) * mu[prm["partners"]]
     assert torch.allclose(mu_out, expected, atol=1e-4)
+    sig, sig_out = f.var((2, 3), unbiased=False).add(1e-6).sqrt(), out.var((2, 3), unbiased=False).add(1e-6).sqrt()
+    assert torch.allclose(sig_out, lam[:, :, 0] * sig + (1 - lam[:, :, 0]) * sig[prm["partners"]], atol=1e-4)
     m.eval()
     assert torch.equal(m(f), f)
     # the same seed gives the same draws; the global RNG is not touched

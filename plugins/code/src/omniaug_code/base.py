@@ -63,7 +63,7 @@ class Result:
 
 
 class CodeAugmentation(Augmentation):
-    """A semantics-preserving source transformation; subclasses implement :meth:`transform`.
+    """A semantics-preserving source transformation; subclasses implement :meth:`inner_kernel`.
 
     Args:
         max_sites: each sample changes between 1 and ``max_sites`` sites (the
@@ -113,7 +113,7 @@ class CodeAugmentation(Augmentation):
         self.verify = args.choice("verify", verify, ("parse", "compile"), where=where)
 
     # -- to implement -------------------------------------------------------------
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         """Transform one source; raise :class:`NotApplicable` when there is nothing to do."""
         raise NotImplementedError
 
@@ -154,7 +154,7 @@ class CodeAugmentation(Augmentation):
             # C family: regions tree-sitter cannot parse (macros, extensions) are left alone by every op
             signature = () if verified or is_verified(source, language) else error_signature(source, language)
         try:
-            result = self.transform(source, language, Keys(seed), sites)
+            result = self.inner_kernel(source, language, Keys(seed), sites)
         except NotApplicable as exc:
             return source, Status(self.name, "not_applicable", str(exc))
         if result.source == source:
