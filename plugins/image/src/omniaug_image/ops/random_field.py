@@ -12,6 +12,13 @@ low-pass filtered in the Fourier domain with a Gaussian of standard deviation
 pair for all fields of the batch. Each field is normalized to unit standard
 deviation and scaled by the op's strength times a per-sample amplitude in
 ``[0, 1]``, so the strength is the largest standard deviation a sample can get.
+
+Batch invariance (``docs/scale-out.md``): with per-item keyed seeds a sample's
+output must not depend on its batch nor on the thread count. On the CPU the
+transforms run per field in NumPy's pocketfft (torch's MKL FFT may compute a field
+differently depending on how many share the call), the spectrum is filtered in real
+arithmetic, and the per-pixel colour matrices are written as fixed-order sums
+rather than a matmul whose blocking depends on the batch.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
 from omniaug import InputError, args, rng
@@ -44,8 +52,13 @@ def gaussian_random_field(noise: torch.Tensor, length_scale: float, *, normalize
     fy = torch.fft.fftfreq(h, device=noise.device, dtype=torch.float32).view(-1, 1)
     fx = torch.fft.rfftfreq(w, device=noise.device, dtype=torch.float32).view(1, -1)
     filt = torch.exp(-2.0 * math.pi**2 * length_scale**2 * (fx * fx + fy * fy))
-    spectrum = torch.fft.rfft2(noise.to(torch.float32)) * filt
-    if normalize:  # zero mean exactly, before the inverse: no rounding residue of the mean to blow up below
+    noise = noise.to(torch.float32)
+    # with normalize the DC bin is zeroed (zero mean exactly, before the inverse: no rounding residue of the mean to
+    # blow up below); on the CPU per field in NumPy (batch- and thread-invariant), else (gradients, GPUs) in torch
+    if noise.device.type == "cpu" and not (noise.requires_grad and torch.is_grad_enabled()):
+        return _smooth_on_host(noise.contiguous(), filt, normalize)
+    spectrum = torch.fft.rfft2(noise) * filt
+    if normalize:
         spectrum[..., 0, 0] = 0
     field = torch.fft.irfft2(spectrum, s=(h, w))
     if not normalize:
@@ -53,6 +66,43 @@ def gaussian_random_field(noise: torch.Tensor, length_scale: float, *, normalize
     field = field - field.mean(dim=(-2, -1), keepdim=True)
     # a 1×1 field has no spread (its std is NaN with Bessel's correction): it stays 0
     return field / field.std(dim=(-2, -1), keepdim=True).nan_to_num(0.0).clamp_min(1e-12)
+
+
+def _smooth_on_host(noise: torch.Tensor, filt: torch.Tensor, normalize: bool) -> torch.Tensor:
+    """:func:`gaussian_random_field` per ``(H, W)`` field in NumPy, chunks of fields spread over the threads.
+
+    pocketfft transforms each field line by line on its own, the real filter scales
+    real and imaginary parts one by one and the mean and spread are sums over the one
+    field, so how the fields are grouped (the caller's batch, the chunks here) never
+    changes a field's bits.
+    """
+    from omniaug.parallel import run_shared
+
+    h, w = noise.shape[-2:]
+    fields = noise.detach().reshape(-1, h, w).numpy()
+    gain = filt.numpy()[..., None]  # (H, W/2 + 1, 1): scales both parts of each bin
+    out = np.empty_like(fields)
+    count = fields.shape[0]
+    parts = max(1, min(count, 2 * torch.get_num_threads()))
+    bounds = [(count * i // parts, count * (i + 1) // parts) for i in range(parts)]
+
+    def work(i: int) -> None:
+        lo, hi = bounds[i]
+        if hi > lo:
+            spec = np.fft.rfft2(fields[lo:hi])
+            spec.view(np.float32).reshape(*spec.shape, 2)[...] *= gain
+            if normalize:
+                spec[:, 0, 0] = 0
+            field = np.fft.irfft2(spec, s=(h, w))  # not out=: NumPy 2.4's irfft2 writes garbage there
+            if normalize:
+                field -= field.mean(axis=(-2, -1), keepdims=True)
+                if h * w > 1:  # a 1×1 field has no spread: it stays 0
+                    field /= np.maximum(np.nan_to_num(field.std(axis=(-2, -1), ddof=1, keepdims=True)), 1e-12)
+            out[lo:hi] = field
+
+    if count:
+        run_shared(parts, work, torch.device("cpu"))
+    return torch.from_numpy(out).reshape(noise.shape)
 
 
 def field_affine_grid(
@@ -80,6 +130,12 @@ def field_affine_grid(
     return torch.stack([qx / (width / 2), qy / (height / 2)], dim=-1)
 
 
+def _mix3(m: Sequence[Sequence[float]], planes: Sequence[torch.Tensor]) -> list[torch.Tensor]:
+    """The 3×3 constant matrix ``m`` times three planes, per pixel, as sums in a fixed order
+    (a batched matmul's blocking, and so its rounding, depends on the batch)."""
+    return [planes[0] * row[0] + planes[1] * row[1] + planes[2] * row[2] for row in m]
+
+
 def field_color(img: torch.Tensor, brightness: torch.Tensor, saturation: torch.Tensor, hue: torch.Tensor) -> torch.Tensor:
     """Per-pixel saturation, YIQ hue rotation and brightness; fields ``(B, H, W)``; clamped, dtype kept.
 
@@ -92,15 +148,11 @@ def field_color(img: torch.Tensor, brightness: torch.Tensor, saturation: torch.T
         gray = FC.gray(x)
         s = saturation.unsqueeze(1)
         x = x * s + gray * (1.0 - s)
-        t = torch.tensor(FC.RGB_TO_YIQ, dtype=x.dtype, device=x.device)
-        yiq = torch.einsum("ij,bjhw->bihw", t, x)
+        y, i, q = _mix3(FC.RGB_TO_YIQ, x.unbind(1))
         theta = hue * (-2.0 * math.pi)  # same sign convention as functional_color.yiq_hue_matrix
         cos, sin = torch.cos(theta), torch.sin(theta)
-        i, q = yiq[:, 1], yiq[:, 2]
-        yiq = torch.stack([yiq[:, 0], cos * i - sin * q, sin * i + cos * q], dim=1)
         # the inverse computed once (functional_color): a LAPACK call per call wakes BLAS threads
-        t_inv = torch.tensor(FC._YIQ_TO_RGB, dtype=x.dtype, device=x.device)
-        x = torch.einsum("ij,bjhw->bihw", t_inv, yiq)
+        x = torch.stack(_mix3(FC._YIQ_TO_RGB, (y, cos * i - sin * q, sin * i + cos * q)), dim=1)
     x = (x * brightness.unsqueeze(1)).clamp_(0.0, 1.0)
     return FC.from_float(x, img.dtype)
 
