@@ -106,7 +106,8 @@ def test_render_writes_a_side_by_side_diff(tmp_path: Path) -> None:
     views = [RenameVariables()(x, generator=omniaug.rng.make_generator(s)) for s in range(2)]
     path = CODE.render(x, views, tmp_path / "preview.png")  # type: ignore[misc]
     html = path.read_text()
-    assert path.suffix == ".html" and "<table" in html and "diff_chg" in html
+    assert path.suffix == ".html" and "<table" in html and "<pre>" in html
+    assert "<del>" in html and "<ins>" in html  # the renamed variables, marked by the core's word diff
     assert "code.rename_variables: applied" in html
 
 

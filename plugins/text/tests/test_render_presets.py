@@ -7,8 +7,8 @@ from pathlib import Path
 import torch
 
 from omniaug import RandAugment, TrivialAugment, from_config, registry, to_config
+from omniaug.render import diff_html, diff_page, diff_plain
 from omniaug_text.modality import TEXT, TOKENS, example_tokens
-from omniaug_text.render import diff_html, diff_plain, render_html
 
 
 def test_word_diff_marks_only_changes() -> None:
@@ -26,7 +26,7 @@ def test_render_writes_html_and_text(tmp_path: Path) -> None:
     assert text.count("<tr>") == 3 and "<ins>large</ins>" in text
     plain = TEXT.render(original, views, tmp_path / "preview.txt").read_text()
     assert "view 1: the [-big-]{+large+} dog" in plain
-    assert "<!doctype html>" in render_html(original, views)
+    assert "<!doctype html>" in diff_page(original, views)
     tok = TOKENS.render(example_tokens(2), [example_tokens(2)], tmp_path / "tokens.html")
     assert tok.exists()
 
