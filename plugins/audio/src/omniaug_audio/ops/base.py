@@ -32,8 +32,9 @@ def log_uniform(
 class WaveformOp(Augmentation):
     """Base of the ``audio`` ops: unpack the payload, keep the padding untouched, repack.
 
-    Subclasses implement :meth:`transform` on ``(wave, sample_rate, lengths, params)``
-    and return the new waveform (and new lengths for length-changing ops).
+    Subclasses implement :meth:`inner_kernel` on ``(wave, sample_rate, lengths, params)``
+    and return the new waveform (and new lengths for length-changing ops); :meth:`kernel`
+    unpacks the payload, calls it and repacks.
     """
 
     modality = AUDIO
@@ -45,10 +46,11 @@ class WaveformOp(Augmentation):
     keeps_finite: ClassVar[bool] = True
     sample_rate: int = 16000
 
-    def transform(
+    def inner_kernel(
         self, wave: torch.Tensor, sample_rate: int, lengths: torch.Tensor, params: dict[str, Any]
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-        raise NotImplementedError
+        """The op on the unpacked batch: the new waveform, or ``(waveform, lengths)`` if the length changes."""
+        raise NotImplementedError(f"{type(self).__name__}.inner_kernel")
 
     def apply(self, x: Any, params: Any) -> Any:
         # A length-changing op on an AudioBatch without lengths gets explicit full lengths
@@ -69,7 +71,7 @@ class WaveformOp(Augmentation):
     def kernel(self, x: Any, params: Any) -> Any:
         wave, sr, lengths = unpack_audio(x, self.sample_rate)
         lens = full_lengths(wave, lengths)
-        out = self.transform(wave, sr, lens, params)
+        out = self.inner_kernel(wave, sr, lens, params)
         if isinstance(out, tuple):
             y, new_lengths = out
             y = y * valid_mask(y, new_lengths)  # the new padding is silence

@@ -51,7 +51,7 @@ class Gain(WaveformOp):
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"gain_db": rng.uniform(batch_size, *self.gain_db, generator=generator, device=device)}
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         return wave * _col(db_to_amplitude(params["gain_db"]), wave)
 
     def apply_validated(self, x: Any, params: Any) -> Any:
@@ -87,7 +87,7 @@ class GainTransition(WaveformOp):
             "offset": rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device),
         }
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         n = _col(lengths, wave)
         dur = (_col(params["duration"], wave) * n).clamp_min(1.0)
         start = _col(params["offset"], wave) * (n - dur).clamp_min(0.0)
@@ -125,7 +125,7 @@ class Fade(WaveformOp):
             "fade_out": rng.uniform(batch_size, *self.fade_out, generator=generator, device=device),
         }
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         n = _col(lengths, wave)
         t = _positions(wave)
         rise = ((t + 1) / (_col(params["fade_in"], wave) * n).clamp_min(1.0)).clamp(0.0, 1.0)
@@ -147,7 +147,7 @@ class PolarityInversion(WaveformOp):
         """A factor of -1 per example (see :mod:`omniaug_audio.fusion`)."""
         return torch.full(params["apply"].shape, -1.0, device=params["apply"].device)
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         return -wave
 
     def apply_validated(self, x: Any, params: Any) -> Any:
@@ -199,7 +199,7 @@ class TimeShift(WaveformOp):
         windows = ext.unfold(-1, n, 1)  # (B, C, starts, n), a view
         return repack_audio(x, windows[rows, :, start.to(wave.device)])
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         n = lengths.reshape(-1, 1)
         steps = torch.round(params["shift"].to(torch.float64).reshape(-1, 1) * n).long()
         t = torch.arange(wave.shape[-1], device=wave.device).unsqueeze(0)
@@ -227,7 +227,7 @@ class TimeMask(WaveformOp):
             "offset": rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device),
         }
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         n = lengths.reshape(-1, 1)
         width = torch.round(params["width"].to(torch.float64).reshape(-1, 1) * n).long()
         start = torch.floor(params["offset"].to(torch.float64).reshape(-1, 1) * (n - width + 1)).long()
@@ -242,6 +242,6 @@ class Reverse(WaveformOp):
     name = "audio.reverse"
     differentiable = True
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         t = torch.arange(wave.shape[-1], device=wave.device).unsqueeze(0)
         return _gather_time(wave, lengths.reshape(-1, 1) - 1 - t)

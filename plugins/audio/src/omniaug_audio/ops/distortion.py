@@ -39,7 +39,7 @@ class Clipping(WaveformOp):
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"level": rng.uniform(batch_size, *self.level, generator=generator, device=device)}
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         threshold = _col(params["level"], wave) * _peak(wave, lengths)
         return torch.maximum(torch.minimum(wave, threshold), -threshold)
 
@@ -59,7 +59,7 @@ class TanhDistortion(WaveformOp):
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"drive_db": rng.uniform(batch_size, *self.drive_db, generator=generator, device=device)}
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         valid = valid_mask(wave, lengths)
         y = torch.tanh(wave * _col(10 ** (params["drive_db"] / 20), wave))
         p_in, p_out = masked_power(wave, valid), masked_power(y, valid)
@@ -82,7 +82,7 @@ class BitCrush(WaveformOp):
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"bits": rng.randint(batch_size, self.bits[0], self.bits[1] + 1, generator=generator, device=device)}
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         steps = _col(2.0 ** (params["bits"].to(torch.float64) - 1), wave)
         return torch.round(wave * steps) / steps
 
@@ -101,7 +101,7 @@ class PeakNormalize(WaveformOp):
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"target_db": rng.uniform(batch_size, *self.target_db, generator=generator, device=device)}
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         peak = _peak(wave, lengths)
         gain = torch.where(peak > 0, _col(10 ** (params["target_db"] / 20), wave) / peak.clamp_min(1e-30), 1.0)
         return wave * gain
@@ -134,7 +134,7 @@ class LoudnessNormalize(WaveformOp):
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"target_db": rng.uniform(batch_size, *self.target_db, generator=generator, device=device)}
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         if self.measure == "lufs":
             level_db = integrated_loudness(wave, sr, lengths).reshape(-1, 1, 1)
             gain = torch.where(

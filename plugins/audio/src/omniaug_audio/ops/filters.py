@@ -56,7 +56,7 @@ class _Biquad(WaveformOp):
         freq = params["freq_hz"].to(torch.float64).clamp(1e-3, 0.499 * sr)  # stay below Nyquist
         return biquad_coefficients(self.kind, freq, params["q"].to(torch.float64), sr)
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         b, a = self.coefficients(params, sr)
         b, a = b.to(wave.device), a.to(wave.device)
         return fft_filter(wave, lambda n_fft: biquad_magnitude(b, a, n_fft) ** self.stages)

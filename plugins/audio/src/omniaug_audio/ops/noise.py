@@ -92,7 +92,7 @@ class ColoredNoise(WaveformOp):
         gain = torch.where(p_noise > 0, (target / p_noise.clamp_min(1e-30)).sqrt(), torch.zeros_like(p_noise))
         return torch.addcmul(x, noise, gain.reshape(-1, 1, 1))
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         noise = colored_noise(params["spectrum"], params["beta"], wave.shape[-1], wave.dtype)
         return add_at_snr(wave, noise, params["snr_db"], valid_mask(wave, lengths))
 
@@ -153,7 +153,7 @@ class BackgroundNoise(WaveformOp):
             "offset": rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device),
         }
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         bank, bank_lengths = self._bank_at(sr)
         bank = bank.to(device=wave.device, dtype=wave.dtype)
         clip = params["clip"].to(wave.device)

@@ -86,7 +86,7 @@ class PitchShift(WaveformOp):
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"semitones": rng.uniform(batch_size, *self.semitones, generator=generator, device=device)}
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         bound = max(abs(self.semitones[0]), abs(self.semitones[1]))
         return pitch_shift(wave, params["semitones"].to(wave.device), lengths, max_semitones=bound, n_fft=self.n_fft)
 
@@ -112,7 +112,7 @@ class TimeStretch(WaveformOp):
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"factor": log_uniform(batch_size, *self.factor, generator=generator, device=device)}
 
-    def transform(
+    def inner_kernel(
         self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any
     ) -> tuple[torch.Tensor, torch.Tensor]:
         rate = params["factor"].to(device=wave.device, dtype=wave.dtype)
@@ -139,7 +139,7 @@ class Speed(WaveformOp):
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"factor": log_uniform(batch_size, *self.factor, generator=generator, device=device)}
 
-    def transform(
+    def inner_kernel(
         self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any
     ) -> tuple[torch.Tensor, torch.Tensor]:
         factor = params["factor"].to(device=wave.device, dtype=wave.dtype)
@@ -173,7 +173,7 @@ class Resample(WaveformOp):
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"rate_hz": log_uniform(batch_size, *self.rate_hz, generator=generator, device=device)}
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         ratio = (params["rate_hz"].to(device=wave.device, dtype=wave.dtype) / sr).clamp_max(1.0)  # low / high
         n = wave.shape[-1]
         n_low = math.ceil(n * min(1.0, self.rate_hz[1] / sr))  # buffer for the highest low rate

@@ -83,7 +83,7 @@ class SyntheticReverb(WaveformOp):
             "noise": rng.normal(batch_size, shape=(ir_len,), generator=generator, device=device),
         }
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         ir = synthetic_rir(params["noise"].to(wave.dtype), params["rt60"], sr, params["direct_ratio_db"])
         return convolve_same_level(wave, ir, lengths)
 
@@ -131,6 +131,6 @@ class ImpulseResponse(WaveformOp):
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"ir": rng.randint(batch_size, 0, self._irs.shape[0], generator=generator, device=device)}
 
-    def transform(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
+    def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         irs = self._irs_at(sr).to(wave.device)
         return convolve_same_level(wave, irs[params["ir"].to(wave.device)], lengths)
