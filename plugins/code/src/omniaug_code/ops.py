@@ -66,7 +66,7 @@ class RenameVariables(CodeAugmentation):
         self.include_parameters = bool(include_parameters)
         self.rename_public_api = bool(rename_public_api)
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         if language == "python":
             return renaming.rename_variables(
                 source, keys, sites, include_parameters=self.include_parameters, public_api=self.rename_public_api
@@ -91,7 +91,7 @@ class RenameFunctions(CodeAugmentation):
         super().__init__(max_sites, **kw)
         self.rename_public_api = bool(rename_public_api)
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return renaming.rename_functions(source, keys, sites, public_api=self.rename_public_api)
 
 
@@ -101,7 +101,7 @@ class ShuffleNames(CodeAugmentation):
     name = "code.shuffle_names"
     source_ref = _REF
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return renaming.shuffle_names(source, keys, sites)
 
 
@@ -114,7 +114,7 @@ class InsertDeadCode(CodeAugmentation):
 
     default_max_sites = 2
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         if language == "python":
             return deadcode.insert_dead_code(source, keys, sites)
         return clike.insert_dead_code(source, language, keys, sites)
@@ -129,7 +129,7 @@ class ExchangeLoops(CodeAugmentation):
 
     default_max_sites = 2
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         if language == "python":
             return loops.exchange_loops(source, keys, sites)
         return clike.exchange_loops(source, language, keys, sites)
@@ -142,7 +142,7 @@ class SwapOperands(CodeAugmentation):
     languages = LANGUAGES
     source_ref = _REF
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return operands.swap_operands(source, language, keys, sites)
 
 
@@ -155,7 +155,7 @@ class SwapBlocks(CodeAugmentation):
 
     default_max_sites = 2
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return blocks.swap_blocks(source, language, keys, sites)
 
 
@@ -165,7 +165,7 @@ class RewriteBooleans(CodeAugmentation):
     name = "code.rewrite_booleans"
     source_ref = _REF
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return booleans.rewrite_booleans(source, keys, sites)
 
 
@@ -177,7 +177,7 @@ class WrapTry(CodeAugmentation):
 
     default_max_sites = 1
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return trywrap.wrap_try(source, keys, sites)
 
 
@@ -191,7 +191,7 @@ class RemoveComments(CodeAugmentation):
 
     default_max_sites = 8
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return comments.remove_comments(source, language, keys, sites)
 
 
@@ -209,7 +209,7 @@ class RemoveDocstrings(CodeAugmentation):
         super().__init__(max_sites, **kw)
         self.keep_doctests = bool(keep_doctests)
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return docstrings.remove_docstrings(source, keys, sites, keep_doctests=self.keep_doctests)
 
 
@@ -219,7 +219,7 @@ class PerturbDocstrings(CodeAugmentation):
     name = "code.perturb_docstrings"
     source_ref = "ReCode (Wang et al. 2023), docstring perturbations"
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return docstrings.perturb_docstrings(source, keys, sites)
 
 
@@ -229,7 +229,7 @@ class Reformat(CodeAugmentation):
     name = "code.reformat"
     source_ref = "ReCode (Wang et al. 2023), format perturbations"
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return formatting.reformat(source, keys, sites)
 
 
@@ -241,7 +241,7 @@ class ReorderImports(CodeAugmentation):
 
     default_max_sites = 1
 
-    def transform(self, source: str, language: str, keys: Keys, sites: int) -> Result:
+    def inner_kernel(self, source: str, language: str, keys: Keys, sites: int) -> Result:
         return imports.reorder_imports(source, keys, sites)
 
 
