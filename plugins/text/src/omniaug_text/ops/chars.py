@@ -84,7 +84,7 @@ class _CharOp(Augmentation):
         counts = counts_t.tolist()
         cols = cols_t.tolist()  # row-major: the picked columns of row 0, then row 1, …
         out = list(x)
-        edit = self._edit_string
+        edit = self.inner_kernel
         offset = 0
         for b, count in enumerate(counts):  # slices of the flat picks; the string work is per sample
             if count:
@@ -92,7 +92,8 @@ class _CharOp(Augmentation):
                 offset += count
         return out
 
-    def _edit_string(self, text: str, positions: list[int], choices: list[float]) -> str:
+    def inner_kernel(self, text: str, positions: list[int], choices: list[float]) -> str:
+        """The op on one string, at its picked positions (:meth:`kernel` runs it per sample)."""
         chars = _characters(text)
         if positions[-1] >= len(chars):
             keep = [i for i, j in enumerate(positions) if j < len(chars)]
@@ -188,7 +189,7 @@ class KeyboardTypo(_TableSubstitution):
     def _table(self) -> dict[str, tuple[str, ...]]:
         return keyboard(self.layout)
 
-    def _edit_string(self, text: str, positions: list[int], choices: list[float]) -> str:
+    def inner_kernel(self, text: str, positions: list[int], choices: list[float]) -> str:
         # inlined hot path of the benchmark: table substitution without per-character method calls
         table = keyboard(self.layout)
         if needs_clusters(text):  # letters with combining marks: the general path, cluster by cluster

@@ -110,14 +110,15 @@ class _WordOp(Augmentation):
 
     def kernel(self, x: list[str], params: Params) -> list[str]:
         rows = params["u"].tolist()  # one bulk transfer per batch; the string work is per sample
-        edit, width = self._edit, self._width
+        edit, width = self.inner_kernel, self._width
         # each sample reads the prefix of its row that it would get alone (the width of its own
         # word count), not the batch's padded width: with per-item (keyed) draws, which give a row
         # the same numbers whatever the width, its edit is then the same in any batch
         return [edit(s, row[: width(s.count(" ") + 2)]) for s, row in zip(x, rows)]
 
-    def _edit(self, text: str, row: list[float]) -> str:
-        raise NotImplementedError
+    def inner_kernel(self, text: str, row: list[float]) -> str:
+        """The op on one string with its row of uniforms (:meth:`kernel` runs it per sample)."""
+        raise NotImplementedError(f"{type(self).__name__}.inner_kernel")
 
     def _doc(self, text: str) -> Doc | SpaceDoc:
         return segment(text, self.protected, faithful=self.faithful)
@@ -147,7 +148,7 @@ class _ReplaceWithLexicon(_WordOp):
     def _lookup(self) -> Callable[[str], tuple[str, ...]]:
         raise NotImplementedError
 
-    def _edit(self, text: str, row: list[float]) -> str:
+    def inner_kernel(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
         words = doc.words
         if not words:
@@ -232,7 +233,7 @@ class RandomInsertion(_WordOp):
     def _width(self, words: int) -> int:
         return 12 * max(1, int(self.rate * words))  # up to 10 tries, a position and a choice per insertion
 
-    def _edit(self, text: str, row: list[float]) -> str:
+    def inner_kernel(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
         words = doc.words
         n = len(words)
@@ -278,7 +279,7 @@ class RandomSwap(_WordOp):
     def _width(self, words: int) -> int:
         return 2 * max(1, int(self.rate * words))
 
-    def _edit(self, text: str, row: list[float]) -> str:
+    def inner_kernel(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
         n = len(doc.words)
         if n < 2:
@@ -318,7 +319,7 @@ class RandomDeletion(_WordOp):
     def _width(self, words: int) -> int:
         return words
 
-    def _edit(self, text: str, row: list[float]) -> str:
+    def inner_kernel(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
         n = len(doc.words)
         if n <= 1:
@@ -364,7 +365,7 @@ class PunctuationInsertion(_WordOp):
     def _width(self, words: int) -> int:
         return 1 + words + int(self.rate * words + 1)  # count, order keys, marks
 
-    def _edit(self, text: str, row: list[float]) -> str:
+    def inner_kernel(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
         n = len(doc.words)
         if n == 0:
@@ -408,7 +409,7 @@ class WordSplit(_WordOp):
             raise InputError("min_length", "an integer >= 2", min_length, where=type(self).__name__)
         self.min_length = min_length
 
-    def _edit(self, text: str, row: list[float]) -> str:
+    def inner_kernel(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
         words = doc.words
         letters = [w if w.isascii() else graphemes(w) for w in words]
@@ -446,7 +447,7 @@ class SpellingMistake(_WordOp):
         super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
         self.rate = args.fraction("rate", rate, where=type(self).__name__)
 
-    def _edit(self, text: str, row: list[float]) -> str:
+    def inner_kernel(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
         words = doc.words
         table = spelling("en")
@@ -480,10 +481,10 @@ class SentenceShuffle(Augmentation):
 
     def kernel(self, x: list[str], params: Params) -> list[str]:
         rows = params["u"].tolist()
-        return [self._edit(s, row) for s, row in zip(x, rows)]
+        return [self.inner_kernel(s, row) for s, row in zip(x, rows)]
 
     @staticmethod
-    def _edit(text: str, row: list[float]) -> str:
+    def inner_kernel(text: str, row: list[float]) -> str:
         parts = split_sentences(text)
         sentences = parts[0::2]
         if len(sentences) < 2:
