@@ -58,7 +58,7 @@ def local_edge_ends(b: Batch, edge_graph: torch.Tensor, *, undirected: bool) -> 
 class GraphAugmentation(Augmentation):
     """Base of the graph ops: a single ``Data`` is promoted to a batch of one and returned as ``Data``.
 
-    Subclasses implement :meth:`graph_kernel` on a validated ``Batch`` with
+    Subclasses implement :meth:`inner_kernel` on a validated ``Batch`` with
     per-graph params (one row per graph).
     """
 
@@ -68,10 +68,11 @@ class GraphAugmentation(Augmentation):
 
     def kernel(self, x: Any, params: Params) -> Any:
         b, single = batch_ops.as_batch(x)
-        return batch_ops.restore(mark_valid(self.graph_kernel(b, params)), single)
+        return batch_ops.restore(mark_valid(self.inner_kernel(b, params)), single)
 
-    def graph_kernel(self, b: Batch, params: Params) -> Batch:
-        raise NotImplementedError(f"{type(self).__name__}.graph_kernel")
+    def inner_kernel(self, b: Batch, params: Params) -> Batch:
+        """The op on a ``Batch`` (:meth:`kernel` promotes a single ``Data`` and restores it afterwards)."""
+        raise NotImplementedError(f"{type(self).__name__}.inner_kernel")
 
     @staticmethod
     def _feature(x: Data, key: str, where: str) -> torch.Tensor:

@@ -110,7 +110,7 @@ class Diffusion(GraphAugmentation):
         strength = self.teleport if self.method == "ppr" else self.t
         return {"coeff": draw_strength(strength, batch_size, generator=generator, device=device)}
 
-    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+    def inner_kernel(self, b: Batch, params: Params) -> Batch:
         lay = batch_ops.layout(b)
         if lay.extra_index_keys:
             raise InputError("x", "a graph whose only node-index attribute is edge_index", lay.extra_index_keys)

@@ -63,7 +63,7 @@ class DropEdge(GraphAugmentation):
             "seed": draw_seeds(batch_size, generator=generator, device=device),
         }
 
-    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+    def inner_kernel(self, b: Batch, params: Params) -> Batch:
         lay = batch_ops.layout(b)
         m = batch_ops.attrs(b)
         ei, ptr, n = m["edge_index"], m["ptr"], m["x"].shape[0]
@@ -140,7 +140,7 @@ class AddEdge(GraphAugmentation):
             "seed": draw_seeds(batch_size, generator=generator, device=device),
         }
 
-    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+    def inner_kernel(self, b: Batch, params: Params) -> Batch:
         lay = batch_ops.layout(b)
         device = b.x.device
         n_nodes = lay.node_counts.to(device)
@@ -233,7 +233,7 @@ class PerturbEdgeWeight(GraphAugmentation):
             "seed": draw_seeds(batch_size, generator=generator, device=device),
         }
 
-    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+    def inner_kernel(self, b: Batch, params: Params) -> Batch:
         eg = batch_ops.edge_graph(b)
         a, c = local_edge_ends(b, eg, undirected=self.undirected)
         z = hashed_normal(params["seed"], self.salt, a, c, index=eg)

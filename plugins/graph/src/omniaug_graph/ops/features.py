@@ -80,7 +80,7 @@ class MaskFeature(GraphAugmentation):
             return {"rate": rate, "columns": u < rate.unsqueeze(1)}
         return {"rate": rate, "seed": draw_seeds(batch_size, generator=generator, device=device)}
 
-    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+    def inner_kernel(self, b: Batch, params: Params) -> Batch:
         m = batch_ops.attrs(b)
         feats, g = m[self.key], m["batch"]
         if self.mode == "column":
@@ -159,7 +159,7 @@ class FeatureNoise(GraphAugmentation):
             "seed": draw_seeds(batch_size, generator=generator, device=device),
         }
 
-    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+    def inner_kernel(self, b: Batch, params: Params) -> Batch:
         feats = b[self.key]
         g = b.batch
         cols = torch.arange(feats.shape[1], device=feats.device).unsqueeze(0)
@@ -194,7 +194,7 @@ class ShuffleFeature(GraphAugmentation):
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         return {"seed": draw_seeds(batch_size, generator=generator, device=device)}
 
-    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+    def inner_kernel(self, b: Batch, params: Params) -> Batch:
         g = b.batch
         keys = graph_keys(params["seed"], self.salt).index_select(0, g)
         sort_key = (g << 32) | hash_counters(keys, local_node_index(b))

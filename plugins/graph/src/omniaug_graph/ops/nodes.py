@@ -45,7 +45,7 @@ class DropNode(GraphAugmentation):
             "seed": draw_seeds(batch_size, generator=generator, device=device),
         }
 
-    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+    def inner_kernel(self, b: Batch, params: Params) -> Batch:
         g = b.batch
         h = hash_counters(graph_keys(params["seed"], self.salt).index_select(0, g), local_node_index(b))
         u = (h >> 8).to(torch.float32) * (1.0 / (1 << 24))
@@ -107,7 +107,7 @@ class Subgraph(GraphAugmentation):
             "seed": draw_seeds(batch_size, generator=generator, device=device),
         }
 
-    def graph_kernel(self, b: Batch, params: Params) -> Batch:
+    def inner_kernel(self, b: Batch, params: Params) -> Batch:
         device = b.x.device
         n_nodes = b.ptr.diff()
         start_local = (params["start"] * n_nodes).long().clamp_max((n_nodes - 1).clamp_min(0))
