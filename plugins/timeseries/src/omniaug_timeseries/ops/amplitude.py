@@ -55,7 +55,7 @@ class Jitter(SeriesAugmentation):
         noise = rng.normal(batch_size, 0.0, self.sigma, shape=(c, t), generator=generator, device=device)
         return {"noise": noise}
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         noise = params["noise"].to(view.values.dtype)
         if self.relative:
             return torch.addcmul(view.values, noise, channel_std(view))
@@ -83,7 +83,7 @@ class Scaling(SeriesAugmentation):
         c = view_of(x).values.shape[1] if self.per_channel else 1
         return {"factor": rng.normal(batch_size, 1.0, self.sigma, shape=(c, 1), generator=generator, device=device)}
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         return view.values * params["factor"].to(view.values.dtype)
 
 
@@ -130,7 +130,7 @@ class MagnitudeWarp(SeriesAugmentation):
         log_curve = smooth_curve(knots, view.lengths, view.values.shape[-1], padded=view.padded)
         return log_curve.clamp_(-MAX_LOG_GAIN, MAX_LOG_GAIN).exp_()
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         return view.values * self.curve(view, params).to(view.values.dtype)
 
 
@@ -186,7 +186,7 @@ class Drift(SeriesAugmentation):
         knots = self.knot_values(params)
         return smooth_curve(knots, view.lengths, view.values.shape[-1], padded=view.padded, kind="linear")
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         values = view.values
         if not view.padded:  # one fused GEMM over every sample and channel: values + knots @ basis
             b, c, t = values.shape

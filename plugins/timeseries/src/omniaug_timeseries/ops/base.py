@@ -27,7 +27,7 @@ __all__ = [
 class SeriesAugmentation(Augmentation):
     """An op on ``(B, C, T)`` tensors and :class:`SeriesBatch` payloads.
 
-    Subclasses implement :meth:`transform` on a :class:`SeriesView` and return new
+    Subclasses implement :meth:`inner_kernel` on a :class:`SeriesView` and return new
     values (and, for time-axis ops, lengths and labels); the padding of values is
     restored afterwards, so a subclass may compute garbage there.
     """
@@ -36,14 +36,15 @@ class SeriesAugmentation(Augmentation):
     #: whether the op moves samples along time (then labels must follow)
     moves_time: ClassVar[bool] = False
 
-    def transform(
+    def inner_kernel(
         self, view: SeriesView, params: Params
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
-        raise NotImplementedError(f"{type(self).__name__}.transform")
+        """The op on the unwrapped batch (:meth:`kernel` builds the view and rebuilds the payload)."""
+        raise NotImplementedError(f"{type(self).__name__}.inner_kernel")
 
     def kernel(self, x: torch.Tensor | SeriesBatch, params: Params) -> Any:
         view = view_of(x)
-        result = self.transform(view, params)
+        result = self.inner_kernel(view, params)
         if isinstance(result, tuple):
             values, lengths, labels = result
         else:

@@ -67,7 +67,7 @@ class ChannelPermutation(SeriesAugmentation):
             perm[:, idx] = idx[order]
         return {"perm": perm}
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         b, c, t = view.values.shape
         return view.values.gather(1, params["perm"].to(view.values.device).unsqueeze(-1).expand(b, c, t))
 
@@ -153,7 +153,7 @@ class Rotation3D(SeriesAugmentation):
         angle = rng.uniform(batch_size, -limit, limit, shape=(g,), generator=generator, device=device)
         return {"rotation": rotation_matrices(axis, angle)}
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         assert self.groups is not None
         rot = params["rotation"].to(device=view.values.device, dtype=view.values.dtype)
         out = view.values.clone()

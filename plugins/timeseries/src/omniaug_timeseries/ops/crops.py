@@ -93,7 +93,7 @@ class Crop(SeriesAugmentation):
         start = (params["start"].double() * (lengths - width + 1)).floor().long().minimum(lengths - width)
         return start, width
 
-    def transform(self, view: SeriesView, params: Params) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+    def inner_kernel(self, view: SeriesView, params: Params) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         start, width = self.window(view, params)
         b, _, t = view.values.shape
         steps = torch.arange(t, device=view.values.device, dtype=torch.float64).unsqueeze(0)

@@ -51,7 +51,7 @@ class Quantize(SeriesAugmentation):
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         return {"levels": rng.randint(batch_size, self.levels[0], self.levels[1] + 1, generator=generator, device=device)}
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         lo, hi = channel_range(view)
         steps = (params["levels"].to(view.values.device) - 1).view(-1, 1, 1).to(view.values.dtype)
         span = (hi - lo).clamp_min(torch.finfo(view.values.dtype).tiny)
@@ -89,7 +89,7 @@ class Smoothing(SeriesAugmentation):
         w = torch.exp(-0.5 * (offsets / s) ** 2)
         return w / w.sum(1, keepdim=True)
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         b, c, t = view.values.shape
         w = self.kernels(params["sigma"].to(view.values.device), view.values.dtype)
         k = w.shape[1]

@@ -119,7 +119,7 @@ class FrequencyNoise(SeriesAugmentation):
         noise = rng.normal(batch_size, 0.0, 1.0, shape=(2, c, f), generator=generator, device=device)
         return {"log_amplitude": noise[:, 0], "phase": noise[:, 1]}
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         spec = _spectrum(view)
         real = spec.real.dtype
         log_amp = self.sigma * params["log_amplitude"].to(device=spec.device, dtype=real)
@@ -165,7 +165,7 @@ class FrequencyMask(SeriesAugmentation):
             mask[:, 0] = False
         return mask.unsqueeze(1)
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         spec = _spectrum(view)
         mask = self.band_mask(view.values.shape[-1], params["band"].to(spec.device))
         spec = spec.masked_fill(mask, 0)

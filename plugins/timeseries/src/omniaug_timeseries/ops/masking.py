@@ -52,7 +52,7 @@ class TimeCutout(SeriesAugmentation):
         steps = torch.arange(view.values.shape[-1], device=lengths.device).unsqueeze(0)
         return ((steps >= start.unsqueeze(1)) & (steps < (start + width).unsqueeze(1))).unsqueeze(1)
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         return view.values.masked_fill(self.window_mask(view, params), self.fill)
 
 
@@ -77,7 +77,7 @@ class TimeDropout(SeriesAugmentation):
         t = view_of(x).values.shape[-1]
         return {"drop": rng.bernoulli(batch_size, self.rate, shape=(1, t), generator=generator, device=device)}
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         return view.values.masked_fill(params["drop"].to(view.values.device), self.fill)
 
 
@@ -118,5 +118,5 @@ class ChannelDropout(SeriesAugmentation):
         c = view_of(x).values.shape[1]
         return {"drop": rng.bernoulli(batch_size, self.rate, shape=(c, 1), generator=generator, device=device)}
 
-    def transform(self, view: SeriesView, params: Params) -> torch.Tensor:
+    def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         return view.values.masked_fill(params["drop"].to(view.values.device), self.fill)

@@ -98,7 +98,7 @@ class SegmentPermutation(SeriesAugmentation):
         src_seg = order.gather(1, k)
         return seg_start.gather(1, src_seg) + steps - out_start.gather(1, k)
 
-    def transform(self, view: SeriesView, params: Params) -> tuple[torch.Tensor, None, torch.Tensor | None]:
+    def inner_kernel(self, view: SeriesView, params: Params) -> tuple[torch.Tensor, None, torch.Tensor | None]:
         values, labels = gather_time(view, self.source_steps(view, params))
         return values, None, labels
 
@@ -109,7 +109,7 @@ class Reverse(SeriesAugmentation):
     name = "timeseries.reverse"
     differentiable = True
 
-    def transform(self, view: SeriesView, params: Params) -> tuple[torch.Tensor, None, torch.Tensor | None]:
+    def inner_kernel(self, view: SeriesView, params: Params) -> tuple[torch.Tensor, None, torch.Tensor | None]:
         t = view.values.shape[-1]
         steps = torch.arange(t, device=view.values.device).unsqueeze(0)
         values, labels = gather_time(view, (view.lengths.unsqueeze(1) - 1 - steps).clamp_min(0))

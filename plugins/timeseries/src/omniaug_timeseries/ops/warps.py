@@ -128,7 +128,7 @@ class TimeWarp(SeriesAugmentation):
             forward = (curve / end).clamp(0.0, 1.0).cummax(-1).values * last
         return _invert(forward, lengths, t).to(view.values.dtype if view.values.is_floating_point() else torch.float32)
 
-    def transform(self, view: SeriesView, params: Params) -> tuple[torch.Tensor, None, torch.Tensor | None]:
+    def inner_kernel(self, view: SeriesView, params: Params) -> tuple[torch.Tensor, None, torch.Tensor | None]:
         values, labels = resample_along(view, self.path(view, params))
         return values, None, labels
 
@@ -208,6 +208,6 @@ class WindowWarp(SeriesAugmentation):
         src = torch.where(steps < view.lengths.unsqueeze(1), src, steps)
         return src.unsqueeze(1).to(torch.float32)
 
-    def transform(self, view: SeriesView, params: Params) -> tuple[torch.Tensor, None, torch.Tensor | None]:
+    def inner_kernel(self, view: SeriesView, params: Params) -> tuple[torch.Tensor, None, torch.Tensor | None]:
         values, labels = resample_along(view, self.path(view, params))
         return values, None, labels
