@@ -6,7 +6,7 @@ from typing import Any
 
 from omniaug import Modality, Preset, hookimpl
 
-from . import color_fusion, fusion, mixers, policies
+from . import color_fusion, fusion, mixers
 from .modality import IMAGE
 from .ops import geometric, occlusion, photometric, random_field
 
@@ -33,7 +33,7 @@ def omniaug_register_mixers() -> list[type]:
 def omniaug_register_presets() -> list[Preset]:
     from .presets import PRESETS
 
-    return [*PRESETS, *policies.PRESETS]
+    return list(PRESETS)
 
 
 @hookimpl

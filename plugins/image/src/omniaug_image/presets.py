@@ -6,6 +6,7 @@ from typing import Any
 
 from omniaug import Compose, Preset
 
+from . import policies
 from .ops.geometric import Affine, HorizontalFlip
 
 __all__ = ["PRESETS", "default_pipeline", "geometric_pipeline"]
@@ -49,4 +50,5 @@ def default_pipeline(
 PRESETS: list[Preset] = [
     Preset("image.default", "image", default_pipeline, "flip + affine (one warp) + brightness/contrast/saturation/hue (one colour matrix), fused"),
     Preset("image.geometric", "image", geometric_pipeline, "random horizontal flip + affine, fused into one grid_sample"),
+    *policies.PRESETS,  # AutoAugment, RandAugment, TrivialAugmentWide, AugMix, PixMix
 ]

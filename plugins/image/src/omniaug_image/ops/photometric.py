@@ -88,11 +88,12 @@ class _ImageOp(ImageAugmentation):
                 "x", f"images with {' or '.join(map(str, self.channels))} channels", image_of(x), where=self.name
             )
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
-        raise NotImplementedError
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+        """The op on the image tensor ``(B, C, H, W)`` (:meth:`kernel` unwraps and rewraps an ``ImageBatch``)."""
+        raise NotImplementedError(f"{type(self).__name__}.inner_kernel")
 
     def kernel(self, x: Any, params: Params) -> Any:
-        return map_image(x, lambda img: self.image_kernel(img, params))
+        return map_image(x, lambda img: self.inner_kernel(img, params))
 
 
 class _FactorOp(_ImageOp):
@@ -122,7 +123,7 @@ class Brightness(_FactorOp):
     def __init__(self, brightness: float = 0.4, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(brightness, exact, p, same_on_batch)
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.adjust_brightness(img, params["factor"])
 
     def fusion_transform(self, x: Any, params: Params) -> torch.Tensor:
@@ -143,7 +144,7 @@ class Contrast(_FactorOp):
     def __init__(self, contrast: float = 0.4, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(contrast, exact, p, same_on_batch)
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.adjust_contrast(img, params["factor"])
 
     def fusion_transform(self, x: Any, params: Params) -> torch.Tensor:
@@ -164,7 +165,7 @@ class Saturation(_FactorOp):
     def __init__(self, saturation: float = 0.4, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(saturation, exact, p, same_on_batch)
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.adjust_saturation(img, params["factor"])
 
     def fusion_transform(self, x: Any, params: Params) -> torch.Tensor:
@@ -183,7 +184,7 @@ class Sharpness(_FactorOp):
     def __init__(self, sharpness: float = 0.5, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(sharpness, exact, p, same_on_batch)
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.adjust_sharpness(img, params["factor"])
 
 
@@ -219,7 +220,7 @@ class Hue(_ImageOp):
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         return {"factor": _signed(batch_size, self.hue, self.exact, generator=generator, device=device)}
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         if self.hue_mode == "yiq":
             return FC.adjust_hue_yiq(img, params["factor"])
         return FC.adjust_hue(img, params["factor"])
@@ -297,7 +298,7 @@ class ColorJitter(_ImageOp):
             return FC.adjust_saturation(img, factor)
         return FC.adjust_hue_yiq(img, factor) if self.hue_mode == "yiq" else FC.adjust_hue(img, factor)
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         order: torch.Tensor = params["order"]
         active = [j for j in range(4) if self.strengths[j] > 0.0]
         n = img.shape[0]
@@ -355,7 +356,7 @@ class Gamma(_ImageOp):
         u = _signed(batch_size, self.strength, self.exact, generator=generator, device=device)
         return {"gamma": torch.pow(2.0, u)}
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.adjust_gamma(img, params["gamma"])
 
 
@@ -366,7 +367,7 @@ class Grayscale(_ImageOp):
     differentiable = True
     channels = (1, 3)
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.to_grayscale(img)
 
 
@@ -376,7 +377,7 @@ class Invert(_ImageOp):
     name = "image.invert"
     differentiable = True
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.invert(img)
 
 
@@ -397,7 +398,7 @@ class Posterize(_ImageOp):
             return {"bits": torch.full((batch_size,), self.bits, dtype=torch.long, device=device)}
         return {"bits": rng.randint(batch_size, self.bits, 9, generator=generator, device=device)}
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         refuse_grad(img, self)  # also on replay (apply skips validate): never a silent zero gradient
         return FC.posterize(img, params["bits"])
 
@@ -419,7 +420,7 @@ class Solarize(_ImageOp):
             return {"threshold": torch.full((batch_size,), self.threshold, device=device)}
         return {"threshold": rng.uniform(batch_size, self.threshold, 1.0, generator=generator, device=device)}
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.solarize(img, params["threshold"])
 
 
@@ -429,7 +430,7 @@ class Equalize(_ImageOp):
     name = "image.equalize"
     differentiable = False  # goes through uint8 histograms: zero gradient almost everywhere
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         refuse_grad(img, self)  # also on replay (apply skips validate): never a silently detached output
         return FC.equalize(img)
 
@@ -440,7 +441,7 @@ class AutoContrast(_ImageOp):
     name = "image.autocontrast"
     differentiable = True
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.autocontrast(img)
 
 
@@ -455,7 +456,7 @@ class ChannelShuffle(_ImageOp):
         c = _shape4(x)[1]
         return {"permutation": rng.uniform(batch_size, 0.0, 1.0, shape=(c,), generator=generator, device=device).argsort(dim=1)}
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         perm: torch.Tensor = params["permutation"]
         if perm.shape[1] != img.shape[1]:
             raise InputError("params", f"permutations of {img.shape[1]} channels", perm, where=self.name)
@@ -494,7 +495,7 @@ class GaussianBlur(_ImageOp):
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         return {"sigma": rng.uniform(batch_size, self.sigma[0], self.sigma[1], generator=generator, device=device)}
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.gaussian_blur(img, self.kernel_size, params["sigma"])
 
 
@@ -526,7 +527,7 @@ class GaussianNoise(_ImageOp):
             "noise": rng.normal(batch_size, shape=shape, generator=generator, device=device),
         }
 
-    def image_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+    def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         return FC.add_gaussian_noise(img, params["noise"], params["sigma"], self.mean)
 
 
