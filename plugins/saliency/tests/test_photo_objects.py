@@ -129,3 +129,25 @@ def test_puzzle_mix_objective_on_photo_masks_is_within_the_stated_gap(block: int
     assert min(gaps) >= -1e-5  # nothing beats the exact optimum
     assert max(gaps) <= 5e-3 and sum(gaps) / len(gaps) <= 5e-4
     print(f"gap: max {max(gaps):.2e}, mean {sum(gaps) / len(gaps):.2e}, exact {sum(g <= 1e-5 for g in gaps)}/{len(gaps)}")
+
+
+def test_saliencymix_centres_on_a_flat_object_mask() -> None:
+    """A 0/1 mask ties at every object pixel: the box (window) is centred on the object, not on its first pixel."""
+    from omniaug_saliency import TimeSeriesSaliencyMix
+
+    mask = torch.zeros(2, 32, 32)
+    mask[:, 10:22, 4:16] = 1.0  # object centre (row 15.5, col 9.5)
+    x = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    sm = ImageSaliencyMix()
+    prm = sm.sample_params(x, generator=omniaug.rng.make_generator(0), saliency=mask)
+    prm["lam"] = torch.full((2,), 0.75)  # a 16 × 16 box, never clipped here
+    box = sm.decide(x, mask, prm)["box"].float()
+    assert torch.all(((box[:, 0] + box[:, 2]) / 2 - 15.5).abs() <= 1) and torch.all(((box[:, 1] + box[:, 3]) / 2 - 9.5).abs() <= 1)
+    series = torch.zeros(2, 1, 120)
+    flat = torch.zeros(2, 120)
+    flat[:, 40:80] = 1.0  # centre 59.5
+    tm = TimeSeriesSaliencyMix()
+    trm = tm.sample_params(series, generator=omniaug.rng.make_generator(0), saliency=flat)
+    trm["lam"] = torch.full((2,), 0.8)  # a 24-step window
+    win = tm.decide(series, flat, trm)["window"].float()
+    assert torch.all((win.mean(1) - 59.5).abs() <= 1)
