@@ -30,7 +30,9 @@ OLD_KERNEL_NAMES = ("image_kernel", "graph_kernel", "transform", "_edit", "_edit
 
 
 def _package_dir(plugin_dir: Path) -> Path:
-    (pkg,) = [p for p in (plugin_dir / "src").iterdir() if (p / "__init__.py").is_file() and p.name.startswith("omniaug_")]
+    (pkg,) = [
+        p for p in (plugin_dir / "src").iterdir() if (p / "__init__.py").is_file() and p.name.startswith("omniaug_")
+    ]
     return pkg
 
 
@@ -55,7 +57,9 @@ def check_layout(pkg_dir: Path) -> None:
     if ops is None:
         assert not hasattr(plugin, "OPS"), f"{name}: OPS without an omniaug_register_augmentations hook"
     else:
-        assert isinstance(getattr(plugin, "OPS", None), list), f"{name}: plugin.py must export OPS, a list of op classes"
+        assert isinstance(getattr(plugin, "OPS", None), list), (
+            f"{name}: plugin.py must export OPS, a list of op classes"
+        )
         assert ops == plugin.OPS, f"{name}: omniaug_register_augmentations must return plugin.OPS"
         assert has_module != has_package, f"{name}: ops live in ops.py or in an ops/ package (exactly one)"
         homes = {cls.__module__ for cls in ops}
@@ -140,7 +144,9 @@ def test_layout_check_catches_drift(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         (pkg / "plugin.py").write_text(plugin)
         ops = (pkg / "ops.py").read_text()
         (pkg / "ops.py").write_text(ops + "\n\nclass Old(Scale):\n    def transform(self, x):\n        return x\n")
-        drifted = plugin.replace("= [Scale]", "= [Scale, Old]").replace("from .ops import Scale", "from .ops import Old, Scale")
+        drifted = plugin.replace("= [Scale]", "= [Scale, Old]").replace(
+            "from .ops import Scale", "from .ops import Old, Scale"
+        )
         assert drifted.count("Old") == 2, "the template's plugin.py changed: update this test"
         (pkg / "plugin.py").write_text(drifted)
         for mod in [m for m in sys.modules if m.startswith("omniaug_drift_probe")]:

@@ -61,19 +61,25 @@ class RandConv(omniaug.Augmentation):
         if not isinstance(img, torch.Tensor) or img.dim() != 4:
             raise InputError("x", "a batch of images (B, C, H, W)", x, where=self.name)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         c = _image_of(x).shape[1]
         kmax = max(self.kernel_sizes)
         sizes = torch.tensor(self.kernel_sizes, device=device)
         size = sizes[rng.randint(batch_size, 0, len(self.kernel_sizes), generator=generator, device=device)]
         raw = rng.normal(batch_size, shape=(c, c, kmax, kmax), generator=generator, device=device)
         r = torch.arange(kmax, device=device) - kmax // 2
-        inside = (r.abs().view(1, -1) <= (size // 2).view(-1, 1))  # (B, kmax)
+        inside = r.abs().view(1, -1) <= (size // 2).view(-1, 1)  # (B, kmax)
         support = (inside.unsqueeze(2) & inside.unsqueeze(1)).view(batch_size, 1, 1, kmax, kmax)
         std = 1.0 / (size.to(torch.float32) * c**0.5)
         kernel = raw * support * std.view(-1, 1, 1, 1, 1)
         lo, hi = self.mix_range
-        mix = rng.uniform(batch_size, lo, hi, generator=generator, device=device) if hi > lo else torch.full((batch_size,), lo, device=device)
+        mix = (
+            rng.uniform(batch_size, lo, hi, generator=generator, device=device)
+            if hi > lo
+            else torch.full((batch_size,), lo, device=device)
+        )
         return {"kernel": kernel, "size": size, "mix": mix}
 
     def kernel(self, x: Any, params: Params) -> Any:
