@@ -35,10 +35,8 @@ def sample_photos(size: tuple[int, int] = (96, 144)) -> tuple[torch.Tensor, torc
 
 
 def render(path: str, *, seed: int = 0) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Sources, saliency, partner, Puzzle Mix mask and mixed result, SaliencyMix and CutMix: a row per photo."""
+    from omniaug.render import render_grid
 
     x, sal = sample_photos()
     pm = ImagePuzzleMix(block_size=16, xi=0.4)
@@ -58,10 +56,10 @@ def render(path: str, *, seed: int = 0) -> None:
         return m.mix_batch(sal.unsqueeze(1), p)[0].sum((1, 2, 3))  # type: ignore[attr-defined]
 
     z = prm["z"].repeat_interleave(16, 1).repeat_interleave(16, 2)
-    fig, ax = plt.subplots(2, 7, figsize=(17, 4.6))
+    panels = []
     for i in range(2):
         j = int(prm["partners"][i, 0])
-        panels = [
+        panels.append([
             (x[i].permute(1, 2, 0), f"source x{i}"),
             (sal[i], "saliency (caller's object mask)"),
             (x[j].permute(1, 2, 0), f"partner x{j}"),
@@ -69,16 +67,19 @@ def render(path: str, *, seed: int = 0) -> None:
             (mixed[i].permute(1, 2, 0), f"Puzzle Mix: x{i} {float(w[i, 0]):.2f}, kept sal {float(kept(pm, prm)[i]):.2f}"),
             (smixed[i].permute(1, 2, 0), f"SaliencyMix: x{i} {float(sw[i, 0]):.2f}, kept {float(kept(sm, srm)[i]):.2f}"),
             (cmixed[i].permute(1, 2, 0), f"CutMix: x{i} {float(cw[i, 0]):.2f}, kept {float(kept(cut, crm)[i]):.2f}"),
-        ]
-        for k, (img, title) in enumerate(panels):
-            a = ax[i, k]
-            a.imshow(img.clamp(0, 1).numpy() if img.dim() == 3 else img.numpy(), cmap=None if img.dim() == 3 else "magma")
-            a.set_title(title, fontsize=7.5)
-            a.axis("off")
-    fig.suptitle("Puzzle Mix (batched solver, 16-px blocks, transport on) vs SaliencyMix vs CutMix at the same λ; "
-                 "kept sal = saliency kept out of 2 (each source's map sums to 1)", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
+        ])  # fmt: skip
+
+    def draw(ax: Any, row: int, col: int) -> str:
+        img, caption = panels[row][col]
+        ax.imshow(img.clamp(0, 1).numpy() if img.dim() == 3 else img.numpy(), cmap=None if img.dim() == 3 else "magma")
+        ax.axis("off")
+        return caption
+
+    render_grid(
+        path, 2, [""] * 7, draw, cell_size=(2.45, 2.1), dpi=90,
+        title="Puzzle Mix (batched solver, 16-px blocks, transport on) vs SaliencyMix vs CutMix at the same λ; "
+        "kept sal = saliency kept out of 2 (each source's map sums to 1)",
+    )  # fmt: skip
 
 
 def render_series(path: str, *, seed: int = 1, segment: int = 10) -> None:
