@@ -24,6 +24,7 @@ from typing import TypeVar, cast
 import numpy as np
 import torch
 
+from . import host as _host
 from . import keyed as _keyed
 from . import memory
 from .errors import InputError
@@ -47,6 +48,7 @@ __all__ = [
     "seed_for",
     "sample_seeds",
     "derive_seeds",
+    "seed_uniforms",
     "stream_generator",
     "worker_init_fn",
     "spawn",
@@ -466,6 +468,28 @@ def derive_seeds(seeds: _Ints, *keys: int) -> _Ints:
     for k in keys:
         t = _keyed._mix_torch((t ^ _keyed._tconst(int(k) & _MASK64, seeds.device)) + gamma)
     return t & _keyed._tconst(_SEED_MASK, seeds.device)
+
+
+
+def seed_uniforms(seeds: torch.Tensor, width: int) -> torch.Tensor:
+    """``(n, width)`` float64 uniforms in ``[0, 1)`` from per-sample seeds: each seed's SplitMix64 stream.
+
+    Element ``i`` of row ``b`` is the top 53 bits of ``mix64(seed_b + (i + 1) · γ)``
+    (:func:`omniaug.keyed.mix64`), so it depends on the seed and ``i`` only: a row
+    padded to a batch's widest sample starts with the row the sample gets alone.
+    For per-sample Python work that reads a row of numbers in a fixed order (text
+    ops). Small CPU tensors in NumPy (:mod:`omniaug.host`), others in torch.
+    """
+    if not isinstance(seeds, torch.Tensor) or seeds.dtype != torch.int64 or seeds.dim() != 1:
+        raise InputError("seeds", "a 1-D int64 tensor of seeds", seeds, where="seed_uniforms")
+    host = host_views(seeds, limit=None) if _host.use_host(seeds.numel() * width) else None
+    if host is not None:
+        steps = np.arange(1, width + 1, dtype=np.uint64) * _GAMMA_U
+        words = _keyed._mix_np(host[0].view(np.uint64)[:, None] + steps[None, :])
+        return torch.from_numpy((words >> np.uint64(11)).astype(np.float64) * 2.0**-53)
+    steps_t = torch.arange(1, width + 1, dtype=torch.int64, device=seeds.device) * _keyed._tconst(_keyed.GAMMA, seeds.device)
+    words_t = _keyed._mix_torch(seeds[:, None] + steps_t[None, :])
+    return _keyed._srl(words_t, 11).to(torch.float64) * 2.0**-53
 
 
 def _distributed_rank() -> int:

@@ -41,7 +41,6 @@ from .verify import compiles
 
 __all__ = ["CodeAugmentation", "NotApplicable", "Result", "shutdown_pools", "DEFAULT_TIME_BUDGET"]
 
-_SEED_HIGH = 2**53  # exactly representable in float64, which rng.randint draws through
 _MIN_PARALLEL = 32  # below this many samples a process pool costs more than it saves
 #: default seconds per sample before an op gives up with ``too large`` (the ops are near-linear:
 #: a 5 MB file takes a few seconds, so this only stops pathological inputs)
@@ -120,7 +119,7 @@ class CodeAugmentation(Augmentation):
     # -- provided -----------------------------------------------------------------
     def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
         return {
-            "seed": rng.randint(batch_size, 0, _SEED_HIGH, generator=generator, device=device),
+            "seed": rng.sample_seeds(batch_size, generator=generator, device=device),  # the core per-sample seeds
             "sites": rng.randint(batch_size, 1, self.max_sites + 1, generator=generator, device=device),
         }
 

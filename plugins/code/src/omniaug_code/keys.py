@@ -2,10 +2,11 @@
 
 Code ops need many small random choices per sample (which sites, which fresh name,
 which template) whose number depends on the source. Drawing them all as tensors up
-front is impossible, so each sample gets one 63-bit seed drawn with
-``omniaug.rng`` from the caller's generator, and every choice is a pure hash of
-``(seed, purpose, index)`` (splitmix64 via :func:`omniaug.rng.seed_for`). No global
-state is read or written; the same seed gives the same choices in any process.
+front is impossible, so each sample gets one 63-bit seed from the core's per-sample
+seed facility (:func:`omniaug.rng.sample_seeds`), and every choice is a pure hash of
+``(seed, purpose, index)`` (SplitMix64 via :func:`omniaug.rng.seed_for`; purposes
+named by strings are hashed with :func:`omniaug.keyed.item_hash`). No global state
+is read or written; the same seed gives the same choices in any process.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from omniaug.keyed import GAMMA, item_hash, mix64
 from omniaug.rng import seed_for
 
 __all__ = ["Keys"]
@@ -34,7 +36,7 @@ class Keys:
         return Keys(self._hash(*path))
 
     def _hash(self, *path: int | str) -> int:
-        ints = [p if isinstance(p, int) else _str_key(p) for p in path]
+        ints = [p if isinstance(p, int) else item_hash(p) for p in path]
         return seed_for(self.seed, *ints)
 
     def uniform(self, *path: int | str) -> float:
@@ -49,30 +51,12 @@ class Keys:
         return items[self.index(len(items), *path)]
 
     def order(self, n: int, *path: int | str) -> list[int]:
-        """A random permutation of ``range(n)`` (sorting by per-item splitmix64 keys of one derived seed)."""
+        """A random permutation of ``range(n)`` (sorting by counter-based keys ``mix64(base + (i + 1) · γ)`` of one derived seed)."""
         base = self._hash(*path)
-        return sorted(range(n), key=lambda i: _mix(base + (i + 1) * _GOLDEN))
+        return sorted(range(n), key=lambda i: mix64(base + (i + 1) * GAMMA))
 
     def sample(self, items: Sequence[T], k: int, *path: int | str) -> list[T]:
         """``min(k, len(items))`` distinct items, kept in their original order."""
         picked = sorted(self.order(len(items), *path)[: max(0, k)])
         return [items[i] for i in picked]
 
-
-_GOLDEN = 0x9E3779B97F4A7C15
-_MASK = (1 << 64) - 1
-
-
-def _mix(x: int) -> int:
-    """The splitmix64 finalizer (a bijective 64-bit hash)."""
-    x &= _MASK
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
-    return x ^ (x >> 31)
-
-
-def _str_key(s: str) -> int:
-    h = 1469598103934665603  # FNV-1a, stable across processes (unlike hash())
-    for b in s.encode():
-        h = ((h ^ b) * 1099511628211) & ((1 << 64) - 1)
-    return h

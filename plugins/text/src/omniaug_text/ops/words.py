@@ -13,9 +13,11 @@ punctuation, spacing and every character outside the edited words. Protected tok
 (``protected`` regexes; by default ``{placeholders}``, ``<tags>`` and URLs) are
 never edited, moved or counted as words.
 
-Randomness: ``draw`` makes one row of uniform numbers per sample (a tensor from
-the caller's generator); the per-string Python work consumes that row in a fixed
-order, so a sample's result depends only on its text and its row.
+Randomness: ``draw`` gives each sample one seed (the core's per-sample seeds,
+:func:`omniaug.rng.sample_seeds`); the kernel expands it into the sample's row of
+uniform numbers (:func:`omniaug.rng.seed_uniforms`, sized for its own word count)
+and the per-string Python work consumes that row in a fixed order, so a sample's
+result depends only on its text and its seed.
 """
 
 from __future__ import annotations
@@ -93,11 +95,7 @@ class _WordOp(Augmentation):
             self._init_args["protected"] = list(self.protected)
 
     def draw(self, x: list[str], batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
-        # K bounds the word count of space-separated text; a string with more words
-        # (words glued by punctuation) reuses its row cyclically, still deterministic
-        words = max((s.count(" ") for s in x), default=0) + 2
-        width = self._width(words)
-        return {"u": rng.uniform(batch_size, 0.0, 1.0, shape=(width,), generator=generator, device=device)}
+        return {"seed": rng.sample_seeds(batch_size, generator=generator, device=device)}
 
     def _width(self, words: int) -> int:
         """Uniforms per sample for texts of up to ``words`` words.
@@ -109,7 +107,10 @@ class _WordOp(Augmentation):
         return words + max(1, int(self.rate * words))
 
     def kernel(self, x: list[str], params: Params) -> list[str]:
-        rows = params["u"].tolist()  # one bulk transfer per batch; the string work is per sample
+        # a row sized for the sample's space-separated words; a string with more words
+        # (words glued by punctuation) reuses its row cyclically, still deterministic
+        most = max((self._width(s.count(" ") + 2) for s in x), default=0)
+        rows = rng.seed_uniforms(params["seed"], most).tolist()  # one bulk transfer; the string work is per sample
         edit, width = self.inner_kernel, self._width
         # each sample reads the prefix of its row that it would get alone (the width of its own
         # word count), not the batch's padded width: with per-item (keyed) draws, which give a row
@@ -475,12 +476,12 @@ class SentenceShuffle(Augmentation):
     may_be_identity = True
 
     def draw(self, x: list[str], batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
-        # a sentence needs >= 2 characters ("a."), so len // 2 + 1 keys are always enough
-        width = max((len(s) for s in x), default=0) // 2 + 1
-        return {"u": rng.uniform(batch_size, 0.0, 1.0, shape=(width,), generator=generator, device=device)}
+        return {"seed": rng.sample_seeds(batch_size, generator=generator, device=device)}
 
     def kernel(self, x: list[str], params: Params) -> list[str]:
-        rows = params["u"].tolist()
+        # a sentence needs >= 2 characters ("a."), so len // 2 + 1 keys per sample are always enough
+        widths = [len(s) // 2 + 1 for s in x]
+        rows = [row[:w] for row, w in zip(rng.seed_uniforms(params["seed"], max(widths, default=0)).tolist(), widths)]
         return [self.inner_kernel(s, row) for s, row in zip(x, rows)]
 
     @staticmethod
