@@ -245,13 +245,6 @@ def _identical(a: Any, b: Any) -> bool:
     )
 
 
-def _close(a: Any, b: Any) -> bool:
-    return all(
-        torch.allclose(u.float(), v.float(), rtol=1e-5, atol=1e-5) if isinstance(u, torch.Tensor) else u == v
-        for u, v in zip(_leaves(a), _leaves(b))
-    )
-
-
 def _real_batch(modality: str) -> Any:
     spec = omniaug.registry().modality(modality)
     if modality == "image":  # 64 crops of the two photos scikit-learn ships
@@ -263,20 +256,21 @@ def _real_batch(modality: str) -> Any:
     return spec.example(batch_size=64, generator=rng.make_generator(1))
 
 
-#: presets whose outputs are bitwise batch-invariant; the others' kernels round differently
-#: by batch size (last-bit float differences, see docs/scale-out.md) — their *params* are
-#: still checked bitwise below
-BITWISE = {
-    "image.default",
-    "image.geometric",
-    "spectrogram.specaugment",
-    "tokens.default",
-    "text.noise",
-    "text.default",
-    "graph.default",
-    "audio.default",
-}
-PRESETS = sorted(BITWISE | {"timeseries.default", "timeseries.um2017"})
+#: presets whose outputs are bitwise batch-invariant (all of them: no exemption list)
+PRESETS = sorted(
+    {
+        "image.default",
+        "image.geometric",
+        "spectrogram.specaugment",
+        "tokens.default",
+        "text.noise",
+        "text.default",
+        "graph.default",
+        "audio.default",
+        "timeseries.default",
+        "timeseries.um2017",
+    }
+)
 
 
 @pytest.mark.parametrize("preset", [pytest.param(p, marks=pytest.mark.slow) if p == "audio.default" else p for p in PRESETS])
@@ -295,10 +289,7 @@ def test_real_pipelines_give_each_row_the_same_output_for_batch_sizes_1_8_16_64(
             rows += [spec.subset(out, torch.tensor([i])) for i in range(size)]
         results[size] = rows
     same = sum(all(_identical(results[64][i], results[s][i]) for s in (1, 8, 16)) for i in range(64))
-    if preset in BITWISE:
-        assert same == 64
-    else:
-        assert all(_close(results[64][i], results[s][i]) for s in (1, 8, 16) for i in range(64))
+    assert same == 64
 
 
 def _ops(t: Any) -> list[Any]:
@@ -324,3 +315,61 @@ def test_every_op_draws_the_same_params_for_a_row_alone_and_in_a_batch(preset):
             for name, v in batch.items():
                 if isinstance(v, torch.Tensor):
                     assert torch.equal(v[i : i + 1], alone[name]), (type(op).__name__, name)
+
+
+#: ops whose kernels once rounded a row differently by batch size or thread count (a lone
+#: row's matmul / MKL FFT, torch's fused complex multiply): now per row by construction
+KERNEL_OPS = [
+    ("timeseries.frequency_mask", {}),
+    ("timeseries.frequency_noise", {}),
+    ("timeseries.magnitude_warp", {}),
+    ("timeseries.magnitude_warp", {"per_channel": False}),
+    ("timeseries.time_warp", {}),
+    ("timeseries.time_warp", {"sigma": 1.0, "per_channel": True}),
+    ("image.random_field_affine", {}),
+    ("image.random_field_color", {}),
+]
+
+
+def _kernel_inputs(modality: str) -> list[Any]:
+    """Real-shaped inputs of 64 rows: a univariate and a padded 3-channel series batch, or photo crops."""
+    g = torch.Generator().manual_seed(5)
+    if modality == "image":
+        return [_real_batch("image")[:, :, :40, :52].contiguous()]
+    from omniaug_timeseries.series import SeriesBatch
+
+    lengths = torch.randint(40, 151, (64,), generator=g)
+    return [torch.randn(64, 1, 257, generator=g), SeriesBatch(torch.randn(64, 3, 150, generator=g), lengths=lengths)]
+
+
+@pytest.mark.parametrize("name,kwargs", KERNEL_OPS, ids=[f"{n}-{'-'.join(k) or 'default'}" for n, k in KERNEL_OPS])
+def test_kernels_give_a_row_the_same_bits_alone_in_batches_of_8_and_64_and_on_1_or_2_threads(name, kwargs):
+    reg = omniaug.registry()
+    if name not in reg.augmentations:
+        pytest.skip(f"{name} not installed")
+    op = reg.augmentation(name)(**kwargs)
+    spec = op.modality_spec()
+
+    def rows(x: Any, lo: int, hi: int, size: int) -> list[torch.Tensor]:
+        out = []
+        for s in range(lo, hi, size):
+            y = op(spec.subset(x, torch.arange(s, s + size)), generator=KeyedGenerator.from_keys(4, KEYS[s : s + size]))
+            y = y if isinstance(y, torch.Tensor) else y.values
+            out += list(y)
+        return out
+
+    threads = torch.get_num_threads()
+    try:
+        for x in _kernel_inputs(op.modality_name()):
+            torch.set_num_threads(2)
+            ref = rows(x, 0, 64, 64)
+            runs = {"batches of 8": rows(x, 0, 64, 8), "alone": rows(x, 0, 16, 1)}
+            torch.set_num_threads(1)
+            runs["1 thread"] = rows(x, 0, 64, 64)
+            runs["alone, 1 thread"] = rows(x, 48, 64, 1)
+            for how, got in runs.items():
+                start = 48 if how == "alone, 1 thread" else 0
+                same = [torch.equal(r, ref[start + i]) for i, r in enumerate(got)]
+                assert all(same), (how, f"{sum(same)}/{len(same)} rows identical")
+    finally:
+        torch.set_num_threads(threads)
