@@ -6,8 +6,10 @@
    Conv 128 → pool → Linear 10, BatchNorm), Adam, CPU. *plain*: forward + backward +
    step. *puzzle*: ``ImagePuzzleMix(block_size=8)`` (4 × 4 grid) with gradient
    saliency through ``ModelContext`` (one extra forward+backward to the input), the
-   batched label solve and transport, the mix, then the same step. Rounds
-   interleaved, median (the machine is shared).
+   batched label solve and transport, the mix, then the same step. *floor*: what
+   Puzzle Mix cannot avoid — the gradient saliency (forward + backward to the
+   input, :func:`~omniaug_saliency.gradient_saliency`) and the plain step, no
+   mixing. Rounds interleaved, median (the machine is shared).
 2. **Solver alone** (labels + transport, no model), 4 × 4 grids, random saliency:
    per-sample time for batch 32, 64, 128, 256.
 """
@@ -22,7 +24,7 @@ import torch
 from torch import nn
 
 import omniaug
-from omniaug_saliency import ImagePuzzleMix, puzzle
+from omniaug_saliency import ImagePuzzleMix, gradient_saliency, puzzle
 
 
 def cnn() -> nn.Module:
@@ -67,8 +69,12 @@ def main() -> None:
         loss.backward()
         opt.step()
 
-    times: dict[str, list[float]] = {"plain": [], "puzzle": []}
-    fns = {"plain": plain, "puzzle": with_puzzle}
+    def floor() -> None:
+        gradient_saliency(omniaug.ModelContext(model, ce, y), x)
+        plain()
+
+    times: dict[str, list[float]] = {"plain": [], "floor": [], "puzzle": []}
+    fns = {"plain": plain, "floor": floor, "puzzle": with_puzzle}
     for fn in fns.values():
         fn()  # warm-up
     for r in range(a.rounds):
@@ -77,9 +83,11 @@ def main() -> None:
             fns[name]()
             times[name].append(time.perf_counter() - t0)
     p, q = statistics.median(times["plain"]), statistics.median(times["puzzle"])
+    f = statistics.median(times["floor"])
     print(f"training step, 64 × 3 × 32 × 32, {a.threads} threads, median of {a.rounds}")
     print(f"  plain step            {p * 1e3:8.1f} ms")
-    print(f"  puzzle mix + step     {q * 1e3:8.1f} ms   ({q / p:.2f}× plain)")
+    print(f"  floor: saliency + step {f * 1e3:7.1f} ms   ({f / p:.2f}× plain)")
+    print(f"  puzzle mix + step     {q * 1e3:8.1f} ms   ({q / p:.2f}× plain, {q / f:.2f}× floor)")
 
     print("solver alone (labels + transport, 4 × 4 grid), per sample")
     for b in (32, 64, 128, 256):
