@@ -124,6 +124,11 @@ class Project:
         """Build and exercise the project with ``sources`` in ``workdir``."""
         raise NotImplementedError
 
+    def check_many(self, variants: Sequence[tuple[dict[str, str], Path]], workers: int = 2) -> list[Check]:
+        """:meth:`check` for every ``(sources, workdir)``, ``workers`` at a time (a project may batch its builds)."""
+        with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
+            return list(pool.map(lambda v: self.check(*v), variants))
+
 
 # -- ops -----------------------------------------------------------------------------------------
 
@@ -338,23 +343,19 @@ def evaluate(
             if changed:
                 jobs.append((o, new))
 
-    def run(job: tuple[Outcome, dict[str, str]]) -> None:
-        o, new = job
-        slug = re.sub(r"\W+", "-", f"{o.op}-{o.seed}")
-        res = project.check(new, root / slug)
+    dirs = [root / re.sub(r"\W+", "-", f"{o.op}-{o.seed}") for o, _ in jobs]
+    results = project.check_many([(new, d) for (_, new), d in zip(jobs, dirs)], workers)
+    for (o, _), d, res in zip(jobs, dirs, results):
         o.ran = True
         if res.ok and res.output == base.output:
-            shutil.rmtree(root / slug, ignore_errors=True)
-            return
+            shutil.rmtree(d, ignore_errors=True)
+            continue
         o.detail = res.detail if not res.ok else _first_difference(base.output, res.output)
         why = explained(o, res) if explained is not None else ""
         if why:
             o.explained = why
         else:
             o.broke = True
-
-    with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
-        list(pool.map(run, jobs))
     return outcomes
 
 
@@ -611,8 +612,11 @@ def jdk_with_sources() -> tuple[Path, Path] | None:
     return None
 
 
-JAVA_CLASSES_QUICK = ("ArrayDeque", "BitSet", "StringJoiner", "Base64", "StringTokenizer")
-JAVA_CLASSES = (*JAVA_CLASSES_QUICK, "PriorityQueue", "TimSort", "ComparableTimSort", "HexFormat", "DualPivotQuicksort")
+#: PriorityQueue's `for (a = …, b = …; …)` loops caught exchange_loops keeping only the first initialiser
+JAVA_CLASSES_QUICK = ("ArrayDeque", "BitSet", "PriorityQueue", "StringJoiner", "Base64", "StringTokenizer")
+#: C1 only and the serial collector: short-lived JVMs (javac, the driver) cost half the CPU
+_JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+JAVA_CLASSES = (*JAVA_CLASSES_QUICK, "TimSort", "ComparableTimSort", "HexFormat", "DualPivotQuicksort")
 
 
 class JdkClasses(Project):
@@ -636,28 +640,46 @@ class JdkClasses(Project):
         home = self.jdk[0]
         shared.mkdir(parents=True, exist_ok=True)
         self.driver_dir = shared / "driver"
-        if not (self.driver_dir / "Driver.class").exists():
+        if not (self.driver_dir / "BatchJavac.class").exists():
             self.driver_dir.mkdir(exist_ok=True)
-            (self.driver_dir / "Driver.java").write_bytes((CORPUS / "java" / "Driver.java").read_bytes())
-            res = _run([str(home / "bin" / "javac"), "-nowarn", "-d", ".", "Driver.java"], self.driver_dir)
+            for f in ("Driver.java", "BatchJavac.java"):
+                (self.driver_dir / f).write_bytes((CORPUS / "java" / f).read_bytes())
+            res = _run([str(home / "bin" / "javac"), "-nowarn", "-d", ".", "Driver.java", "BatchJavac.java"], self.driver_dir)
             if res.returncode != 0:
                 raise Unavailable(f"the Java driver does not compile with {home}: {_tail(res, 300)}")
 
     def check(self, sources: dict[str, str], workdir: Path) -> Check:
+        return self.check_many([(sources, workdir)])[0]
+
+    def check_many(self, variants: Sequence[tuple[dict[str, str], Path]], workers: int = 2) -> list[Check]:
+        """Every variant compiled by one JVM (``BatchJavac``: javac stays warm), then each run by the driver."""
         assert self.jdk is not None
-        home = self.jdk[0]
-        workdir.mkdir(parents=True, exist_ok=True)
-        _write(workdir / "src", sources)
-        classes = workdir / "classes"
-        classes.mkdir(exist_ok=True)
-        cmd = [str(home / "bin" / "javac"), "-nowarn", "-proc:none", "-implicit:none", "-XDignore.symbol.file",
-               "--patch-module", f"java.base={workdir / 'src' / 'java.base'}", "-d", str(classes),
-               *(str(workdir / "src" / p) for p in sorted(sources))]  # fmt: skip
-        build = _run(cmd, workdir)
-        if build.returncode != 0:
-            return Check(False, "", f"does not compile: {_tail(build)}")
-        res = _run([str(home / "bin" / "java"), "--patch-module", f"java.base={classes}", "-cp", str(self.driver_dir), "Driver", *self.classes], workdir)
-        return Check(res.returncode == 0, res.stdout.decode("utf-8", "replace"), "" if res.returncode == 0 else _tail(res))
+        java = str(self.jdk[0] / "bin" / "java")
+        args: list[str] = []
+        for sources, workdir in variants:
+            workdir.mkdir(parents=True, exist_ok=True)
+            _write(workdir / "src", sources)
+            (workdir / "classes").mkdir(exist_ok=True)
+            args += ["--next"] if args else []
+            args += [str(workdir / "javac.log"), "-nowarn", "-proc:none", "-implicit:none", "-XDignore.symbol.file",
+                     "--patch-module", f"java.base={workdir / 'src' / 'java.base'}", "-d", str(workdir / "classes"),
+                     *(str(workdir / "src" / p) for p in sorted(sources))]  # fmt: skip
+        build = _run([java, *_JVM_FLAGS, "-cp", str(self.driver_dir), "BatchJavac", *args], self.driver_dir,
+                     timeout=TIMEOUT + 60 * len(variants))  # fmt: skip
+        codes = dict(ln.split() for ln in build.stdout.decode().splitlines() if re.fullmatch(r"\d+ -?\d+", ln))
+
+        def run(k: int) -> Check:
+            workdir = variants[k][1]
+            if codes.get(str(k)) != "0":
+                log = workdir / "javac.log"
+                why = log.read_text(encoding="utf-8", errors="replace")[-1500:] if log.exists() else _tail(build)
+                return Check(False, "", f"does not compile: {why}")
+            res = _run([java, *_JVM_FLAGS, "--patch-module", f"java.base={workdir / 'classes'}", "-cp", str(self.driver_dir),
+                        "Driver", *self.classes], workdir)  # fmt: skip
+            return Check(res.returncode == 0, res.stdout.decode("utf-8", "replace"), "" if res.returncode == 0 else _tail(res))
+
+        with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
+            return list(pool.map(run, range(len(variants))))
 
 
 def java_projects(quick: bool = False) -> list[Project]:
@@ -724,8 +746,14 @@ GO_PACKAGES = (
 )  # fmt: skip
 
 
+_GO_CACHE: list[Path] = []  # one build cache for every Go project of a run: the standard library compiles once
+
+
 def _go_env(shared: Path) -> dict[str, str]:
-    return {**os.environ, "GOCACHE": str(shared / "gocache"), "GOFLAGS": "-mod=mod", "GOPROXY": "off", "GO111MODULE": "on",
+    if not _GO_CACHE or not _GO_CACHE[0].is_dir():
+        _GO_CACHE[:] = [shared / "gocache"]
+        _GO_CACHE[0].mkdir(parents=True, exist_ok=True)
+    return {**os.environ, "GOCACHE": str(_GO_CACHE[0]), "GOFLAGS": "-mod=mod", "GOPROXY": "off", "GO111MODULE": "on",
             "GOTOOLCHAIN": "local", "CGO_ENABLED": "0"}  # fmt: skip
 
 
