@@ -91,7 +91,12 @@ def test_diff_marks_deleted_and_inserted_words_and_escapes_html() -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("", "x"), ("x", ""), ("The quick brown fox.", "quick, the brown fox!"), ("def f(a):\n    return a", "def g(b):\n  return b")],
+    [
+        ("", "x"),
+        ("x", ""),
+        ("The quick brown fox.", "quick, the brown fox!"),
+        ("def f(a):\n    return a", "def g(b):\n  return b"),
+    ],
 )
 def test_diff_spans_rebuild_both_strings(a: str, b: str) -> None:
     spans = diff_spans(a, b)

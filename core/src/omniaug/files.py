@@ -32,9 +32,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import OmniaugError
+from .errors import InputError, OmniaugError
 
-__all__ = ["FileCodec", "codec_of", "write_atomic", "PARTIAL_SUFFIX", "is_partial", "option_bool"]
+__all__ = [
+    "FileCodec",
+    "codec_of",
+    "write_atomic",
+    "PARTIAL_SUFFIX",
+    "is_partial",
+    "option_bool",
+    "check_paths",
+    "require_paths",
+    "file_error",
+    "read_text_file",
+]
 
 PARTIAL_SUFFIX = ".omniaug-partial"
 """Suffix of a file being written; it never matches an input pattern and is removed on resume."""
@@ -131,9 +142,64 @@ def option_bool(options: Options, name: str, default: bool = False) -> bool:
         return True
     if text in {"0", "false", "no", "off"}:
         return False
-    from .errors import InputError
-
     raise InputError(f"--option {name}", "yes/no (true, false, 1, 0)", value)
+
+
+# ----------------------------------------------------------------------------- checks every plugin uses
+def check_paths(paths: Sequence[str | Path], samples: int, *, where: str) -> list[Path]:
+    """``paths`` as :class:`~pathlib.Path` objects, checked to be one per sample of a batch of ``samples``.
+
+    Every ``save`` writes sample ``i`` to ``paths[i]``: a count that differs would
+    drop samples or leave stale files, so it raises :class:`~omniaug.errors.InputError`
+    (``where: `paths` must be N paths, one per sample; got …``). A single string or
+    path is refused too (it is not a list of paths).
+    """
+    if isinstance(paths, (str, Path)) or len(paths) != samples:
+        got = paths if isinstance(paths, (str, Path)) else list(paths)
+        raise InputError("paths", f"{samples} path{'s' if samples != 1 else ''}, one per sample", got, where=where)
+    return [Path(p) for p in paths]
+
+
+def require_paths(paths: Sequence[str | Path], what: str, *, where: str) -> list[Path]:
+    """``paths`` as :class:`~pathlib.Path` objects, checked to hold at least one (``what`` names a file, e.g.
+    ``"image file"``): a ``load`` of nothing has no batch to return."""
+    if isinstance(paths, (str, Path)) or not len(paths):
+        raise InputError("paths", f"at least one {what} (a list of paths)", paths, where=where)
+    return [Path(p) for p in paths]
+
+
+def file_error(path: str | Path, expected: str, reason: object = None, *, where: str) -> InputError:
+    """The error for a file that cannot be used: ``where: `paths` must be <expected>; got <name> (<reason>)``.
+
+    One shape for every plugin's reader: the argument is ``paths``, ``got`` is the
+    file's name with the reason on one line (at most 160 characters). Raise it
+    ``from None`` (the reason is in the message).
+    """
+    got = Path(path).name
+    if reason is not None:
+        text = " ".join(str(reason).split())
+        if isinstance(reason, BaseException):
+            text = f"{type(reason).__name__}: {text}" if text else type(reason).__name__
+        got = f"{got} ({text[:160]})"
+    return InputError("paths", expected, got, where=where)
+
+
+def read_text_file(
+    path: str | Path, encoding: str | None = None, *, raw: bytes | None = None, what: str = "text", where: str
+) -> tuple[str, TextLayout]:
+    """A text file's text and layout (:func:`decode_text`), its errors naming the file (:func:`file_error`).
+
+    ``raw`` is the file's bytes when the caller has read them already.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes() if raw is None else raw
+    except OSError as exc:
+        raise file_error(path, f"a readable {what} file", exc, where=where) from None
+    try:
+        return decode_text(data, encoding, what=what)
+    except InputError as exc:
+        raise InputError("paths", exc.expected, f"{path.name}: {exc.got}", where=where) from None
 
 
 def split_samples(spec: Any, batch: Any, n: int) -> Sequence[Any]:
@@ -167,8 +233,6 @@ def decode_text(raw: bytes, encoding: str | None = None, *, what: str = "text") 
     ``encoding`` defaults to UTF-8 (a byte-order mark is kept); a file that does not
     decode raises :class:`~omniaug.errors.InputError` naming the encoding.
     """
-    from .errors import InputError
-
     enc = encoding or ("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8")
     try:
         text = raw.decode(enc)

@@ -105,7 +105,9 @@ def render_attack(op: Any, clean: Any, adversarial: Any, path: str | Path, *, ti
             ax.imshow(amp.cpu().numpy(), cmap="coolwarm", vmin=-span / 2, vmax=span / 2, aspect="auto",
                       interpolation="nearest")  # fmt: skip
         else:
-            ax.imshow((a[i] if c == 0 else b[i]).cpu().numpy(), vmin=lo, vmax=hi, aspect="auto", interpolation="nearest")
+            ax.imshow(
+                (a[i] if c == 0 else b[i]).cpu().numpy(), vmin=lo, vmax=hi, aspect="auto", interpolation="nearest"
+            )
         return f"×{k:.3g}" if c == 1 else None
 
     if title is None:

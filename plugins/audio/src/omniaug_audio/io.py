@@ -34,7 +34,7 @@ import torch
 import torchaudio.functional as AF
 
 from omniaug import InputError, batching
-from omniaug.files import FileCodec
+from omniaug.files import FileCodec, check_paths, file_error, require_paths
 
 from .payload import AudioBatch, unpack_audio
 
@@ -50,7 +50,7 @@ def read_wav(path: str | Path, sample_rate: int | None = None) -> tuple[torch.Te
     try:
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, sf.LibsndfileError) as exc:  # type: ignore[attr-defined]
-        raise InputError("paths", "readable audio files", str(path), where="audio.load") from exc
+        raise file_error(path, "a readable audio file", exc, where="audio.load") from None
     wave = torch.from_numpy(np.ascontiguousarray(data.T))
     if sample_rate is not None and sr != sample_rate:
         wave = AF.resample(wave, sr, sample_rate)
@@ -64,8 +64,7 @@ def load_wavs(paths: Sequence[str | Path], sample_rate: int | None = None) -> Au
     Every file is resampled to ``sample_rate`` (default: the first file's rate); mono
     files are repeated to the largest channel count so mixed mono/stereo folders load.
     """
-    if not paths:
-        raise InputError("paths", "at least one audio file", paths, where="audio.load")
+    paths = require_paths(paths, "audio file", where="audio.load")
     waves: list[torch.Tensor] = []
     rate = sample_rate
     for p in paths:
@@ -77,8 +76,8 @@ def load_wavs(paths: Sequence[str | Path], sample_rate: int | None = None) -> Au
     for p, w in zip(paths, waves):
         if w.shape[0] != channels:
             if w.shape[0] != 1:
-                raise InputError(
-                    "paths", f"files with 1 or {channels} channels", f"{p} with {w.shape[0]}", where="audio.load"
+                raise file_error(
+                    p, f"files with 1 or {channels} channels", f"{w.shape[0]} channels", where="audio.load"
                 )
             w = w.expand(channels, -1)
         fixed.append(w)
@@ -90,12 +89,11 @@ def load_wavs(paths: Sequence[str | Path], sample_rate: int | None = None) -> Au
 def save_wavs(payload: Any, paths: Sequence[str | Path], sample_rate: int = 16000) -> None:
     """Write each example of an audio payload to its path (trimmed to its length, 32-bit float WAV)."""
     wave, sr, lengths = unpack_audio(payload, sample_rate)
-    if len(paths) != wave.shape[0]:
-        raise InputError("paths", f"{wave.shape[0]} paths (one per example)", paths, where="audio.save")
+    paths = check_paths(paths, wave.shape[0], where="audio.save")
     clips = batching.unpad(wave, lengths, dim=-1) if lengths is not None else list(wave)
     for clip, path in zip(clips, paths):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_bytes(encode_audio(clip.detach().cpu().numpy().T, sr, "WAV", "FLOAT"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(encode_audio(clip.detach().cpu().numpy().T, sr, "WAV", "FLOAT"))
 
 
 def encode_audio(frames: np.ndarray, sample_rate: int, fmt: str, subtype: str) -> bytes:
@@ -111,13 +109,13 @@ def _info(path: Path) -> Any:
     try:
         return sf.info(str(path))
     except (RuntimeError, sf.LibsndfileError) as exc:  # type: ignore[attr-defined]
-        raise InputError("paths", "a readable audio file", f"{path.name} ({exc})", where="audio.load") from None
+        raise file_error(path, "a readable audio file", exc, where="audio.load") from None
 
 
 def _probe(path: Path, options: Mapping[str, Any]) -> tuple[Hashable, int]:
     info = _info(path)
     if info.frames < 1:
-        raise InputError("paths", "an audio file with at least one frame", f"{path.name} (empty)", where="audio.load")
+        raise file_error(path, "an audio file with at least one frame", "empty", where="audio.load")
     return ("audio", int(info.samplerate), int(info.channels)), 1
 
 
@@ -126,7 +124,7 @@ def _read(path: Path, options: Mapping[str, Any]) -> tuple[list[Any], dict[str, 
     try:
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, sf.LibsndfileError) as exc:  # type: ignore[attr-defined]
-        raise InputError("paths", "a readable audio file", f"{path.name} ({exc})", where="audio.load") from None
+        raise file_error(path, "a readable audio file", exc, where="audio.load") from None
     wave = torch.from_numpy(np.ascontiguousarray(data.T))
     meta = {"format": info.format, "subtype": info.subtype, "sample_rate": int(sr), "channels": int(info.channels)}
     return [(wave, int(sr))], meta

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from omniaug import InputError
+from omniaug.files import check_paths, file_error, read_text_file, require_paths
 
 from .payload import EXTENSIONS, CodeBatch
 
@@ -20,14 +21,14 @@ def language_of_path(path: Path) -> str:
     lang = EXTENSIONS.get(Path(path).suffix.lower())
     if lang is None:
         raise InputError(
-            "path", f"a source file ending in {', '.join(sorted(EXTENSIONS))}", str(path), where="code load"
+            "path", f"a source file ending in {', '.join(sorted(EXTENSIONS))}", str(path), where="code.load"
         )
     return lang
 
 
 def load_sources(paths: Sequence[Path]) -> CodeBatch:
     """Read ``paths`` (UTF-8) into one batch with a per-file language."""
-    paths = [Path(p) for p in paths]
+    paths = require_paths(paths, "source file", where="code.load")
     langs = [language_of_path(p) for p in paths]
     sources = [p.read_text(encoding="utf-8") for p in paths]
     return CodeBatch(sources, langs)
@@ -35,16 +36,13 @@ def load_sources(paths: Sequence[Path]) -> CodeBatch:
 
 def save_sources(batch: CodeBatch, paths: Sequence[Path]) -> None:
     """Write each sample of ``batch`` to the matching path (parents created)."""
-    if len(paths) != len(batch.sources):
-        raise InputError("paths", f"{len(batch.sources)} paths, one per sample", list(paths), where="code save")
-    for source, path in zip(batch.sources, paths):
-        path = Path(path)
+    for source, path in zip(batch.sources, check_paths(paths, len(batch.sources), where="code.save")):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source, encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------- omniaug apply
-def _python_encoding(raw: bytes) -> str:
+def _python_encoding(path: Path, raw: bytes) -> str:
     """A Python file's declared encoding (PEP 263 cookie or BOM; UTF-8 by default)."""
     import io
     import tokenize
@@ -52,21 +50,14 @@ def _python_encoding(raw: bytes) -> str:
     try:
         enc, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as exc:
-        raise InputError(
-            "paths", "a Python file with a valid coding declaration", str(exc), where="code load"
-        ) from None
+        raise file_error(path, "a Python file with a valid coding declaration", exc, where="code.load") from None
     return "utf-8-sig" if enc == "utf-8-sig" else enc
 
 
 def _decode(path: Path, options: Any) -> tuple[str, Any]:
-    from omniaug.files import decode_text
-
     raw = path.read_bytes()
-    encoding = options.get("encoding") or (_python_encoding(raw) if path.suffix == ".py" else None)
-    try:
-        return decode_text(raw, encoding, what="source code")
-    except InputError as exc:
-        raise InputError("paths", exc.expected, f"{path.name}: {exc.got}", where="code load") from None
+    encoding = options.get("encoding") or (_python_encoding(path, raw) if path.suffix == ".py" else None)
+    return read_text_file(path, encoding, raw=raw, what="source code", where="code.load")
 
 
 def _probe(path: Path, options: Any) -> tuple[Any, int]:

@@ -23,8 +23,7 @@ from torch_geometric.data import Batch, Data
 from torch_geometric.data.data import DataEdgeAttr, DataTensorAttr
 from torch_geometric.data.storage import GlobalStorage
 
-from omniaug import InputError
-from omniaug.files import FileCodec
+from omniaug.files import FileCodec, check_paths, file_error, require_paths
 
 __all__ = ["FORMAT", "FILES", "read_graph", "encode_graph", "load_graphs", "save_graphs"]
 
@@ -39,16 +38,15 @@ def read_graph(path: Path) -> Data:
         with torch.serialization.safe_globals(_SAFE_GLOBALS):
             obj = torch.load(path, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, AttributeError, TypeError, OSError) as exc:
-        reason = " ".join(str(exc).split())[:160]
-        raise InputError("paths", _EXPECTED, f"{path} ({type(exc).__name__}: {reason})", where="graph.load") from None
+        raise file_error(path, _EXPECTED, exc, where="graph.load") from None
     if isinstance(obj, Mapping) and obj.get("format") == FORMAT and isinstance(obj.get("data"), Mapping):
         try:
             return Data(**dict(obj["data"]))
         except Exception as exc:
-            raise InputError("paths", _EXPECTED, f"{path} ({exc})", where="graph.load") from None
+            raise file_error(path, _EXPECTED, exc, where="graph.load") from None
     if isinstance(obj, Data) and not isinstance(obj, Batch):
         return obj
-    raise InputError("paths", _EXPECTED, f"{path} holding {type(obj).__name__}", where="graph.load")
+    raise file_error(path, _EXPECTED, f"holding {type(obj).__name__}", where="graph.load")
 
 
 def encode_graph(graph: Data) -> bytes:
@@ -60,16 +58,14 @@ def encode_graph(graph: Data) -> bytes:
 
 def load_graphs(paths: Sequence[Path]) -> Batch:
     """Read graph files (see :func:`read_graph`) into a ``Batch``."""
-    return Batch.from_data_list([read_graph(Path(p)) for p in paths])
+    return Batch.from_data_list([read_graph(p) for p in require_paths(paths, "graph file", where="graph.load")])
 
 
 def save_graphs(payload: Data | Batch, paths: Sequence[Path]) -> None:
     """Write each graph of ``payload`` to its path (the format :func:`read_graph` reads)."""
     graphs = payload.to_data_list() if isinstance(payload, Batch) else [payload]
-    if len(graphs) != len(paths):
-        raise InputError("paths", f"{len(graphs)} paths (one per graph)", list(paths), where="graph.save")
-    for g, path in zip(graphs, paths):
-        Path(path).write_bytes(encode_graph(g))
+    for g, path in zip(graphs, check_paths(paths, len(graphs), where="graph.save")):
+        path.write_bytes(encode_graph(g))
 
 
 def _probe(path: Path, options: Mapping[str, Any]) -> tuple[Hashable, int]:

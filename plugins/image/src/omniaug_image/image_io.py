@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from omniaug import InputError
+from omniaug.files import check_paths, file_error, require_paths
 
 from .modality import ImageBatch
 
@@ -24,14 +25,10 @@ def load_images(paths: Sequence[Path]) -> torch.Tensor:
     One batch holds one size: files of different sizes raise :class:`InputError`
     (``omniaug apply --batch-size 1`` handles folders of mixed sizes).
     """
-    from PIL import Image
-
     arrays = []
-    for p in paths:
-        with Image.open(p) as im:
+    for p in require_paths(paths, "image file", where="image.load"):
+        with _open(p) as im:
             arrays.append(np.asarray(im.convert("RGB"), dtype=np.uint8))
-    if not arrays:
-        raise InputError("paths", "at least one image file", list(paths), where="image.load")
     sizes = {a.shape for a in arrays}
     if len(sizes) > 1:
         raise InputError(
@@ -56,9 +53,9 @@ def save_images(x: Any, paths: Sequence[Path]) -> None:
     from PIL import Image
 
     img = x.image if isinstance(x, ImageBatch) else x
-    if not isinstance(img, torch.Tensor) or img.dim() != 4 or img.shape[0] != len(paths):
-        raise InputError("x", f"an image batch of {len(paths)} samples (one per path)", img, where="image.save")
-    for i, p in enumerate(paths):
+    if not isinstance(img, torch.Tensor) or img.dim() != 4:
+        raise InputError("x", "an image batch (B, C, H, W)", img, where="image.save")
+    for i, p in enumerate(check_paths(paths, img.shape[0], where="image.save")):
         Image.fromarray(to_uint8_hwc(img[i])).save(p)
 
 
@@ -101,7 +98,7 @@ def _open(path: Path) -> Any:
     try:
         return Image.open(path)
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise InputError("paths", "a readable image file", f"{path.name} ({exc})", where="image.load") from None
+        raise file_error(path, "a readable image file", exc, where="image.load") from None
 
 
 def _layout(im: Any) -> tuple[str, int, str, bool]:
@@ -136,7 +133,7 @@ def _read_image(path: Path, options: Any) -> tuple[list[Any], dict[str, Any]]:
         try:
             im.load()
         except (OSError, ValueError, SyntaxError) as exc:
-            raise InputError("paths", "a complete image file", f"{path.name} ({exc})", where="image.load") from None
+            raise file_error(path, "a complete image file", exc, where="image.load") from None
         work, channels, dtype, alpha = _layout(im)
         meta: dict[str, Any] = {"mode": im.mode, "format": im.format, "size": im.size}
         for key in ("icc_profile", "dpi", "exif", "transparency"):

@@ -26,13 +26,17 @@ def _draw_targets(ax: Any, x: ImageBatch, i: int) -> None:
             if bool(ok):
                 x1, y1, x2, y2 = box
                 # pixel (i, j) covers [j, j+1]: imshow centres it at j, hence the -0.5
-                ax.add_patch(Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False, color="yellow", linewidth=1.2))
+                ax.add_patch(
+                    Rectangle((x1 - 0.5, y1 - 0.5), x2 - x1, y2 - y1, fill=False, color="yellow", linewidth=1.2)
+                )
     if x.keypoints is not None:
         vis = x.keypoint_visible[i] if x.keypoint_visible is not None else None
         pts = x.keypoints[i]
         if vis is not None:
             pts = pts[vis]
-        ax.scatter((pts[:, 0] - 0.5).tolist(), (pts[:, 1] - 0.5).tolist(), s=12, c="cyan", edgecolors="black", linewidths=0.5)
+        ax.scatter(
+            (pts[:, 0] - 0.5).tolist(), (pts[:, 1] - 0.5).tolist(), s=12, c="cyan", edgecolors="black", linewidths=0.5
+        )
 
 
 def render_grid(original: Any, views: Sequence[Any], path: Path) -> Path:

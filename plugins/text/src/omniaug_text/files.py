@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from omniaug import InputError
-from omniaug.files import FileCodec, decode_text
+from omniaug.files import FileCodec, read_text_file
 
 __all__ = ["FILES", "MODES"]
 
@@ -28,10 +28,7 @@ def _mode(options: Mapping[str, Any]) -> str:
 
 
 def _decode(path: Path, options: Mapping[str, Any]) -> tuple[str, Any]:
-    try:
-        return decode_text(path.read_bytes(), options.get("encoding"))
-    except InputError as exc:
-        raise InputError("paths", exc.expected, f"{path.name}: {exc.got}", where="text.load") from None
+    return read_text_file(path, options.get("encoding"), where="text.load")
 
 
 def _probe(path: Path, options: Mapping[str, Any]) -> tuple[Hashable, int]:

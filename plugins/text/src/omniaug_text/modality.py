@@ -9,6 +9,7 @@ from typing import Any
 import torch
 
 from omniaug import InputError, Modality, rng
+from omniaug.files import check_paths, require_paths
 
 from .batch import TokenBatch
 from .render import render_text
@@ -59,14 +60,14 @@ def _bad_text() -> list[Any]:
 
 
 def load_text(paths: Sequence[Path]) -> list[str]:
-    return [Path(p).read_text(encoding="utf-8") for p in paths]
+    """Read UTF-8 text files, one sample each."""
+    return [p.read_text(encoding="utf-8") for p in require_paths(paths, "text file", where="text.load")]
 
 
 def save_text(x: list[str], paths: Sequence[Path]) -> None:
-    if len(x) != len(paths):
-        raise InputError("paths", f"{len(x)} paths, one per sample", paths, where="text.save")
-    for text, p in zip(x, paths):
-        Path(p).write_text(text, encoding="utf-8")
+    """Write each sample to its path (UTF-8)."""
+    for text, p in zip(x, check_paths(paths, len(x), where="text.save")):
+        p.write_text(text, encoding="utf-8")
 
 
 TEXT = Modality(

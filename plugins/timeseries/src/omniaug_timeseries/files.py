@@ -16,6 +16,7 @@ import torch
 
 from omniaug import InputError
 from omniaug.batching import pad_sequences
+from omniaug.files import check_paths, file_error, require_paths
 
 from .series import SeriesBatch, view_of
 
@@ -34,20 +35,20 @@ def read_series(path: Path) -> torch.Tensor:
             arr = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float32, skiprows=1)
         arr = arr.T
     else:
-        raise InputError("paths", "files ending in .npy or .csv", str(path), where="timeseries.load")
+        raise file_error(path, "files ending in .npy or .csv", None, where="timeseries.load")
     arr = np.asarray(arr, dtype=np.float32)
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] < 2:
-        raise InputError(
-            "paths", "series of shape (C, T) or (T,) with T >= 2", arr, where=f"timeseries.load({path.name})"
+        raise file_error(
+            path, "series of shape (C, T) or (T,) with T >= 2", f"shape {arr.shape}", where="timeseries.load"
         )
     return torch.from_numpy(arr.copy())
 
 
 def load(paths: Sequence[Path]) -> torch.Tensor | SeriesBatch:
     """Files → a ``(B, C, T)`` tensor, or a padded ``SeriesBatch`` when lengths differ."""
-    series = [read_series(Path(p)) for p in paths]
+    series = [read_series(p) for p in require_paths(paths, "series file", where="timeseries.load")]
     channels = {s.shape[0] for s in series}
     if len(channels) != 1:
         raise InputError("paths", "series with the same number of channels", sorted(channels), where="timeseries.load")
@@ -70,12 +71,9 @@ def write_series(series: torch.Tensor, path: Path) -> None:
 def save(payload: torch.Tensor | SeriesBatch, paths: Sequence[Path]) -> None:
     """Write each sample (trimmed to its valid length) to the matching path."""
     view = view_of(payload)
-    if len(paths) != view.values.shape[0]:
-        raise InputError(
-            "paths", f"{view.values.shape[0]} paths (one per sample)", list(paths), where="timeseries.save"
-        )
+    paths = check_paths(paths, view.values.shape[0], where="timeseries.save")
     for i, (path, n) in enumerate(zip(paths, view.lengths.tolist())):  # file I/O, one file per sample
-        write_series(view.values[i, :, :n], Path(path))
+        write_series(view.values[i, :, :n], path)
 
 
 # ----------------------------------------------------------------------------- omniaug apply
@@ -110,20 +108,18 @@ def _read_csv(path: Path) -> tuple[np.ndarray, dict[str, Any]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError("paths", "a UTF-8 CSV file", path.name, where="timeseries.load") from None
+        raise file_error(path, "a UTF-8 CSV file", None, where="timeseries.load") from None
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = max(",;\t", key=first.count) if first else ","
     rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if r]
     if not rows:
-        raise InputError("paths", "a CSV file with rows of numbers", f"{path.name} (empty)", where="timeseries.load")
+        raise file_error(path, "a CSV file with rows of numbers", "empty", where="timeseries.load")
     header = None
     if not all(_is_number(c) for c in rows[0]):
         header, rows = rows[0], rows[1:]
     width = {len(r) for r in rows}
     if len(width) != 1 or not rows:
-        raise InputError(
-            "paths", "a CSV file whose rows all have the same number of cells", path.name, where="timeseries.load"
-        )
+        raise file_error(path, "a CSV file whose rows all have the same number of cells", None, where="timeseries.load")
     first_col = [r[0] for r in rows]
     has_index = (header is not None and header[0].strip().lower() in _INDEX_NAMES) or not all(
         _is_number(c) for c in first_col
@@ -132,8 +128,8 @@ def _read_csv(path: Path) -> tuple[np.ndarray, dict[str, Any]]:
     try:
         values = np.array([[float(c) for c in r[start:]] for r in rows], dtype=np.float64)
     except ValueError:
-        raise InputError(
-            "paths", "numeric data columns (an index/time column may come first)", path.name, where="timeseries.load"
+        raise file_error(
+            path, "numeric data columns (an index/time column may come first)", None, where="timeseries.load"
         ) from None
     meta = {
         "kind": "csv",
@@ -152,24 +148,17 @@ def _read_file(path: Path) -> tuple[torch.Tensor, dict[str, Any]]:
         try:
             arr = np.load(path, allow_pickle=False)
         except (ValueError, OSError, EOFError) as exc:
-            raise InputError(
-                "paths", "a .npy file of numbers (no pickles)", f"{path.name} ({exc})", where="timeseries.load"
-            ) from None
+            raise file_error(path, "a .npy file of numbers (no pickles)", exc, where="timeseries.load") from None
         if arr.ndim not in (1, 2) or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
-            raise InputError(
-                "paths",
-                "a numeric series (T,) or (C, T)",
-                f"{path.name}: {arr.dtype} {arr.shape}",
-                where="timeseries.load",
+            raise file_error(
+                path, "a numeric series (T,) or (C, T)", f"{arr.dtype} {arr.shape}", where="timeseries.load"
             )
         meta = {"kind": "npy", "dtype": arr.dtype.str, "ndim": arr.ndim}
         values = np.atleast_2d(arr).astype(np.float64)
     else:
         values, meta = _read_csv(path)
     if values.shape[1] < 2:
-        raise InputError(
-            "paths", "series with at least 2 time steps", f"{path.name}: {values.shape}", where="timeseries.load"
-        )
+        raise file_error(path, "series with at least 2 time steps", f"shape {values.shape}", where="timeseries.load")
     return torch.from_numpy(values.astype(np.float32)), meta
 
 
@@ -183,11 +172,9 @@ def _probe(path: Path, options: Any) -> tuple[Any, int]:
                 )
                 shape, _, dtype = reader(fh)  # the header only
         except (ValueError, OSError, EOFError) as exc:
-            raise InputError("paths", "a .npy file", f"{path.name} ({exc})", where="timeseries.load") from None
+            raise file_error(path, "a .npy file", exc, where="timeseries.load") from None
         if dtype.hasobject:
-            raise InputError(
-                "paths", "a .npy file of numbers (no pickles)", f"{path.name} ({dtype})", where="timeseries.load"
-            )
+            raise file_error(path, "a .npy file of numbers (no pickles)", f"dtype {dtype}", where="timeseries.load")
         shape = (1, *shape) if len(shape) == 1 else shape
         return ("series", tuple(shape)), 1
     series, _ = _read_file(path)
