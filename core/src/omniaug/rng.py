@@ -142,7 +142,13 @@ def _draw(
         numel *= d
     size = chunk_size(numel) if device.type == "cpu" else 0
     if size == 0:
-        return _fill(torch.empty(shape, dtype=torch.int64 if kind == "bits" else torch.float32, device=device), kind, generator, a, b)
+        return _fill(
+            torch.empty(shape, dtype=torch.int64 if kind == "bits" else torch.float32, device=device),
+            kind,
+            generator,
+            a,
+            b,
+        )
     chunks = -(-numel // size)
     seeds = torch.randint(0, 2**62, (chunks,), generator=generator, device=device).tolist()
     out = memory.empty(shape, device=device, dtype=torch.int64 if kind == "bits" else torch.float32)
@@ -157,7 +163,9 @@ def _draw(
     return out
 
 
-def _fill(part: torch.Tensor, kind: str, generator: torch.Generator | None, a: float = 0.0, b: float = 1.0) -> torch.Tensor:
+def _fill(
+    part: torch.Tensor, kind: str, generator: torch.Generator | None, a: float = 0.0, b: float = 1.0
+) -> torch.Tensor:
     if kind == "uniform":
         return part.uniform_(a, b, generator=generator)
     if kind == "bits":  # from = int64 min, to = None: all 64 bits random (the default range is [0, 2^63))
@@ -206,7 +214,9 @@ def uniform(
 ) -> torch.Tensor:
     """``n`` draws (times ``shape``) uniform in ``[low, high)``, shape ``(n, *shape)``."""
     if isinstance(generator, KeyedGenerator):
-        return _keyed.uniform(n, low, high, shape=shape, generator=generator, device=device, dtype=dtype, same_on_batch=same_on_batch)
+        return _keyed.uniform(
+            n, low, high, shape=shape, generator=generator, device=device, dtype=dtype, same_on_batch=same_on_batch
+        )
     device = torch.device(device)
     generator = _own(generator, device)
     gdev = _gen_device(generator, device)
@@ -233,7 +243,9 @@ def normal(
 ) -> torch.Tensor:
     """``n`` Gaussian draws (times ``shape``), shape ``(n, *shape)``."""
     if isinstance(generator, KeyedGenerator):
-        return _keyed.normal(n, mean, std, shape=shape, generator=generator, device=device, dtype=dtype, same_on_batch=same_on_batch)
+        return _keyed.normal(
+            n, mean, std, shape=shape, generator=generator, device=device, dtype=dtype, same_on_batch=same_on_batch
+        )
     device = torch.device(device)
     generator = _own(generator, device)
     gdev = _gen_device(generator, device)
@@ -267,7 +279,9 @@ def beta(
     no generator), with the ``U ** (1 / a)`` boost for concentrations below 1.
     """
     if isinstance(generator, KeyedGenerator):
-        return _keyed.beta(n, alpha, beta_, generator=generator, device=device, dtype=dtype, same_on_batch=same_on_batch)
+        return _keyed.beta(
+            n, alpha, beta_, generator=generator, device=device, dtype=dtype, same_on_batch=same_on_batch
+        )
     if alpha <= 0 or (beta_ is not None and beta_ <= 0):
         raise ValueError(f"beta: concentration must be > 0, got alpha={alpha}, beta={beta_}")
     device = torch.device(device)
@@ -340,11 +354,15 @@ def randint(
 ) -> torch.Tensor:
     """``n`` integers uniform in ``[low, high)``; ``high`` may be a per-sample tensor."""
     if isinstance(generator, KeyedGenerator):
-        return _keyed.randint(n, low, high, shape=shape, generator=generator, device=device, same_on_batch=same_on_batch)
+        return _keyed.randint(
+            n, low, high, shape=shape, generator=generator, device=device, same_on_batch=same_on_batch
+        )
     device = torch.device(device)
     generator = _own(generator, device)
     if isinstance(high, int) and isinstance(low, int) and high > low:  # one call, much cheaper than the general path
-        k = torch.randint(low, high, _shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device))
+        k = torch.randint(
+            low, high, _shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device)
+        )
         return _expand(_finish(k, device, None), n, same_on_batch)
     u = torch.rand(
         _shape(n, shape, same_on_batch), generator=generator, device=_gen_device(generator, device), dtype=torch.float64
@@ -421,7 +439,6 @@ def seed_for(base_seed: int, *keys: int) -> int:
     return h & ((1 << 63) - 1)
 
 
-
 # ---------------------------------------------------------------- per-sample seeds
 _SEED_MASK = (1 << 63) - 1
 
@@ -470,7 +487,6 @@ def derive_seeds(seeds: _Ints, *keys: int) -> _Ints:
     return t & _keyed._tconst(_SEED_MASK, seeds.device)
 
 
-
 def seed_uniforms(seeds: torch.Tensor, width: int) -> torch.Tensor:
     """``(n, width)`` float64 uniforms in ``[0, 1)`` from per-sample seeds: each seed's SplitMix64 stream.
 
@@ -487,7 +503,9 @@ def seed_uniforms(seeds: torch.Tensor, width: int) -> torch.Tensor:
         steps = np.arange(1, width + 1, dtype=np.uint64) * _GAMMA_U
         words = _keyed._mix_np(host[0].view(np.uint64)[:, None] + steps[None, :])
         return torch.from_numpy((words >> np.uint64(11)).astype(np.float64) * 2.0**-53)
-    steps_t = torch.arange(1, width + 1, dtype=torch.int64, device=seeds.device) * _keyed._tconst(_keyed.GAMMA, seeds.device)
+    steps_t = torch.arange(1, width + 1, dtype=torch.int64, device=seeds.device) * _keyed._tconst(
+        _keyed.GAMMA, seeds.device
+    )
     words_t = _keyed._mix_torch(seeds[:, None] + steps_t[None, :])
     return _keyed._srl(words_t, 11).to(torch.float64) * 2.0**-53
 

@@ -58,7 +58,6 @@ __all__ = [
 _BOOKKEEPING = ("batch", "ptr")
 
 
-
 def attrs(x: Data) -> dict[str, Any]:
     """A snapshot of ``x``'s attributes as a plain dict (PyG's ``to_dict()``; read it, write through ``x[key]``).
 
@@ -437,9 +436,7 @@ def gather_graphs(sources: Sequence[Batch], source_id: torch.Tensor, source_grap
     keys = list(base._slice_dict.keys())
     for s in sources[1:]:
         if list(s._slice_dict.keys()) != keys:
-            raise InputError(
-                "part", f"graphs with the attributes {keys}", sorted(s._slice_dict.keys()), where="merge"
-            )
+            raise InputError("part", f"graphs with the attributes {keys}", sorted(s._slice_dict.keys()), where="merge")
     source_id = source_id.cpu().long()
     source_graph = source_graph.cpu().long()
     n_out = int(source_id.numel())

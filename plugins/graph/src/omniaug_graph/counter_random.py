@@ -48,9 +48,7 @@ KEY_HIGH = 2**32
 _M32 = 0xFFFFFFFF
 
 
-def draw_seeds(
-    n: int, *, generator: torch.Generator | None, device: torch.device | str = "cpu"
-) -> torch.Tensor:
+def draw_seeds(n: int, *, generator: torch.Generator | None, device: torch.device | str = "cpu") -> torch.Tensor:
     """``n`` per-graph seeds (``int64`` in ``[0, 2**63)``): :func:`omniaug.rng.sample_seeds`.
 
     Drawn on the generator's device and then moved, so a generator gives the same
@@ -243,6 +241,7 @@ def _pair_keep_small_host(
     per-graph values reach the edges by a repeat, cheaper than a gather.
     """
     if edge_slices is None:
+
         def per_edge(v: np.ndarray) -> np.ndarray:
             return v.take(edge_graph)  # array methods: no Python wrapper to pay for
     else:
