@@ -1,7 +1,7 @@
 """Scale-out throughput: files/s of every engine on 1 and 2 workers vs `omniaug apply` on one process,
 and the cost of keyed (per-item) draws vs unkeyed batched draws at B = 256. Same run, same machine.
 
-    .venv/bin/python benchmarks/bench_scaleout.py [--files 2000] [--engines apply,ray,hf,dask] [--quick]
+    .venv/bin/python benchmarks/bench_scaleout.py [--files 2000] [--engines apply,ray,hf,dask] [--quick] [--draws-only]
 
 Corpus: ``--files`` PNG crops (48 and 56 px, two batching groups) of the two photos
 scikit-learn ships, written to a temporary folder; ``image.default``, one copy, seed 0,
@@ -153,7 +153,19 @@ def _median_us(fn: Any, reps: int) -> float:
     return statistics.median(times) * 1e6
 
 
-def bench_keyed(reps: int, batch: int = 256) -> list[list[str]]:
+def _paired_median_us(fa: Any, fb: Any, reps: int) -> tuple[float, float]:
+    """Medians of ``fa`` and ``fb`` timed in alternation (a loaded machine's drift hits both alike)."""
+    fa(), fb()
+    ta, tb = [], []
+    for _ in range(reps):
+        for f, out in ((fa, ta), (fb, tb)):
+            start = time.perf_counter()
+            f()
+            out.append(time.perf_counter() - start)
+    return statistics.median(ta) * 1e6, statistics.median(tb) * 1e6
+
+
+def bench_keyed(reps: int, batch: int = 256, *, presets: bool = True) -> list[list[str]]:
     keys = [f"photos/img{i:05d}.png" for i in range(batch)]
     draws = {
         "uniform (1 per row)": lambda g: rng.uniform(batch, -1.0, 1.0, generator=g),
@@ -167,8 +179,7 @@ def bench_keyed(reps: int, batch: int = 256) -> list[list[str]]:
     tg, kg = torch.Generator().manual_seed(0), KeyedGenerator.from_keys(0, keys)
     for name, draw in draws.items():
         small = "32" not in name
-        u = _median_us(lambda draw=draw: draw(tg), reps if small else max(3, reps // 50))
-        k = _median_us(lambda draw=draw: draw(kg), reps if small else max(3, reps // 50))
+        u, k = _paired_median_us(lambda draw=draw: draw(tg), lambda draw=draw: draw(kg), reps if small else max(3, reps // 50))
         per_row = "—"
         if name.startswith("uniform (1"):
             gens = [torch.Generator().manual_seed(i) for i in range(batch)]
@@ -177,6 +188,8 @@ def bench_keyed(reps: int, batch: int = 256) -> list[list[str]]:
         rows.append([name, f"{u:.1f}", f"{k:.1f}", f"{k / u:.2f}×", per_row])
     make = _median_us(lambda: KeyedGenerator.from_keys(0, keys), reps)
     rows.append(["KeyedGenerator.from_keys (256 paths, cached hashes)", "—", f"{make:.1f}", "—", "—"])
+    if not presets:
+        return rows
     reg = omniaug.registry()
     for preset in ("image.default", "audio.default", "text.default", "timeseries.default", "tokens.default"):
         if preset not in reg.presets:
@@ -202,6 +215,7 @@ def main() -> None:
     parser.add_argument("--engines", default="apply,ray,hf,dask", help="comma-separated subset of apply,ray,hf,dask")
     parser.add_argument("--reps", type=int, default=500, help="repetitions of each small keyed-draw timing")
     parser.add_argument("--quick", action="store_true", help="200 files, fewer repetitions (a smoke run)")
+    parser.add_argument("--draws-only", action="store_true", help="only the keyed vs unkeyed draw kinds (no engines, no presets)")
     args = parser.parse_args()
     if args.quick:
         args.files, args.reps = 200, 100
@@ -209,12 +223,16 @@ def main() -> None:
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     stamp = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     print(f"bench_scaleout {stamp} UTC, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, torch threads {torch.get_num_threads()}\n")
+    header = ["keyed draws at B = 256", "unkeyed µs", "keyed µs", "keyed / unkeyed", "one torch.Generator per row"]
+    if args.draws_only:
+        print(_table(header, bench_keyed(args.reps, presets=False)))
+        return
     with tempfile.TemporaryDirectory(prefix="omniaug-bench-scaleout-") as tmp:
         rows = bench_engines(args.files, engines, Path(tmp))
     print(f"{args.files} PNG files, {PRESET}, 1 copy, batch 16\n")
     print(_table(["engine", "workers", "how", "s", "files/s", "files/s per worker", "same pixels as apply"], rows))
     print()
-    print(_table(["keyed draws at B = 256", "unkeyed µs", "keyed µs", "keyed / unkeyed", "one torch.Generator per row"], bench_keyed(args.reps)))
+    print(_table(header, bench_keyed(args.reps)))
 
 
 if __name__ == "__main__":

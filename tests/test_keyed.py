@@ -373,3 +373,20 @@ def test_kernels_give_a_row_the_same_bits_alone_in_batches_of_8_and_64_and_on_1_
                 assert all(same), (how, f"{sum(same)}/{len(same)} rows identical")
     finally:
         torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("rows,m", [(3, 5), (256, 3), (256, 3072), (2, keyed.TILE + 7), (1, 3 * keyed.TILE)])
+def test_tiled_hashing_and_fused_conversions_equal_the_plain_path(rows, m):
+    """The fast paths (tile by tile over the threads; scale and Bernoulli threshold fused into the
+    conversion) give exactly the one-pass reference's numbers."""
+    state = row_seeds(8, KEYS[:rows]) + np.uint64(5 * GAMMA & ((1 << 64) - 1))
+    words = keyed._words(state, 0, m)
+    assert np.array_equal(keyed._hashed(state, m), words)
+    assert np.array_equal(keyed._hashed(state, m, keyed._gauss), keyed._gauss(words))
+    for scale, low in [(3.5, -1.25), (1.0, 0.0), (-2.0, 1.0), (1e-35, 0.5), (0.0, 2.0)]:
+        want = keyed._scale(keyed._unit24(words), scale, low)
+        assert np.array_equal(keyed._hashed(state, m, keyed._uniform24(scale, low)), want)
+        assert np.array_equal(keyed._hashed(state, m, keyed._uniform24(scale, low), tiled=False), want)
+    for p in [0.0, 0.3, 0.5, 1 / 3, 1.0, 1.5, -0.2, float("nan")]:
+        want = keyed._unit24(words) < np.float32(p)
+        assert np.array_equal(keyed._hashed(state, m, keyed._below24(p)), want), p

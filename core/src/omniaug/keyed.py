@@ -378,6 +378,45 @@ def _words(state: Any, start: int, m: int, *, own: bool = False) -> Any:
     return _mix_torch(state[:, None] + toffs[None, :])
 
 
+#: hashed draws of more words than this are computed tile by tile (a tile's words and their
+#: conversion stay in cache), the tiles spread over the threads
+TILE = 1 << 14
+
+
+def _hashed(state: Any, m: int, convert: Any = None, *, tiled: bool = True) -> Any:
+    """``convert(_words(state, 0, m))`` (the words if ``convert`` is None): ``(rows, m)``.
+
+    Large CPU draws go tile by tile — ``TILE`` words of some rows (or of one row) at a
+    time, tiles shared by the threads (:func:`omniaug.parallel.run_shared`) — instead
+    of eight whole-array hash passes plus the conversion's through memory. ``convert``
+    works element by element, so every number is the one-pass path's (``tiled=False``,
+    the reference the tests compare with).
+    """
+    rows = state.shape[0] if isinstance(state, np.ndarray) else 0
+    if not tiled or not rows or rows * m <= 2 * TILE:
+        w = _words(state, 0, m)
+        return w if convert is None else convert(w)
+    from .parallel import run_shared
+
+    if m >= TILE:  # tiles of one row: columns [c, c + TILE)
+        per_row = -(-m // TILE)
+        tiles = [(r, r + 1, c * TILE, min(m, (c + 1) * TILE)) for r in range(rows) for c in range(per_row)]
+    else:  # tiles of whole rows
+        step = max(1, TILE // m)
+        tiles = [(r, min(rows, r + step), 0, m) for r in range(0, rows, step)]
+    probe = _words(state[:1], 0, 1)
+    out = np.empty((rows, m), dtype=(probe if convert is None else convert(probe)).dtype)
+
+    def fill(i: int) -> None:
+        r0, r1, c0, c1 = tiles[i]
+        offs = _offsets(0, m) if c0 == 0 and c1 == m else np.arange(c0, c1, dtype=np.uint64) * _DELTA_U
+        w = _mix_np(state[r0:r1, None] + offs[None, :])
+        out[r0:r1, c0:c1] = w if convert is None else convert(w)
+
+    run_shared(len(tiles), fill, torch.device("cpu"))
+    return out
+
+
 def _unit24(w: Any) -> Any:
     """Words → float32 ``k / 2**24`` (exact) for their top 24 bits ``k``: uniform in [0, 1)."""
     if isinstance(w, np.ndarray):
@@ -400,6 +439,57 @@ def _scale(u: Any, scale: float, low: float) -> Any:
     if low != 0.0:
         u = u + torch.tensor(low, dtype=torch.float32, device=u.device)
     return u
+
+
+@functools.lru_cache(maxsize=256)
+def _uniform24(scale: float, low: float) -> Any:
+    """The converter words → ``_scale(_unit24(w), scale, low)``, bit for bit, in fewer passes.
+
+    ``k · 2**-24`` is exact for the top 24 bits ``k``, so ``(k · 2**-24) · s`` and
+    ``k · (s · 2**-24)`` are the same real number rounded once (``s · 2**-24`` is exact
+    while it stays a normal float32; tinier scales take the two-step path).
+    """
+    s32, l32 = np.float32(scale), np.float32(low)
+    fused = np.float32(s32 * _F24)
+    if scale == 1.0 or not abs(fused) >= np.finfo(np.float32).tiny:
+
+        def two_step(w: Any) -> Any:
+            return _scale(_unit24(w), scale, low)
+
+        return two_step
+
+    def convert(w: Any) -> Any:
+        if not isinstance(w, np.ndarray):
+            return _scale(_unit24(w), scale, low)
+        u = (w >> _S40).view(np.int64).astype(np.float32)
+        u *= fused
+        if low != 0.0:
+            u += l32
+        return u
+
+    return convert
+
+
+@functools.lru_cache(maxsize=256)
+def _below24(p: float) -> Any:
+    """The converter words → ``_unit24(w) < float32(p)`` (a Bernoulli draw), bit for bit, without floats:
+    ``k · 2**-24 < p`` for an integer ``k`` is ``k < ceil(p · 2**24)``."""
+    p32 = np.float32(p)
+    if not np.isfinite(p32):
+
+        def plain(w: Any) -> Any:
+            u = _unit24(w)
+            return u < (p32 if isinstance(u, np.ndarray) else float(p))
+
+        return plain
+    thr = np.uint64(min(max(math.ceil(float(p32) * 2.0**24), 0), 1 << 24))
+
+    def convert(w: Any) -> Any:
+        if not isinstance(w, np.ndarray):
+            return _unit24(w) < float(p)
+        return (w >> _S40) < thr
+
+    return convert
 
 
 @functools.lru_cache(maxsize=256)
@@ -480,7 +570,7 @@ def _per_row(gen: KeyedGenerator, n: int, where: str) -> int | None:
 
 
 def _finish(t: torch.Tensor, n: int, shape: Sequence[int], same_on_batch: bool, device: torch.device, dtype: torch.dtype | None) -> torch.Tensor:
-    if shape or t.dim() != 1:
+    if (shape or t.dim() != 1) and t.shape != (n, *shape):
         t = t.reshape(n, *shape)
     if dtype is not None and t.dtype != dtype:
         t = t.to(dtype)
@@ -527,7 +617,7 @@ def _large(
     from .rng import _fill
 
     state = gen._advance()
-    first = torch.from_numpy(np.ascontiguousarray(head(_words(state, 0, LARGE))))
+    first = torch.from_numpy(np.ascontiguousarray(_hashed(state, LARGE, head)))
     out = memory.empty((gen.rows, m), dtype=first.dtype, device="cpu")
     out[:, :LARGE] = first
     blocks = -(-(m - LARGE) // BLOCK)
@@ -552,12 +642,16 @@ def _large(
     return out
 
 
-def _call_words(gen: KeyedGenerator, k: int, shape: Sequence[int]) -> Any:
-    """The words of one call: ``(rows, k · prod(shape))``."""
+def _call_words(gen: KeyedGenerator, k: int, shape: Sequence[int], convert: Any = None) -> Any:
+    """The words of one call, ``(rows, k · prod(shape))``, or ``convert(words)`` (element by element)."""
     m = k * math.prod(shape)
     if m == 1:
-        return gen._root.first(gen._idx).reshape(-1, 1)
-    return _words(gen._advance(), 0, m, own=True)
+        w = gen._root.first(gen._idx).reshape(-1, 1)
+        return w if convert is None else convert(w)
+    state = gen._advance()
+    if convert is not None:
+        return _hashed(state, m, convert)
+    return _words(state, 0, m, own=True) if not isinstance(state, np.ndarray) else _hashed(state, m)
 
 
 # ------------------------------------------------------------------ draws (called by omniaug.rng)
@@ -579,7 +673,12 @@ def uniform(
         from . import rng
 
         return rng.uniform(n, low, high, shape=shape, generator=generator.batch_generator(), device=device, dtype=dtype, same_on_batch=same_on_batch)
-    if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low <= high:
+    if (
+        isinstance(low, (int, float))
+        and isinstance(high, (int, float))
+        and low <= high
+        and k * math.prod(shape) > LARGE
+    ):
         lo_f, hi_f = float(low), float(high)
 
         def head(w: np.ndarray) -> np.ndarray:  # the small path's numbers, bit for bit
@@ -592,9 +691,12 @@ def uniform(
             return _finish(big, n, shape, same_on_batch, device, dtype)
     if dtype != torch.float64 and k == 1 and not shape:
         u = generator._root.first(generator._idx, _unit24)
+    elif dtype != torch.float64 and isinstance(low, (int, float)) and isinstance(high, (int, float)):
+        # scaled in the same pass (tile by tile for large draws), the same bits as below
+        u = _call_words(generator, k, shape, _uniform24(float(high) - float(low), float(low)))
+        return _finish(_tensor(u, device), n, shape, same_on_batch, device, dtype)
     else:
-        w = _call_words(generator, k, shape)
-        u = _unit53(w) if dtype == torch.float64 else _unit24(w)
+        u = _call_words(generator, k, shape, _unit53 if dtype == torch.float64 else _unit24)
     if isinstance(low, (int, float)) and isinstance(high, (int, float)):
         if dtype == torch.float64:
             u = u * (float(high) - float(low)) + float(low)
@@ -629,7 +731,7 @@ def normal(
     if big is not None:
         z = _finish(big, n, shape, same_on_batch, device, dtype)
     else:
-        g = generator._root.first(generator._idx, _gauss) if k == 1 and not shape else _gauss(_call_words(generator, k, shape))
+        g = generator._root.first(generator._idx, _gauss) if k == 1 and not shape else _call_words(generator, k, shape, _gauss)
         z = _finish(_tensor(g, device), n, shape, same_on_batch, device, dtype)
     if isinstance(mean, (int, float)) and isinstance(std, (int, float)):
         return z.mul_(float(std)).add_(float(mean)) if (std != 1.0 or mean != 0.0) else z
@@ -653,8 +755,11 @@ def bernoulli(
 
         return rng.bernoulli(n, p, shape=shape, generator=generator.batch_generator(), device=device, same_on_batch=same_on_batch)
     if isinstance(p, (int, float)) and not isinstance(p, bool):
-        u = generator._root.first(generator._idx, _unit24) if k == 1 and not shape else _unit24(_call_words(generator, k, shape))
-        b = u < (np.float32(p) if isinstance(u, np.ndarray) else float(p))
+        if k == 1 and not shape:
+            u = generator._root.first(generator._idx, _unit24)
+            b = u < (np.float32(p) if isinstance(u, np.ndarray) else float(p))
+        else:
+            b = _call_words(generator, k, shape, _below24(float(p)))
         return _finish(_tensor(b, device), n, shape, same_on_batch, device, None)
     u = _finish(_tensor(_unit24(_call_words(generator, k, shape)), device), n, shape, same_on_batch, device, None)
     return u < torch.as_tensor(p, dtype=u.dtype, device=device)
