@@ -24,7 +24,11 @@ import omniaug
 from omniaug.template import render_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
-PLUGIN_DIRS = sorted(p for p in (ROOT / "plugins").iterdir() if (p / "src").is_dir())
+#: the first-party plugins and the worked example docs/plugins/authoring.md points to
+PLUGIN_DIRS = [
+    *sorted(p for p in (ROOT / "plugins").iterdir() if (p / "src").is_dir()),
+    ROOT / "examples" / "omniaug-example-plugin",
+]
 #: names the plugins used for their inner kernels before they agreed on ``inner_kernel``
 OLD_KERNEL_NAMES = ("image_kernel", "graph_kernel", "transform", "_edit", "_edit_string")
 

@@ -216,7 +216,7 @@ def test_waveforms_stay_in_minus_one_one_and_padding_is_not_perturbed() -> None:
 
 
 def test_tabular_rows_keep_labels_and_feature_scale_sets_the_ball_per_feature() -> None:
-    from omniaug_tabular.rows import Rows
+    from omniaug_tabular.modality import Rows
 
     x = rng.normal(10, shape=(3,), generator=rng.make_generator(2))
     rows = Rows(x, torch.arange(10) % 2)

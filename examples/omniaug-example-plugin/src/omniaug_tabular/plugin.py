@@ -6,8 +6,14 @@ from typing import Any
 
 import omniaug
 
-from .ops import FeatureNoise, SwapNoise, WithinClassMix
-from .rows import TABULAR, example
+from .mixers import WithinClassMix
+from .modality import TABULAR, example
+from .ops import FeatureNoise, SwapNoise
+from .presets import PRESETS
+
+#: every op class the plugin registers
+OPS: list[type[omniaug.Augmentation]] = [FeatureNoise, SwapNoise]
+MIXERS: list[type[omniaug.Mixer]] = [WithinClassMix]
 
 
 @omniaug.hookimpl
@@ -17,24 +23,17 @@ def omniaug_register_modalities() -> list[omniaug.Modality]:
 
 @omniaug.hookimpl
 def omniaug_register_augmentations() -> list[type[omniaug.Augmentation]]:
-    return [FeatureNoise, SwapNoise]
+    return list(OPS)
 
 
 @omniaug.hookimpl
 def omniaug_register_mixers() -> list[type[omniaug.Mixer]]:
-    return [WithinClassMix]
+    return list(MIXERS)
 
 
 @omniaug.hookimpl
 def omniaug_register_presets() -> list[omniaug.Preset]:
-    return [
-        omniaug.Preset(
-            "tabular.default",
-            "tabular",
-            lambda: omniaug.OneOf([FeatureNoise((0.0, 0.1)), SwapNoise(0.15)]),
-            "feature noise or swap noise, one per row",
-        )
-    ]
+    return list(PRESETS)
 
 
 @omniaug.hookimpl
