@@ -203,10 +203,20 @@ def read_text_file(
 
 
 def split_samples(spec: Any, batch: Any, n: int) -> Sequence[Any]:
-    """The ``n`` one-sample payloads of ``batch``."""
+    """The ``n`` one-sample payloads of ``batch`` (``spec.subset`` of each index), on one intra-op thread.
+
+    Why one thread: every sample is a few tiny copies, and with several threads each
+    of them opens an OpenMP parallel region whose closing barrier waits for a partner
+    thread; on a busy machine that thread is descheduled, and 16 image samples took
+    ~500 ms on 2 threads instead of ~6 ms on one (``docs/scale-out.md``).
+    """
     import torch
 
-    return [spec.subset(batch, torch.tensor([i])) for i in range(n)]
+    from .parallel import single_thread
+
+    index = torch.arange(n)
+    with single_thread():
+        return [spec.subset(batch, index[i : i + 1]) for i in range(n)]
 
 
 # ----------------------------------------------------------------------------- text helpers
