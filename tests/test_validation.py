@@ -132,6 +132,17 @@ def test_one_argument_checks_and_custom_signatures() -> None:
         assert not validation.checked("toy.box", h)
 
 
+def test_objects_without_weak_references_are_checked_every_time() -> None:
+    seen: list[Any] = []
+    validation.register_check("toy.list", lambda xs, argument: seen.append(len(xs)))
+    xs = [1, 2]
+    with validation.call_scope():
+        validation.ensure("toy.list", xs)
+        validation.ensure("toy.list", xs)
+        assert seen == [2, 2] and not validation.checked("toy.list", xs)
+        assert validation.trusted("toy.list", xs) is xs
+
+
 def test_unknown_check_names_are_refused() -> None:
     for call in (validation.ensure, validation.checked, validation.trusted, validation.notes):
         with pytest.raises(InputError, match="`name` must be a registered check"):

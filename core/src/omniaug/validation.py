@@ -143,11 +143,15 @@ def _remember(name: str, x: Any, signature: Signature, learned: dict[str, Any] |
     rec = _record()
     if rec is None:
         return  # outside an op call: nothing to carry the check over to
+    try:
+        ref = weakref.ref(x)
+    except TypeError:
+        return  # not weakly referenceable (a list, a tuple): checked again next time
     key = (name, id(x))
     rec.pop(key, None)
     while len(rec) >= CAPACITY:
         rec.pop(next(iter(rec)))
-    rec[key] = (weakref.ref(x), signature(x), {} if learned is None else learned)
+    rec[key] = (ref, signature(x), {} if learned is None else learned)
 
 
 def _lookup(name: str, x: Any, signature: Signature) -> dict[str, Any] | None:
