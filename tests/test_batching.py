@@ -35,6 +35,30 @@ def test_merge_rejects_a_changed_sample_shape():
         batching.merge(torch.zeros(4, 3), torch.tensor([0]), torch.zeros(1, 5))
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: torch.randint(0, 256, (6, 3, 5, 8), dtype=torch.uint8),  # 120-byte rows: the int64-word path
+        lambda: torch.rand(6, 3, 4, 4),
+        lambda: torch.randint(0, 9, (6, 3, 5, 7), dtype=torch.int16),  # 210-byte rows: the plain path
+        lambda: torch.randint(0, 256, (6, 3, 8, 9), dtype=torch.uint8)[:, :, :, 1:],  # non-contiguous
+        lambda: torch.randint(0, 256, (7, 3, 8, 8), dtype=torch.uint8)[1:],  # offset storage
+        lambda: torch.rand(6, 8) > 0.5,
+    ],
+)
+def test_subset_and_merge_word_rows_equal_plain_indexing(make):
+    """The int64-word fast path of subset / merge gives the bytes of plain advanced indexing."""
+    x = make()
+    idx = torch.tensor([4, 0, 2])
+    assert torch.equal(batching.subset(x, idx), x[idx])
+    part = batching.subset(x, idx).flip(0).contiguous()
+    ref = x.clone()
+    ref[idx] = part
+    before = x.clone()
+    merged = batching.merge(x, idx, part)
+    assert merged.dtype == x.dtype and torch.equal(merged, ref) and torch.equal(x, before)
+
+
 def test_scatter_into_is_inverse_of_subset():
     part = {"a": torch.tensor([1.0, 2.0]), "b": ["x", "y"], "m": torch.tensor([True, True])}
     idx = torch.tensor([4, 1])

@@ -337,6 +337,21 @@ def test_wrapped_transform_moves_boxes_and_mask_like_albumentations() -> None:
     assert np.allclose(out.boxes[0, :2].numpy(), np.asarray(ref["bboxes"]), atol=1e-3)
 
 
+def test_image_only_wrapped_transforms_skip_compose_and_targets() -> None:
+    """An A.ImageOnlyTransform runs directly on the images: the bytes of a seeded one-transform Compose, targets untouched."""
+    op = omniaug.interop.WrappedAlbumentations(A.CLAHE(p=1.0), p=0.5)
+    assert op.image_only and not omniaug.interop.WrappedAlbumentations(A.SafeRotate(p=1.0)).image_only
+    x = photo_batch(6)
+    out, params = op.augment(x, generator=omniaug.rng.make_generator(2))
+    assert out.mask is x.mask and out.boxes is x.boxes and out.box_valid is x.box_valid
+    for i, (seed, on) in enumerate(zip(params["seed"].tolist(), params["apply"].tolist())):
+        img = x.image[i].permute(1, 2, 0).numpy()
+        ref = A.Compose([A.CLAHE(p=1.0)], p=1.0)
+        ref.set_random_seed(seed)
+        want = ref(image=img)["image"] if on else img
+        assert np.array_equal(out.image[i].permute(1, 2, 0).numpy(), want), i
+
+
 def test_wrapped_ops_leave_global_rngs_alone_and_are_reproducible() -> None:
     op = omniaug.interop.WrappedAlbumentations(A.MotionBlur(blur_limit=(3, 9), p=1.0))
     x = to_batch(photos(96, 4))

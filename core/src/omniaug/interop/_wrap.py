@@ -214,6 +214,19 @@ class WrappedAlbumentations(_ImageWrapped):
         args["p"] = 1.0
         return args
 
+    @property
+    def image_only(self) -> bool:
+        """Whether the transform changes the image alone (an ``A.ImageOnlyTransform``: colour, blur, noise)."""
+        return isinstance(self.transform, require("albumentations").ImageOnlyTransform)
+
+    def apply(self, x: Any, params: Params) -> Any:
+        from omniaug_image import ImageBatch
+
+        if isinstance(x, ImageBatch) and self.image_only:
+            # masks, boxes and keypoints are the transform's to leave alone: only the image goes through
+            return x.replace(image=super().apply(x.image, params))
+        return super().apply(x, params)
+
     def _pipeline(self, boxes: bool, keypoints: bool) -> Any:
         cache = self.__dict__.setdefault("_pipelines", {})
         key = (boxes, keypoints)
@@ -238,6 +251,14 @@ class WrappedAlbumentations(_ImageWrapped):
         img = batch.image if batch is not None else x
         # OpenCV has no float16 kernels and NumPy no bfloat16: those run in float32, cast back after
         images = _to_numpy_hwc(img.float() if img.dtype in (torch.float16, torch.bfloat16) else img)
+        if batch is None and self.image_only:
+            # called directly, without a one-transform Compose around it (whose per-call checks cost
+            # about as much as a cheap transform): seeded alike, the transform draws the same params
+            outs_only = []
+            for i, seed in enumerate(self.seeds(params)):
+                self.transform.set_random_seed(seed)
+                outs_only.append(_from_numpy_hwc(self.call(seed, self.transform, image=images[i])["image"], img))
+            return _stack(outs_only, self.name)
         has_boxes = batch is not None and batch.boxes is not None
         has_kps = batch is not None and batch.keypoints is not None
         pipe = self._pipeline(has_boxes, has_kps)

@@ -21,13 +21,22 @@ from typing import Any, ClassVar
 
 import torch
 
-from omniaug import Augmentation, InputError, Magnitude, args, rng
+from omniaug import Augmentation, InputError, Magnitude, args, batching, rng
 from omniaug.augmentation import refuse_grad
 from omniaug.params import Params
 
 from .. import color_fusion as CF
 from .. import functional_color as FC
-from ..modality import ImageAugmentation, check_fusion_input, image_of, is_unbatched, map_image
+from ..modality import (
+    ImageAugmentation,
+    ImageBatch,
+    check_fusion_input,
+    check_params_batch,
+    image_of,
+    is_unbatched,
+    map_image,
+    validate_image,
+)
 
 __all__ = [
     "OPS",
@@ -94,6 +103,15 @@ class _ImageOp(ImageAugmentation):
 
     def kernel(self, x: Any, params: Params) -> Any:
         return map_image(x, lambda img: self.inner_kernel(img, params))
+
+    def apply(self, x: Any, params: Params) -> Any:
+        if isinstance(x, ImageBatch):
+            # only the image changes: the apply mask gathers and scatters the image tensor alone,
+            # the targets (mask, boxes, keypoints) pass through without a copy
+            validate_image(x)
+            check_params_batch(x, params, self.name)
+            return x.replace(image=super().apply(x.image, params))
+        return super().apply(x, params)
 
 
 class _FactorOp(_ImageOp):
@@ -311,9 +329,10 @@ class ColorJitter(_ImageOp):
                 if idx.numel() == n:
                     img = self._sub_kernel(j, img, factor)
                 else:
-                    # advanced indexing: on CPU ``index_select`` on image batches is several times slower
-                    part = self._sub_kernel(j, img[idx], factor[idx])
-                    img = img.index_copy(0, idx, part)
+                    # batching's gather / scatter: on CPU ``index_select`` / ``index_copy`` on image
+                    # batches are several times slower (uint8 rows move as 8-byte words there)
+                    part = self._sub_kernel(j, batching.subset(img, idx), factor[idx])
+                    img = batching.merge(img, idx, part)
         return img
 
     def fusion_transform(self, x: Any, params: Params) -> torch.Tensor:
