@@ -121,13 +121,9 @@ def _probe(path: Path, options: Mapping[str, Any]) -> tuple[Hashable, int]:
 
 def _read(path: Path, options: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
     info = _info(path)
-    try:
-        data, sr = sf.read(str(path), dtype="float32", always_2d=True)
-    except (RuntimeError, sf.LibsndfileError) as exc:  # type: ignore[attr-defined]
-        raise file_error(path, "a readable audio file", exc, where="audio.load") from None
-    wave = torch.from_numpy(np.ascontiguousarray(data.T))
-    meta = {"format": info.format, "subtype": info.subtype, "sample_rate": int(sr), "channels": int(info.channels)}
-    return [(wave, int(sr))], meta
+    wave, sr = read_wav(path)  # as stored: no resampling
+    meta = {"format": info.format, "subtype": info.subtype, "sample_rate": sr, "channels": int(info.channels)}
+    return [(wave, sr)], meta
 
 
 def _lengthen(samples: list[Any], room: float) -> AudioBatch:
