@@ -469,3 +469,44 @@ def test_comments_inside_multiline_macros_are_left_alone() -> None:
         assert log[-1].outcome == "applied", log[-1]
         assert "/* doubled */ \\" in src
         assert "outside any macro" not in src or "// six" not in src
+
+
+# -- C: a local read by a multi-line macro (zlib's gun.c: `NEXT()` assigns `last` on its second line) ---
+
+C_MACRO_LOCAL = """#include <stdio.h>
+
+#define NEXT() (have ? 0 : (have = 4)), \\
+                last = have ? (have--, (int)(*next++)) : -1
+
+int sum(const char *next) {
+    int have = 0;
+    int last = 0;
+    int total = 0;
+    for (int k = 0; k < 6; k++) {
+        NEXT();
+        total += last;
+    }
+    return total;
+}
+
+int main(void) {
+    printf("%d\\n", sum("abcdefgh"));
+    return 0;
+}
+"""
+
+
+def test_c_renaming_keeps_locals_a_multiline_macro_reads(tmp_path: Path) -> None:
+    """The words of every ``\\``-continued line of a ``#define`` count as macro names: renaming ``last``
+    (read on the macro's second line) left the macro naming a variable that no longer exists."""
+    out = _apply(RenameVariables(max_sites=4), C_MACRO_LOCAL, "c")
+    for src, log in zip(out.sources, out.status or []):
+        assert not [n for n in ("last", "have", "next") if f"{n}->" in log[-1].detail], (log[-1], src)
+    gcc = _need("gcc")
+    (tmp_path / "o.c").write_text(C_MACRO_LOCAL)
+    _run([gcc, "-o", "o", "o.c"], tmp_path)
+    want = _run([str(tmp_path / "o")], tmp_path)
+    for k, src in enumerate(out.sources):
+        (tmp_path / f"v{k}.c").write_text(src)
+        _run([gcc, "-o", f"v{k}", f"v{k}.c"], tmp_path)
+        assert _run([str(tmp_path / f"v{k}")], tmp_path) == want, src

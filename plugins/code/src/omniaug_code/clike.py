@@ -526,7 +526,8 @@ def clean_sites(nodes: list[ts.Node], root: ts.Node, errors: ErrorRegions, langu
     return out
 
 
-_DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+(\w+)(\([^)]*\))?(.*(?:\\\n.*)*)", re.M)
+# the body: every `\`-continued line, then the last one (a greedy `.*` first would stop at the first line)
+_DEFINE = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+(\w+)(\([^)]*\))?((?:.*\\\n)*.*)", re.M)
 _WORD = re.compile(rb"[A-Za-z_]\w*")
 
 
