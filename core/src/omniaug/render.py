@@ -99,6 +99,8 @@ def grid_figure(
     for r in range(rows):
         for c in range(cols):
             ax = axes[r][c]
+            if ticks:
+                ax.tick_params(labelsize=6)  # before drawing, so a cell may choose its own tick labels
             caption = draw(ax, r, c)
             heading = "\n".join(t for t in (columns[c] if r == 0 else "", caption or "") if t)
             if heading:
@@ -106,8 +108,6 @@ def grid_figure(
             if not ticks:
                 ax.set_xticks([])
                 ax.set_yticks([])
-            else:
-                ax.tick_params(labelsize=6)
         if row_labels is not None:
             axes[r][0].set_ylabel(row_labels[r], fontsize=8)
     if title:

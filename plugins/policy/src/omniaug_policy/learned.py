@@ -123,20 +123,23 @@ class LearnedPolicy(_Policy):
         return self.plot(path)
 
     def plot(self, out: str | Path) -> Path:
-        """Draw the op/magnitude distribution (a bar per op, stacked by magnitude) to ``out`` (PNG)."""
+        """Draw the op/magnitude distribution (a bar per op, stacked by magnitude) to ``out`` (PNG).
+
+        One cell per layer of the core's preview grid (:func:`omniaug.render.render_grid`).
+        """
         try:
             import matplotlib
 
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
+            from omniaug.render import render_grid
         except ImportError as exc:  # pragma: no cover - depends on the extra
             raise ImportError("plotting a policy needs matplotlib: pip install 'omniaug-policy[preview]'") from exc
         layers = self.distribution()
         ops = sorted({k.split("@", 1)[0] for layer in layers for k in layer})
         mags = sorted({float(k.split("@", 1)[1]) for layer in layers for k in layer if "@" in k})
-        fig, axes = plt.subplots(1, len(layers), figsize=(max(6, 0.5 * len(ops) + 3) * len(layers), 4), squeeze=False)
-        cmap = plt.get_cmap("viridis")
-        for ax, (li, layer) in zip(axes[0], enumerate(layers)):
+        cmap = matplotlib.colormaps["viridis"]
+
+        def draw(ax: Any, row: int, li: int) -> None:
+            layer = layers[li]
             bottom = torch.zeros(len(ops)).tolist()
             for j, m in enumerate([None, *mags]):
                 vals = [layer.get(op if m is None else f"{op}@{m:.2f}", 0.0) for op in ops]
@@ -149,11 +152,7 @@ class LearnedPolicy(_Policy):
             ax.set_xticks(range(len(ops)))
             ax.set_xticklabels([o.split(".", 1)[-1] for o in ops], rotation=60, ha="right", fontsize=8)
             ax.set_ylabel("probability")
-            ax.set_title(f"{self.modality_name()} policy, layer {li + 1}")
             ax.legend(fontsize=7)
-        fig.tight_layout()
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, dpi=100)
-        plt.close(fig)
-        return out
+
+        titles = [f"{self.modality_name()} policy, layer {li + 1}" for li in range(len(layers))]
+        return render_grid(out, 1, titles, draw, cell_size=(max(6, 0.5 * len(ops) + 3), 4), ticks=True, dpi=100)
