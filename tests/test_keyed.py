@@ -326,6 +326,7 @@ KERNEL_OPS = [
     ("timeseries.magnitude_warp", {"per_channel": False}),
     ("timeseries.time_warp", {}),
     ("timeseries.time_warp", {"sigma": 1.0, "per_channel": True}),
+    ("timeseries.drift", {}),
     ("image.random_field_affine", {}),
     ("image.random_field_color", {}),
 ]

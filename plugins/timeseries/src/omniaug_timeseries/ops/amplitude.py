@@ -17,7 +17,7 @@ import torch
 
 from omniaug import Magnitude, Params, rng
 
-from ..curves import linear_basis, smooth_curve
+from ..curves import knot_sum, linear_basis, smooth_curve
 from ..series import SeriesView, view_of
 from .base import SeriesAugmentation, channel_range, channel_std, check_count, check_positive
 
@@ -188,8 +188,8 @@ class Drift(SeriesAugmentation):
 
     def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         values = view.values
-        if not view.padded:  # one fused GEMM over every sample and channel: values + knots @ basis
-            b, c, t = values.shape
+        if not view.padded:  # values + knots @ basis, the product as a fixed-order sum (batch-invariant: knot_sum)
+            t = values.shape[-1]
             # the walk's first knot is 0, so its basis row drops out (no padding op)
             walk = params["steps"].to(values.dtype).cumsum(-1)
             peak = walk.abs().amax(-1, keepdim=True).clamp_min_(1e-12)
@@ -198,8 +198,7 @@ class Drift(SeriesAugmentation):
                 lo, hi = channel_range(view)
                 scale = scale * (hi - lo)  # scaling the knots scales the (linear-in-knots) curve
             basis = linear_basis(walk.shape[-1] + 1, t, values.dtype, values.device)[1:]
-            knots = (walk * scale).expand(b, c, -1).reshape(b * c, -1)
-            return torch.addmm(values.reshape(b * c, t), knots, basis).view(b, c, t)
+            return values + knot_sum(walk * scale, basis)  # (B, 1|C, T), broadcast over channels
         knots = self.knot_values(params).to(values.dtype)
         if self.relative:
             lo, hi = channel_range(view)
