@@ -242,3 +242,35 @@ def test_fusion_kind_identity_and_compose() -> None:
     m = P.Brightness(0.5).fusion_transform(x, b)
     out = COLOR_FUSION.apply(x, COLOR_FUSION.compose(ident, m), [])
     torch.testing.assert_close(out, FC.adjust_brightness(x, b["factor"]), rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])
+def test_hsv_hue_chunks_equal_the_whole_batch_path(dtype: torch.dtype) -> None:
+    """adjust_hue's cache-sized chunks (on the worker pool) give the bytes of the plain whole-batch path."""
+    g = torch.Generator().manual_seed(4)
+    x = torch.randint(0, 256, (11, 3, 96, 96), dtype=torch.uint8, generator=g)
+    x = x if dtype == torch.uint8 else x.float() / 255
+    factor = torch.rand(11, generator=g) - 0.5
+    with_threads = torch.get_num_threads()
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        try:
+            assert torch.equal(FC.adjust_hue(x, factor), FC.adjust_hue_whole(x, factor))
+        finally:
+            torch.set_num_threads(with_threads)
+
+
+@pytest.mark.parametrize("hue_mode", ["hsv", "yiq"])
+def test_color_jitter_chunks_equal_the_whole_batch_stages(hue_mode: str) -> None:
+    """ColorJitter's cache-sized chunks give the bytes of its plain whole-batch stages."""
+    x = torch.randint(0, 256, (19, 3, 64, 64), dtype=torch.uint8, generator=torch.Generator().manual_seed(5))
+    op = P.ColorJitter(0.3, 0.3, 0.3, 0.1, hue_mode=hue_mode)
+    params = op.sample_params(x, generator=make_generator(6))
+    with_threads = torch.get_num_threads()
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        try:
+            for img in (x, x.float() / 255):
+                assert torch.equal(op.inner_kernel(img, params), op.stages(img, params))
+        finally:
+            torch.set_num_threads(with_threads)

@@ -117,7 +117,7 @@ def adjust_brightness(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
     """Multiply by ``factor`` per sample and clamp."""
     dt = img.dtype if img.is_floating_point() else torch.float32
     out = img.mul(per_sample(factor.to(dt), img.dim())).clamp_(0, max_value(img.dtype))
-    return out if img.is_floating_point() else out.to(img.dtype)
+    return out if img.is_floating_point() else to_uint8_in_range(out)
 
 
 def adjust_contrast(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:

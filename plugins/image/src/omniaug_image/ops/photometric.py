@@ -27,6 +27,7 @@ from omniaug.params import Params
 
 from .. import color_fusion as CF
 from .. import functional_color as FC
+from .._chunks import run_balanced
 from ..modality import (
     ImageAugmentation,
     ImageBatch,
@@ -252,6 +253,10 @@ class Hue(_ImageOp):
 
 #: order of the sub-ops in ColorJitter's params ("order" holds indices into this)
 JITTER_OPS = ("brightness", "contrast", "saturation", "hue")
+#: ColorJitter's chunks: float32 bytes of a chunk's images, and at least this many samples (its
+#: per-stage gathers split a chunk four ways: smaller chunks cost more in calls than they save)
+JITTER_CHUNK_BYTES = 4 * 1024 * 1024
+JITTER_CHUNK_MIN = 8
 
 
 class ColorJitter(_ImageOp):
@@ -317,6 +322,22 @@ class ColorJitter(_ImageOp):
         return FC.adjust_hue_yiq(img, factor) if self.hue_mode == "yiq" else FC.adjust_hue(img, factor)
 
     def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
+        if img.device.type != "cpu" or img.requires_grad or img.dim() != 4:
+            return self.stages(img, params)
+        # cache blocking: chunks of samples (each with its own params) on the worker pool; every
+        # sample's chain is its own, so the result is the whole-batch :meth:`stages`' bytes
+        out = torch.empty_like(img, memory_format=torch.contiguous_format)
+        keys = ("order", *JITTER_OPS)
+
+        def run(start: int, stop: int) -> None:
+            out[start:stop] = self.stages(img[start:stop], {k: params[k][start:stop] for k in keys})
+
+        per_image = 4 * img[0].numel()
+        run_balanced(img.shape[0], max(JITTER_CHUNK_MIN, JITTER_CHUNK_BYTES // max(1, per_image)), run, img.device)
+        return out
+
+    def stages(self, img: torch.Tensor, params: Any) -> torch.Tensor:
+        """The four sub-ops in each sample's order on the whole of ``img`` (the plain path)."""
         order: torch.Tensor = params["order"]
         active = [j for j in range(4) if self.strengths[j] > 0.0]
         n = img.shape[0]
