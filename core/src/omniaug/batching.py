@@ -125,10 +125,10 @@ def merge(base: Any, index: torch.Tensor, part: Any) -> Any:
             rows[index.to(base.device)] = part_rows
         return out
     if isinstance(base, (list, tuple)) and not hasattr(base, "_fields"):
-        out = list(base)
+        items = list(base)
         for j, i in enumerate(index.tolist()):
-            out[i] = part[j]  # type: ignore[index]
-        return out if isinstance(base, list) else type(base)(out)  # type: ignore[return-value]
+            items[i] = part[j]  # type: ignore[index]
+        return items if isinstance(base, list) else type(base)(items)  # type: ignore[return-value]
     if isinstance(base, Mapping):
         assert isinstance(part, Mapping)
         return type(base)({k: merge(v, index, part[k]) for k, v in base.items()})  # type: ignore[call-arg]
