@@ -100,6 +100,72 @@ def bench_albumentations(n: int, size: int, repeats: int) -> None:
     row(f"  same without its wrapped transforms ({len(report2.entries)})", t_orig2, t_conv2, "all native")
 
 
+def _leaves(transforms: list) -> list:
+    """The leaf transforms of an albumentations pipeline, containers (OneOf, …) opened."""
+    from albumentations.core.composition import BaseCompose
+
+    out = []
+    for t in transforms:
+        out.extend(_leaves(list(t.transforms)) if isinstance(t, BaseCompose) else [t])
+    return out
+
+
+def bench_albumentations_per_op(n: int, size: int, repeats: int) -> None:
+    """Each leaf of the realistic pipeline at p=1, alone: albumentations' per-image loop vs the converted op.
+
+    The first transform sees the input photos; the others see its output (the cropped
+    photos, mask and boxes), as in the pipeline. albumentations runs each in a
+    one-transform Compose with the mask and boxes (a pipeline pays that Compose once,
+    so the per-op column overstates its cost by a constant of roughly the HorizontalFlip row).
+    """
+    import copy
+
+    import albumentations as A
+
+    from omniaug_image import ImageBatch
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+    from test_interop_albumentations import realistic
+
+    imgs = photos(n, size)
+    boxes = (np.array([[20.0, 30.0, 90.0, 120.0], [100.0, 40.0, 180.0, 100.0]]) * (size / 224)).astype(np.float32)
+    ys, xs = np.mgrid[:size, :size]
+    mask = ((xs >= boxes[0, 0]) & (xs < boxes[0, 2]) & (ys >= boxes[0, 1]) & (ys < boxes[0, 3])).astype(np.uint8)
+    x = ImageBatch(
+        torch.from_numpy(imgs).permute(0, 3, 1, 2).contiguous(),
+        mask=torch.from_numpy(mask).long().expand(n, size, size).contiguous(),
+        boxes=torch.from_numpy(boxes).expand(n, 2, 4).contiguous(),
+        box_labels=torch.tensor([1, 2]).expand(n, 2).contiguous(),
+        box_valid=torch.ones(n, 2, dtype=torch.bool),
+    )
+    print(f"  per op at p=1, {n} photos (ms): {'albumentations':>14} {'converted':>10} {'ratio':>7}")
+    leaves = _leaves(list(realistic().transforms))
+    for k, leaf in enumerate(leaves):
+        t = copy.deepcopy(leaf)
+        t.p = 1.0
+        pipe = A.Compose([t], bbox_params=A.BboxParams(format="pascal_voc", label_fields=["labels"], clip=True))
+        op, report = convert(A.Compose([copy.deepcopy(t)]))
+        g = omniaug.rng.make_generator(0)
+        if k == 0:
+            inp, samples = x, [(img, mask, boxes) for img in imgs]
+        else:
+            samples = [
+                (inp.image[i].permute(1, 2, 0).numpy(), inp.mask[i].numpy().astype(np.uint8), inp.boxes[i][inp.box_valid[i]].numpy())
+                for i in range(n)
+            ]
+
+        def original(pipe: object = pipe, samples: list = samples) -> None:
+            for img, m, b in samples:
+                pipe(image=img, mask=m, bboxes=b, labels=list(range(len(b))))  # type: ignore[operator]
+
+        t_orig = median_time(original, repeats)
+        t_conv = median_time(lambda op=op, inp=inp, g=g: op(inp, generator=g), repeats)
+        status = report.entries[0].status
+        print(f"    {type(t).__name__:<32} {t_orig * 1e3:14.1f} {t_conv * 1e3:10.1f} {t_orig / t_conv:6.2f}x  {status}")
+        if k == 0:
+            inp = op(x, generator=omniaug.rng.make_generator(1))
+
+
 def bench_torchvision(n: int, size: int, repeats: int) -> None:
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
     from test_interop_torchvision import docs_pipeline
@@ -169,6 +235,7 @@ def main() -> None:
     )
     print(f"{'pipeline':<44} {'original':>13} {'converted':>13} {'ratio':>9}")
     bench_albumentations(n, size, repeats)
+    bench_albumentations_per_op(n, size, repeats)
     bench_torchvision(n, size, repeats)
     bench_audiomentations(8 if args.smoke else 64, repeats)
     bench_nlpaug(8 if args.smoke else 64, repeats)
