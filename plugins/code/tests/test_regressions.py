@@ -398,7 +398,7 @@ def test_output_that_parses_but_does_not_compile_is_never_applied() -> None:
         name = "code.test_undeclared"
         languages = ("c",)
 
-        def transform(self, source: str, language: str, keys: object, sites: int) -> Result:
+        def inner_kernel(self, source: str, language: str, keys: object, sites: int) -> Result:
             return Result(source.replace("return k + count;", "return k + undeclared_name;"), 1)
 
     out = Breaker(verify="compile")(CodeBatch([C_SHADOW], "c"), generator=omniaug.rng.make_generator(0))
@@ -510,3 +510,43 @@ def test_c_renaming_keeps_locals_a_multiline_macro_reads(tmp_path: Path) -> None
         (tmp_path / f"v{k}.c").write_text(src)
         _run([gcc, "-o", f"v{k}", f"v{k}.c"], tmp_path)
         assert _run([str(tmp_path / f"v{k}")], tmp_path) == want, src
+
+
+# -- Python: constructor parameters passed by keyword through an alias of the class (plistlib) ----------
+
+PY_CTOR_ALIAS = '''class _Parser:
+    def __init__(self, dict_type, strict=False):
+        self.dict_type = dict_type
+        self.strict = strict
+
+    def parse(self, items):
+        result = self.dict_type()
+        for key, value in items:
+            result[key] = value
+        return result
+
+
+_FORMATS = {"xml": {"parser": _Parser}}
+
+
+def _load(items, fmt="xml", dict_type=dict):
+    chosen = _FORMATS[fmt]["parser"]
+    parser = chosen(dict_type=dict_type, strict=True)
+    return parser.parse(items), parser.strict
+'''
+
+
+def test_constructor_parameters_are_kept() -> None:
+    """``P = _FORMATS[fmt]['parser']; P(dict_type=…)`` calls ``_Parser.__init__`` by keyword through
+    an alias: the preset renamed ``dict_type`` and every test of CPython's ``test_plistlib`` failed."""
+    out = _apply(RenameVariables(max_sites=8), PY_CTOR_ALIAS, "python", seeds=12)
+    want: dict = {}
+    exec(PY_CTOR_ALIAS, want)
+    changed = 0
+    for src, log in zip(out.sources, out.status or []):
+        assert "def __init__(self, dict_type, strict=False):" in src, src
+        ns: dict = {}
+        exec(src, ns)
+        assert ns["_load"]([("a", 1)]) == want["_load"]([("a", 1)]) == ({"a": 1}, True)
+        changed += src != PY_CTOR_ALIAS and log[-1].outcome == "applied"
+    assert changed, "nothing else was renamed: the test would not see a renaming bug"

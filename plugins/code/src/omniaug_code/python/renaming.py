@@ -61,12 +61,17 @@ def _first_parameter(scope: Scope) -> str | None:
     return ident.text.decode() if ident is not None else None
 
 
+#: methods whose callers name the class or the instance, not the method
+_CALLED_THROUGH_CLASS = {b"__init__", b"__new__", b"__call__", b"__init_subclass__", b"__class_getitem__"}
+
+
 def _parameters_pinned(model: ScopeModel, func: Scope) -> bool:
     """Whether the function may be called in ways the source does not show, so its parameter names are API.
 
     A function whose name is used other than as the callee of a call (passed on,
-    aliased, decorated into something else), or a method called by keyword on an
-    object other than ``self``/``cls``, keeps its parameter names.
+    aliased, decorated into something else), a method called by keyword on an
+    object other than ``self``/``cls``, or a constructor / ``__call__`` (called
+    through the class or instance, under any alias), keeps its parameter names.
     """
     assert func.node is not None
     name_node = func.node.child_by_field_name("name")
@@ -76,6 +81,8 @@ def _parameters_pinned(model: ScopeModel, func: Scope) -> bool:
     if func.decorated:
         return True
     if func.parent is not None and func.parent.kind == "class":
+        if fname in _CALLED_THROUGH_CLASS:
+            return True  # called as `C(...)` / `obj(...)`, through any alias of the class (`P = table[k]; P(x=…)`)
         for attr in model.attributes_by_name.get(fname or b"", []):
             up = model.attribute_ancestors.get(attr.id, ())
             access = up[0] if up else None
