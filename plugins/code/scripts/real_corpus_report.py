@@ -192,6 +192,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=max(1, min(4, os.cpu_count() or 1)))
     parser.add_argument("--wide-limit", type=int, default=400, help="files per language in the wide corpus")
     parser.add_argument("--skip-checked", action="store_true", help="only the wide (parse-checked) table")
+    parser.add_argument("--skip-wide", action="store_true", help="only the checked table")
     args = parser.parse_args()
     seeds = list(range(args.seeds))
     t0 = time.perf_counter()
@@ -205,7 +206,10 @@ def main() -> None:
         print("\n".join(rows))
         print()
         print("\n".join(notes))
-        print()
+        print(flush=True)
+    if args.skip_wide:
+        print(f"(total {time.perf_counter() - t0:.0f} s)")
+        return
     table, notes, _ = wide(args.languages, args.wide_limit, seeds)
     print("## Wide corpus: applied share where the op's construct occurs (outputs parse-checked)\n")
     print("\n".join(table))
