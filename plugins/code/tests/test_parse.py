@@ -65,7 +65,7 @@ def test_output_that_does_not_parse_is_reported_failed() -> None:
     class Breaker(CodeAugmentation):
         name = "code.test_breaker"
 
-        def transform(self, source: str, language: str, keys: object, sites: int) -> Result:
+        def inner_kernel(self, source: str, language: str, keys: object, sites: int) -> Result:
             return Result(source + "\n)(", 1)
 
     out = Breaker()(CodeBatch(["x = 1\n"], "python"), generator=omniaug.rng.make_generator(0))
