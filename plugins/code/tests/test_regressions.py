@@ -550,3 +550,32 @@ def test_constructor_parameters_are_kept() -> None:
         assert ns["_load"]([("a", 1)]) == want["_load"]([("a", 1)]) == ({"a": 1}, True)
         changed += src != PY_CTOR_ALIAS and log[-1].outcome == "applied"
     assert changed, "nothing else was renamed: the test would not see a renaming bug"
+
+
+# -- Python: a public method of a private base class (ipaddress `_BaseNetwork.subnets(new_prefix=…)`) ---
+
+PY_PRIVATE_BASE = '''class _Base:
+    def widen(self, step=1, new_size=None):
+        total = self.size
+        if new_size is not None:
+            step = new_size - total
+        return total + step
+
+
+class Network(_Base):
+    size = 8
+'''
+
+
+def test_public_methods_of_private_base_classes_keep_their_parameters() -> None:
+    """``IPv4Network`` inherits ``subnets(new_prefix=…)`` from the private ``_BaseNetwork``: the preset
+    renamed ``new_prefix`` and CPython's ``test_ipaddress`` failed."""
+    out = _apply(RenameVariables(max_sites=8), PY_PRIVATE_BASE, "python", seeds=12)
+    changed = 0
+    for src, log in zip(out.sources, out.status or []):
+        assert "def widen(self, step=1, new_size=None):" in src, src
+        ns: dict = {}
+        exec(src, ns)
+        assert ns["Network"]().widen(new_size=20) == 20 and ns["Network"]().widen(step=2) == 10
+        changed += src != PY_PRIVATE_BASE and log[-1].outcome == "applied"
+    assert changed, "nothing else was renamed: the test would not see a renaming bug"

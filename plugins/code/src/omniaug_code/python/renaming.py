@@ -136,8 +136,8 @@ class PublicApi:
     Public: every name in a literal ``__all__`` and every module-level name without a
     leading underscore (an unreadable ``__all__`` makes every module-level name
     public). A function is public API when it is module-level and public, or a public
-    (or dunder) method of a public class; its parameters are API (callers may pass
-    them by keyword).
+    (or dunder) method of a module-level class — private classes included, their public
+    subclasses inherit the methods; its parameters are API (callers may pass them by keyword).
     """
 
     def __init__(self, model: ScopeModel) -> None:
@@ -161,7 +161,8 @@ class PublicApi:
             name = name_node.text.decode() if name_node is not None and name_node.text else ""
             is_dunder = name.startswith("__") and name.endswith("__")
             if sc.parent is not None and sc.parent.kind == "module":
-                if not self.is_public_name(name):
+                # a private class's public methods count too: public subclasses inherit them (`_BaseNetwork.subnets`)
+                if sc.kind == "function" and not self.is_public_name(name):
                     return False
             elif not (is_dunder or not name.startswith("_")):
                 return False
