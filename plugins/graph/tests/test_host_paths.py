@@ -235,4 +235,3 @@ def _broken(helpers, how: str) -> Batch:
 def test_validation_rejects_the_same_on_both_paths(path, helpers, how, text) -> None:
     with pytest.raises(InputError, match=text):
         validate_graph(_broken(helpers, how))
-
