@@ -115,7 +115,12 @@ def workload_a(repeats: int) -> list[tuple[str, float, float]]:
     import torch_audiomentations as ta
 
     x = speech_clips(32) * 0.8
-    pipeline = [Gain((-12.0, 12.0)), PolarityInversion(p=0.5), TimeShift((-0.5, 0.5)), ColoredNoise((3.0, 30.0), (0.0, 2.0))]
+    pipeline = [
+        Gain((-12.0, 12.0)),
+        PolarityInversion(p=0.5),
+        TimeShift((-0.5, 0.5)),
+        ColoredNoise((3.0, 30.0), (0.0, 2.0)),
+    ]
     ours = Compose(pipeline)
     ours_fused = Compose(pipeline, fuse=True)  # gain × polarity folded into one multiply (audio.gain fusion)
     g = make_generator(0)
@@ -214,7 +219,9 @@ def ours_pitch(x: torch.Tensor, semis: torch.Tensor) -> torch.Tensor:
 
 
 def pitch_quality(
-    fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], step: int = 1, applied: Callable[[float], float] | None = None
+    fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    step: int = 1,
+    applied: Callable[[float], float] | None = None,
 ) -> tuple[float, float]:
     """Median |cents error| of the shifted f0 on 1-s sines and speech (integer shifts in ±4).
 
@@ -230,7 +237,7 @@ def pitch_quality(
     out = fn(sines, requested)
     measured = peak_frequency(out[:, 0, 2000:-2000].double(), SR)
     err_sine = cents(measured, (f0 * 2 ** (shifts / 12)).double()).abs().median()
-    speech = speech_clips(8)[pick, :, : SR]
+    speech = speech_clips(8)[pick, :, :SR]
     base = estimate_f0(speech[:, 0].double(), SR)
     shifted = estimate_f0(fn(speech, requested)[:, 0].double(), SR)
     err_speech = cents(shifted, base * 2 ** (shifts.double() / 12)).abs().median()
@@ -260,7 +267,11 @@ def workload_b(repeats: int) -> list[tuple[str, float, float, float]]:
     ):
         fn = peers_pitch(kind)
         xs, ss = x[:clips], semis[:clips]
-        t = t_tam * clips / 8 if reps == 0 else timeit(lambda fn=fn, xs=xs, ss=ss: fn(xs, ss), reps, warmup=1 if clips == 8 else 0)
+        t = (
+            t_tam * clips / 8
+            if reps == 0
+            else timeit(lambda fn=fn, xs=xs, ss=ss: fn(xs, ss), reps, warmup=1 if clips == 8 else 0)
+        )
         applied = (lambda s: 12 * math.log2(tam_ratio(s))) if kind == "torch-audiomentations" else None
         rows.append((kind, clips / t, *pitch_quality(fn, step, applied)))
         print(f"  measured {kind}", flush=True)
@@ -298,17 +309,23 @@ def main() -> None:
 def report_a(a: list[tuple[str, float, float]]) -> None:
     fused, plain = a[0][1], a[1][1]
     print("\nA: 32 clips x 2 s @16 kHz, gain + polarity + shift + coloured noise (per example)")
-    print("| implementation | clips/s | omniaug fused speed-up | omniaug unfused speed-up | ms / batch | CPU ms / batch |")
+    print(
+        "| implementation | clips/s | omniaug fused speed-up | omniaug unfused speed-up | ms / batch | CPU ms / batch |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for name, rate, cpu in a:
-        print(f"| {name} | {rate:,.0f} | {fused / rate:.1f}x | {plain / rate:.1f}x | {32e3 / rate:.2f} | {cpu * 1e3:.2f} |")
+        print(
+            f"| {name} | {rate:,.0f} | {fused / rate:.1f}x | {plain / rate:.1f}x | {32e3 / rate:.2f} | {cpu * 1e3:.2f} |"
+        )
     print(f"# load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 def report_b(b: list[tuple[str, float, float, float]]) -> None:
     ours_b = b[0][1]
     print("\nB: pitch shift, 8 clips x 2 s, per-example semitones in [-4, 4]")
-    print("| implementation | clips/s | omniaug speed-up | median f0 error, sines (cents) | median f0 error, speech (cents) |")
+    print(
+        "| implementation | clips/s | omniaug speed-up | median f0 error, sines (cents) | median f0 error, speech (cents) |"
+    )
     print("|---|---:|---:|---:|---:|")
     for name, rate, e_sine, e_speech in b:
         print(f"| {name} | {rate:,.1f} | {ours_b / rate:.1f}x | {e_sine:.1f} | {e_speech:.1f} |")

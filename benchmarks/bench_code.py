@@ -48,7 +48,9 @@ def main() -> None:
     parser.add_argument("--functions", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--scaling-kb", type=int, nargs="+", default=[10, 100, 1000, 5000], help="file sizes of the scaling table")
+    parser.add_argument(
+        "--scaling-kb", type=int, nargs="+", default=[10, 100, 1000, 5000], help="file sizes of the scaling table"
+    )
     args = parser.parse_args()
     torch.set_num_threads(2)
     funcs = stdlib_functions(args.functions)
@@ -77,19 +79,27 @@ def main() -> None:
     base = rates[args.workers[0]]
     print(f"machine: {os.cpu_count()} cores, 1-min load average {os.getloadavg()[0]:.1f} at the end of the run")
     print()
-    print("| pipeline (4 ops, p=1)                  | workers | functions/s (wall) | ratio vs 1 worker | main-process CPU ms/function |")
-    print("|----------------------------------------|--------:|-------------------:|------------------:|-----------------------------:|")
+    print(
+        "| pipeline (4 ops, p=1)                  | workers | functions/s (wall) | ratio vs 1 worker | main-process CPU ms/function |"
+    )
+    print(
+        "|----------------------------------------|--------:|-------------------:|------------------:|-----------------------------:|"
+    )
     for workers, rate in rates.items():
         print(
             f"| rename + dead code + loops + operands   | {workers:7d} | {rate:18.0f} | {rate / base:17.2f} "
             f"| {cpu_ms[workers]:28.2f} |"
         )
-    print(f"\nin-process CPU cost {cpu_ms[args.workers[0]]:.2f} ms/function → {1e3 / cpu_ms[args.workers[0]]:.0f} functions per CPU-second per core")
+    print(
+        f"\nin-process CPU cost {cpu_ms[args.workers[0]]:.2f} ms/function → {1e3 / cpu_ms[args.workers[0]]:.0f} functions per CPU-second per core"
+    )
     print()
     n = len(funcs)
     print("| op                    | applied | not applicable | failed |")
     print("|-----------------------|--------:|---------------:|-------:|")
-    for k, name in enumerate(["code.rename_variables", "code.insert_dead_code", "code.exchange_loops", "code.swap_operands"]):
+    for k, name in enumerate(
+        ["code.rename_variables", "code.insert_dead_code", "code.exchange_loops", "code.swap_operands"]
+    ):
         outcomes = [out.history(i)[k].outcome for i in range(n)]
         print(
             f"| {name:21s} | {outcomes.count('applied') / n:7.1%} | {outcomes.count('not_applicable') / n:14.1%} "

@@ -172,7 +172,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
-        "--clock", choices=sorted(CLOCKS), default="wall",
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="wall",
         help="wall time (default) or process CPU time (steadier on a shared machine; with >1 thread it sums threads)",
     )
     parser.add_argument("--append-docs", action="store_true", help="append the tables to docs/performance.md")
@@ -192,16 +194,22 @@ def main() -> None:
     ]
     for name, rate, safe in results:
         lines.append(f"| {name} | {rate:,.0f} | {ours / rate:.2f}× | {safe} |")
-    lines += ["", "Per-graph cost vs batch size (steady state; flat = vectorized). PyG's unsafe batch-wide",
-              "call (force_undirected) for reference: the floor of a handful of eager torch calls.", "",
-              "| graphs | omniaug graphs/s | omniaug µs per graph | PyG batch-wide (unsafe) µs per graph |",
-              "|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "Per-graph cost vs batch size (steady state; flat = vectorized). PyG's unsafe batch-wide",
+        "call (force_undirected) for reference: the floor of a handful of eager torch calls.",
+        "",
+        "| graphs | omniaug graphs/s | omniaug µs per graph | PyG batch-wide (unsafe) µs per graph |",
+        "|---:|---:|---:|---:|",
+    ]
     rows = scaling(args.repeats, clock=args.clock)
     for n, rate, us, pyg_us in rows:
         lines.append(f"| {n} | {rate:,.0f} | {us:.1f} | {pyg_us:.1f} |")
     ours = [r[2] for r in rows]
-    lines.append(f"\nomniaug per-graph cost, max/min over {rows[0][0]} → {rows[-1][0]} graphs: {max(ours) / min(ours):.2f}×; "
-                 f"from {rows[1][0]}: {max(ours[1:]) / min(ours[1:]):.2f}×")
+    lines.append(
+        f"\nomniaug per-graph cost, max/min over {rows[0][0]} → {rows[-1][0]} graphs: {max(ours) / min(ours):.2f}×; "
+        f"from {rows[1][0]}: {max(ours[1:]) / min(ours[1:]):.2f}×"
+    )
     text = "\n".join(lines)
     print(text)
     if args.append_docs:
@@ -210,8 +218,10 @@ def main() -> None:
             path.write_text("# Performance\n")
         with path.open("a") as fh:
             if "\n## Graph\n" not in path.read_text():
-                fh.write("\n## Graph\n\n`benchmarks/bench_graph.py` — edge dropping + feature-column masking, "
-                         "per-graph parameters (see the script's docstring for the three methods).\n")
+                fh.write(
+                    "\n## Graph\n\n`benchmarks/bench_graph.py` — edge dropping + feature-column masking, "
+                    "per-graph parameters (see the script's docstring for the three methods).\n"
+                )
             fh.write(f"\n### {torch.get_num_threads()} thread(s)\n\n{text}\n")
 
 

@@ -118,7 +118,9 @@ def _warm_blocks(
     return times
 
 
-def _table(title: str, times: dict[str, list[float]], n: int | dict[str, int], reference: str, lines: list[str]) -> None:
+def _table(
+    title: str, times: dict[str, list[float]], n: int | dict[str, int], reference: str, lines: list[str]
+) -> None:
     """Median img/s, same-run ratio of medians, the best repeat, and CPU time per image.
 
     The CPU column (process time of all threads, median) is less sensitive than wall
@@ -132,7 +134,9 @@ def _table(title: str, times: dict[str, list[float]], n: int | dict[str, int], r
     ref = count(reference) / statistics.median(times[reference])
     ref_best = count(reference) / min(times[reference])
     lines.append(f"\n### {title}\n")
-    lines.append(f"| candidate | img/s (median) | ratio vs {reference} | img/s (best) | ratio (best) | CPU ms/img (median) |")
+    lines.append(
+        f"| candidate | img/s (median) | ratio vs {reference} | img/s (best) | ratio (best) | CPU ms/img (median) |"
+    )
     lines.append("|---|---:|---:|---:|---:|---:|")
     for name, ts in times.items():
         rate = count(name) / statistics.median(ts)
@@ -157,9 +161,15 @@ def color_ops() -> list[object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
-    parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads and OpenCV threads (same for all)")
-    parser.add_argument("--markdown", type=Path, default=None, help="also write the tables into this file's 'Image' section")
-    parser.add_argument("--scaling-only", action="store_true", help="only the batch-size tables (quick; not with --markdown)")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="torch intra-op threads and OpenCV threads (same for all)"
+    )
+    parser.add_argument(
+        "--markdown", type=Path, default=None, help="also write the tables into this file's 'Image' section"
+    )
+    parser.add_argument(
+        "--scaling-only", action="store_true", help="only the batch-size tables (quick; not with --markdown)"
+    )
     args = parser.parse_args()
     if args.scaling_only and args.markdown is not None:
         parser.error("--markdown needs the full run (no --scaling-only)")
@@ -190,7 +200,9 @@ def main() -> None:
     tv_pipe = T.Compose(
         [
             T.RandomHorizontalFlip(p=0.5),
-            T.RandomAffine(degrees=30, translate=(0.1, 0.1), scale=(0.8, 1.2), interpolation=T.InterpolationMode.BILINEAR),
+            T.RandomAffine(
+                degrees=30, translate=(0.1, 0.1), scale=(0.8, 1.2), interpolation=T.InterpolationMode.BILINEAR
+            ),
             T.ColorJitter(0.4, 0.4, 0.4, 0.1),
         ]
     )
@@ -240,7 +252,13 @@ def main() -> None:
         f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset (OpenMP default)')}.",
     ]
     if not args.scaling_only:
-        _table("Flip + affine + colour jitter, float32", _timings(main_fns, args.repeats), BATCH, "kornia AugmentationSequential", lines)
+        _table(
+            "Flip + affine + colour jitter, float32",
+            _timings(main_fns, args.repeats),
+            BATCH,
+            "kornia AugmentationSequential",
+            lines,
+        )
 
     u8_fns: dict[str, Callable[[], object]] = {
         "omniaug fused, uint8 in/out": lambda: fused_yiq(x_u8, generator=g),
@@ -334,7 +352,13 @@ def main() -> None:
             "kornia RandomMixUpV2": lambda: k_mixup(x, labels),
             "kornia RandomCutMixV2": lambda: k_cutmix(x, labels),
         }
-        _table("Batch mixers, float32", _timings(mix_fns, args.repeats), BATCH, "torchvision v2 MixUp (one λ per batch)", mix_lines)
+        _table(
+            "Batch mixers, float32",
+            _timings(mix_fns, args.repeats),
+            BATCH,
+            "torchvision v2 MixUp (one λ per batch)",
+            mix_lines,
+        )
     except Exception as exc:  # the mixers come from the photometric engineer's module
         mix_lines.append(f"\n(mixers skipped: {type(exc).__name__}: {exc})")
     lines.extend(mix_lines)

@@ -88,7 +88,12 @@ def bench_albumentations(n: int, size: int, repeats: int) -> None:
     g = omniaug.rng.make_generator(0)
     t_orig = median_time(original, repeats)
     t_conv = median_time(lambda: pipeline(x, generator=g), repeats)
-    row(f"albumentations, {len(report.entries)} transforms, {n}×{size}²", t_orig, t_conv, f"{len(report.native)} native, {len(report.wrapped)} wrapped")
+    row(
+        f"albumentations, {len(report.entries)} transforms, {n}×{size}²",
+        t_orig,
+        t_conv,
+        f"{len(report.native)} native, {len(report.wrapped)} wrapped",
+    )
     native_only = A.Compose(
         [t for t in pipe.transforms if type(t).__name__ not in {e.source for e in report.wrapped}],
         bbox_params=A.BboxParams(format="pascal_voc", label_fields=["labels"]),
@@ -150,7 +155,11 @@ def bench_albumentations_per_op(n: int, size: int, repeats: int) -> None:
             inp, samples = x, [(img, mask, boxes) for img in imgs]
         else:
             samples = [
-                (inp.image[i].permute(1, 2, 0).numpy(), inp.mask[i].numpy().astype(np.uint8), inp.boxes[i][inp.box_valid[i]].numpy())
+                (
+                    inp.image[i].permute(1, 2, 0).numpy(),
+                    inp.mask[i].numpy().astype(np.uint8),
+                    inp.boxes[i][inp.box_valid[i]].numpy(),
+                )
                 for i in range(n)
             ]
 
@@ -176,7 +185,12 @@ def bench_torchvision(n: int, size: int, repeats: int) -> None:
     g = omniaug.rng.make_generator(0)
     t_orig = median_time(lambda: [pipe(img) for img in x], repeats)
     t_conv = median_time(lambda: pipeline(x, generator=g), repeats)
-    row(f"torchvision v2, {len(report.entries)} transforms, {n}×{size}²", t_orig, t_conv, f"{len(report.native)} native, {len(report.wrapped)} wrapped")
+    row(
+        f"torchvision v2, {len(report.entries)} transforms, {n}×{size}²",
+        t_orig,
+        t_conv,
+        f"{len(report.native)} native, {len(report.wrapped)} wrapped",
+    )
 
 
 def bench_audiomentations(n: int, repeats: int) -> None:
@@ -197,7 +211,12 @@ def bench_audiomentations(n: int, repeats: int) -> None:
     g = omniaug.rng.make_generator(0)
     t_orig = median_time(lambda: [pipe(samples=s, sample_rate=16000) for s in samples], repeats)
     t_conv = median_time(lambda: pipeline(x, generator=g), repeats)
-    row(f"audiomentations, {len(report.entries)} transforms, {n} words", t_orig, t_conv, f"{len(report.native)} native, {len(report.wrapped)} wrapped")
+    row(
+        f"audiomentations, {len(report.entries)} transforms, {n} words",
+        t_orig,
+        t_conv,
+        f"{len(report.native)} native, {len(report.wrapped)} wrapped",
+    )
 
 
 def bench_nlpaug(n: int, repeats: int) -> None:
@@ -210,19 +229,32 @@ def bench_nlpaug(n: int, repeats: int) -> None:
 
     texts = corpus(n)
     flow = naf.Sequential(
-        [nac.KeyboardAug(), nac.OcrAug(), nac.RandomCharAug(action="swap"), naw.RandomWordAug(action="delete", aug_p=0.1), naw.SplitAug(aug_p=0.1)]
+        [
+            nac.KeyboardAug(),
+            nac.OcrAug(),
+            nac.RandomCharAug(action="swap"),
+            naw.RandomWordAug(action="delete", aug_p=0.1),
+            naw.SplitAug(aug_p=0.1),
+        ]
     )
     pipeline, report = convert(flow)
     g = omniaug.rng.make_generator(0)
     t_orig = median_time(lambda: [flow.augment(t) for t in texts], repeats)
     t_conv = median_time(lambda: pipeline(texts, generator=g), repeats)
-    row(f"nlpaug Sequential, {len(report.entries)} augmenters, {n} lines", t_orig, t_conv, f"{len(report.native)} native")
+    row(
+        f"nlpaug Sequential, {len(report.entries)} augmenters, {n} lines",
+        t_orig,
+        t_conv,
+        f"{len(report.native)} native",
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (1 on an oversubscribed machine)")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="torch intra-op threads (1 on an oversubscribed machine)"
+    )
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

@@ -110,14 +110,22 @@ def main() -> None:
     t_cur = cpu_median(stepper(SelfPaced(base(), lam=1.0, source="current")), repeats)
     print(f"   plain augmentation            {t_plain * 1e3:8.2f} ms")
     print(f"   SPA, source='previous'        {t_prev * 1e3:8.2f} ms   {t_prev / t_plain:5.2f}×  (target ≤ 1.10×)")
-    print(f"   SPA, source='current'         {t_cur * 1e3:8.2f} ms   {t_cur / t_plain:5.2f}×  (one extra no-grad forward pass)")
+    print(
+        f"   SPA, source='current'         {t_cur * 1e3:8.2f} ms   {t_cur / t_plain:5.2f}×  (one extra no-grad forward pass)"
+    )
 
-    print(f"\n2. Adversarial AutoAugment vs RandAugment per training step (same ops: {', '.join(o.split('.')[1] for o in OPS)})")
+    print(
+        f"\n2. Adversarial AutoAugment vs RandAugment per training step (same ops: {', '.join(o.split('.')[1] for o in OPS)})"
+    )
     t_ra = cpu_median(stepper(RandAugment("image", n=1, m=9, include=OPS)), repeats)
     t_aaa = cpu_median(stepper(AdversarialAutoAugment("image", bins=5, include=OPS)), repeats)
     print(f"   RandAugment (n=1, m=9)        {t_ra * 1e3:8.2f} ms")
-    print(f"   Adversarial AutoAugment       {t_aaa * 1e3:8.2f} ms   {t_aaa / t_ra:5.2f}×  (the policy's REINFORCE step reuses the training losses)")
-    print("   paper (Zhang et al. 2019): about 12× cheaper than AutoAugment's search in GPU hours; no per-step ratio is given")
+    print(
+        f"   Adversarial AutoAugment       {t_aaa * 1e3:8.2f} ms   {t_aaa / t_ra:5.2f}×  (the policy's REINFORCE step reuses the training losses)"
+    )
+    print(
+        "   paper (Zhang et al. 2019): about 12× cheaper than AutoAugment's search in GPU hours; no per-step ratio is given"
+    )
 
     print("\n3. The policy's per-sample choice (softmax over sub-policies + one draw per sample), CPU µs per sample")
     aaa = AdversarialAutoAugment("image", bins=5, include=OPS)
@@ -132,9 +140,14 @@ def main() -> None:
             return sample_rows(probs[:, 0], gen)
 
         reps = 200 if not a.smoke else 5
-        per[n] = cpu_median(lambda choose=choose, reps=reps: [choose() for _ in range(reps)], 5 if not a.smoke else 1) / reps / n
+        per[n] = (
+            cpu_median(lambda choose=choose, reps=reps: [choose() for _ in range(reps)], 5 if not a.smoke else 1)
+            / reps
+            / n
+        )
         print(f"   batch {n:4d}   {per[n] * 1e6:7.3f} µs/sample")
     print(f"   spread batch 32 → 512 (per-sample, max / min): {max(per.values()) / min(per.values()):.2f}×")
+
 
 if __name__ == "__main__":
     main()

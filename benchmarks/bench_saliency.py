@@ -78,7 +78,7 @@ def main() -> None:
     for fn in fns.values():
         fn()  # warm-up
     for r in range(a.rounds):
-        for name in (list(fns) if r % 2 == 0 else list(fns)[::-1]):
+        for name in list(fns) if r % 2 == 0 else list(fns)[::-1]:
             t0 = time.perf_counter()
             fns[name]()
             times[name].append(time.perf_counter() - t0)

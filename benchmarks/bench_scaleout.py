@@ -82,13 +82,25 @@ def bench_engines(n_files: int, engines: list[str], work: Path) -> list[list[str
 
     def row(engine: str, workers: int, note: str, seconds: float, same: bool | None) -> None:
         rate = n_files / seconds
-        rows.append([engine, str(workers), note, f"{seconds:.1f}", f"{rate:.0f}", f"{rate / workers:.0f}", "—" if same is None else ("yes" if same else "NO")])
+        rows.append(
+            [
+                engine,
+                str(workers),
+                note,
+                f"{seconds:.1f}",
+                f"{rate:.0f}",
+                f"{rate / workers:.0f}",
+                "—" if same is None else ("yes" if same else "NO"),
+            ]
+        )
 
     seconds, _ = _timed(lambda: apply_folder(build_transform(PRESET), src, work / "apply1", seed=0, progress=False))
     reference = _pixels_of_apply(src, work / "apply1")
     row("apply", 1, f"1 process, {threads} torch threads", seconds, None)
     if "apply" in engines:
-        seconds, _ = _timed(lambda: apply_folder(build_transform(PRESET), src, work / "apply2", seed=0, progress=False, workers=2))
+        seconds, _ = _timed(
+            lambda: apply_folder(build_transform(PRESET), src, work / "apply2", seed=0, progress=False, workers=2)
+        )
         row("apply --workers", 2, "processes", seconds, _pixels_of_apply(src, work / "apply2") == reference)
 
     if "ray" in engines:
@@ -96,8 +108,16 @@ def bench_engines(n_files: int, engines: list[str], work: Path) -> list[list[str
 
         start, _ = _timed(lambda: oa_ray.init(num_cpus=2))
         for w in (1, 2):
-            seconds, _ = _timed(lambda w=w: oa_ray.apply_folder(PRESET, src, work / f"ray{w}", seed=0, workers=w, progress=False))
-            row("ray (apply --engine ray)", w, f"actors; Ray start {start:.1f} s not counted", seconds, _pixels_of_apply(src, work / f"ray{w}") == reference)
+            seconds, _ = _timed(
+                lambda w=w: oa_ray.apply_folder(PRESET, src, work / f"ray{w}", seed=0, workers=w, progress=False)
+            )
+            row(
+                "ray (apply --engine ray)",
+                w,
+                f"actors; Ray start {start:.1f} s not counted",
+                seconds,
+                _pixels_of_apply(src, work / f"ray{w}") == reference,
+            )
         import ray
 
         ray.shutdown()
@@ -109,12 +129,19 @@ def bench_engines(n_files: int, engines: list[str], work: Path) -> list[list[str
         from omniaug.integrations import hf
 
         datasets.disable_progress_bars()
-        ds = datasets.Dataset.from_dict({"image": [str(src / r) for r in rels], "path": rels}).cast_column("image", datasets.Image())
+        ds = datasets.Dataset.from_dict({"image": [str(src / r) for r in rels], "path": rels}).cast_column(
+            "image", datasets.Image()
+        )
         for w in (1, 2):
             t = hf.transform(PRESET, column="image", key="path", seed=0, output_column="aug")
             seconds, out = _timed(
                 lambda t=t, w=w: hf.map(
-                    ds, t, num_proc=w if w > 1 else None, batch_size=16, cache_file_name=str(work / f"hf{w}.arrow"), load_from_cache_file=False
+                    ds,
+                    t,
+                    num_proc=w if w > 1 else None,
+                    batch_size=16,
+                    cache_file_name=str(work / f"hf{w}.arrow"),
+                    load_from_cache_file=False,
                 )
             )
             got = {r: np.asarray(Image.Image.convert(im, "RGB")).tobytes() for r, im in zip(out["path"], out["aug"])}
@@ -179,7 +206,9 @@ def bench_keyed(reps: int, batch: int = 256, *, presets: bool = True) -> list[li
     tg, kg = torch.Generator().manual_seed(0), KeyedGenerator.from_keys(0, keys)
     for name, draw in draws.items():
         small = "32" not in name
-        u, k = _paired_median_us(lambda draw=draw: draw(tg), lambda draw=draw: draw(kg), reps if small else max(3, reps // 50))
+        u, k = _paired_median_us(
+            lambda draw=draw: draw(tg), lambda draw=draw: draw(kg), reps if small else max(3, reps // 50)
+        )
         per_row = "—"
         if name.startswith("uniform (1"):
             gens = [torch.Generator().manual_seed(i) for i in range(batch)]
@@ -196,11 +225,23 @@ def bench_keyed(reps: int, batch: int = 256, *, presets: bool = True) -> list[li
             continue
         p = reg.preset(preset)
         t, spec = p.build(), reg.modality(p.modality)
-        x = torch.rand(batch, 3, 64, 64) if p.modality == "image" else spec.example(batch_size=batch, generator=torch.Generator().manual_seed(1))
+        x = (
+            torch.rand(batch, 3, 64, 64)
+            if p.modality == "image"
+            else spec.example(batch_size=batch, generator=torch.Generator().manual_seed(1))
+        )
         few = 5 if preset == "audio.default" else 20
         u = _median_us(lambda t=t, x=x: t(x, generator=torch.Generator().manual_seed(0)), few)
         k = _median_us(lambda t=t, x=x: t(x, generator=KeyedGenerator.from_keys(0, keys)), few)
-        rows.append([f"pipeline {preset} (B={batch}, generator made per call)", f"{u / 1000:.2f} ms", f"{k / 1000:.2f} ms", f"{k / u:.2f}×", "—"])
+        rows.append(
+            [
+                f"pipeline {preset} (B={batch}, generator made per call)",
+                f"{u / 1000:.2f} ms",
+                f"{k / 1000:.2f} ms",
+                f"{k / u:.2f}×",
+                "—",
+            ]
+        )
     return rows
 
 
@@ -215,14 +256,18 @@ def main() -> None:
     parser.add_argument("--engines", default="apply,ray,hf,dask", help="comma-separated subset of apply,ray,hf,dask")
     parser.add_argument("--reps", type=int, default=500, help="repetitions of each small keyed-draw timing")
     parser.add_argument("--quick", action="store_true", help="200 files, fewer repetitions (a smoke run)")
-    parser.add_argument("--draws-only", action="store_true", help="only the keyed vs unkeyed draw kinds (no engines, no presets)")
+    parser.add_argument(
+        "--draws-only", action="store_true", help="only the keyed vs unkeyed draw kinds (no engines, no presets)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.files, args.reps = 200, 100
     warnings.simplefilter("ignore")
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     stamp = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
-    print(f"bench_scaleout {stamp} UTC, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, torch threads {torch.get_num_threads()}\n")
+    print(
+        f"bench_scaleout {stamp} UTC, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, torch threads {torch.get_num_threads()}\n"
+    )
     header = ["keyed draws at B = 256", "unkeyed µs", "keyed µs", "keyed / unkeyed", "one torch.Generator per row"]
     if args.draws_only:
         print(_table(header, bench_keyed(args.reps, presets=False)))

@@ -148,7 +148,9 @@ def bench_tokens(repeats: int) -> list[tuple[str, dict[int, float]]]:
     return out
 
 
-def render(strings: list[tuple[str, float, float | None, float | None]], tokens: list[tuple[str, dict[int, float]]]) -> str:
+def render(
+    strings: list[tuple[str, float, float | None, float | None]], tokens: list[tuple[str, dict[int, float]]]
+) -> str:
     lines = [
         f"1000 sentences × {WORDS} words, CPU, torch threads={torch.get_num_threads()}, "
         f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, median of repeats",
@@ -174,7 +176,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2, help="torch threads (2 = the project's benchmark setting)")
-    parser.add_argument("--append-docs", action="store_true", help="append the table to docs/performance.md under 'Text'")
+    parser.add_argument(
+        "--append-docs", action="store_true", help="append the table to docs/performance.md under 'Text'"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     table = render(bench_strings(args.repeats), bench_tokens(args.repeats))

@@ -95,14 +95,18 @@ def main() -> None:
     med, cpu = _median_seconds(fns, args.repeats)
     ts_rate = BATCH / med["tsaug TimeWarp+Drift+AddNoise"]
     clone_rate = BATCH / med["torch clone()"]
-    print(f"# omniaug-timeseries benchmark — torch {torch.__version__}, tsaug {tsaug.__version__}, "
-          f"{platform.machine()}, {torch.get_num_threads()} threads, median of {args.repeats}, "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"# omniaug-timeseries benchmark — torch {torch.__version__}, tsaug {tsaug.__version__}, "
+        f"{platform.machine()}, {torch.get_num_threads()} threads, median of {args.repeats}, "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     env = ", ".join(f"{k}={os.environ[k]}" for k in (*MALLOC_ENV, *PASSIVE_ENV) if k in os.environ) or "defaults"
     print(f"# environment: {env}")
     print(f"# batch {BATCH} × {CHANNELS} channels × {LENGTH} steps, float32, per-sample params")
     print()
-    print(f"| {'pipeline':42} | {'ms / batch':>10} | {'series / s':>11} | {'vs tsaug':>8} | {'vs clone':>8} | {'CPU ms / batch':>14} |")
+    print(
+        f"| {'pipeline':42} | {'ms / batch':>10} | {'series / s':>11} | {'vs tsaug':>8} | {'vs clone':>8} | {'CPU ms / batch':>14} |"
+    )
     print(f"|{'-' * 44}|{'-' * 12}|{'-' * 13}|{'-' * 10}|{'-' * 10}|{'-' * 16}|")
     for name, sec in med.items():
         rate = BATCH / sec
@@ -119,8 +123,10 @@ def main() -> None:
     print("jitter's draw by itself (`rng.normal`, 3 × 1000 numbers per series), steady state — a floor")
     print("that no pipeline containing it can go below.")
     print()
-    print(f"| {'batch':>5} | {'omniaug µs/series':>17} | {'tsaug µs/series':>15} | {'speed-up':>8} "
-          f"| {'omniaug CPU µs/series':>21} | {'interleaved omniaug µs/series':>29} | {'noise alone µs/series':>21} |")
+    print(
+        f"| {'batch':>5} | {'omniaug µs/series':>17} | {'tsaug µs/series':>15} | {'speed-up':>8} "
+        f"| {'omniaug CPU µs/series':>21} | {'interleaved omniaug µs/series':>29} | {'noise alone µs/series':>21} |"
+    )
     print(f"|{'-' * 7}|{'-' * 19}|{'-' * 17}|{'-' * 10}|{'-' * 23}|{'-' * 31}|{'-' * 23}|")
     sizes = (16, 64, 256, 1024)
     batches = {n: torch.randn(n, CHANNELS, LENGTH, generator=g) for n in sizes}
@@ -149,7 +155,10 @@ def main() -> None:
     for n in sizes:
         reps = max(5, args.repeats // (1 if n <= 256 else 3))
         inter, _ = _median_seconds(
-            {"omniaug": lambda n=n: drift_pipe(batches[n], generator=g), "tsaug": lambda n=n: ts_pipe.augment(batches_np[n])},
+            {
+                "omniaug": lambda n=n: drift_pipe(batches[n], generator=g),
+                "tsaug": lambda n=n: ts_pipe.augment(batches_np[n]),
+            },
             reps,
         )
         ours = statistics.median(steady["omniaug"][n]) / n * 1e6
@@ -162,8 +171,10 @@ def main() -> None:
             f"| {statistics.median(steady_cpu[n]) / n * 1e6:21.1f} | {inter['omniaug'] / n * 1e6:29.1f} | {noise:21.1f} |"
         )
     print()
-    print(f"steady-state per-series cost, max/min over batch 16 → 1024: {max(per_series) / min(per_series):.2f}× "
-          f"(noise draw alone: {max(noise_series) / min(noise_series):.2f}×)")
+    print(
+        f"steady-state per-series cost, max/min over batch 16 → 1024: {max(per_series) / min(per_series):.2f}× "
+        f"(noise draw alone: {max(noise_series) / min(noise_series):.2f}×)"
+    )
 
 
 if __name__ == "__main__":

@@ -84,7 +84,10 @@ def series(seeds: int) -> dict[str, list[list[float]]]:
     attack = TimeSeriesPGD(eps=eps, steps=20, step_size=0.1)
     rows: dict[str, list[list[float]]] = {"standard": [], "adversarial (PGD-5)": []}
     for seed in range(seeds):
-        for name, aug in (("standard", None), ("adversarial (PGD-5)", TimeSeriesPGD(eps=eps, steps=5, step_size=0.4, p=0.5))):
+        for name, aug in (
+            ("standard", None),
+            ("adversarial (PGD-5)", TimeSeriesPGD(eps=eps, steps=5, step_size=0.4, p=0.5)),
+        ):
             model = _fit(_init(seed, gunpoint_cnn), xtr, ytr, aug, epochs=60, seed=seed, batch=16)
             rows[name].append([_acc(model, xte, yte, None, plain), _acc(model, xte, yte, attack, plain)])
     return rows

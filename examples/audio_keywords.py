@@ -155,15 +155,19 @@ def main() -> None:
     clean_test_x = to_batch([p for p, _ in test_items])
     test_x = noisy_room(clean_test_x)
     test_y = torch.tensor([y for _, y in test_items])
-    print(f"{len(train_items)} training clips ({', '.join(TRAIN_VOICES)}), {len(test_items)} test clips "
-          f"({', '.join(TEST_VOICES)}, other pitches, reverb + pink noise) in {out}  [{time.time() - t0:.0f}s]")
+    print(
+        f"{len(train_items)} training clips ({', '.join(TRAIN_VOICES)}), {len(test_items)} test clips "
+        f"({', '.join(TEST_VOICES)}, other pitches, reverb + pink noise) in {out}  [{time.time() - t0:.0f}s]"
+    )
     for augment in (False, True):
         models = [train(train_x, train_y, args.epochs, augment, seed) for seed in range(args.seeds)]
         clean = sum(accuracy(m, clean_test_x, test_y) for m in models) / len(models)
         noisy = sum(accuracy(m, test_x, test_y) for m in models) / len(models)
         label = "with augmentation   " if augment else "without augmentation"
-        print(f"{label}: held-out voices {100 * clean:.1f}% clean, {100 * noisy:.1f}% in the noisy room"
-              f"  [{time.time() - t0:.0f}s]")
+        print(
+            f"{label}: held-out voices {100 * clean:.1f}% clean, {100 * noisy:.1f}% in the noisy room"
+            f"  [{time.time() - t0:.0f}s]"
+        )
 
 
 if __name__ == "__main__":

@@ -45,7 +45,9 @@ def pipeline() -> omniaug.Transform:
 
 def random_real(x: torch.Tensor, y: torch.Tensor, ipc: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     g = torch.Generator().manual_seed(seed)
-    idx = torch.cat([(y == c).nonzero().flatten()[torch.randperm(int((y == c).sum()), generator=g)[:ipc]] for c in range(10)])
+    idx = torch.cat(
+        [(y == c).nonzero().flatten()[torch.randperm(int((y == c).sum()), generator=g)[:ipc]] for c in range(10)]
+    )
     return x[idx], y[idx]
 
 
@@ -77,8 +79,15 @@ def main() -> None:
                 inner_loop=None if ipc == 1 else 10,
             )
             t0 = time.perf_counter()
-            syn = distill(x, y, method=method, ipc=ipc, pipeline=pipe, settings=settings,
-                          generator=torch.Generator().manual_seed(ipc))
+            syn = distill(
+                x,
+                y,
+                method=method,
+                ipc=ipc,
+                pipeline=pipe,
+                settings=settings,
+                generator=torch.Generator().manual_seed(ipc),
+            )
             spent = time.perf_counter() - t0
             acc = evaluate(syn.x, syn.y, x_test, y_test, 10, seeds=seeds, epochs=epochs, pipeline=pipe)
             rows.append((method.upper() + ("+DSA" if method == "dc" else ""), acc, spent))

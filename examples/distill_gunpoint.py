@@ -53,14 +53,28 @@ def main() -> None:
     print(f"{'all':>4}  {'full':<10} {full!s:>16}  {0.0:>10.1f}s")
     for ipc in (1, 5):
         g = torch.Generator().manual_seed(0)
-        idx = torch.cat([(y == c).nonzero().flatten()[torch.randperm(int((y == c).sum()), generator=g)[:ipc]] for c in (0, 1)])
+        idx = torch.cat(
+            [(y == c).nonzero().flatten()[torch.randperm(int((y == c).sum()), generator=g)[:ipc]] for c in (0, 1)]
+        )
         rows = [("random", evaluate(x[idx], y[idx], x_test, y_test, 2, seeds=seeds, epochs=epochs, pipeline=pipe), 0.0)]
         for method in ("dm", "dc"):
-            settings = DistillSettings(iterations=iters[method], lr=0.1 if method == "dm" else 0.01, batch_real=20,
-                                       outer_loop=None if ipc == 1 else 5, inner_loop=None if ipc == 1 else 10)
+            settings = DistillSettings(
+                iterations=iters[method],
+                lr=0.1 if method == "dm" else 0.01,
+                batch_real=20,
+                outer_loop=None if ipc == 1 else 5,
+                inner_loop=None if ipc == 1 else 10,
+            )
             t0 = time.perf_counter()
-            syn = distill(x, y, method=method, ipc=ipc, pipeline=pipe, settings=settings,
-                          generator=torch.Generator().manual_seed(ipc))
+            syn = distill(
+                x,
+                y,
+                method=method,
+                ipc=ipc,
+                pipeline=pipe,
+                settings=settings,
+                generator=torch.Generator().manual_seed(ipc),
+            )
             spent = time.perf_counter() - t0
             acc = evaluate(syn.x, syn.y, x_test, y_test, 2, seeds=seeds, epochs=epochs, pipeline=pipe)
             rows.append((method.upper() + ("+DSA" if method == "dc" else ""), acc, spent))

@@ -63,14 +63,18 @@ def train(data, augment: omniaug.Transform | None, seed: int) -> float:
 def main() -> None:
     torch.set_num_threads(1)  # a 34-node graph: more threads only add scheduling overhead
     data = KarateClub()[0]
-    print(f"KarateClub: {data.num_nodes} nodes, {data.num_edges // 2} edges, "
-          f"{int(data.y.max()) + 1} classes, {int(data.train_mask.sum())} labelled")
+    print(
+        f"KarateClub: {data.num_nodes} nodes, {data.num_edges // 2} edges, "
+        f"{int(data.y.max()) + 1} classes, {int(data.train_mask.sum())} labelled"
+    )
     augment = omniaug.registry().preset("graph.default").build()
     print(f"augmentation: {augment!r}")
     for name, aug in (("without augmentation", None), ("with graph.default", augment)):
         accs = [train(data, aug, s) for s in SEEDS]
-        print(f"{name:24s} test accuracy {statistics.mean(accs):.3f} ± {statistics.stdev(accs):.3f} "
-              f"over {len(accs)} seeds")
+        print(
+            f"{name:24s} test accuracy {statistics.mean(accs):.3f} ± {statistics.stdev(accs):.3f} "
+            f"over {len(accs)} seeds"
+        )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,13 @@ from omniaug_policy import (
 )
 from omniaug_timeseries.datasets import load_dataset
 
-OPS = ["timeseries.jitter", "timeseries.scaling", "timeseries.magnitude_warp", "timeseries.time_warp", "timeseries.drift"]
+OPS = [
+    "timeseries.jitter",
+    "timeseries.scaling",
+    "timeseries.magnitude_warp",
+    "timeseries.time_warp",
+    "timeseries.drift",
+]
 
 
 def make_model(seed: int) -> nn.Module:
@@ -92,7 +98,11 @@ def train(
 
 def row(label: str, accs: list[float], extra: str = "") -> None:
     sd = statistics.stdev(accs) if len(accs) > 1 else 0.0
-    print(f"  {label:<34} {statistics.mean(accs):6.1f} ± {sd:4.1f}   " + " ".join(f"{a:.1f}" for a in accs) + (f"   {extra}" if extra else ""))
+    print(
+        f"  {label:<34} {statistics.mean(accs):6.1f} ± {sd:4.1f}   "
+        + " ".join(f"{a:.1f}" for a in accs)
+        + (f"   {extra}" if extra else "")
+    )
 
 
 def base_pipeline(strength: float) -> omniaug.Compose:
@@ -122,7 +132,10 @@ def main() -> None:
         print("SPA (a strong time warp, σ = 1.0, that can distort the gun / point shapes)")
         row("always augment", [accuracy(train(x, y, s, a.steps, base_pipeline(1.0)), xt, yt) for s in seeds])
         for lam in (0.1, 0.3):
-            row(f"SPA λ={lam}", [accuracy(train(x, y, s, a.steps, SelfPaced(base_pipeline(1.0), lam=lam)), xt, yt) for s in seeds])
+            row(
+                f"SPA λ={lam}",
+                [accuracy(train(x, y, s, a.steps, SelfPaced(base_pipeline(1.0), lam=lam)), xt, yt) for s in seeds],
+            )
 
     if "aaa" in a.family:
         print("Adversarial AutoAugment (5 ops × 3 magnitude bins, REINFORCE on the training losses)")
@@ -143,12 +156,19 @@ def main() -> None:
             fixed = train(x[~fold], y[~fold], s, a.steps)
             fixed.eval()
             ctx = ModelContext(fixed, nn.CrossEntropyLoss(reduction="none"), y[fold])
-            found = search_policy("timeseries", ctx, x[fold], sampler="grid", bins=3, keep=4, include=OPS, generator=make_generator(s))
+            found = search_policy(
+                "timeseries", ctx, x[fold], sampler="grid", bins=3, keep=4, include=OPS, generator=make_generator(s)
+            )
             kept.append(", ".join(f"{c.steps[0][0].split('.')[1]}@{c.steps[0][2]:.2f}" for c in found.ranking[:4]))
             accs.append(accuracy(train(x, y, s, a.steps, found.policy), xt, yt))
         row("searched policy (4 best of 15)", accs, f"seed 0 kept: {kept[0]}")
-        grid = randaugment_grid("timeseries", ctx, x[fold], ns=(1, 2), ms=(3, 6, 9), include=OPS, generator=make_generator(0))
-        print("  RandAugment grid, best first (N, M, held-out loss): " + "; ".join(f"({n}, {m:g}, {sc:.3f})" for n, m, sc in grid[:3]))
+        grid = randaugment_grid(
+            "timeseries", ctx, x[fold], ns=(1, 2), ms=(3, 6, 9), include=OPS, generator=make_generator(0)
+        )
+        print(
+            "  RandAugment grid, best first (N, M, held-out loss): "
+            + "; ".join(f"({n}, {m:g}, {sc:.3f})" for n, m, sc in grid[:3])
+        )
 
     if "magnitudes" in a.family:
         print("differentiable magnitudes (one-step-unrolled validation gradient; 40 train / 10 validation series)")
@@ -164,7 +184,11 @@ def main() -> None:
             mags.append(pol.magnitudes())
             accs.append(accuracy(train(x, y, s, a.steps, pol.export()), xt, yt))
         mean_m = {op: statistics.mean(m[op] for m in mags) for op in mags[0]}
-        row("exported learned policy", accs, "magnitudes: " + ", ".join(f"{op.split('.')[1]} {v:.2f}" for op, v in mean_m.items()))
+        row(
+            "exported learned policy",
+            accs,
+            "magnitudes: " + ", ".join(f"{op.split('.')[1]} {v:.2f}" for op, v in mean_m.items()),
+        )
     print(f"total {time.perf_counter() - start:.0f} s")
 
 

@@ -126,8 +126,10 @@ def main() -> None:
         aug_y = train_y * (N_AUG + 1)
         plain_acc.append(train_and_test(train_x, train_y, test_x, test_y, seed))
         eda_acc.append(train_and_test(aug_x, aug_y, test_x, test_y, seed))
-        print(f"split {seed}: train {len(train_x)} (+{len(aug_x) - len(train_x)} EDA), test {len(test_x)}: "
-              f"plain {plain_acc[-1]:.3f}  EDA {eda_acc[-1]:.3f}")
+        print(
+            f"split {seed}: train {len(train_x)} (+{len(aug_x) - len(train_x)} EDA), test {len(test_x)}: "
+            f"plain {plain_acc[-1]:.3f}  EDA {eda_acc[-1]:.3f}"
+        )
     print(f"\n{len(texts)} utterances, {len(TOPICS)} topics, {TRAIN_PER_CLASS} training examples per topic")
     print(f"accuracy without augmentation: {statistics.mean(plain_acc):.3f}")
     print(f"accuracy with EDA (text.default, {N_AUG} copies): {statistics.mean(eda_acc):.3f}")

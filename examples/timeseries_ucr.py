@@ -52,7 +52,9 @@ def augmentation() -> Compose:
     )
 
 
-def train_and_test(seed: int, epochs: int, augment: Compose | None, batch_size: int = 25, train_size: int = 50) -> float:
+def train_and_test(
+    seed: int, epochs: int, augment: Compose | None, batch_size: int = 25, train_size: int = 50
+) -> float:
     data = load_dataset("gunpoint")
     keep = torch.randperm(data.x_train.shape[0], generator=make_generator(1000 + seed))[:train_size]
     data = data._replace(x_train=data.x_train[keep], y_train=data.y_train[keep])
@@ -91,7 +93,9 @@ def main() -> None:
     for label, aug in (("no augmentation", None), ("omniaug-timeseries", augmentation())):
         accs = [train_and_test(seed, args.epochs, aug, train_size=args.train_size) for seed in range(args.seeds)]
         print(f"{label:>20}: test accuracy {statistics.mean(accs):.3f} (seeds: {', '.join(f'{a:.3f}' for a in accs)})")
-    print(f"GunPoint, {args.train_size} training series, {args.epochs} epochs × {args.seeds} seeds, {time.perf_counter() - start:.0f} s on CPU")
+    print(
+        f"GunPoint, {args.train_size} training series, {args.epochs} epochs × {args.seeds} seeds, {time.perf_counter() - start:.0f} s on CPU"
+    )
 
 
 if __name__ == "__main__":

@@ -59,7 +59,9 @@ def write_wavs(folder: Path, count: int = 8, rate: int = 16000) -> list[Path]:
         n = rate // 2
         t = np.arange(n) / rate
         f0 = 110 + 15 * i
-        voice = sum(np.sin(2 * np.pi * f0 * h * t) / h * np.exp(-((f0 * h - 700 - 80 * i) ** 2) / 2e5) for h in range(1, 30))
+        voice = sum(
+            np.sin(2 * np.pi * f0 * h * t) / h * np.exp(-((f0 * h - 700 - 80 * i) ** 2) / 2e5) for h in range(1, 30)
+        )
         env = np.minimum(1, t / 0.05) * np.exp(-t * 2)
         x = 0.5 * voice * env / np.abs(voice).max() + 0.003 * rng.standard_normal(n)
         p = folder / f"utt{i:02d}.wav"

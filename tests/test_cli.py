@@ -30,7 +30,11 @@ def test_list_and_describe(toy_registry, capsys):
     assert code == 0
     assert "vec.scale" in out and "(policy)" in out and "mixer   vec.paste_mix" in out and "preset  vec.default" in out
     code, out, _ = run(capsys, "describe", "vec.scale")
-    assert "amount: float = 0.5" in out and "policy magnitude: amount from 0.0 (m=0) to 0.9 (m=10" in out and "fusable: vec.gain" in out
+    assert (
+        "amount: float = 0.5" in out
+        and "policy magnitude: amount from 0.0 (m=0) to 0.9 (m=10" in out
+        and "fusable: vec.gain" in out
+    )
 
 
 def test_unknown_name_exits_2_with_a_suggestion(toy_registry, capsys):

@@ -236,7 +236,10 @@ def _token_cases(spec: Any, v: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     yield from v.items()
     ex = v["example"]
     yield "all padding", dataclasses.replace(ex, attention_mask=torch.zeros_like(ex.attention_mask))
-    yield "length 1", dataclasses.replace(ex, ids=ex.ids[:, :1].contiguous(), attention_mask=ex.attention_mask[:, :1].contiguous())
+    yield (
+        "length 1",
+        dataclasses.replace(ex, ids=ex.ids[:, :1].contiguous(), attention_mask=ex.attention_mask[:, :1].contiguous()),
+    )
     yield "batch of 1", _subset(spec, ex, 1)
 
 
@@ -288,7 +291,9 @@ def _float_tensors(x: Any) -> list[tuple[str, torch.Tensor]]:
         return [
             (f.name, v)
             for f in dataclasses.fields(x)
-            if f.name not in FLOAT_FIELDS_SKIP and isinstance(v := getattr(x, f.name), torch.Tensor) and v.is_floating_point()
+            if f.name not in FLOAT_FIELDS_SKIP
+            and isinstance(v := getattr(x, f.name), torch.Tensor)
+            and v.is_floating_point()
         ]
     return []
 
@@ -300,8 +305,13 @@ def _finite(t: torch.Tensor) -> bool:
 def _same(a: Any, b: Any) -> bool:
     """Exact structural equality, NaN equal to NaN (for the mutation check)."""
     if isinstance(a, torch.Tensor):
-        return isinstance(b, torch.Tensor) and a.shape == b.shape and a.dtype == b.dtype and bool(
-            torch.equal(a, b) or (a.is_floating_point() and torch.allclose(a, b, rtol=0, atol=0, equal_nan=True))
+        return (
+            isinstance(b, torch.Tensor)
+            and a.shape == b.shape
+            and a.dtype == b.dtype
+            and bool(
+                torch.equal(a, b) or (a.is_floating_point() and torch.allclose(a, b, rtol=0, atol=0, equal_nan=True))
+            )
         )
     if _is_graph(a):
         da, db = a.to_dict(), b.to_dict()
@@ -393,7 +403,11 @@ def run_case(op: Any, x: Any) -> tuple[str, str]:
         reach |= {i for i in range(n_in) if bad & set(partners[i].tolist())}
     for i, ok in enumerate(fin_out):
         if not ok and i not in reach:
-            what = "finite input became NaN/inf" if all(fin_in) else f"a NaN/inf of sample(s) {sorted(set(range(n_in)) - {j for j, f in enumerate(fin_in) if f})} reached sample {i}"
+            what = (
+                "finite input became NaN/inf"
+                if all(fin_in)
+                else f"a NaN/inf of sample(s) {sorted(set(range(n_in)) - {j for j, f in enumerate(fin_in) if f})} reached sample {i}"
+            )
             return "garbage", f"{what} (sample {i})"
     return "ok", ""
 

@@ -58,7 +58,6 @@ def test_hook_implementation_may_take_fewer_arguments_than_its_spec():
     assert torch.equal(reg.example_data("vec_subset"), torch.ones(2, 3))
 
 
-
 def test_hook_implementation_naming_an_argument_the_spec_lacks_is_refused():
     """The deliberately broken plugin: a hook asking for an argument no spec passes is skipped, naming it."""
     import warnings

@@ -88,7 +88,9 @@ def test_item_keys_and_generators():
 
 def test_cli_workers_option(images, tmp_path, capsys):
     ref = _run(images, tmp_path / "ref", "image.default", batch_size=16)
-    code = main(["apply", "image.default", str(images), str(tmp_path / "cli"), "-n", "2", "--seed", "3", "--workers", "2", "-q"])
+    code = main(
+        ["apply", "image.default", str(images), str(tmp_path / "cli"), "-n", "2", "--seed", "3", "--workers", "2", "-q"]
+    )
     assert code == 0
     assert tree_bytes(tmp_path / "cli") == ref
     assert main(["apply", "image.default", str(images), str(tmp_path / "x"), "--workers", "0", "-q"]) == 2
@@ -104,7 +106,9 @@ def test_cli_workers_option(images, tmp_path, capsys):
         (
             "dask",
             "dask",
-            lambda: __import__("omniaug.integrations.dask", fromlist=["x"]).map_partitions(None, "text.noise", column="t"),
+            lambda: __import__("omniaug.integrations.dask", fromlist=["x"]).map_partitions(
+                None, "text.noise", column="t"
+            ),
         ),
     ],
 )
@@ -131,7 +135,9 @@ def test_engines_are_optional_dependencies():
     """`pip install omniaug` pulls none of the engines: they are extras of core/pyproject.toml."""
     tomllib = pytest.importorskip("tomllib")
     project = tomllib.loads((Path(__file__).parents[1] / "core" / "pyproject.toml").read_text())["project"]
-    assert not [d for d in project["dependencies"] if d.split("[")[0].split(">")[0].strip() in {"ray", "datasets", "dask"}]
+    assert not [
+        d for d in project["dependencies"] if d.split("[")[0].split(">")[0].strip() in {"ray", "datasets", "dask"}
+    ]
     extras = project["optional-dependencies"]
     assert any(d.startswith("ray") for d in extras["ray"])
     assert any(d.startswith("datasets") for d in extras["hf"])

@@ -52,16 +52,22 @@ def test_the_same_bytes_for_4_and_8_partitions(frame, column, preset):
 def test_index_keys_survive_repartitioning(frame):
     ddf = dd.from_pandas(frame[["text"]], npartitions=4)
     a = oa_dask.map_partitions(ddf, "text.noise", column="text", seed=2).compute(scheduler="synchronous")
-    b = oa_dask.map_partitions(ddf.repartition(npartitions=8), "text.noise", column="text", seed=2).compute(scheduler="synchronous")
+    b = oa_dask.map_partitions(ddf.repartition(npartitions=8), "text.noise", column="text", seed=2).compute(
+        scheduler="synchronous"
+    )
     assert list(a["text"]) == list(b["text"])
 
 
 def test_bags_of_records(frame):
     records = [{"text": t, "id": i} for t, i in zip(frame["text"], frame["id"])]
     outs = [
-        oa_dask.map_partitions(db.from_sequence(records, npartitions=n), "text.default", column="text", key="id", seed=1).compute(scheduler="synchronous")
+        oa_dask.map_partitions(
+            db.from_sequence(records, npartitions=n), "text.default", column="text", key="id", seed=1
+        ).compute(scheduler="synchronous")
         for n in (4, 8)
     ]
     assert [r["text"] for r in outs[0]] == [r["text"] for r in outs[1]]
     with pytest.raises(Exception, match="key"):
-        oa_dask.map_partitions(db.from_sequence(records, npartitions=2), "text.noise", column="text").compute(scheduler="synchronous")
+        oa_dask.map_partitions(db.from_sequence(records, npartitions=2), "text.noise", column="text").compute(
+            scheduler="synchronous"
+        )

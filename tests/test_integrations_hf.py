@@ -18,7 +18,9 @@ def image_ds(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("hf_images")
     paths = write_images(folder, count=12)
-    return datasets.Dataset.from_dict({"image": [Image.open(p).convert("RGB") for p in paths], "path": [p.name for p in paths]})
+    return datasets.Dataset.from_dict(
+        {"image": [Image.open(p).convert("RGB") for p in paths], "path": [p.name for p in paths]}
+    )
 
 
 def _arrays(ds, column):
@@ -50,7 +52,15 @@ def test_key_column_and_index_keys_and_text_columns(tmp_path):
 def test_audio_columns(tmp_path):
     rng = np.random.default_rng(0)
     t = np.arange(8000) / 16000
-    clips = [{"array": (0.3 * np.sin(2 * np.pi * (150 + 20 * i) * t) + 0.01 * rng.standard_normal(8000)).astype(np.float32), "sampling_rate": 16000} for i in range(6)]
+    clips = [
+        {
+            "array": (0.3 * np.sin(2 * np.pi * (150 + 20 * i) * t) + 0.01 * rng.standard_normal(8000)).astype(
+                np.float32
+            ),
+            "sampling_rate": 16000,
+        }
+        for i in range(6)
+    ]
     ds = datasets.Dataset.from_dict({"audio": clips})
     tr = hf.transform("audio.gain", column="audio", seed=2)
     a = ds.map(tr, batched=True, batch_size=6, with_indices=True)["audio"]
@@ -87,6 +97,10 @@ def test_the_cache_fingerprint_is_stable_and_follows_the_config():
 def test_a_second_map_reuses_the_cache(image_ds, tmp_path):
     t = hf.transform("image.default", column="image", output_column="aug", seed=5)
     first = hf.map(image_ds, t, cache_file_name=str(tmp_path / "c.arrow"))
-    again = hf.map(image_ds, hf.transform("image.default", column="image", output_column="aug", seed=5), cache_file_name=str(tmp_path / "c.arrow"))
+    again = hf.map(
+        image_ds,
+        hf.transform("image.default", column="image", output_column="aug", seed=5),
+        cache_file_name=str(tmp_path / "c.arrow"),
+    )
     assert again._fingerprint == first._fingerprint
     assert again.cache_files == first.cache_files

@@ -53,7 +53,9 @@ def reference(images, tmp_path_factory):
 
 @pytest.mark.parametrize("run", [{"batch_size": 1}, {"batch_size": 5, "workers": 2}])
 def test_apply_runs(images, reference, tmp_path, run):
-    apply_folder(build_transform("image.default"), images, tmp_path / "out", copies=COPIES, seed=SEED, progress=False, **run)
+    apply_folder(
+        build_transform("image.default"), images, tmp_path / "out", copies=COPIES, seed=SEED, progress=False, **run
+    )
     assert decoded(images, tmp_path / "out") == reference
 
 
@@ -67,7 +69,9 @@ def test_hugging_face_map_with_num_proc_1_and_2(images, reference, tmp_path):
         got = {}
         for k in range(COPIES):
             t = hf.transform("image.default", column="image", key="path", seed=SEED, epoch=k, output_column="aug")
-            out = hf.map(ds, t, num_proc=num_proc, batch_size=7, cache_file_name=str(tmp_path / f"np{num_proc}_{k}.arrow"))
+            out = hf.map(
+                ds, t, num_proc=num_proc, batch_size=7, cache_file_name=str(tmp_path / f"np{num_proc}_{k}.arrow")
+            )
             got.update({(r, k): np.asarray(im.convert("RGB")).tobytes() for r, im in zip(rels, out["aug"])})
         assert got == reference, num_proc
 
@@ -86,6 +90,10 @@ def test_dask_with_4_and_8_partitions(images, reference):
         with dask.config.set({"dataframe.convert-string": False}):
             ddf = dd.from_pandas(frame, npartitions=n)
             for k in range(COPIES):
-                out = oa_dask.map_partitions(ddf, "image.default", column="image", key="path", seed=SEED, copy=k, output_column="aug")
-                got.update({(r, k): np.asarray(a).tobytes() for r, a in zip(out["path"].compute(), out["aug"].compute())})
+                out = oa_dask.map_partitions(
+                    ddf, "image.default", column="image", key="path", seed=SEED, copy=k, output_column="aug"
+                )
+                got.update(
+                    {(r, k): np.asarray(a).tobytes() for r, a in zip(out["path"].compute(), out["aug"].compute())}
+                )
         assert got == reference, n

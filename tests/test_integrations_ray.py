@@ -67,7 +67,23 @@ def test_one_and_two_workers_write_the_bytes_of_a_local_run(cluster, images, ref
 
 
 def test_cli_engine_ray(cluster, images, reference, tmp_path):
-    code = main(["apply", "image.default", str(images), str(tmp_path / "cli"), "-n", "2", "--seed", "3", "--engine", "ray", "--workers", "2", "-q"])
+    code = main(
+        [
+            "apply",
+            "image.default",
+            str(images),
+            str(tmp_path / "cli"),
+            "-n",
+            "2",
+            "--seed",
+            "3",
+            "--engine",
+            "ray",
+            "--workers",
+            "2",
+            "-q",
+        ]
+    )
     assert code == 0
     assert tree_bytes(tmp_path / "cli") == reference
 
@@ -118,7 +134,9 @@ def test_a_worker_killed_mid_run_leaves_complete_identical_outputs(cluster, tmp_
 
     thread = threading.Thread(target=killer, daemon=True)
     thread.start()
-    stats = oa_ray.apply_folder("image.default", src, out, copies=2, seed=5, workers=2, progress=False, files_per_task=4)
+    stats = oa_ray.apply_folder(
+        "image.default", src, out, copies=2, seed=5, workers=2, progress=False, files_per_task=4
+    )
     thread.join(timeout=1)
     assert "at" in killed and killed["at"] < 240, "the worker was not killed during the run"
     assert stats["failed"] == 0 and stats["written"] + stats["skipped"] == 240
@@ -139,7 +157,16 @@ def test_map_batches_seeds_by_key_column_for_any_blocks_batch_size_and_workers(c
     results = []
     for blocks, batch, workers in ((1, 16, 1), (5, 3, 2)):
         ds = ray.data.from_items(rows, override_num_blocks=blocks)
-        out = oa_ray.map_batches(ds, "image.default", column="image", key="path", seed=4, output_column="aug", batch_size=batch, workers=workers)
+        out = oa_ray.map_batches(
+            ds,
+            "image.default",
+            column="image",
+            key="path",
+            seed=4,
+            output_column="aug",
+            batch_size=batch,
+            workers=workers,
+        )
         got = {r["path"]: np.asarray(r["aug"]) for r in out.take_all()}
         results.append(got)
         for r, w in zip(rows, want):

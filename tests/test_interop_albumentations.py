@@ -55,7 +55,7 @@ def native(t: object) -> omniaug.Augmentation:
 
 def applied(t: object, img: np.ndarray, seed: int, **targets: object) -> tuple[dict, dict]:
     res = A.Compose([t], save_applied_params=True, seed=seed, strict=False)(image=img, **targets)
-    (name, params), = res["applied_transforms"]
+    ((name, params),) = res["applied_transforms"]
     return res, params
 
 
@@ -100,9 +100,19 @@ REPLAYS = [
     (lambda: A.InvertImg(p=1), lambda p, h, w: {}, 0, 0),
     (lambda: A.ToGray(p=1), lambda p, h, w: {}, 1, 0.75),  # torchvision truncates, OpenCV rounds
     (lambda: A.ChannelShuffle(p=1), lambda p, h, w: {"permutation": torch.tensor([p["channels_shuffled"]])}, 0, 0),
-    (lambda: A.Solarize(threshold_range=(0.3, 0.7), p=1), lambda p, h, w: {"threshold": torch.tensor([p["threshold"]])}, 0, 0),
+    (
+        lambda: A.Solarize(threshold_range=(0.3, 0.7), p=1),
+        lambda p, h, w: {"threshold": torch.tensor([p["threshold"]])},
+        0,
+        0,
+    ),
     (lambda: A.Posterize(num_bits=(2, 6), p=1), lambda p, h, w: {"bits": torch.tensor([int(p["num_bits"])])}, 0, 0),
-    (lambda: A.RandomGamma(gamma_limit=(70, 150), p=1), lambda p, h, w: {"gamma": torch.tensor([p["gamma"]])}, 1, 0.75),  # rounding
+    (
+        lambda: A.RandomGamma(gamma_limit=(70, 150), p=1),
+        lambda p, h, w: {"gamma": torch.tensor([p["gamma"]])},
+        1,
+        0.75,
+    ),  # rounding
     (
         lambda: A.GaussianBlur(blur_limit=(5, 5), sigma_limit=(0.5, 2.0), p=1),
         lambda p, h, w: {"sigma": torch.tensor([_sigma_of(p["kernel"])])},
@@ -111,7 +121,10 @@ REPLAYS = [
     ),
     (
         lambda: A.GaussNoise(std_range=(0.0, 0.1), p=1),
-        lambda p, h, w: {"sigma": torch.ones(1), "noise": torch.from_numpy(p["noise_map"]).permute(2, 0, 1)[None].float() / 255.0},
+        lambda p, h, w: {
+            "sigma": torch.ones(1),
+            "noise": torch.from_numpy(p["noise_map"]).permute(2, 0, 1)[None].float() / 255.0,
+        },
         1,
         0.5,
     ),
@@ -166,7 +179,9 @@ REPLAYS = [
 ]
 
 
-@pytest.mark.parametrize("case", range(len(REPLAYS)), ids=[REPLAYS[i][0]().__class__.__name__ + f"-{i}" for i in range(len(REPLAYS))])
+@pytest.mark.parametrize(
+    "case", range(len(REPLAYS)), ids=[REPLAYS[i][0]().__class__.__name__ + f"-{i}" for i in range(len(REPLAYS))]
+)
 def test_replayed_params_match_albumentations(case: int) -> None:
     make, to_params, max_tol, mean_tol = REPLAYS[case]
     t = make()
@@ -186,7 +201,12 @@ def test_colorjitter_hue_replay_within_opencv_hue_steps() -> None:
     op = native(A.ColorJitter(brightness=0.0, contrast=0.0, saturation=0.0, hue=0.1, p=1))
     img = photos(128, 1)[0]
     res, p = applied(t, img, seed=3)
-    ours = replay(op, img, {k: torch.tensor([p[k]]) for k in ("brightness", "contrast", "saturation", "hue")} | {"order": torch.tensor([p["order"]])})
+    ours = replay(
+        op,
+        img,
+        {k: torch.tensor([p[k]]) for k in ("brightness", "contrast", "saturation", "hue")}
+        | {"order": torch.tensor([p["order"]])},
+    )
     d = diff(ours, res["image"])
     # OpenCV's uint8 hue has 180 steps (2°): a few levels at saturated pixels, small on average
     assert d.mean() < 2.0 and np.percentile(d, 99) <= 8
@@ -196,7 +216,12 @@ def test_d4_elements_are_a_bijection_and_replay_exactly() -> None:
     img = photos(96, 1)[0]
     x = to_batch(img[None])
     op = native(A.D4(p=1))
-    ours = {e: op(x, params=Params({"element": torch.tensor([e]), "apply": torch.ones(1, dtype=torch.bool)}))[0].permute(1, 2, 0).numpy() for e in range(8)}
+    ours = {
+        e: op(x, params=Params({"element": torch.tensor([e]), "apply": torch.ones(1, dtype=torch.bool)}))[0]
+        .permute(1, 2, 0)
+        .numpy()
+        for e in range(8)
+    }
     seen = {}
     for seed in range(40):
         res, p = applied(A.D4(p=1), img, seed)
@@ -249,7 +274,9 @@ def test_affine_angle_sign_and_fill() -> None:
 def test_unmappable_settings_are_wrapped_not_approximated() -> None:
     import cv2
 
-    _, report = convert(A.Compose([A.Affine(rotate=10, border_mode=cv2.BORDER_REFLECT_101), A.Affine(interpolation=cv2.INTER_CUBIC)]))
+    _, report = convert(
+        A.Compose([A.Affine(rotate=10, border_mode=cv2.BORDER_REFLECT_101), A.Affine(interpolation=cv2.INTER_CUBIC)])
+    )
     assert [e.status for e in report.entries] == ["wrapped", "wrapped"]
     assert "border_mode" in report.entries[0].note and "interpolation" in report.entries[1].note
 
@@ -278,7 +305,9 @@ def realistic() -> object:
             A.RandomGamma(p=0.3),
             A.ToGray(p=0.1),
             A.GaussNoise(std_range=(0.0, 0.05), p=0.3),
-            A.CoarseDropout(num_holes_range=(1, 4), hole_height_range=(0.05, 0.15), hole_width_range=(0.05, 0.15), p=0.3),
+            A.CoarseDropout(
+                num_holes_range=(1, 4), hole_height_range=(0.05, 0.15), hole_width_range=(0.05, 0.15), p=0.3
+            ),
             A.CLAHE(p=0.2),
             A.RandomBrightnessContrast(p=0.3),
             A.Solarize(threshold_range=(0.9, 0.9), p=0.1),
@@ -289,7 +318,11 @@ def realistic() -> object:
 
 def photo_batch(n: int = 6, size: int = 192) -> ImageBatch:
     imgs = to_batch(photos(size, n))
-    boxes = torch.tensor([[20.0, 30.0, 90.0, 120.0], [100.0, 40.0, 180.0, 100.0], [0.0, 0.0, 0.0, 0.0]]).expand(n, 3, 4).clone()
+    boxes = (
+        torch.tensor([[20.0, 30.0, 90.0, 120.0], [100.0, 40.0, 180.0, 100.0], [0.0, 0.0, 0.0, 0.0]])
+        .expand(n, 3, 4)
+        .clone()
+    )
     valid = torch.tensor([True, True, False]).expand(n, 3).clone()
     labels = torch.tensor([1, 2, 0]).expand(n, 3).clone()
     ys, xs = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")
@@ -300,7 +333,11 @@ def photo_batch(n: int = 6, size: int = 192) -> ImageBatch:
 def test_realistic_pipeline_with_boxes_and_mask_runs_batched_on_photos() -> None:
     pipeline, report = convert(realistic())
     assert len(report.entries) == 13
-    assert len(report.native) >= 9 and {e.source for e in report.wrapped} == {"MotionBlur", "CLAHE", "RandomBrightnessContrast"}
+    assert len(report.native) >= 9 and {e.source for e in report.wrapped} == {
+        "MotionBlur",
+        "CLAHE",
+        "RandomBrightnessContrast",
+    }
     x = photo_batch()
     g = omniaug.rng.make_generator(0)
     out, params = pipeline.augment(x, generator=g)
@@ -318,7 +355,11 @@ def test_realistic_pipeline_with_boxes_and_mask_runs_batched_on_photos() -> None
         if out.box_valid[i, 0] and region.sum() > 50:
             x1, y1, x2, y2 = out.boxes[i, 0].tolist()
             ys, xs = region.nonzero().unbind(1)
-            inside = ((xs + 0.5 >= x1 - 1) & (xs + 0.5 <= x2 + 1) & (ys + 0.5 >= y1 - 1) & (ys + 0.5 <= y2 + 1)).float().mean()
+            inside = (
+                ((xs + 0.5 >= x1 - 1) & (xs + 0.5 <= x2 + 1) & (ys + 0.5 >= y1 - 1) & (ys + 0.5 <= y2 + 1))
+                .float()
+                .mean()
+            )
             assert inside > 0.97, (i, inside)
 
 
@@ -329,9 +370,9 @@ def test_wrapped_transform_moves_boxes_and_mask_like_albumentations() -> None:
     x = photo_batch(2)
     out = pipeline(x, generator=omniaug.rng.make_generator(1))
     img = x.image[0].permute(1, 2, 0).numpy()
-    ref = A.Compose([A.SafeRotate(limit=(25, 25), p=1.0)], bbox_params=A.BboxParams(format="pascal_voc", label_fields=["labels"]))(
-        image=img, mask=x.mask[0].numpy(), bboxes=x.boxes[0, :2].numpy(), labels=[1, 2]
-    )
+    ref = A.Compose(
+        [A.SafeRotate(limit=(25, 25), p=1.0)], bbox_params=A.BboxParams(format="pascal_voc", label_fields=["labels"])
+    )(image=img, mask=x.mask[0].numpy(), bboxes=x.boxes[0, :2].numpy(), labels=[1, 2])
     assert np.array_equal(out.image[0].permute(1, 2, 0).numpy(), ref["image"])  # fixed angle: seed-independent
     assert np.array_equal(out.mask[0].numpy(), ref["mask"])
     assert np.allclose(out.boxes[0, :2].numpy(), np.asarray(ref["bboxes"]), atol=1e-3)

@@ -54,11 +54,19 @@ def peer_run(t: object, samples: np.ndarray, seed: int) -> tuple[np.ndarray, dic
 
 
 REPLAYS = [
-    (lambda: am.Gain(min_gain_db=-9, max_gain_db=9, p=1.0), lambda p, n: {"gain_db": torch.tensor([20 * math.log10(p["amplitude_ratio"])])}, 1e-6),
+    (
+        lambda: am.Gain(min_gain_db=-9, max_gain_db=9, p=1.0),
+        lambda p, n: {"gain_db": torch.tensor([20 * math.log10(p["amplitude_ratio"])])},
+        1e-6,
+    ),
     (lambda: am.PolarityInversion(p=1.0), lambda p, n: {}, 0.0),
     (lambda: am.Reverse(p=1.0), lambda p, n: {}, 0.0),
     (lambda: am.Normalize(p=1.0), lambda p, n: {"target_db": torch.zeros(1)}, 1e-6),
-    (lambda: am.Shift(min_shift=-0.3, max_shift=0.3, fade_duration=0.0, p=1.0), lambda p, n: {"shift": torch.tensor([p["shift_amount"]], dtype=torch.float64)}, 0.0),
+    (
+        lambda: am.Shift(min_shift=-0.3, max_shift=0.3, fade_duration=0.0, p=1.0),
+        lambda p, n: {"shift": torch.tensor([p["shift_amount"]], dtype=torch.float64)},
+        0.0,
+    ),
     (
         lambda: am.Shift(min_shift=-0.3, max_shift=0.3, rollover=False, fade_duration=0.0, p=1.0),
         lambda p, n: {"shift": torch.tensor([p["shift_amount"]], dtype=torch.float64)},
@@ -66,13 +74,18 @@ REPLAYS = [
     ),
     (
         lambda: am.TimeMask(min_band_part=0.05, max_band_part=0.3, fade_duration=0.0, p=1.0),
-        lambda p, n: {"width": torch.tensor([p["t"] / n], dtype=torch.float64), "offset": torch.tensor([(p["t0"] + 0.5) / (n - p["t"] + 1)], dtype=torch.float64)},
+        lambda p, n: {
+            "width": torch.tensor([p["t"] / n], dtype=torch.float64),
+            "offset": torch.tensor([(p["t0"] + 0.5) / (n - p["t"] + 1)], dtype=torch.float64),
+        },
         0.0,
     ),
 ]
 
 
-@pytest.mark.parametrize("case", range(len(REPLAYS)), ids=[type(REPLAYS[i][0]()).__name__ + f"-{i}" for i in range(len(REPLAYS))])
+@pytest.mark.parametrize(
+    "case", range(len(REPLAYS)), ids=[type(REPLAYS[i][0]()).__name__ + f"-{i}" for i in range(len(REPLAYS))]
+)
 def test_replayed_params_match_audiomentations(case: int) -> None:
     make, to_params, tol = REPLAYS[case]
     t = make()
@@ -110,7 +123,9 @@ def test_low_pass_attenuates_3db_at_the_replayed_cutoff() -> None:
     t = torch.arange(n) / SR
     for cutoff in (800.0, 2500.0):
         tone = torch.sin(2 * math.pi * cutoff * t).reshape(1, 1, -1)
-        params = Params({"freq_hz": torch.tensor([cutoff]), "q": torch.tensor([0.7071]), "apply": torch.ones(1, dtype=torch.bool)})
+        params = Params(
+            {"freq_hz": torch.tensor([cutoff]), "q": torch.tensor([0.7071]), "apply": torch.ones(1, dtype=torch.bool)}
+        )
         out = op(tone, params=params)
         gain_db = 20 * math.log10(float(out[..., 2000:-2000].std() / tone[..., 2000:-2000].std()))
         assert abs(gain_db + 3.0) < 0.3, gain_db
@@ -141,7 +156,10 @@ def realistic() -> object:
             am.TimeStretch(min_rate=0.9, max_rate=1.1, p=0.3),
             am.PitchShift(min_semitones=-2, max_semitones=2, p=0.3),
             am.Shift(min_shift=-0.1, max_shift=0.1, p=0.5),
-            am.OneOf([am.LowPassFilter(min_rolloff=12, max_rolloff=12), am.HighPassFilter(min_rolloff=24, max_rolloff=24)], p=0.3),
+            am.OneOf(
+                [am.LowPassFilter(min_rolloff=12, max_rolloff=12), am.HighPassFilter(min_rolloff=24, max_rolloff=24)],
+                p=0.3,
+            ),
             am.ClippingDistortion(max_percentile_threshold=10, p=0.2),
             am.TimeMask(min_band_part=0.0, max_band_part=0.1, p=0.3),
             am.Normalize(p=1.0),
@@ -198,7 +216,10 @@ def _tam_params(t: object, x: torch.Tensor, seed: int) -> tuple[torch.Tensor, di
 @pytest.mark.parametrize(
     ("make", "to_params"),
     [
-        (lambda: tam.Gain(min_gain_in_db=-9, max_gain_in_db=9, p=1.0, output_type="tensor"), lambda p: {"gain_db": 20 * torch.log10(p["gain_factors"].reshape(1))}),
+        (
+            lambda: tam.Gain(min_gain_in_db=-9, max_gain_in_db=9, p=1.0, output_type="tensor"),
+            lambda p: {"gain_db": 20 * torch.log10(p["gain_factors"].reshape(1))},
+        ),
         (lambda: tam.PolarityInversion(p=1.0, output_type="tensor"), lambda p: {}),
         (lambda: tam.TimeInversion(p=1.0, output_type="tensor"), lambda p: {}),
         (lambda: tam.PeakNormalization(p=1.0, output_type="tensor"), lambda p: {"target_db": torch.zeros(1)}),

@@ -40,7 +40,9 @@ def test_a_missing_peer_names_its_extra():
     assert res.returncode == 0 and "ok" in res.stdout, res.stdout + res.stderr[-2000:]
 
 
-@pytest.mark.parametrize("extra", ["albumentations", "torchvision", "kornia", "audiomentations", "torch-audiomentations", "nlpaug"])
+@pytest.mark.parametrize(
+    "extra", ["albumentations", "torchvision", "kornia", "audiomentations", "torch-audiomentations", "nlpaug"]
+)
 def test_every_peer_is_an_optional_extra_not_a_dependency(extra):
     from importlib.metadata import requires
 

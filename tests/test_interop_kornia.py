@@ -66,7 +66,9 @@ def test_sequence_converts_and_runs_batched() -> None:
     out, params = pipeline.augment(x, generator=omniaug.rng.make_generator(0))
     assert out.shape == (4, 3, 64, 64)
     assert torch.equal(pipeline(x, params=params), out)
-    assert torch.equal(omniaug.from_config(omniaug.to_config(pipeline))(x, generator=omniaug.rng.make_generator(0)), out)
+    assert torch.equal(
+        omniaug.from_config(omniaug.to_config(pipeline))(x, generator=omniaug.rng.make_generator(0)), out
+    )
 
 
 def test_custom_padding_is_wrapped() -> None:

@@ -80,7 +80,11 @@ REPLAYS = [
     (lambda: v2.RandomPerspective(distortion_scale=0.4, p=1), _perspective, None, 3.0),
     (
         lambda: v2.RandomResizedCrop(size=(96, 128), antialias=False),
-        lambda p, h, w: {"box": torch.tensor([[p["left"], p["top"], p["left"] + p["width"], p["top"] + p["height"]]], dtype=torch.float32)},
+        lambda p, h, w: {
+            "box": torch.tensor(
+                [[p["left"], p["top"], p["left"] + p["width"], p["top"] + p["height"]]], dtype=torch.float32
+            )
+        },
         1,
         0.2,
     ),
@@ -96,17 +100,27 @@ REPLAYS = [
         1,
         0.1,
     ),
-    (lambda: v2.GaussianBlur(kernel_size=7, sigma=(0.3, 2.5)), lambda p, h, w: {"sigma": torch.tensor([p["sigma"][0]])}, 1, 0.1),
+    (
+        lambda: v2.GaussianBlur(kernel_size=7, sigma=(0.3, 2.5)),
+        lambda p, h, w: {"sigma": torch.tensor([p["sigma"][0]])},
+        1,
+        0.1,
+    ),
     (
         lambda: v2.RandomErasing(p=1, scale=(0.05, 0.3)),
-        lambda p, h, w: {"holes": torch.tensor([[[p["i"], p["j"], p["i"] + p["h"], p["j"] + p["w"]]]]), "active": torch.ones(1, 1, dtype=torch.bool)},
+        lambda p, h, w: {
+            "holes": torch.tensor([[[p["i"], p["j"], p["i"] + p["h"], p["j"] + p["w"]]]]),
+            "active": torch.ones(1, 1, dtype=torch.bool),
+        },
         0,
         0,
     ),
 ]
 
 
-@pytest.mark.parametrize("case", range(len(REPLAYS)), ids=[type(REPLAYS[i][0]()).__name__ + f"-{i}" for i in range(len(REPLAYS))])
+@pytest.mark.parametrize(
+    "case", range(len(REPLAYS)), ids=[type(REPLAYS[i][0]()).__name__ + f"-{i}" for i in range(len(REPLAYS))]
+)
 def test_replayed_params_match_torchvision(case: int) -> None:
     make, to_params, max_tol, mean_tol = REPLAYS[case]
     t = make()
@@ -148,7 +162,9 @@ def test_gaussian_noise_replays_the_noise_field() -> None:
     ours = replay(op, img, {"sigma": torch.tensor([0.08]), "noise": noise[None]})
     assert torch.allclose(ours, ref, atol=1e-6)
     # a number sigma is the fixed σ of every sample (as torchvision), not a range up to it
-    sigmas = op.sample_params(img.expand(5, -1, -1, -1).contiguous(), generator=torch.Generator().manual_seed(0))["sigma"]
+    sigmas = op.sample_params(img.expand(5, -1, -1, -1).contiguous(), generator=torch.Generator().manual_seed(0))[
+        "sigma"
+    ]
     assert torch.equal(sigmas, torch.full((5,), 0.08))
 
 
@@ -157,7 +173,9 @@ def test_argument_rules() -> None:
     assert op.degrees == [-10.0, 30.0] and op.fill == 1.0 and op.translate == [0.0, 0.0] and op.scale == [1.0, 1.0]
     jitter = native(v2.ColorJitter(brightness=0.3, hue=0.2))
     assert jitter.strengths == pytest.approx((0.3, 0.0, 0.0, 0.2))
-    _, report = convert(v2.Compose([v2.RandomRotation(10, expand=True), v2.RandomAffine(5, interpolation=v2.InterpolationMode.BICUBIC)]))
+    _, report = convert(
+        v2.Compose([v2.RandomRotation(10, expand=True), v2.RandomAffine(5, interpolation=v2.InterpolationMode.BICUBIC)])
+    )
     assert [e.status for e in report.entries] == ["wrapped", "wrapped"]
     assert "expand" in report.entries[0].note and "interpolation" in report.entries[1].note
 

@@ -21,7 +21,10 @@ KEYS = [f"clips/speaker{i % 7}/utt{i:03d}.wav" for i in range(64)]
 
 def _split_draws(draw: Any, keys: list[str], size: int) -> torch.Tensor:
     """The draws of ``keys`` made in batches of ``size``, concatenated."""
-    parts = [draw(KeyedGenerator.from_keys(3, keys[i : i + size], copy=1), len(keys[i : i + size])) for i in range(0, len(keys), size)]
+    parts = [
+        draw(KeyedGenerator.from_keys(3, keys[i : i + size], copy=1), len(keys[i : i + size]))
+        for i in range(0, len(keys), size)
+    ]
     return torch.cat(parts)
 
 
@@ -273,7 +276,9 @@ PRESETS = sorted(
 )
 
 
-@pytest.mark.parametrize("preset", [pytest.param(p, marks=pytest.mark.slow) if p == "audio.default" else p for p in PRESETS])
+@pytest.mark.parametrize(
+    "preset", [pytest.param(p, marks=pytest.mark.slow) if p == "audio.default" else p for p in PRESETS]
+)
 def test_real_pipelines_give_each_row_the_same_output_for_batch_sizes_1_8_16_64(preset):
     reg = omniaug.registry()
     if preset not in reg.presets:
@@ -285,7 +290,9 @@ def test_real_pipelines_give_each_row_the_same_output_for_batch_sizes_1_8_16_64(
     for size in (1, 8, 16, 64):
         rows = []
         for s in range(0, 64, size):
-            out = t(spec.subset(x, torch.arange(s, s + size)), generator=KeyedGenerator.from_keys(7, KEYS[s : s + size]))
+            out = t(
+                spec.subset(x, torch.arange(s, s + size)), generator=KeyedGenerator.from_keys(7, KEYS[s : s + size])
+            )
             rows += [spec.subset(out, torch.tensor([i])) for i in range(size)]
         results[size] = rows
     same = sum(all(_identical(results[64][i], results[s][i]) for s in (1, 8, 16)) for i in range(64))
@@ -311,7 +318,9 @@ def test_every_op_draws_the_same_params_for_a_row_alone_and_in_a_batch(preset):
     for op in _ops(t):
         batch = op.sample_params(x, generator=KeyedGenerator.from_keys(7, KEYS))
         for i in (0, 9, 63):
-            alone = op.sample_params(spec.subset(x, torch.tensor([i])), generator=KeyedGenerator.from_keys(7, KEYS[i : i + 1]))
+            alone = op.sample_params(
+                spec.subset(x, torch.tensor([i])), generator=KeyedGenerator.from_keys(7, KEYS[i : i + 1])
+            )
             for name, v in batch.items():
                 if isinstance(v, torch.Tensor):
                     assert torch.equal(v[i : i + 1], alone[name]), (type(op).__name__, name)

@@ -101,8 +101,12 @@ def test_run_chunks_caller_takes_part_with_one_intra_op_thread_and_restores_its_
         assert any(name == threading.current_thread().name for _, name, _ in seen)
         assert torch.get_num_threads() == 2
         with pytest.raises(RuntimeError, match="chunk 6"):
-            run_chunks(10, 2, lambda a, b: (_ for _ in ()).throw(RuntimeError(f"chunk {a}")) if a == 6 else None,
-                       torch.device("cpu"))
+            run_chunks(
+                10,
+                2,
+                lambda a, b: (_ for _ in ()).throw(RuntimeError(f"chunk {a}")) if a == 6 else None,
+                torch.device("cpu"),
+            )
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(real)

@@ -69,9 +69,7 @@ def positive(name: str, value: Any, *, where: str | None = None) -> float:
     return v
 
 
-def integer(
-    name: str, value: Any, *, low: int | None = None, high: int | None = None, where: str | None = None
-) -> int:
+def integer(name: str, value: Any, *, low: int | None = None, high: int | None = None, where: str | None = None) -> int:
     """An integer in ``[low, high]`` (either bound optional)."""
     lo = "-inf" if low is None else str(low)
     hi = "inf" if high is None else str(high)

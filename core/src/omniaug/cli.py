@@ -99,7 +99,9 @@ def describe_text(name: str) -> str:
         lines.append(f"modality: {getattr(modality, 'name', modality)}")
     mag = getattr(cls, "magnitude", None)
     if mag is not None:
-        lines.append(f"policy magnitude: {mag.arg} from {mag.low} (m=0) to {mag.high} (m=10, RandAugment's scale [0, 10])")
+        lines.append(
+            f"policy magnitude: {mag.arg} from {mag.low} (m=0) to {mag.high} (m=10, RandAugment's scale [0, 10])"
+        )
     if getattr(cls, "fusion", None):
         lines.append(f"fusable: {cls.fusion}")  # type: ignore[attr-defined]
     if isinstance(getattr(cls, "differentiable", None), bool):
@@ -471,7 +473,11 @@ def apply_folder(
     if _is_within(output_dir, input_dir) or _is_within(input_dir, output_dir):
         raise OmniaugError("the output folder must not overlap the input folder (inputs are never overwritten)")
     if only is not None:
-        files = [input_dir / r for r in only if (input_dir / r).is_file() and _is_within((input_dir / r).resolve(), input_dir)]
+        files = [
+            input_dir / r
+            for r in only
+            if (input_dir / r).is_file() and _is_within((input_dir / r).resolve(), input_dir)
+        ]
     else:
         files = _list_inputs(input_dir, codec.patterns)
     if not files:
@@ -485,8 +491,16 @@ def apply_folder(
             output_dir.mkdir(parents=True, exist_ok=True)
             write_manifest(output_dir, settings, copies)
             return _apply_with_workers(
-                transform, input_dir, output_dir, workers=workers, progress=progress,
-                copies=copies, seed=seed, batch_size=batch_size, options=options, overwrite=overwrite,
+                transform,
+                input_dir,
+                output_dir,
+                workers=workers,
+                progress=progress,
+                copies=copies,
+                seed=seed,
+                batch_size=batch_size,
+                options=options,
+                overwrite=overwrite,
             )
     if shard is not None:
         files = files[shard[0] :: shard[1]]
@@ -667,7 +681,10 @@ def _apply_with_workers(
             total["failures"] += stats["failures"]
             total["report"] += stats["report"]
             if progress:
-                print(f"omniaug apply: worker done ({stats['written']} written, {stats['skipped']} present)", file=sys.stderr)
+                print(
+                    f"omniaug apply: worker done ({stats['written']} written, {stats['skipped']} present)",
+                    file=sys.stderr,
+                )
     return total
 
 
@@ -924,7 +941,9 @@ def build_parser(commands: Mapping[str, Any] | None = None) -> argparse.Argument
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch-size", type=int, default=16, help="files per batch (only files of one group share a batch)")
     p.add_argument("--workers", type=int, default=1, help="local worker processes (or Ray workers with --engine ray)")
-    p.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes, or Ray Data (omniaug[ray])")
+    p.add_argument(
+        "--engine", choices=["local", "ray"], default="local", help="local processes, or Ray Data (omniaug[ray])"
+    )
     p.add_argument("--address", help="with --engine ray: an existing cluster (default: a local Ray started offline)")
     p.add_argument(
         "--option",

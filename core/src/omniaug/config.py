@@ -49,8 +49,18 @@ __all__ = [
 ]
 
 CORE_TRANSFORMS: dict[str, type[Transform]] = {
-    cls.name: cls for cls in (
-        Compose, RandomApply, OneOf, SomeOf, Identity, RandAugment, TrivialAugment, SkipInapplicable, Keys, MixKeys
+    cls.name: cls
+    for cls in (
+        Compose,
+        RandomApply,
+        OneOf,
+        SomeOf,
+        Identity,
+        RandAugment,
+        TrivialAugment,
+        SkipInapplicable,
+        Keys,
+        MixKeys,
     )
 }
 OP_KEY = "op"

@@ -569,7 +569,9 @@ def _per_row(gen: KeyedGenerator, n: int, where: str) -> int | None:
     return None
 
 
-def _finish(t: torch.Tensor, n: int, shape: Sequence[int], same_on_batch: bool, device: torch.device, dtype: torch.dtype | None) -> torch.Tensor:
+def _finish(
+    t: torch.Tensor, n: int, shape: Sequence[int], same_on_batch: bool, device: torch.device, dtype: torch.dtype | None
+) -> torch.Tensor:
     if (shape or t.dim() != 1) and t.shape != (n, *shape):
         t = t.reshape(n, *shape)
     if dtype is not None and t.dtype != dtype:
@@ -649,7 +651,13 @@ def _call_words(gen: KeyedGenerator, k: int, shape: Sequence[int], convert: Any 
         w = gen._root.first(gen._idx).reshape(-1, 1)
         return w if convert is None else convert(w)
     root = gen._root
-    if convert is not None and gen._idx is None and root.calls is None and isinstance(root.seed, np.ndarray) and gen.rows * m <= 2 * TILE:
+    if (
+        convert is not None
+        and gen._idx is None
+        and root.calls is None
+        and isinstance(root.seed, np.ndarray)
+        and gen.rows * m <= 2 * TILE
+    ):
         # rows in step, a small draw: the call's step c · γ joins the m offsets instead of all rows' seeds
         # ((seed + c·γ) + e·δ is seed + (e·δ + c·γ) modulo 2**64: the same words, one pass over the rows fewer)
         root.sync += 1
@@ -679,7 +687,16 @@ def uniform(
     if k is None:
         from . import rng
 
-        return rng.uniform(n, low, high, shape=shape, generator=generator.batch_generator(), device=device, dtype=dtype, same_on_batch=same_on_batch)
+        return rng.uniform(
+            n,
+            low,
+            high,
+            shape=shape,
+            generator=generator.batch_generator(),
+            device=device,
+            dtype=dtype,
+            same_on_batch=same_on_batch,
+        )
     if (
         isinstance(low, (int, float))
         and isinstance(high, (int, float))
@@ -733,12 +750,25 @@ def normal(
     if k is None:
         from . import rng
 
-        return rng.normal(n, mean, std, shape=shape, generator=generator.batch_generator(), device=device, dtype=dtype, same_on_batch=same_on_batch)
+        return rng.normal(
+            n,
+            mean,
+            std,
+            shape=shape,
+            generator=generator.batch_generator(),
+            device=device,
+            dtype=dtype,
+            same_on_batch=same_on_batch,
+        )
     big = _large(generator, "normal", k, shape, _gauss)
     if big is not None:
         z = _finish(big, n, shape, same_on_batch, device, dtype)
     else:
-        g = generator._root.first(generator._idx, _gauss) if k == 1 and not shape else _call_words(generator, k, shape, _gauss)
+        g = (
+            generator._root.first(generator._idx, _gauss)
+            if k == 1 and not shape
+            else _call_words(generator, k, shape, _gauss)
+        )
         z = _finish(_tensor(g, device), n, shape, same_on_batch, device, dtype)
     if isinstance(mean, (int, float)) and isinstance(std, (int, float)):
         return z.mul_(float(std)).add_(float(mean)) if (std != 1.0 or mean != 0.0) else z
@@ -760,7 +790,9 @@ def bernoulli(
     if k is None:
         from . import rng
 
-        return rng.bernoulli(n, p, shape=shape, generator=generator.batch_generator(), device=device, same_on_batch=same_on_batch)
+        return rng.bernoulli(
+            n, p, shape=shape, generator=generator.batch_generator(), device=device, same_on_batch=same_on_batch
+        )
     if isinstance(p, (int, float)) and not isinstance(p, bool):
         if k == 1 and not shape:
             u = generator._root.first(generator._idx, _unit24)
@@ -788,16 +820,28 @@ def randint(
     if k is None:
         from . import rng
 
-        return rng.randint(n, low, high, shape=shape, generator=generator.batch_generator(), device=device, same_on_batch=same_on_batch)
+        return rng.randint(
+            n, low, high, shape=shape, generator=generator.batch_generator(), device=device, same_on_batch=same_on_batch
+        )
     if isinstance(high, int) and isinstance(low, int) and high > low:
         span = high - low
         if span <= 1 << 31:  # ((w >>> 32) · span) >>> 32 is uniform on [0, span) up to 2**-32 bias
             v: Any
-            if k == 1 and not shape and generator._idx is None and generator._root.calls is None and generator.device.type == "cpu":
+            if (
+                k == 1
+                and not shape
+                and generator._idx is None
+                and generator._root.calls is None
+                and generator.device.type == "cpu"
+            ):
                 # rows in step: the block cache converts once per block (one converter per (span, low))
                 v = generator._root.first(None, _bounded(span, low))
                 return _finish(_tensor(v, device), n, shape, same_on_batch, device, None)
-            hi = generator._root.first(generator._idx, _hi32) if k == 1 and not shape else _hi32(_call_words(generator, k, shape))
+            hi = (
+                generator._root.first(generator._idx, _hi32)
+                if k == 1 and not shape
+                else _hi32(_call_words(generator, k, shape))
+            )
             if isinstance(hi, np.ndarray):
                 prod = hi * np.uint64(span)
                 prod >>= _S32
@@ -820,7 +864,9 @@ def randint(
     return (low + torch.floor(u * span_t)).to(torch.long).clamp_max((high_t - 1).clamp_min(low))
 
 
-def random_bits(count: int | tuple[int, int], *, generator: KeyedGenerator, device: torch.device | str = "cpu") -> torch.Tensor:
+def random_bits(
+    count: int | tuple[int, int], *, generator: KeyedGenerator, device: torch.device | str = "cpu"
+) -> torch.Tensor:
     """Keyed :func:`omniaug.rng.random_bits`: ``count`` words, or ``(rows, words per row)``.
 
     A flat ``count`` must be a multiple of the rows (each row gets ``count / rows``
@@ -835,7 +881,11 @@ def random_bits(count: int | tuple[int, int], *, generator: KeyedGenerator, devi
 
             return rng.random_bits(count, generator=generator.batch_generator(), device=device)
         big = _large(generator, "bits", k, (per,), _as_int64)
-        return (big if big is not None else _bits_tensor(_call_words(generator, k, (per,)), device)).reshape(n, per).to(device)
+        return (
+            (big if big is not None else _bits_tensor(_call_words(generator, k, (per,)), device))
+            .reshape(n, per)
+            .to(device)
+        )
     k = _per_row(generator, count, "random_bits") if generator.rows and count % max(generator.rows, 1) == 0 else None
     if k is None:
         if count and generator.rows and count % generator.rows:
@@ -844,7 +894,11 @@ def random_bits(count: int | tuple[int, int], *, generator: KeyedGenerator, devi
 
         return rng.random_bits(count, generator=generator.batch_generator(), device=device)
     big = _large(generator, "bits", count // generator.rows, (), _as_int64)
-    return (big if big is not None else _bits_tensor(_call_words(generator, count // generator.rows, ()), device)).reshape(count).to(device)
+    return (
+        (big if big is not None else _bits_tensor(_call_words(generator, count // generator.rows, ()), device))
+        .reshape(count)
+        .to(device)
+    )
 
 
 def _as_int64(w: np.ndarray) -> np.ndarray:
@@ -880,7 +934,15 @@ def beta(
     if k is None:
         from . import rng
 
-        return rng.beta(n, alpha, beta_, generator=generator.batch_generator(), device=device, dtype=dtype, same_on_batch=same_on_batch)
+        return rng.beta(
+            n,
+            alpha,
+            beta_,
+            generator=generator.batch_generator(),
+            device=device,
+            dtype=dtype,
+            same_on_batch=same_on_batch,
+        )
     b = alpha if beta_ is None else beta_
     state = generator._advance()
     if not isinstance(state, np.ndarray):

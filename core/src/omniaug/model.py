@@ -249,7 +249,9 @@ def train_step(
         x, y, params = out
     losses = loss_fn(forward(model, x), y)
     if not isinstance(losses, torch.Tensor) or losses.dim() != 1:
-        raise InputError("loss_fn", "per-sample losses of shape (B,) (use reduction='none')", losses, where="train_step")
+        raise InputError(
+            "loss_fn", "per-sample losses of shape (B,) (use reduction='none')", losses, where="train_step"
+        )
     optimizer.zero_grad(set_to_none=True)
     losses.mean().backward()
     optimizer.step()

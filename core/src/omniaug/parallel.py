@@ -177,7 +177,12 @@ def value_range(t: torch.Tensor) -> tuple[float, float]:
     shared with the pool (:func:`run_shared`). ``t`` must be non-empty. One device
     sync elsewhere, as ``aminmax`` + ``float`` would be.
     """
-    if t.device.type != "cpu" or t.numel() < RANGE_PARALLEL_MIN or not t.is_contiguous() or torch.get_num_threads() <= 1:
+    if (
+        t.device.type != "cpu"
+        or t.numel() < RANGE_PARALLEL_MIN
+        or not t.is_contiguous()
+        or torch.get_num_threads() <= 1
+    ):
         with single_thread() if t.device.type == "cpu" else contextlib.nullcontext():
             lo, hi = torch.aminmax(t.detach())  # validation reads values, never gradients
         return lo.item(), hi.item()  # one host sync: validation needs the numbers (ints stay ints)

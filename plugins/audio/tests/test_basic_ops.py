@@ -37,7 +37,9 @@ def _padding_kept(x: AudioBatch, y: AudioBatch) -> bool:
 def test_gain_matches_db_formula(batch: AudioBatch) -> None:
     out, params = Gain((-10.0, 10.0)).augment(batch, generator=make_generator(1))
     expected = batch.waveform * 10 ** (params["gain_db"] / 20).reshape(-1, 1, 1)
-    assert torch.allclose(torch.where(_valid(batch), out.waveform, 0.0), torch.where(_valid(batch), expected, 0.0), atol=1e-6)
+    assert torch.allclose(
+        torch.where(_valid(batch), out.waveform, 0.0), torch.where(_valid(batch), expected, 0.0), atol=1e-6
+    )
     assert _padding_kept(batch, out)
     assert bool(((params["gain_db"] >= -10) & (params["gain_db"] <= 10)).all())
 

@@ -20,7 +20,10 @@ def _sine(freq: float, sr: int, seconds: float, amplitude: float = 1.0) -> torch
 
 def test_k_weighting_at_48k_reproduces_the_coefficients_printed_in_bs1770() -> None:
     (shelf_b, shelf_a), (hp_b, hp_a) = k_weighting_coefficients(48000)
-    expected_shelf = ([1.53512485958697, -2.69169618940638, 1.19839281085285], [1.0, -1.69065929318241, 0.73248077421585])
+    expected_shelf = (
+        [1.53512485958697, -2.69169618940638, 1.19839281085285],
+        [1.0, -1.69065929318241, 0.73248077421585],
+    )
     expected_hp = ([1.0, -2.0, 1.0], [1.0, -1.99004745483398, 0.99007225036621])
     for got, want in zip((shelf_b, shelf_a, hp_b, hp_a), (*expected_shelf, *expected_hp)):
         assert got == pytest.approx(want, abs=1e-10)

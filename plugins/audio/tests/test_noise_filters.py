@@ -56,7 +56,9 @@ def test_random_int16_is_uniform_over_the_full_range() -> None:
     assert float(values.min()) < -32000 and float(values.max()) > 32000  # both signs, full 16 bits
     assert abs(float(values.mean())) < 3 * 32768 / math.sqrt(3 * 64000)  # zero mean within 3 standard errors
     assert float(values.std()) == pytest.approx(32768 / math.sqrt(3), rel=0.01)  # uniform's spread
-    assert torch.equal(random_int16((5, 3), generator=make_generator(1)), random_int16((5, 3), generator=make_generator(1)))
+    assert torch.equal(
+        random_int16((5, 3), generator=make_generator(1)), random_int16((5, 3), generator=make_generator(1))
+    )
 
 
 def test_white_noise_is_gaussian_and_independent_per_example() -> None:
@@ -138,7 +140,9 @@ def test_band_pass_and_band_stop() -> None:
     q = torch.tensor([2.0, 2.0])
     at_centre = _sine_batch(centre.tolist())
     far = _sine_batch([4000.0, 250.0])  # three octaves above / below the centres
-    assert torch.allclose(_gain_db(at_centre, _replay(BandPass(), at_centre, freq_hz=centre, q=q)), torch.zeros(2), atol=0.05)
+    assert torch.allclose(
+        _gain_db(at_centre, _replay(BandPass(), at_centre, freq_hz=centre, q=q)), torch.zeros(2), atol=0.05
+    )
     assert bool((_gain_db(far, _replay(BandPass(), far, freq_hz=centre, q=q)) < -20).all())
     assert bool((_gain_db(at_centre, _replay(BandStop(), at_centre, freq_hz=centre, q=q)) < -40).all())
     assert torch.allclose(_gain_db(far, _replay(BandStop(), far, freq_hz=centre, q=q)), torch.zeros(2), atol=0.3)

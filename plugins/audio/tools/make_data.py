@@ -1,6 +1,6 @@
 """Regenerate the WAV files bundled in ``omniaug_audio/data`` (needs espeak-ng; run once by hand).
 
-    python plugins/audio/tools/make_data.py
+python plugins/audio/tools/make_data.py
 """
 
 from __future__ import annotations

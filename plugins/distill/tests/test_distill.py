@@ -112,10 +112,18 @@ def test_dm_with_linear_embeddings_recovers_the_class_means():
     means = torch.stack([x[y == c].mean(0) for c in range(3)])
     s = DistillSettings(iterations=60, lr=0.02, batch_real=40, width=16)
     out = distill(
-        x, y, method="dm", ipc=1, init="noise", settings=s, generator=torch.Generator().manual_seed(0),
+        x,
+        y,
+        method="dm",
+        ipc=1,
+        init="noise",
+        settings=s,
+        generator=torch.Generator().manual_seed(0),
         network=_linear_embedding,
     )
-    start = distill(x, y, ipc=1, init="noise", settings=DistillSettings(iterations=0), generator=torch.Generator().manual_seed(0))
+    start = distill(
+        x, y, ipc=1, init="noise", settings=DistillSettings(iterations=0), generator=torch.Generator().manual_seed(0)
+    )
     assert torch.allclose(out.x, means, atol=0.05), (out.x, means)
     assert (start.x - means).norm() > 10 * (out.x - means).norm()
 
@@ -141,9 +149,13 @@ def test_dc_reduces_gradient_mismatch_on_blobs():
     g = torch.Generator().manual_seed(0)
     losses: list[float] = []
     distill(
-        x, y, method="dc", ipc=2, settings=DistillSettings(iterations=15, lr=0.1, batch_real=32, width=16,
-                                                           outer_loop=2, inner_loop=2),
-        generator=g, progress=lambda it, loss: losses.append(loss),
+        x,
+        y,
+        method="dc",
+        ipc=2,
+        settings=DistillSettings(iterations=15, lr=0.1, batch_real=32, width=16, outer_loop=2, inner_loop=2),
+        generator=g,
+        progress=lambda it, loss: losses.append(loss),
     )
     assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3
 
@@ -153,22 +165,40 @@ def test_reproducible_from_the_generator_and_global_rng_untouched():
     pipe = omniaug.Compose([_image_pipeline()])
     state = torch.get_rng_state()
     runs = [
-        distill(x, y, ipc=2, pipeline=pipe, settings=DistillSettings(iterations=5, width=8, batch_real=8),
-                generator=torch.Generator().manual_seed(7))
+        distill(
+            x,
+            y,
+            ipc=2,
+            pipeline=pipe,
+            settings=DistillSettings(iterations=5, width=8, batch_real=8),
+            generator=torch.Generator().manual_seed(7),
+        )
         for _ in range(2)
     ]
     assert torch.equal(torch.get_rng_state(), state)
     assert torch.equal(runs[0].x, runs[1].x)
-    other = distill(x, y, ipc=2, pipeline=pipe, settings=DistillSettings(iterations=5, width=8, batch_real=8),
-                    generator=torch.Generator().manual_seed(8))
+    other = distill(
+        x,
+        y,
+        ipc=2,
+        pipeline=pipe,
+        settings=DistillSettings(iterations=5, width=8, batch_real=8),
+        generator=torch.Generator().manual_seed(8),
+    )
     assert not torch.equal(runs[0].x, other.x)
 
 
 def test_saved_set_loads_back_with_its_pipeline(tmp_path):
     x, y = _tiny_images()
     pipe = _image_pipeline()
-    s = distill(x, y, ipc=3, pipeline=pipe, settings=DistillSettings(iterations=2, width=8),
-                generator=torch.Generator().manual_seed(0))
+    s = distill(
+        x,
+        y,
+        ipc=3,
+        pipeline=pipe,
+        settings=DistillSettings(iterations=2, width=8),
+        generator=torch.Generator().manual_seed(0),
+    )
     path = s.save(tmp_path / "syn.pt")
     assert (tmp_path / "syn.pipeline.yaml").exists()
     back = SyntheticSet.load(path)
@@ -251,7 +281,9 @@ _MODALITY_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("modality", "shape", "op_name", "kwargs"), _MODALITY_CASES, ids=[c[0] for c in _MODALITY_CASES])
+@pytest.mark.parametrize(
+    ("modality", "shape", "op_name", "kwargs"), _MODALITY_CASES, ids=[c[0] for c in _MODALITY_CASES]
+)
 def test_distils_every_tensor_modality_with_its_differentiable_ops(modality, shape, op_name, kwargs):
     """DM and DC run on plain tensors of each modality with one of its differentiable ops; the
     synthetic samples move from their initialisation and stay in the data's range."""

@@ -87,8 +87,12 @@ def test_allclose_ignores_edge_order_but_not_content(helpers) -> None:
     x = helpers.traceable_batch(5)
     d = x.get_example(4)
     perm = torch.randperm(d.edge_index.shape[1], generator=rng.make_generator(0))
-    shuffled = Data(**{k: (v[:, perm] if k == "edge_index" else v[perm] if k in ("edge_attr", "edge_weight") else v)
-                       for k, v in d.items()})
+    shuffled = Data(
+        **{
+            k: (v[:, perm] if k == "edge_index" else v[perm] if k in ("edge_attr", "edge_weight") else v)
+            for k, v in d.items()
+        }
+    )
     assert graph_allclose(d, shuffled)
     broken = shuffled.clone()
     broken.edge_weight = broken.edge_weight.roll(1)
@@ -105,8 +109,14 @@ def test_validate_rejects_bad_examples_clearly(i) -> None:
 
 def test_validate_names_the_problem() -> None:
     no_x, out_of_range, float_index, flat_x, crossing, tensor = bad_examples()
-    cases = [(no_x, "x.x"), (out_of_range, "num_nodes=3"), (float_index, "int64"), (flat_x, "2-D"),
-             (crossing, "inside their own graph"), (tensor, "Data or Batch")]
+    cases = [
+        (no_x, "x.x"),
+        (out_of_range, "num_nodes=3"),
+        (float_index, "int64"),
+        (flat_x, "2-D"),
+        (crossing, "inside their own graph"),
+        (tensor, "Data or Batch"),
+    ]
     for bad, text in cases:
         with pytest.raises(InputError, match=text):
             validate_graph(bad)

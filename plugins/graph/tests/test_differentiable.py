@@ -20,7 +20,14 @@ def _with_grad_x(b, dtype=torch.float32):
 
 @pytest.mark.parametrize(
     "op",
-    [MaskFeature(0.4), MaskFeature(0.4, mode="node"), MaskFeature(0.4, mode="entry", fill=0.5), FeatureNoise(0.2), ShuffleFeature(), FeatureNoise(0.2, p=0.5)],
+    [
+        MaskFeature(0.4),
+        MaskFeature(0.4, mode="node"),
+        MaskFeature(0.4, mode="entry", fill=0.5),
+        FeatureNoise(0.2),
+        ShuffleFeature(),
+        FeatureNoise(0.2, p=0.5),
+    ],
     ids=["mask-column", "mask-node", "mask-entry", "noise", "shuffle", "noise-p0.5"],
 )
 def test_feature_ops_backpropagate_and_match_no_grad(op) -> None:
@@ -40,9 +47,7 @@ def test_feature_ops_backpropagate_and_match_no_grad(op) -> None:
     else:
         torch.testing.assert_close(g, torch.ones_like(g))
     bd = _with_grad_x(b, torch.float64)
-    assert torch.autograd.gradcheck(
-        lambda v: op(_replace_x(b, v), params=params).x, (bd.x,), fast_mode=True
-    )
+    assert torch.autograd.gradcheck(lambda v: op(_replace_x(b, v), params=params).x, (bd.x,), fast_mode=True)
 
 
 def _replace_x(b, v):

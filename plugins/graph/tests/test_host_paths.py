@@ -141,7 +141,9 @@ def test_graph_plugin_uses_no_private_pyg_or_torch_internals() -> None:
         if banned.search(line)
     ]
     assert not found, found
-    assert banned.search("b._store._mapping") and banned.search("torch._C._VariableFunctions"), "the pattern itself works"
+    assert banned.search("b._store._mapping") and banned.search("torch._C._VariableFunctions"), (
+        "the pattern itself works"
+    )
 
 
 @pytest.mark.parametrize("undirected", [True, False])
@@ -155,7 +157,9 @@ def test_drop_edge_identical_on_both_paths(monkeypatch, helpers, undirected) -> 
 
 
 @pytest.mark.parametrize("value", [0.0, -0.0, 2.5, math.nan])
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])  # bfloat16: no NumPy view
+@pytest.mark.parametrize(
+    "dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16]
+)  # bfloat16: no NumPy view
 def test_mask_feature_columns_identical_on_both_paths(monkeypatch, helpers, value, dtype) -> None:
     """The bitwise column masking equals ``where(mask, value, x)`` bit for bit (NaN, -0.0, inf inputs too)."""
     x = helpers.traceable_batch(9)

@@ -136,8 +136,9 @@ def test_int32_pair_hash_is_bit_identical_to_the_int64_form() -> None:
         assert torch.equal(got, want)
         assert 0.3 < want.float().mean() < 0.7, "the oracle itself is not degenerate"
     x = rng.randint(100_000, 0, KEY_HIGH, generator=g)
-    assert torch.equal(_mix32_(_as_int32_bits(x), torch.empty(100_000, dtype=torch.int32)).long() & 0xFFFFFFFF,
-                       _mix32(x))
+    assert torch.equal(
+        _mix32_(_as_int32_bits(x), torch.empty(100_000, dtype=torch.int32)).long() & 0xFFFFFFFF, _mix32(x)
+    )
     u = x.numpy().astype(np.uint32)  # the same in-place formula on NumPy uint32
     assert np.array_equal(_mix32_(u, np.empty_like(u)).astype(np.int64), _mix32(x).numpy())
     assert np.array_equal(_mix32(x.numpy()), _mix32(x).numpy()), "the generic form on both namespaces"

@@ -60,7 +60,9 @@ def test_scratch_is_reused_per_thread_and_grows_but_large_requests_are_not_kept(
     assert _chunks.scratch("test", (4, 3), torch.float32, cpu).data_ptr() == bigger.data_ptr()
     assert _chunks.scratch("test", (4, 3), torch.float64, cpu).dtype == torch.float64  # dtype change: new buffer
     other: list[int] = []
-    thread = threading.Thread(target=lambda: other.append(_chunks.scratch("test", (4, 3), torch.float64, cpu).data_ptr()))
+    thread = threading.Thread(
+        target=lambda: other.append(_chunks.scratch("test", (4, 3), torch.float64, cpu).data_ptr())
+    )
     thread.start()
     thread.join()
     assert other[0] != _chunks.scratch("test", (4, 3), torch.float64, cpu).data_ptr()  # one buffer per thread
@@ -103,7 +105,12 @@ def test_affine_and_hue_matrices_match_the_textbook_formulas() -> None:
     theta = factor.double() * (-2.0 * torch.pi)
     r = torch.zeros(n, 3, 3, dtype=torch.float64)
     r[:, 0, 0] = 1.0
-    r[:, 1, 1], r[:, 1, 2], r[:, 2, 1], r[:, 2, 2] = torch.cos(theta), -torch.sin(theta), torch.sin(theta), torch.cos(theta)
+    r[:, 1, 1], r[:, 1, 2], r[:, 2, 1], r[:, 2, 2] = (
+        torch.cos(theta),
+        -torch.sin(theta),
+        torch.sin(theta),
+        torch.cos(theta),
+    )
     yiq = torch.tensor(FC.RGB_TO_YIQ, dtype=torch.float64)
     expected = torch.linalg.inv(yiq) @ r @ yiq
     torch.testing.assert_close(FC.yiq_hue_matrix(factor, torch.float64), expected, atol=1e-12, rtol=0)
@@ -166,6 +173,8 @@ def test_colour_matrix_in_place_needs_a_contiguous_batch() -> None:
 
 
 def test_uint8_truncation_detour_equals_the_direct_cast() -> None:
-    values = torch.cat([torch.linspace(0.0, 255.999, 100_003), torch.tensor([0.0, 0.5, 0.999, 1.0, 254.5, 255.0, 255.999])])
+    values = torch.cat(
+        [torch.linspace(0.0, 255.999, 100_003), torch.tensor([0.0, 0.5, 0.999, 1.0, 254.5, 255.0, 255.999])]
+    )
     assert torch.equal(FC.to_uint8_in_range(values), values.to(torch.uint8))
     assert FC.to_uint8_in_range(values).dtype == torch.uint8

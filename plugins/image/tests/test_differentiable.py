@@ -157,7 +157,9 @@ def test_cutmix_default_pairing_with_grad() -> None:
     # oracle: each output pixel routes its weight to exactly one input pixel
     rect = CutMix.box(params["lam"], params["center"], 16, 16)
     ys, xs = torch.arange(16).view(1, 16, 1), torch.arange(16).view(1, 1, 16)
-    inside = ((ys >= rect[:, 0:1, None]) & (ys < rect[:, 2:3, None]) & (xs >= rect[:, 1:2, None]) & (xs < rect[:, 3:4, None])).unsqueeze(1)
+    inside = (
+        (ys >= rect[:, 0:1, None]) & (ys < rect[:, 2:3, None]) & (xs >= rect[:, 1:2, None]) & (xs < rect[:, 3:4, None])
+    ).unsqueeze(1)
     w = torch.linspace(0.5, 1.5, x.numel()).reshape(x.shape)
     own = torch.where(inside, torch.zeros_like(w), w)
     expected = own.index_add(0, params["partners"][:, 0], torch.where(inside, w, torch.zeros_like(w)))
@@ -184,7 +186,11 @@ def test_sharpness_backpropagates_and_equals_no_grad_output() -> None:
 def test_piecewise_constant_ops_refuse_grad_inputs(op) -> None:
     x = images(2, 8, 8)
     params = op.sample_params(x, generator=make_generator(0))
-    for call in (lambda t: op(t, generator=make_generator(0)), lambda t: op(t, params=params), lambda t: op.apply(t, params)):
+    for call in (
+        lambda t: op(t, generator=make_generator(0)),
+        lambda t: op(t, params=params),
+        lambda t: op.apply(t, params),
+    ):
         with pytest.raises(InputError, match="does not require grad"):
             call(leaf(x))
     assert not op.differentiable

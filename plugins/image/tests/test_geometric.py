@@ -153,7 +153,9 @@ def test_random_resized_crop_matches_torchvision_resized_crop() -> None:
     for i in range(8):
         left, top, right, bottom = (int(v) for v in box[i])
         assert (left, top, right, bottom) == tuple(box[i].tolist())  # whole pixels, like torchvision
-        ref = TF.resized_crop(x[i], top, left, bottom - top, right - left, [24, 32], interpolation=BILINEAR, antialias=False)
+        ref = TF.resized_crop(
+            x[i], top, left, bottom - top, right - left, [24, 32], interpolation=BILINEAR, antialias=False
+        )
         torch.testing.assert_close(out[i], ref, atol=1e-5, rtol=0)
 
 
@@ -258,7 +260,16 @@ def test_bad_arguments_raise_input_error(build) -> None:  # type: ignore[no-unty
 
 def test_uint8_stays_uint8_through_every_op() -> None:
     x = images(4, 24, 24, dtype=torch.uint8)
-    for op in (HorizontalFlip(p=1.0), Rot90(), Dihedral(), Affine(), Perspective(), RandomResizedCrop(), CropAndPad(), ElasticTransform()):
+    for op in (
+        HorizontalFlip(p=1.0),
+        Rot90(),
+        Dihedral(),
+        Affine(),
+        Perspective(),
+        RandomResizedCrop(),
+        CropAndPad(),
+        ElasticTransform(),
+    ):
         out = op(x, generator=make_generator(13))
         assert out.dtype == torch.uint8 and out.shape == x.shape, op.name
 
@@ -321,7 +332,9 @@ def test_chunks_on_worker_threads_equal_the_serial_run_and_keep_the_thread_setti
         torch.set_num_threads(before)
     assert torch.equal(serial, pooled)
     for i in (0, 7, n - 1):
-        assert torch.equal(serial[i : i + 1], FG.sample_image(x[i : i + 1], FG.grid_from_matrices(m[i : i + 1], (40, 36))))
+        assert torch.equal(
+            serial[i : i + 1], FG.sample_image(x[i : i + 1], FG.grid_from_matrices(m[i : i + 1], (40, 36)))
+        )
 
 
 def test_affine_draws_every_parameter_within_its_range_and_follows_reassigned_ranges() -> None:

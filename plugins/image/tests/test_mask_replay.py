@@ -36,7 +36,12 @@ def photos() -> torch.Tensor:
 @pytest.fixture(scope="module")
 def small(photos: torch.Tensor) -> torch.Tensor:
     """The photos shrunk to ``96 × 96`` (quick to run every registered op on; square for quarter turns)."""
-    return F.interpolate(photos.float(), size=(96, 96), mode="bilinear", antialias=True).round().clamp(0, 255).to(torch.uint8)
+    return (
+        F.interpolate(photos.float(), size=(96, 96), mode="bilinear", antialias=True)
+        .round()
+        .clamp(0, 255)
+        .to(torch.uint8)
+    )
 
 
 def label_map(b: int, h: int, w: int) -> torch.Tensor:
@@ -56,7 +61,9 @@ def pipelines() -> list[tuple[str, Compose]]:
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.uint8], ids=["float", "uint8"])
 @pytest.mark.parametrize("name,pipe", pipelines(), ids=[n for n, _ in pipelines()])
-def test_default_replayed_on_a_mask_keeps_the_labels(photos: torch.Tensor, name: str, pipe: Compose, dtype: torch.dtype) -> None:
+def test_default_replayed_on_a_mask_keeps_the_labels(
+    photos: torch.Tensor, name: str, pipe: Compose, dtype: torch.dtype
+) -> None:
     x = photos if dtype == torch.uint8 else photos.float() / 255
     seg = label_map(*photos.shape[:1], *photos.shape[-2:])
     out, params = pipe.augment(x, generator=make_generator(0))
@@ -72,8 +79,12 @@ def test_default_replayed_on_a_mask_keeps_the_labels(photos: torch.Tensor, name:
     # by the warp — checked through an indicator image warped bilinearly (agrees away from edges)
     indicator = (seg == 3).float().unsqueeze(1).expand(-1, 3, -1, -1).contiguous()
     warped_ind = Compose([t for t in pipe.transforms if getattr(t, "moves_pixels", False)], fuse=pipe.fuse)
-    geo_params = omniaug.Params({str(i): params[str(k)] for i, k in enumerate(
-        k for k, t in enumerate(pipe.transforms) if getattr(t, "moves_pixels", False))})
+    geo_params = omniaug.Params(
+        {
+            str(i): params[str(k)]
+            for i, k in enumerate(k for k, t in enumerate(pipe.transforms) if getattr(t, "moves_pixels", False))
+        }
+    )
     ind = warped_ind(indicator, params=geo_params)[:, 0]
     sure = (ind - 0.5).abs() > 0.45
     assert torch.equal((ind > 0.5)[sure], (moved.tensor == 3)[sure])

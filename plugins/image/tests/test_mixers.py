@@ -69,7 +69,9 @@ def test_mixup_matches_formula_and_lambda_weights() -> None:
     res = M.MixUp(alpha=0.4, num_classes=3).augment_with_labels(x, y, generator=make_generator(3))
     lam, part = res.params["lam"], res.params["partners"][:, 0]
     torch.testing.assert_close(res.output, lam.view(-1, 1, 1, 1) * x + (1 - lam.view(-1, 1, 1, 1)) * x[part])
-    torch.testing.assert_close(res.labels, _expected_labels(y, res.params["partners"], torch.stack([lam, 1 - lam], 1), 3))
+    torch.testing.assert_close(
+        res.labels, _expected_labels(y, res.params["partners"], torch.stack([lam, 1 - lam], 1), 3)
+    )
 
 
 def test_no_self_pairing_and_row_sums() -> None:
@@ -187,7 +189,9 @@ def test_cutmix_carries_partner_boxes_clipped_and_drops_covered_ones() -> None:
 
 def test_mixup_uint8_rounds_the_blend() -> None:
     x = (torch.rand(6, 3, 8, 8, generator=make_generator(13)) * 255).to(torch.uint8)
-    out, _, params = M.MixUp(alpha=1.0, num_classes=6).augment_with_labels(x, torch.arange(6), generator=make_generator(14))
+    out, _, params = M.MixUp(alpha=1.0, num_classes=6).augment_with_labels(
+        x, torch.arange(6), generator=make_generator(14)
+    )
     lam = params["lam"].view(-1, 1, 1, 1)
     part = params["partners"][:, 0]
     expected = (lam * x.float() + (1 - lam) * x[part].float()).round().to(torch.uint8)

@@ -27,7 +27,10 @@ def test_registered() -> None:
         (torch.zeros(2, 3, 8, 8, dtype=torch.int32), "dtype float or uint8"),
         (torch.rand(8, 8), "4 dimensions"),
         (ImageBatch(torch.rand(2, 3, 8, 8), keypoints=torch.rand(2, 5, 3)), "x.keypoints"),
-        (ImageBatch(torch.rand(2, 3, 8, 8), boxes=torch.rand(2, 4, 4), box_valid=torch.ones(2, 3, dtype=torch.bool)), "x.box_valid"),
+        (
+            ImageBatch(torch.rand(2, 3, 8, 8), boxes=torch.rand(2, 4, 4), box_valid=torch.ones(2, 3, dtype=torch.bool)),
+            "x.box_valid",
+        ),
     ],
 )
 def test_validation_names_argument_expectation_and_what_came(bad, fragment: str) -> None:  # type: ignore[no-untyped-def]
@@ -147,8 +150,16 @@ def test_warp_output_inherits_the_range_check_only_from_a_checked_input() -> Non
 def test_range_check_tolerates_round_off_and_rejects_nan_and_out_of_range(dtype: torch.dtype) -> None:
     """float32 goes through the bit test first, float64 straight to min/max: the same verdicts."""
     base = torch.rand(2, 3, 8, 8, dtype=dtype)
-    for value, ok in [(-5e-4, True), (-0.0, True), (1.0 + 5e-4, True), (-2e-3, False), (1.002, False),
-                      (float("nan"), False), (float("inf"), False), (-float("inf"), False)]:
+    for value, ok in [
+        (-5e-4, True),
+        (-0.0, True),
+        (1.0 + 5e-4, True),
+        (-2e-3, False),
+        (1.002, False),
+        (float("nan"), False),
+        (float("inf"), False),
+        (-float("inf"), False),
+    ]:
         x = base.clone()
         x[1, 2, 3, 4] = value
         if ok:

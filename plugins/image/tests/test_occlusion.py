@@ -53,7 +53,9 @@ def test_hole_areas_and_fit() -> None:
 
 def test_fully_erased_boxes_are_dropped() -> None:
     x = torch.rand(2, 3, 16, 16)
-    boxes = torch.tensor([[[2.0, 2.0, 6.0, 6.0], [0.0, 0.0, 16.0, 16.0]], [[10.0, 10.0, 12.0, 12.0], [3.0, 3.0, 5.0, 5.0]]])
+    boxes = torch.tensor(
+        [[[2.0, 2.0, 6.0, 6.0], [0.0, 0.0, 16.0, 16.0]], [[10.0, 10.0, 12.0, 12.0], [3.0, 3.0, 5.0, 5.0]]]
+    )
     batch = ImageBatch(x, boxes=boxes, box_labels=torch.tensor([[1, 2], [3, 4]]))
     op = O.RandomErasing(max_holes=2)
     params = op.augment(batch, generator=make_generator(0)).params

@@ -37,7 +37,9 @@ def _batch(dtype: torch.dtype, n: int = 5, seed: int = 0, size: tuple[int, int] 
     return x if dtype == torch.float32 else (x * 255.999).to(torch.uint8)
 
 
-def _oracle(x: torch.Tensor, params: dict[str, Any], ref: Callable[[torch.Tensor, int, dict[str, Any]], torch.Tensor]) -> torch.Tensor:
+def _oracle(
+    x: torch.Tensor, params: dict[str, Any], ref: Callable[[torch.Tensor, int, dict[str, Any]], torch.Tensor]
+) -> torch.Tensor:
     return torch.stack([ref(x[i], i, params) for i in range(x.shape[0])])
 
 
@@ -215,7 +217,9 @@ def test_yiq_hue_rotates_like_hsv_and_keeps_luma() -> None:
     red = torch.tensor([0.9, 0.1, 0.1]).view(1, 3, 1, 1)
     third = torch.tensor([1 / 3])
     # a third of a turn moves red towards green in both conventions
-    assert int(FC.adjust_hue_yiq(red, third).flatten().argmax()) == 1 == int(FC.adjust_hue(red, third).flatten().argmax())
+    assert (
+        int(FC.adjust_hue_yiq(red, third).flatten().argmax()) == 1 == int(FC.adjust_hue(red, third).flatten().argmax())
+    )
     assert int(FC.adjust_hue_yiq(red, -third).flatten().argmax()) == 2
     # the rotation keeps the luma (Y) where nothing clips
     f = torch.full((8,), 0.05)

@@ -43,8 +43,22 @@ def _leaves(t: Any) -> list[Augmentation]:
 
 
 def test_autoaugment_tables_are_complete() -> None:
-    names = {"ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate", "Color", "Posterize", "Solarize", "Contrast",
-             "Sharpness", "Brightness", "AutoContrast", "Equalize", "Invert"}
+    names = {
+        "ShearX",
+        "ShearY",
+        "TranslateX",
+        "TranslateY",
+        "Rotate",
+        "Color",
+        "Posterize",
+        "Solarize",
+        "Contrast",
+        "Sharpness",
+        "Brightness",
+        "AutoContrast",
+        "Equalize",
+        "Invert",
+    }
     for policy, subs in PO.AUTOAUGMENT_POLICIES.items():
         assert len(subs) == 25, policy
         for sub in subs:

@@ -64,7 +64,12 @@ def test_constant_fields_equal_torchvision_affine() -> None:
         )
         out = torch.nn.functional.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
         ref = TF.affine(
-            x, angle=angle, translate=[tx * w, 0.0], scale=scale, shear=[0.0, 0.0], interpolation=InterpolationMode.BILINEAR
+            x,
+            angle=angle,
+            translate=[tx * w, 0.0],
+            scale=scale,
+            shear=[0.0, 0.0],
+            interpolation=InterpolationMode.BILINEAR,
         )
         inner = (slice(None), slice(None), slice(8, -8), slice(8, -8))  # away from the fill border
         torch.testing.assert_close(out[inner], ref[inner], rtol=0, atol=2e-3)

@@ -33,7 +33,9 @@ def test_affine_inverse_and_normalization_agree_between_numpy_and_torch(monkeypa
     m = host
     inv_h, inv_d = _both_paths(monkeypatch, lambda: FG.inverse3x3(m.double()))
     torch.testing.assert_close(inv_h, inv_d, atol=1e-9, rtol=1e-9)
-    torch.testing.assert_close(FG.matmul3(m.double(), inv_h), torch.eye(3, dtype=torch.float64).expand_as(inv_h), atol=1e-9, rtol=0)
+    torch.testing.assert_close(
+        FG.matmul3(m.double(), inv_h), torch.eye(3, dtype=torch.float64).expand_as(inv_h), atol=1e-9, rtol=0
+    )
     n_h, n_d = _both_paths(monkeypatch, lambda: FG.normalized_matrices(m, (224, 160), (100, 120)))
     assert n_h.dtype == n_d.dtype == torch.float64
     torch.testing.assert_close(n_h, n_d, atol=1e-9, rtol=1e-9)
@@ -44,4 +46,3 @@ def test_affine_inverse_and_normalization_agree_between_numpy_and_torch(monkeypa
     h_h, h_d = _both_paths(monkeypatch, lambda: color_fusion.hue_matrix(factor, 3))
     assert h_h.dtype == h_d.dtype == torch.float32
     torch.testing.assert_close(h_h, h_d, atol=1e-6, rtol=1e-6)
-

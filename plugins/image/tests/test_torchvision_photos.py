@@ -70,7 +70,9 @@ CASES: list[tuple[Any, Callable[[torch.Tensor, int, Any], torch.Tensor]]] = [
 @pytest.mark.parametrize("source", ["photos", "random"])
 @pytest.mark.parametrize("dtype", [torch.uint8, torch.float32], ids=["uint8", "float"])
 @pytest.mark.parametrize("op,ref", CASES, ids=[type(c[0]).__name__ for c in CASES])
-def test_photometric_kernels_agree_with_torchvision(photos: torch.Tensor, source: str, dtype: torch.dtype, op: Any, ref: Any) -> None:
+def test_photometric_kernels_agree_with_torchvision(
+    photos: torch.Tensor, source: str, dtype: torch.dtype, op: Any, ref: Any
+) -> None:
     x = photos if source == "photos" else random_u8()
     x = x if dtype == torch.uint8 else x.float() / 255
     blur = isinstance(op, P.GaussianBlur)
@@ -110,8 +112,12 @@ def _geometric_cases(x: torch.Tensor, seed: int) -> list[tuple[str, torch.Tensor
     for i in range(x.shape[0]):
         t = p["translate"][i] * torch.tensor([w, h])
         ref = TF.affine(
-            x[i], angle=float(p["angle"][i]), translate=[float(t[0]), float(t[1])], scale=float(p["scale"][i]),
-            shear=[float(s) for s in p["shear"][i]], interpolation=BILINEAR,
+            x[i],
+            angle=float(p["angle"][i]),
+            translate=[float(t[0]), float(t[1])],
+            scale=float(p["scale"][i]),
+            shear=[float(s) for s in p["shear"][i]],
+            interpolation=BILINEAR,
         )
         cases.append(("affine", out[i], ref))
     op = Perspective(distortion_scale=0.6)
@@ -124,7 +130,9 @@ def _geometric_cases(x: torch.Tensor, seed: int) -> list[tuple[str, torch.Tensor
     out, p = op.augment(x, generator=make_generator(seed))
     for i in range(x.shape[0]):
         left, top, right, bottom = (int(v) for v in p["box"][i])
-        ref = TF.resized_crop(x[i], top, left, bottom - top, right - left, [224, 224], interpolation=BILINEAR, antialias=False)
+        ref = TF.resized_crop(
+            x[i], top, left, bottom - top, right - left, [224, 224], interpolation=BILINEAR, antialias=False
+        )
         cases.append(("crop", out[i], ref))
     op = CropAndPad(amount=[-0.3, 0.3])
     out, p = op.augment(x, generator=make_generator(seed))

@@ -115,7 +115,9 @@ def test_planted_noise_level_is_found(target: float):
         model[1].weight.zero_()
     loss = lambda out, y: ((out - y) ** 2).mean(1)  # noqa: E731
     g = rng.make_generator(1)
-    pol = DifferentiableMagnitudes("timeseries", include=["timeseries.jitter"], identity=False, lr=0.03, lr_weights=0, xi=2.0, init=0.5)
+    pol = DifferentiableMagnitudes(
+        "timeseries", include=["timeseries.jitter"], identity=False, lr=0.03, lr_weights=0, xi=2.0, init=0.5
+    )
     opt = torch.optim.SGD(model.parameters(), lr=20.0)
     planted = registry().augmentation("timeseries.jitter").at_magnitude(target, p=1.0)
     trace = []
@@ -132,13 +134,23 @@ def test_planted_noise_level_is_found(target: float):
 
 
 def test_unrolled_step_leaves_batchnorm_statistics_alone():
-    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(24, 8), torch.nn.BatchNorm1d(8), torch.nn.Linear(8, 3))
+    model = torch.nn.Sequential(
+        torch.nn.Flatten(), torch.nn.Linear(24, 8), torch.nn.BatchNorm1d(8), torch.nn.Linear(8, 3)
+    )
     before = {k: v.clone() for k, v in model.state_dict().items()}
     x, y = _series(16, 0)
     xv, yv = _series(16, 1)
     model.float()
     pol = DifferentiableMagnitudes("timeseries", include=["timeseries.scaling"])
-    pol.step(model, torch.nn.CrossEntropyLoss(reduction="none"), x.float(), y, xv.float(), yv, generator=rng.make_generator(0))
+    pol.step(
+        model,
+        torch.nn.CrossEntropyLoss(reduction="none"),
+        x.float(),
+        y,
+        xv.float(),
+        yv,
+        generator=rng.make_generator(0),
+    )
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
     assert 0.0 <= pol.magnitudes()["timeseries.scaling"] <= 1.0 and pol.magnitudes()["timeseries.scaling"] != 0.5
 
@@ -156,7 +168,9 @@ def test_excluded_ops_are_refused_with_their_reason():
 
 def test_discrete_use_replays_and_exports_the_learned_magnitudes():
     x = registry().augmentation("image.brightness").example_input(8, generator=rng.make_generator(0))
-    pol = DifferentiableMagnitudes("image", include=["image.brightness", "image.affine"], mixer="image.mixup", num_classes=4)
+    pol = DifferentiableMagnitudes(
+        "image", include=["image.brightness", "image.affine"], mixer="image.mixup", num_classes=4
+    )
     assert pol.ops == ["image.affine", "image.brightness"]
     with torch.no_grad():
         pol.m.copy_(torch.tensor([0.9, 0.2]))
@@ -185,7 +199,9 @@ def test_discrete_use_replays_and_exports_the_learned_magnitudes():
     again = omniaug.from_config(omniaug.to_config(mixer))
     assert torch.equal(again(x, generator=rng.make_generator(5)), mixed)
     state = pol.state_dict()
-    other = DifferentiableMagnitudes("image", include=["image.brightness", "image.affine"], mixer="image.mixup", num_classes=4)
+    other = DifferentiableMagnitudes(
+        "image", include=["image.brightness", "image.affine"], mixer="image.mixup", num_classes=4
+    )
     other.load_state_dict(state)
     assert other.magnitudes() == pol.magnitudes()
 
@@ -214,6 +230,8 @@ def test_docs_table_is_the_generated_one():
     from omniaug_policy import magnitude_table
 
     page = Path(__file__).resolve().parents[3] / "docs" / "modalities" / "policy.md"
-    found = re.search(r"<!-- magnitude-table:start -->\n(.*?)<!-- magnitude-table:end -->", page.read_text(encoding="utf-8"), re.S)
+    found = re.search(
+        r"<!-- magnitude-table:start -->\n(.*?)<!-- magnitude-table:end -->", page.read_text(encoding="utf-8"), re.S
+    )
     assert found, "docs/modalities/policy.md lost its generated-table markers"
     assert found.group(1).strip() == magnitude_table().strip()

@@ -14,7 +14,12 @@ pytest.importorskip("matplotlib")
 def test_preview_of_a_learned_policy_writes_its_distribution_plot(tmp_path, capsys):
     policy = LearnedPolicy(
         "timeseries",
-        [[["timeseries.jitter", 1.0, 0.2]], [["timeseries.jitter", 1.0, 0.8]], [["timeseries.scaling", 0.5, 0.4]], [["identity", 1.0, 0.0]]],
+        [
+            [["timeseries.jitter", 1.0, 0.2]],
+            [["timeseries.jitter", 1.0, 0.8]],
+            [["timeseries.scaling", 0.5, 0.4]],
+            [["identity", 1.0, 0.0]],
+        ],
         [0.5, 0.2, 0.2, 0.1],
     )
     config = tmp_path / "learned.yaml"

@@ -7,7 +7,13 @@ from omniaug.testing import AugmentationContract, MixerContract, plugin_ops
 
 def test_plugin_registers_its_ops() -> None:
     mixers = {c.name for c in plugin_ops("saliency", kind="mixer")}
-    assert {"image.saliencymix", "image.puzzlemix", "timeseries.puzzlemix", "audio.puzzlemix", "audio.saliencymix"} <= mixers
+    assert {
+        "image.saliencymix",
+        "image.puzzlemix",
+        "timeseries.puzzlemix",
+        "audio.puzzlemix",
+        "audio.saliencymix",
+    } <= mixers
     assert {c.name for c in plugin_ops("saliency")} == {"image.randconv"}
 
 

@@ -128,7 +128,9 @@ def test_puzzle_mix_objective_on_photo_masks_is_within_the_stated_gap(block: int
             gaps.append(float(got[i]) - float(ref.energy))
     assert min(gaps) >= -1e-5  # nothing beats the exact optimum
     assert max(gaps) <= 5e-3 and sum(gaps) / len(gaps) <= 5e-4
-    print(f"gap: max {max(gaps):.2e}, mean {sum(gaps) / len(gaps):.2e}, exact {sum(g <= 1e-5 for g in gaps)}/{len(gaps)}")
+    print(
+        f"gap: max {max(gaps):.2e}, mean {sum(gaps) / len(gaps):.2e}, exact {sum(g <= 1e-5 for g in gaps)}/{len(gaps)}"
+    )
 
 
 def test_saliencymix_centres_on_a_flat_object_mask() -> None:
@@ -142,7 +144,9 @@ def test_saliencymix_centres_on_a_flat_object_mask() -> None:
     prm = sm.sample_params(x, generator=omniaug.rng.make_generator(0), saliency=mask)
     prm["lam"] = torch.full((2,), 0.75)  # a 16 × 16 box, never clipped here
     box = sm.decide(x, mask, prm)["box"].float()
-    assert torch.all(((box[:, 0] + box[:, 2]) / 2 - 15.5).abs() <= 1) and torch.all(((box[:, 1] + box[:, 3]) / 2 - 9.5).abs() <= 1)
+    assert torch.all(((box[:, 0] + box[:, 2]) / 2 - 15.5).abs() <= 1) and torch.all(
+        ((box[:, 1] + box[:, 3]) / 2 - 9.5).abs() <= 1
+    )
     series = torch.zeros(2, 1, 120)
     flat = torch.zeros(2, 120)
     flat[:, 40:80] = 1.0  # centre 59.5

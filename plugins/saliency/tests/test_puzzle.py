@@ -31,7 +31,15 @@ def test_batched_solver_matches_exact_reference_on_small_grids(gh: int, gw: int,
         ref = puzzle.reference_solve(s0[i], s1[i], float(lam[i]), w)
         gaps.append(float(sol.energy[i]) - float(ref.energy))
         # the reference's reported value is its objective
-        e = puzzle.energy(ref.z.unsqueeze(0), ref.perm0.unsqueeze(0), ref.perm1.unsqueeze(0), s0[i : i + 1], s1[i : i + 1], lam[i : i + 1], w)
+        e = puzzle.energy(
+            ref.z.unsqueeze(0),
+            ref.perm0.unsqueeze(0),
+            ref.perm1.unsqueeze(0),
+            s0[i : i + 1],
+            s1[i : i + 1],
+            lam[i : i + 1],
+            w,
+        )
         assert float(e) == pytest.approx(float(ref.energy), abs=1e-5)
     assert min(gaps) >= -1e-5  # nothing beats the exact optimum
     assert max(gaps) <= 5e-3 and sum(gaps) / len(gaps) <= 5e-4
@@ -46,7 +54,9 @@ def test_one_d_solver_gap_is_bounded() -> None:
     w = puzzle.PuzzleWeights()
     s0, s1, lam = _maps(16, 1, 6, seed=3)
     sol = puzzle.solve(s0, s1, lam, w)
-    gaps = [float(sol.energy[i]) - float(puzzle.reference_solve(s0[i], s1[i], float(lam[i]), w).energy) for i in range(16)]
+    gaps = [
+        float(sol.energy[i]) - float(puzzle.reference_solve(s0[i], s1[i], float(lam[i]), w).energy) for i in range(16)
+    ]
     assert min(gaps) >= -1e-5
     assert sum(gaps) / len(gaps) <= 0.08 and max(gaps) <= 0.5
 
@@ -81,7 +91,11 @@ def test_batch_solve_equals_per_sample_solve() -> None:
     sol = puzzle.solve(s0, s1, lam)
     for i in range(10):
         one = puzzle.solve(s0[i : i + 1], s1[i : i + 1], lam[i : i + 1])
-        assert torch.equal(one.z[0], sol.z[i]) and torch.equal(one.perm0[0], sol.perm0[i]) and torch.equal(one.perm1[0], sol.perm1[i])
+        assert (
+            torch.equal(one.z[0], sol.z[i])
+            and torch.equal(one.perm0[0], sol.perm0[i])
+            and torch.equal(one.perm1[0], sol.perm1[i])
+        )
 
 
 def _image_batch(b: int = 6, size: int = 32) -> torch.Tensor:
@@ -137,7 +151,9 @@ def test_gradient_saliency_is_one_backward_and_model_is_untouched() -> None:
     ctx = ImagePuzzleMix.example_context(x)
     calls = []
     handle = ctx.model.register_forward_hook(lambda *a: calls.append(1))
-    ImagePuzzleMix(block_size=8, num_classes=3)(x, torch.arange(6) % 3, generator=omniaug.rng.make_generator(0), model=ctx)
+    ImagePuzzleMix(block_size=8, num_classes=3)(
+        x, torch.arange(6) % 3, generator=omniaug.rng.make_generator(0), model=ctx
+    )
     handle.remove()
     assert len(calls) == 1
     assert all(p.grad is None for p in ctx.model.parameters())

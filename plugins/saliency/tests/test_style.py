@@ -120,5 +120,11 @@ def test_adain_moves_feature_statistics_to_the_style(autoencoder: tuple[nn.Modul
     enc.train()
     op(content, generator=omniaug.rng.make_generator(1))
     assert enc.training and all(p.requires_grad for p in enc.parameters())
-    for check in (contract.check_reproducible, contract.check_p0_identity, contract.check_batch_equals_per_sample, contract.check_no_mutation, contract.check_dtype_device):
+    for check in (
+        contract.check_reproducible,
+        contract.check_p0_identity,
+        contract.check_batch_equals_per_sample,
+        contract.check_no_mutation,
+        contract.check_dtype_device,
+    ):
         check(op, torch.rand(4, 3, 16, 16, generator=torch.Generator().manual_seed(3)))

@@ -41,7 +41,9 @@ def build(res: Path) -> dict[str, object]:
     for path in sorted((res / "char" / "keyboard").glob("*.json")):
         table = json.loads(path.read_text(encoding="utf-8"))
         # single visible characters only (nlpaug's en.json lists " t" as a neighbour of "u")
-        keyboards[path.stem] = {k: [c for c in _as_list(v) if c != k and len(c) == 1 and not c.isspace()] for k, v in table.items()}
+        keyboards[path.stem] = {
+            k: [c for c in _as_list(v) if c != k and len(c) == 1 and not c.isspace()] for k, v in table.items()
+        }
     ocr: dict[str, list[str]] = {}
     raw = json.loads((res / "char" / "ocr" / "en.json").read_text(encoding="utf-8"))
     for src, targets in [*raw.items(), *EXTRA_OCR.items()]:
@@ -55,7 +57,12 @@ def build(res: Path) -> dict[str, object]:
         if len(words) >= 2:
             lst = spelling.setdefault(words[0], [])
             lst.extend(w for w in words[1:] if w != words[0] and w not in lst)
-    return {"source": f"nlpaug {nlpaug.__version__} resources (MIT)", "keyboards": keyboards, "ocr": {"en": ocr}, "spelling": {"en": spelling}}
+    return {
+        "source": f"nlpaug {nlpaug.__version__} resources (MIT)",
+        "keyboards": keyboards,
+        "ocr": {"en": ocr},
+        "spelling": {"en": spelling},
+    }
 
 
 def main() -> None:

@@ -60,8 +60,21 @@ def test_keyboard_rate_is_the_fraction_of_characters_touched() -> None:
 def test_ocr_errors_follow_the_ocr_map() -> None:
     raw = json.loads((NLPAUG_RES / "ocr" / "en.json").read_text(encoding="utf-8"))
     pairs = {(k, v) for k, vs in raw.items() for v in vs} | {(v, k) for k, vs in raw.items() for v in vs}
-    out = OCRError(0.5)(["Order 1005 for OLGA: 8 boxes, 62 rolls, 9 crates"] * 10, generator=torch.Generator().manual_seed(0))
-    extra = {("l", "1"), ("l", "I"), ("I", "l"), ("I", "1"), ("S", "5"), ("B", "8"), ("Z", "2"), ("g", "9"), ("e", "c"), ("c", "e")}
+    out = OCRError(0.5)(
+        ["Order 1005 for OLGA: 8 boxes, 62 rolls, 9 crates"] * 10, generator=torch.Generator().manual_seed(0)
+    )
+    extra = {
+        ("l", "1"),
+        ("l", "I"),
+        ("I", "l"),
+        ("I", "1"),
+        ("S", "5"),
+        ("B", "8"),
+        ("Z", "2"),
+        ("g", "9"),
+        ("e", "c"),
+        ("c", "e"),
+    }
     extra |= {(b, a) for a, b in extra}
     n_changed = 0
     for new in out:
@@ -100,7 +113,18 @@ def test_random_character_edits() -> None:
         assert len(s.split()) == 4  # never deletes a whole word
 
 
-@pytest.mark.parametrize("op", [KeyboardTypo(1.0), OCRError(1.0), Homoglyph(1.0), CharSubstitute(1.0), CharInsert(1.0), CharSwap(1.0), CharDelete(1.0)])
+@pytest.mark.parametrize(
+    "op",
+    [
+        KeyboardTypo(1.0),
+        OCRError(1.0),
+        Homoglyph(1.0),
+        CharSubstitute(1.0),
+        CharInsert(1.0),
+        CharSwap(1.0),
+        CharDelete(1.0),
+    ],
+)
 def test_protected_spans_untouched(op) -> None:
     text = ["Hi {first_name}, open <b>menu</b> at https://example.org/abc today"]
     out = op(text, generator=torch.Generator().manual_seed(0))[0]

@@ -11,7 +11,31 @@ from hypothesis import strategies as st
 from omniaug_text import plugin
 from omniaug_text.modality import TEXT
 
-PIECES = st.sampled_from(["{slot}", "<i>", "https://a.b/c", " ", "  ", "\n", "\t", ",", ".", "!", "'", "-", "42", "é", "Ж", "the", "Dog", "happy", "ice", "cream", "run"])
+PIECES = st.sampled_from(
+    [
+        "{slot}",
+        "<i>",
+        "https://a.b/c",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        ",",
+        ".",
+        "!",
+        "'",
+        "-",
+        "42",
+        "é",
+        "Ж",
+        "the",
+        "Dog",
+        "happy",
+        "ice",
+        "cream",
+        "run",
+    ]
+)
 TEXTS = st.lists(st.lists(PIECES | st.text(max_size=6), max_size=12).map("".join), min_size=1, max_size=5)
 PROTECTED = re.compile(r"\{[^{}\s]*\}|</?[A-Za-z][^<>\n]*>|https?://\S+")
 STRING_OPS = [op for cls in plugin.OPS if cls.modality_spec() is TEXT for op in cls.example_instances()]

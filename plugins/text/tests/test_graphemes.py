@@ -14,7 +14,10 @@ from omniaug_text.ops.words import RandomDeletion, RandomSwap, SpellingMistake, 
 from omniaug_text.segment import graphemes, segment
 
 HINDI = ["मैं आज घर जा रहा हूँ और कल वापस आऊँगा", "हिन्दी भाषा बहुत सुंदर है और सीखने में आसान है"]
-NFD = [unicodedata.normalize("NFD", s) for s in ("Le café crème est prêt à côté de la fenêtre", "Ça va très bien, merci à vous")]
+NFD = [
+    unicodedata.normalize("NFD", s)
+    for s in ("Le café crème est prêt à côté de la fenêtre", "Ça va très bien, merci à vous")
+]
 
 
 def _is_mark(c: str) -> bool:
@@ -26,7 +29,10 @@ def test_clusters_keep_marks_on_their_letter() -> None:
     assert graphemes(unicodedata.normalize("NFD", "très")) == ["t", "r", "e\u0300", "s"]
     assert graphemes("a\r\nb") == ["a", "\r\n", "b"]
     assert graphemes("👨\u200d👩\u200d👧 🇫🇷🇩🇪") == ["👨\u200d👩\u200d👧", " ", "🇫🇷", "🇩🇪"]
-    assert graphemes(unicodedata.normalize("NFD", "한국")) == [unicodedata.normalize("NFD", "한"), unicodedata.normalize("NFD", "국")]
+    assert graphemes(unicodedata.normalize("NFD", "한국")) == [
+        unicodedata.normalize("NFD", "한"),
+        unicodedata.normalize("NFD", "국"),
+    ]
     assert graphemes("plain ascii") == list("plain ascii")
     for s in HINDI + NFD:
         assert "".join(graphemes(s)) == s
@@ -35,7 +41,9 @@ def test_clusters_keep_marks_on_their_letter() -> None:
 
 def test_words_are_whole_words_with_their_marks() -> None:
     assert segment(HINDI[1]).words == ["हिन्दी", "भाषा", "बहुत", "सुंदर", "है", "और", "सीखने", "में", "आसान", "है"]
-    assert segment(NFD[1]).words == [unicodedata.normalize("NFD", w) for w in ("Ça", "va", "très", "bien", "merci", "à", "vous")]
+    assert segment(NFD[1]).words == [
+        unicodedata.normalize("NFD", w) for w in ("Ça", "va", "très", "bien", "merci", "à", "vous")
+    ]
 
 
 def _words(s: str) -> list[str]:
@@ -61,7 +69,15 @@ def test_word_split_cuts_between_clusters() -> None:
             assert not any(_is_mark(w[0]) for w in _words(after))
 
 
-CHAR_OPS = [CharDelete(0.4), CharSwap(0.4), CharSubstitute(0.4), CharInsert(0.4), KeyboardTypo(0.4, layout="fr"), Homoglyph(0.4), OCRError(0.4)]
+CHAR_OPS = [
+    CharDelete(0.4),
+    CharSwap(0.4),
+    CharSubstitute(0.4),
+    CharInsert(0.4),
+    KeyboardTypo(0.4, layout="fr"),
+    Homoglyph(0.4),
+    OCRError(0.4),
+]
 
 
 @pytest.mark.parametrize("op", CHAR_OPS, ids=lambda o: o.name)
@@ -118,7 +134,9 @@ def test_dropout_never_drops_specials_and_sep_follows_the_last_kept_token() -> N
         for i in range(2):
             before = [t for t, m in zip(x.ids[i].tolist(), x.attention_mask[i].tolist()) if m]
             after = [t for t, m in zip(out.ids[i].tolist(), out.attention_mask[i].tolist()) if m]
-            assert [t for t in before if t in (101, 102)] == [t for t in after if t in (101, 102)]  # none dropped, order kept
+            assert [t for t in before if t in (101, 102)] == [
+                t for t in after if t in (101, 102)
+            ]  # none dropped, order kept
             assert after[-1] == 102 and after[0] == 101  # [SEP] right after the last kept token
             it = iter(before)
             assert all(t in it for t in after)  # a subsequence: nothing reordered
@@ -138,5 +156,7 @@ def test_spelling_table_is_built_once() -> None:
     from omniaug_text import lexicon
 
     assert lexicon.spelling("en") is lexicon.spelling("en")
-    out = SpellingMistake(0.5)(["I believe the definitely separate government"] * 3, generator=torch.Generator().manual_seed(0))
+    out = SpellingMistake(0.5)(
+        ["I believe the definitely separate government"] * 3, generator=torch.Generator().manual_seed(0)
+    )
     assert any(s != "I believe the definitely separate government" for s in out)

@@ -89,6 +89,8 @@ def test_build_wordnet_parses_the_database_format(tmp_path: Path) -> None:
 def test_shipped_resource_carries_the_licence() -> None:
     data = Path(__file__).resolve().parents[1] / "src" / "omniaug_text" / "data"
     assert "Princeton University" in (data / "WORDNET_LICENSE.txt").read_text()
-    assert "MIT" in (data / "NLPAUG_LICENSE.txt").read_text() or "Permission" in (data / "NLPAUG_LICENSE.txt").read_text()
+    assert (
+        "MIT" in (data / "NLPAUG_LICENSE.txt").read_text() or "Permission" in (data / "NLPAUG_LICENSE.txt").read_text()
+    )
     with gzip.open(data / "wordnet.json.gz", "rt") as fh:
         assert json.load(fh)["source"].startswith("WordNet 3.0")

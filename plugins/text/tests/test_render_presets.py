@@ -40,7 +40,9 @@ def test_presets_run_and_round_trip() -> None:
         out = pipeline(text, generator=g)
         assert isinstance(out, list) and len(out) == 8 and out != text
         rebuilt = from_config(to_config(pipeline))
-        assert rebuilt(text, generator=torch.Generator().manual_seed(3)) == pipeline(text, generator=torch.Generator().manual_seed(3))
+        assert rebuilt(text, generator=torch.Generator().manual_seed(3)) == pipeline(
+            text, generator=torch.Generator().manual_seed(3)
+        )
 
 
 def test_policies_over_text_ops() -> None:

@@ -154,7 +154,9 @@ def test_per_sample_cost_is_vectorized_shape_independent() -> None:
         out, params = op.augment(x, generator=torch.Generator().manual_seed(0))
         for i in range(16):
             idx = torch.tensor([i])
-            single = op(TokenBatch(x.ids[idx], x.attention_mask[idx], x.special_ids, 0, 3, 500), params=params.subset(idx))
+            single = op(
+                TokenBatch(x.ids[idx], x.attention_mask[idx], x.special_ids, 0, 3, 500), params=params.subset(idx)
+            )
             assert torch.equal(single.ids, out.ids[idx])
 
 

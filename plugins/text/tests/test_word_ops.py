@@ -40,7 +40,9 @@ def gaps(text: str) -> list[str]:
 def run(op, texts=TEXTS, seed=0):
     out, params = op.augment(list(texts), generator=torch.Generator().manual_seed(seed))
     # each sample reads the row its seed gives, sized for its own word count (not the batch's widest)
-    return out, [rng.seed_uniforms(s.reshape(1), op._width(t.count(" ") + 2))[0].tolist() for t, s in zip(texts, params["seed"])]
+    return out, [
+        rng.seed_uniforms(s.reshape(1), op._width(t.count(" ") + 2))[0].tolist() for t, s in zip(texts, params["seed"])
+    ]
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -99,7 +101,11 @@ def case_like(template: str, word: str) -> str:
 @pytest.mark.parametrize("seed", range(4))
 def test_synonym_replacement_matches_its_draws(seed: int) -> None:
     """Oracle: EDA's algorithm written plainly over str.split() words of simple sentences."""
-    texts = ["The big dog chased the small cat and the big cat ran", "She quickly opened the heavy door", "Happy children"]
+    texts = [
+        "The big dog chased the small cat and the big cat ran",
+        "She quickly opened the heavy door",
+        "Happy children",
+    ]
     alpha = 0.4
     out, rows = run(SynonymReplacement(alpha), texts, seed=seed)
     for text, new, row in zip(texts, out, rows):

@@ -13,7 +13,11 @@ from omniaug_timeseries.ops.channels import rotation_matrices
 
 def _distinct_channels(b: int, c: int, t: int = 20) -> torch.Tensor:
     # channel i holds the constant i + 1 plus a ramp, so the source of every output channel is readable
-    return (torch.arange(c, dtype=torch.float32).view(1, c, 1) + 1) * 100 + torch.arange(t).float().view(1, 1, t) + torch.zeros(b, 1, 1)
+    return (
+        (torch.arange(c, dtype=torch.float32).view(1, c, 1) + 1) * 100
+        + torch.arange(t).float().view(1, 1, t)
+        + torch.zeros(b, 1, 1)
+    )
 
 
 def test_channel_permutation_is_a_permutation_per_sample() -> None:

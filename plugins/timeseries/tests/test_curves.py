@@ -34,7 +34,9 @@ def test_linear_knots_matches_numpy_interp() -> None:
     grid = np.linspace(0.0, 1.0, 5)
     for b in range(3):
         for c in range(2):
-            np.testing.assert_allclose(got[b, c].numpy(), np.interp(u[b].numpy(), grid, knots[b, c].numpy()), atol=1e-12)
+            np.testing.assert_allclose(
+                got[b, c].numpy(), np.interp(u[b].numpy(), grid, knots[b, c].numpy()), atol=1e-12
+            )
 
 
 @pytest.mark.parametrize("kind", ["spline", "linear"])

@@ -195,7 +195,9 @@ def test_time_warp_constructions_match_each_papers_displacement_on_gunpoint() ->
     rs = np.random.RandomState(0)
     reference = {
         "um": float(np.mean([np.abs(_um_reference_path(t, 0.2, 4, rs) - np.arange(t)).mean() for _ in range(1000)])),
-        "iwana": float(np.mean([np.abs(_iwana_reference_path(t, 0.2, 4, rs) - np.arange(t)).mean() for _ in range(1000)])),
+        "iwana": float(
+            np.mean([np.abs(_iwana_reference_path(t, 0.2, 4, rs) - np.arange(t)).mean() for _ in range(1000)])
+        ),
     }
     ours = {}
     for construction in ("log_speed", "um", "iwana"):

@@ -110,7 +110,9 @@ def _payload_rows(out: Any, n: int) -> list[Any]:
         t = getattr(out, name, None)
         if isinstance(t, torch.Tensor):
             return list(t.unbind(0))
-    raise InputError("pipeline output", "a tensor, a list or a batch with a waveform / image tensor", out, where="augment_rows")
+    raise InputError(
+        "pipeline output", "a tensor, a list or a batch with a waveform / image tensor", out, where="augment_rows"
+    )
 
 
 def augment_rows(
@@ -186,7 +188,12 @@ class KeyedTransform:
     ) -> None:
         from ..config import to_yaml
 
-        if isinstance(pipeline, (str, Path)) and (isinstance(pipeline, Path) or "\n" in pipeline or pipeline.lstrip().startswith("{") or Path(pipeline).suffix in {".yaml", ".yml", ".json"}):
+        if isinstance(pipeline, (str, Path)) and (
+            isinstance(pipeline, Path)
+            or "\n" in pipeline
+            or pipeline.lstrip().startswith("{")
+            or Path(pipeline).suffix in {".yaml", ".yml", ".json"}
+        ):
             from ..config import from_config
 
             self._transform = from_config(pipeline)
@@ -250,7 +257,9 @@ class KeyedTransform:
     def augment_batch(self, batch: dict[str, Any], indices: Sequence[int] | None = None) -> dict[str, Any]:
         """A dict-of-columns batch with ``output_column`` set (keys from ``key`` or ``indices``)."""
         if self.column not in batch:
-            raise InputError("column", f"a column of the batch ({sorted(batch)})", self.column, where=type(self).__name__)
+            raise InputError(
+                "column", f"a column of the batch ({sorted(batch)})", self.column, where=type(self).__name__
+            )
         if self.key is not None:
             if self.key not in batch:
                 raise InputError("key", f"a column of the batch ({sorted(batch)})", self.key, where=type(self).__name__)
@@ -258,7 +267,12 @@ class KeyedTransform:
         elif indices is not None:
             keys = [int(i) for i in indices]
         else:
-            raise InputError("key", "a key column, or row indices from the engine (e.g. with_indices=True)", None, where=type(self).__name__)
+            raise InputError(
+                "key",
+                "a key column, or row indices from the engine (e.g. with_indices=True)",
+                None,
+                where=type(self).__name__,
+            )
         out = dict(batch)
         out[self.output_column] = self.augment(list(batch[self.column]), keys)
         return out

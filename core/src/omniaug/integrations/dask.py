@@ -59,8 +59,10 @@ def map_partitions(
 ) -> Any:
     """Augment ``column`` of a Dask dataframe or bag, partition by partition, seeded per row."""
     require("dask", "dask")
-    t = pipeline if isinstance(pipeline, KeyedTransform) else KeyedTransform(
-        pipeline, column=column, key=key, seed=seed, copy=copy, output_column=output_column
+    t = (
+        pipeline
+        if isinstance(pipeline, KeyedTransform)
+        else KeyedTransform(pipeline, column=column, key=key, seed=seed, copy=copy, output_column=output_column)
     )
     if hasattr(collection, "map_partitions") and hasattr(collection, "columns"):  # a dataframe
         meta = collection._meta.copy()

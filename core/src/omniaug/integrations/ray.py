@@ -120,7 +120,13 @@ class FolderAugmenter:
 
         paths = [str(p) for p in batch["path"]]
         stats = run_folder(
-            self.transform, self.input_dir, self.output_dir, only=paths, progress=False, write_report=False, **self.settings
+            self.transform,
+            self.input_dir,
+            self.output_dir,
+            only=paths,
+            progress=False,
+            write_report=False,
+            **self.settings,
         )
         lines: dict[str, list[dict[str, Any]]] = {p: [] for p in paths}
         for entry in stats["report"]:
@@ -214,7 +220,13 @@ def apply_folder(
         tasks = max(-(-len(rels) // files_per_task), min(len(rels), workers))  # at least one task per worker
         per_task = -(-len(rels) // tasks)
         ds = ray.data.from_items([{"path": r} for r in rels], override_num_blocks=tasks)
-        run_settings = {"copies": copies, "seed": seed, "batch_size": batch_size, "options": options, "overwrite": overwrite}
+        run_settings = {
+            "copies": copies,
+            "seed": seed,
+            "batch_size": batch_size,
+            "options": options,
+            "overwrite": overwrite,
+        }
         out = ds.map_batches(
             FolderAugmenter,
             fn_constructor_args=(_recipe(transform), str(input_dir), str(output_dir), run_settings, time.time()),
@@ -266,7 +278,9 @@ class RowAugmenter:
         key = t.key or ""
         for name in (t.column, key):
             if name not in batch:
-                raise InputError("column", f"a column of the batch ({sorted(batch)})", name, where="omniaug ray.map_batches")
+                raise InputError(
+                    "column", f"a column of the batch ({sorted(batch)})", name, where="omniaug ray.map_batches"
+                )
         values = t.augment(list(batch[t.column]), list(batch[key]))
         out = dict(batch)
         try:
@@ -302,11 +316,17 @@ def map_batches(
     """
     ray = require("ray", "ray")
     if not key:
-        raise InputError("key", "a key column (Ray blocks have no stable row index)", key, where="omniaug ray.map_batches")
-    t = pipeline if isinstance(pipeline, KeyedTransform) else KeyedTransform(
-        pipeline, column=column, key=key, seed=seed, copy=copy, output_column=output_column
+        raise InputError(
+            "key", "a key column (Ray blocks have no stable row index)", key, where="omniaug ray.map_batches"
+        )
+    t = (
+        pipeline
+        if isinstance(pipeline, KeyedTransform)
+        else KeyedTransform(pipeline, column=column, key=key, seed=seed, copy=copy, output_column=output_column)
     )
-    compute = ray.data.ActorPoolStrategy(size=workers) if workers else ray.data.ActorPoolStrategy(min_size=1, max_size=None)
+    compute = (
+        ray.data.ActorPoolStrategy(size=workers) if workers else ray.data.ActorPoolStrategy(min_size=1, max_size=None)
+    )
     return dataset.map_batches(
         RowAugmenter,
         fn_constructor_args=(t,),

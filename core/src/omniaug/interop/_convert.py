@@ -80,14 +80,18 @@ class PeerConverter:
                 # converter options (e.g. the sample rate) are visible to rules as "__<name>__"
                 values = {**self.values(t), **{f"__{k}__": v for k, v in kw.items()}}
                 op, fidelity, note = build_native(mapping, values, {"p": p} if self.map_probability else None)
-                report.add(path=where, source=name, status="native", target=mapping.target, fidelity=fidelity, note=note)
+                report.add(
+                    path=where, source=name, status="native", target=mapping.target, fidelity=fidelity, note=note
+                )
                 return op  # type: ignore[no-any-return]
             except Unmappable as exc:
                 reason = f"wrapped: {exc}"
             except InputError as exc:
                 reason = f"wrapped: omniaug rejected the mapped arguments ({exc})"
         op = self.wrapper(t, p=p, **kw)
-        report.add(path=where, source=name, status="wrapped", target=op.name, fidelity="wrapped", note=reason, cost=op.cost)
+        report.add(
+            path=where, source=name, status="wrapped", target=op.name, fidelity="wrapped", note=reason, cost=op.cost
+        )
         return op  # type: ignore[no-any-return]
 
 

@@ -117,7 +117,11 @@ def _decode(value: Any, peer: Peer) -> Any:
 
     if isinstance(value, dict) and set(value) == {"enum", "name"}:
         return getattr(_import_class(value["enum"], peer, allow=("torchvision.", "kornia.")), value["name"])
-    if isinstance(value, str) and value.startswith("torch.") and isinstance(getattr(torch, value[6:], None), torch.dtype):
+    if (
+        isinstance(value, str)
+        and value.startswith("torch.")
+        and isinstance(getattr(torch, value[6:], None), torch.dtype)
+    ):
         return getattr(torch, value[6:])
     if isinstance(value, (list, tuple)):  # peers store ranges as tuples (and print them so)
         return tuple(_decode(v, peer) for v in value)

@@ -83,7 +83,9 @@ class Mapping:
         return self.fidelity, self.note
 
 
-def build_native(mapping: Mapping, values: dict[str, Any], extra: dict[str, Any] | None = None) -> tuple[Any, Fidelity, str]:
+def build_native(
+    mapping: Mapping, values: dict[str, Any], extra: dict[str, Any] | None = None
+) -> tuple[Any, Fidelity, str]:
     """The omniaug op for ``values`` (raises :class:`Unmappable`), its fidelity and note."""
     from ..registry import registry
 
@@ -137,15 +139,16 @@ class ConversionReport:
         self.entries.append(Entry(**kwargs))
 
     def __str__(self) -> str:
-        rows = [[e.path, e.source, e.status, e.target, e.fidelity, "; ".join(t for t in (e.note, e.cost) if t)] for e in self.entries]
+        rows = [
+            [e.path, e.source, e.status, e.target, e.fidelity, "; ".join(t for t in (e.note, e.cost) if t)]
+            for e in self.entries
+        ]
         header = ["#", self.peer, "status", "omniaug", "fidelity", "note / cost"]
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
         lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
         lines.append("  ".join("-" * w for w in widths))
         lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-        lines.append(
-            f"{len(self.native)} converted natively, {len(self.wrapped)} wrapped, {len(self.dropped)} dropped"
-        )
+        lines.append(f"{len(self.native)} converted natively, {len(self.wrapped)} wrapped, {len(self.dropped)} dropped")
         return "\n".join(lines)
 
 
@@ -158,7 +161,10 @@ def markdown_table(peer: str, mappings: Sequence[Mapping], wrapped_only: dict[st
     lines = [f"| {peer} | omniaug | fidelity | arguments | numerical check / note |", "| --- | --- | --- | --- | --- |"]
     for m in sorted(mappings, key=lambda m: m.transform):
         fid = m.fidelity if isinstance(m.fidelity, str) else "exact or approximate (by arguments)"
-        args = "; ".join(f"requires {a.doc}" if k.startswith("_") else f"`{k}` ← {a.doc}" for k, a in m.args.items()) or "–"
+        args = (
+            "; ".join(f"requires {a.doc}" if k.startswith("_") else f"`{k}` ← {a.doc}" for k, a in m.args.items())
+            or "–"
+        )
         text = " ".join(s for s in (m.note, m.check) if s)
         lines.append(f"| `{m.transform}` | `{m.target}` | {fid} | {cell(args)} | {cell(text)} |")
     for name, why in sorted(wrapped_only.items()):
@@ -184,7 +190,14 @@ def pair(value: Any) -> list[float]:
 def interpolation(value: Any) -> str:
     """cv2 / torchvision / kornia interpolation → ``"bilinear"`` or ``"nearest"`` (else unmappable)."""
     name = getattr(value, "name", value)
-    table = {0: "nearest", 1: "bilinear", "NEAREST": "nearest", "BILINEAR": "bilinear", "nearest": "nearest", "bilinear": "bilinear"}
+    table = {
+        0: "nearest",
+        1: "bilinear",
+        "NEAREST": "nearest",
+        "BILINEAR": "bilinear",
+        "nearest": "nearest",
+        "bilinear": "bilinear",
+    }
     if name in table:
         return table[name]
     raise Unmappable(f"interpolation {value!r} (omniaug has bilinear and nearest)")

@@ -47,6 +47,7 @@ def _simple_state(t: Any) -> Any:
     """What identifies a peer transform's configuration: its repr if the class defines one, else simple attributes."""
     if type(t).__repr__ is not object.__repr__:
         return repr(t)
+
     def norm(v: Any) -> Any:
         return [norm(i) for i in v] if isinstance(v, (list, tuple)) else v
 
@@ -66,7 +67,10 @@ def signature_args(t: Any, extra: dict[str, Any] | None = None, lookup: Any = No
             out[name] = found[0]
         elif hasattr(t, name):
             out[name] = getattr(t, name)
-        if callable(out.get(name)) and getattr(out[name], "__module__", "").split(".")[0] == type(t).__module__.split(".")[0]:
+        if (
+            callable(out.get(name))
+            and getattr(out[name], "__module__", "").split(".")[0] == type(t).__module__.split(".")[0]
+        ):
             del out[name]  # the library's own default function (e.g. nlpaug's tokenizer): rebuilt by default
     return out
 
@@ -94,7 +98,9 @@ class WrappedOp(Augmentation):
             return
         module = PEERS[self.peer].prefixes
         if not type(transform).__module__.startswith(tuple(m.rstrip(".") for m in module)):
-            raise InputError("transform", f"a {self.peer} transform or its spec dict", transform, where=type(self).__name__)
+            raise InputError(
+                "transform", f"a {self.peer} transform or its spec dict", transform, where=type(self).__name__
+            )
         self.transform = self.prepare(copy.deepcopy(transform))  # never change the caller's object
         try:
             spec = spec_of(self.transform, self.peer_args(self.transform))
@@ -121,7 +127,9 @@ class WrappedOp(Augmentation):
     def peer_name(self) -> str:
         return type(self.transform).__name__
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         from .. import rng
 
         return {"seed": rng.randint(batch_size, 0, _SEED_HIGH, generator=generator, device=device)}
@@ -144,8 +152,10 @@ class WrappedOp(Augmentation):
             except Exception as exc:  # the peer's own errors, reported as what they are
                 reason = (str(exc).strip().splitlines() or [""])[-1][:200]
                 raise InputError(
-                    "x", f"an input {self.peer}'s {self.peer_name} accepts ({type(exc).__name__}: {reason})",
-                    args[0] if args else None, where=self.name,
+                    "x",
+                    f"an input {self.peer}'s {self.peer_name} accepts ({type(exc).__name__}: {reason})",
+                    args[0] if args else None,
+                    where=self.name,
                 ) from exc
 
     @classmethod
@@ -167,7 +177,9 @@ def _stack(outs: list[torch.Tensor], where: str) -> torch.Tensor:
         return torch.stack(outs)
     except RuntimeError as exc:
         shapes = sorted({tuple(o.shape) for o in outs})
-        raise InputError("transform", "a transform whose outputs have one shape for the whole batch", shapes, where=where) from exc
+        raise InputError(
+            "transform", "a transform whose outputs have one shape for the whole batch", shapes, where=where
+        ) from exc
 
 
 def _to_numpy_hwc(img: torch.Tensor) -> Any:
@@ -285,7 +297,9 @@ class WrappedAlbumentations(_ImageWrapped):
             outs.append(_from_numpy_hwc(res["image"], img))
             if batch is not None and batch.mask is not None:
                 m = np.asarray(res["masks"] if "masks" in res else res["mask"])
-                masks.append(torch.from_numpy(np.ascontiguousarray(m)).to(device=batch.mask.device, dtype=batch.mask.dtype))
+                masks.append(
+                    torch.from_numpy(np.ascontiguousarray(m)).to(device=batch.mask.device, dtype=batch.mask.dtype)
+                )
             if has_boxes:
                 assert batch is not None and batch.boxes is not None
                 n = batch.boxes.shape[1]
@@ -405,7 +419,12 @@ class WrappedTorchvision(_ImageWrapped):
         if batch is None:
             return out
         if batch.keypoints is not None and not self.batched:
-            raise InputError("x.keypoints", "absent for a wrapped torchvision transform (keypoints are not moved)", batch.keypoints, where=self.name)
+            raise InputError(
+                "x.keypoints",
+                "absent for a wrapped torchvision transform (keypoints are not moved)",
+                batch.keypoints,
+                where=self.name,
+            )
         changes: dict[str, Any] = {"image": out}
         if masks:
             changes["mask"] = _stack(masks, self.name)
@@ -452,7 +471,9 @@ class WrappedKornia(_ImageWrapped):
         from omniaug_image import ImageBatch
 
         if isinstance(x, ImageBatch) and any(v is not None for v in (x.mask, x.boxes, x.keypoints)):
-            raise InputError("x", "images without masks, boxes or keypoints for a wrapped kornia transform", x, where=self.name)
+            raise InputError(
+                "x", "images without masks, boxes or keypoints for a wrapped kornia transform", x, where=self.name
+            )
 
     def kernel(self, x: Any, params: Params) -> Any:
         from omniaug_image import ImageBatch
@@ -476,7 +497,9 @@ class WrappedKornia(_ImageWrapped):
 class _AudioWrapped(WrappedOp):
     modality = "audio"
 
-    def __init__(self, transform: Any, sample_rate: int = 16000, *, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, transform: Any, sample_rate: int = 16000, *, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(transform, p=p, same_on_batch=same_on_batch)
         if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate <= 0:
             raise InputError("sample_rate", "a positive integer (Hz)", sample_rate, where=type(self).__name__)
@@ -505,7 +528,11 @@ class _AudioWrapped(WrappedOp):
             new_lengths.append(keep)
         out = torch.stack(outs)
         if isinstance(x, AudioBatch):
-            lens = None if lengths is None and all(k == n for k in new_lengths) else torch.tensor(new_lengths, device=wave.device)
+            lens = (
+                None
+                if lengths is None and all(k == n for k in new_lengths)
+                else torch.tensor(new_lengths, device=wave.device)
+            )
             return AudioBatch(out, x.sample_rate, lens)
         return out
 

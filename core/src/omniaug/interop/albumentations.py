@@ -121,7 +121,10 @@ def _jitter(v: Any, name: str) -> float:
 
 
 def _jitter_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
-    sym = all(abs((1 - _range(v[k])[0]) - (_range(v[k])[1] - 1)) < 1e-9 or _range(v[k])[0] == 0 for k in ("brightness", "contrast", "saturation"))
+    sym = all(
+        abs((1 - _range(v[k])[0]) - (_range(v[k])[1] - 1)) < 1e-9 or _range(v[k])[0] == 0
+        for k in ("brightness", "contrast", "saturation")
+    )
     sym = sym and _range(v["hue"])[0] == -_range(v["hue"])[1]
     note = "uint8 hue runs through OpenCV's 180-step hue in albumentations, float HSV in omniaug"
     return ("exact", note) if sym else ("approximate", "asymmetric factor ranges widened to symmetric ones; " + note)
@@ -134,7 +137,9 @@ def _gamma_strength(limit: Any) -> float:
 
 def _gray(num_output_channels: Any, method: Any) -> None:
     if method != "weighted_average" or num_output_channels != 3:
-        raise Unmappable(f"ToGray(method={method!r}, num_output_channels={num_output_channels}) (omniaug: ITU-R 601 luma, channels kept)")
+        raise Unmappable(
+            f"ToGray(method={method!r}, num_output_channels={num_output_channels}) (omniaug: ITU-R 601 luma, channels kept)"
+        )
 
 
 def _solarize_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
@@ -153,7 +158,9 @@ def _posterize_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
 
 def _blur_kernel(blur_limit: Any, sigma_limit: Any) -> int:
     lo, hi = _range(blur_limit)
-    if hi <= 0:  # albumentations derives the size from sigma: round(sigma * 3.5) * 2 + 1 (OpenCV's rule for uint8 is 3σ·2+1)
+    if (
+        hi <= 0
+    ):  # albumentations derives the size from sigma: round(sigma * 3.5) * 2 + 1 (OpenCV's rule for uint8 is 3σ·2+1)
         hi = round(_range(sigma_limit)[1] * 3.5) * 2 + 1
     k = int(hi)
     return k if k % 2 else k + 1
@@ -163,7 +170,10 @@ def _blur_fidelity(v: dict[str, Any]) -> tuple[Fidelity, str]:
     lo, hi = _range(v["blur_limit"])
     if lo == hi and lo > 0:
         return "exact", ""
-    return "approximate", "one kernel size (the largest) instead of one drawn per sample; sigma drawn as in albumentations"
+    return (
+        "approximate",
+        "one kernel size (the largest) instead of one drawn per sample; sigma drawn as in albumentations",
+    )
 
 
 def _noise_mean(mean_range: Any) -> float:
@@ -228,10 +238,16 @@ MAPPINGS: dict[str, Mapping] = {
             "image.affine",
             {
                 "degrees": Arg(("rotate",), _degrees, "`rotate` (sign flipped: omniaug turns clockwise)"),
-                "translate": Arg(("translate_percent", "translate_px"), _translate, "largest `|translate_percent|` per axis"),
+                "translate": Arg(
+                    ("translate_percent", "translate_px"), _translate, "largest `|translate_percent|` per axis"
+                ),
                 "scale": Arg(("scale",), _scale, "`scale` (x and y ranges merged)"),
                 "shear": Arg(("shear",), _shear, "`shear` x and y ranges (signs flipped)"),
-                "interpolation": Arg(("interpolation", "fit_output"), lambda i, f: (_no_fit_output(f), _interp(i))[1], "`interpolation` (1 → bilinear, 0 → nearest)"),
+                "interpolation": Arg(
+                    ("interpolation", "fit_output"),
+                    lambda i, f: (_no_fit_output(f), _interp(i))[1],
+                    "`interpolation` (1 → bilinear, 0 → nearest)",
+                ),
                 "fill": Arg(("fill", "border_mode"), _fill, "`fill` / 255; border_mode must be constant"),
             },
             fidelity=_affine_fidelity,
@@ -244,7 +260,11 @@ MAPPINGS: dict[str, Mapping] = {
                 "degrees": Arg(("limit",), _degrees, "`limit` (sign flipped)"),
                 "translate": const([0.0, 0.0]),
                 "scale": const([1.0, 1.0]),
-                "interpolation": Arg(("interpolation", "crop_border"), lambda i, c: _interp(i) if not c else refuse("crop_border=True"), "`interpolation`; crop_border must be False"),
+                "interpolation": Arg(
+                    ("interpolation", "crop_border"),
+                    lambda i, c: _interp(i) if not c else refuse("crop_border=True"),
+                    "`interpolation`; crop_border must be False",
+                ),
                 "fill": Arg(("fill", "border_mode"), _fill, "`fill` / 255"),
             },
             check="replayed (the angle of the drawn matrix): as Affine.",
@@ -254,7 +274,11 @@ MAPPINGS: dict[str, Mapping] = {
             "image.affine",
             {
                 "degrees": Arg(("rotate_limit",), _degrees, "`rotate_limit` (sign flipped)"),
-                "translate": Arg(("shift_limit_x", "shift_limit_y"), lambda x, y: [max(map(abs, _range(x))), max(map(abs, _range(y)))], "largest `|shift_limit|` per axis"),
+                "translate": Arg(
+                    ("shift_limit_x", "shift_limit_y"),
+                    lambda x, y: [max(map(abs, _range(x))), max(map(abs, _range(y)))],
+                    "largest `|shift_limit|` per axis",
+                ),
                 "scale": Arg(("scale_limit",), lambda s: [1.0 + _range(s)[0], 1.0 + _range(s)[1]], "`1 + scale_limit`"),
                 "interpolation": Arg(("interpolation",), _interp, "`interpolation`"),
                 "fill": Arg(("fill", "border_mode"), _fill, "`fill` / 255"),
@@ -267,7 +291,13 @@ MAPPINGS: dict[str, Mapping] = {
             "Perspective",
             "image.perspective",
             {
-                "distortion_scale": Arg(("scale", "keep_size", "fit_output"), lambda s, k, f: min(1.0, 2.0 * _range(s)[1]) if k and not f else refuse("keep_size=False or fit_output=True"), "`2 × max(scale)`"),
+                "distortion_scale": Arg(
+                    ("scale", "keep_size", "fit_output"),
+                    lambda s, k, f: (
+                        min(1.0, 2.0 * _range(s)[1]) if k and not f else refuse("keep_size=False or fit_output=True")
+                    ),
+                    "`2 × max(scale)`",
+                ),
                 "interpolation": Arg(("interpolation",), _interp, "`interpolation`"),
                 "fill": Arg(("fill", "border_mode"), _fill, "`fill` / 255"),
             },
@@ -291,7 +321,11 @@ MAPPINGS: dict[str, Mapping] = {
             "ElasticTransform",
             "image.elastic",
             {
-                "displacement": Arg(("alpha",), float, "`alpha` (measured: the same pixel displacement spread within ±20 % for σ in 4–10)"),
+                "displacement": Arg(
+                    ("alpha",),
+                    float,
+                    "`alpha` (measured: the same pixel displacement spread within ±20 % for σ in 4–10)",
+                ),
                 "sigma": same("sigma"),
                 "interpolation": Arg(("interpolation",), _interp, "`interpolation`"),
                 "fill": Arg(("fill", "border_mode"), _fill, "`fill` / 255"),
@@ -304,9 +338,13 @@ MAPPINGS: dict[str, Mapping] = {
             "ColorJitter",
             "image.color_jitter",
             {
-                "brightness": Arg(("brightness",), lambda v: _jitter(v, "brightness"), "half-width of the factor range"),
+                "brightness": Arg(
+                    ("brightness",), lambda v: _jitter(v, "brightness"), "half-width of the factor range"
+                ),
                 "contrast": Arg(("contrast",), lambda v: _jitter(v, "contrast"), "half-width of the factor range"),
-                "saturation": Arg(("saturation",), lambda v: _jitter(v, "saturation"), "half-width of the factor range"),
+                "saturation": Arg(
+                    ("saturation",), lambda v: _jitter(v, "saturation"), "half-width of the factor range"
+                ),
                 "hue": Arg(("hue",), lambda v: _jitter(v, "hue"), "largest `|hue|`"),
             },
             fidelity=_jitter_fidelity,
@@ -352,7 +390,9 @@ MAPPINGS: dict[str, Mapping] = {
             "image.gaussian_blur",
             {
                 "kernel_size": Arg(("blur_limit", "sigma_limit"), _blur_kernel, "largest odd `blur_limit`"),
-                "sigma": Arg(("sigma_limit",), lambda s: [max(_range(s)[0], 1e-3), max(_range(s)[1], 1e-3)], "`sigma_limit`"),
+                "sigma": Arg(
+                    ("sigma_limit",), lambda s: [max(_range(s)[0], 1e-3), max(_range(s)[1], 1e-3)], "`sigma_limit`"
+                ),
             },
             fidelity=_blur_fidelity,
             check="replayed (σ read off the drawn kernel, fixed size): max |Δ| ≤ 1/255.",
@@ -371,7 +411,11 @@ MAPPINGS: dict[str, Mapping] = {
             "CoarseDropout",
             "image.random_erasing",
             {
-                "scale": Arg(("hole_height_range", "hole_width_range"), _erasing_scale, "products of the height and width fractions"),
+                "scale": Arg(
+                    ("hole_height_range", "hole_width_range"),
+                    _erasing_scale,
+                    "products of the height and width fractions",
+                ),
                 "ratio": Arg(("hole_height_range", "hole_width_range"), _erasing_ratio, "height / width bounds"),
                 "max_holes": Arg(("num_holes_range",), lambda r: int(_range(r)[1]), "high end of `num_holes_range`"),
                 "fill": Arg(("fill", "fill_mask"), _value, "`fill` / 255 or 'random'"),
@@ -396,7 +440,15 @@ MAPPINGS: dict[str, Mapping] = {
         Mapping(
             "Equalize",
             "image.equalize",
-            {"_": Arg(("mode", "by_channels", "mask"), lambda m, b, k: None if (m == "cv" and b and k is None) else refuse("mode='pil', a mask or by_channels=False"), "mode 'cv', by_channels, no mask")},
+            {
+                "_": Arg(
+                    ("mode", "by_channels", "mask"),
+                    lambda m, b, k: (
+                        None if (m == "cv" and b and k is None) else refuse("mode='pil', a mask or by_channels=False")
+                    ),
+                    "mode 'cv', by_channels, no mask",
+                )
+            },
             fidelity="approximate",
             note="torchvision's histogram equalization; OpenCV's equalizeHist scales the cumulative histogram differently.",
             check="compared (no params): mean |Δ| < 6/255, 90th percentile ≤ 20/255 on photos (one channel of one photo differs by 16 levels in its darkest bins).",
@@ -509,7 +561,12 @@ def _load(source: Any) -> Any:
     if isinstance(source, dict):
         return A.from_dict(source)
     if not type(source).__module__.startswith("albumentations"):
-        raise InputError("pipeline", "an albumentations transform or Compose, its A.to_dict() dict, or a saved file", source, where="from_albumentations")
+        raise InputError(
+            "pipeline",
+            "an albumentations transform or Compose, its A.to_dict() dict, or a saved file",
+            source,
+            where="from_albumentations",
+        )
     return source
 
 

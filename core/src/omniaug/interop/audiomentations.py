@@ -51,19 +51,33 @@ def _stages(lo: Any, hi: Any) -> int:
 
 
 def _filter_note(v: dict[str, Any]) -> tuple[Fidelity, str]:
-    return "approximate", "zero-phase biquad cascade with a log-uniform cutoff; audiomentations draws the cutoff uniformly on the mel scale and filters causally unless zero_phase"
+    return (
+        "approximate",
+        "zero-phase biquad cascade with a log-uniform cutoff; audiomentations draws the cutoff uniformly on the mel scale and filters causally unless zero_phase",
+    )
 
 
 MAPPINGS: dict[str, Mapping] = {
     m.transform: m
     for m in [
-        Mapping("Gain", "audio.gain", {"gain_db": _rng("min_gain_db", "max_gain_db")}, check="replayed (`amplitude_ratio` → dB): max |Δ| ≤ 1e-6."),
+        Mapping(
+            "Gain",
+            "audio.gain",
+            {"gain_db": _rng("min_gain_db", "max_gain_db")},
+            check="replayed (`amplitude_ratio` → dB): max |Δ| ≤ 1e-6.",
+        ),
         Mapping("PolarityInversion", "audio.polarity_inversion", {}, check="equal."),
         Mapping("Reverse", "audio.reverse", {}, check="equal."),
         Mapping(
             "Normalize",
             "audio.peak_normalize",
-            {"target_db": Arg(("apply_to",), lambda a: (0.0, 0.0) if a == "all" else refuse(f"apply_to={a!r}"), "0 dBFS (apply_to='all')")},
+            {
+                "target_db": Arg(
+                    ("apply_to",),
+                    lambda a: (0.0, 0.0) if a == "all" else refuse(f"apply_to={a!r}"),
+                    "0 dBFS (apply_to='all')",
+                )
+            },
             check="max |Δ| ≤ 1e-6.",
         ),
         Mapping(
@@ -78,7 +92,11 @@ MAPPINGS: dict[str, Mapping] = {
             "audio.colored_noise",
             {
                 "snr_db": _rng("min_snr_db", "max_snr_db"),
-                "color": Arg(("min_f_decay", "max_f_decay", "p_apply_a_weighting"), lambda a, b, w: _beta(a, b) if not w else refuse("A-weighting"), "β = −f_decay / 3.01"),
+                "color": Arg(
+                    ("min_f_decay", "max_f_decay", "p_apply_a_weighting"),
+                    lambda a, b, w: _beta(a, b) if not w else refuse("A-weighting"),
+                    "β = −f_decay / 3.01",
+                ),
             },
             fidelity="approximate",
             note="spectral slope from f_decay (dB/octave) to β; the spectrum is shaped on the full rfft grid instead of n_fft bands.",
@@ -88,7 +106,11 @@ MAPPINGS: dict[str, Mapping] = {
             "Shift",
             "audio.time_shift",
             {
-                "shift": Arg(("min_shift", "max_shift", "shift_unit"), lambda a, b, u: (float(a), float(b)) if u == "fraction" else refuse(f"shift_unit={u!r}"), "(`min_shift`, `max_shift`) fractions"),
+                "shift": Arg(
+                    ("min_shift", "max_shift", "shift_unit"),
+                    lambda a, b, u: (float(a), float(b)) if u == "fraction" else refuse(f"shift_unit={u!r}"),
+                    "(`min_shift`, `max_shift`) fractions",
+                ),
                 "mode": Arg(("rollover",), lambda r: "roll" if r else "pad", "`rollover` → roll / pad"),
             },
             fidelity=_fade_fidelity,
@@ -99,7 +121,11 @@ MAPPINGS: dict[str, Mapping] = {
             "audio.time_mask",
             {
                 "width": _rng("min_band_part", "max_band_part"),
-                "_": Arg(("mask_location",), lambda m: None if m == "random" else refuse(f"mask_location={m!r}"), "mask_location='random'"),
+                "_": Arg(
+                    ("mask_location",),
+                    lambda m: None if m == "random" else refuse(f"mask_location={m!r}"),
+                    "mask_location='random'",
+                ),
             },
             fidelity=_fade_fidelity,
             check="replayed (`t`, `t0`) with fade_duration=0: equal.",
@@ -107,21 +133,34 @@ MAPPINGS: dict[str, Mapping] = {
         Mapping(
             "LowPassFilter",
             "audio.low_pass",
-            {"freq_hz": _rng("min_cutoff_freq", "max_cutoff_freq"), "stages": Arg(("min_rolloff", "max_rolloff"), _stages, "`rolloff` / 12"), "sample_rate": _SR},
+            {
+                "freq_hz": _rng("min_cutoff_freq", "max_cutoff_freq"),
+                "stages": Arg(("min_rolloff", "max_rolloff"), _stages, "`rolloff` / 12"),
+                "sample_rate": _SR,
+            },
             fidelity=_filter_note,
             check="not replayed sample for sample (causal Butterworth vs zero-phase biquads): the test checks −3 dB·stages at the replayed cutoff.",
         ),
         Mapping(
             "HighPassFilter",
             "audio.high_pass",
-            {"freq_hz": _rng("min_cutoff_freq", "max_cutoff_freq"), "stages": Arg(("min_rolloff", "max_rolloff"), _stages, "`rolloff` / 12"), "sample_rate": _SR},
+            {
+                "freq_hz": _rng("min_cutoff_freq", "max_cutoff_freq"),
+                "stages": Arg(("min_rolloff", "max_rolloff"), _stages, "`rolloff` / 12"),
+                "sample_rate": _SR,
+            },
             fidelity=_filter_note,
             check="as LowPassFilter.",
         ),
         Mapping(
             "PeakingFilter",
             "audio.peaking_eq",
-            {"freq_hz": _rng("min_center_freq", "max_center_freq"), "gain_db": _rng("min_gain_db", "max_gain_db"), "q": _rng("min_q", "max_q"), "sample_rate": _SR},
+            {
+                "freq_hz": _rng("min_center_freq", "max_center_freq"),
+                "gain_db": _rng("min_gain_db", "max_gain_db"),
+                "q": _rng("min_q", "max_q"),
+                "sample_rate": _SR,
+            },
             fidelity="approximate",
             note="same RBJ peaking biquad, applied zero-phase; centre frequency and Q drawn log-uniformly.",
             check="not replayed sample for sample (zero-phase vs causal): documented.",
@@ -233,7 +272,9 @@ def load(source: dict[str, Any] | str | Path) -> Any:
         else:
             source = json.loads(text)
     if not isinstance(source, dict) or "__class_fullname__" not in source:
-        raise InputError("pipeline", "an audiomentations dict with '__class_fullname__'", source, where="from_audiomentations")
+        raise InputError(
+            "pipeline", "an audiomentations dict with '__class_fullname__'", source, where="from_audiomentations"
+        )
     node = dict(source)
     name = node.pop("__class_fullname__")
     cls = getattr(am, str(name), None)

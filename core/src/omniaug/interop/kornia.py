@@ -57,10 +57,26 @@ MAPPINGS: dict[str, Mapping] = {
             "image.affine",
             {
                 "degrees": Arg(("degrees",), _sym, "`degrees`"),
-                "translate": Arg(("translate",), lambda t: [0.0, 0.0] if t is None else [float(t[0]), float(t[1])], "`translate`"),
-                "scale": Arg(("scale",), lambda s: [1.0, 1.0] if s is None else [float(s[0]), float(s[1])], "`scale` (isotropic)"),
-                "shear": Arg(("shear",), lambda s: 0.0 if s is None else _sym(s) if isinstance(s, (int, float)) or len(s) == 2 else [float(x) for x in s], "`shear`"),
-                "interpolation": Arg(("resample", "padding_mode"), lambda r, p: (_zeros(p), _interp(r))[1], "`resample`; zeros padding"),
+                "translate": Arg(
+                    ("translate",), lambda t: [0.0, 0.0] if t is None else [float(t[0]), float(t[1])], "`translate`"
+                ),
+                "scale": Arg(
+                    ("scale",), lambda s: [1.0, 1.0] if s is None else [float(s[0]), float(s[1])], "`scale` (isotropic)"
+                ),
+                "shear": Arg(
+                    ("shear",),
+                    lambda s: (
+                        0.0
+                        if s is None
+                        else _sym(s)
+                        if isinstance(s, (int, float)) or len(s) == 2
+                        else [float(x) for x in s]
+                    ),
+                    "`shear`",
+                ),
+                "interpolation": Arg(
+                    ("resample", "padding_mode"), lambda r, p: (_zeros(p), _interp(r))[1], "`resample`; zeros padding"
+                ),
             },
             fidelity="approximate",
             note=_GEOMETRY,
@@ -82,7 +98,10 @@ MAPPINGS: dict[str, Mapping] = {
         Mapping(
             "RandomPerspective",
             "image.perspective",
-            {"distortion_scale": Arg(("distortion_scale",), float, "`distortion_scale`"), "interpolation": Arg(("resample",), _interp, "`resample`")},
+            {
+                "distortion_scale": Arg(("distortion_scale",), float, "`distortion_scale`"),
+                "interpolation": Arg(("resample",), _interp, "`resample`"),
+            },
             fidelity="approximate",
             note=_GEOMETRY,
             check="not replayed: documented.",
@@ -116,11 +135,22 @@ MAPPINGS: dict[str, Mapping] = {
         Mapping(
             "RandomGrayscale",
             "image.grayscale",
-            {"_": Arg(("rgb_weights",), lambda w: None if w is None else refuse("custom rgb_weights"), "default weights")},
+            {
+                "_": Arg(
+                    ("rgb_weights",), lambda w: None if w is None else refuse("custom rgb_weights"), "default weights"
+                )
+            },
             check="max |Δ| ≤ 1e-3 (float): kornia's luma weight 0.299 vs torchvision's 0.2989.",
         ),
         Mapping("RandomChannelShuffle", "image.channel_shuffle", {}, check="replayed (`channels`): equal."),
-        Mapping("RandomEqualize", "image.equalize", {}, fidelity="approximate", note="kornia equalizes float images by its own histogram binning.", check="not replayed: documented."),
+        Mapping(
+            "RandomEqualize",
+            "image.equalize",
+            {},
+            fidelity="approximate",
+            note="kornia equalizes float images by its own histogram binning.",
+            check="not replayed: documented.",
+        ),
         Mapping(
             "RandomInvert",
             "image.invert",
@@ -131,9 +161,17 @@ MAPPINGS: dict[str, Mapping] = {
             "RandomGaussianBlur",
             "image.gaussian_blur",
             {
-                "kernel_size": Arg(("kernel_size",), lambda k: int(k[0]) if int(k[0]) == int(k[-1]) else refuse("a non-square kernel"), "`kernel_size`"),
+                "kernel_size": Arg(
+                    ("kernel_size",),
+                    lambda k: int(k[0]) if int(k[0]) == int(k[-1]) else refuse("a non-square kernel"),
+                    "`kernel_size`",
+                ),
                 "sigma": Arg(("sigma",), lambda s: [float(s[0]), float(s[1])], "`sigma`"),
-                "_": Arg(("border_type",), lambda b: None if getattr(b, "name", str(b)).lower() == "reflect" else refuse(f"border_type={b}"), "reflect border"),
+                "_": Arg(
+                    ("border_type",),
+                    lambda b: None if getattr(b, "name", str(b)).lower() == "reflect" else refuse(f"border_type={b}"),
+                    "reflect border",
+                ),
             },
             check="not replayed: documented (same kernel law as torchvision's, checked there).",
         ),
@@ -143,7 +181,9 @@ MAPPINGS: dict[str, Mapping] = {
             {
                 "scale": Arg(("scale",), lambda s: [float(s[0]), float(s[1])], "`scale`"),
                 "ratio": Arg(("ratio",), lambda r: [float(r[0]), float(r[1])], "`ratio`"),
-                "fill": Arg(("value",), lambda v: float(v) if 0.0 <= float(v) <= 1.0 else refuse(f"value={v}"), "`value`"),
+                "fill": Arg(
+                    ("value",), lambda v: float(v) if 0.0 <= float(v) <= 1.0 else refuse(f"value={v}"), "`value`"
+                ),
             },
             fidelity="approximate",
             note="a hole too large is clipped instead of redrawn.",

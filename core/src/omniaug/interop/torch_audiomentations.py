@@ -18,7 +18,11 @@ __all__ = ["MAPPINGS", "WRAPPED", "CONVERTER", "convert", "from_torch_audiomenta
 
 
 def _rng(lo: str, hi: str) -> Arg:
-    return Arg((lo, hi, "mode"), lambda a, b, m: (float(a), float(b)) if m == "per_example" else refuse(f"mode={m!r}"), f"(`{lo}`, `{hi}`); mode per_example")
+    return Arg(
+        (lo, hi, "mode"),
+        lambda a, b, m: (float(a), float(b)) if m == "per_example" else refuse(f"mode={m!r}"),
+        f"(`{lo}`, `{hi}`); mode per_example",
+    )
 
 
 def _per_example(mode: Any) -> bool:
@@ -34,20 +38,38 @@ _SR = Arg(("__sample_rate__",), int, "the converter's `sample_rate`")
 MAPPINGS: dict[str, Mapping] = {
     m.transform: m
     for m in [
-        Mapping("Gain", "audio.gain", {"gain_db": _rng("min_gain_in_db", "max_gain_in_db")}, check="replayed (`gain_factors` → dB): max |Δ| ≤ 1e-6."),
+        Mapping(
+            "Gain",
+            "audio.gain",
+            {"gain_db": _rng("min_gain_in_db", "max_gain_in_db")},
+            check="replayed (`gain_factors` → dB): max |Δ| ≤ 1e-6.",
+        ),
         Mapping("PolarityInversion", "audio.polarity_inversion", {"_": _MODE}, check="equal."),
         Mapping("TimeInversion", "audio.reverse", {"_": _MODE}, check="equal."),
         Mapping(
             "PeakNormalization",
             "audio.peak_normalize",
-            {"target_db": Arg(("apply_to", "mode"), lambda a, m: (_per_example(m), (0.0, 0.0) if a == "all" else refuse(f"apply_to={a!r}"))[1], "0 dBFS (apply_to='all')")},
+            {
+                "target_db": Arg(
+                    ("apply_to", "mode"),
+                    lambda a, m: (_per_example(m), (0.0, 0.0) if a == "all" else refuse(f"apply_to={a!r}"))[1],
+                    "0 dBFS (apply_to='all')",
+                )
+            },
             check="max |Δ| ≤ 1e-6.",
         ),
         Mapping(
             "Shift",
             "audio.time_shift",
             {
-                "shift": Arg(("min_shift", "max_shift", "shift_unit", "mode"), lambda a, b, u, m: (_per_example(m), (float(a), float(b)) if u == "fraction" else refuse(f"shift_unit={u!r}"))[1], "(`min_shift`, `max_shift`) fractions"),
+                "shift": Arg(
+                    ("min_shift", "max_shift", "shift_unit", "mode"),
+                    lambda a, b, u, m: (
+                        _per_example(m),
+                        (float(a), float(b)) if u == "fraction" else refuse(f"shift_unit={u!r}"),
+                    )[1],
+                    "(`min_shift`, `max_shift`) fractions",
+                ),
                 "mode": Arg(("rollover",), lambda r: "roll" if r else "pad", "`rollover` → roll / pad"),
             },
             check="equal for the same shift (documented; the shift is rounded to samples the same way).",
@@ -55,7 +77,10 @@ MAPPINGS: dict[str, Mapping] = {
         Mapping(
             "AddColoredNoise",
             "audio.colored_noise",
-            {"snr_db": _rng("min_snr_in_db", "max_snr_in_db"), "color": Arg(("min_f_decay", "max_f_decay"), lambda a, b: (float(a), float(b)), "β = f_decay")},
+            {
+                "snr_db": _rng("min_snr_in_db", "max_snr_in_db"),
+                "color": Arg(("min_f_decay", "max_f_decay"), lambda a, b: (float(a), float(b)), "β = f_decay"),
+            },
             fidelity="approximate",
             note="same 1/f^β law and SNR in dB; the noise samples are omniaug's draw.",
             check="realized SNR within 0.1 dB of the replayed one (documented).",

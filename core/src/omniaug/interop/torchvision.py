@@ -121,7 +121,11 @@ MAPPINGS: dict[str, Mapping] = {
                 "translate": Arg(("translate",), lambda t: _pair(t, (0.0, 0.0)), "`translate` (None → 0)"),
                 "scale": Arg(("scale",), lambda s: _pair(s, (1.0, 1.0)), "`scale` (None → 1)"),
                 "shear": Arg(("shear",), _shear, "`shear` (2 or 4 values)"),
-                "interpolation": Arg(("interpolation", "center"), lambda i, c: (_no_center(c), interpolation(i))[1], "`interpolation`; center must be None"),
+                "interpolation": Arg(
+                    ("interpolation", "center"),
+                    lambda i, c: (_no_center(c), interpolation(i))[1],
+                    "`interpolation`; center must be None",
+                ),
                 "fill": Arg(("fill",), _fill, "`fill` (÷ 255 when > 1)"),
             },
             fidelity="approximate",
@@ -133,10 +137,18 @@ MAPPINGS: dict[str, Mapping] = {
             "image.affine",
             {
                 # F.rotate turns counter-clockwise for positive angles, F.affine (and omniaug) clockwise
-                "degrees": Arg(("degrees",), lambda d: [-float(d[1]), -float(d[0])], "`degrees` (sign flipped: rotate is counter-clockwise)"),
+                "degrees": Arg(
+                    ("degrees",),
+                    lambda d: [-float(d[1]), -float(d[0])],
+                    "`degrees` (sign flipped: rotate is counter-clockwise)",
+                ),
                 "translate": const([0.0, 0.0]),
                 "scale": const([1.0, 1.0]),
-                "interpolation": Arg(("interpolation", "center", "expand"), lambda i, c, e: (_no_center(c), refuse("expand=True") if e else None, interpolation(i))[2], "`interpolation`; center None, expand False"),
+                "interpolation": Arg(
+                    ("interpolation", "center", "expand"),
+                    lambda i, c, e: (_no_center(c), refuse("expand=True") if e else None, interpolation(i))[2],
+                    "`interpolation`; center None, expand False",
+                ),
                 "fill": Arg(("fill",), _fill, "`fill`"),
             },
             check="replayed (`-angle`): max |Δ| ≤ 1/255 but for ≤ 0.1 % of pixels on the fill border.",
@@ -181,7 +193,13 @@ MAPPINGS: dict[str, Mapping] = {
         Mapping(
             "Grayscale",
             "image.grayscale",
-            {"_": Arg(("num_output_channels",), lambda n: None if n == 3 else refuse("num_output_channels=1 (changes the channel count)"), "3 channels")},
+            {
+                "_": Arg(
+                    ("num_output_channels",),
+                    lambda n: None if n == 3 else refuse("num_output_channels=1 (changes the channel count)"),
+                    "3 channels",
+                )
+            },
             check="max |Δ| ≤ 1/255.",
         ),
         Mapping("RandomInvert", "image.invert", {}, check="equal."),
@@ -194,7 +212,10 @@ MAPPINGS: dict[str, Mapping] = {
         Mapping(
             "RandomSolarize",
             "image.solarize",
-            {"threshold": Arg(("threshold",), _threshold, "`threshold` (÷ 255 when > 1)"), "exact": const(True, "fixed threshold")},
+            {
+                "threshold": Arg(("threshold",), _threshold, "`threshold` (÷ 255 when > 1)"),
+                "exact": const(True, "fixed threshold"),
+            },
             check="equal.",
         ),
         Mapping("RandomAutocontrast", "image.autocontrast", {}, check="max |Δ| ≤ 1/255."),
@@ -225,8 +246,12 @@ MAPPINGS: dict[str, Mapping] = {
             "ElasticTransform",
             "image.elastic",
             {
-                "displacement": Arg(("alpha",), lambda a: float(a[0]) if isinstance(a, (list, tuple)) else float(a), "`alpha`"),
-                "sigma": Arg(("sigma",), lambda s: float(s[0]) if isinstance(s, (list, tuple)) else float(s), "`sigma`"),
+                "displacement": Arg(
+                    ("alpha",), lambda a: float(a[0]) if isinstance(a, (list, tuple)) else float(a), "`alpha`"
+                ),
+                "sigma": Arg(
+                    ("sigma",), lambda s: float(s[0]) if isinstance(s, (list, tuple)) else float(s), "`sigma`"
+                ),
                 "interpolation": Arg(("interpolation",), interpolation, "`interpolation`"),
                 "fill": Arg(("fill",), _fill, "`fill`"),
             },
@@ -249,7 +274,7 @@ WRAPPED: dict[str, str] = {
     "RandomAdjustSharpness": "a fixed sharpness factor (omniaug's Sharpness draws one in a range)",
     "RandomPhotometricDistort": "no native equivalent",
     "AutoAugment": "omniaug's image.autoaugment preset is the native policy (not mapped automatically)",
-    "RandAugment": "omniaug.RandAugment(\"image\", n, m) is the native policy, m = torchvision magnitude / 3 (not mapped automatically)",
+    "RandAugment": 'omniaug.RandAugment("image", n, m) is the native policy, m = torchvision magnitude / 3 (not mapped automatically)',
     "TrivialAugmentWide": "omniaug's image.trivialaugment_wide preset is the native policy (not mapped automatically)",
     "AugMix": "omniaug's image.augmix preset is the native policy (not mapped automatically)",
     "Resize": "deterministic: one torchvision call per batch",
@@ -310,7 +335,12 @@ def convert(source: Any) -> Conversion:
     require("torchvision")
     check_kind(source, "torchvision", "torchvision.transforms")
     if type(source).__module__.startswith("torchvision.transforms.") and ".v2" not in type(source).__module__:
-        raise InputError("pipeline", "a torchvision.transforms.v2 transform (v1 transforms are not converted)", source, where="from_torchvision")
+        raise InputError(
+            "pipeline",
+            "a torchvision.transforms.v2 transform (v1 transforms are not converted)",
+            source,
+            where="from_torchvision",
+        )
     return CONVERTER.convert(source)
 
 

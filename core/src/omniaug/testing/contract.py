@@ -389,9 +389,9 @@ def check_model_unchanged(op: Augmentation | Mixer, x: Any = None) -> None:
         else:
             out = op(x, generator=make_generator(31), model=ctx)
         after = _model_state(model)
-        assert before[0].keys() == after[0].keys() and all(
-            torch.equal(before[0][k], after[0][k]) for k in before[0]
-        ), f"{_name(op)}: the model's weights or buffers (BatchNorm statistics) changed"
+        assert before[0].keys() == after[0].keys() and all(torch.equal(before[0][k], after[0][k]) for k in before[0]), (
+            f"{_name(op)}: the model's weights or buffers (BatchNorm statistics) changed"
+        )
         assert all(
             (a is None and b is None) or (a is not None and b is not None and torch.equal(a, b))
             for a, b in zip(before[1], after[1])
@@ -416,9 +416,9 @@ def check_replay_without_model(op: Augmentation | Mixer, x: Any = None) -> None:
         )
         return
     out, params = op.augment(x, generator=make_generator(41), model=ctx)
-    assert not any(
-        isinstance(v, torch.Tensor) and v.requires_grad for v in params.values()
-    ), f"{_name(op)}: params keep an autograd graph alive"
+    assert not any(isinstance(v, torch.Tensor) and v.requires_grad for v in params.values()), (
+        f"{_name(op)}: params keep an autograd graph alive"
+    )
     assert _close(op, op(x, params=params), out), f"{_name(op)}: replay without the model differs"
 
 

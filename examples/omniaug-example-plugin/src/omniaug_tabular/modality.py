@@ -45,7 +45,9 @@ def example(batch_size: int = 8, generator: torch.Generator | None = None, devic
     return Rows(centers[labels] + 0.5 * noise, labels)
 
 
-def example_variants(batch_size: int = 8, generator: torch.Generator | None = None, device: Any = "cpu") -> dict[str, Any]:
+def example_variants(
+    batch_size: int = 8, generator: torch.Generator | None = None, device: Any = "cpu"
+) -> dict[str, Any]:
     """Valid tabular payloads: labelled rows, a plain tensor, one feature, rows with a missing (NaN) value."""
     rows = example(batch_size, generator=generator, device=device)
     missing = rows.features.clone()

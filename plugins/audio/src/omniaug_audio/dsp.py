@@ -313,8 +313,9 @@ def biquad_coefficients(
 def biquad_magnitude(b: torch.Tensor, a: torch.Tensor, n_fft: int) -> torch.Tensor:
     """``|H(e^{jω})|`` of per-example biquads on the ``n_fft // 2 + 1`` rfft bins: ``(B, F)``."""
     w = torch.linspace(0, math.pi, n_fft // 2 + 1, device=b.device, dtype=torch.float64)
-    z = torch.stack([torch.ones_like(w), torch.cos(w), torch.cos(2 * w)], 0), torch.stack(
-        [torch.zeros_like(w), -torch.sin(w), -torch.sin(2 * w)], 0
+    z = (
+        torch.stack([torch.ones_like(w), torch.cos(w), torch.cos(2 * w)], 0),
+        torch.stack([torch.zeros_like(w), -torch.sin(w), -torch.sin(2 * w)], 0),
     )
     b64, a64 = b.double(), a.double()
 

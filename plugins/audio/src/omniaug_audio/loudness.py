@@ -33,7 +33,9 @@ _SHELF_F0, _SHELF_GAIN_DB, _SHELF_Q = 1681.974450955533, 3.999843853973347, 0.70
 _HIGHPASS_F0, _HIGHPASS_Q = 38.13547087602444, 0.5003270373238773
 
 
-def k_weighting_coefficients(sample_rate: int) -> tuple[tuple[list[float], list[float]], tuple[list[float], list[float]]]:
+def k_weighting_coefficients(
+    sample_rate: int,
+) -> tuple[tuple[list[float], list[float]], tuple[list[float], list[float]]]:
     """``((b, a) of the shelf, (b, a) of the high-pass)`` by the bilinear transform at ``sample_rate``."""
     k = math.tan(math.pi * _SHELF_F0 / sample_rate)
     vh = 10.0 ** (_SHELF_GAIN_DB / 20.0)
@@ -65,8 +67,15 @@ def integrated_loudness(wave: torch.Tensor, sample_rate: int, lengths: torch.Ten
     x = wave.to(torch.float64)  # the high-pass pole sits 0.005 from 1 at 16 kHz: filter in float64
     (sb, sa), (hb, ha) = k_weighting_coefficients(sample_rate)
     for bb, aa in ((sb, sa), (hb, ha)):
-        x = AF.lfilter(x, torch.tensor(aa, dtype=x.dtype, device=x.device), torch.tensor(bb, dtype=x.dtype, device=x.device), clamp=False)
-    lens = torch.full((b,), t, device=wave.device, dtype=torch.long) if lengths is None else lengths.to(wave.device).long()
+        x = AF.lfilter(
+            x,
+            torch.tensor(aa, dtype=x.dtype, device=x.device),
+            torch.tensor(bb, dtype=x.dtype, device=x.device),
+            clamp=False,
+        )
+    lens = (
+        torch.full((b,), t, device=wave.device, dtype=torch.long) if lengths is None else lengths.to(wave.device).long()
+    )
     # mean square over every block [start, start + block) from a cumulative sum (any block length)
     block = max(1, round(BLOCK_SECONDS * sample_rate))
     step = max(1, round(block * 0.25))
@@ -80,7 +89,9 @@ def integrated_loudness(wave: torch.Tensor, sample_rate: int, lengths: torch.Ten
     short_energy = csum.gather(-1, lens.view(b, 1, 1).expand(b, c, 1)).squeeze(-1) / lens.clamp_min(1).view(b, 1)
     weights = _channel_weights(c, x.dtype, x.device)
     block_power = (energy * weights.view(1, c, 1)).sum(1)  # (B, N)
-    block_power = torch.where(short.view(b, 1) & (starts == 0).view(1, -1), (short_energy * weights).sum(1, keepdim=True), block_power)
+    block_power = torch.where(
+        short.view(b, 1) & (starts == 0).view(1, -1), (short_energy * weights).sum(1, keepdim=True), block_power
+    )
     inside = inside | (short.view(b, 1) & (starts == 0).view(1, -1))
     block_lk = OFFSET + 10.0 * torch.log10(block_power.clamp_min(1e-300))
     gated = inside & (block_lk > ABSOLUTE_GATE)
@@ -89,4 +100,6 @@ def integrated_loudness(wave: torch.Tensor, sample_rate: int, lengths: torch.Ten
     gated = gated & (block_lk > relative.unsqueeze(1))
     mean = (block_power * gated).sum(1) / gated.sum(1).clamp_min(1)
     loud = OFFSET + 10.0 * torch.log10(mean.clamp_min(1e-300))
-    return torch.where(gated.any(1), loud, torch.full_like(loud, -math.inf)).to(wave.dtype if wave.is_floating_point() else torch.float32)
+    return torch.where(gated.any(1), loud, torch.full_like(loud, -math.inf)).to(
+        wave.dtype if wave.is_floating_point() else torch.float32
+    )

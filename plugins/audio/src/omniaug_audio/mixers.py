@@ -108,5 +108,3 @@ class TimeCutMix(Mixer):
         mixed = torch.where(inside, other, wave)
         kept = 1 - cut.squeeze(1).to(torch.float32) / lens.squeeze(1).clamp_min(1).to(torch.float32)
         return repack_audio(x, mixed), kept
-
-

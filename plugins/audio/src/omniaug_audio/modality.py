@@ -138,7 +138,9 @@ def _example_audio(batch_size: int = 4, generator: torch.Generator | None = None
     return synthetic_audio(batch_size, generator=generator, device=device)
 
 
-def _example_spec(batch_size: int = 4, generator: torch.Generator | None = None, device: Any = "cpu") -> SpectrogramBatch:
+def _example_spec(
+    batch_size: int = 4, generator: torch.Generator | None = None, device: Any = "cpu"
+) -> SpectrogramBatch:
     return synthetic_spectrogram(batch_size, generator=generator, device=device)
 
 
@@ -158,7 +160,9 @@ def merge_payload(base: Any, index: torch.Tensor, part: Any) -> Any:
     return batching.merge(base, index, part)
 
 
-def _audio_variants(batch_size: int = 4, generator: torch.Generator | None = None, device: Any = "cpu") -> dict[str, Any]:
+def _audio_variants(
+    batch_size: int = 4, generator: torch.Generator | None = None, device: Any = "cpu"
+) -> dict[str, Any]:
     """Valid waveforms policies and presets must take: mono, stereo, padded, 8 kHz, short clips."""
     padded = synthetic_audio(batch_size, generator=generator, device=device, seconds=0.25)
     mono = padded.waveform
@@ -171,7 +175,9 @@ def _audio_variants(batch_size: int = 4, generator: torch.Generator | None = Non
     }
 
 
-def _spec_variants(batch_size: int = 4, generator: torch.Generator | None = None, device: Any = "cpu") -> dict[str, Any]:
+def _spec_variants(
+    batch_size: int = 4, generator: torch.Generator | None = None, device: Any = "cpu"
+) -> dict[str, Any]:
     """Valid spectrograms: mono, stereo, padded, a few frames."""
     padded = synthetic_spectrogram(batch_size, generator=generator, device=device)
     mono = padded.spec

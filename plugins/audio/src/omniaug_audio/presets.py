@@ -24,7 +24,15 @@ def default_pipeline(sample_rate: int = 16000) -> Compose:
             PolarityInversion(p=0.5),
             TimeShift((-0.1, 0.1), mode="pad", p=0.5),
             RandomApply(
-                [OneOf([LowPass(sample_rate=sample_rate), HighPass(sample_rate=sample_rate), BandPass(sample_rate=sample_rate)])],
+                [
+                    OneOf(
+                        [
+                            LowPass(sample_rate=sample_rate),
+                            HighPass(sample_rate=sample_rate),
+                            BandPass(sample_rate=sample_rate),
+                        ]
+                    )
+                ],
                 p=0.3,
             ),
             SyntheticReverb((0.1, 0.6), sample_rate=sample_rate, p=0.3),
@@ -41,5 +49,10 @@ def specaugment_ld(**kwargs: Any) -> Compose:
 
 PRESETS = [
     Preset("audio.default", "audio", default_pipeline, "gain, polarity, shift, filters, reverb, noise, pitch/speed"),
-    Preset("spectrogram.specaugment", "spectrogram", specaugment_ld, "SpecAugment LD: time warp + 2 frequency + 2 time masks"),
+    Preset(
+        "spectrogram.specaugment",
+        "spectrogram",
+        specaugment_ld,
+        "SpecAugment LD: time warp + 2 frequency + 2 time masks",
+    ),
 ]

@@ -54,7 +54,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, help="a .pt/.npz file with x and y, or sklearn:digits")
     parser.add_argument("--method", choices=("dm", "dc"), default="dm", help="distribution or gradient matching")
     parser.add_argument("--ipc", type=int, default=10, help="synthetic samples per class")
-    parser.add_argument("--pipeline", help="augmentation pipeline (YAML/JSON file or config string); differentiable ops")
+    parser.add_argument(
+        "--pipeline", help="augmentation pipeline (YAML/JSON file or config string); differentiable ops"
+    )
     parser.add_argument("--iterations", type=int, default=500)
     parser.add_argument("--lr", type=float, default=1.0, help="step size of the synthetic samples")
     parser.add_argument("--batch-real", type=int, default=64, help="real samples per class per iteration")

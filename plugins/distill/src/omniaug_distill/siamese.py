@@ -54,9 +54,7 @@ def check_differentiable(pipeline: Any, *, where: str = "distill") -> None:
         )
 
 
-def draw_group_params(
-    pipeline: Transform, reference: torch.Tensor, *, generator: torch.Generator | None
-) -> Params:
+def draw_group_params(pipeline: Transform, reference: torch.Tensor, *, generator: torch.Generator | None) -> Params:
     """One params row per group: drawn on ``reference`` (one sample per group, ``(G, ...)``)."""
     return pipeline.sample_params(reference.detach(), generator=generator)
 

@@ -11,7 +11,15 @@ from torch_geometric.data import Batch, Data
 
 from omniaug import rng
 
-__all__ = ["random_graph", "example_batch", "example_variants", "bad_examples", "karate_club", "load_graphs", "save_graphs"]
+__all__ = [
+    "random_graph",
+    "example_batch",
+    "example_variants",
+    "bad_examples",
+    "karate_club",
+    "load_graphs",
+    "save_graphs",
+]
 
 
 def random_graph(
@@ -54,9 +62,7 @@ def example_batch(
     """A ``Batch`` of ``batch_size`` random undirected graphs of 5–12 nodes (for tests, preview, demo)."""
     sizes = rng.randint(batch_size, 5, 13, generator=generator).tolist()
     labels = rng.randint(batch_size, 0, 2, generator=generator).tolist()
-    graphs = [
-        random_graph(n, 2 * n, 8, generator=generator, device=device, label=c) for n, c in zip(sizes, labels)
-    ]
+    graphs = [random_graph(n, 2 * n, 8, generator=generator, device=device, label=c) for n, c in zip(sizes, labels)]
     return Batch.from_data_list(graphs)
 
 

@@ -108,7 +108,9 @@ class GMixup(Mixer):
         self.num_nodes = None if num_nodes is None else args.integer("num_nodes", num_nodes, low=1, where="GMixup")
         self.class_graphons = bool(class_graphons)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {"seed": draw_seeds(batch_size, generator=generator, device=device)}
 
     def sample_params(self, x: Any, *, generator: torch.Generator | None = None) -> Params:
@@ -121,8 +123,10 @@ class GMixup(Mixer):
     ) -> Mixed:
         if params is None:
             params = self.sample_params(x, generator=generator)
-            if self.class_graphons and isinstance(labels, torch.Tensor) and labels.shape[:1] == (
-                self.modality_spec().batch_size(x),
+            if (
+                self.class_graphons
+                and isinstance(labels, torch.Tensor)
+                and labels.shape[:1] == (self.modality_spec().batch_size(x),)
             ):
                 params.update(self._class_graphon_params(x, labels, params))
         return super().augment_with_labels(x, labels, generator=generator, params=params)

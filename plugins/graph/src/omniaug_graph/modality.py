@@ -81,12 +81,16 @@ def _graph_ids(
     """
     if device.type == "cpu" and host.use_host(size) and slices.device.type == "cpu":
         np_dtype = np.int32 if dtype == torch.int32 else np.int64
-        return torch.from_numpy(_host_graph_ids(slices.numpy(), size, field=field, rows=rows, source=slices, dtype=np_dtype))
+        return torch.from_numpy(
+            _host_graph_ids(slices.numpy(), size, field=field, rows=rows, source=slices, dtype=np_dtype)
+        )
     try:
         graph_ids = torch.arange(num_graphs, device=device, dtype=dtype)
         return torch.repeat_interleave(graph_ids, slices.diff().to(device), output_size=size)
     except RuntimeError as exc:  # decreasing offsets (negative counts), or offsets not starting at 0
-        expected = f"non-decreasing {rows} offsets" if bool((slices.diff() < 0).any()) else f"{rows} offsets starting at 0"
+        expected = (
+            f"non-decreasing {rows} offsets" if bool((slices.diff() < 0).any()) else f"{rows} offsets starting at 0"
+        )
         raise InputError(f"x._slice_dict[{field!r}]", expected, slices, where=WHERE) from exc
 
 
@@ -113,7 +117,9 @@ def _check_edges_inside_graphs(
     range, in NumPy (see :mod:`omniaug.host`; less time at 16 graphs, docs/performance.md).
     """
     e = ei.shape[1]
-    owner = _graph_ids(edge_slices.numel() - 1, ids.dtype, edge_slices, e, field="edge_index", rows="edge", device=ids.device)
+    owner = _graph_ids(
+        edge_slices.numel() - 1, ids.dtype, edge_slices, e, field="edge_index", rows="edge", device=ids.device
+    )
     if ei.device.type == owner.device.type == node_slices.device.type == "cpu" and host.use_host(e):
         nodes_at, edges_at, ends_h = node_slices.numpy(), edge_slices.numpy(), ei.numpy()
         counts = edges_at[1:] - edges_at[:-1]  # valid: _graph_ids checked them
@@ -221,14 +227,18 @@ def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) ->
         ends = node_sl[-1:].tolist() + edge_sl[-1:].tolist()
     if edge_sl.numel() != g + 1 or g < 0 or ends != [n, e]:
         raise InputError(
-            "x._slice_dict", f"slices ending at num_nodes={n} / num_edges={e} for {g} graphs",
-            {"x": node_sl, "edge_index": edge_sl}, where=WHERE,
+            "x._slice_dict",
+            f"slices ending at num_nodes={n} / num_edges={e} for {g} graphs",
+            {"x": node_sl, "edge_index": edge_sl},
+            where=WHERE,
         )
     ptr, batch = m.get("ptr"), m.get("batch")
     if not isinstance(ptr, torch.Tensor) or not isinstance(batch, torch.Tensor):
         raise InputError("x.ptr / x.batch", "the node offsets and graph ids of a collated Batch", ptr, where=WHERE)
     if ptr.shape != (g + 1,) or not torch.equal(ptr.cpu(), node_sl):
-        raise InputError("x.ptr", f"node offsets matching the slice bookkeeping {node_sl.tolist()[:8]}…", ptr, where=WHERE)
+        raise InputError(
+            "x.ptr", f"node offsets matching the slice bookkeeping {node_sl.tolist()[:8]}…", ptr, where=WHERE
+        )
     if (
         host.use_host(max(n, e))
         and batch.device.type == ei.device.type == node_sl.device.type == edge_sl.device.type == "cpu"
@@ -276,7 +286,9 @@ def known_edge_graph(b: Batch) -> torch.Tensor | None:
     if eg is None:
         ei = attrs(b)["edge_index"]
         dtype = torch.int32 if attrs(b)["x"].shape[0] < (1 << 31) else torch.long
-        eg = _graph_ids(edge_sl.numel() - 1, dtype, edge_sl, ei.shape[1], field="edge_index", rows="edge", device=ei.device)
+        eg = _graph_ids(
+            edge_sl.numel() - 1, dtype, edge_sl, ei.shape[1], field="edge_index", rows="edge", device=ei.device
+        )
         extras["edge_graph"], extras["edge_slices"] = eg, edge_sl
         return eg
     if extras.get("edge_slices") is not edge_sl:

@@ -21,5 +21,10 @@ def graphcl_views(drop_rate: float = 0.2, mask_rate: float = 0.2) -> TwoViews:
 
 
 PRESETS = [
-    Preset("graph.default", "graph", graphcl_default, "GraphCL-style edge dropping (20 %) + per-graph feature-column masking (20 %)"),
+    Preset(
+        "graph.default",
+        "graph",
+        graphcl_default,
+        "GraphCL-style edge dropping (20 %) + per-graph feature-column masking (20 %)",
+    ),
 ]

@@ -115,7 +115,9 @@ def _basis(name: str, channels: int, device: torch.device) -> torch.Tensor:
             parts = [p0, affine_state_matrix(eye - gray) - affine_state_matrix(zero)]
         else:  # "hue": A = K0 + cos θ · K1 + sin θ · K2 (functional_color._yiq_hue_basis)
             k = FC._yiq_hue_basis(device).reshape(3, 3, 3).to(torch.float32)
-            parts = [affine_state_matrix(k[:1])] + [affine_state_matrix(k[i : i + 1]) - affine_state_matrix(zero) for i in (1, 2)]
+            parts = [affine_state_matrix(k[:1])] + [
+                affine_state_matrix(k[i : i + 1]) - affine_state_matrix(zero) for i in (1, 2)
+            ]
         basis = torch.cat(parts)
         _BASES[key] = basis
     return basis
@@ -200,7 +202,9 @@ def color_stage(total: torch.Tensor, channels: int, dtype: torch.dtype) -> Calla
         if is_float and not alias and x.dtype == dst.dtype:
             torch.baddbmm(offset, a[start:stop], x, out=dst).clamp_(0.0, top)
             return
-        tmp = torch.baddbmm(offset, a[start:stop], x, out=scratch("colour", x.shape, x.dtype, x.device)).clamp_(0.0, top)
+        tmp = torch.baddbmm(offset, a[start:stop], x, out=scratch("colour", x.shape, x.dtype, x.device)).clamp_(
+            0.0, top
+        )
         # uint8: truncation, as from_float (values clamped to [0, 255.999]; see FC.to_uint8_in_range)
         dst.copy_(tmp if is_float else FC.to_uint8_in_range(tmp))
 
@@ -224,10 +228,14 @@ def apply_color_matrix(img: torch.Tensor, total: torch.Tensor, *, inplace: bool 
     """
     if img.requires_grad or (total.requires_grad and img.is_floating_point()):
         if inplace:
-            raise InputError("img", "an image that does not require grad (inplace=True)", img, where="apply_color_matrix")
+            raise InputError(
+                "img", "an image that does not require grad (inplace=True)", img, where="apply_color_matrix"
+            )
         return _apply_color_matrix_autograd(img, total)
     if inplace and not img.is_contiguous():
-        raise InputError("img", "a contiguous image batch (inplace=True writes into it)", img, where="apply_color_matrix")
+        raise InputError(
+            "img", "a contiguous image batch (inplace=True writes into it)", img, where="apply_color_matrix"
+        )
     b, c, h, w = img.shape
     hw = h * w
     is_float = img.is_floating_point()

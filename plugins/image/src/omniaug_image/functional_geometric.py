@@ -77,7 +77,9 @@ def matmul3(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.from_numpy(SM.matmul3(*host))
 
 
-def identity_matrices(n: int, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def identity_matrices(
+    n: int, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
     """``(n, 3, 3)`` identity matrices."""
     return torch.eye(3, device=device, dtype=dtype).expand(n, 3, 3).clone()
 
@@ -99,12 +101,16 @@ def _flip_matrix(axis: int, size: int, dtype: torch.dtype, device: torch.device)
     return m
 
 
-def hflip_matrices(n: int, width: int, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def hflip_matrices(
+    n: int, width: int, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
     """Horizontal flip ``x → W - 1 - x`` as ``(n, 3, 3)`` matrices (a fresh tensor)."""
     return _flip_matrix(0, width, dtype, torch.device(device)).expand(n, 3, 3).clone()
 
 
-def vflip_matrices(n: int, height: int, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def vflip_matrices(
+    n: int, height: int, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
     """Vertical flip ``y → H - 1 - y`` as ``(n, 3, 3)`` matrices (a fresh tensor)."""
     return _flip_matrix(1, height, dtype, torch.device(device)).expand(n, 3, 3).clone()
 
@@ -273,14 +279,24 @@ def _inverse3x3(m: Any) -> Any:
     co_b = -(d * i - f * g)
     co_c = d * h - e * g
     det = a * co_a + b * co_b + c * co_c
-    adj = namespace(m).stack(
-        [
-            co_a, -(b * i - c * h), b * f - c * e,
-            co_b, a * i - c * g, -(a * f - c * d),
-            co_c, -(a * h - b * g), a * e - b * d,
-        ],
-        -1,
-    ).reshape(-1, 3, 3)
+    adj = (
+        namespace(m)
+        .stack(
+            [
+                co_a,
+                -(b * i - c * h),
+                b * f - c * e,
+                co_b,
+                a * i - c * g,
+                -(a * f - c * d),
+                co_c,
+                -(a * h - b * g),
+                a * e - b * d,
+            ],
+            -1,
+        )
+        .reshape(-1, 3, 3)
+    )
     return adj / det.reshape(-1, 1, 1)
 
 
@@ -298,10 +314,16 @@ def normalized_matrices(
     host = host_views(matrices)
     if host is not None:
         inv = _inverse3x3(host[0].astype(np.float64))
-        norm, denorm = _normalizers(h, w, torch.float64, matrices.device), _denormalizers(ho, wo, torch.float64, matrices.device)
+        norm, denorm = (
+            _normalizers(h, w, torch.float64, matrices.device),
+            _denormalizers(ho, wo, torch.float64, matrices.device),
+        )
         return torch.from_numpy(SM.matmul3(SM.matmul3(norm.numpy(), inv), denorm.numpy()))
     inv = _inverse3x3(matrices.to(torch.float64))
-    return SM.matmul3(SM.matmul3(_normalizers(h, w, torch.float64, inv.device), inv), _denormalizers(ho, wo, torch.float64, inv.device))
+    return SM.matmul3(
+        SM.matmul3(_normalizers(h, w, torch.float64, inv.device), inv),
+        _denormalizers(ho, wo, torch.float64, inv.device),
+    )
 
 
 def grid_from_matrices(
@@ -392,7 +414,9 @@ def identity_grid(n: int, height: int, width: int, *, device: torch.device | str
     return _grid_from_normalized(identity_matrices(n, device=device), height, width, True)
 
 
-def _fill_tensor(fill: FillValue | None, channels: int, scale: float, dtype: torch.dtype, device: torch.device) -> torch.Tensor | None:
+def _fill_tensor(
+    fill: FillValue | None, channels: int, scale: float, dtype: torch.dtype, device: torch.device
+) -> torch.Tensor | None:
     if fill is None:
         return None
     values = [float(fill)] if isinstance(fill, (int, float)) else [float(v) for v in fill]
@@ -404,7 +428,9 @@ def _fill_tensor(fill: FillValue | None, channels: int, scale: float, dtype: tor
     return t.reshape(1, channels, 1, 1)
 
 
-def sample_image(img: torch.Tensor, grid: torch.Tensor, *, mode: str = "bilinear", fill: FillValue | None = 0.0) -> torch.Tensor:
+def sample_image(
+    img: torch.Tensor, grid: torch.Tensor, *, mode: str = "bilinear", fill: FillValue | None = 0.0
+) -> torch.Tensor:
     """``grid_sample`` an image batch; keeps the dtype (uint8 is computed in float and rounded).
 
     Outside the input the output is ``fill`` (in ``[0, 1]`` units, scaled by 255 for
@@ -418,7 +444,9 @@ def sample_image(img: torch.Tensor, grid: torch.Tensor, *, mode: str = "bilinear
     return out if out.dtype == img.dtype else out.to(img.dtype)
 
 
-def sample_image_float(img: torch.Tensor, grid: torch.Tensor, *, mode: str = "bilinear", fill: FillValue | None = 0.0) -> torch.Tensor:
+def sample_image_float(
+    img: torch.Tensor, grid: torch.Tensor, *, mode: str = "bilinear", fill: FillValue | None = 0.0
+) -> torch.Tensor:
     """:func:`sample_image` before the cast back: float32 (float64 stays), in the image's own units (0–255 for uint8)."""
     is_float = img.is_floating_point() and img.dtype in (torch.float32, torch.float64)
     work = img if is_float else img.to(torch.float32)
@@ -490,7 +518,9 @@ def warp_chunked(
     total = normalized_matrices(matrices, (h, w), out_size).to(torch.float32)
     grad = any(t.requires_grad for t, _ in sources) or matrices.requires_grad
     if grad and post is not None:
-        raise InputError("post", "no post stage when the input requires grad (it writes into buffers)", post, where="warp_chunked")
+        raise InputError(
+            "post", "no post stage when the input requires grad (it writes into buffers)", post, where="warp_chunked"
+        )
     if (n <= chunk and post is None) or grad:
         # one whole-batch grid_sample: also the autograd path (no scratch copies, threads or writes into outputs)
         grid = _grid_from_normalized(total, ho, wo, affine)
@@ -505,7 +535,9 @@ def warp_chunked(
     def run(start: int, stop: int) -> None:
         k = stop - start
         # grid and input copy in this thread's reused scratch (no per-chunk allocation, see _chunks)
-        grid = _fill_grid(row[start:stop], col[start:stop], out=scratch("grid", (k, ho, wo, 2), total.dtype, total.device))
+        grid = _fill_grid(
+            row[start:stop], col[start:stop], out=scratch("grid", (k, ho, wo, 2), total.dtype, total.device)
+        )
         for i, (out, (t, sample)) in enumerate(zip(outs, sources)):
             part = t[start:stop]
             if part.is_floating_point() and n > chunk:
@@ -530,7 +562,9 @@ def warp_image(
 ) -> torch.Tensor:
     """Warp ``img`` ``(B, C, H, W)`` by forward matrices ``(B, 3, 3)``: one ``grid_sample`` per chunk of samples."""
     size = out_size if out_size is not None else (img.shape[-2], img.shape[-1])
-    return warp_chunked([(img, lambda t, g: sample_image(t, g, mode=mode, fill=fill))], matrices, size, affine=affine)[0]
+    return warp_chunked([(img, lambda t, g: sample_image(t, g, mode=mode, fill=fill))], matrices, size, affine=affine)[
+        0
+    ]
 
 
 def hflip_image(img: torch.Tensor) -> torch.Tensor:

@@ -39,14 +39,27 @@ from . import functional_color as FC
 from .modality import IMAGE, ImageBatch, Mask, image_of, is_unbatched
 from .ops.occlusion import drop_erased_boxes, rect_mask
 
-__all__ = ["MIXERS", "PAIRINGS", "MixUp", "CutMix", "ResizeMix", "FMix", "Mosaic", "cyclic_shift_of", "fourier_mask", "resample_into"]
+__all__ = [
+    "MIXERS",
+    "PAIRINGS",
+    "MixUp",
+    "CutMix",
+    "ResizeMix",
+    "FMix",
+    "Mosaic",
+    "cyclic_shift_of",
+    "fourier_mask",
+    "resample_into",
+]
 
 
 def _round_like(out: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return out.to(dtype) if dtype.is_floating_point else out.round_().clamp_(0, 255).to(dtype)
 
 
-def resample_into(src: torch.Tensor, rects: torch.Tensor, height: int, width: int, mode: str = "bilinear") -> torch.Tensor:
+def resample_into(
+    src: torch.Tensor, rects: torch.Tensor, height: int, width: int, mode: str = "bilinear"
+) -> torch.Tensor:
     """Resize each whole ``src[i]`` into rectangle ``rects[i] = (top, left, bottom, right)`` of an ``H × W`` canvas.
 
     Returns the float canvas ``(B, C, H, W)``; pixels outside the rectangle are
@@ -110,7 +123,9 @@ class _ImageMixer(Mixer):
     def validate(self, x: Any) -> None:
         super().validate(x)
         if is_unbatched(x):
-            raise InputError("x", f"a batch (B, C, H, W) to mix samples of ({self.name} pairs samples)", x, where=self.name)
+            raise InputError(
+                "x", f"a batch (B, C, H, W) to mix samples of ({self.name} pairs samples)", x, where=self.name
+            )
         _refuse_mask(x, self.name)
 
     def mix_batch(self, x: Any, params: Params) -> tuple[Any, torch.Tensor]:
@@ -118,18 +133,24 @@ class _ImageMixer(Mixer):
         if self.carries_boxes and isinstance(x, ImageBatch) and x.boxes is not None:
             n = x.boxes.shape[1]
             if "boxes_per_source" not in params:
-                raise InputError("params", "params drawn by this mixer (with 'boxes_per_source')", params, where=self.name)
+                raise InputError(
+                    "params", "params drawn by this mixer (with 'boxes_per_source')", params, where=self.name
+                )
             per = int(params["boxes_per_source"][0]) if params["boxes_per_source"].numel() else n
             x = _pad_boxes(x, per * (1 + self.num_partners))
         return super().mix_batch(x, params)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         out: dict[str, Any] = self.draw_image(x, batch_size, generator=generator, device=device)
         if self.carries_boxes and isinstance(x, ImageBatch) and x.boxes is not None:
             out["boxes_per_source"] = torch.full((batch_size,), x.boxes.shape[1], dtype=torch.long, device=device)
         return out
 
-    def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw_image(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {}
 
 
@@ -209,7 +230,12 @@ class _ShiftPairing(_ImageMixer):
     def mix_batch(self, x: Any, params: Params) -> tuple[Any, torch.Tensor]:
         partners = params.get("partners")
         mask = params.get(APPLY)
-        if not (isinstance(x, torch.Tensor) and x.dim() == 4 and isinstance(partners, torch.Tensor) and isinstance(mask, torch.Tensor)):
+        if not (
+            isinstance(x, torch.Tensor)
+            and x.dim() == 4
+            and isinstance(partners, torch.Tensor)
+            and isinstance(mask, torch.Tensor)
+        ):
             return super().mix_batch(x, params)
         if partners.shape != (x.shape[0], 1) or mask.shape != (x.shape[0],) or not bool(mask.all()):
             return super().mix_batch(x, params)
@@ -284,7 +310,9 @@ class MixUp(_ShiftPairing):
             per = x.boxes.shape[1] // 2
             b0, l0, v0 = _source_boxes(x, per)
             b1, l1, v1 = _source_boxes(partners[0], per)
-            y = y.replace(boxes=torch.cat([b0, b1], 1), box_labels=torch.cat([l0, l1], 1), box_valid=torch.cat([v0, v1], 1))
+            y = y.replace(
+                boxes=torch.cat([b0, b1], 1), box_labels=torch.cat([l0, l1], 1), box_valid=torch.cat([v0, v1], 1)
+            )
         return y, lam
 
 
@@ -327,7 +355,9 @@ class CutMix(_ShiftPairing):
         pasted = ((rect[:, 2] - rect[:, 0]) * (rect[:, 3] - rect[:, 1])).to(torch.float32)
         return 1.0 - pasted / float(height * width)
 
-    def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw_image(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {"center": rng.uniform(batch_size, 0.0, 1.0, shape=(2,), generator=generator, device=device)}
 
     @staticmethod
@@ -393,7 +423,9 @@ class ResizeMix(_ImageMixer):
         super().__init__(1.0, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
         self.scale = args.value_range("scale", scale, bounds=(1e-6, 1.0), scalar="fixed", where="ResizeMix")
 
-    def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw_image(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         kw: dict[str, Any] = {"generator": generator, "device": device}
         return {
             "scale": rng.uniform(batch_size, self.scale[0], self.scale[1], **kw),
@@ -457,7 +489,9 @@ class FMix(_ImageMixer):
         super().__init__(alpha, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
         self.decay_power = args.positive("decay_power", decay_power, where="FMix")
 
-    def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw_image(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         h, w = image_of(x).shape[-2:]
         return {"spectrum": rng.normal(batch_size, shape=(h, w // 2 + 1, 2), generator=generator, device=device)}
 
@@ -496,8 +530,14 @@ class Mosaic(_ImageMixer):
         super().__init__(1.0, p=p, num_classes=num_classes, label_smoothing=label_smoothing)
         self.center = args.value_range("center", center, bounds=(1e-6, 1.0 - 1e-6), scalar="fixed", where="Mosaic")
 
-    def draw_image(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
-        return {"center": rng.uniform(batch_size, self.center[0], self.center[1], shape=(2,), generator=generator, device=device)}
+    def draw_image(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
+        return {
+            "center": rng.uniform(
+                batch_size, self.center[0], self.center[1], shape=(2,), generator=generator, device=device
+            )
+        }
 
     @staticmethod
     def quadrants(center: torch.Tensor, height: int, width: int) -> torch.Tensor:

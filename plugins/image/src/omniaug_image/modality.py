@@ -340,7 +340,13 @@ def _check_targets(x: ImageBatch, b: int, h: int, w: int) -> None:
             raise InputError("x.mask", f"a tensor (B, H, W) or (B, M, H, W) with B={b}, H={h}, W={w}", m, where="image")
     if x.boxes is not None:
         bx = x.boxes
-        if not (isinstance(bx, torch.Tensor) and bx.is_floating_point() and bx.dim() == 3 and bx.shape[0] == b and bx.shape[2] == 4):
+        if not (
+            isinstance(bx, torch.Tensor)
+            and bx.is_floating_point()
+            and bx.dim() == 3
+            and bx.shape[0] == b
+            and bx.shape[2] == 4
+        ):
             raise InputError("x.boxes", f"a float tensor (B, N, 4) of xyxy pixel boxes with B={b}", bx, where="image")
         if bx.numel() and not bool(torch.isfinite(bx).all()):
             raise InputError(
@@ -357,15 +363,30 @@ def _check_targets(x: ImageBatch, b: int, h: int, w: int) -> None:
         raise InputError("x.boxes", "a (B, N, 4) tensor when box_labels/box_valid are given", None, where="image")
     if x.keypoints is not None:
         kp = x.keypoints
-        if not (isinstance(kp, torch.Tensor) and kp.is_floating_point() and kp.dim() == 3 and kp.shape[0] == b and kp.shape[2] == 2):
-            raise InputError("x.keypoints", f"a float tensor (B, K, 2) of xy pixel points with B={b}", kp, where="image")
+        if not (
+            isinstance(kp, torch.Tensor)
+            and kp.is_floating_point()
+            and kp.dim() == 3
+            and kp.shape[0] == b
+            and kp.shape[2] == 2
+        ):
+            raise InputError(
+                "x.keypoints", f"a float tensor (B, K, 2) of xy pixel points with B={b}", kp, where="image"
+            )
         if kp.numel() and not bool(torch.isfinite(kp).all()):
             raise InputError(
-                "x.keypoints", "finite keypoint coordinates (mark missing ones keypoint_visible=False)", kp, where="image"
+                "x.keypoints",
+                "finite keypoint coordinates (mark missing ones keypoint_visible=False)",
+                kp,
+                where="image",
             )
         v = x.keypoint_visible
-        if v is not None and not (isinstance(v, torch.Tensor) and v.dtype == torch.bool and tuple(v.shape) == tuple(kp.shape[:2])):
-            raise InputError("x.keypoint_visible", f"a bool tensor {tuple(kp.shape[:2])} matching x.keypoints", v, where="image")
+        if v is not None and not (
+            isinstance(v, torch.Tensor) and v.dtype == torch.bool and tuple(v.shape) == tuple(kp.shape[:2])
+        ):
+            raise InputError(
+                "x.keypoint_visible", f"a bool tensor {tuple(kp.shape[:2])} matching x.keypoints", v, where="image"
+            )
     elif x.keypoint_visible is not None:
         raise InputError("x.keypoints", "a (B, K, 2) tensor when keypoint_visible is given", None, where="image")
 
@@ -388,7 +409,9 @@ def example_images(
     return torch.where(corner, torch.ones_like(img), img).clamp(0.0, 1.0)
 
 
-def example(batch_size: int = 4, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu") -> torch.Tensor:
+def example(
+    batch_size: int = 4, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+) -> torch.Tensor:
     """The modality's example payload (used by the contract suite, ``preview`` and ``demo``)."""
     return example_images(batch_size, generator=generator, device=device)
 

@@ -91,14 +91,21 @@ def fractals(
     ix = (unit[..., 0] * (width - 1)).round().long().clamp(0, width - 1)
     iy = (unit[..., 1] * (height - 1)).round().long().clamp(0, height - 1)
     flat = rows * (height * width) + iy * width + ix
-    hist = torch.zeros(batch_size * height * width, device=dev).scatter_add_(0, flat.reshape(-1), torch.ones(flat.numel(), device=dev))
+    hist = torch.zeros(batch_size * height * width, device=dev).scatter_add_(
+        0, flat.reshape(-1), torch.ones(flat.numel(), device=dev)
+    )
     density = hist.reshape(batch_size, height, width)
     density = torch.log1p(density) / torch.log1p(density.amax(dim=(1, 2), keepdim=True)).clamp_min(1e-6)
     return _colorize(density, generator)
 
 
 def gratings(
-    batch_size: int, height: int, width: int, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+    batch_size: int,
+    height: int,
+    width: int,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
 ) -> torch.Tensor:
     """Oriented sinusoidal gratings (half of them multiplied into checkerboards), ``(B, 3, H, W)``."""
     dev = torch.device(device)
@@ -117,7 +124,12 @@ def gratings(
 
 
 def spectral_noise(
-    batch_size: int, height: int, width: int, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+    batch_size: int,
+    height: int,
+    width: int,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
 ) -> torch.Tensor:
     """1/f^β noise per channel (β uniform in [1, 3] per sample), stretched to [0, 1], ``(B, 3, H, W)``."""
     dev = torch.device(device)
@@ -134,7 +146,12 @@ def spectral_noise(
 
 
 def mixing_pictures(
-    batch_size: int, height: int, width: int, *, generator: torch.Generator | None = None, device: torch.device | str = "cpu"
+    batch_size: int,
+    height: int,
+    width: int,
+    *,
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
 ) -> torch.Tensor:
     """One picture per sample, its kind (fractal, grating, noise) drawn uniformly per sample."""
     kind = rng.randint(batch_size, 0, len(KINDS), generator=generator, device=device).view(-1, 1, 1, 1)

@@ -298,7 +298,17 @@ class TrivialAugmentWide(ImagePolicy):
         self._pipeline = OneOf([policy_op(op, 1.0, exact=False, wide=True) for op in _RAND_OPS])
 
 
-_AUGMIX_OPS = ("AutoContrast", "Equalize", "Posterize", "Rotate", "Solarize", "ShearX", "ShearY", "TranslateX", "TranslateY")
+_AUGMIX_OPS = (
+    "AutoContrast",
+    "Equalize",
+    "Posterize",
+    "Rotate",
+    "Solarize",
+    "ShearX",
+    "ShearY",
+    "TranslateX",
+    "TranslateY",
+)
 _AUGMIX_ALL_OPS = (*_AUGMIX_OPS, "Color", "Contrast", "Brightness", "Sharpness")
 
 
@@ -343,7 +353,9 @@ class AugMix(ImagePolicy):
 
     name = "image.augmix"
 
-    def __init__(self, severity: int = 3, width: int = 3, depth: int = -1, alpha: float = 1.0, all_ops: bool = True) -> None:
+    def __init__(
+        self, severity: int = 3, width: int = 3, depth: int = -1, alpha: float = 1.0, all_ops: bool = True
+    ) -> None:
         if not isinstance(severity, int) or not 1 <= severity <= 10:
             raise InputError("severity", "an integer in [1, 10]", severity, where="AugMix")
         if not isinstance(width, int) or width < 1:
@@ -418,7 +430,9 @@ class PixMix(ImagePolicy):
         self.augmenter = OneOf(_augmix_ops(aug_severity, all_ops))
         self._pipeline = self.augmenter  # introspection; augment() does the mixing
 
-    def _weights(self, n: int, generator: torch.Generator | None, dev: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    def _weights(
+        self, n: int, generator: torch.Generator | None, dev: torch.device
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """PixMix's (a, b): with ½ a ~ Beta(β, 1), b ~ Beta(1, β); else a = 1 + Beta(1, β), b = −Beta(1, β)."""
         first = rng.bernoulli(n, 0.5, generator=generator, device=dev)
         ba = rng.beta(n, self.beta, 1.0, generator=generator, device=dev)
@@ -447,7 +461,9 @@ class PixMix(ImagePolicy):
         _refuse_mask(x, self.name)
         return self._run(x, params, None, replay=True)
 
-    def _augmented(self, x: Any, mask: torch.Tensor, key: str, params: Params, generator: torch.Generator | None, replay: bool) -> torch.Tensor:
+    def _augmented(
+        self, x: Any, mask: torch.Tensor, key: str, params: Params, generator: torch.Generator | None, replay: bool
+    ) -> torch.Tensor:
         """Float images of ``x`` with the augmenter applied to the samples in ``mask`` (once, on that subset)."""
         if replay:
             out = RandomApply(self.augmenter, 0.5).apply(x, params[key])
@@ -474,7 +490,13 @@ class PixMix(ImagePolicy):
             use_aug = params[f"use_aug{r}"] & active
             aug = self._augmented(x, use_aug, f"aug{r}", params, generator, replay)
             pic = params[f"picture{r}"].to(torch.float32)
-            pic = pic.mean(dim=1, keepdim=True) if c == 1 else pic[:, :c] if c <= 3 else pic.repeat(1, math.ceil(c / 3), 1, 1)[:, :c]
+            pic = (
+                pic.mean(dim=1, keepdim=True)
+                if c == 1
+                else pic[:, :c]
+                if c <= 3
+                else pic.repeat(1, math.ceil(c / 3), 1, 1)[:, :c]
+            )
             other = torch.where(use_aug.view(-1, 1, 1, 1), aug, pic)
             a = params[f"a{r}"].view(-1, 1, 1, 1)
             b = params[f"b{r}"].view(-1, 1, 1, 1)

@@ -12,7 +12,9 @@ from .ops.geometric import Affine, HorizontalFlip
 __all__ = ["PRESETS", "default_pipeline", "geometric_pipeline"]
 
 
-def geometric_pipeline(degrees: float = 15.0, translate: float = 0.1, scale: tuple[float, float] = (0.9, 1.1)) -> Compose:
+def geometric_pipeline(
+    degrees: float = 15.0, translate: float = 0.1, scale: tuple[float, float] = (0.9, 1.1)
+) -> Compose:
     """Random horizontal flip + affine, fused into one warp."""
     return Compose(
         [HorizontalFlip(p=0.5), Affine(degrees=degrees, translate=[translate, translate], scale=list(scale))], fuse=True
@@ -48,7 +50,14 @@ def default_pipeline(
 
 
 PRESETS: list[Preset] = [
-    Preset("image.default", "image", default_pipeline, "flip + affine (one warp) + brightness/contrast/saturation/hue (one colour matrix), fused"),
-    Preset("image.geometric", "image", geometric_pipeline, "random horizontal flip + affine, fused into one grid_sample"),
+    Preset(
+        "image.default",
+        "image",
+        default_pipeline,
+        "flip + affine (one warp) + brightness/contrast/saturation/hue (one colour matrix), fused",
+    ),
+    Preset(
+        "image.geometric", "image", geometric_pipeline, "random horizontal flip + affine, fused into one grid_sample"
+    ),
     *policies.PRESETS,  # AutoAugment, RandAugment, TrivialAugmentWide, AugMix, PixMix
 ]

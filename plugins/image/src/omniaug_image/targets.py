@@ -189,7 +189,9 @@ def warp_payload(
     return x.replace(image=out_img, **changes)
 
 
-def points_through_grid(points: torch.Tensor, grid: torch.Tensor, in_size: tuple[int, int], iterations: int = 12) -> torch.Tensor:
+def points_through_grid(
+    points: torch.Tensor, grid: torch.Tensor, in_size: tuple[int, int], iterations: int = 12
+) -> torch.Tensor:
     """Forward-map continuous points through a backward sampling ``grid`` ``(B, Ho, Wo, 2)``.
 
     A grid tells, for every output pixel, where it reads the input; a point ``p`` of
@@ -251,7 +253,9 @@ def warp_payload_by_grid(
         pts = _perimeter_points(x.boxes)
         moved = points_through_grid(pts.reshape(b, -1, 2), grid, (h, w)).reshape(pts.shape)
         enclosing = torch.cat([moved.amin(dim=2), moved.amax(dim=2)], dim=-1)
-        changes["boxes"], changes["box_valid"], changes["box_labels"] = finish_boxes(enclosing, x.box_valid, x.box_labels, size)
+        changes["boxes"], changes["box_valid"], changes["box_labels"] = finish_boxes(
+            enclosing, x.box_valid, x.box_labels, size
+        )
     if x.keypoints is not None:
         assert x.keypoint_visible is not None
         moved = points_through_grid(x.keypoints, grid, (h, w))

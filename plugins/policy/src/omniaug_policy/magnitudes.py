@@ -245,7 +245,10 @@ def _check_derivative(scalar: Callable[[torch.Tensor], torch.Tensor], dtype: tor
         if not math.isfinite(float(g)):
             return "non-finite gradient"
         with torch.no_grad():
-            fd = (scalar(torch.tensor(m0 + eps, dtype=torch.float64)) - scalar(torch.tensor(m0 - eps, dtype=torch.float64))) / (2 * eps)
+            fd = (
+                scalar(torch.tensor(m0 + eps, dtype=torch.float64))
+                - scalar(torch.tensor(m0 - eps, dtype=torch.float64))
+            ) / (2 * eps)
         if abs(float(g) - float(fd)) > 0.05 * max(abs(float(fd)), abs(float(g))) + 1e-6:
             return f"the autograd derivative ({float(g):.4g}) disagrees with finite differences ({float(fd):.4g})"
     return ""
@@ -258,7 +261,9 @@ def _example(cls: Any, batch: int = 4) -> tuple[Any, str | None]:
         return x, None
     x64 = _put(x, name, _get(x, name).detach().to(torch.float64))
     try:
-        (cls.at_magnitude(ANCHORS[0], p=1.0) if not issubclass(cls, Mixer) else cls.example_instances()[0]).validate(x64)
+        (cls.at_magnitude(ANCHORS[0], p=1.0) if not issubclass(cls, Mixer) else cls.example_instances()[0]).validate(
+            x64
+        )
         return x64, name
     except InputError:
         return x, name
@@ -296,7 +301,9 @@ def _support_op(cls: Any) -> MagnitudeSupport:
     for key, (at0, slope) in path.moving.items():
         want = flat_probe[key]
         if not torch.allclose((at0 + PROBE * slope).to(want.dtype), want, rtol=1e-4, atol=1e-6):
-            return no(f"`{'/'.join(key)}` is not affine in the magnitude (a log-uniform or other non-linear draw)", moving)
+            return no(
+                f"`{'/'.join(key)}` is not affine in the magnitude (a log-uniform or other non-linear draw)", moving
+            )
     spec = cls.modality_spec()
     own = cls.at_magnitude(PROBE, p=1.0).augment(x, generator=rng.make_generator(seed)).output
     if not spec.allclose(path.apply(x, PROBE), own, rtol=1e-4, atol=1e-5):
@@ -530,9 +537,14 @@ class DifferentiableMagnitudes(Transform):
                 raise InputError("include/exclude", f"ops of {modality!r} with a magnitude", name, where=where)
             if name in (include or []) and not allowed[name].qualifies:
                 raise InputError(
-                    "include", f"ops with a differentiable magnitude ({name}: {allowed[name].reason})", name, where=where
+                    "include",
+                    f"ops with a differentiable magnitude ({name}: {allowed[name].reason})",
+                    name,
+                    where=where,
                 )
-        names = [n for n, s in allowed.items() if s.qualifies and n not in exclude and (include is None or n in include)]
+        names = [
+            n for n, s in allowed.items() if s.qualifies and n not in exclude and (include is None or n in include)
+        ]
         if not names:
             raise InputError(
                 "modality",
@@ -705,7 +717,9 @@ class DifferentiableMagnitudes(Transform):
         targets (``torch.nn.CrossEntropyLoss(reduction="none")`` does). Magnitudes stay in [0, 1].
         """
         if float_field(x) is None:
-            raise InputError("x", "a batch with a float tensor (the magnitudes are differentiated through it)", x, where=self.name)
+            raise InputError(
+                "x", "a batch with a float tensor (the magnitudes are differentiated through it)", x, where=self.name
+            )
         val, ga, gm, gs = self.hypergradient(model, loss_fn, x, y, x_val, y_val, seed=_seed(generator))
         if not all(bool(torch.isfinite(g).all()) for g in (ga, gm, gs)):
             self.skipped_steps += 1  # a non-finite hypergradient (a diverging model): no update

@@ -66,7 +66,9 @@ def move_blocks(img: torch.Tensor, perm: torch.Tensor, block: tuple[int, int]) -
     padded = F.pad(img, (0, gw * bw - w, 0, gh * bh - h)) if (gh * bh, gw * bw) != (h, w) else img
     blocks = padded.reshape(b, c, gh, bh, gw, bw).permute(0, 1, 2, 4, 3, 5).reshape(b, c, gh * gw, bh, bw)
     idx = perm.to(img.device).view(b, 1, gh * gw, 1, 1).expand(b, c, gh * gw, bh, bw)
-    moved = blocks.gather(2, idx).reshape(b, c, gh, gw, bh, bw).permute(0, 1, 2, 4, 3, 5).reshape(b, c, gh * bh, gw * bw)
+    moved = (
+        blocks.gather(2, idx).reshape(b, c, gh, gw, bh, bw).permute(0, 1, 2, 4, 3, 5).reshape(b, c, gh * bh, gw * bw)
+    )
     return moved[:, :, :h, :w]
 
 
@@ -88,7 +90,12 @@ def _blend(own: torch.Tensor, other: torch.Tensor, w: torch.Tensor) -> torch.Ten
     if own.is_floating_point():
         mixed = other + w.to(own.dtype) * (own - other)
         return torch.where(w >= 1, own, torch.where(w <= 0, other, mixed))
-    mixed = (other.to(torch.float32) + w * (own.to(torch.float32) - other.to(torch.float32))).round().clamp(0, 255).to(own.dtype)
+    mixed = (
+        (other.to(torch.float32) + w * (own.to(torch.float32) - other.to(torch.float32)))
+        .round()
+        .clamp(0, 255)
+        .to(own.dtype)
+    )
     return torch.where(w >= 1, own, torch.where(w <= 0, other, mixed))
 
 
@@ -124,7 +131,12 @@ class _SaliencyMixer(Mixer):
         if self.kind == "image" and v.field is not None:
             for f in ("boxes", "mask"):
                 if getattr(x, f, None) is not None:
-                    raise InputError("x", f"images without {f} ({self.name} moves blocks; it carries the image only)", x, where=self.name)
+                    raise InputError(
+                        "x",
+                        f"images without {f} ({self.name} moves blocks; it carries the image only)",
+                        x,
+                        where=self.name,
+                    )
 
     def saliency_of(self, x: Any, saliency: Any) -> torch.Tensor:
         """The caller's map (checked) or the model's gradient saliency."""
@@ -140,7 +152,12 @@ class _SaliencyMixer(Mixer):
 
     # entry points: the core's, plus ``saliency=``
     def sample_params(  # type: ignore[override]
-        self, x: Any, *, generator: torch.Generator | None = None, labels: torch.Tensor | None = None, saliency: Any = None
+        self,
+        x: Any,
+        *,
+        generator: torch.Generator | None = None,
+        labels: torch.Tensor | None = None,
+        saliency: Any = None,
     ) -> Params:
         self.validate(x)
         sal = self.saliency_of(x, saliency)
@@ -372,7 +389,9 @@ class _PuzzleMixer(_SaliencyMixer):
     def weights(self) -> puzzle.PuzzleWeights:
         return puzzle.PuzzleWeights(beta=self.beta, eta=self.eta, xi=self.xi, n_labels=self.n_labels)
 
-    def solve(self, s0: torch.Tensor, s1: torch.Tensor, params: Params, mov0: torch.Tensor, mov1: torch.Tensor) -> dict[str, torch.Tensor]:
+    def solve(
+        self, s0: torch.Tensor, s1: torch.Tensor, params: Params, mov0: torch.Tensor, mov1: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
         lam = params["lam"].to(device=s0.device, dtype=s0.dtype)
         sol = puzzle.solve(
             s0, s1, lam, self.weights, transport_blocks=self.transport, rounds=self.rounds, movable0=mov0, movable1=mov1

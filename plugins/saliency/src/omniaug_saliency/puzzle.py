@@ -104,11 +104,15 @@ def label_prior(lam: torch.Tensor, m: int) -> torch.Tensor:
     """``(B, m)`` costs ``−log Binom(l; m−1, λ)``: block label ``l`` keeps ``l/(m−1)`` of the sample (mean λ)."""
     lam = lam.clamp(1e-3, 1.0 - 1e-3).unsqueeze(1)
     k = torch.arange(m, device=lam.device, dtype=lam.dtype).unsqueeze(0)
-    log_binom = torch.tensor([math.lgamma(m) - math.lgamma(k + 1) - math.lgamma(m - k) for k in range(m)], dtype=lam.dtype, device=lam.device)
+    log_binom = torch.tensor(
+        [math.lgamma(m) - math.lgamma(k + 1) - math.lgamma(m - k) for k in range(m)], dtype=lam.dtype, device=lam.device
+    )
     return -(log_binom + k * torch.log(lam) + (m - 1 - k) * torch.log1p(-lam))
 
 
-def block_distance(gh: int, gw: int, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def block_distance(
+    gh: int, gw: int, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
     """``(n, n)`` normalised squared distance between block positions (the paper's transport cost)."""
     r = torch.arange(gh, device=device, dtype=dtype).repeat_interleave(gw)
     c = torch.arange(gw, device=device, dtype=dtype).repeat(gh)
@@ -438,7 +442,12 @@ def solve(
 
 
 def reference_solve(
-    s0: torch.Tensor, s1: torch.Tensor, lam: float, weights: PuzzleWeights = PuzzleWeights(), *, transport_blocks: bool = True
+    s0: torch.Tensor,
+    s1: torch.Tensor,
+    lam: float,
+    weights: PuzzleWeights = PuzzleWeights(),
+    *,
+    transport_blocks: bool = True,
 ) -> Solution:
     """Exact minimum of ``E`` for ONE sample on a small grid (``s0, s1`` ``(gh, gw)``).
 

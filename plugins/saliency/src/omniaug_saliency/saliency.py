@@ -70,7 +70,9 @@ def view_of(x: Any, *, kind: str, where: str) -> View:
         t = getattr(x, field)
         lengths = getattr(x, "lengths", None) if kind == "1d" else None
     else:
-        raise InputError("x", f"a batched tensor of {ndim} dims or a payload with a {' / '.join(fields)} field", x, where=where)
+        raise InputError(
+            "x", f"a batched tensor of {ndim} dims or a payload with a {' / '.join(fields)} field", x, where=where
+        )
     if t.dim() != ndim:
         shape = "(B, C, H, W)" if kind == "image" else "(B, C, T)"
         raise InputError("x", f"a batch {shape} (saliency mixers pair samples of a batch)", t, where=where)
@@ -120,12 +122,16 @@ def gradient_saliency(
 def check_saliency(saliency: Any, shape: tuple[int, ...], device: torch.device, *, where: str) -> torch.Tensor:
     """A caller's saliency map → float32 ``shape`` (``(B, H, W)`` or ``(B, T)``; a singleton channel is accepted)."""
     if not isinstance(saliency, torch.Tensor) or not saliency.is_floating_point():
-        raise InputError("saliency", f"a float tensor of shape {tuple(shape)} (or with a channel of 1)", saliency, where=where)
+        raise InputError(
+            "saliency", f"a float tensor of shape {tuple(shape)} (or with a channel of 1)", saliency, where=where
+        )
     s = saliency
     if s.dim() == len(shape) + 1 and s.shape[1] == 1:
         s = s[:, 0]
     if tuple(s.shape) != tuple(shape):
-        raise InputError("saliency", f"a float tensor of shape {tuple(shape)} (or with a channel of 1)", saliency, where=where)
+        raise InputError(
+            "saliency", f"a float tensor of shape {tuple(shape)} (or with a channel of 1)", saliency, where=where
+        )
     if not bool(torch.isfinite(s).all()) or bool((s < 0).any()):
         raise InputError("saliency", "finite, non-negative values", saliency, where=where)
     return s.detach().to(device=device, dtype=torch.float32)

@@ -56,7 +56,14 @@ class MixStyle(nn.Module):
     """
 
     def __init__(
-        self, p: float = 0.5, alpha: float = 0.1, *, eps: float = 1e-6, mix: str = "random", per_sample: bool = False, seed: int = 0
+        self,
+        p: float = 0.5,
+        alpha: float = 0.1,
+        *,
+        eps: float = 1e-6,
+        mix: str = "random",
+        per_sample: bool = False,
+        seed: int = 0,
     ) -> None:
         super().__init__()
         self.p = args.probability("p", p, where="MixStyle")
@@ -145,7 +152,12 @@ class AdaINStyle(omniaug.Augmentation):
         super().__init__(p=p)
         if not isinstance(encoder, nn.Module) or not isinstance(decoder, nn.Module):
             raise InputError("encoder/decoder", "torch.nn.Module instances", (encoder, decoder), where=self.name)
-        if not isinstance(styles, torch.Tensor) or styles.dim() != 4 or styles.shape[0] < 1 or not styles.is_floating_point():
+        if (
+            not isinstance(styles, torch.Tensor)
+            or styles.dim() != 4
+            or styles.shape[0] < 1
+            or not styles.is_floating_point()
+        ):
             raise InputError("styles", "float style images (K, C, H, W), K ≥ 1", styles, where=self.name)
         self.encoder, self.decoder, self.styles = encoder, decoder, styles
         self.strength = args.value_range("strength", strength, bounds=(0.0, 1.0), where=self.name)
@@ -155,10 +167,16 @@ class AdaINStyle(omniaug.Augmentation):
         if not isinstance(img, torch.Tensor) or img.dim() != 4:
             raise InputError("x", "a batch of images (B, C, H, W)", x, where=self.name)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         lo, hi = self.strength
         style = rng.randint(batch_size, 0, self.styles.shape[0], generator=generator, device=device)
-        strength = rng.uniform(batch_size, lo, hi, generator=generator, device=device) if hi > lo else torch.full((batch_size,), lo, device=device)
+        strength = (
+            rng.uniform(batch_size, lo, hi, generator=generator, device=device)
+            if hi > lo
+            else torch.full((batch_size,), lo, device=device)
+        )
         return {"style": style, "strength": strength}
 
     def kernel(self, x: Any, params: Params) -> Any:
@@ -172,6 +190,11 @@ class AdaINStyle(omniaug.Augmentation):
             t = a * adain(f, fs) + (1 - a) * f
             out = self.decoder(t).clamp(0, 1)
         if tuple(out.shape) != tuple(v.shape):
-            raise InputError("decoder", f"a decoder whose output has the input's shape {tuple(v.shape)}", tuple(out.shape), where=self.name)
+            raise InputError(
+                "decoder",
+                f"a decoder whose output has the input's shape {tuple(v.shape)}",
+                tuple(out.shape),
+                where=self.name,
+            )
         out = (out * 255).round().to(torch.uint8) if img.dtype == torch.uint8 else out.to(img.dtype)
         return _rebuild(x, out)

@@ -63,7 +63,16 @@ HOMOGLYPHS: dict[str, tuple[str, ...]] = {
 
 # WordNet's detachment rules (wndb morphy(7WN)), per part of speech
 _RULES: dict[str, tuple[tuple[str, str], ...]] = {
-    "n": (("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y")),
+    "n": (
+        ("s", ""),
+        ("ses", "s"),
+        ("xes", "x"),
+        ("zes", "z"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("men", "man"),
+        ("ies", "y"),
+    ),
     "v": (("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", "")),
     "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
     "r": (),
@@ -72,7 +81,10 @@ _POS_ORDER = ("n", "v", "a", "r")
 
 
 def _load_json_gz(name: str) -> Any:
-    with resources.files("omniaug_text").joinpath("data").joinpath(name).open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+    with (
+        resources.files("omniaug_text").joinpath("data").joinpath(name).open("rb") as raw,
+        gzip.open(raw, "rt", encoding="utf-8") as fh,
+    ):
         return json.load(fh)
 
 
@@ -92,7 +104,9 @@ class WordNet:
         form = word.lower().replace(" ", "_")
         known = self._index[pos]
         candidates = [form, *self._exceptions[pos].get(form, ())]
-        candidates += [form[: -len(suf)] + rep for suf, rep in _RULES[pos] if form.endswith(suf) and len(form) > len(suf)]
+        candidates += [
+            form[: -len(suf)] + rep for suf, rep in _RULES[pos] if form.endswith(suf) and len(form) > len(suf)
+        ]
         return [c for c in dict.fromkeys(candidates) if c in known]
 
     def _synonyms(self, word: str) -> tuple[str, ...]:

@@ -51,7 +51,9 @@ class TokenCutMix(Mixer):
     name = "tokens.cutmix"
     modality = TOKENS
 
-    def draw(self, x: TokenBatch, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: TokenBatch, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {
             "start_u": rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device),
             "partner_start_u": rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device),
@@ -68,7 +70,9 @@ class TokenCutMix(Mixer):
         m = torch.round((1 - lam) * torch.minimum(n_x, n_p).to(lam.dtype)).long()
         start_x = torch.floor(params["start_u"].to(ids.device) * (n_x - m + 1).to(lam.dtype)).long().clamp_min(0)
         start_x = torch.minimum(start_x, (n_x - m).clamp_min(0))
-        start_p = torch.floor(params["partner_start_u"].to(ids.device) * (n_p - m + 1).to(lam.dtype)).long().clamp_min(0)
+        start_p = (
+            torch.floor(params["partner_start_u"].to(ids.device) * (n_p - m + 1).to(lam.dtype)).long().clamp_min(0)
+        )
         start_p = torch.minimum(start_p, (n_p - m).clamp_min(0))
         # positions of the editable tokens, in order, then the others
         where_x = torch.where(edit_x, pos, pos + length).argsort(dim=1, stable=True)

@@ -36,7 +36,9 @@ def example_text(batch_size: int = 4, *, generator: torch.Generator | None = Non
     return [SENTENCES[i] for i in idx.tolist()]
 
 
-def text_variants(batch_size: int = 4, *, generator: torch.Generator | None = None, device: Any = "cpu") -> dict[str, Any]:
+def text_variants(
+    batch_size: int = 4, *, generator: torch.Generator | None = None, device: Any = "cpu"
+) -> dict[str, Any]:
     """Valid text batches policies and presets must take: sentences, one word, empty, NFD accents, Hindi, emoji."""
     import unicodedata
 
@@ -123,7 +125,9 @@ def example_tokens(batch_size: int = 4, *, generator: torch.Generator | None = N
     return TokenBatch(ids, mask, frozenset(SPECIAL_EXAMPLE), pad_id=0, mask_id=3, vocab_size=100)
 
 
-def token_variants(batch_size: int = 4, *, generator: torch.Generator | None = None, device: Any = "cpu") -> dict[str, Any]:
+def token_variants(
+    batch_size: int = 4, *, generator: torch.Generator | None = None, device: Any = "cpu"
+) -> dict[str, Any]:
     """Valid token batches: BERT-like, left-padded, one word between [CLS] and [SEP], special tokens only."""
     import dataclasses
 
@@ -132,7 +136,9 @@ def token_variants(batch_size: int = 4, *, generator: torch.Generator | None = N
     only = torch.tensor([[1, 2]], device=device).expand(batch_size, 2).contiguous()
     return {
         "example": ex,
-        "left padded": dataclasses.replace(ex, ids=ex.ids.flip(1), attention_mask=ex.attention_mask.flip(1), padding_side="left"),
+        "left padded": dataclasses.replace(
+            ex, ids=ex.ids.flip(1), attention_mask=ex.attention_mask.flip(1), padding_side="left"
+        ),
         "one word": dataclasses.replace(ex, ids=one, attention_mask=torch.ones_like(one)),
         "special tokens only": dataclasses.replace(ex, ids=only, attention_mask=torch.ones_like(only)),
     }
@@ -174,7 +180,9 @@ def validate_embedding(x: Any) -> None:
         raise InputError("x", "a float tensor (B, D) or (B, L, D) of embeddings / hidden states", x)
 
 
-def example_embedding(batch_size: int = 4, *, generator: torch.Generator | None = None, device: Any = "cpu") -> torch.Tensor:
+def example_embedding(
+    batch_size: int = 4, *, generator: torch.Generator | None = None, device: Any = "cpu"
+) -> torch.Tensor:
     return rng.normal(batch_size, shape=(12, 8), generator=generator, device=device)
 
 

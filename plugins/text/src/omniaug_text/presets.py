@@ -45,8 +45,18 @@ def tokens_default(rate: float = 0.1, window: int = 3) -> Compose:
 
 
 PRESETS = [
-    Preset("text.default", "text", eda, "EDA (Wei & Zou 2019): one of synonym/insert/swap/delete per sentence, rate=0.1 (the paper's α), format-preserving"),
-    Preset("text.eda_faithful", "text", lambda **kw: eda(faithful=True, **kw), "EDA exactly as the paper's code: lower-cased, punctuation stripped"),
+    Preset(
+        "text.default",
+        "text",
+        eda,
+        "EDA (Wei & Zou 2019): one of synonym/insert/swap/delete per sentence, rate=0.1 (the paper's α), format-preserving",
+    ),
+    Preset(
+        "text.eda_faithful",
+        "text",
+        lambda **kw: eda(faithful=True, **kw),
+        "EDA exactly as the paper's code: lower-cased, punctuation stripped",
+    ),
     Preset("text.noise", "text", noise, "character noise: keyboard typos, OCR errors, random character edits"),
     Preset("tokens.default", "tokens", tokens_default, "token dropout (10 %) then local shuffle within 3 positions"),
 ]

@@ -76,7 +76,7 @@ def _mark_class() -> str:
 def _joiners() -> re.Pattern[str]:
     """Matches any code point after which plain code-point splitting would cut a cluster."""
     # marks, Hangul jamo (NFD Korean), regional indicators (flags), CR (CR LF)
-    return re.compile(f"[{_mark_class()}\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\U0001F1E6-\U0001F1FF\r]")
+    return re.compile(f"[{_mark_class()}\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff\U0001f1e6-\U0001f1ff\r]")
 
 
 @functools.cache
@@ -109,7 +109,7 @@ def _hangul(c: str) -> str:
 
 
 def _extends(c: str) -> bool:
-    return unicodedata.category(c)[0] == "M" or c in (_ZWNJ, _ZWJ) or "\U0001F3FB" <= c <= "\U0001F3FF"
+    return unicodedata.category(c)[0] == "M" or c in (_ZWNJ, _ZWJ) or "\U0001f3fb" <= c <= "\U0001f3ff"
 
 
 def _joins(cluster: str, prev: str, c: str) -> bool:
@@ -121,13 +121,19 @@ def _joins(cluster: str, prev: str, c: str) -> bool:
     if _extends(c):
         return True  # GB9 / GB9a: Extend, ZWJ and SpacingMark (Mc) stay on their base
     hp, hc = _hangul(prev), _hangul(c)
-    if hp and hc and (
-        (hp == "L" and hc in ("L", "V", "LV", "LVT")) or (hp in ("LV", "V") and hc in ("V", "T")) or (hp in ("LVT", "T") and hc == "T")
+    if (
+        hp
+        and hc
+        and (
+            (hp == "L" and hc in ("L", "V", "LV", "LVT"))
+            or (hp in ("LV", "V") and hc in ("V", "T"))
+            or (hp in ("LVT", "T") and hc == "T")
+        )
     ):
         return True  # GB6–GB8
     if prev == _ZWJ and len(cluster) > 1 and unicodedata.category(c) == "So":
         return True  # GB11: emoji ZWJ sequences (Extended_Pictographic approximated by So)
-    if "\U0001F1E6" <= c <= "\U0001F1FF" and "\U0001F1E6" <= prev <= "\U0001F1FF":
+    if "\U0001f1e6" <= c <= "\U0001f1ff" and "\U0001f1e6" <= prev <= "\U0001f1ff":
         return _odd_regional(cluster)
     # GB9c: consonant (linker extend*) consonant of the same Indic script
     linker = cluster.rstrip(_ZWJ + _ZWNJ)[-1:]
@@ -140,7 +146,7 @@ def _odd_regional(cluster: str) -> bool:
     """GB12/13: a regional indicator joins the one before it when that one opens a pair."""
     n = 0
     for ch in reversed(cluster):
-        if not "\U0001F1E6" <= ch <= "\U0001F1FF":
+        if not "\U0001f1e6" <= ch <= "\U0001f1ff":
             break
         n += 1
     return n % 2 == 1
@@ -249,7 +255,9 @@ class SpaceDoc:
 
     __slots__ = ("affixes", "cores", "dirty", "tok", "tokens", "words")
 
-    def __init__(self, tokens: list[str], words: list[str], tok: list[int], affixes: dict[int, tuple[str, str]]) -> None:
+    def __init__(
+        self, tokens: list[str], words: list[str], tok: list[int], affixes: dict[int, tuple[str, str]]
+    ) -> None:
         self.tokens = tokens
         self.words = words
         self.cores: list[str | None] = list(words)
@@ -327,7 +335,8 @@ def _space_doc(text: str) -> SpaceDoc | None:
         if not core or core.isdigit():
             continue
         if not core.isalpha() and (
-            ("'" not in core and "’" not in core) or not all(piece.isalpha() for piece in core.replace("’", "'").split("'"))
+            ("'" not in core and "’" not in core)
+            or not all(piece.isalpha() for piece in core.replace("’", "'").split("'"))
         ):
             return None  # hyphenated, alphanumeric, newline inside …: the regex path decides
         cores[t] = core

@@ -38,7 +38,9 @@ MAX_LOG_SPEED = 3.0
 FLOAT32_PATH_LIMIT = 16_384
 
 
-def normalized_positions(lengths: torch.Tensor, t: int, *, offset: float = 0.0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+def normalized_positions(
+    lengths: torch.Tensor, t: int, *, offset: float = 0.0, dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
     """``(B, T)`` positions ``(t + offset) / (L - 1)`` clamped to ``[0, 1]`` (1 on the padding)."""
     steps = torch.arange(t, device=lengths.device, dtype=dtype) + offset
     return (steps.unsqueeze(0) / (lengths.to(dtype).unsqueeze(1) - 1)).clamp(0.0, 1.0)

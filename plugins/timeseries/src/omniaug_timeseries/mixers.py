@@ -73,14 +73,21 @@ class TimeCutMix(Mixer):
     differentiable = True
     modality = TIMESERIES
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {"start": rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device)}
 
     def window(self, lengths: torch.Tensor, t: int, params: Params) -> torch.Tensor:
         """``(B, T)`` True inside each sample's paste window."""
         lam = params["lam"].to(lengths.device).double()
         width = ((1.0 - lam) * lengths).round().long().clamp(0).minimum(lengths)
-        start = (params["start"].to(lengths.device).double() * (lengths - width + 1)).floor().long().minimum(lengths - width)
+        start = (
+            (params["start"].to(lengths.device).double() * (lengths - width + 1))
+            .floor()
+            .long()
+            .minimum(lengths - width)
+        )
         steps = torch.arange(t, device=lengths.device).unsqueeze(0)
         return (steps >= start.unsqueeze(1)) & (steps < (start + width).unsqueeze(1))
 

@@ -41,7 +41,9 @@ def validate(x: Any) -> None:
             if bool((lengths < 2).any()) or bool((lengths > t).any()):
                 raise InputError("x.lengths", f"valid lengths in [2, {t}] (T = {t})", lengths, where="timeseries")
         if x.labels is not None and (not isinstance(x.labels, torch.Tensor) or x.labels.shape != (b, t)):
-            raise InputError("x.labels", f"per-timestep labels of shape ({b}, {t}) or None", x.labels, where="timeseries")
+            raise InputError(
+                "x.labels", f"per-timestep labels of shape ({b}, {t}) or None", x.labels, where="timeseries"
+            )
         return
     _check_values(x, "x")
 

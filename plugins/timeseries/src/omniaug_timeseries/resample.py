@@ -12,7 +12,9 @@ import torch
 __all__ = ["interpolate", "nearest"]
 
 
-def interpolate(values: torch.Tensor, positions: torch.Tensor, lengths: torch.Tensor, *, padded: bool = True) -> torch.Tensor:
+def interpolate(
+    values: torch.Tensor, positions: torch.Tensor, lengths: torch.Tensor, *, padded: bool = True
+) -> torch.Tensor:
     """``values (B, C, T)`` read at ``positions (B, 1|C, T')`` (input time steps) → ``(B, C, T')``.
 
     Positions are clamped to each sample's valid part ``[0, L - 1]``, so padding is

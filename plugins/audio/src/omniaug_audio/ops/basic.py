@@ -77,7 +77,9 @@ class GainTransition(WaveformOp):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.gain_db = args.value_range("gain_db", gain_db, bounds=(-120.0, 60.0), where="GainTransition")
-        self.duration = args.value_range("duration", duration, bounds=(0.0, 1.0), scalar="fixed", where="GainTransition")
+        self.duration = args.value_range(
+            "duration", duration, bounds=(0.0, 1.0), scalar="fixed", where="GainTransition"
+        )
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {
@@ -168,7 +170,9 @@ class TimeShift(WaveformOp):
     differentiable = True
     magnitude = Magnitude("shift", (0.0, 0.0), (-0.5, 0.5))
 
-    def __init__(self, shift: Any = (-0.2, 0.2), mode: str = "roll", *, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, shift: Any = (-0.2, 0.2), mode: str = "roll", *, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.shift = args.value_range("shift", shift, bounds=(-1.0, 1.0), where="TimeShift")
         if mode not in ("roll", "pad"):

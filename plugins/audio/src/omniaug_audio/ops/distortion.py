@@ -54,7 +54,9 @@ class TanhDistortion(WaveformOp):
 
     def __init__(self, drive_db: Any = (0.0, 20.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.drive_db = args.value_range("drive_db", drive_db, bounds=(-40.0, 60.0), scalar="fixed", where="TanhDistortion")
+        self.drive_db = args.value_range(
+            "drive_db", drive_db, bounds=(-40.0, 60.0), scalar="fixed", where="TanhDistortion"
+        )
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"drive_db": rng.uniform(batch_size, *self.drive_db, generator=generator, device=device)}
@@ -96,7 +98,9 @@ class PeakNormalize(WaveformOp):
 
     def __init__(self, target_db: Any = (-6.0, 0.0), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.target_db = args.value_range("target_db", target_db, bounds=(-120.0, 40.0), scalar="fixed", where="PeakNormalize")
+        self.target_db = args.value_range(
+            "target_db", target_db, bounds=(-120.0, 40.0), scalar="fixed", where="PeakNormalize"
+        )
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"target_db": rng.uniform(batch_size, *self.target_db, generator=generator, device=device)}
@@ -126,7 +130,9 @@ class LoudnessNormalize(WaveformOp):
         self, target_db: Any = (-30.0, -18.0), *, measure: str = "lufs", p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.target_db = args.value_range("target_db", target_db, bounds=(-120.0, 40.0), scalar="fixed", where="LoudnessNormalize")
+        self.target_db = args.value_range(
+            "target_db", target_db, bounds=(-120.0, 40.0), scalar="fixed", where="LoudnessNormalize"
+        )
         if measure not in ("lufs", "rms"):
             raise InputError("measure", "'lufs' or 'rms'", measure, where=self.name)
         self.measure = measure

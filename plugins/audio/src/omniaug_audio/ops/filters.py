@@ -40,7 +40,13 @@ class _Biquad(WaveformOp):
         super().__init__(p=p, same_on_batch=same_on_batch)
         where = type(self).__name__
         self.sample_rate = check_rate(sample_rate, where)
-        self.freq_hz = args.value_range("freq_hz", self.default_freq if freq_hz is None else freq_hz, bounds=(1e-3, 1e6), scalar="fixed", where=where)
+        self.freq_hz = args.value_range(
+            "freq_hz",
+            self.default_freq if freq_hz is None else freq_hz,
+            bounds=(1e-3, 1e6),
+            scalar="fixed",
+            where=where,
+        )
         self.q = args.value_range("q", q, bounds=(1e-3, 100.0), scalar="fixed", where=where)
         if isinstance(stages, bool) or not isinstance(stages, int) or stages < 1:
             raise InputError("stages", "a positive integer", stages, where=where)
@@ -91,8 +97,14 @@ class BandPass(_Biquad):
     default_freq = (200.0, 4000.0)
 
     def __init__(
-        self, freq_hz: Any = None, q: Any = (0.5, 2.0), stages: int = 1, sample_rate: int = 16000, *,
-        p: float = 1.0, same_on_batch: bool = False,
+        self,
+        freq_hz: Any = None,
+        q: Any = (0.5, 2.0),
+        stages: int = 1,
+        sample_rate: int = 16000,
+        *,
+        p: float = 1.0,
+        same_on_batch: bool = False,
     ) -> None:
         super().__init__(freq_hz, q, stages, sample_rate, p=p, same_on_batch=same_on_batch)
 
@@ -107,8 +119,14 @@ class BandStop(_Biquad):
     magnitude = Magnitude("q", (100.0, 100.0), (0.5, 2.0))
 
     def __init__(
-        self, freq_hz: Any = None, q: Any = (0.5, 2.0), stages: int = 1, sample_rate: int = 16000, *,
-        p: float = 1.0, same_on_batch: bool = False,
+        self,
+        freq_hz: Any = None,
+        q: Any = (0.5, 2.0),
+        stages: int = 1,
+        sample_rate: int = 16000,
+        *,
+        p: float = 1.0,
+        same_on_batch: bool = False,
     ) -> None:
         super().__init__(freq_hz, q, stages, sample_rate, p=p, same_on_batch=same_on_batch)
 
@@ -142,4 +160,6 @@ class PeakingEQ(_Biquad):
 
     def coefficients(self, params: Any, sr: int) -> tuple[torch.Tensor, torch.Tensor]:
         freq = params["freq_hz"].to(torch.float64).clamp(1e-3, 0.499 * sr)
-        return biquad_coefficients(self.kind, freq, params["q"].to(torch.float64), sr, params["gain_db"].to(torch.float64))
+        return biquad_coefficients(
+            self.kind, freq, params["q"].to(torch.float64), sr, params["gain_db"].to(torch.float64)
+        )

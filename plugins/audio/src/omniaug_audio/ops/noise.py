@@ -59,7 +59,9 @@ class ColoredNoise(WaveformOp):
         self.snr_db = args.value_range("snr_db", snr_db, bounds=(-60.0, 120.0), scalar="fixed", where="ColoredNoise")
         if isinstance(color, str):
             if color not in COLORS:
-                raise InputError("color", f"one of {sorted(COLORS)} or a (low, high) range of β", color, where="ColoredNoise")
+                raise InputError(
+                    "color", f"one of {sorted(COLORS)} or a (low, high) range of β", color, where="ColoredNoise"
+                )
             self.beta = (COLORS[color], COLORS[color])
         else:
             self.beta = args.value_range("color", color, bounds=(-2.0, 4.0), scalar="fixed", where="ColoredNoise")
@@ -178,5 +180,7 @@ def _expand_paths(paths: Sequence[str] | str) -> list[Path]:
         else:
             raise InputError("paths", "existing WAV files or folders", str(p), where="BackgroundNoise")
     if not files:
-        raise InputError("paths", "at least one WAV file (directly or inside the folders)", list(paths), where="BackgroundNoise")
+        raise InputError(
+            "paths", "at least one WAV file (directly or inside the folders)", list(paths), where="BackgroundNoise"
+        )
     return files

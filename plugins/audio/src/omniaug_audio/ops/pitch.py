@@ -143,7 +143,9 @@ class Speed(WaveformOp):
         self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any
     ) -> tuple[torch.Tensor, torch.Tensor]:
         factor = params["factor"].to(device=wave.device, dtype=wave.dtype)
-        positions = torch.arange(wave.shape[-1], device=wave.device, dtype=wave.dtype).unsqueeze(0) * factor.unsqueeze(1)
+        positions = torch.arange(wave.shape[-1], device=wave.device, dtype=wave.dtype).unsqueeze(0) * factor.unsqueeze(
+            1
+        )
         cutoff = (1.0 / factor).clamp_max(1.0)
         y = fft_resample_at(wave, positions, cutoff, lengths)
         new_lengths = torch.ceil(lengths.to(wave.dtype) / factor).long().clamp_max(wave.shape[-1])

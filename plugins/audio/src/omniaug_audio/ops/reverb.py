@@ -19,7 +19,9 @@ from .noise import _expand_paths
 __all__ = ["ImpulseResponse", "SyntheticReverb", "synthetic_rir", "convolve_same_level"]
 
 
-def synthetic_rir(noise: torch.Tensor, rt60: torch.Tensor, sample_rate: int, direct_ratio_db: torch.Tensor) -> torch.Tensor:
+def synthetic_rir(
+    noise: torch.Tensor, rt60: torch.Tensor, sample_rate: int, direct_ratio_db: torch.Tensor
+) -> torch.Tensor:
     """Room impulse responses ``(B, L)`` from white ``noise (B, L)`` and per-example RT60 (s).
 
     Exponentially decaying noise: amplitude ``exp(-3 ln(10) t / RT60)`` falls by 60 dB at
@@ -71,7 +73,9 @@ class SyntheticReverb(WaveformOp):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.rt60 = args.value_range("rt60", rt60, bounds=(0.01, 10.0), scalar="fixed", where="SyntheticReverb")
-        self.direct_ratio_db = args.value_range("direct_ratio_db", direct_ratio_db, bounds=(-60.0, 60.0), scalar="fixed", where="SyntheticReverb")
+        self.direct_ratio_db = args.value_range(
+            "direct_ratio_db", direct_ratio_db, bounds=(-60.0, 60.0), scalar="fixed", where="SyntheticReverb"
+        )
         self.sample_rate = check_rate(sample_rate, "SyntheticReverb")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:

@@ -14,6 +14,7 @@ from .base import SpectrogramOp
 
 __all__ = ["FrequencyMask", "SpecTimeMask", "TimeWarp"]
 
+
 def _fill_arg(fill: Any, where: str) -> float | str:
     """A mask fill: a finite number, or ``"mean"`` (each example's own mean over its valid frames)."""
     return "mean" if fill == "mean" else args.finite("fill", fill, where=where)
@@ -35,7 +36,9 @@ def _fill(spec: torch.Tensor, region: torch.Tensor, valid: torch.Tensor, mode: f
     return torch.where(region & valid, value, spec)
 
 
-def _spans(u_width: torch.Tensor, u_start: torch.Tensor, max_width: torch.Tensor, extent: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def _spans(
+    u_width: torch.Tensor, u_start: torch.Tensor, max_width: torch.Tensor, extent: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Integer ``(start, width)`` per example and mask: ``width ∈ [0, max_width]``, span inside ``[0, extent)``."""
     max_w = torch.minimum(max_width, extent).unsqueeze(-1).to(torch.float64)
     width = torch.floor(u_width.to(torch.float64) * (max_w + 1)).long()
@@ -51,7 +54,13 @@ class FrequencyMask(SpectrogramOp):
     magnitude = Magnitude("max_width", 0, 27, integer=True)
 
     def __init__(
-        self, max_width: int = 15, num_masks: int = 2, fill: float | str = 0.0, *, p: float = 1.0, same_on_batch: bool = False
+        self,
+        max_width: int = 15,
+        num_masks: int = 2,
+        fill: float | str = 0.0,
+        *,
+        p: float = 1.0,
+        same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.max_width = args.integer("max_width", max_width, low=0, where="FrequencyMask")
@@ -139,7 +148,9 @@ class TimeWarp(SpectrogramOp):
         w = float(self.max_warp)
         last = (lens - 1).clamp_min(0).unsqueeze(1)
         can = (lens > 2 * w + 1).unsqueeze(1)
-        centre = torch.floor(w + params["u_center"].to(torch.float64).unsqueeze(1) * (lens.unsqueeze(1) - 2 * w - 1).clamp_min(0))
+        centre = torch.floor(
+            w + params["u_center"].to(torch.float64).unsqueeze(1) * (lens.unsqueeze(1) - 2 * w - 1).clamp_min(0)
+        )
         moved = centre + torch.round(params["u_shift"].to(torch.float64).unsqueeze(1) * w)
         t = torch.arange(spec.shape[-1], device=spec.device, dtype=torch.float64).unsqueeze(0)
         left = t * centre / moved.clamp_min(1e-9)

@@ -32,9 +32,7 @@ def check_strength(value: Any, name: str, where: str, *, high: float | None = 1.
     return [low, high_]
 
 
-def draw_strength(
-    value: Strength, n: int, *, generator: torch.Generator | None, device: torch.device
-) -> torch.Tensor:
+def draw_strength(value: Strength, n: int, *, generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
     """Per-graph strengths ``(n,)``: the constant, or uniform in ``[low, high]`` per graph."""
     if isinstance(value, (list, tuple)):
         return rng.uniform(n, value[0], value[1], generator=generator, device=device)

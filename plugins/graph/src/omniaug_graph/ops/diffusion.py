@@ -106,7 +106,9 @@ class Diffusion(GraphAugmentation):
         self.weight_key = str(weight_key)
         self.fill = args.finite("fill", fill, where="Diffusion")
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         strength = self.teleport if self.method == "ppr" else self.t
         return {"coeff": draw_strength(strength, batch_size, generator=generator, device=device)}
 

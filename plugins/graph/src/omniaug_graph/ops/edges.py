@@ -57,7 +57,9 @@ class DropEdge(GraphAugmentation):
         self.rate = check_strength(rate, "rate", "DropEdge")
         self.undirected = bool(undirected)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {
             "rate": draw_strength(self.rate, batch_size, generator=generator, device=device),
             "seed": draw_seeds(batch_size, generator=generator, device=device),
@@ -87,9 +89,7 @@ class DropEdge(GraphAugmentation):
             eg = batch_ops.edge_graph(b, lay, dtype=torch.int32 if small else torch.long)  # graph ids < N < 2**31
         keys = graph_keys(seed, self.salt)
         if small:
-            keep = pair_keep_small(
-                ei, eg, keys, ptr, rate, undirected=self.undirected, edge_slices=lay.edge_slices
-            )
+            keep = pair_keep_small(ei, eg, keys, ptr, rate, undirected=self.undirected, edge_slices=lay.edge_slices)
         else:
             # keep iff to_uniform(h) >= rate  <=>  h >= ceil(rate · 2**24) · 2**8 (exact: u has 24 bits)
             threshold = torch.ceil(params["rate"] * float(1 << 24)).long() << 8
@@ -134,7 +134,9 @@ class AddEdge(GraphAugmentation):
         self.undirected = bool(undirected)
         self.fill = args.finite("fill", fill, where="AddEdge")
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {
             "rate": draw_strength(self.rate, batch_size, generator=generator, device=device),
             "seed": draw_seeds(batch_size, generator=generator, device=device),
@@ -227,7 +229,9 @@ class PerturbEdgeWeight(GraphAugmentation):
         if not isinstance(w, torch.Tensor) or w.shape != (e,) or not w.is_floating_point():
             raise InputError(f"x.{self.key}", f"a float tensor of one weight per edge ({e},)", w, where=self.name)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {
             "sigma": draw_strength(self.sigma, batch_size, generator=generator, device=device),
             "seed": draw_seeds(batch_size, generator=generator, device=device),

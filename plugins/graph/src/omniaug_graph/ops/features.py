@@ -72,7 +72,9 @@ class MaskFeature(GraphAugmentation):
     def check(self, x: Any) -> None:
         self._feature(x, self.key, self.name)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         rate = draw_strength(self.rate, batch_size, generator=generator, device=device)
         if self.mode == "column":
             width = int(batch_ops.attrs(x)[self.key].shape[1])  # checked by check(); the store's dict (see attrs)
@@ -153,7 +155,9 @@ class FeatureNoise(GraphAugmentation):
     def check(self, x: Any) -> None:
         self._feature(x, self.key, self.name)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {
             "sigma": draw_strength(self.sigma, batch_size, generator=generator, device=device),
             "seed": draw_seeds(batch_size, generator=generator, device=device),
@@ -191,7 +195,9 @@ class ShuffleFeature(GraphAugmentation):
         if not isinstance(getattr(x, self.key, None), torch.Tensor):
             raise InputError(f"x.{self.key}", "a node-level tensor", getattr(x, self.key, None), where=self.name)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {"seed": draw_seeds(batch_size, generator=generator, device=device)}
 
     def inner_kernel(self, b: Batch, params: Params) -> Batch:

@@ -39,7 +39,9 @@ class DropNode(GraphAugmentation):
     def check(self, x: Any) -> None:
         batch_ops.check_only_edge_index(x, self.name)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {
             "rate": draw_strength(self.rate, batch_size, generator=generator, device=device),
             "seed": draw_seeds(batch_size, generator=generator, device=device),
@@ -101,7 +103,9 @@ class Subgraph(GraphAugmentation):
     def check(self, x: Any) -> None:
         batch_ops.check_only_edge_index(x, self.name)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {
             "start": rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device),
             "seed": draw_seeds(batch_size, generator=generator, device=device),
@@ -149,7 +153,11 @@ class Subgraph(GraphAugmentation):
             d = degree[cur]
             u = hashed_uniform(seed, self.salt, walker, torch.full_like(walker, step))
             pick = (u * d).long().clamp_max((d - 1).clamp_min(0))
-            nxt = neighbours[(row_start[cur] + pick).clamp_max(max(neighbours.numel() - 1, 0))] if neighbours.numel() else cur
+            nxt = (
+                neighbours[(row_start[cur] + pick).clamp_max(max(neighbours.numel() - 1, 0))]
+                if neighbours.numel()
+                else cur
+            )
             cur = torch.where(d > 0, nxt, cur)
             keep = keep.index_fill(0, cur, True)
         return keep

@@ -78,7 +78,9 @@ def example_image_batch(
     mask = inside.long()  # label 1 where the first box is
     kps = rng.uniform(batch_size, 1.0, size - 1.0, shape=(5, 2), generator=generator, device=dev)
     visible = torch.ones(batch_size, 5, dtype=torch.bool, device=dev)
-    return ImageBatch(img, mask=mask, boxes=boxes, box_labels=labels, box_valid=valid, keypoints=kps, keypoint_visible=visible)
+    return ImageBatch(
+        img, mask=mask, boxes=boxes, box_labels=labels, box_valid=valid, keypoints=kps, keypoint_visible=visible
+    )
 
 
 class GeometricOp(ImageAugmentation):
@@ -136,7 +138,9 @@ def _exact_payload(x: Any, fn: Any, matrices: torch.Tensor) -> Any:
         )
     if x.keypoints is not None:
         assert x.keypoint_visible is not None
-        changes["keypoints"], changes["keypoint_visible"] = transform_keypoints(x.keypoints, x.keypoint_visible, matrices, size)
+        changes["keypoints"], changes["keypoint_visible"] = transform_keypoints(
+            x.keypoints, x.keypoint_visible, matrices, size
+        )
     return x.replace(**changes)
 
 
@@ -155,7 +159,9 @@ class HorizontalFlip(GeometricOp):
 
     def kernel(self, x: Any, params: Params) -> Any:
         w = image_of(x).shape[-1]
-        return _exact_payload(x, FG.hflip_image, FG.hflip_matrices(params["apply"].shape[0], w, device=image_of(x).device))
+        return _exact_payload(
+            x, FG.hflip_image, FG.hflip_matrices(params["apply"].shape[0], w, device=image_of(x).device)
+        )
 
 
 class VerticalFlip(GeometricOp):
@@ -173,7 +179,9 @@ class VerticalFlip(GeometricOp):
 
     def kernel(self, x: Any, params: Params) -> Any:
         h = image_of(x).shape[-2]
-        return _exact_payload(x, FG.vflip_image, FG.vflip_matrices(params["apply"].shape[0], h, device=image_of(x).device))
+        return _exact_payload(
+            x, FG.vflip_image, FG.vflip_matrices(params["apply"].shape[0], h, device=image_of(x).device)
+        )
 
 
 def _require_square(x: Any, where: str) -> None:
@@ -195,7 +203,9 @@ class Rot90(GeometricOp):
     def __init__(self, turns: Sequence[int] = (1, 2, 3), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         if not turns or any(not isinstance(t, int) or not 0 <= t <= 3 for t in turns):
-            raise InputError("turns", "a non-empty list of quarter turns in {0, 1, 2, 3}", turns, where=type(self).__name__)
+            raise InputError(
+                "turns", "a non-empty list of quarter turns in {0, 1, 2, 3}", turns, where=type(self).__name__
+            )
         self.turns = [int(t) for t in turns]
         self.interpolation = "nearest"
 
@@ -203,7 +213,9 @@ class Rot90(GeometricOp):
         if any(t % 2 for t in self.turns):
             _require_square(x, self.name)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         choice = rng.randint(batch_size, 0, len(self.turns), generator=generator, device=device)
         return {"k": torch.tensor(self.turns, device=device).index_select(0, choice)}
 
@@ -238,7 +250,9 @@ class Dihedral(GeometricOp):
     def check(self, x: Any) -> None:
         _require_square(x, self.name)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         low = 0 if self.include_identity else 1
         return {"element": rng.randint(batch_size, low, 8, generator=generator, device=device)}
 
@@ -290,7 +304,11 @@ class Affine(GeometricOp):
         super().__init__(p=p, same_on_batch=same_on_batch)
         where = type(self).__name__
         self.degrees = _range("degrees", degrees, where)
-        if not (isinstance(translate, (list, tuple)) and len(translate) == 2 and all(0.0 <= float(t) <= 1.0 for t in translate)):
+        if not (
+            isinstance(translate, (list, tuple))
+            and len(translate) == 2
+            and all(0.0 <= float(t) <= 1.0 for t in translate)
+        ):
             raise InputError("translate", "a pair [fx, fy] of fractions in [0, 1]", translate, where=where)
         self.translate = [float(t) for t in translate]
         self.scale = _range("scale", scale, where, center=1.0, bounds=(1e-3, math.inf))
@@ -303,7 +321,9 @@ class Affine(GeometricOp):
         self.interpolation = args.choice("interpolation", interpolation, _MODES, where=where)
         self.fill = check_fill(fill, where)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         # one (B, 6) draw mapped onto the six ranges by one multiply-add, instead of five
         # draws and a stack: the per-call cost of a small batch is mostly such tiny ops
         low, span = self._ranges(device)
@@ -329,7 +349,9 @@ class Affine(GeometricOp):
 
     def matrices(self, params: Params, height: int, width: int, device: torch.device) -> torch.Tensor:
         size = torch.tensor([width, height], dtype=torch.float32, device=device)
-        return FG.affine_matrices(params["angle"], params["translate"] * size, params["scale"], params["shear"], height, width)
+        return FG.affine_matrices(
+            params["angle"], params["translate"] * size, params["scale"], params["shear"], height, width
+        )
 
 
 class Perspective(GeometricOp):
@@ -359,9 +381,15 @@ class Perspective(GeometricOp):
         self.interpolation = args.choice("interpolation", interpolation, _MODES, where=where)
         self.fill = check_fill(fill, where)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         # inward offsets of the 4 corners as fractions of half the width / height
-        return {"offsets": rng.uniform(batch_size, 0.0, self.distortion_scale, shape=(4, 2), generator=generator, device=device)}
+        return {
+            "offsets": rng.uniform(
+                batch_size, 0.0, self.distortion_scale, shape=(4, 2), generator=generator, device=device
+            )
+        }
 
     @staticmethod
     def corner_points(offsets: torch.Tensor, height: int, width: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -438,7 +466,9 @@ class RandomResizedCrop(_BoxResampleOp):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         where = type(self).__name__
-        if size is not None and not (isinstance(size, (list, tuple)) and len(size) == 2 and all(isinstance(s, int) and s > 0 for s in size)):
+        if size is not None and not (
+            isinstance(size, (list, tuple)) and len(size) == 2 and all(isinstance(s, int) and s > 0 for s in size)
+        ):
             raise InputError("size", "None or [height, width] positive integers", size, where=where)
         self.size = None if size is None else [int(s) for s in size]
         self.scale = _range("scale", scale, where, bounds=(1e-6, math.inf), scalar="fixed")
@@ -450,7 +480,9 @@ class RandomResizedCrop(_BoxResampleOp):
     def output_size(self, height: int, width: int) -> tuple[int, int]:
         return (height, width) if self.size is None else (self.size[0], self.size[1])
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         img = image_of(x)
         h, w = int(img.shape[-2]), int(img.shape[-1])
         kw: dict[str, Any] = {"generator": generator, "device": device}
@@ -525,9 +557,15 @@ class CropAndPad(_BoxResampleOp):
         self.interpolation = args.choice("interpolation", interpolation, _MODES, where=where)
         self.fill = check_fill(fill, where)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         # per side (left, top, right, bottom) fraction; positive pads, negative crops
-        return {"amount": rng.uniform(batch_size, self.amount[0], self.amount[1], shape=(4,), generator=generator, device=device)}
+        return {
+            "amount": rng.uniform(
+                batch_size, self.amount[0], self.amount[1], shape=(4,), generator=generator, device=device
+            )
+        }
 
     def source_boxes(self, params: Params, height: int, width: int) -> torch.Tensor:
         a = params["amount"]
@@ -612,7 +650,9 @@ class ElasticTransform(GeometricOp):
         self.interpolation = args.choice("interpolation", interpolation, _MODES, where=where)
         self.fill = check_fill(fill, where)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         h, w = image_of(x).shape[-2:]
         return {"noise": rng.uniform(batch_size, -1.0, 1.0, shape=(2, h, w), generator=generator, device=device)}
 
@@ -621,7 +661,9 @@ class ElasticTransform(GeometricOp):
         h, w = noise.shape[-2:]
         field = smooth_field(noise, self.sigma)
         # torchvision scales dx by alpha / size[0] and dy by alpha / size[1] with size = [H, W]
-        gain = torch.tensor([self.displacement_px / h, self.displacement_px / w], dtype=field.dtype, device=field.device).view(1, 2, 1, 1)
+        gain = torch.tensor(
+            [self.displacement_px / h, self.displacement_px / w], dtype=field.dtype, device=field.device
+        ).view(1, 2, 1, 1)
         return (field * gain).permute(0, 2, 3, 1)
 
     def kernel(self, x: Any, params: Params) -> Any:

@@ -32,7 +32,6 @@ def _shape4(x: Any) -> tuple[int, int, int, int]:
     return shape  # type: ignore[return-value]
 
 
-
 def rect_mask(rects: torch.Tensor, active: torch.Tensor, height: int, width: int) -> torch.Tensor:
     """``(B, 1, H, W)`` bool: pixels inside any active rectangle ``(top, left, bottom, right)`` (end-exclusive)."""
     ys = torch.arange(height, device=rects.device).view(1, 1, height, 1)
@@ -79,7 +78,9 @@ def _fill_value(fill: Any, where: str) -> float | list[float] | str:
     return "random" if fill == "random" else check_fill(fill, where)
 
 
-def _paint(img: torch.Tensor, mask: torch.Tensor, value: float | list[float] | str, noise: torch.Tensor | None) -> torch.Tensor:
+def _paint(
+    img: torch.Tensor, mask: torch.Tensor, value: float | list[float] | str, noise: torch.Tensor | None
+) -> torch.Tensor:
     """Fill ``mask`` (``(B, 1, H, W)``) with ``value`` (given on the [0, 1] scale) or per-pixel ``noise``."""
     if value == "random":
         assert noise is not None
@@ -126,7 +127,9 @@ class RandomErasing(ImageAugmentation):
         self.max_holes = args.integer("max_holes", max_holes, low=1, where=where)
         self.fill = _fill_value(fill, where)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         _, c, h, w = _shape4(x)
         k = self.max_holes
         kw: dict[str, Any] = {"generator": generator, "device": device}
@@ -206,7 +209,9 @@ class GridMask(ImageAugmentation):
         self.degrees = args.value_range("degrees", degrees, where=where)
         self.fill = check_fill(fill, where)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         h, w = _shape4(x)[-2:]
         short = min(h, w)
         kw: dict[str, Any] = {"generator": generator, "device": device}

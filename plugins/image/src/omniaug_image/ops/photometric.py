@@ -67,7 +67,6 @@ def _shape4(x: Any) -> tuple[int, int, int, int]:
     return shape  # type: ignore[return-value]
 
 
-
 def _check_strength(value: Any, name: str, where: str, upper: float | None = None) -> float:
     """A strength ``s >= 0`` (at most ``upper``): the half-width of the symmetric range around the neutral value."""
     s = args.non_negative(name, value, where=where)
@@ -76,7 +75,9 @@ def _check_strength(value: Any, name: str, where: str, upper: float | None = Non
     return s
 
 
-def _signed(n: int, strength: float, exact: bool, *, generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
+def _signed(
+    n: int, strength: float, exact: bool, *, generator: torch.Generator | None, device: torch.device
+) -> torch.Tensor:
     """Offsets in ``[-s, s]`` (uniform) or exactly ``±s`` (random sign) per sample."""
     if exact:
         sign = rng.bernoulli(n, 0.5, generator=generator, device=device).float() * 2.0 - 1.0
@@ -125,7 +126,9 @@ class _FactorOp(_ImageOp):
         self.strength = _check_strength(strength, self.arg, type(self).__name__)
         self.exact = bool(exact)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         factor = 1.0 + _signed(batch_size, self.strength, self.exact, generator=generator, device=device)
         return {"factor": factor.clamp_min(0.0)}
 
@@ -139,7 +142,9 @@ class Brightness(_FactorOp):
     magnitude = Magnitude("brightness", 0.0, 0.9)
     fusion = "image.color"
 
-    def __init__(self, brightness: float = 0.4, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, brightness: float = 0.4, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(brightness, exact, p, same_on_batch)
 
     def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
@@ -160,7 +165,9 @@ class Contrast(_FactorOp):
     fusion = "image.color"
     channels = (1, 3)
 
-    def __init__(self, contrast: float = 0.4, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, contrast: float = 0.4, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(contrast, exact, p, same_on_batch)
 
     def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
@@ -181,7 +188,9 @@ class Saturation(_FactorOp):
     fusion = "image.color"
     channels = (1, 3)
 
-    def __init__(self, saturation: float = 0.4, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, saturation: float = 0.4, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(saturation, exact, p, same_on_batch)
 
     def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
@@ -200,7 +209,9 @@ class Sharpness(_FactorOp):
     arg = "sharpness"
     magnitude = Magnitude("sharpness", 0.0, 0.9)
 
-    def __init__(self, sharpness: float = 0.5, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, sharpness: float = 0.5, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(sharpness, exact, p, same_on_batch)
 
     def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
@@ -228,7 +239,13 @@ class Hue(_ImageOp):
     channels = (1, 3)
 
     def __init__(
-        self, hue: float = 0.1, *, hue_mode: str = "hsv", exact: bool = False, p: float = 1.0, same_on_batch: bool = False
+        self,
+        hue: float = 0.1,
+        *,
+        hue_mode: str = "hsv",
+        exact: bool = False,
+        p: float = 1.0,
+        same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.hue = _check_strength(hue, "hue", "Hue", upper=0.5)
@@ -236,7 +253,9 @@ class Hue(_ImageOp):
         self.exact = bool(exact)
         self.fusion = "image.color" if self.hue_mode == "yiq" else None  # type: ignore[misc]
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {"factor": _signed(batch_size, self.hue, self.exact, generator=generator, device=device)}
 
     def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
@@ -299,7 +318,9 @@ class ColorJitter(_ImageOp):
         fusable = self.hue_mode == "yiq" or self.strengths[3] == 0.0
         self.fusion = "image.color" if fusable else None  # type: ignore[misc]
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         b, c, s, h = self.strengths
         kw: dict[str, Any] = {"generator": generator, "device": device}
         params: dict[str, Any] = {
@@ -366,9 +387,9 @@ class ColorJitter(_ImageOp):
                 CF.brightness_matrix(params["brightness"], ch),
                 CF.contrast_matrix(params["contrast"], ch),
                 CF.saturation_matrix(params["saturation"], ch),
-                CF.hue_matrix(params["hue"], ch) if self.strengths[3] > 0 else CF.identity_matrix(
-                    params["hue"].shape[0], ch, params["hue"].device
-                ),
+                CF.hue_matrix(params["hue"], ch)
+                if self.strengths[3] > 0
+                else CF.identity_matrix(params["hue"].shape[0], ch, params["hue"].device),
             ],
             dim=1,
         )  # (B, 4, S, S)
@@ -387,12 +408,16 @@ class Gamma(_ImageOp):
     differentiable = True
     magnitude = Magnitude("strength", 0.0, 1.0)
 
-    def __init__(self, strength: float = 0.5, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, strength: float = 0.5, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.strength = _check_strength(strength, "strength", "Gamma")
         self.exact = bool(exact)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         u = _signed(batch_size, self.strength, self.exact, generator=generator, device=device)
         return {"gamma": torch.pow(2.0, u)}
 
@@ -433,7 +458,9 @@ class Posterize(_ImageOp):
         self.bits = args.integer("bits", bits, low=0, high=8, where="Posterize")
         self.exact = bool(exact)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         if self.exact:
             return {"bits": torch.full((batch_size,), self.bits, dtype=torch.long, device=device)}
         return {"bits": rng.randint(batch_size, self.bits, 9, generator=generator, device=device)}
@@ -450,12 +477,16 @@ class Solarize(_ImageOp):
     differentiable = True
     magnitude = Magnitude("threshold", 1.0, 0.0)
 
-    def __init__(self, threshold: float = 0.5, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, threshold: float = 0.5, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.threshold = args.fraction("threshold", threshold, where="Solarize")
         self.exact = bool(exact)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         if self.exact:
             return {"threshold": torch.full((batch_size,), self.threshold, device=device)}
         return {"threshold": rng.uniform(batch_size, self.threshold, 1.0, generator=generator, device=device)}
@@ -492,9 +523,15 @@ class ChannelShuffle(_ImageOp):
     differentiable = True
     may_be_identity = True
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         c = _shape4(x)[1]
-        return {"permutation": rng.uniform(batch_size, 0.0, 1.0, shape=(c,), generator=generator, device=device).argsort(dim=1)}
+        return {
+            "permutation": rng.uniform(batch_size, 0.0, 1.0, shape=(c,), generator=generator, device=device).argsort(
+                dim=1
+            )
+        }
 
     def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
         perm: torch.Tensor = params["permutation"]
@@ -530,9 +567,13 @@ class GaussianBlur(_ImageOp):
     def check(self, x: Any) -> None:
         h, w = _shape4(x)[-2:]
         if self.kernel_size // 2 >= min(h, w):
-            raise InputError("x", f"images larger than the kernel radius {self.kernel_size // 2}", image_of(x), where=self.name)
+            raise InputError(
+                "x", f"images larger than the kernel radius {self.kernel_size // 2}", image_of(x), where=self.name
+            )
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {"sigma": rng.uniform(batch_size, self.sigma[0], self.sigma[1], generator=generator, device=device)}
 
     def inner_kernel(self, img: torch.Tensor, params: Params) -> torch.Tensor:
@@ -554,13 +595,20 @@ class GaussianNoise(_ImageOp):
     magnitude = Magnitude("sigma", (0.0, 0.0), (0.0, 0.2))
 
     def __init__(
-        self, sigma: float | Sequence[float] = (0.0, 0.1), mean: float = 0.0, *, p: float = 1.0, same_on_batch: bool = False
+        self,
+        sigma: float | Sequence[float] = (0.0, 0.1),
+        mean: float = 0.0,
+        *,
+        p: float = 1.0,
+        same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.sigma = args.value_range("sigma", sigma, bounds=(0.0, math.inf), scalar="fixed", where="GaussianNoise")
         self.mean = args.finite("mean", mean, where="GaussianNoise")
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         shape = tuple(_shape4(x)[1:])
         return {
             "sigma": rng.uniform(batch_size, self.sigma[0], self.sigma[1], generator=generator, device=device),

@@ -136,7 +136,9 @@ def _mix3(m: Sequence[Sequence[float]], planes: Sequence[torch.Tensor]) -> list[
     return [planes[0] * row[0] + planes[1] * row[1] + planes[2] * row[2] for row in m]
 
 
-def field_color(img: torch.Tensor, brightness: torch.Tensor, saturation: torch.Tensor, hue: torch.Tensor) -> torch.Tensor:
+def field_color(
+    img: torch.Tensor, brightness: torch.Tensor, saturation: torch.Tensor, hue: torch.Tensor
+) -> torch.Tensor:
     """Per-pixel saturation, YIQ hue rotation and brightness; fields ``(B, H, W)``; clamped, dtype kept.
 
     ``brightness`` and ``saturation`` are factors (1 = identity), ``hue`` is in turns.
@@ -179,7 +181,9 @@ class _FieldOp(ImageAugmentation):
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.length_scale = _number(length_scale, "length_scale", type(self).__name__, low=1e-3)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         h, w = _size(x)
         kw: dict[str, Any] = {"generator": generator, "device": device}
         return {

@@ -62,7 +62,9 @@ class _CharOp(Augmentation):
             self._init_args["protected"] = list(self.protected)
         self._prot = protected_regex(self.protected)
 
-    def draw(self, x: list[str], batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: list[str], batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         width = max((len(graphemes(s)) if needs_clusters(s) else len(s) for s in x), default=0)
         pick = rng.bernoulli(batch_size, self.rate, shape=(width,), generator=generator, device=device)
         # one choice uniform per pick, in pick order; as many columns as the busiest row needs
@@ -276,7 +278,9 @@ class _AlphabetOp(_CharOp):
     ) -> None:
         super().__init__(rate, protected=protected, p=p, same_on_batch=same_on_batch)
         if not isinstance(alphabet, str) or len(set(alphabet)) < 2:
-            raise InputError("alphabet", "a string of at least two distinct characters", alphabet, where=type(self).__name__)
+            raise InputError(
+                "alphabet", "a string of at least two distinct characters", alphabet, where=type(self).__name__
+            )
         self.alphabet = alphabet
 
     def _letter(self, u: float, like: str) -> str:

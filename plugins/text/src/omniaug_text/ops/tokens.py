@@ -38,7 +38,9 @@ class _TokenOp(Augmentation):
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.rate = args.fraction("rate", rate, where=type(self).__name__)
 
-    def draw(self, x: TokenBatch, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: TokenBatch, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {"u": rng.uniform(batch_size, 0.0, 1.0, shape=(x.ids.shape[1],), generator=generator, device=device)}
 
 
@@ -67,7 +69,9 @@ class TokenDropout(_TokenOp):
         keep = real & ~drop
         length = ids.shape[1]
         # stable compaction: kept tokens keep their order and move to the non-padding side
-        key = torch.where(keep, pos, pos + length) if x.padding_side == "right" else torch.where(keep, pos + length, pos)
+        key = (
+            torch.where(keep, pos, pos + length) if x.padding_side == "right" else torch.where(keep, pos + length, pos)
+        )
         order = key.argsort(dim=1, stable=True)
         new_keep = keep.gather(1, order)
         new_ids = torch.where(new_keep, ids.gather(1, order), torch.full_like(ids, x.pad_id))
@@ -79,7 +83,9 @@ class TokenMasking(_TokenOp):
 
     name = "tokens.masking"
 
-    def __init__(self, rate: float = 0.15, *, mask_id: int | None = None, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, rate: float = 0.15, *, mask_id: int | None = None, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(rate, p=p, same_on_batch=same_on_batch)
         self.mask_id = _optional_id("mask_id", mask_id, "TokenMasking")
 
@@ -107,13 +113,17 @@ class RandomTokenReplace(_TokenOp):
         self, rate: float = 0.1, *, vocab_size: int | None = None, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(rate, p=p, same_on_batch=same_on_batch)
-        self.vocab_size = None if vocab_size is None else args.integer("vocab_size", vocab_size, low=2, where="RandomTokenReplace")
+        self.vocab_size = (
+            None if vocab_size is None else args.integer("vocab_size", vocab_size, low=2, where="RandomTokenReplace")
+        )
 
     def check(self, x: TokenBatch) -> None:
         if self.vocab_size is None and x.vocab_size is None:
             raise InputError("vocab_size", "set on the op or on the TokenBatch", None, where=self.name)
 
-    def draw(self, x: TokenBatch, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: TokenBatch, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         drawn = super().draw(x, batch_size, generator=generator, device=device)
         drawn["r"] = rng.uniform(batch_size, 0.0, 1.0, shape=(x.ids.shape[1],), generator=generator, device=device)
         return drawn
@@ -163,9 +173,13 @@ class SpanMasking(_TokenOp):
         if self.mask_id is None and x.mask_id is None:
             raise InputError("mask_id", "set on the op or on the TokenBatch", None, where=self.name)
 
-    def draw(self, x: TokenBatch, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: TokenBatch, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         drawn = super().draw(x, batch_size, generator=generator, device=device)
-        drawn["length_u"] = rng.uniform(batch_size, 0.0, 1.0, shape=(x.ids.shape[1],), generator=generator, device=device)
+        drawn["length_u"] = rng.uniform(
+            batch_size, 0.0, 1.0, shape=(x.ids.shape[1],), generator=generator, device=device
+        )
         return drawn
 
     def span_lengths(self, length_u: torch.Tensor) -> torch.Tensor:

@@ -90,11 +90,15 @@ class _WordOp(Augmentation):
         self.protected = as_tuple(protected)
         for pattern in self.protected:
             if not isinstance(pattern, str):
-                raise InputError("protected", "a list of regular-expression strings", protected, where=type(self).__name__)
+                raise InputError(
+                    "protected", "a list of regular-expression strings", protected, where=type(self).__name__
+                )
         if protected is not None:  # keep the config JSON-able and explicit
             self._init_args["protected"] = list(self.protected)
 
-    def draw(self, x: list[str], batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: list[str], batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {"seed": rng.sample_seeds(batch_size, generator=generator, device=device)}
 
     def _width(self, words: int) -> int:
@@ -203,8 +207,14 @@ class AntonymReplacement(_ReplaceWithLexicon):
         return _eda_antonyms if self.faithful else wordnet().antonyms
 
     @classmethod
-    def example_input(cls, batch_size: int, *, generator: torch.Generator | None = None, device: Any = "cpu") -> list[str]:
-        texts = ("The good team won the hard game.", "A happy child found an old key.", "The fast car passed the slow bus.")
+    def example_input(
+        cls, batch_size: int, *, generator: torch.Generator | None = None, device: Any = "cpu"
+    ) -> list[str]:
+        texts = (
+            "The good team won the hard game.",
+            "A happy child found an old key.",
+            "The fast car passed the slow bus.",
+        )
         idx = rng.randint(batch_size, 0, len(texts), generator=generator)
         return [texts[i] for i in idx.tolist()]
 
@@ -475,7 +485,9 @@ class SentenceShuffle(Augmentation):
     modality = TEXT
     may_be_identity = True
 
-    def draw(self, x: list[str], batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: list[str], batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {"seed": rng.sample_seeds(batch_size, generator=generator, device=device)}
 
     def kernel(self, x: list[str], params: Params) -> list[str]:
@@ -496,7 +508,9 @@ class SentenceShuffle(Augmentation):
         return "".join(parts)
 
     @classmethod
-    def example_input(cls, batch_size: int, *, generator: torch.Generator | None = None, device: Any = "cpu") -> list[str]:
+    def example_input(
+        cls, batch_size: int, *, generator: torch.Generator | None = None, device: Any = "cpu"
+    ) -> list[str]:
         texts = (
             "It rained all day. We stayed inside. The cat slept on the sofa.",
             "First, mix the flour. Then add eggs! Bake for an hour?",

@@ -45,12 +45,16 @@ class Jitter(SeriesAugmentation):
     def example_instances(cls) -> list[Any]:
         return [cls(), cls(relative=True)]
 
-    def __init__(self, sigma: float = 0.03, *, relative: bool = False, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, sigma: float = 0.03, *, relative: bool = False, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.sigma = check_positive("sigma", sigma, self.name)
         self.relative = bool(relative)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         _, c, t = view_of(x).values.shape
         noise = rng.normal(batch_size, 0.0, self.sigma, shape=(c, t), generator=generator, device=device)
         return {"noise": noise}
@@ -74,12 +78,16 @@ class Scaling(SeriesAugmentation):
     differentiable = True
     magnitude = Magnitude("sigma", 0.0, 0.5)
 
-    def __init__(self, sigma: float = 0.1, *, per_channel: bool = True, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, sigma: float = 0.1, *, per_channel: bool = True, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.sigma = check_positive("sigma", sigma, self.name)
         self.per_channel = bool(per_channel)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         c = view_of(x).values.shape[1] if self.per_channel else 1
         return {"factor": rng.normal(batch_size, 1.0, self.sigma, shape=(c, 1), generator=generator, device=device)}
 
@@ -112,14 +120,22 @@ class MagnitudeWarp(SeriesAugmentation):
         return [cls(), cls(per_channel=False)]
 
     def __init__(
-        self, sigma: float = 0.2, knots: int = 4, *, per_channel: bool = True, p: float = 1.0, same_on_batch: bool = False
+        self,
+        sigma: float = 0.2,
+        knots: int = 4,
+        *,
+        per_channel: bool = True,
+        p: float = 1.0,
+        same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.sigma = check_positive("sigma", sigma, self.name)
         self.knots = check_count("knots", knots, self.name, low=0)
         self.per_channel = bool(per_channel)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         g = view_of(x).values.shape[1] if self.per_channel else 1
         shape = (g, self.knots + 2)
         return {"log_knots": rng.normal(batch_size, 0.0, self.sigma, shape=shape, generator=generator, device=device)}
@@ -169,7 +185,9 @@ class Drift(SeriesAugmentation):
         self.per_channel = bool(per_channel)
         self.relative = bool(relative)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         g = view_of(x).values.shape[1] if self.per_channel else 1
         steps = rng.normal(batch_size, 0.0, 1.0, shape=(g, self.points), generator=generator, device=device)
         amplitude = rng.uniform(batch_size, 0.0, self.max_drift, shape=(g, 1), generator=generator, device=device)

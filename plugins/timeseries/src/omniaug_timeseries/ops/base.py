@@ -56,7 +56,9 @@ class SeriesAugmentation(Augmentation):
     def check_channels(self, x: Any, needed: int, what: str) -> None:
         c = view_of(x).values.shape[1]
         if c < needed:
-            raise InputError("x", f"a series with at least {needed} channels ({what})", view_of(x).values, where=self.name)
+            raise InputError(
+                "x", f"a series with at least {needed} channels ({what})", view_of(x).values, where=self.name
+            )
 
 
 def check_range(name: str, value: Any, low: float, high: float, where: str) -> float:
@@ -95,7 +97,9 @@ def check_groups(name: str, groups: Any, size: int | None, where: str) -> list[l
     out: list[list[int]] = []
     seen: set[int] = set()
     for grp in groups:
-        if not isinstance(grp, (list, tuple)) or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in grp):
+        if not isinstance(grp, (list, tuple)) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in grp
+        ):
             raise InputError(name, expected, groups, where=where)
         if (size is not None and len(grp) != size) or seen.intersection(grp) or len(set(grp)) != len(grp):
             raise InputError(name, expected, groups, where=where)

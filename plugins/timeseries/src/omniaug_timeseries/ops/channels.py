@@ -24,11 +24,15 @@ def _check_group_channels(op: SeriesAugmentation, groups: list[list[int]] | None
     c = view_of(x).values.shape[1]
     if groups is None:
         if c < minimum:
-            raise InputError("x", f"a series with at least {minimum} channels for {op.name}", view_of(x).values, where=op.name)
+            raise InputError(
+                "x", f"a series with at least {minimum} channels for {op.name}", view_of(x).values, where=op.name
+            )
         return
     top = max(max(g) for g in groups)
     if top >= c:
-        raise InputError("x", f"at least {top + 1} channels (groups name channel {top})", view_of(x).values, where=op.name)
+        raise InputError(
+            "x", f"at least {top + 1} channels (groups name channel {top})", view_of(x).values, where=op.name
+        )
 
 
 def _groups_or_all(groups: list[list[int]] | None, c: int) -> list[list[int]]:
@@ -57,7 +61,9 @@ class ChannelPermutation(SeriesAugmentation):
     def check(self, x: Any) -> None:
         _check_group_channels(self, self.groups, x, 2)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         c = view_of(x).values.shape[1]
         keys = rng.uniform(batch_size, 0.0, 1.0, shape=(c,), generator=generator, device=device)
         perm = torch.arange(c, device=device).repeat(batch_size, 1)
@@ -82,9 +88,13 @@ class ChannelSwap(ChannelPermutation):
     name = "timeseries.channel_swap"
     differentiable = True
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         c = view_of(x).values.shape[1]
-        pairs = [(g[i], g[j]) for g in _groups_or_all(self.groups, c) for i in range(len(g)) for j in range(i + 1, len(g))]
+        pairs = [
+            (g[i], g[j]) for g in _groups_or_all(self.groups, c) for i in range(len(g)) for j in range(i + 1, len(g))
+        ]
         if not pairs:
             raise InputError("groups", "at least one group of two or more channels", self.groups, where=self.name)
         table = torch.tensor(pairs, device=device)
@@ -144,7 +154,9 @@ class Rotation3D(SeriesAugmentation):
     def check(self, x: Any) -> None:
         _check_group_channels(self, self.groups, x, 3)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         assert self.groups is not None
         g = 1 if self.shared else len(self.groups)
         axis = rng.normal(batch_size, 0.0, 1.0, shape=(g, 3), generator=generator, device=device)

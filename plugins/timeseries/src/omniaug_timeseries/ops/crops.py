@@ -59,7 +59,9 @@ class Crop(SeriesAugmentation):
         super().__init__(p=p, same_on_batch=same_on_batch)
         if isinstance(size, (list, tuple)):
             if len(size) != 2:
-                raise InputError("size", "a fraction in (0, 1] or a [low, high] pair of fractions", size, where=self.name)
+                raise InputError(
+                    "size", "a fraction in (0, 1] or a [low, high] pair of fractions", size, where=self.name
+                )
             lo, hi = (check_fraction("size", s, self.name) for s in size)
             if lo > hi:
                 raise InputError("size", "a [low, high] pair with low <= high", size, where=self.name)
@@ -81,7 +83,9 @@ class Crop(SeriesAugmentation):
                 where=self.name,
             )
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         size = rng.uniform(batch_size, self._low, self._high, generator=generator, device=device)
         start = rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device)
         return {"size": size, "start": start}
@@ -93,7 +97,9 @@ class Crop(SeriesAugmentation):
         start = (params["start"].double() * (lengths - width + 1)).floor().long().minimum(lengths - width)
         return start, width
 
-    def inner_kernel(self, view: SeriesView, params: Params) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+    def inner_kernel(
+        self, view: SeriesView, params: Params
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         start, width = self.window(view, params)
         b, _, t = view.values.shape
         steps = torch.arange(t, device=view.values.device, dtype=torch.float64).unsqueeze(0)

@@ -37,9 +37,7 @@ class Quantize(SeriesAugmentation):
     differentiable = False  # rounds to levels: zero gradient almost everywhere
     magnitude = Magnitude("levels", (256, 512), (4, 8), integer=True)
 
-    def __init__(
-        self, levels: int | Sequence[int] = (16, 32), *, p: float = 1.0, same_on_batch: bool = False
-    ) -> None:
+    def __init__(self, levels: int | Sequence[int] = (16, 32), *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         pair = levels if isinstance(levels, (list, tuple)) else (levels, levels)
         if len(pair) != 2:
@@ -48,8 +46,12 @@ class Quantize(SeriesAugmentation):
         hi = args.integer("levels", pair[1], low=lo, where=self.name)
         self.levels = (lo, hi)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
-        return {"levels": rng.randint(batch_size, self.levels[0], self.levels[1] + 1, generator=generator, device=device)}
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
+        return {
+            "levels": rng.randint(batch_size, self.levels[0], self.levels[1] + 1, generator=generator, device=device)
+        }
 
     def inner_kernel(self, view: SeriesView, params: Params) -> torch.Tensor:
         lo, hi = channel_range(view)
@@ -78,7 +80,9 @@ class Smoothing(SeriesAugmentation):
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.sigma = check_positive("sigma", sigma, self.name)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {"sigma": rng.uniform(batch_size, 0.0, self.sigma, generator=generator, device=device)}
 
     def kernels(self, sigma: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:

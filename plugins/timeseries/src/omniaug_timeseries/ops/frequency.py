@@ -113,7 +113,9 @@ class FrequencyNoise(SeriesAugmentation):
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.sigma = check_range("sigma", sigma, 0.0, 3.0, self.name)  # exp(3 · 5σ draws) is already ×3e6
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         _, c, t = view_of(x).values.shape
         f = t // 2 + 1
         noise = rng.normal(batch_size, 0.0, 1.0, shape=(2, c, f), generator=generator, device=device)
@@ -146,12 +148,16 @@ class FrequencyMask(SeriesAugmentation):
     differentiable = True
     magnitude = Magnitude("max_width", 0.0, 0.5)
 
-    def __init__(self, max_width: float = 0.2, *, keep_dc: bool = True, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, max_width: float = 0.2, *, keep_dc: bool = True, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.max_width = check_range("max_width", max_width, 0.0, 1.0, self.name)
         self.keep_dc = bool(keep_dc)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         width = rng.uniform(batch_size, 0.0, self.max_width, generator=generator, device=device)
         start = rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device) * (1.0 - width)
         return {"band": torch.stack([start, start + width], dim=1)}

@@ -34,12 +34,16 @@ class TimeCutout(SeriesAugmentation):
     differentiable = True
     magnitude = Magnitude("max_size", 0.0, 0.4)
 
-    def __init__(self, max_size: float = 0.1, *, fill: float = 0.0, p: float = 1.0, same_on_batch: bool = False) -> None:
+    def __init__(
+        self, max_size: float = 0.1, *, fill: float = 0.0, p: float = 1.0, same_on_batch: bool = False
+    ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.max_size = check_range("max_size", max_size, 0.0, 1.0, self.name)
         self.fill = float(fill)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         size = rng.uniform(batch_size, 0.0, self.max_size, generator=generator, device=device)
         start = rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device)
         return {"size": size, "start": start}
@@ -73,7 +77,9 @@ class TimeDropout(SeriesAugmentation):
         self.rate = check_range("rate", rate, 0.0, 1.0, self.name)
         self.fill = float(fill)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         t = view_of(x).values.shape[-1]
         return {"drop": rng.bernoulli(batch_size, self.rate, shape=(1, t), generator=generator, device=device)}
 
@@ -114,7 +120,9 @@ class ChannelDropout(SeriesAugmentation):
         skip = torch.ones(values.shape[0], dtype=torch.bool, device=values.device)
         return skip, f"{self.name}: a univariate series has no channel to spare (dropping it blanks the series)"
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         c = view_of(x).values.shape[1]
         return {"drop": rng.bernoulli(batch_size, self.rate, shape=(c, 1), generator=generator, device=device)}
 

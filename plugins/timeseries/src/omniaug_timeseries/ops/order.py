@@ -61,7 +61,9 @@ class SegmentPermutation(SeriesAugmentation):
         self.segments = check_count("segments", segments, self.name)
         self.random_count = bool(random_count)
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         k = self.segments
         view = view_of(x)
         t = view.values.shape[-1]
@@ -75,7 +77,9 @@ class SegmentPermutation(SeriesAugmentation):
         cuts = torch.where(picked.values < 2.0, picked.indices + 1, lengths.unsqueeze(1))  # too short: empty tail
         if self.random_count:
             count = rng.randint(batch_size, 1, k + 1, generator=generator, device=device)
-            cuts = torch.where(torch.arange(m, device=device).unsqueeze(0) < (count - 1).unsqueeze(1), cuts, lengths.unsqueeze(1))
+            cuts = torch.where(
+                torch.arange(m, device=device).unsqueeze(0) < (count - 1).unsqueeze(1), cuts, lengths.unsqueeze(1)
+            )
         if m < k - 1:
             cuts = torch.cat([cuts, lengths.unsqueeze(1).expand(-1, k - 1 - m)], dim=1)
         order = rng.uniform(batch_size, 0.0, 1.0, shape=(k,), generator=generator, device=device).argsort(-1)

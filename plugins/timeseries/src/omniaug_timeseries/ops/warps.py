@@ -101,7 +101,9 @@ class TimeWarp(SeriesAugmentation):
             raise InputError("construction", f"one of {', '.join(self.CONSTRUCTIONS)}", construction, where=self.name)
         self.construction = construction
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         g = view_of(x).values.shape[1] if self.per_channel else 1
         shape = (g, self.knots + 2)
         return {"log_speed": rng.normal(batch_size, 0.0, self.sigma, shape=shape, generator=generator, device=device)}
@@ -180,13 +182,17 @@ class WindowWarp(SeriesAugmentation):
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.window = args.fraction("window", window, where=self.name)
         scales = [0.5, 2.0] if scales is None else scales
-        if not isinstance(scales, (list, tuple)) or not scales or not all(
-            isinstance(s, (int, float)) and not isinstance(s, bool) and s > 0 for s in scales
+        if (
+            not isinstance(scales, (list, tuple))
+            or not scales
+            or not all(isinstance(s, (int, float)) and not isinstance(s, bool) and s > 0 for s in scales)
         ):
             raise InputError("scales", "a non-empty list of positive numbers", scales, where=self.name)
         self.scales = [float(s) for s in scales]
 
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         pick = rng.randint(batch_size, 0, len(self.scales), generator=generator, device=device)
         scale = torch.tensor(self.scales, device=device)[pick]
         start = rng.uniform(batch_size, 0.0, 1.0, generator=generator, device=device)
