@@ -65,7 +65,9 @@ def _op_label(name: str) -> str:
     return name.replace("code.", "")
 
 
-def checked(languages: Iterable[str], seeds: list[int], quick: bool, workers: int, root: Path) -> tuple[list[str], list[str]]:
+def checked(
+    languages: Iterable[str], seeds: list[int], quick: bool, workers: int, root: Path
+) -> tuple[list[str], list[str]]:
     rows, notes = [], []
     for lang in languages:
         outcomes: list[rc.Outcome] = []
@@ -95,7 +97,9 @@ def checked(languages: Iterable[str], seeds: list[int], quick: bool, workers: in
             broke = sum(o.broke for o in os_)
             explained = sum(bool(o.explained) for o in os_)
             failed = sum(len(o.failed) for o in os_)
-            rows.append(f"| {lang} | {_op_label(op)} | {construct // len(seeds)} | {share} | {ran} | {broke} | {explained} | {failed} |")
+            rows.append(
+                f"| {lang} | {_op_label(op)} | {construct // len(seeds)} | {share} | {ran} | {broke} | {explained} | {failed} |"
+            )
             for o in os_:
                 if o.broke:
                     notes.append(f"  - BREAK {o.project} {o.op} seed {o.seed}: {o.detail[-600:]!r}")
@@ -134,13 +138,21 @@ def wide_corpus(lang: str, limit: int) -> tuple[str, list[str]]:
         if jdk is None:
             return "no JDK src.zip", []
         with zipfile.ZipFile(jdk[1]) as z:
-            names = sorted(n for n in z.namelist() if n.startswith("java.base/java/util/") and n.count("/") == 3 and n.endswith(".java"))
+            names = sorted(
+                n
+                for n in z.namelist()
+                if n.startswith("java.base/java/util/") and n.count("/") == 3 and n.endswith(".java")
+            )
             return f"`java.base/java/util/*.java` of {jdk[1]}", [z.read(n).decode("utf-8") for n in names[:limit]]
     if lang == "javascript":
         base = Path("/usr/lib/node_modules/npm/node_modules")
-        files = [p for p in base.rglob("*.js") if "/esm/" not in str(p) and "/test" not in str(p)] if base.is_dir() else []
+        files = (
+            [p for p in base.rglob("*.js") if "/esm/" not in str(p) and "/test" not in str(p)] if base.is_dir() else []
+        )
         files += list((rc.CORPUS / "javascript").rglob("*.js"))
-        return "the packages bundled with npm (`/usr/lib/node_modules/npm/node_modules`) and the vendored ones", _read(files, limit)
+        return "the packages bundled with npm (`/usr/lib/node_modules/npm/node_modules`) and the vendored ones", _read(
+            files, limit
+        )
     if lang == "go":
         import shutil
         import subprocess
@@ -201,7 +213,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="omniaug-real-") as tmp:
             rows, notes = checked(args.languages, seeds, args.quick, args.workers, Path(tmp))
         print("## Checked corpus: every variant built and run / tested\n")
-        print("| language | op | files with the construct | applied share | variants checked | breaks | explained | op failures |")
+        print(
+            "| language | op | files with the construct | applied share | variants checked | breaks | explained | op failures |"
+        )
         print("|---|---|---:|---:|---:|---:|---:|---:|")
         print("\n".join(rows))
         print()

@@ -18,8 +18,16 @@ from omniaug_code.syntax import parse
 _ID_FIELDS = {("Name", "id"), ("arg", "arg"), ("FunctionDef", "name"), ("AsyncFunctionDef", "name"),
               ("ClassDef", "name"), ("Global", "names"), ("Nonlocal", "names"),
               ("ExceptHandler", "name"), ("alias", "asname"), ("MatchAs", "name"), ("MatchStar", "name")}  # fmt: skip
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp, ast.DictComp,
-           ast.GeneratorExp)
+_SCOPES = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
 
 
 class NotAlpha(AssertionError):

@@ -198,7 +198,11 @@ def _c_family_constructs(source: str, language: str) -> set[str]:
         if find(f, language, *_C_DECLS[language]):
             out.add("code.rename_variables")
         body = f.child_by_field_name("body")
-        if body is not None and body.type in _C_BLOCKS | {"block"} and any("comment" not in c.type for c in body.named_children):
+        if (
+            body is not None
+            and body.type in _C_BLOCKS | {"block"}
+            and any("comment" not in c.type for c in body.named_children)
+        ):
             out.add("code.insert_dead_code")
     for n in find(root, language, "for_statement"):
         body = n.child_by_field_name("body")
@@ -211,7 +215,14 @@ def _c_family_constructs(source: str, language: str) -> set[str]:
     for n in find(root, language, "binary_expression"):
         op = n.child_by_field_name("operator")
         left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
-        if op is not None and text(op) in _CMP and left is not None and right is not None and _atom(left) and _atom(right):
+        if (
+            op is not None
+            and text(op) in _CMP
+            and left is not None
+            and right is not None
+            and _atom(left)
+            and _atom(right)
+        ):
             out.add("code.swap_operands")
     for n in find(root, language, "if_statement"):
         cons, alt = n.child_by_field_name("consequence"), n.child_by_field_name("alternative")
@@ -250,12 +261,18 @@ def _python_constructs(source: str) -> set[str]:
         elif isinstance(node, ast.Compare) and len(node.ops) == 1 and not isinstance(node.ops[0], (ast.In, ast.NotIn)):
             if _pure(node.left) and _pure(node.comparators[0]):
                 out.add("code.swap_operands")
-        elif isinstance(node, ast.If) and node.orelse and not (len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If)):
+        elif (
+            isinstance(node, ast.If)
+            and node.orelse
+            and not (len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If))
+        ):
             out.add("code.swap_blocks")
         if isinstance(node, (ast.If, ast.While)) and isinstance(node.test, ast.BoolOp):
             out.add("code.rewrite_booleans")
     defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    nested = any(isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef)) for d in defs for c in ast.walk(d) if c is not d)
+    nested = any(
+        isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef)) for d in defs for c in ast.walk(d) if c is not d
+    )
     if nested or any(d.name.startswith("_") and not d.name.startswith("__") for d in defs):
         out.add("code.rename_functions")
     if any(
@@ -341,7 +358,9 @@ def evaluate(
                 jobs.append((o, new))
 
     dirs = [root / re.sub(r"\W+", "-", f"{o.op}-{o.seed}") for o, _ in jobs]
-    base, *results = project.check_many([(sources, root / "original"), *((new, d) for (_, new), d in zip(jobs, dirs))], workers)
+    base, *results = project.check_many(
+        [(sources, root / "original"), *((new, d) for (_, new), d in zip(jobs, dirs))], workers
+    )
     if not base.ok:
         raise Unavailable(f"{project.name}: the original does not pass its check: {base.detail}")
     for (o, _), d, res in zip(jobs, dirs, results):
@@ -385,6 +404,7 @@ PYTHON_MODULES = (
     "statistics", "calendar", "argparse",
 )  # fmt: skip
 
+
 def python_explained(outcome: Outcome, check: Check) -> str:
     """Why a break of a module's own tests is documented behaviour ("" when it is not).
 
@@ -399,13 +419,17 @@ def python_explained(outcome: Outcome, check: Check) -> str:
     if outcome.op != "code.rename_functions":
         return ""
     blocks = re.findall(r"^(?:ERROR|FAIL): ", check.detail, re.M)
-    private = re.findall(rf"^AttributeError: module '{re.escape(project)}' has no attribute '(_\w+)'", check.detail, re.M)
+    private = re.findall(
+        rf"^AttributeError: module '{re.escape(project)}' has no attribute '(_\w+)'", check.detail, re.M
+    )
     if not blocks or re.search(r"^FAIL: ", check.detail, re.M) or len(private) != len(blocks):
         return ""
     if not set(private) <= outcome.renamed:
         return ""
     names = ", ".join(sorted(set(private)))
-    return f"test_{project} calls private helpers by name ({names}); rename_functions renames private functions by design"
+    return (
+        f"test_{project} calls private helpers by name ({names}); rename_functions renames private functions by design"
+    )
 
 
 class PythonModule(Project):
@@ -493,7 +517,9 @@ class CProgram(Project):
         if self.language == "cpp" and head:
             shared.mkdir(parents=True, exist_ok=True)
             (shared / "head.hpp").write_text(head.group(0))
-            res = _run([self.compiler, "-O0", "-w", "-x", "c++-header", "-o", "head.hpp.gch", "head.hpp"], shared, timeout=300)
+            res = _run(
+                [self.compiler, "-O0", "-w", "-x", "c++-header", "-o", "head.hpp.gch", "head.hpp"], shared, timeout=300
+            )
             self.pch = ["-include", str(shared / "head.hpp")] if res.returncode == 0 else []
             self.head = head.group(0)
 
@@ -531,21 +557,45 @@ def c_projects(quick: bool = False) -> list[Project]:
     progs = [
         CProgram("c", "zlib/zpipe", zl / "zpipe.c", ["-lz"], [Invocation((), text_in), Invocation(("-d",), z)]),
         CProgram("c", "zlib/example", zl / "example.c", ["-lz"], [Invocation()], outputs=["foo.gz"]),
-        CProgram("c", "zlib/enough", zl / "enough.c", [], [Invocation(("30", "8", "12")), Invocation(("25", "9", "14"))]),
+        CProgram(
+            "c", "zlib/enough", zl / "enough.c", [], [Invocation(("30", "8", "12")), Invocation(("25", "9", "14"))]
+        ),
         CProgram("c", "zlib/gun", zl / "gun.c", ["-lz"], [Invocation((), gz), Invocation(("-t",), gz)]),
         CProgram("c", "expat/outline", ex / "outline.c", ["-lexpat"], [Invocation((), _XML)]),
-        CProgram("c", "xz/02_decompress", lz / "02_decompress.c", ["-llzma"], [Invocation(("in.xz",), None, (("in.xz", xz),))]),
+        CProgram(
+            "c",
+            "xz/02_decompress",
+            lz / "02_decompress.c",
+            ["-llzma"],
+            [Invocation(("in.xz",), None, (("in.xz", xz),))],
+        ),
     ]
     if not quick:
         progs += [
-            CProgram("c", "zlib/minigzip", zl / "minigzip.c", ["-lz"], [Invocation((), text_in), Invocation(("-d",), gz)]),
-            CProgram("c", "zlib/fitblk", zl / "fitblk.c", ["-lz"], [Invocation(("4096",), text_in), Invocation(("1000",), text_in)]),
+            CProgram(
+                "c", "zlib/minigzip", zl / "minigzip.c", ["-lz"], [Invocation((), text_in), Invocation(("-d",), gz)]
+            ),
+            CProgram(
+                "c",
+                "zlib/fitblk",
+                zl / "fitblk.c",
+                ["-lz"],
+                [Invocation(("4096",), text_in), Invocation(("1000",), text_in)],
+            ),
             CProgram("c", "zlib/gznorm", zl / "gznorm.c", ["-lz"], [Invocation((), gz + gz)]),
-            CProgram("c", "zlib/gzjoin", zl / "gzjoin.c", ["-lz"], [Invocation(("a.gz", "b.gz"), None, (("a.gz", gz), ("b.gz", gz)))]),
+            CProgram(
+                "c",
+                "zlib/gzjoin",
+                zl / "gzjoin.c",
+                ["-lz"],
+                [Invocation(("a.gz", "b.gz"), None, (("a.gz", gz), ("b.gz", gz)))],
+            ),
             CProgram("c", "expat/elements", ex / "elements.c", ["-lexpat"], [Invocation((), _XML)]),
             CProgram("c", "xz/01_compress_easy", lz / "01_compress_easy.c", ["-llzma"], [Invocation(("6",), text_in)]),
             CProgram("c", "xz/03_compress_custom", lz / "03_compress_custom.c", ["-llzma"], [Invocation((), text_in)]),
-            CProgram("c", "xz/04_compress_easy_mt", lz / "04_compress_easy_mt.c", ["-llzma"], [Invocation((), text_in)]),
+            CProgram(
+                "c", "xz/04_compress_easy_mt", lz / "04_compress_easy_mt.c", ["-llzma"], [Invocation((), text_in)]
+            ),
         ]
     return progs
 
@@ -573,9 +623,22 @@ class GtestSamples(Project):
         for n in self.numbers:
             obj = shared / f"sample{n}_unittest.o"
             if not obj.exists():
-                res = _run(["g++", "-c", "-w", f"-I{GTEST_SAMPLES}", "-o", str(obj), str(GTEST_SAMPLES / f"sample{n}_unittest.cc")], shared)
+                res = _run(
+                    [
+                        "g++",
+                        "-c",
+                        "-w",
+                        f"-I{GTEST_SAMPLES}",
+                        "-o",
+                        str(obj),
+                        str(GTEST_SAMPLES / f"sample{n}_unittest.cc"),
+                    ],
+                    shared,
+                )
                 if res.returncode != 0:
-                    raise Unavailable(f"googletest's headers or sample tests do not build (libgtest-dev): {_tail(res, 300)}")
+                    raise Unavailable(
+                        f"googletest's headers or sample tests do not build (libgtest-dev): {_tail(res, 300)}"
+                    )
             self.objects.append(str(obj))
 
     def check(self, sources: dict[str, str], workdir: Path) -> Check:
@@ -583,11 +646,30 @@ class GtestSamples(Project):
         _write(workdir, sources)
         for n in self.numbers:
             (workdir / f"sample{n}.h").write_bytes((GTEST_SAMPLES / f"sample{n}.h").read_bytes())
-        build = _run(["g++", "-w", "-O0", "-I.", "-o", "tests", *sorted(sources), *self.objects, "-lgtest", "-lgtest_main", "-pthread"], workdir)
+        build = _run(
+            [
+                "g++",
+                "-w",
+                "-O0",
+                "-I.",
+                "-o",
+                "tests",
+                *sorted(sources),
+                *self.objects,
+                "-lgtest",
+                "-lgtest_main",
+                "-pthread",
+            ],
+            workdir,
+        )
         if build.returncode != 0:
             return Check(False, "", f"does not build: {_tail(build)}")
         res = _run(["./tests"], workdir)
-        lines = sorted(re.sub(r"\s*\(\d+ ms.*\)$", "", ln) for ln in res.stdout.decode().splitlines() if ln.startswith(("[       OK", "[  FAILED", "[  PASSED")))
+        lines = sorted(
+            re.sub(r"\s*\(\d+ ms.*\)$", "", ln)
+            for ln in res.stdout.decode().splitlines()
+            if ln.startswith(("[       OK", "[  FAILED", "[  PASSED"))
+        )
         return Check(res.returncode == 0, "\n".join(lines), "" if res.returncode == 0 else _tail(res))
 
 
@@ -643,9 +725,14 @@ class JdkClasses(Project):
 
     def sources(self) -> dict[str, str]:
         if self.jdk is None:
-            raise Unavailable("no JDK with a readable lib/src.zip (Debian: openjdk-17-jdk; `make toolchains` installs one)")
+            raise Unavailable(
+                "no JDK with a readable lib/src.zip (Debian: openjdk-17-jdk; `make toolchains` installs one)"
+            )
         with zipfile.ZipFile(self.jdk[1]) as z:
-            return {f"java.base/java/util/{c}.java": z.read(f"java.base/java/util/{c}.java").decode("utf-8") for c in self.classes}
+            return {
+                f"java.base/java/util/{c}.java": z.read(f"java.base/java/util/{c}.java").decode("utf-8")
+                for c in self.classes
+            }
 
     def prepare(self, shared: Path) -> None:
         assert self.jdk is not None
@@ -689,7 +776,9 @@ class JdkClasses(Project):
                 return Check(False, "", f"does not compile: {why}")
             res = _run([java, *_JVM_FLAGS, "--patch-module", f"java.base={workdir / 'classes'}", "-cp", str(self.driver_dir),
                         "Driver", *self.classes], workdir)  # fmt: skip
-            return Check(res.returncode == 0, res.stdout.decode("utf-8", "replace"), "" if res.returncode == 0 else _tail(res))
+            return Check(
+                res.returncode == 0, res.stdout.decode("utf-8", "replace"), "" if res.returncode == 0 else _tail(res)
+            )
 
         with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
             return list(pool.map(run, range(len(variants))))
@@ -743,7 +832,9 @@ class NpmPackages(Project):
         for f in ("_common.js", f"{self.driver}.js"):
             shutil.copy(CORPUS / "javascript" / "drivers" / f, workdir / f)
         res = _run(["node", f"{self.driver}.js"], workdir, timeout=300)
-        return Check(res.returncode == 0, res.stdout.decode("utf-8", "replace"), "" if res.returncode == 0 else _tail(res))
+        return Check(
+            res.returncode == 0, res.stdout.decode("utf-8", "replace"), "" if res.returncode == 0 else _tail(res)
+        )
 
 
 def javascript_projects(quick: bool = False) -> list[Project]:
@@ -790,7 +881,9 @@ class GoPackage(Project):
         d = self._dir()
         if not d.is_dir():
             raise Unavailable(f"{d} is missing")
-        return {p.name: p.read_text(encoding="utf-8") for p in sorted(d.glob("*.go")) if not p.name.endswith("_test.go")}
+        return {
+            p.name: p.read_text(encoding="utf-8") for p in sorted(d.glob("*.go")) if not p.name.endswith("_test.go")
+        }
 
     def prepare(self, shared: Path) -> None:
         shared.mkdir(parents=True, exist_ok=True)
@@ -804,11 +897,17 @@ class GoPackage(Project):
         pkg = workdir / self.slug
         shutil.copytree(d, pkg, dirs_exist_ok=True)
         for test in pkg.glob("*_test.go"):  # the package's external tests import it by its stdlib path
-            test.write_text(test.read_text(encoding="utf-8").replace(f'"{self.path}"', f'"corpus/{self.slug}"'), encoding="utf-8")
+            test.write_text(
+                test.read_text(encoding="utf-8").replace(f'"{self.path}"', f'"corpus/{self.slug}"'), encoding="utf-8"
+            )
         _write(pkg, sources)
         (workdir / "go.mod").write_text(f"module corpus\n\ngo {self.go_version}\n")
         res = _run(["go", "test", "-count=1", "-v", f"./{self.slug}"], workdir, env=self.env)
-        tests = sorted(re.sub(r"\s*\([\d.]+s\)$", "", ln.strip()) for ln in res.stdout.decode().splitlines() if ln.strip().startswith("--- "))
+        tests = sorted(
+            re.sub(r"\s*\([\d.]+s\)$", "", ln.strip())
+            for ln in res.stdout.decode().splitlines()
+            if ln.strip().startswith("--- ")
+        )
         return Check(res.returncode == 0, "\n".join(tests), "" if res.returncode == 0 else _tail(res))
 
 

@@ -250,7 +250,9 @@ def test_java_variants_print_the_same(tmp_path: Path) -> None:
         path.write_text(body)
         files.append(path.name)
     calls = "\n".join(f'        V{k}.run(); System.out.println("=====");' for k in range(len(variants)))
-    (tmp_path / "Runner.java").write_text(f"public class Runner {{\n    public static void main(String[] a) {{\n{calls}\n    }}\n}}\n")
+    (tmp_path / "Runner.java").write_text(
+        f"public class Runner {{\n    public static void main(String[] a) {{\n{calls}\n    }}\n}}\n"
+    )
     _run([javac, "-nowarn", "-d", ".", "Runner.java", *files], tmp_path)
     outputs = _run([java, "-cp", ".", "Runner"], tmp_path).split("=====\n")[: len(variants)]
     for (op, src), got in zip(variants[1:], outputs[1:]):

@@ -76,7 +76,9 @@ def _unrename(observed: list[str], renames: dict[str, str]) -> list[str]:
     return observed
 
 
-def _keyword_calls(source: str, name: str, base_ns: dict[str, Any], inputs: list[tuple[Any, ...]]) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+def _keyword_calls(
+    source: str, name: str, base_ns: dict[str, Any], inputs: list[tuple[Any, ...]]
+) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
     """Each input as ``(positional, keyword)`` arguments: every argument the original signature lets a
     caller pass by name is passed by name (what external callers of a public function do)."""
     ns = dict(base_ns)
@@ -106,7 +108,9 @@ def _keyword_calls(source: str, name: str, base_ns: dict[str, Any], inputs: list
     return out
 
 
-def _behaviour_calls(source: str, name: str, base_ns: dict[str, Any], calls: list[tuple[tuple[Any, ...], dict[str, Any]]]) -> list[str]:
+def _behaviour_calls(
+    source: str, name: str, base_ns: dict[str, Any], calls: list[tuple[tuple[Any, ...], dict[str, Any]]]
+) -> list[str]:
     """:func:`_behaviour` with ready-made ``(args, kwargs)`` calls (names from the original signature)."""
     return _observe(source, name, base_ns, calls)
 
@@ -118,7 +122,9 @@ def _behaviour(
     return _observe(source, name, base_ns, calls)
 
 
-def _observe(source: str, name: str, base_ns: dict[str, Any], calls: list[tuple[tuple[Any, ...], dict[str, Any]]]) -> list[str]:
+def _observe(
+    source: str, name: str, base_ns: dict[str, Any], calls: list[tuple[tuple[Any, ...], dict[str, Any]]]
+) -> list[str]:
     ns = dict(base_ns)
     ns["__name__"] = "omniaug_corpus"
     exec(compile(source, "<corpus>", "exec"), ns)
@@ -169,7 +175,9 @@ def test_transformed_functions_behave_identically(op_cls: Any, options: dict[str
     keywords = not options  # the API is kept: callers may pass every argument by name
     out, owners = _transform_all(op, seed=2024)
     reference = {i: _behaviour(c[0], c[1], c[2], c[3]) for i, c in enumerate(CASES)}
-    reference_kw = {i: _behaviour(c[0], c[1], c[2], c[3], by_keyword=True) for i, c in enumerate(CASES)} if keywords else {}
+    reference_kw = (
+        {i: _behaviour(c[0], c[1], c[2], c[3], by_keyword=True) for i, c in enumerate(CASES)} if keywords else {}
+    )
     applied = equal = 0
     mismatches = []
     keyword_checked: set[int] = set()

@@ -48,7 +48,11 @@ def test_status_log_accumulates_through_a_pipeline() -> None:
     pipe = omniaug.Compose([RenameVariables(), InsertDeadCode(), SwapOperands()])
     out = pipe(CodeBatch(list(PYTHON_SAMPLES)), generator=omniaug.rng.make_generator(0))
     for i in range(len(PYTHON_SAMPLES)):
-        assert [s.op for s in out.history(i)] == ["code.rename_variables", "code.insert_dead_code", "code.swap_operands"]
+        assert [s.op for s in out.history(i)] == [
+            "code.rename_variables",
+            "code.insert_dead_code",
+            "code.swap_operands",
+        ]
     assert all(line.count(";") == 2 for line in out.report())
 
 

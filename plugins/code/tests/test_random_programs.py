@@ -123,6 +123,13 @@ def test_random_programs_keep_behaviour(op_cls: type) -> None:
         if status.outcome == "applied":
             applied += 1
             entry = dict(status.renames).get("program", "program")
-            assert _run(src, entry) == REFERENCE[k % N_PROGRAMS], f"{op_cls.name} changed behaviour:\n{PROGRAMS[k % N_PROGRAMS]}\n---\n{src}"
-    if op_cls.name not in ("code.remove_comments", "code.remove_docstrings", "code.perturb_docstrings", "code.reorder_imports"):
+            assert _run(src, entry) == REFERENCE[k % N_PROGRAMS], (
+                f"{op_cls.name} changed behaviour:\n{PROGRAMS[k % N_PROGRAMS]}\n---\n{src}"
+            )
+    if op_cls.name not in (
+        "code.remove_comments",
+        "code.remove_docstrings",
+        "code.perturb_docstrings",
+        "code.reorder_imports",
+    ):
         assert applied > 0

@@ -44,7 +44,9 @@ def _evaluate_all(projects: list[rc.Project], seeds: tuple[int, ...], tmp_path: 
     skipped = []
     for k, p in enumerate(projects):
         try:
-            outcomes += rc.evaluate(p, (seeds[k % len(seeds)],), tmp_path / p.name.replace("/", "_"), explained=explained)
+            outcomes += rc.evaluate(
+                p, (seeds[k % len(seeds)],), tmp_path / p.name.replace("/", "_"), explained=explained
+            )
         except rc.Unavailable as exc:
             skipped.append(str(exc))
     if not outcomes:
@@ -201,7 +203,9 @@ def test_macro_patterns_keep_behaviour(tmp_path: Path) -> None:
 
     def build_and_run(src: str, name: str) -> str:
         (tmp_path / f"{name}.c").write_text(src)
-        res = subprocess.run([gcc, "-w", "-o", name, f"{name}.c"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        res = subprocess.run(
+            [gcc, "-w", "-o", name, f"{name}.c"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
         assert res.returncode == 0, f"{name} does not build:\n{res.stderr}\n{src}"
         return subprocess.run([str(tmp_path / name)], capture_output=True, text=True, timeout=60).stdout
 

@@ -49,7 +49,7 @@ def _run(cmd: list[str], cwd: Path, stdin: str | None = None) -> str:
 
 # -- Python: rename_functions and names rebound by `from … import *` or bound twice ------------------
 
-STAR = '''def join(a, b):
+STAR = """def join(a, b):
     return "pure python"
 
 
@@ -61,7 +61,7 @@ from os.path import *  # rebinds join, as `from _bisect import *` rebinds bisect
 
 alias = join
 twice = _helper
-'''
+"""
 
 
 def test_rename_functions_keeps_names_a_star_import_may_rebind() -> None:
@@ -323,7 +323,11 @@ DEEP = {
     "python": "def f(x):\n    y = x" + " + x" * 30000 + "\n    return y\n",
     "java": "class A { int f(int x) { return " + "(" * 3000 + "x" + ")" * 3000 + "; } }\n",
     "javascript": "function f(x) { return " + "[" * 3000 + "x" + "]" * 3000 + "; }\n",
-    "c": "int f(int x) { int y = " + "(" * 5000 + "x" + ")" * 5000 + ";\n  if (y < 1) {\n    y = 2;\n  } else {\n    y = 3;\n  }\n  return y; }\n",
+    "c": "int f(int x) { int y = "
+    + "(" * 5000
+    + "x"
+    + ")" * 5000
+    + ";\n  if (y < 1) {\n    y = 2;\n  } else {\n    y = 3;\n  }\n  return y; }\n",
     "cpp": "int f(int x) { return " + "-" * 4000 + "x; }\n",
     "go": "package p\nfunc f(x int) int { return " + "(" * 3000 + "x" + ")" * 3000 + " }\n",
 }
@@ -514,7 +518,7 @@ def test_c_renaming_keeps_locals_a_multiline_macro_reads(tmp_path: Path) -> None
 
 # -- Python: constructor parameters passed by keyword through an alias of the class (plistlib) ----------
 
-PY_CTOR_ALIAS = '''class _Parser:
+PY_CTOR_ALIAS = """class _Parser:
     def __init__(self, dict_type, strict=False):
         self.dict_type = dict_type
         self.strict = strict
@@ -533,7 +537,7 @@ def _load(items, fmt="xml", dict_type=dict):
     chosen = _FORMATS[fmt]["parser"]
     parser = chosen(dict_type=dict_type, strict=True)
     return parser.parse(items), parser.strict
-'''
+"""
 
 
 def test_constructor_parameters_are_kept() -> None:
@@ -554,7 +558,7 @@ def test_constructor_parameters_are_kept() -> None:
 
 # -- Python: a public method of a private base class (ipaddress `_BaseNetwork.subnets(new_prefix=…)`) ---
 
-PY_PRIVATE_BASE = '''class _Base:
+PY_PRIVATE_BASE = """class _Base:
     def widen(self, step=1, new_size=None):
         total = self.size
         if new_size is not None:
@@ -564,7 +568,7 @@ PY_PRIVATE_BASE = '''class _Base:
 
 class Network(_Base):
     size = 8
-'''
+"""
 
 
 def test_public_methods_of_private_base_classes_keep_their_parameters() -> None:

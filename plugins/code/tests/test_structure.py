@@ -80,7 +80,7 @@ def test_alpha_oracle_rejects_capture_and_non_renames() -> None:
         python_name_maps("def f(a):\n    return a + 1\n", "def f(a):\n    return a + 2\n")
 
 
-SCOPES = '''import os
+SCOPES = """import os
 LIMIT = 3
 
 
@@ -110,7 +110,7 @@ def outer(items, scale=2):
         total += item
     print(os.sep, Box.values)
     return total, squares, counter, inner(x=1), uses_global()
-'''
+"""
 
 
 def _renamed(source: str, seed: int, sites: int = 20) -> tuple[str, dict[str, str]]:
@@ -282,7 +282,10 @@ def test_boolean_rewrite_only_in_truth_contexts() -> None:
 
 
 def test_import_reordering_keeps_conflicting_runs() -> None:
-    assert imports.reorder_imports("import os\nimport sys\nimport re\n", Keys(0), 1).source != "import os\nimport sys\nimport re\n"
+    assert (
+        imports.reorder_imports("import os\nimport sys\nimport re\n", Keys(0), 1).source
+        != "import os\nimport sys\nimport re\n"
+    )
     with pytest.raises(Exception, match="no run"):
         imports.reorder_imports("import os\nimport os.path\n", Keys(0), 1)
     out = imports.reorder_imports("import a\nimport b\nx = 1\nimport c\nimport d\n", Keys(3), 2).source
@@ -301,7 +304,11 @@ def test_docstring_and_comment_ops_keep_code() -> None:
             body = getattr(node, "body", None)
             if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body:
                 first = body[0]
-                if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                if (
+                    isinstance(first, ast.Expr)
+                    and isinstance(first.value, ast.Constant)
+                    and isinstance(first.value.value, str)
+                ):
                     node.body = body[1:] or [ast.Pass()]
         return ast.dump(tree)
 
@@ -356,7 +363,9 @@ def test_comments_and_untouched_lines_survive(op_cls: type) -> None:
     """Formatting and comments are kept where they are not the target: text edits, no unparse round trip."""
 
     def comments_of(src: str) -> list[str]:
-        return sorted(t.string for t in tokenize.generate_tokens(io.StringIO(src).readline) if t.type == tokenize.COMMENT)
+        return sorted(
+            t.string for t in tokenize.generate_tokens(io.StringIO(src).readline) if t.type == tokenize.COMMENT
+        )
 
     out = _run(op_cls(max_sites=3), CORPUS, seed=4)
     for before, after in zip(CORPUS, out.sources):

@@ -117,7 +117,9 @@ class CodeAugmentation(Augmentation):
         raise NotImplementedError
 
     # -- provided -----------------------------------------------------------------
-    def draw(self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device) -> dict[str, Any]:
+    def draw(
+        self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
         return {
             "seed": rng.sample_seeds(batch_size, generator=generator, device=device),  # the core per-sample seeds
             "sites": rng.randint(batch_size, 1, self.max_sites + 1, generator=generator, device=device),
@@ -143,7 +145,9 @@ class CodeAugmentation(Augmentation):
 
     def _run_one(self, source: str, language: str, seed: int, sites: int, verified: bool) -> tuple[str, Status]:
         if language not in self.languages:
-            return source, Status(self.name, "not_applicable", f"{language} is not supported (supports {', '.join(self.languages)})")
+            return source, Status(
+                self.name, "not_applicable", f"{language} is not supported (supports {', '.join(self.languages)})"
+            )
         if language == "python":
             problem = None if verified else parse_error(source, language)
             if problem is not None:
@@ -168,8 +172,12 @@ class CodeAugmentation(Augmentation):
             after = () if is_verified(result.source, language) else error_signature(result.source, language)
             if after != signature:
                 if not signature:
-                    return source, Status(self.name, "failed", f"output does not parse: {parse_error(result.source, language)}")
-                return source, Status(self.name, "failed", "output does not parse the same way around the unparsed regions")
+                    return source, Status(
+                        self.name, "failed", f"output does not parse: {parse_error(result.source, language)}"
+                    )
+                return source, Status(
+                    self.name, "failed", "output does not parse the same way around the unparsed regions"
+                )
             if not after:
                 mark_verified(result.source, language)
             check = "parsed"

@@ -106,9 +106,13 @@ def swap_blocks(source: str, language: str, keys: Keys, sites: int) -> Result:
         if not ok:
             continue
         edits = _python_site(data, n) if language == "python" else _c_like_site(n, language)
-        if edits and errors.macros and (
-            errors.near_macro(edits[0].start, edits[0].end)
-            or any(errors.near_macro(e.start, e.start) or errors.near_macro(e.end, e.end) for e in edits[1:])
+        if (
+            edits
+            and errors.macros
+            and (
+                errors.near_macro(edits[0].start, edits[0].end)
+                or any(errors.near_macro(e.start, e.start) or errors.near_macro(e.end, e.end) for e in edits[1:])
+            )
         ):
             continue  # a macro token in the condition or next to a block would change what it applies to
         if edits:

@@ -53,7 +53,14 @@ KEYWORDS["cpp"] = KEYWORDS["c"] | frozenset(
 
 _FUNCTIONS = {
     "java": ("method_declaration", "constructor_declaration", "lambda_expression", "compact_constructor_declaration"),
-    "javascript": ("function_declaration", "function_expression", "arrow_function", "method_definition", "generator_function_declaration", "generator_function"),
+    "javascript": (
+        "function_declaration",
+        "function_expression",
+        "arrow_function",
+        "method_definition",
+        "generator_function_declaration",
+        "generator_function",
+    ),
     "c": ("function_definition",),
     "cpp": ("function_definition", "lambda_expression"),
     "go": ("function_declaration", "method_declaration", "func_literal"),
@@ -125,7 +132,13 @@ class _Function:
 def _declarator_name(d: ts.Node | None) -> ts.Node | None:
     """The identifier a C/C++ declarator declares (through pointers, arrays, references, initialisers)."""
     while d is not None and d.type not in ("identifier", "function_declarator"):
-        if d.type in ("qualified_identifier", "field_identifier", "operator_name", "destructor_name", "type_identifier"):
+        if d.type in (
+            "qualified_identifier",
+            "field_identifier",
+            "operator_name",
+            "destructor_name",
+            "type_identifier",
+        ):
             return None
         nxt = d.child_by_field_name("declarator")
         if nxt is None:
@@ -221,7 +234,9 @@ class _Model:
         if lang in ("c", "cpp"):
             d = fn.child_by_field_name("declarator")
             while d is not None and d.type != "function_declarator" and d.type != "abstract_function_declarator":
-                d = d.child_by_field_name("declarator") or next((c for c in d.named_children if "declarator" in c.type), None)
+                d = d.child_by_field_name("declarator") or next(
+                    (c for c in d.named_children if "declarator" in c.type), None
+                )
             if d is not None and d.child_by_field_name("parameters") is not None:
                 lists.append(d.child_by_field_name("parameters"))  # type: ignore[arg-type]
             for p in (pl.named_children for pl in lists):
@@ -285,10 +300,16 @@ class _Model:
             f.clean = False  # `with` and direct `eval` make local names observable
             return
         # ---- declarations
-        if (lang in ("c", "cpp") and t in ("declaration", "condition_clause")) or (lang == "cpp" and t == "for_range_loop"):
+        if (lang in ("c", "cpp") and t in ("declaration", "condition_clause")) or (
+            lang == "cpp" and t == "for_range_loop"
+        ):
             self._c_declaration(n, f)
-        elif lang in ("c", "cpp") and t == "parameter_declaration" and len(self._path) >= 2 \
-                and self._path[-2].type == "catch_clause":
+        elif (
+            lang in ("c", "cpp")
+            and t == "parameter_declaration"
+            and len(self._path) >= 2
+            and self._path[-2].type == "catch_clause"
+        ):
             ident = _declarator_name(n.child_by_field_name("declarator"))
             if ident is not None and ident.type == "identifier":
                 self._declare(f, ident, self._path[-2])
@@ -296,8 +317,11 @@ class _Model:
             for ident in n.named_children:
                 if ident.type == "identifier":
                     self._declare(f, ident, self._region(n, f))
-        elif lang == "java" and t == "variable_declarator" and parent is not None and parent.type in (
-            "local_variable_declaration", "resource"
+        elif (
+            lang == "java"
+            and t == "variable_declarator"
+            and parent is not None
+            and parent.type in ("local_variable_declaration", "resource")
         ):
             ident = n.child_by_field_name("name")
             if ident is not None and ident.type == "identifier":
@@ -310,12 +334,20 @@ class _Model:
             ident = n.child_by_field_name("name")
             if ident is not None and ident.type == "identifier":
                 self._declare(f, ident, parent if t == "catch_formal_parameter" and parent is not None else n)
-        elif lang == "java" and t == "variable_declarator" and parent is not None and parent.type == "field_declaration":
+        elif (
+            lang == "java" and t == "variable_declarator" and parent is not None and parent.type == "field_declaration"
+        ):
             ident = n.child_by_field_name("name")
             if ident is not None:
                 f.ambiguous.add(text(ident))  # a field of a local or anonymous class
-        elif lang == "java" and t in ("instanceof_expression", "record_pattern", "type_pattern", "labeled_statement",
-                                      "break_statement", "continue_statement"):
+        elif lang == "java" and t in (
+            "instanceof_expression",
+            "record_pattern",
+            "type_pattern",
+            "labeled_statement",
+            "break_statement",
+            "continue_statement",
+        ):
             for c in n.named_children:
                 if c.type == "identifier":
                     f.ambiguous.add(text(c))
@@ -404,7 +436,11 @@ class _Model:
             if extern:
                 ident = _declarator_name(d)
                 if ident is not None:
-                    f.ambiguous.add(text(ident) if ident.type == "identifier" else text(ident.child_by_field_name("declarator") or ident))
+                    f.ambiguous.add(
+                        text(ident)
+                        if ident.type == "identifier"
+                        else text(ident.child_by_field_name("declarator") or ident)
+                    )
                     self._resolved.add(ident.id)
                 continue
             ident = _declarator_name(d)
@@ -423,7 +459,9 @@ class _Model:
             bare = [
                 p.child_by_field_name("type")
                 for p in args
-                if p.type == "parameter_declaration" and p.child_by_field_name("declarator") is None and p.named_child_count == 1
+                if p.type == "parameter_declaration"
+                and p.child_by_field_name("declarator") is None
+                and p.named_child_count == 1
             ]
             names = [text(b) for b in bare if b is not None and b.type == "type_identifier"]
             visible = {name for g in self._lineage(f) for name in g.decls}
@@ -457,20 +495,47 @@ class _Model:
                 return "skip"
             if pt == "field_access" and parent.child_by_field_name("field") == node:
                 return "skip"
-            if pt in ("method_reference", "scoped_identifier", "annotation", "marker_annotation", "labeled_statement",
-                      "break_statement", "continue_statement", "element_value_pair"):
+            if pt in (
+                "method_reference",
+                "scoped_identifier",
+                "annotation",
+                "marker_annotation",
+                "labeled_statement",
+                "break_statement",
+                "continue_statement",
+                "element_value_pair",
+            ):
                 return "ambiguous"
         if lang in ("c", "cpp"):
             if pt == "function_declarator" and parent.child_by_field_name("declarator") == node:
                 return "skip" if self._is_definition_name() else "ambiguous"
-            if pt in ("qualified_identifier", "template_function", "destructor_name", "using_declaration",
-                      "namespace_definition", "preproc_defined", "goto_statement", "labeled_statement"):
+            if pt in (
+                "qualified_identifier",
+                "template_function",
+                "destructor_name",
+                "using_declaration",
+                "namespace_definition",
+                "preproc_defined",
+                "goto_statement",
+                "labeled_statement",
+            ):
                 return "ambiguous"
         if lang == "javascript":
-            if pt in ("import_specifier", "export_specifier", "labeled_statement", "break_statement", "continue_statement",
-                      "namespace_import", "import_clause"):
+            if pt in (
+                "import_specifier",
+                "export_specifier",
+                "labeled_statement",
+                "break_statement",
+                "continue_statement",
+                "namespace_import",
+                "import_clause",
+            ):
                 return "ambiguous"
-        if lang == "go" and pt in ("qualified_type", "selector_expression") and parent.child_by_field_name("field") == node:
+        if (
+            lang == "go"
+            and pt in ("qualified_type", "selector_expression")
+            and parent.child_by_field_name("field") == node
+        ):
             return "skip"
         return "use"
 
@@ -567,12 +632,16 @@ def rename_locals(source: str, language: str, keys: Keys, sites: int, *, include
     if not cands:
         raise NotApplicable("no local variable or parameter whose every use resolves to its declaration")
     picked = keys.sample(cands, sites, "pick")
-    taken = _identifiers(root, language) | model.macro_names | {data[s:e].decode("utf-8") for s, e in model.errors.macros}
+    taken = (
+        _identifiers(root, language) | model.macro_names | {data[s:e].decode("utf-8") for s, e in model.errors.macros}
+    )
     fresh = fresh_names(taken, len(picked), keys, "fresh", reserved=KEYWORDS[language])
     edits: dict[int, Edit] = {}
     for (fn, old), new in zip(picked, fresh):
         for node, how in model.uses_of(fn, old):
-            edits[node.start_byte] = Edit(node.start_byte, node.end_byte, f"{old}: {new}" if how == "shorthand" else new)
+            edits[node.start_byte] = Edit(
+                node.start_byte, node.end_byte, f"{old}: {new}" if how == "shorthand" else new
+            )
     detail = ", ".join(f"{old}->{new}" for (_, old), new in zip(picked, fresh))
     return Result(apply_edits(data, edits.values()), len(picked), detail)
 
@@ -722,7 +791,11 @@ def exchange_loops(source: str, language: str, keys: Keys, sites: int) -> Result
     data = source.encode("utf-8")
     root = parse(data, language).root_node
     errors = ErrorRegions(root, language, data)
-    labeled = {c.id for lab in find(root, language, "labeled_statement") for c in lab.named_children} if language == "go" else set()
+    labeled = (
+        {c.id for lab in find(root, language, "labeled_statement") for c in lab.named_children}
+        if language == "go"
+        else set()
+    )
     loops = find(root, language, "for_statement")
     plans = []
     for n, ok in zip(loops, clean_sites(loops, root, errors, language)):

@@ -59,4 +59,3 @@ class Keys:
         """``min(k, len(items))`` distinct items, kept in their original order."""
         picked = sorted(self.order(len(items), *path)[: max(0, k)])
         return [items[i] for i in picked]
-

@@ -111,10 +111,16 @@ _SPEC = frozenset(
     b"void char short int long float double signed unsigned _Bool bool static extern register auto inline __inline "
     b"__inline__ struct union enum typedef _Complex _Noreturn _Thread_local wchar_t".split()
 )
-_CPP_SPEC = _SPEC | frozenset(b"class virtual explicit constexpr mutable thread_local friend consteval constinit char8_t char16_t char32_t".split())
-_TYPEISH = frozenset(b"void char short int long float double signed unsigned _Bool bool wchar_t char8_t char16_t char32_t * & &&".split())
+_CPP_SPEC = _SPEC | frozenset(
+    b"class virtual explicit constexpr mutable thread_local friend consteval constinit char8_t char16_t char32_t".split()
+)
+_TYPEISH = frozenset(
+    b"void char short int long float double signed unsigned _Bool bool wchar_t char8_t char16_t char32_t * & &&".split()
+)
 #: tokens after which a name is not a free-standing token (a member, a tag, a qualified name, a label)
-_NO_MASK_AFTER = frozenset(b". -> ::  struct union enum class goto typename namespace using template concept operator # ~".split())
+_NO_MASK_AFTER = frozenset(
+    b". -> ::  struct union enum class goto typename namespace using template concept operator # ~".split()
+)
 _DECL_START = frozenset(b"; { } )".split())
 _DECL_START_STRICT = frozenset(b"; { }".split())
 _ALLCAPS = re.compile(rb"_*[A-Z][A-Z0-9_]+\Z")
@@ -190,13 +196,35 @@ def macro_spans(data: bytes, language: str, error_lines: set[int]) -> list[tuple
         hit = False
         if nxt in spec:  # `local int`, `z_const char`, `ATTR static`
             hit = True
-        elif caps and (prev in _TYPEISH or is_name(i - 1)) and is_name(i + 1) and nxt2 == b"(" and not _ALLCAPS.match(nxt):
+        elif (
+            caps
+            and (prev in _TYPEISH or is_name(i - 1))
+            and is_name(i + 1)
+            and nxt2 == b"("
+            and not _ALLCAPS.match(nxt)
+        ):
             hit = True  # `void XMLCALL f(`, `DWORD WINAPI f(`
-        elif caps and (i == 0 or prev in _DECL_START_STRICT) and (is_name(i + 1) or nxt in keywords) and nxt2 not in (b"=", b"(", b";", b","):
+        elif (
+            caps
+            and (i == 0 or prev in _DECL_START_STRICT)
+            and (is_name(i + 1) or nxt in keywords)
+            and nxt2 not in (b"=", b"(", b";", b",")
+        ):
             hit = True  # `GTEST_API_ std::string f(`, `GTEST_API_ Foo* f(`
-        elif caps and is_name(i - 1) and (text(i - 2) in _TYPEISH or is_name(i - 2)) and nxt in (b",", b")", b";", b"=", b"[", b"{"):
+        elif (
+            caps
+            and is_name(i - 1)
+            and (text(i - 2) in _TYPEISH or is_name(i - 2))
+            and nxt in (b",", b")", b";", b"=", b"[", b"{")
+        ):
             hit = True  # `int argc UNUSED,`
-        elif caps and prev in _TYPEISH and is_name(i + 1) and not _ALLCAPS.match(nxt) and nxt2 in (b",", b")", b";", b"=", b"["):
+        elif (
+            caps
+            and prev in _TYPEISH
+            and is_name(i + 1)
+            and not _ALLCAPS.match(nxt)
+            and nxt2 in (b",", b")", b";", b"=", b"[")
+        ):
             hit = True  # `int UNUSED argc,`
         elif caps and prev == b")" and nxt in (b";", b"{"):
             hit = True  # `void die(void) NORETURN;`
@@ -204,9 +232,15 @@ def macro_spans(data: bytes, language: str, error_lines: set[int]) -> list[tuple
             j = _matching(toks, i + 1)
             if j is not None and text(j + 1) in (b";", b"{"):
                 hit, end = True, toks[j].end  # `void log(const char *f, ...) PRINTF_LIKE(1, 2);`
-        elif caps and prev in (b"(", b",", b"=", b"return", b"?", b":") and (is_name(i + 1) or toks[i + 1].kind in ("str", "num") if i + 1 < n else False):
+        elif (
+            caps
+            and prev in (b"(", b",", b"=", b"return", b"?", b":")
+            and (is_name(i + 1) or toks[i + 1].kind in ("str", "num") if i + 1 < n else False)
+        ):
             hit = True  # `f(BAD_CAST name)`
-        elif _STRING_MACRO.match(t.text) and ((i > 0 and toks[i - 1].kind == "str") or (i + 1 < n and toks[i + 1].kind == "str")):
+        elif _STRING_MACRO.match(t.text) and (
+            (i > 0 and toks[i - 1].kind == "str") or (i + 1 < n and toks[i + 1].kind == "str")
+        ):
             hit = True  # `"%" PRIu64 "\n"`, `"foo" GTEST_PATH_SEP_`
         if hit:
             spans.append((t.start, end))

@@ -82,7 +82,9 @@ def _c_like_sites(root: ts.Node, language: str, data: bytes) -> list[tuple[ts.No
             continue
         if macros and (text(left) in macros or text(right) in macros):
             continue  # a macro expanding to an unparenthesised expression would re-associate
-        if language == "cpp" and not all(o.type in _LITERALS or (o.type == "identifier" and text(o) in builtin) for o in (left, right)):
+        if language == "cpp" and not all(
+            o.type in _LITERALS or (o.type == "identifier" and text(o) in builtin) for o in (left, right)
+        ):
             continue  # an overloaded operator< need not have a matching operator>: built-in types only
         if errors.macros and errors.near_macro(n.start_byte, n.end_byte):
             continue  # a cast-like macro before the left operand would apply to the right one
@@ -94,7 +96,9 @@ def _c_like_sites(root: ts.Node, language: str, data: bytes) -> list[tuple[ts.No
 def _builtin_typed_names(root: ts.Node) -> set[str]:
     """C++ names every declaration of which in the file has a built-in arithmetic type (or is a pointer)."""
     kinds: dict[str, bool] = {}
-    for decl in find(root, "cpp", "declaration", "parameter_declaration", "field_declaration", "optional_parameter_declaration"):
+    for decl in find(
+        root, "cpp", "declaration", "parameter_declaration", "field_declaration", "optional_parameter_declaration"
+    ):
         type_node = decl.child_by_field_name("type")
         builtin = type_node is not None and type_node.type in ("primitive_type", "sized_type_specifier")
         for d in decl.children_by_field_name("declarator"):
@@ -103,7 +107,9 @@ def _builtin_typed_names(root: ts.Node) -> set[str]:
                 pointer = pointer or d.type == "pointer_declarator"
                 nxt = d.child_by_field_name("declarator")
                 if nxt is None:
-                    nxt = next((c for c in d.named_children if c.type.endswith("declarator") or c.type == "identifier"), None)
+                    nxt = next(
+                        (c for c in d.named_children if c.type.endswith("declarator") or c.type == "identifier"), None
+                    )
                 d = nxt
             if d is not None and d.type == "identifier":
                 name = text(d)

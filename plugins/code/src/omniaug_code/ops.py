@@ -261,4 +261,3 @@ OPS: list[type[CodeAugmentation]] = [
     Reformat,
     ReorderImports,
 ]
-

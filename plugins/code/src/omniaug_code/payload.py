@@ -57,7 +57,11 @@ class Status:
     def __str__(self) -> str:
         tail = f" ({self.detail})" if self.detail else ""
         count = f" {self.sites} site(s)" if self.outcome == "applied" else ""
-        how = {"compiled": ", compiled", "parsed": ", parse-checked only"}.get(self.check, "") if self.outcome == "applied" else ""
+        how = (
+            {"compiled": ", compiled", "parsed": ", parse-checked only"}.get(self.check, "")
+            if self.outcome == "applied"
+            else ""
+        )
         return f"{self.op}: {self.outcome}{count}{how}{tail}"
 
 

@@ -62,7 +62,10 @@ def _run(cmd: list[str], cwd: str, stdin: str | None = None) -> tuple[bool, str]
     return res.returncode == 0, _first_error(res.stderr or res.stdout)
 
 
-_JAVA_CLASS = re.compile(r"^\s*public\s+(?:(?:final|abstract|sealed|non-sealed|strictfp)\s+)*(?:class|interface|enum|record|@interface)\s+(\w+)", re.M)
+_JAVA_CLASS = re.compile(
+    r"^\s*public\s+(?:(?:final|abstract|sealed|non-sealed|strictfp)\s+)*(?:class|interface|enum|record|@interface)\s+(\w+)",
+    re.M,
+)
 _ESM = re.compile(r"^\s*(?:import\s|export\s)", re.M)
 
 
@@ -81,7 +84,9 @@ def _compile(source: str, language: str, tool: str) -> tuple[bool, str]:
             path.write_text(source, encoding="utf-8")
             out = Path(tmp) / "classes"
             out.mkdir()
-            return _run([tool, "-nowarn", "-proc:none", "-implicit:none", "-d", str(out), "-sourcepath", tmp, str(path)], tmp)
+            return _run(
+                [tool, "-nowarn", "-proc:none", "-implicit:none", "-d", str(out), "-sourcepath", tmp, str(path)], tmp
+            )
         if language == "go":
             path = Path(tmp) / "main.go"
             path.write_text(source, encoding="utf-8")

@@ -41,7 +41,12 @@ def insert_dead_code(source: str, keys: Keys, sites: int) -> Result:
             continue
         if stmt.type == "future_import_statement":
             continue
-        if i == 0 and block.type == "module" and stmt.type == "expression_statement" and stmt.named_children[0].type == "string":
+        if (
+            i == 0
+            and block.type == "module"
+            and stmt.type == "expression_statement"
+            and stmt.named_children[0].type == "string"
+        ):
             continue  # module docstring
         spots.append(stmt)
     # after `from __future__` imports only
@@ -57,6 +62,8 @@ def insert_dead_code(source: str, keys: Keys, sites: int) -> Result:
         ind = indent_at(data, stmt.start_byte)
         templates = _NEVER_RUN + (_RUNS if kinds[stmt.id] == "function" else ())
         tpl = keys.choice(templates, "template", j)
-        code = tpl.format(ind=ind, in2=ind + indent_unit(ind), a=names[2 * j], b=names[2 * j + 1], k=keys.index(10, "k", j))
+        code = tpl.format(
+            ind=ind, in2=ind + indent_unit(ind), a=names[2 * j], b=names[2 * j + 1], k=keys.index(10, "k", j)
+        )
         edits.append(Edit(stmt.start_byte, stmt.start_byte, code + "\n" + ind))
     return Result(apply_edits(data, edits), len(picked))

@@ -37,8 +37,12 @@ def _docstrings(root: ts.Node) -> list[tuple[ts.Node, ts.Node]]:
     ]  # fmt: skip
     for body in bodies:
         first = next((c for c in body.named_children if c.type != "comment"), None)
-        if first is not None and first.type == "expression_statement" and first.named_child_count == 1 \
-                and first.named_children[0].type == "string":
+        if (
+            first is not None
+            and first.type == "expression_statement"
+            and first.named_child_count == 1
+            and first.named_children[0].type == "string"
+        ):
             out.append((first, body))
     return sorted(out, key=lambda p: p[0].start_byte)
 

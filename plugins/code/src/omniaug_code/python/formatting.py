@@ -61,7 +61,11 @@ def reformat(source: str, keys: Keys, sites: int) -> Result:
                 calls.append(args)
     kinds: list[str] = []
     for j in range(sites):
-        options = [k for k, ok in (("indent", "indent" not in kinds), ("blank", bool(blank_spots)), ("split", bool(calls))) if ok]
+        options = [
+            k
+            for k, ok in (("indent", "indent" not in kinds), ("blank", bool(blank_spots)), ("split", bool(calls)))
+            if ok
+        ]
         if options:
             kinds.append(keys.choice(options, "kind", j))
     edits: list[Edit] = []
@@ -97,4 +101,3 @@ def reformat(source: str, keys: Keys, sites: int) -> Result:
 
 def _order(edits: list[Edit]) -> list[Edit]:
     return sorted(edits, key=lambda e: (e.start, e.end))
-

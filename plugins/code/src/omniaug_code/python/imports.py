@@ -57,7 +57,9 @@ def _runs(root: ts.Node, data: bytes) -> list[list[ts.Node]]:
             continue
         if len(current) >= 2:
             runs.append(current)
-        current = [c] if c.type in ("import_statement", "import_from_statement") and is_line_start(data, c.start_byte) else []
+        current = (
+            [c] if c.type in ("import_statement", "import_from_statement") and is_line_start(data, c.start_byte) else []
+        )
     if len(current) >= 2:
         runs.append(current)
     safe = []

@@ -83,7 +83,9 @@ def _for_to_while(data: bytes, node: ts.Node, names: list[str], kind: str) -> li
     iterable = text(right)
     if right.type in ("expression_list", "pattern_list") or "\n" in iterable:
         iterable = f"({iterable})"
-    header = f"{it} = iter({iterable})\n{ind}{stop} = object()\n{ind}while ({item} := next({it}, {stop})) is not {stop}:"
+    header = (
+        f"{it} = iter({iterable})\n{ind}{stop} = object()\n{ind}while ({item} := next({it}, {stop})) is not {stop}:"
+    )
     target = text(left)
     return [
         Edit(node.start_byte, colon.end_byte, header),
@@ -186,7 +188,9 @@ def exchange_loops(source: str, keys: Keys, sites: int) -> Result:
             if edits:
                 plans.append((loop.start_byte, header_end, edits))
     if not plans:
-        raise NotApplicable("no exchangeable loop (async loops, loops in class bodies and while loops outside functions are kept)")
+        raise NotApplicable(
+            "no exchangeable loop (async loops, loops in class bodies and while loops outside functions are kept)"
+        )
     # header spans (and, for restored loops, the removed assignment) must not overlap another plan's edits
     chosen = pick_disjoint(plans, sites, keys, lambda p: (p[0], p[1]), "loops")
     return Result(apply_edits(data, [e for _, _, es in chosen for e in es]), len(chosen))

@@ -43,8 +43,11 @@ def _keyword_only(scope: Scope) -> set[str]:
             seen_star = True
             continue
         if seen_star and p.type != "dictionary_splat_pattern":
-            ident = p if p.type == "identifier" else p.child_by_field_name("name") or next(
-                (c for c in p.named_children if c.type == "identifier"), None
+            ident = (
+                p
+                if p.type == "identifier"
+                else p.child_by_field_name("name")
+                or next((c for c in p.named_children if c.type == "identifier"), None)
             )
             if ident is not None:
                 out.add(ident.text.decode())
@@ -92,7 +95,9 @@ def _parameters_pinned(model: ScopeModel, func: Scope) -> bool:
                 return True
             if obj is None or obj.type != "identifier" or obj.text not in (b"self", b"cls"):
                 args = call.child_by_field_name("arguments")
-                if args is not None and any(a.type in ("keyword_argument", "dictionary_splat") for a in args.named_children):
+                if args is not None and any(
+                    a.type in ("keyword_argument", "dictionary_splat") for a in args.named_children
+                ):
                     return True
         return False
     def_occ = model.by_node.get(name_node.id)
@@ -107,12 +112,16 @@ def _parameters_pinned(model: ScopeModel, func: Scope) -> bool:
     return False
 
 
-def _variable_candidates(model: ScopeModel, include_parameters: bool, public: PublicApi | None = None) -> list[_Candidate]:
+def _variable_candidates(
+    model: ScopeModel, include_parameters: bool, public: PublicApi | None = None
+) -> list[_Candidate]:
     out: list[_Candidate] = []
     for f in model.functions():
         if model.uses_introspection(f):
             continue
-        pinned = include_parameters and (_parameters_pinned(model, f) or (public is not None and public.is_public_function(f)))
+        pinned = include_parameters and (
+            _parameters_pinned(model, f) or (public is not None and public.is_public_function(f))
+        )
         kwonly = _keyword_only(f)
         skip_first = f.parent is not None and f.parent.kind == "class"
         first = _first_parameter(f) if skip_first else None
@@ -219,8 +228,11 @@ def _call_site_keywords(model: ScopeModel, func: Scope, param: str) -> list[ts.N
             obj = callee.child_by_field_name("object")
             attr = callee.child_by_field_name("attribute")
             match = (
-                obj is not None and obj.type == "identifier" and obj.text in (b"self", b"cls")
-                and attr is not None and attr.text.decode() == fname
+                obj is not None
+                and obj.type == "identifier"
+                and obj.text in (b"self", b"cls")
+                and attr is not None
+                and attr.text.decode() == fname
             )
         if not match:
             continue

@@ -242,7 +242,9 @@ class ScopeModel:
                     items.append((p, scope, "param"))
             return items
         if mode == "param":  # default values and annotations are evaluated outside
-            outer_children = {c.id for c in (node.child_by_field_name("value"), node.child_by_field_name("type")) if c is not None}
+            outer_children = {
+                c.id for c in (node.child_by_field_name("value"), node.child_by_field_name("type")) if c is not None
+            }
             return [(c, scope if c.id in outer_children else inner, "") for c in node.children]
         # "for_in": the first iterable of a comprehension is evaluated in the enclosing scope
         right = node.child_by_field_name("right")
@@ -417,7 +419,9 @@ def identifiers_of(root: ts.Node) -> set[str]:
     return {n.text.decode() for n in find(root, "python", "identifier")}
 
 
-def fresh_names(taken: set[str], count: int, keys: Keys, *path: int | str, reserved: frozenset[str] = RESERVED) -> list[str]:
+def fresh_names(
+    taken: set[str], count: int, keys: Keys, *path: int | str, reserved: frozenset[str] = RESERVED
+) -> list[str]:
     """``count`` distinct natural-looking names not in ``taken`` nor ``reserved``."""
     used = set(taken) | reserved
     out: list[str] = []

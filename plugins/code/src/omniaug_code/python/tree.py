@@ -70,7 +70,9 @@ class Outline:
         self.root = root
         self.defs = find(root, "python", *_SCOPES)
         self.docstrings: set[int] = set()
-        bodies = [root] + [b for b in (d.child_by_field_name("body") for d in self.defs if d.type != "lambda") if b is not None]
+        bodies = [root] + [
+            b for b in (d.child_by_field_name("body") for d in self.defs if d.type != "lambda") if b is not None
+        ]
         for body in bodies:
             first = next((c for c in body.named_children if c.type != "comment"), None)
             if (

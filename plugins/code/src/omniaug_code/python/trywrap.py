@@ -20,7 +20,13 @@ from .tree import Outline, statements
 
 __all__ = ["wrap_try"]
 
-_NEVER = {"global_statement", "nonlocal_statement", "future_import_statement", "import_from_statement", "import_statement"}
+_NEVER = {
+    "global_statement",
+    "nonlocal_statement",
+    "future_import_statement",
+    "import_from_statement",
+    "import_statement",
+}
 _HANDLERS = ("except Exception:\n{in2}raise", "except BaseException:\n{in2}raise", "finally:\n{in2}pass")
 
 
