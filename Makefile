@@ -47,15 +47,19 @@ toolchains:
 	fi
 
 # pytest exits 5 when it collects no test: that is a failure here, said plainly.
-test: install toolchains
+test: install toolchains lint
 	@$(PY) -m pytest -n 2 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 demo: install
 	$(VENV)/bin/omniaug demo --out demo-output
 
+LINT_PATHS := core plugins tests examples benchmarks
+
+# ruff (rules and format, line length 120) and mypy on the core; `make test` runs it first.
 lint: install
-	$(VENV)/bin/ruff check core plugins tests examples benchmarks
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 	$(VENV)/bin/mypy core/src/omniaug
 
 # Peers (kornia, albumentations, tsaug, torch-audiomentations, audiomentations,
