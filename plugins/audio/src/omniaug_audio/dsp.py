@@ -36,6 +36,8 @@ import numpy as np
 import torch
 
 from omniaug import rng
+from omniaug.fft import cmul, irfft, rfft
+from omniaug.fft import on_host as _on_host
 
 __all__ = [
     "masked_power",
@@ -80,52 +82,7 @@ def next_fast_len(n: int) -> int:
 
 # ---------------------------------------------------------------- batch-invariant transforms
 
-_HOST_DTYPES = (torch.float32, torch.float64, torch.complex64, torch.complex128)
-
-
-def _on_host(x: torch.Tensor) -> bool:
-    """Whether transforms of ``x`` run in NumPy's pocketfft (CPU, a NumPy dtype, no gradient needed)."""
-    return x.device.type == "cpu" and x.dtype in _HOST_DTYPES and not (x.requires_grad and torch.is_grad_enabled())
-
-
-def _rowwise(fn: object, x: torch.Tensor, n: int, out_len: int, out_dtype: object) -> torch.Tensor:
-    """``fn(rows, n=n, axis=-1)`` of every row of ``x`` (last axis), rows spread over the intra-op threads.
-
-    pocketfft computes each row the same way whatever the rows around it, so splitting
-    the batch (here, or by the caller) never changes a row's bits.
-    """
-    from omniaug.parallel import run_shared
-
-    lead = x.shape[:-1]
-    rows = x.detach().reshape(-1, x.shape[-1]).numpy()
-    out = np.empty((rows.shape[0], out_len), dtype=out_dtype)
-    count = rows.shape[0]
-    if count:
-        parts = max(1, min(count, 2 * torch.get_num_threads()))
-        bounds = [(count * i // parts, count * (i + 1) // parts) for i in range(parts)]
-
-        def work(i: int) -> None:
-            lo, hi = bounds[i]
-            if hi > lo:
-                fn(rows[lo:hi], n=n, axis=-1, out=out[lo:hi])  # type: ignore[operator]
-
-        run_shared(parts, work, torch.device("cpu"))
-    return torch.from_numpy(out).reshape(*lead, out_len)
-
-
-def rfft(x: torch.Tensor, n: int | None = None) -> torch.Tensor:
-    """``torch.fft.rfft(x, n, dim=-1)``, computed per row (batch- and thread-invariant) on the CPU."""
-    n = x.shape[-1] if n is None else n
-    if not _on_host(x) or x.is_complex():
-        return torch.fft.rfft(x, n=n, dim=-1)
-    return _rowwise(np.fft.rfft, x, n, n // 2 + 1, np.complex64 if x.dtype == torch.float32 else np.complex128)
-
-
-def irfft(spec: torch.Tensor, n: int) -> torch.Tensor:
-    """``torch.fft.irfft(spec, n, dim=-1)``, computed per row (batch- and thread-invariant) on the CPU."""
-    if not _on_host(spec) or not spec.is_complex():
-        return torch.fft.irfft(spec, n=n, dim=-1)
-    return _rowwise(np.fft.irfft, spec, n, n, np.float32 if spec.dtype == torch.complex64 else np.float64)
+# rfft / irfft / cmul: the core's batch-invariant forms (omniaug.fft), shared with the time-series plugin.
 
 
 def stft(x: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor) -> torch.Tensor:
@@ -173,17 +130,6 @@ def fftconvolve(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     fx = rfft(x.expand(*shape, x.shape[-1]), n)
     fy = rfft(y.expand(*shape, y.shape[-1]), n)
     return irfft(cmul(fx, fy), n)[..., :full]
-
-
-def cmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """``a · b`` for complex tensors, in real arithmetic (every product and sum rounded on its own).
-
-    torch's vectorized complex multiply fuses multiply-adds that its loop over a
-    tensor's last few elements does not, so ``a * b`` rounds an element differently
-    depending on where it falls in the batch.
-    """
-    ar, ai, br, bi = a.real, a.imag, b.real, b.imag
-    return torch.complex(ar * br - ai * bi, ar * bi + ai * br)
 
 
 def db_to_amplitude(db: torch.Tensor, per: float = 20.0) -> torch.Tensor:
