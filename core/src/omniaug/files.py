@@ -207,8 +207,8 @@ def split_samples(spec: Any, batch: Any, n: int) -> Sequence[Any]:
 
     Why one thread: every sample is a few tiny copies, and with several threads each
     of them opens an OpenMP parallel region whose closing barrier waits for a partner
-    thread; on a busy machine that thread is descheduled, and 16 image samples took
-    ~500 ms on 2 threads instead of ~6 ms on one (``docs/scale-out.md``).
+    thread; on a busy machine that thread is descheduled, and splitting took about a
+    hundred times longer on 2 threads than on one (docs/performance.md, "Design measurements").
     """
     import torch
 
