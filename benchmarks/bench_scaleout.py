@@ -20,7 +20,8 @@ batch 16. What each engine does per file:
 Every engine's outputs are checked equal to ``apply``'s (the same pixels per item).
 Keyed draws: ``omniaug.rng`` draws with a :class:`omniaug.keyed.KeyedGenerator` over 256
 string keys vs a ``torch.Generator``, per draw kind; one ``torch.Generator`` per row (the
-naive per-item fix) for scale; whole presets at B = 256 keyed vs unkeyed.
+naive per-item fix) for scale; for the large normal draw the floor of any hash-based keyed
+draw (its hash words alone, no conversion to floats); whole presets at B = 256 keyed vs unkeyed.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import omniaug  # noqa: E402
-from omniaug import rng  # noqa: E402
+from omniaug import keyed, rng  # noqa: E402
 from omniaug.cli import apply_folder, build_transform  # noqa: E402
 from omniaug.keyed import KeyedGenerator  # noqa: E402
 from tests.scaleout_files import write_images  # noqa: E402
@@ -209,14 +210,24 @@ def bench_keyed(reps: int, batch: int = 256, *, presets: bool = True) -> list[li
         u, k = _paired_median_us(
             lambda draw=draw: draw(tg), lambda draw=draw: draw(kg), reps if small else max(3, reps // 50)
         )
-        per_row = "—"
+        per_row, floor = "—", "—"
         if name.startswith("uniform (1"):
             gens = [torch.Generator().manual_seed(i) for i in range(batch)]
             p = _median_us(lambda gens=gens: [rng.uniform(1, -1.0, 1.0, generator=g) for g in gens], max(3, reps // 50))
             per_row = f"{p:.0f} µs ({p / u:.0f}×)"
-        rows.append([name, f"{u:.1f}", f"{k:.1f}", f"{k / u:.2f}×", per_row])
+        if not small:
+            # the floor: only the hash words this draw needs (one word per two normals), no conversion,
+            # timed in alternation with the unkeyed draw
+            state, words = kg._root.seed, (3 * 32 * 32 + 1) // 2
+            u2, f = _paired_median_us(
+                lambda draw=draw: draw(tg),
+                lambda state=state, words=words: keyed._hashed(state, words),
+                max(3, reps // 50),
+            )
+            floor = f"{f:.0f} µs ({f / u2:.2f}×, {words} words per row)"
+        rows.append([name, f"{u:.1f}", f"{k:.1f}", f"{k / u:.2f}×", floor, per_row])
     make = _median_us(lambda: KeyedGenerator.from_keys(0, keys), reps)
-    rows.append(["KeyedGenerator.from_keys (256 paths, cached hashes)", "—", f"{make:.1f}", "—", "—"])
+    rows.append(["KeyedGenerator.from_keys (256 paths, cached hashes)", "—", f"{make:.1f}", "—", "—", "—"])
     if not presets:
         return rows
     reg = omniaug.registry()
@@ -239,6 +250,7 @@ def bench_keyed(reps: int, batch: int = 256, *, presets: bool = True) -> list[li
                 f"{u / 1000:.2f} ms",
                 f"{k / 1000:.2f} ms",
                 f"{k / u:.2f}×",
+                "—",
                 "—",
             ]
         )
@@ -268,7 +280,14 @@ def main() -> None:
     print(
         f"bench_scaleout {stamp} UTC, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, torch threads {torch.get_num_threads()}\n"
     )
-    header = ["keyed draws at B = 256", "unkeyed µs", "keyed µs", "keyed / unkeyed", "one torch.Generator per row"]
+    header = [
+        "keyed draws at B = 256",
+        "unkeyed µs",
+        "keyed µs",
+        "keyed / unkeyed",
+        "floor: hash words alone (/ unkeyed)",
+        "one torch.Generator per row",
+    ]
     if args.draws_only:
         print(_table(header, bench_keyed(args.reps, presets=False)))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import warnings
 from typing import Any
@@ -155,6 +156,7 @@ def test_torch_path_matches_numpy_path():
     assert np.array_equal(keyed._unit24(w_np), keyed._unit24(w_t).numpy())
     assert np.array_equal(keyed._hi32(w_np).view(np.int64), keyed._hi32(w_t).numpy())
     assert np.allclose(keyed._gauss(w_np), keyed._gauss(w_t).numpy(), atol=1e-5)
+    assert np.allclose(keyed._gauss2(w_np), keyed._gauss2(w_t).numpy(), atol=1e-5)
     u = keyed._unit24(w_np)
     assert np.array_equal(keyed._scale(u, 3.5, -1.25), keyed._scale(torch.from_numpy(u), 3.5, -1.25).numpy())
 
@@ -393,6 +395,7 @@ def test_tiled_hashing_and_fused_conversions_equal_the_plain_path(rows, m):
     words = keyed._words(state, 0, m)
     assert np.array_equal(keyed._hashed(state, m), words)
     assert np.array_equal(keyed._hashed(state, m, keyed._gauss), keyed._gauss(words))
+    assert np.array_equal(keyed._hashed(state, m, keyed._gauss2), keyed._gauss2(words))
     for scale, low in [(3.5, -1.25), (1.0, 0.0), (-2.0, 1.0), (1e-35, 0.5), (0.0, 2.0)]:
         want = keyed._scale(keyed._unit24(words), scale, low)
         assert np.array_equal(keyed._hashed(state, m, keyed._uniform24(scale, low)), want)
@@ -400,3 +403,122 @@ def test_tiled_hashing_and_fused_conversions_equal_the_plain_path(rows, m):
     for p in [0.0, 0.3, 0.5, 1 / 3, 1.0, 1.5, -0.2, float("nan")]:
         want = keyed._unit24(words) < np.float32(p)
         assert np.array_equal(keyed._hashed(state, m, keyed._below24(p)), want), p
+
+
+# ------------------------------------------------------------------ normals: two per word
+def test_normals_are_both_box_muller_outputs_of_one_word():
+    """Element 2j / 2j + 1 of a row's normal draw is r·cos θ / r·sin θ of word j (scalar oracle, float64
+    math vs float32: to rounding); a one-number draw is the cosine output, as column 0 of a wider draw."""
+    key, seed = "a/b.wav", 5
+    g = KeyedGenerator.from_keys(seed, [key])
+    z = rng.normal(1, shape=(7,), generator=g)[0].tolist()
+    s = int(row_seeds(seed, [key])[0])
+    for e, v in enumerate(z):
+        w = mix64(s + GAMMA + (e // 2) * keyed.DELTA)
+        r = math.sqrt(-2.0 * math.log(((w >> 32) + 1) * 2.0**-32))
+        th = 2.0 * math.pi * (w & 0xFFFFFFFF) * 2.0**-32
+        assert v == pytest.approx(r * (math.sin(th) if e % 2 else math.cos(th)), abs=2e-5), e
+    one = rng.normal(64, generator=KeyedGenerator.from_keys(1, KEYS))
+    wide = rng.normal(64, shape=(4,), generator=KeyedGenerator.from_keys(1, KEYS))
+    assert torch.equal(one, wide[:, 0])
+    # the pair converter's even elements are the one-number converter's bits, including the
+    # angle read from the words' low halves in place (edge values of the low half)
+    lows = np.array([0, 1, 2**24 - 1, 2**24 + 1, 2**31, 2**32 - 2, 2**32 - 1], dtype=np.uint64)
+    words = np.concatenate([lows | np.uint64(hi << 32) for hi in (0, 2**31, 2**32 - 1)]).reshape(3, -1)
+    words = np.concatenate([words, keyed._words(row_seeds(0, KEYS[:3]), 0, 64)], axis=1)
+    want = (words & keyed._LOW32).view(np.int64).astype(np.float32) * keyed._TWO_PI_32
+    assert np.array_equal(keyed._angle(words), want)
+    assert np.array_equal(keyed._gauss2(words)[:, 0::2], keyed._gauss(words))
+    assert np.isfinite(keyed._gauss2(words)).all()
+
+
+def _quality_failures(z: np.ndarray, u: np.ndarray) -> list[str]:
+    """What a large keyed normal draw ``z`` and uniform draw ``u`` (rows × columns) fail: moments, KS and
+    chi-square of the marginals, correlation of neighbours (columns 1 and 2 apart, rows; squares too, which
+    sees two normals sharing a Box–Muller radius), 2-D uniformity of neighbouring uniforms. Thresholds are
+    5 standard errors (a p-value of 1e-4): the draw is fixed, so the test is deterministic."""
+    fails = []
+    zf, uf = z.astype(np.float64).ravel(), u.astype(np.float64).ravel()
+    n = zf.size
+    for name, value, want, se in [
+        ("mean", zf.mean(), 0.0, 1 / math.sqrt(n)),
+        ("variance", zf.var(), 1.0, math.sqrt(2 / n)),
+        ("skewness", stats.skew(zf), 0.0, math.sqrt(6 / n)),
+        ("excess kurtosis", stats.kurtosis(zf), 0.0, math.sqrt(24 / n)),
+    ]:
+        if not abs(value - want) < 5 * se:
+            fails.append(f"normal {name} {value:.4f}")
+    for name, p in [
+        ("normal KS", stats.kstest(zf, "norm").pvalue),
+        ("uniform KS", stats.kstest(uf, "uniform").pvalue),
+        (
+            "uniform chi-square (1024 bins)",
+            stats.chisquare(np.bincount((uf * 1024).astype(int), minlength=1024)).pvalue,
+        ),
+    ]:
+        if not p > 1e-4:
+            fails.append(f"{name} p={p:.2g}")
+
+    def corr(name: str, a: np.ndarray, b: np.ndarray) -> None:
+        c = np.corrcoef(a.astype(np.float64).ravel(), b.astype(np.float64).ravel())[0, 1]
+        if not abs(c) < 5 / math.sqrt(a.size):
+            fails.append(f"{name} correlation {c:.4f}")
+
+    for name, x in (("normal", z), ("uniform", u)):
+        corr(f"{name} adjacent columns", x[:, :-1], x[:, 1:])
+        corr(f"{name} columns 2 apart", x[:, :-2], x[:, 2:])
+        corr(f"{name} adjacent rows", x[:-1], x[1:])
+    corr("normal squares, columns 2j and 2j+1", z[:, 0::2] ** 2, z[:, 1::2] ** 2)
+    corr("normal squares, columns 2j+1 and 2j+2", z[:, 1:-1:2] ** 2, z[:, 2::2] ** 2)
+    corr("normal squares, adjacent rows", z[:-1] ** 2, z[1:] ** 2)
+    for name, a, b in (("columns", u[:, :-1], u[:, 1:]), ("rows", u[:-1], u[1:])):
+        cells = (a.ravel() * 16).astype(int) * 16 + (b.ravel() * 16).astype(int)
+        p = stats.chisquare(np.bincount(cells, minlength=256)).pvalue
+        if not p > 1e-4:
+            fails.append(f"uniform neighbouring {name} 16×16 chi-square p={p:.2g}")
+    return fails
+
+
+def _large_keyed_draws(g: KeyedGenerator) -> tuple[np.ndarray, np.ndarray]:
+    z = rng.normal(256, shape=(1024,), generator=g).numpy()
+    u = rng.uniform(256, 0.0, 1.0, shape=(1024,), generator=g).numpy()
+    return z, u
+
+
+def test_large_keyed_draws_pass_the_statistical_checks():
+    assert _quality_failures(*_large_keyed_draws(KeyedGenerator.from_keys(0, range(256)))) == []
+
+
+def _mix_identity(x: np.ndarray) -> np.ndarray:
+    return x
+
+
+def _mix_multiply_only(x: np.ndarray) -> np.ndarray:
+    x *= keyed._M1_U
+    return x
+
+
+def _gauss2_shared_radius(w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """A broken pair converter: one radius for two independent angles (uncorrelated, dependent)."""
+    r, th, th2 = keyed._radius(w), keyed._angle(w), keyed._angle(w >> np.uint64(16))
+    out = np.empty((*w.shape[:-1], 2 * w.shape[-1]), dtype=np.float32) if out is None else out
+    out[..., 0::2], out[..., 1::2] = r * np.cos(th), r * np.cos(th2)
+    return out
+
+
+@pytest.mark.parametrize(
+    "weak,expect",
+    [
+        ({"_mix_np": _mix_identity}, "adjacent columns"),  # no finalizer: the words are a Weyl sequence
+        ({"_mix_np": _mix_multiply_only}, "adjacent columns"),  # one multiply, no xor-shifts
+        ({"_gauss2": _gauss2_shared_radius}, "squares, columns 2j and 2j+1"),
+        ({}, "adjacent rows"),  # every row keyed alike (below)
+    ],
+    ids=["no-mixing", "multiply-only", "shared-radius", "same-key-rows"],
+)
+def test_the_statistical_checks_catch_weak_generators(weak, expect, monkeypatch):
+    g = KeyedGenerator.from_keys(0, range(256) if weak else [0] * 256)  # row seeds from the real mix
+    for name, fn in weak.items():
+        monkeypatch.setattr(keyed, name, fn)
+    fails = _quality_failures(*_large_keyed_draws(g))
+    assert any(expect in f for f in fails), fails

@@ -10,10 +10,11 @@ is then the same alone, in a batch of 64, on two workers or on a cluster.
 ``torch.Generator`` goes (``pipeline(x, generator=kg)``). Ops keep calling
 :mod:`omniaug.rng`; when its generator is keyed, every draw is counter-based: row
 ``r``'s state is a Weyl sequence ``seed_r + calls_r · γ`` (one step per draw call the
-row takes part in) and element ``e`` of the call is ``mix64(state_r + e · δ)``
-(SplitMix64's finalizer). A draw for the whole batch is one vectorized pass over
-``(rows, elements)``, and it equals the draws each row would get alone: the batch
-composition never enters. Containers that run a branch on a subset of rows pass
+row takes part in) and word ``e`` of the call is ``mix64(state_r + e · δ)``
+(SplitMix64's finalizer): element ``e`` of most draws, elements ``2e`` and ``2e + 1``
+of a normal draw (both Box–Muller outputs of the word). A draw for the whole batch
+is one vectorized pass over ``(rows, words)``, and it equals the draws each row
+would get alone: the batch composition never enters. Containers that run a branch on a subset of rows pass
 :func:`restrict` ``(generator, idx)``, which advances only those rows' counters, so
 a row's call count (and so its stream) depends only on its own path through the
 pipeline.
@@ -34,6 +35,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import sys
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -384,7 +386,8 @@ TILE = 1 << 14
 
 
 def _hashed(state: Any, m: int, convert: Any = None, *, tiled: bool = True) -> Any:
-    """``convert(_words(state, 0, m))`` (the words if ``convert`` is None): ``(rows, m)``.
+    """``convert(_words(state, 0, m))`` (the words if ``convert`` is None): ``(rows, m · per)``,
+    ``per`` the numbers a converter makes of one word (2 for :func:`_gauss2`, else 1).
 
     Large CPU draws go tile by tile — ``TILE`` words of some rows (or of one row) at a
     time, tiles shared by the threads (:func:`omniaug.parallel.run_shared`) — instead
@@ -405,13 +408,20 @@ def _hashed(state: Any, m: int, convert: Any = None, *, tiled: bool = True) -> A
         step = max(1, TILE // m)
         tiles = [(r, min(rows, r + step), 0, m) for r in range(0, rows, step)]
     probe = _words(state[:1], 0, 1)
-    out = np.empty((rows, m), dtype=(probe if convert is None else convert(probe)).dtype)
+    probe = probe if convert is None else convert(probe)
+    per = probe.shape[1]
+    out = np.empty((rows, m * per), dtype=probe.dtype)
 
     def fill(i: int) -> None:
         r0, r1, c0, c1 = tiles[i]
         offs = _offsets(0, m) if c0 == 0 and c1 == m else np.arange(c0, c1, dtype=np.uint64) * _DELTA_U
         w = _mix_np(state[r0:r1, None] + offs[None, :])
-        out[r0:r1, c0:c1] = w if convert is None else convert(w)
+        if convert is None:
+            out[r0:r1, c0:c1] = w
+        elif convert is _gauss2:  # written straight into the output (no tile-sized copy)
+            _gauss2(w, out=out[r0:r1, 2 * c0 : 2 * c1])
+        else:
+            out[r0:r1, per * c0 : per * c1] = convert(w)
 
     run_shared(len(tiles), fill, torch.device("cpu"))
     return out
@@ -517,27 +527,75 @@ def _unit53(w: Any) -> Any:
     return _srl(w, 11).to(torch.float64) * (2.0**-53)
 
 
+_TWO_PI_32 = np.float32(2.0 * math.pi * 2.0**-32)
+_LITTLE = sys.byteorder == "little"
+
+
+def _radius(w: np.ndarray) -> np.ndarray:
+    """Box–Muller's radius ``sqrt(-2 ln u1)``, ``u1 = (hi + 1) / 2**32`` from the words' high halves."""
+    hi = w >> _S32
+    hi += np.uint64(1)
+    u1 = hi.view(np.int64).astype(np.float32)
+    u1 *= np.float32(2.0**-32)
+    np.log(u1, out=u1)
+    u1 *= np.float32(-2.0)
+    np.sqrt(u1, out=u1)
+    return u1
+
+
+def _angle(w: np.ndarray) -> np.ndarray:
+    """Box–Muller's angle ``2π · lo / 2**32`` from the words' low halves."""
+    if _LITTLE and w.flags.c_contiguous and w.ndim:
+        # the low halves read in place as uint32 (a float32 of the same integer: the same bits, one pass fewer)
+        th = w.view(np.uint32)[..., 0::2].astype(np.float32)
+    else:
+        th = (w & _LOW32).view(np.int64).astype(np.float32)
+    th *= _TWO_PI_32
+    return th
+
+
 def _gauss(w: Any) -> Any:
-    """Words → standard normal float32 (Box–Muller on the words' two 32-bit halves).
+    """Words → standard normal float32, one per word: Box–Muller's cosine output.
 
     The radius uses ``u1 = (hi + 1) / 2**32`` in (0, 1], so the tails reach ±6.7σ;
-    the angle uses the low half. Float32 transcendental functions: NumPy and torch
-    agree to rounding, not bit for bit (CPU draws always take the NumPy path).
+    the angle uses the low half. This is element ``2j`` of :func:`_gauss2` bit for
+    bit (one-number draws, Marsaglia–Tsang's normals in :func:`beta`). Float32
+    transcendental functions: NumPy and torch agree to rounding, not bit for bit
+    (CPU draws always take the NumPy path).
     """
     if isinstance(w, np.ndarray):
-        u1 = ((w >> _S32) + np.uint64(1)).view(np.int64).astype(np.float32)
-        u1 *= np.float32(2.0**-32)
-        np.log(u1, out=u1)
-        u1 *= np.float32(-2.0)
-        np.sqrt(u1, out=u1)
-        th = (w & _LOW32).view(np.int64).astype(np.float32)
-        th *= np.float32(2.0 * math.pi * 2.0**-32)
+        r = _radius(w)
+        th = _angle(w)
         np.cos(th, out=th)
-        u1 *= th
-        return u1
+        r *= th
+        return r
     tu1 = (_srl(w, 32) + 1).to(torch.float32) * (2.0**-32)
-    tth = (w & 0xFFFFFFFF).to(torch.float32) * np.float32(2.0 * math.pi * 2.0**-32).item()
+    tth = (w & 0xFFFFFFFF).to(torch.float32) * _TWO_PI_32.item()
     return torch.sqrt(-2.0 * torch.log(tu1)) * torch.cos(tth)
+
+
+def _gauss2(w: Any, out: np.ndarray | None = None) -> Any:
+    """Words ``(rows, m)`` → standard normal float32 ``(rows, 2m)``: both Box–Muller outputs of word ``j``,
+    ``r cos θ`` and ``r sin θ``, as elements ``2j`` and ``2j + 1``.
+
+    One hash word, one logarithm and one square root per two numbers; element ``2j``
+    is :func:`_gauss`'s number, bit for bit. An element depends on its position only
+    (never on ``m``), so padded draws keep their prefixes. ``out``: written there (NumPy).
+    """
+    if not isinstance(w, np.ndarray):
+        tu1 = (_srl(w, 32) + 1).to(torch.float32) * (2.0**-32)
+        tth = (w & 0xFFFFFFFF).to(torch.float32) * _TWO_PI_32.item()
+        tr = torch.sqrt(-2.0 * torch.log(tu1))
+        return torch.stack((tr * torch.cos(tth), tr * torch.sin(tth)), dim=-1).reshape(*w.shape[:-1], -1)
+    r = _radius(w)
+    th = _angle(w)
+    if out is None:
+        out = np.empty((*w.shape[:-1], 2 * w.shape[-1]), dtype=np.float32)
+    trig = np.cos(th)
+    np.multiply(r, trig, out=out[..., 0::2])
+    np.sin(th, out=trig)
+    np.multiply(r, trig, out=out[..., 1::2])
+    return out
 
 
 def _tensor(a: Any, device: torch.device) -> torch.Tensor:
@@ -603,7 +661,8 @@ def _large(
     """``(rows, m)`` numbers of a large per-row CPU draw, ``m = k · prod(shape) > LARGE`` (None if not large).
 
     Elements ``0 … LARGE-1`` of row ``r`` are the hash words of the small path,
-    converted by ``head`` exactly as the small path converts them; element
+    converted by ``head`` exactly as the small path converts them (:func:`_gauss2`:
+    two numbers per word, words ``0 … LARGE/2-1``); element
     ``LARGE + j · BLOCK + i`` is number ``i`` of a ``torch.Generator`` seeded with
     ``mix64(state_r ^ (salt + (j+1) · γ))``. Every element depends only on the row's
     key, call count and position, never on ``m``: a draw padded to the widest row of
@@ -619,7 +678,8 @@ def _large(
     from .rng import _fill
 
     state = gen._advance()
-    first = torch.from_numpy(np.ascontiguousarray(_hashed(state, LARGE, head)))
+    # a pair converter (normal) makes two numbers of a word: the head is LARGE / 2 words
+    first = torch.from_numpy(np.ascontiguousarray(_hashed(state, LARGE // 2 if head is _gauss2 else LARGE, head)))
     out = memory.empty((gen.rows, m), dtype=first.dtype, device="cpu")
     out[:, :LARGE] = first
     blocks = -(-(m - LARGE) // BLOCK)
@@ -760,15 +820,18 @@ def normal(
             dtype=dtype,
             same_on_batch=same_on_batch,
         )
-    big = _large(generator, "normal", k, shape, _gauss)
+    big = _large(generator, "normal", k, shape, _gauss2)
     if big is not None:
         z = _finish(big, n, shape, same_on_batch, device, dtype)
     else:
-        g = (
-            generator._root.first(generator._idx, _gauss)
-            if k == 1 and not shape
-            else _call_words(generator, k, shape, _gauss)
-        )
+        if k == 1 and not shape:
+            g = generator._root.first(generator._idx, _gauss)
+        else:
+            # element 2j / 2j + 1 is word j's cosine / sine output: ceil(m / 2) words, any m
+            m = k * math.prod(shape)
+            g = _call_words(generator, 1, ((m + 1) // 2,), _gauss2)
+            if m % 2:
+                g = g[:, :m]
         z = _finish(_tensor(g, device), n, shape, same_on_batch, device, dtype)
     if isinstance(mean, (int, float)) and isinstance(std, (int, float)):
         return z.mul_(float(std)).add_(float(mean)) if (std != 1.0 or mean != 0.0) else z
