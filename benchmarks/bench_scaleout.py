@@ -1,10 +1,11 @@
 """Scale-out throughput: files/s of every engine on 1 and 2 workers vs `omniaug apply` on one process,
 and the cost of keyed (per-item) draws vs unkeyed batched draws at B = 256. Same run, same machine.
 
-    .venv/bin/python benchmarks/bench_scaleout.py [--files 2000] [--engines apply,ray,hf,dask] [--quick] [--draws-only]
+    .venv/bin/python benchmarks/bench_scaleout.py [--files 2000] [--image-size 224] [--engines apply,ray,hf,dask] [--quick] [--draws-only]
 
-Corpus: ``--files`` PNG crops (48 and 56 px, two batching groups) of the two photos
-scikit-learn ships, written to a temporary folder; ``image.default``, one copy, seed 0,
+Corpus: ``--files`` PNG crops (``--image-size`` and 8 px more, two batching groups; 224 and 232
+by default, a training-size photo: at thumbnail size the worker processes' start-up hides the
+scaling) of the two photos scikit-learn ships, written to a temporary folder; ``image.default``, one copy, seed 0,
 batch 16. What each engine does per file:
 
 * ``apply``: ``omniaug apply`` — read, probe, augment, encode PNG, write (``--workers``
@@ -74,9 +75,9 @@ def _pixels_of_apply(src: Path, out: Path) -> dict[str, bytes]:
     return result
 
 
-def bench_engines(n_files: int, engines: list[str], work: Path) -> list[list[str]]:
+def bench_engines(n_files: int, engines: list[str], work: Path, size: int = 224) -> list[list[str]]:
     src = work / "in"
-    write_images(src, count=n_files)
+    write_images(src, count=n_files, size=size)
     rels = sorted(p.relative_to(src).as_posix() for p in src.rglob("*.png"))
     rows: list[list[str]] = []
     threads = torch.get_num_threads()
@@ -267,6 +268,9 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=2000, help="corpus size (≥ 2000 for the issue's scaling claim)")
     parser.add_argument("--engines", default="apply,ray,hf,dask", help="comma-separated subset of apply,ray,hf,dask")
     parser.add_argument("--reps", type=int, default=500, help="repetitions of each small keyed-draw timing")
+    parser.add_argument(
+        "--image-size", type=int, default=224, help="side of the photo crops (px; every third is 8 px larger)"
+    )
     parser.add_argument("--quick", action="store_true", help="200 files, fewer repetitions (a smoke run)")
     parser.add_argument(
         "--draws-only", action="store_true", help="only the keyed vs unkeyed draw kinds (no engines, no presets)"
@@ -292,8 +296,10 @@ def main() -> None:
         print(_table(header, bench_keyed(args.reps, presets=False)))
         return
     with tempfile.TemporaryDirectory(prefix="omniaug-bench-scaleout-") as tmp:
-        rows = bench_engines(args.files, engines, Path(tmp))
-    print(f"{args.files} PNG files, {PRESET}, 1 copy, batch 16\n")
+        rows = bench_engines(args.files, engines, Path(tmp), args.image_size)
+    print(
+        f"{args.files} PNG files ({args.image_size} and {args.image_size + 8} px crops of real photos), {PRESET}, 1 copy, batch 16\n"
+    )
     print(_table(["engine", "workers", "how", "s", "files/s", "files/s per worker", "same pixels as apply"], rows))
     print()
     print(_table(header, bench_keyed(args.reps)))
