@@ -45,3 +45,24 @@ def test_fixed_scalar_for_amounts_without_a_neutral_value():
     assert args.value_range("sigma", (0.1, 0.3), bounds=(0.0, 1.0), scalar="fixed") == (0.1, 0.3)
     with pytest.raises(InputError, match="a number \\(a fixed value\\)"):
         args.value_range("sigma", -0.1, bounds=(0.0, 1.0), scalar="fixed")
+
+
+def test_finite_with_bounds():
+    assert args.finite("mean", -3) == -3.0
+    assert args.finite("max_angle", 180, low=0, high=180) == 180.0
+    assert args.finite("length_scale", 0.5, low=1e-3) == 0.5
+    for bad in (-1, 181, math.nan, math.inf, True, "90", None):
+        with pytest.raises(InputError, match=r"Op: `max_angle` must be a finite number in \[0, 180\]"):
+            args.finite("max_angle", bad, low=0, high=180, where="Op")
+    with pytest.raises(InputError, match=r"a finite number in \[-inf, 2\]"):
+        args.finite("scale", 3, high=2)
+
+
+def test_range_with_an_open_lower_bound():
+    kw = {"bounds": (0.0, 1.0), "low_open": True, "scalar": "fixed"}
+    assert args.value_range("size", 0.5, **kw) == (0.5, 0.5)
+    assert args.value_range("size", (0.25, 1.0), **kw) == (0.25, 1.0)
+    for bad in (0, 0.0, (0.0, 0.5), 1.5, (0.5, 0.25)):
+        with pytest.raises(InputError, match=r"`size` must be .* inside \(0, 1\]"):
+            args.value_range("size", bad, **kw)
+    assert args.value_range("size", (0.0, 0.5), bounds=(0.0, 1.0)) == (0.0, 0.5)  # closed by default

@@ -48,9 +48,17 @@ def fraction(name: str, value: Any, *, where: str | None = None) -> float:
     return v
 
 
-def finite(name: str, value: Any, *, where: str | None = None) -> float:
-    """Any finite number (a fill constant, a mean)."""
-    return _number(name, value, "a finite number", where)
+def finite(
+    name: str, value: Any, *, low: float | None = None, high: float | None = None, where: str | None = None
+) -> float:
+    """A finite number (a fill constant, a mean), in ``[low, high]`` when either bound is given."""
+    if low is None and high is None:
+        return _number(name, value, "a finite number", where)
+    expected = f"a finite number in [{-math.inf if low is None else low:g}, {math.inf if high is None else high:g}]"
+    v = _number(name, value, expected, where)
+    if (low is not None and v < low) or (high is not None and v > high):
+        raise InputError(name, expected, value, where=where)
+    return v
 
 
 def non_negative(name: str, value: Any, *, where: str | None = None) -> float:
@@ -91,6 +99,7 @@ def value_range(
     center: float = 0.0,
     bounds: tuple[float, float] | None = None,
     scalar: str = "symmetric",
+    low_open: bool = False,
     where: str | None = None,
 ) -> tuple[float, float]:
     """A ``(low, high)`` pair with ``low <= high``, inside ``bounds`` when given.
@@ -98,6 +107,7 @@ def value_range(
     A scalar ``v`` means ``(center - v, center + v)`` (``v >= 0``) with
     ``scalar="symmetric"`` (the default), or the fixed value ``(v, v)`` with
     ``scalar="fixed"`` (amounts that have no neutral value inside their domain).
+    ``low_open=True`` leaves the lower bound out (``(0, 1]``: a share that may not be 0).
     """
     lo_b, hi_b = bounds if bounds is not None else (-math.inf, math.inf)
     if scalar not in ("symmetric", "fixed"):
@@ -107,7 +117,7 @@ def value_range(
     else:
         expected = "a number >= 0 (symmetric range) or a (low, high) pair with low <= high"
     if bounds is not None:
-        expected += f" inside [{lo_b:g}, {hi_b:g}]"
+        expected += f" inside {'(' if low_open else '['}{lo_b:g}, {hi_b:g}]"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         v = _number(name, value, expected, where)
         if scalar == "fixed":
@@ -121,7 +131,7 @@ def value_range(
         high = _number(name, value[1], expected, where)
     else:
         raise InputError(name, expected, value, where=where)
-    if low > high or low < lo_b or high > hi_b:
+    if low > high or low < lo_b or high > hi_b or (low_open and low == lo_b):
         raise InputError(name, expected, value, where=where)
     return float(low), float(high)
 

@@ -34,6 +34,27 @@ def test_error_message_names_argument_expectation_and_input() -> None:
     assert "`x` must be a float tensor (B, C, T)" in msg and "shape=(4, 100)" in msg
 
 
+@pytest.mark.parametrize(
+    ("name", "kwargs", "expected"),
+    [
+        ("timeseries.crop", {"size": 0.0}, "`size` must be a number (a fixed value) or a (low, high) pair"),
+        ("timeseries.crop", {"size": [0.9, 0.5]}, "inside (0, 1]"),
+        ("timeseries.crop", {"fill": "0"}, "`fill` must be a finite number"),
+        ("timeseries.rotation_3d", {"max_angle": 200}, "`max_angle` must be a finite number in [0, 180]"),
+        ("timeseries.time_dropout", {"rate": 1.5}, "`rate` must be a fraction in [0, 1]"),
+        ("timeseries.jitter", {"sigma": -1}, "`sigma` must be a finite number >= 0"),
+        ("timeseries.segment_permutation", {"segments": 0}, "`segments` must be an integer in [1, 256]"),
+        ("timeseries.time_warp", {"construction": "spline"}, "`construction` must be one of 'log_speed'"),
+        ("timeseries.window_warp", {"scales": [0.5, 0.0]}, "`scales` must be a finite number > 0"),
+    ],
+)
+def test_arguments_checked_by_omniaug_args(name: str, kwargs: dict, expected: str) -> None:
+    """Every argument error has the one shape of omniaug.args: the op, the argument, what was expected, what came."""
+    with pytest.raises(InputError) as info:
+        registry().augmentation(name)(**kwargs)
+    assert str(info.value).startswith(f"{name}: ") and expected in str(info.value), str(info.value)
+
+
 @pytest.mark.parametrize("cls", ALL_OPS, ids=lambda c: c.name)
 def test_padding_untouched_and_lengths_kept(cls: type, padded: SeriesBatch) -> None:
     x = SeriesBatch(padded.values + 3.0, padded.lengths, padded.labels)  # padding 3.0, labels -1

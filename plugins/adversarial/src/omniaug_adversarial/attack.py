@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError, ModelContext, model_guard, rng
+from omniaug import InputError, ModelContext, args, model_guard, rng
 
 __all__ = ["Surface", "perturb", "NORMS", "predicted_success"]
 
@@ -111,8 +111,7 @@ def perturb(
     dropout is off, parameters get no gradient.
     """
     x = surface.values.detach()
-    if norm not in NORMS:
-        raise InputError("norm", f"one of {NORMS}", norm, where=where)
+    args.choice("norm", norm, NORMS, where=where)
     e = _rows(eps.to(device=x.device, dtype=x.dtype), x)
     scale = None if surface.scale is None else surface.scale.to(device=x.device, dtype=x.dtype)
     mask = None if surface.mask is None else surface.mask.to(device=x.device, dtype=x.dtype)

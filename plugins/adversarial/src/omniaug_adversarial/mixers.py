@@ -25,7 +25,7 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError, Mixer, Params, args, to_soft_labels
+from omniaug import InputError, Mixer, Params, args, rng, to_soft_labels
 from omniaug.params import APPLY
 
 __all__ = ["ImageBackdoor", "TimeSeriesBackdoor", "WaveformBackdoor"]
@@ -35,8 +35,7 @@ KINDS = ("patch", "blend")
 
 def _pattern(shape: tuple[int, ...], seed: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
     """The blend trigger: uniform in ``[0, 1)`` from a local generator (the global RNG is never touched)."""
-    g = torch.Generator().manual_seed(seed)
-    return torch.rand(shape, generator=g).to(device=device, dtype=dtype)
+    return torch.rand(shape, generator=rng.make_generator(seed)).to(device=device, dtype=dtype)
 
 
 def _square(length: int, device: torch.device, dtype: torch.dtype, period: int = 8) -> torch.Tensor:

@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from omniaug import Command, InputError, OmniaugError, from_config
+from omniaug import Command, InputError, OmniaugError, from_config, rng
 
 from .methods import DistillSettings, distill
 
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         pipeline=pipeline,
         init=args.init,
         settings=settings,
-        generator=torch.Generator().manual_seed(args.seed),
+        generator=rng.make_generator(args.seed),
         progress=progress,
     )
     bar.close()

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from omniaug import InputError, Transform, args
+from omniaug import InputError, Transform, args, rng
 
 from .networks import make_network
 
@@ -100,7 +100,7 @@ def evaluate(
         raise InputError("seeds", "at least one evaluation seed", seeds, where="evaluate")
     accs = []
     for seed in seeds:  # independent evaluation runs, not samples of a batch
-        g = torch.Generator(device=x.device).manual_seed(int(seed))
+        g = rng.make_generator(int(seed), x.device)
         net = train_classifier(x, y, num_classes, generator=g, **train)
         accs.append(accuracy(net, x_test, y_test))
     return Evaluation(tuple(accs))

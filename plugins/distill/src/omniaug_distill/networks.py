@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from omniaug import InputError
+from omniaug import InputError, rng
 
 __all__ = ["DistillNet", "make_network", "init_from_generator"]
 
@@ -100,7 +100,7 @@ def init_from_generator(module: nn.Module, generator: torch.Generator | None) ->
         if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d)):
             w = m.weight
             fan_in = w[0].numel()
-            g = generator if generator is not None else torch.Generator(device=w.device).manual_seed(0)
+            g = generator if generator is not None else rng.make_generator(0, w.device)
             noise = torch.randn(w.shape, generator=g, device=g.device, dtype=torch.float32)
             with torch.no_grad():
                 w.copy_(noise.to(w.device, w.dtype) * math.sqrt(2.0 / fan_in))

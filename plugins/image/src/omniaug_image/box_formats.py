@@ -28,19 +28,13 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError
+from omniaug import InputError, args
 
 from .modality import ImageBatch
 
 __all__ = ["BOX_FORMATS", "to_xyxy", "from_xyxy", "with_boxes", "box_lists"]
 
 BOX_FORMATS = ("xyxy", "voc", "coco", "yolo")
-
-
-def _check_format(fmt: str) -> str:
-    if fmt not in BOX_FORMATS:
-        raise InputError("format", f"one of {', '.join(BOX_FORMATS)}", fmt, where="image boxes")
-    return fmt
 
 
 def _size(image_size: Any, boxes: torch.Tensor) -> torch.Tensor:
@@ -53,7 +47,7 @@ def _size(image_size: Any, boxes: torch.Tensor) -> torch.Tensor:
 
 def to_xyxy(boxes: torch.Tensor, fmt: str, image_size: Any = None) -> torch.Tensor:
     """Boxes ``(…, 4)`` in ``fmt`` → ``xyxy`` pixels (``image_size`` ``(H, W)`` needed for ``yolo``)."""
-    _check_format(fmt)
+    args.choice("format", fmt, BOX_FORMATS, where="image boxes")
     if fmt in ("xyxy", "voc"):
         return boxes.clone()
     a, b = boxes[..., :2], boxes[..., 2:]
@@ -68,7 +62,7 @@ def to_xyxy(boxes: torch.Tensor, fmt: str, image_size: Any = None) -> torch.Tens
 
 def from_xyxy(boxes: torch.Tensor, fmt: str, image_size: Any = None) -> torch.Tensor:
     """``xyxy`` pixel boxes ``(…, 4)`` → ``fmt`` (``image_size`` ``(H, W)`` needed for ``yolo``)."""
-    _check_format(fmt)
+    args.choice("format", fmt, BOX_FORMATS, where="image boxes")
     if fmt in ("xyxy", "voc"):
         return boxes.clone()
     a, b = boxes[..., :2], boxes[..., 2:]
@@ -104,7 +98,7 @@ def with_boxes(
     0), ``labels[i]`` the ``n_i`` integer labels (default 0). Lists are padded to the
     longest; padding rows have ``box_valid`` False and label ``-1``.
     """
-    _check_format(format)
+    args.choice("format", format, BOX_FORMATS, where="image boxes")
     image = images.image if isinstance(images, ImageBatch) else images
     if not isinstance(image, torch.Tensor) or image.dim() != 4:
         raise InputError("images", "an image batch (B, C, H, W)", image, where="image boxes")
@@ -141,7 +135,7 @@ def with_boxes(
 
 def box_lists(batch: ImageBatch, *, format: str = "xyxy") -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """Per image, the boxes an op kept (``(n_i, 4)`` in ``format``) and their labels ``(n_i,)``."""
-    _check_format(format)
+    args.choice("format", format, BOX_FORMATS, where="image boxes")
     if not isinstance(batch, ImageBatch) or batch.boxes is None:
         raise InputError("batch", "an ImageBatch with boxes", batch, where="image boxes")
     b, n = batch.boxes.shape[:2]

@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from omniaug import Compose, Identity, InputError, OneOf, Preset, RandomApply, rng
+from omniaug import Compose, Identity, InputError, OneOf, Preset, RandomApply, args, rng
 from omniaug.augmentation import Augmented, Transform
 from omniaug.modality import Modality
 from omniaug.params import Params
@@ -246,9 +246,7 @@ class AutoAugment(ImagePolicy):
     name = "image.autoaugment"
 
     def __init__(self, policy: str = "imagenet") -> None:
-        if policy not in AUTOAUGMENT_POLICIES:
-            raise InputError("policy", f"one of {sorted(AUTOAUGMENT_POLICIES)}", policy, where="AutoAugment")
-        self.policy = policy
+        self.policy = args.choice("policy", policy, sorted(AUTOAUGMENT_POLICIES), where="AutoAugment")
         subs: list[Transform] = [
             Compose([policy_op(n, lvl / 10.0, p=pr) for n, pr, lvl in pair]) for pair in AUTOAUGMENT_POLICIES[policy]
         ]
@@ -356,15 +354,12 @@ class AugMix(ImagePolicy):
     def __init__(
         self, severity: int = 3, width: int = 3, depth: int = -1, alpha: float = 1.0, all_ops: bool = True
     ) -> None:
-        if not isinstance(severity, int) or not 1 <= severity <= 10:
-            raise InputError("severity", "an integer in [1, 10]", severity, where="AugMix")
-        if not isinstance(width, int) or width < 1:
-            raise InputError("width", "an integer >= 1", width, where="AugMix")
+        severity = args.integer("severity", severity, low=1, high=10, where="AugMix")
+        width = args.integer("width", width, low=1, where="AugMix")
         if not isinstance(depth, int) or depth == 0 or depth < -1:
             raise InputError("depth", "-1 (random 1–3) or an integer >= 1", depth, where="AugMix")
-        if not isinstance(alpha, (int, float)) or alpha <= 0:
-            raise InputError("alpha", "a positive number", alpha, where="AugMix")
-        self.severity, self.width, self.depth, self.alpha, self.all_ops = severity, width, depth, float(alpha), all_ops
+        self.severity, self.width, self.depth, self.all_ops = severity, width, depth, all_ops
+        self.alpha = args.positive("alpha", alpha, where="AugMix")
         self.chains = [_chain(lambda: _augmix_ops(severity, all_ops), depth) for _ in range(width)]
         self._pipeline = Compose(self.chains)  # for introspection only; augment() mixes the chains
 
@@ -420,14 +415,11 @@ class PixMix(ImagePolicy):
     name = "image.pixmix"
 
     def __init__(self, k: int = 4, beta: float = 3.0, aug_severity: int = 3, all_ops: bool = True) -> None:
-        if not isinstance(k, int) or k < 0:
-            raise InputError("k", "an integer >= 0", k, where="PixMix")
-        if not isinstance(beta, (int, float)) or beta <= 0:
-            raise InputError("beta", "a positive number", beta, where="PixMix")
-        if not isinstance(aug_severity, int) or not 1 <= aug_severity <= 10:
-            raise InputError("aug_severity", "an integer in [1, 10]", aug_severity, where="PixMix")
-        self.k, self.beta, self.aug_severity, self.all_ops = k, float(beta), aug_severity, all_ops
-        self.augmenter = OneOf(_augmix_ops(aug_severity, all_ops))
+        self.k = args.integer("k", k, low=0, where="PixMix")
+        self.beta = args.positive("beta", beta, where="PixMix")
+        self.aug_severity = args.integer("aug_severity", aug_severity, low=1, high=10, where="PixMix")
+        self.all_ops = all_ops
+        self.augmenter = OneOf(_augmix_ops(self.aug_severity, all_ops))
         self._pipeline = self.augmenter  # introspection; augment() does the mixing
 
     def _weights(

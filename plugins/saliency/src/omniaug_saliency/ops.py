@@ -17,7 +17,7 @@ import torch.nn.functional as F
 import omniaug
 from omniaug import InputError, Params, args, rng
 
-from .style import _image_of, _rebuild
+from .style import _check_image_batch, _image_of, _rebuild
 
 __all__ = ["RandConv"]
 
@@ -57,9 +57,7 @@ class RandConv(omniaug.Augmentation):
         self.mix_range = args.value_range("mix_range", mix_range, bounds=(0.0, 1.0), where=self.name)
 
     def check(self, x: Any) -> None:
-        img = _image_of(x)
-        if not isinstance(img, torch.Tensor) or img.dim() != 4:
-            raise InputError("x", "a batch of images (B, C, H, W)", x, where=self.name)
+        _check_image_batch(x, self.name)
 
     def draw(
         self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device

@@ -34,6 +34,17 @@ def sample_photos(size: tuple[int, int] = (96, 144)) -> tuple[torch.Tensor, torc
     return imgs, sal / sal.sum((1, 2), keepdim=True)
 
 
+def _at_same_lambda(
+    mixer: Any, x: torch.Tensor, sal: torch.Tensor, reference: omniaug.Params, seed: int
+) -> tuple[omniaug.Params, torch.Tensor, torch.Tensor]:
+    """``mixer``'s params (λ and partners taken from ``reference``), mixed batch and weights."""
+    params = mixer.sample_params(x, generator=omniaug.rng.make_generator(seed), saliency=sal)
+    params["lam"], params["partners"] = reference["lam"], reference["partners"]
+    params.update(mixer.decide(x, sal, params))
+    mixed, weights = mixer.mix_batch(x, params)
+    return params, mixed, weights
+
+
 def render(path: str, *, seed: int = 0) -> None:
     """Sources, saliency, partner, Puzzle Mix mask and mixed result, SaliencyMix and CutMix: a row per photo."""
     from omniaug.render import render_grid
@@ -43,10 +54,7 @@ def render(path: str, *, seed: int = 0) -> None:
     prm = pm.sample_params(x, generator=omniaug.rng.make_generator(seed), saliency=sal)
     mixed, w = pm.mix_batch(x, prm)
     sm = ImageSaliencyMix()
-    srm = sm.sample_params(x, generator=omniaug.rng.make_generator(seed), saliency=sal)
-    srm["lam"], srm["partners"] = prm["lam"], prm["partners"]
-    srm.update(sm.decide(x, sal, srm))
-    smixed, sw = sm.mix_batch(x, srm)
+    srm, smixed, sw = _at_same_lambda(sm, x, sal, prm, seed)
     cut = omniaug.registry().mixer("image.cutmix")()
     crm = cut.sample_params(x, generator=omniaug.rng.make_generator(seed))
     crm["lam"], crm["partners"] = prm["lam"], prm["partners"]
@@ -101,11 +109,7 @@ def render_series(path: str, *, seed: int = 1, segment: int = 10) -> None:
     pm = TimeSeriesPuzzleMix(block_size=segment)
     prm = pm.sample_params(x, generator=omniaug.rng.make_generator(seed), saliency=sal)
     mixed, w = pm.mix_batch(x, prm)
-    sm = TimeSeriesSaliencyMix()
-    srm = sm.sample_params(x, generator=omniaug.rng.make_generator(seed), saliency=sal)
-    srm["lam"], srm["partners"] = prm["lam"], prm["partners"]
-    srm.update(sm.decide(x, sal, srm))
-    smixed, sw = sm.mix_batch(x, srm)
+    _, smixed, sw = _at_same_lambda(TimeSeriesSaliencyMix(), x, sal, prm, seed)
     t = torch.arange(x.shape[-1])
     z = prm["z"].reshape(2, -1).repeat_interleave(segment, 1)[:, : x.shape[-1]]
     names = [data.classes[int(data.y_train[i])] for i in first]

@@ -25,7 +25,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from omniaug import InputError, ModelContext, model_guard
+from omniaug import InputError, ModelContext, args, model_guard
 
 __all__ = [
     "REDUCTIONS",
@@ -102,8 +102,7 @@ def gradient_saliency(
     One forward and one backward pass for the whole batch, through ``ctx`` (its
     forward, loss and targets, its mode; the model is left exactly as it was).
     """
-    if reduce not in REDUCTIONS:
-        raise InputError("saliency_reduce", f"one of {list(REDUCTIONS)}", reduce, where=where)
+    args.choice("saliency_reduce", reduce, REDUCTIONS, where=where)
     view = view_of(x, kind=kind, where=where)
     v = view.values
     work = v.to(torch.float32) / 255.0 if v.dtype == torch.uint8 else v

@@ -29,6 +29,13 @@ def _image_of(x: Any) -> torch.Tensor:
     return x.image if hasattr(x, "image") and not isinstance(x, torch.Tensor) else x
 
 
+def _check_image_batch(x: Any, where: str) -> None:
+    """The payload's image is a batch ``(B, C, H, W)`` (RandConv and AdaINStyle convolve batches)."""
+    img = _image_of(x)
+    if not isinstance(img, torch.Tensor) or img.dim() != 4:
+        raise InputError("x", "a batch of images (B, C, H, W)", x, where=where)
+
+
 def _rebuild(x: Any, img: torch.Tensor) -> Any:
     import dataclasses
 
@@ -71,7 +78,7 @@ class MixStyle(nn.Module):
         self.eps = args.positive("eps", eps, where="MixStyle")
         self.mix = args.choice("mix", mix, ("random", "crossdomain"), where="MixStyle")
         self.per_sample = bool(per_sample)
-        self.generator = torch.Generator().manual_seed(int(seed))
+        self.generator = rng.make_generator(int(seed))
         self.last_params: dict[str, torch.Tensor] | None = None
 
     def extra_repr(self) -> str:
@@ -163,9 +170,7 @@ class AdaINStyle(omniaug.Augmentation):
         self.strength = args.value_range("strength", strength, bounds=(0.0, 1.0), where=self.name)
 
     def check(self, x: Any) -> None:
-        img = _image_of(x)
-        if not isinstance(img, torch.Tensor) or img.dim() != 4:
-            raise InputError("x", "a batch of images (B, C, H, W)", x, where=self.name)
+        _check_image_batch(x, self.name)
 
     def draw(
         self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device

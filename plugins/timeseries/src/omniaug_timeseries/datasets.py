@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from omniaug import InputError
+from omniaug import args
 
 __all__ = ["Dataset", "DATASETS", "load_dataset"]
 
@@ -27,8 +27,7 @@ class Dataset(NamedTuple):
 
 def load_dataset(name: str) -> Dataset:
     """Load a bundled UCR/UEA data set by name (``"gunpoint"`` or ``"basicmotions"``)."""
-    if name not in DATASETS:
-        raise InputError("name", f"one of {', '.join(DATASETS)}", name, where="load_dataset")
+    name = args.choice("name", name, DATASETS, where="load_dataset")
     with resources.files("omniaug_timeseries").joinpath("data", f"{name}.npz").open("rb") as fh:
         with np.load(fh, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,7 @@ from omniaug.model import tiny_context
 
 from ..attack import NORMS, Surface, perturb
 
-__all__ = ["AdversarialOp", "eps_range"]
-
-
-def eps_range(value: Any, *, where: str) -> tuple[float, float]:
-    """``eps`` as a ``(low, high)`` range of per-sample ε: a number is a fixed ε, a pair a uniform range."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        v = args.non_negative("eps", value, where=where)
-        return v, v
-    return args.value_range("eps", value, bounds=(0.0, float("inf")), where=where)
+__all__ = ["AdversarialOp"]
 
 
 class AdversarialOp(omniaug.Augmentation):
@@ -67,7 +60,7 @@ class AdversarialOp(omniaug.Augmentation):
     ) -> None:
         super().__init__(p=p)
         where = self.name or type(self).__name__
-        self.eps = eps_range(eps, where=where)
+        self.eps = args.value_range("eps", eps, bounds=(0.0, math.inf), scalar="fixed", where=where)
         self.norm = args.choice("norm", norm, NORMS, where=where)
         self.steps = args.integer("steps", steps, low=1, where=where)
         self.step_size = args.positive("step_size", step_size, where=where)

@@ -22,6 +22,7 @@ from ..edits import Edit, apply_edits, indent_at, is_line_start, line_start
 from ..keys import Keys
 from ..syntax import find, parse
 from .scopes import identifiers_of
+from .tree import docstring_of
 
 __all__ = ["remove_docstrings", "perturb_docstrings"]
 
@@ -30,20 +31,11 @@ _WORD = re.compile(r"(?<![\\\w`'\"./-])[A-Za-z]{2,}(?![\w`(.'\"/-])")
 
 def _docstrings(root: ts.Node) -> list[tuple[ts.Node, ts.Node]]:
     """``(docstring statement, the body holding it)`` for the module, every class and every function."""
-    out = []
     bodies = [root] + [
         b for b in (d.child_by_field_name("body") for d in find(root, "python", "function_definition", "class_definition"))
         if b is not None
     ]  # fmt: skip
-    for body in bodies:
-        first = next((c for c in body.named_children if c.type != "comment"), None)
-        if (
-            first is not None
-            and first.type == "expression_statement"
-            and first.named_child_count == 1
-            and first.named_children[0].type == "string"
-        ):
-            out.append((first, body))
+    out = [(doc, body) for body in bodies if (doc := docstring_of(body)) is not None]
     return sorted(out, key=lambda p: p[0].start_byte)
 
 

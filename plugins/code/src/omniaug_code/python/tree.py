@@ -10,7 +10,15 @@ from ..edits import is_line_start
 from ..sites import innermost
 from ..syntax import find
 
-__all__ = ["statements", "is_docstring", "scope_kind", "in_function", "multiline_string_rows", "Outline"]
+__all__ = [
+    "statements",
+    "docstring_of",
+    "is_docstring",
+    "scope_kind",
+    "in_function",
+    "multiline_string_rows",
+    "Outline",
+]
 
 _SCOPES = {"function_definition": "function", "class_definition": "class", "lambda": "lambda"}
 
@@ -24,15 +32,26 @@ def statements(root: ts.Node, data: bytes) -> Iterator[tuple[ts.Node, int, ts.No
                 yield node, i, s
 
 
+def _lone_string(stmt: ts.Node) -> bool:
+    return (
+        stmt.type == "expression_statement" and stmt.named_child_count == 1 and stmt.named_children[0].type == "string"
+    )
+
+
+def docstring_of(body: ts.Node) -> ts.Node | None:
+    """The docstring statement of a module, class or function ``body`` (a lone string first, comments aside), or None."""
+    first = next((c for c in body.named_children if c.type != "comment"), None)
+    return first if first is not None and _lone_string(first) else None
+
+
 def is_docstring(stmt: ts.Node) -> bool:
     """Whether ``stmt`` is the docstring of a module, class or function."""
-    if stmt.type != "expression_statement" or stmt.named_child_count != 1 or stmt.named_children[0].type != "string":
+    if not _lone_string(stmt):
         return False
     parent = stmt.parent
     if parent is None or (parent.type == "block" and (parent.parent is None or parent.parent.type not in _SCOPES)):
         return False
-    first = next((c for c in parent.named_children if c.type != "comment"), None)
-    return first == stmt
+    return docstring_of(parent) == stmt
 
 
 def scope_kind(node: ts.Node) -> str:
@@ -69,19 +88,10 @@ class Outline:
     def __init__(self, root: ts.Node) -> None:
         self.root = root
         self.defs = find(root, "python", *_SCOPES)
-        self.docstrings: set[int] = set()
         bodies = [root] + [
             b for b in (d.child_by_field_name("body") for d in self.defs if d.type != "lambda") if b is not None
         ]
-        for body in bodies:
-            first = next((c for c in body.named_children if c.type != "comment"), None)
-            if (
-                first is not None
-                and first.type == "expression_statement"
-                and first.named_child_count == 1
-                and first.named_children[0].type == "string"
-            ):
-                self.docstrings.add(first.id)
+        self.docstrings = {doc.id for doc in map(docstring_of, bodies) if doc is not None}
         self._kinds: dict[int, str] = {}
 
     def is_docstring(self, stmt: ts.Node) -> bool:

@@ -15,11 +15,11 @@ from typing import Any
 
 import torch
 
-from omniaug import Magnitude, Params, rng
+from omniaug import Magnitude, Params, args, rng
 
 from ..curves import knot_sum, linear_basis, smooth_curve
 from ..series import SeriesView, view_of
-from .base import SeriesAugmentation, channel_range, channel_std, check_count, check_positive
+from .base import SeriesAugmentation, channel_range, channel_std
 
 __all__ = ["Jitter", "Scaling", "MagnitudeWarp", "Drift", "MAX_LOG_GAIN"]
 
@@ -49,7 +49,7 @@ class Jitter(SeriesAugmentation):
         self, sigma: float = 0.03, *, relative: bool = False, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.sigma = check_positive("sigma", sigma, self.name)
+        self.sigma = args.non_negative("sigma", sigma, where=self.name)
         self.relative = bool(relative)
 
     def draw(
@@ -82,7 +82,7 @@ class Scaling(SeriesAugmentation):
         self, sigma: float = 0.1, *, per_channel: bool = True, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.sigma = check_positive("sigma", sigma, self.name)
+        self.sigma = args.non_negative("sigma", sigma, where=self.name)
         self.per_channel = bool(per_channel)
 
     def draw(
@@ -129,8 +129,8 @@ class MagnitudeWarp(SeriesAugmentation):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.sigma = check_positive("sigma", sigma, self.name)
-        self.knots = check_count("knots", knots, self.name, low=0)
+        self.sigma = args.non_negative("sigma", sigma, where=self.name)
+        self.knots = args.integer("knots", knots, low=0, high=256, where=self.name)
         self.per_channel = bool(per_channel)
 
     def draw(
@@ -180,8 +180,8 @@ class Drift(SeriesAugmentation):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.max_drift = check_positive("max_drift", max_drift, self.name)
-        self.points = check_count("points", points, self.name)
+        self.max_drift = args.non_negative("max_drift", max_drift, where=self.name)
+        self.points = args.integer("points", points, low=1, high=256, where=self.name)
         self.per_channel = bool(per_channel)
         self.relative = bool(relative)
 

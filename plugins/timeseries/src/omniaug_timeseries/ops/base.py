@@ -1,4 +1,7 @@
-"""Shared base of the time-series ops: payload unpacking, options checks, padding."""
+"""Shared base of the time-series ops: payload unpacking, channel-group checks, padding.
+
+Argument checks are ``omniaug.args`` (one error shape for every plugin).
+"""
 
 from __future__ import annotations
 
@@ -15,11 +18,7 @@ __all__ = [
     "SeriesAugmentation",
     "channel_range",
     "channel_std",
-    "check_count",
-    "check_fraction",
     "check_groups",
-    "check_positive",
-    "check_range",
     "keep_label_padding",
 ]
 
@@ -62,29 +61,12 @@ class SeriesAugmentation(Augmentation):
 
 
 def check_range(name: str, value: Any, low: float, high: float, where: str) -> float:
-    """A finite number in ``[low, high]`` (``omniaug.args``; one error shape)."""
-    v = args.finite(name, value, where=where)
-    if not low <= v <= high:
-        raise InputError(name, f"a finite number in [{low:g}, {high:g}]", value, where=where)
-    return v
+    """``args.finite(name, value, low=low, high=high, where=where)``.
 
-
-def check_positive(name: str, value: Any, where: str, *, allow_zero: bool = True) -> float:
-    """``args.non_negative`` (or ``args.positive`` with ``allow_zero=False``)."""
-    return (args.non_negative if allow_zero else args.positive)(name, value, where=where)
-
-
-def check_count(name: str, value: Any, where: str, *, low: int = 1, high: int = 256) -> int:
-    """A whole number in ``[low, high]`` (``4`` or ``4.0``): ``args.integer``."""
-    return args.integer(name, value, low=low, high=high, where=where)
-
-
-def check_fraction(name: str, value: Any, where: str) -> float:
-    """A fraction in ``(0, 1]`` (``args.fraction`` without 0)."""
-    v = args.fraction(name, value, where=where)
-    if v == 0.0:
-        raise InputError(name, "a fraction in (0, 1]", value, where=where)
-    return v
+    Kept only for ``ops/frequency.py``, its last caller; it goes when that file calls
+    ``omniaug.args`` directly like every other op. New code: use ``omniaug.args``.
+    """
+    return args.finite(name, value, low=low, high=high, where=where)
 
 
 def check_groups(name: str, groups: Any, size: int | None, where: str) -> list[list[int]] | None:

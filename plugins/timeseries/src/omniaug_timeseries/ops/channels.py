@@ -12,10 +12,10 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError, Magnitude, Params, rng
+from omniaug import InputError, Magnitude, Params, args, rng
 
 from ..series import SeriesView, view_of
-from .base import SeriesAugmentation, check_groups, check_range
+from .base import SeriesAugmentation, check_groups
 
 __all__ = ["ChannelPermutation", "ChannelSwap", "Rotation3D", "rotation_matrices"]
 
@@ -148,7 +148,7 @@ class Rotation3D(SeriesAugmentation):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.groups = check_groups("groups", [[0, 1, 2]] if groups is None else groups, 3, self.name)
-        self.max_angle = check_range("max_angle", max_angle, 0.0, 180.0, self.name)
+        self.max_angle = args.finite("max_angle", max_angle, low=0.0, high=180.0, where=self.name)
         self.shared = bool(shared)
 
     def check(self, x: Any) -> None:

@@ -11,11 +11,11 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError, Magnitude, Params, rng
+from omniaug import InputError, Magnitude, Params, args, rng
 
 from ..resample import interpolate, nearest
 from ..series import SeriesBatch, SeriesView
-from .base import SeriesAugmentation, check_fraction, keep_label_padding
+from .base import SeriesAugmentation, keep_label_padding
 
 __all__ = ["Crop", "WindowSlice"]
 
@@ -57,22 +57,12 @@ class Crop(SeriesAugmentation):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        if isinstance(size, (list, tuple)):
-            if len(size) != 2:
-                raise InputError(
-                    "size", "a fraction in (0, 1] or a [low, high] pair of fractions", size, where=self.name
-                )
-            lo, hi = (check_fraction("size", s, self.name) for s in size)
-            if lo > hi:
-                raise InputError("size", "a [low, high] pair with low <= high", size, where=self.name)
-            self.size: float | list[float] = [lo, hi]
-        else:
-            lo = hi = check_fraction("size", size, self.name)
-            self.size = lo
+        lo, hi = args.value_range("size", size, bounds=(0.0, 1.0), low_open=True, scalar="fixed", where=self.name)
+        self.size: float | list[float] = [lo, hi] if isinstance(size, (list, tuple)) else lo
         self._low, self._high = lo, hi
         self.resize = bool(resize)
-        self.fill = float(fill)
-        self.label_fill = int(label_fill)
+        self.fill = args.finite("fill", fill, where=self.name)
+        self.label_fill = args.integer("label_fill", label_fill, where=self.name)
 
     def check(self, x: Any) -> None:
         if not self.resize and not (isinstance(x, SeriesBatch) and x.lengths is not None):

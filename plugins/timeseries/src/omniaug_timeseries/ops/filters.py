@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from omniaug import InputError, Magnitude, Params, args, rng
 
 from ..series import SeriesView, valid_mask
-from .base import SeriesAugmentation, channel_range, check_positive
+from .base import SeriesAugmentation, channel_range
 
 __all__ = ["Quantize", "Smoothing"]
 
@@ -78,7 +78,7 @@ class Smoothing(SeriesAugmentation):
 
     def __init__(self, sigma: float = 2.0, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.sigma = check_positive("sigma", sigma, self.name)
+        self.sigma = args.non_negative("sigma", sigma, where=self.name)
 
     def draw(
         self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device

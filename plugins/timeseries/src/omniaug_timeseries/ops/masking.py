@@ -11,10 +11,10 @@ from typing import Any
 
 import torch
 
-from omniaug import Magnitude, Params, rng
+from omniaug import Magnitude, Params, args, rng
 
 from ..series import SeriesBatch, SeriesView, view_of
-from .base import SeriesAugmentation, check_fraction, check_range
+from .base import SeriesAugmentation
 
 __all__ = ["TimeCutout", "TimeDropout", "ChannelDropout"]
 
@@ -38,8 +38,8 @@ class TimeCutout(SeriesAugmentation):
         self, max_size: float = 0.1, *, fill: float = 0.0, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.max_size = check_range("max_size", max_size, 0.0, 1.0, self.name)
-        self.fill = float(fill)
+        self.max_size = args.fraction("max_size", max_size, where=self.name)
+        self.fill = args.finite("fill", fill, where=self.name)
 
     def draw(
         self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
@@ -74,8 +74,8 @@ class TimeDropout(SeriesAugmentation):
 
     def __init__(self, rate: float = 0.05, *, fill: float = 0.0, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.rate = check_range("rate", rate, 0.0, 1.0, self.name)
-        self.fill = float(fill)
+        self.rate = args.fraction("rate", rate, where=self.name)
+        self.fill = args.finite("fill", fill, where=self.name)
 
     def draw(
         self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
@@ -109,8 +109,8 @@ class ChannelDropout(SeriesAugmentation):
 
     def __init__(self, rate: float = 0.2, *, fill: float = 0.0, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.rate = check_fraction("rate", rate, self.name) if rate else 0.0
-        self.fill = float(fill)
+        self.rate = args.fraction("rate", rate, where=self.name)
+        self.fill = args.finite("fill", fill, where=self.name)
 
     def inapplicable(self, x: Any) -> tuple[torch.Tensor | None, str]:
         """Every sample of a univariate batch: dropping its only channel would blank it."""

@@ -11,10 +11,10 @@ from typing import Any
 
 import torch
 
-from omniaug import Magnitude, Params, rng
+from omniaug import Magnitude, Params, args, rng
 
 from ..series import SeriesView, view_of
-from .base import SeriesAugmentation, check_count, keep_label_padding
+from .base import SeriesAugmentation, keep_label_padding
 
 __all__ = ["SegmentPermutation", "Reverse", "gather_time"]
 
@@ -58,7 +58,7 @@ class SegmentPermutation(SeriesAugmentation):
         self, segments: int = 4, *, random_count: bool = False, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.segments = check_count("segments", segments, self.name)
+        self.segments = args.integer("segments", segments, low=1, high=256, where=self.name)
         self.random_count = bool(random_count)
 
     def draw(

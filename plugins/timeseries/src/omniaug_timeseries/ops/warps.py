@@ -22,7 +22,7 @@ from omniaug import InputError, Magnitude, Params, args, rng
 from ..curves import smooth_curve, warp_path
 from ..resample import interpolate, nearest
 from ..series import SeriesView, view_of
-from .base import SeriesAugmentation, check_count, check_positive, keep_label_padding
+from .base import SeriesAugmentation, keep_label_padding
 
 __all__ = ["TimeWarp", "WindowWarp", "resample_along"]
 
@@ -94,12 +94,10 @@ class TimeWarp(SeriesAugmentation):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.sigma = check_positive("sigma", sigma, self.name)
-        self.knots = check_count("knots", knots, self.name, low=0)
+        self.sigma = args.non_negative("sigma", sigma, where=self.name)
+        self.knots = args.integer("knots", knots, low=0, high=256, where=self.name)
         self.per_channel = bool(per_channel)
-        if construction not in self.CONSTRUCTIONS:
-            raise InputError("construction", f"one of {', '.join(self.CONSTRUCTIONS)}", construction, where=self.name)
-        self.construction = construction
+        self.construction = args.choice("construction", construction, self.CONSTRUCTIONS, where=self.name)
 
     def draw(
         self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
@@ -182,13 +180,9 @@ class WindowWarp(SeriesAugmentation):
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.window = args.fraction("window", window, where=self.name)
         scales = [0.5, 2.0] if scales is None else scales
-        if (
-            not isinstance(scales, (list, tuple))
-            or not scales
-            or not all(isinstance(s, (int, float)) and not isinstance(s, bool) and s > 0 for s in scales)
-        ):
+        if not isinstance(scales, (list, tuple)) or not scales:
             raise InputError("scales", "a non-empty list of positive numbers", scales, where=self.name)
-        self.scales = [float(s) for s in scales]
+        self.scales = [args.positive("scales", s, where=self.name) for s in scales]
 
     def draw(
         self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
