@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -53,6 +54,9 @@ __all__ = [
     "per_sample_loss",
     "input_gradient",
     "tiny_context",
+    "float_field",
+    "get_field",
+    "with_field",
 ]
 
 #: the model context of the call in progress (set by ``Transform.__call__`` / ``augment``)
@@ -182,6 +186,31 @@ def model_guard(model: torch.nn.Module, mode: str = "eval") -> Iterator[torch.nn
         with torch.no_grad():
             for b, saved in buffers:
                 b.copy_(saved)
+
+
+def float_field(x: Any) -> str | None:
+    """Where a payload's differentiable tensor is: ``""`` for a float tensor, the name of the first
+    float tensor field of a dataclass payload (``SeriesBatch.values``, ``AudioBatch.waveform`` …),
+    or ``None`` when there is none. Gradient checks and learned magnitudes read and replace it
+    with :func:`get_field` / :func:`with_field`."""
+    if isinstance(x, torch.Tensor):
+        return "" if x.is_floating_point() else None
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        for f in dataclasses.fields(x):
+            v = getattr(x, f.name)
+            if isinstance(v, torch.Tensor) and v.is_floating_point():
+                return f.name
+    return None
+
+
+def get_field(x: Any, name: str) -> torch.Tensor:
+    """The tensor :func:`float_field` named: ``x`` itself for ``""``, else ``x.<name>``."""
+    return x if name == "" else getattr(x, name)  # type: ignore[no-any-return]
+
+
+def with_field(x: Any, name: str, t: torch.Tensor) -> Any:
+    """``x`` with the tensor :func:`float_field` named replaced by ``t`` (a new payload; ``x`` untouched)."""
+    return t if name == "" else dataclasses.replace(x, **{name: t})
 
 
 def per_sample_loss(ctx: ModelContext, x: Any, targets: Any = None) -> torch.Tensor:

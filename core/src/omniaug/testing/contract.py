@@ -19,7 +19,7 @@ from ..augmentation import Augmentation
 from ..config import from_config, to_config
 from ..errors import InputError
 from ..mixing import Mixer, to_soft_labels
-from ..model import ModelContext
+from ..model import ModelContext, float_field, get_field, with_field
 from ..params import APPLY, Params
 from ..rng import make_generator
 
@@ -185,8 +185,6 @@ def _check_dtype_device_on(op: Augmentation, x: Any, generator: torch.Generator)
 def _tensors(x: Any) -> list[torch.Tensor]:
     if isinstance(x, torch.Tensor):
         return [x]
-    import dataclasses
-
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
         return [v for f in dataclasses.fields(x) if isinstance(v := getattr(x, f.name), torch.Tensor)][:1]
     if isinstance(x, dict):
@@ -277,28 +275,6 @@ def check_mixer_labels(op: Mixer, x: Any = None) -> None:
 # -- differentiability and the model-aware protocol ---------------------------------------
 
 
-def _grad_field(x: Any) -> str | None:
-    """Where a payload's differentiable tensor is: ``""`` for a float tensor, the first float tensor
-    field of a dataclass payload (``SeriesBatch.values``, ``AudioBatch.waveform``, ``Rows.features`` …),
-    or ``None`` when there is none."""
-    if isinstance(x, torch.Tensor):
-        return "" if x.is_floating_point() else None
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        for f in dataclasses.fields(x):
-            v = getattr(x, f.name)
-            if isinstance(v, torch.Tensor) and v.is_floating_point():
-                return f.name
-    return None
-
-
-def _field(x: Any, name: str) -> torch.Tensor:
-    return x if name == "" else getattr(x, name)  # type: ignore[no-any-return]
-
-
-def _with_field(x: Any, name: str, t: torch.Tensor) -> Any:
-    return t if name == "" else dataclasses.replace(x, **{name: t})
-
-
 def _call_with_params(op: Any, x: Any, params: Params) -> Any:
     return op.mix_batch(x, params)[0] if isinstance(op, Mixer) else op(x, params=params)
 
@@ -314,32 +290,32 @@ def check_differentiable(op: Augmentation | Mixer, x: Any = None) -> None:
     time series' values or a waveform); payloads without one are skipped.
     """
     x = _input(op, batch_size=2) if x is None else x
-    name = _grad_field(x)
+    name = float_field(x)
     if name is None:
         return
-    t = _field(x, name)
+    t = get_field(x, name)
     if not getattr(op, "differentiable", False):
-        xg = _with_field(x, name, t.detach().clone().requires_grad_(True))
+        xg = with_field(x, name, t.detach().clone().requires_grad_(True))
         try:
             op(xg, generator=make_generator(0), model=_ctx(op, x))  # type: ignore[misc]
         except InputError:
             return
         raise AssertionError(f"{_name(op)}: declares differentiable=False but accepted an input that requires grad")
-    base = _with_field(x, name, t.detach().to(torch.float64))
+    base = with_field(x, name, t.detach().to(torch.float64))
     double = True
     try:
         op.validate(base)
     except InputError:  # the modality refuses float64: check the backward pass in the input's dtype only
-        base, double = _with_field(x, name, t.detach()), False
+        base, double = with_field(x, name, t.detach()), False
     if isinstance(op, Mixer):
         params = op.sample_params(base, generator=make_generator(21), model=_ctx(op, base))
     else:
         params = _rebuild(op, p=1.0).sample_params(base, generator=make_generator(21), model=_ctx(op, base))
 
     def run(v: torch.Tensor) -> torch.Tensor:
-        return _field(_call_with_params(op, _with_field(base, name, v), params), name)
+        return get_field(_call_with_params(op, with_field(base, name, v), params), name)
 
-    leaf = _field(base, name).clone().requires_grad_(True)
+    leaf = get_field(base, name).clone().requires_grad_(True)
     out = run(leaf)
     assert isinstance(out, torch.Tensor) and out.requires_grad, f"{_name(op)}: output does not depend on the input"
     weights = torch.linspace(0.5, 1.5, out.numel(), dtype=out.dtype).reshape(out.shape)

@@ -31,7 +31,6 @@ that reason.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from collections.abc import Callable, Sequence
@@ -45,6 +44,7 @@ from omniaug import Augmented, Identity, Params, SkipInapplicable, Transform, ar
 from omniaug.errors import InputError
 from omniaug.mixing import Mixer, to_soft_labels
 from omniaug.modality import Modality
+from omniaug.model import float_field, get_field, with_field
 
 from .common import IDENTITY, ChosenOneOf
 from .learned import LearnedPolicy
@@ -67,26 +67,6 @@ PROBE = 0.25
 
 
 # -- payload helpers ----------------------------------------------------------------------
-def float_field(x: Any) -> str | None:
-    """``""`` for a float tensor, the first float tensor field of a dataclass payload, else ``None``."""
-    if isinstance(x, torch.Tensor):
-        return "" if x.is_floating_point() else None
-    if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        for f in dataclasses.fields(x):
-            v = getattr(x, f.name)
-            if isinstance(v, torch.Tensor) and v.is_floating_point():
-                return f.name
-    return None
-
-
-def _get(x: Any, name: str) -> torch.Tensor:
-    return x if name == "" else getattr(x, name)  # type: ignore[no-any-return]
-
-
-def _put(x: Any, name: str, t: torch.Tensor) -> Any:
-    return t if name == "" else dataclasses.replace(x, **{name: t})
-
-
 def _grad_input(x: Any, name: str) -> Any:
     """``x`` with its float tensor replaced by a clone that requires grad.
 
@@ -94,8 +74,8 @@ def _grad_input(x: Any, name: str) -> Any:
     whether their *input* requires grad and then take their plain autograd path;
     this makes sure they do when only the params carry gradients.
     """
-    t = _get(x, name)
-    return x if t.requires_grad else _put(x, name, t.detach().clone().requires_grad_(True))
+    t = get_field(x, name)
+    return x if t.requires_grad else with_field(x, name, t.detach().clone().requires_grad_(True))
 
 
 def _flat(params: Params, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
@@ -164,7 +144,7 @@ class MagnitudePath:
 
     def apply(self, x: Any, m: torch.Tensor | float) -> Any:
         name = float_field(x)
-        dtype = None if name is None else _get(x, name).dtype
+        dtype = None if name is None else get_field(x, name).dtype
         if name is not None and isinstance(m, torch.Tensor) and m.requires_grad:
             x = _grad_input(x, name)
         return self.op.apply(x, self.params(m, dtype))
@@ -199,7 +179,7 @@ class MixingPath:
     def apply(self, x: Any, m: torch.Tensor | float) -> tuple[Any, torch.Tensor, Params]:
         """``(mixed, weights (B, 1 + K), params)`` at strength ``m``."""
         name = float_field(x)
-        dtype = None if name is None else _get(x, name).dtype
+        dtype = None if name is None else get_field(x, name).dtype
         if name is not None and isinstance(m, torch.Tensor) and m.requires_grad:
             x = _grad_input(x, name)
         params = self.params(m, dtype)
@@ -259,7 +239,7 @@ def _example(cls: Any, batch: int = 4) -> tuple[Any, str | None]:
     name = float_field(x)
     if name is None:
         return x, None
-    x64 = _put(x, name, _get(x, name).detach().to(torch.float64))
+    x64 = with_field(x, name, get_field(x, name).detach().to(torch.float64))
     try:
         (cls.at_magnitude(ANCHORS[0], p=1.0) if not issubclass(cls, Mixer) else cls.example_instances()[0]).validate(
             x64
@@ -310,9 +290,9 @@ def _support_op(cls: Any) -> MagnitudeSupport:
         return no("the kernel reads its strength from the constructor, not only from the params", moving)
 
     def scalar(m: torch.Tensor) -> torch.Tensor:
-        return _weighted_sum(_get(path.apply(x, m), name))
+        return _weighted_sum(get_field(path.apply(x, m), name))
 
-    bad = _check_derivative(scalar, _get(x, name).dtype)
+    bad = _check_derivative(scalar, get_field(x, name).dtype)
     if bad:
         return no(bad, moving)
     return MagnitudeSupport(cls.name, modality, "op", True, moving, "affine in m: " + ", ".join(moving))
@@ -337,9 +317,9 @@ def _support_mixer(cls: Any) -> MagnitudeSupport:
 
     def scalar(m: torch.Tensor) -> torch.Tensor:
         out, weights, _ = path.apply(x, m)
-        return _weighted_sum(_get(out, name)) + _weighted_sum(weights.to(torch.float64))
+        return _weighted_sum(get_field(out, name)) + _weighted_sum(weights.to(torch.float64))
 
-    bad = _check_derivative(scalar, _get(x, name).dtype)
+    bad = _check_derivative(scalar, get_field(x, name).dtype)
     if bad:
         return no(bad.replace("magnitude", "mixing strength"))
     return MagnitudeSupport(cls.name, modality, "mixer", True, ("lam",), "λ(m) = 1 − m·(1 − λ)")
@@ -691,7 +671,7 @@ class DifferentiableMagnitudes(Transform):
         mm = (self.m if m is None else m).detach().clone().requires_grad_(True)
         s = (self.strength if strength is None else strength).detach().clone().requires_grad_(True)
         name = float_field(x)
-        dtype = torch.float32 if name is None else _get(x, name).dtype
+        dtype = torch.float32 if name is None else get_field(x, name).dtype
         a_, m_, s_ = a.to(dtype), mm.to(dtype), s.to(dtype)
 
         def train(forward: Callable[[Any], Any]) -> torch.Tensor:
