@@ -353,7 +353,11 @@ class OneOf(_Container):
     ) -> Augmented:
         spec = self.modality_spec()
         n = spec.batch_size(x)
-        choice = self._draw_choice(n, generator, spec.device_of(x))
+        return self.augment_with_choice(x, self._draw_choice(n, generator, spec.device_of(x)), generator)
+
+    def augment_with_choice(self, x: Any, choice: torch.Tensor, generator: torch.Generator | None) -> Augmented:
+        """Run branch ``choice[i]`` on row ``i``, each branch once on its rows (a policy's own choice too)."""
+        n = self.modality_spec().batch_size(x)
         params = Params({"choice": choice})
         out = x
         for k, t in enumerate(self.transforms):

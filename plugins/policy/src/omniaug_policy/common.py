@@ -85,18 +85,6 @@ class ChosenOneOf(OneOf):
         choice = sample_rows(probs, generator)
         return self.augment_with_choice(x, choice, generator)
 
-    def augment_with_choice(self, x: Any, choice: torch.Tensor, generator: torch.Generator | None) -> Augmented:
-        """Run branch ``choice[i]`` on row ``i``; each branch once, on its rows."""
-        n = self.modality_spec().batch_size(x)
-        params = Params({"choice": choice})
-        out = x
-        for k, t in enumerate(self.transforms):
-            idx = (choice == k).nonzero().flatten()
-            if idx.numel():
-                part, params[str(k)] = self._run_branch(t, x, idx, n, generator)
-                out = self._merge(out, idx, n, part)
-        return Augmented(out, params)
-
 
 def sample_rows(probs: torch.Tensor, generator: Any) -> torch.Tensor:
     """One index per row of ``probs`` ``(B, K)``: inverse CDF of one uniform per row (the caller's generator)."""
