@@ -14,9 +14,10 @@ import pytest
 import torch
 
 from omniaug.mixing import Mixer
+from omniaug.model import float_field, get_field, with_field
 from omniaug.rng import make_generator
 from omniaug.testing import expand_instances
-from omniaug.testing.contract import _call_with_params, _ctx, _field, _grad_field, _with_field
+from omniaug.testing.contract import _call_with_params, _ctx
 
 
 def _ops() -> list:
@@ -41,7 +42,7 @@ def test_each_tensor_modality_has_differentiable_ops() -> None:
 @pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
 def test_declared_differentiable_op_has_a_nonzero_gradient(op) -> None:
     x = type(op).example_input(2, generator=make_generator(0))
-    name = _grad_field(x)
+    name = float_field(x)
     if name is None:  # e.g. a PyG batch: plugins/graph/tests/test_differentiable.py covers its node features
         pytest.skip("payload without a float tensor field")
     if isinstance(op, Mixer):
@@ -50,8 +51,8 @@ def test_declared_differentiable_op_has_a_nonzero_gradient(op) -> None:
         args = op.init_args
         args["p"] = 1.0
         params = type(op)(**args).sample_params(x, generator=make_generator(1), model=_ctx(op, x))
-    leaf = _field(x, name).detach().clone().requires_grad_(True)
-    out = _field(_call_with_params(op, _with_field(x, name, leaf), params), name)
+    leaf = get_field(x, name).detach().clone().requires_grad_(True)
+    out = get_field(_call_with_params(op, with_field(x, name, leaf), params), name)
     (g,) = torch.autograd.grad(out.sum() + (out * out).sum(), leaf)
     assert torch.isfinite(g).all()
     assert g.abs().sum() > 0, f"{op.name}: declared differentiable but its gradient is zero everywhere"
