@@ -17,6 +17,7 @@ kept on the object, so they can be replayed on an aligned second input.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import math
@@ -262,6 +263,19 @@ class Augmentation(Transform):
     fuse_alone: ClassVar[bool] = False
     #: whether RandAugment / TrivialAugment may pick the op (needs ``magnitude``)
     in_policies: ClassVar[bool] = True
+    #: draw the params of the samples the apply mask selects only (the others' rows are zeros): for
+    #: ops whose params are large per-sample fields (a noise image per sample), which ``p < 1``
+    #: would otherwise draw for samples that never use them. Such a ``draw`` must read only
+    #: the shape of ``x`` (it gets the whole batch and ``batch_size`` = the number of selected
+    #: samples). A keyed generator draws the selected rows from their own keys.
+    draw_selected_only: ClassVar[bool] = False
+    #: intra-op threads of the op's own work on CPU (its draw and validation, gather, kernel, merge):
+    #: ``None`` keeps the caller's setting; ``1`` runs it on the calling thread alone — no OpenMP
+    #: regions and no worker pool. For ops made of many cheap passes over a batch: with two or
+    #: more threads each pass is an OpenMP region, and on a shared machine every region's barrier
+    #: can wait milliseconds for a descheduled partner, while the worker that spun there keeps a
+    #: core from whatever runs next (docs/performance.md). The values do not depend on it.
+    cpu_threads: ClassVar[int | None] = None
 
     def __init__(self, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0.0 <= float(p) <= 1.0:
@@ -363,6 +377,10 @@ class Augmentation(Transform):
         :meth:`draw` through :meth:`require_model`.
         """
         spec = self.modality_spec()
+        with self._threads(x):
+            return self._sample_params(spec, x, generator)
+
+    def _sample_params(self, spec: Modality, x: Any, generator: torch.Generator | None) -> Params:
         self.validate(x)
         n = spec.batch_size(x)
         device = spec.device_of(x)
@@ -370,13 +388,26 @@ class Augmentation(Transform):
             apply = batching.all_selected(n, device)
         else:
             apply = rng.bernoulli(n, self.p, generator=generator, device=device, same_on_batch=self.same_on_batch)
-        drawn = self.draw(x, n, generator=generator, device=device)
+        if self.draw_selected_only and self.p < 1.0 and not (self.same_on_batch and n > 1):
+            drawn = self._draw_selected(x, n, apply, generator, device)
+        else:
+            drawn = self.draw(x, n, generator=generator, device=device)
         if self.same_on_batch and n > 1:
             first = torch.zeros(n, dtype=torch.long, device=device)
             drawn = {k: _repeat_first(v, first) for k, v in drawn.items()}
         params = Params(drawn)
         params[APPLY] = apply
         return params
+
+    def _draw_selected(
+        self, x: Any, n: int, apply: torch.Tensor, generator: torch.Generator | None, device: torch.device
+    ) -> dict[str, Any]:
+        """:meth:`draw` for the selected rows only, spread into the batch with zero rows elsewhere."""
+        idx = apply.nonzero().flatten()  # one device sync, as the masked apply makes anyway
+        if idx.numel() == n:
+            return self.draw(x, n, generator=generator, device=device)
+        part = self.draw(x, int(idx.numel()), generator=rng.subset_generator(generator, idx), device=device)
+        return {k: batching.scatter_into(v, idx, n) for k, v in part.items()}
 
     def augment(
         self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
@@ -400,7 +431,22 @@ class Augmentation(Transform):
         def run(xs: Any, idx: torch.Tensor) -> Any:
             return self.kernel(xs, params if idx.numel() == n else params.subset(idx))
 
-        return batching.apply_on_subset(x, mask, run, subset_fn=spec.subset, merge_fn=spec.merge)
+        with self._threads(x):
+            return batching.apply_on_subset(x, mask, run, subset_fn=spec.subset, merge_fn=spec.merge)
+
+    def _threads(self, x: Any) -> contextlib.AbstractContextManager[None]:
+        """:attr:`cpu_threads` for a call on ``x``: one intra-op thread on CPU when the op asks for it."""
+        if self.cpu_threads != 1:
+            return contextlib.nullcontext()
+        try:
+            device = self.modality_spec().device_of(x)
+        except Exception:  # an invalid payload: validation reports it with its own message
+            return contextlib.nullcontext()
+        if device.type != "cpu":
+            return contextlib.nullcontext()
+        from .parallel import single_thread
+
+        return single_thread()
 
     def __call__(
         self,

@@ -37,6 +37,7 @@ __all__ = [
     "chunked",
     "iter_chunks",
     "scatter_into",
+    "put_rows",
     "tree_allclose",
     "any_requires_grad",
     "tree_clone",
@@ -67,12 +68,63 @@ def _wide_rows(t: torch.Tensor) -> torch.Tensor | None:
     """
     if t.device.type != "cpu" or t.dim() < 2 or not t.is_contiguous() or t.dtype == torch.bool or t.requires_grad:
         return None
+    if t.shape[0] == 0:
+        return None
     row_bytes = t[0].numel() * t.element_size()
     if row_bytes == 0 or row_bytes % 8 or t.element_size() >= 8 or t.is_complex() or t.is_quantized:
         return None
     if t.storage_offset() * t.element_size() % 8:
         return None
     return t.reshape(t.shape[0], -1).view(torch.int64)
+
+
+#: rows at least this large (bytes) are gathered and merged as slices (:func:`_row_runs`)
+RUN_MIN_ROW_BYTES = 2048
+
+
+def _row_runs(t: torch.Tensor, index: torch.Tensor) -> list[tuple[int, int]] | None:
+    """``index`` (ascending, no repeats) as maximal runs ``[(start, stop), ...]`` of consecutive rows of ``t``.
+
+    None — use indexing — unless ``t`` is a CPU tensor (no grad) of rows of at least
+    :data:`RUN_MIN_ROW_BYTES` and the plain kernels are not asked for. torch's CPU
+    indexing kernels cost per element (even as 8-byte words, :func:`_wide_rows`),
+    while ``torch.cat`` of ``k`` slices is ``k`` memcpys: for image rows it is several
+    times faster (docs/performance.md). The rows moved are the same.
+    """
+    if t.device.type != "cpu" or t.dim() < 1 or t.requires_grad or index.device.type != "cpu" or index.dim() != 1:
+        return None
+    n = t.shape[0]
+    if n == 0 or index.numel() == 0 or (t.numel() // n) * t.element_size() < RUN_MIN_ROW_BYTES:
+        return None
+    from .fusion import reference_kernels
+
+    if reference_kernels():
+        return None
+    rows = index.tolist()
+    runs: list[tuple[int, int]] = []
+    start = prev = rows[0]
+    if start < 0:
+        return None
+    for i in rows[1:]:
+        if i != prev + 1:
+            if i <= prev:  # not ascending (or repeated): indexing keeps its order
+                return None
+            runs.append((start, prev + 1))
+            start = i
+        prev = i
+    if prev >= n:
+        return None
+    runs.append((start, prev + 1))
+    return runs
+
+
+def _one_thread() -> Any:
+    """:func:`omniaug.parallel.single_thread`: a copy is memory-bound, and on a shared machine the OpenMP
+    barrier of a two-thread copy can wait far longer than the copy for a descheduled partner
+    (docs/performance.md, ``omniaug.parallel``)."""
+    from .parallel import single_thread
+
+    return single_thread()
 
 
 def subset(x: Any, index: torch.Tensor) -> Any:
@@ -82,6 +134,10 @@ def subset(x: Any, index: torch.Tensor) -> Any:
     if isinstance(x, torch.Tensor):
         if x.dim() == 0:
             return x
+        runs = _row_runs(x, index)
+        if runs is not None:  # whole rows copied as a few slices (one memcpy each)
+            with _one_thread():
+                return torch.cat([x[a:b] for a, b in runs])
         # Advanced indexing, not index_select: on CPU, index_select of large rows is
         # many times slower (see docs/performance.md, "Design measurements").
         rows = _wide_rows(x)
@@ -117,6 +173,21 @@ def merge(base: Any, index: torch.Tensor, part: Any) -> Any:
                 where="merge",
             )
         part = part.to(base.dtype)
+        runs = _row_runs(base, index)
+        if runs is not None and part.device == base.device and not part.requires_grad:
+            # one pass: the output is written once, from slices of base and part in row order
+            # (instead of a copy of base and then a scatter of part over it)
+            pieces, prev, j = [], 0, 0
+            for a, b in runs:
+                if a > prev:
+                    pieces.append(base[prev:a])
+                pieces.append(part[j : j + b - a])
+                j, prev = j + b - a, b
+            if prev < base.shape[0]:
+                pieces.append(base[prev:])
+            with _one_thread():
+                out = torch.cat(pieces)
+                return out if out.is_contiguous() else out.contiguous()  # as the clone below
         out = base.clone(memory_format=torch.contiguous_format)
         rows, part_rows = _wide_rows(out), _wide_rows(part)
         if rows is None or part_rows is None:
@@ -142,6 +213,25 @@ def merge(base: Any, index: torch.Tensor, part: Any) -> Any:
     return base
 
 
+def put_rows(out: torch.Tensor, index: torch.Tensor, part: torch.Tensor) -> torch.Tensor:
+    """Write ``part`` into rows ``index`` of ``out`` **in place** (``out[index] = part``); return ``out``.
+
+    For a kernel's own buffers only (never a caller's tensor): the out-of-place
+    :func:`merge` copies the whole batch each time. Rows of CPU tensors move as
+    slices of consecutive rows (:func:`_row_runs`), like :func:`subset`.
+    """
+    runs = _row_runs(out, index)
+    if runs is None or part.requires_grad or part.device != out.device:
+        out[index.to(out.device)] = part.to(out.dtype)
+        return out
+    with _one_thread():
+        j = 0
+        for a, b in runs:
+            out[a:b].copy_(part[j : j + b - a])
+            j += b - a
+    return out
+
+
 def scatter_into(part: Any, index: torch.Tensor, batch_size: int) -> Any:
     """Spread a payload of ``len(index)`` samples into a batch of ``batch_size``.
 
@@ -153,6 +243,8 @@ def scatter_into(part: Any, index: torch.Tensor, batch_size: int) -> Any:
         if part.dim() == 0:
             return part
         out = part.new_zeros((batch_size, *part.shape[1:]))
+        if not part.requires_grad:
+            return put_rows(out, index, part)  # large CPU rows: one slice copy per run of consecutive rows
         return out.index_copy(0, index.to(part.device), part)
     if isinstance(part, list):
         out_list: list[Any] = [None] * batch_size

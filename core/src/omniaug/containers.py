@@ -156,7 +156,10 @@ class Compose(_Container):
 
     def _fused(self, seg: list[int]) -> bool:
         """Whether a segment runs through its fusion kind: two or more ops, or one that asks to."""
-        return len(seg) > 1 or (self.fuse and bool(getattr(self.transforms[seg[0]], "fuse_alone", False)))
+        if len(seg) > 1:
+            return True
+        op = self.transforms[seg[0]]  # one op fuses alone only if it asks to and has a kind for this config
+        return self.fuse and bool(getattr(op, "fuse_alone", False)) and getattr(op, "fusion", None) is not None
 
     def _plan(self) -> list[list[int]]:
         segments: list[list[int]] = []

@@ -121,6 +121,18 @@ def test_color_jitter_alone_is_fused_in_each_samples_order_and_equals_its_kernel
     assert not torch.allclose(out, x)
 
 
+def test_hsv_color_jitter_alone_under_fuse_runs_its_own_kernel():
+    # HSV hue has no colour matrix (fusion kind None): fuse=True must fall back, not crash
+    import omniaug
+    from omniaug_image import ColorJitter
+
+    x = torch.rand(4, 3, 16, 16, generator=torch.Generator().manual_seed(3))
+    jitter = ColorJitter(0.2, 0.2, 0.2, 0.05)  # hue_mode="hsv"
+    out, params = omniaug.Compose([jitter], fuse=True).augment(x, generator=omniaug.rng.make_generator(1))
+    assert torch.equal(out, jitter(x, params=params["0"]))
+    assert not torch.allclose(out, x)
+
+
 def _geo_color_ops() -> list:
     from omniaug_image.ops.photometric import Brightness, Contrast, Hue, Saturation
 

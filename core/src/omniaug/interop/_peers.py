@@ -19,7 +19,17 @@ from typing import Any
 
 from ..errors import ConfigError, OmniaugError
 
-__all__ = ["PEERS", "MissingExtraError", "Peer", "isolated_rng", "require", "build_from_spec", "spec_of"]
+__all__ = [
+    "PEERS",
+    "MissingExtraError",
+    "Peer",
+    "isolated_rng",
+    "saved_rng_states",
+    "seed_global_rngs",
+    "require",
+    "build_from_spec",
+    "spec_of",
+]
 
 
 class MissingExtraError(OmniaugError, ImportError):
@@ -63,8 +73,11 @@ def require(peer: str) -> ModuleType:
 
 
 @contextlib.contextmanager
-def isolated_rng(seed: int) -> Iterator[None]:
-    """Seed ``random``, NumPy and torch's global RNGs with ``seed`` for the block, then restore them."""
+def saved_rng_states() -> Iterator[bool]:
+    """Save the global states of ``random``, NumPy and torch (and CUDA's, if initialized); restore them after the block.
+
+    Yields whether CUDA's states were saved (pass it on to :func:`seed_global_rngs`).
+    """
     import numpy as np
     import torch
 
@@ -73,18 +86,39 @@ def isolated_rng(seed: int) -> Iterator[None]:
     torch_state = torch.get_rng_state()
     cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
     try:
-        random.seed(seed)
-        np.random.seed(seed % 2**32)  # noqa: NPY002
-        torch.default_generator.manual_seed(seed)  # CPU only: torch.manual_seed would queue a CUDA seed
-        if cuda_states is not None:
-            torch.cuda.manual_seed_all(seed)
-        yield
+        yield cuda_states is not None
     finally:
         random.setstate(py_state)
         np.random.set_state(np_state)  # noqa: NPY002
         torch.set_rng_state(torch_state)
         if cuda_states is not None:
             torch.cuda.set_rng_state_all(cuda_states)
+
+
+def seed_global_rngs(seed: int, cuda: bool = False) -> None:
+    """Seed ``random``, NumPy's legacy global state and torch's CPU generator (and CUDA's if ``cuda``) with ``seed``."""
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)  # noqa: NPY002
+    torch.default_generator.manual_seed(seed)  # CPU only: torch.manual_seed would queue a CUDA seed
+    if cuda:
+        torch.cuda.manual_seed_all(seed)
+
+
+@contextlib.contextmanager
+def isolated_rng(seed: int) -> Iterator[None]:
+    """Seed ``random``, NumPy and torch's global RNGs with ``seed`` for the block, then restore them.
+
+    A loop of peer calls saves the states once around the loop (:func:`saved_rng_states`)
+    and seeds before each call (:func:`seed_global_rngs`): the same calls see the same
+    states, and saving NumPy's and Python's 624-word states per call cost more than a
+    cheap peer transform.
+    """
+    with saved_rng_states() as cuda:
+        seed_global_rngs(seed, cuda)
+        yield
 
 
 # ----------------------------------------------------------------------------- specs

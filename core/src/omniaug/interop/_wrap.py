@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import threading
 from typing import Any, ClassVar
 
 import torch
@@ -27,7 +28,16 @@ import torch
 from ..augmentation import Augmentation
 from ..errors import ConfigError, InputError
 from ..params import Params
-from ._peers import PEERS, MissingExtraError, build_from_spec, isolated_rng, require, spec_of
+from ._peers import (
+    PEERS,
+    MissingExtraError,
+    build_from_spec,
+    isolated_rng,
+    require,
+    saved_rng_states,
+    seed_global_rngs,
+    spec_of,
+)
 
 __all__ = [
     "WrappedOp",
@@ -41,6 +51,9 @@ __all__ = [
 ]
 
 _SEED_HIGH = 2**31 - 1
+
+#: per thread: a stack of open :meth:`WrappedOp.apply` scopes (whether each saved CUDA's RNG states)
+_RNG_SCOPES = threading.local()
 
 
 def _simple_state(t: Any) -> Any:
@@ -89,6 +102,11 @@ class WrappedOp(Augmentation):
     cost: ClassVar[str] = "per sample in Python"
     in_policies = False
     may_be_identity = False
+    # one intra-op thread for the loop's small torch ops (layout moves, stacking): with more, each
+    # opens an OpenMP region whose worker keeps spinning on the core the peer's own threads
+    # (OpenCV's) need next; on a shared 2-core machine a wrapped albumentations op was several
+    # times slower at 2 threads than at 1 (docs/performance.md, "Design measurements")
+    cpu_threads = 1
 
     def __init__(self, transform: Any, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
@@ -144,19 +162,44 @@ class WrappedOp(Augmentation):
         2-channel image) becomes an :class:`InputError` naming the peer transform, with
         the peer's own message, instead of a bare error from deep inside the peer.
         """
+        scopes = getattr(_RNG_SCOPES, "stack", None)
+        if scopes:  # inside apply(): the states were saved once for the whole loop, seed them for this call
+            seed_global_rngs(seed, scopes[-1])
+            return self._call_peer(fn, *args, **kwargs)
         with isolated_rng(seed):
+            return self._call_peer(fn, *args, **kwargs)
+
+    def _call_peer(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError:
+            raise
+        except Exception as exc:  # the peer's own errors, reported as what they are
+            reason = (str(exc).strip().splitlines() or [""])[-1][:200]
+            raise InputError(
+                "x",
+                f"an input {self.peer}'s {self.peer_name} accepts ({type(exc).__name__}: {reason})",
+                args[0] if args else None,
+                where=self.name,
+            ) from exc
+
+    def apply(self, x: Any, params: Params) -> Any:
+        """The per-sample loop, with the global RNG states saved once around it and restored after.
+
+        Each peer call still runs with the states seeded from its sample's seed (:meth:`call`),
+        so a sample's output does not depend on the others; saving and restoring the
+        624-word states of ``random`` and NumPy once per sample cost more than a cheap peer
+        transform (docs/performance.md).
+        """
+        stack = getattr(_RNG_SCOPES, "stack", None)
+        if stack is None:
+            stack = _RNG_SCOPES.stack = []
+        with saved_rng_states() as cuda:
+            stack.append(cuda)
             try:
-                return fn(*args, **kwargs)
-            except InputError:
-                raise
-            except Exception as exc:  # the peer's own errors, reported as what they are
-                reason = (str(exc).strip().splitlines() or [""])[-1][:200]
-                raise InputError(
-                    "x",
-                    f"an input {self.peer}'s {self.peer_name} accepts ({type(exc).__name__}: {reason})",
-                    args[0] if args else None,
-                    where=self.name,
-                ) from exc
+                return super().apply(x, params)
+            finally:
+                stack.pop()
 
     @classmethod
     def example_instances(cls) -> list[Augmentation]:
@@ -182,18 +225,46 @@ def _stack(outs: list[torch.Tensor], where: str) -> torch.Tensor:
         ) from exc
 
 
-def _to_numpy_hwc(img: torch.Tensor) -> Any:
-    """``(B, C, H, W)`` → a contiguous ``(B, H, W, C)`` NumPy copy (never a view of the input)."""
-    return img.detach().cpu().permute(0, 2, 3, 1).clone(memory_format=torch.contiguous_format).numpy()
+def _cv2() -> Any:
+    """OpenCV if importable (albumentations depends on it), else None."""
+    try:
+        import cv2
+    except ImportError:  # pragma: no cover - the other peers do not need it
+        return None
+    return cv2
+
+
+def _transposed(a: Any) -> Any:
+    """A new contiguous transpose of a 2-D array: OpenCV's when it takes the dtype, else NumPy's copy.
+
+    Moving a uint8 image between CHW and HWC is a 2-D transpose of ``(C, H·W)``;
+    ``cv2.transpose`` does it with SIMD, where a strided torch or NumPy copy moves one
+    element at a time (docs/performance.md, "Design measurements"); the same bytes.
+    """
+    import numpy as np
+
+    cv2 = _cv2()
+    if cv2 is not None and a.dtype in (np.uint8, np.int8, np.uint16, np.int16, np.int32, np.float32, np.float64):
+        return cv2.transpose(np.ascontiguousarray(a))
+    return np.array(a.T, order="C", copy=True)  # a copy even where the transpose is a contiguous view
+
+
+def _hwc_sample(img: torch.Tensor, i: int) -> Any:
+    """Sample ``i`` of a ``(B, C, H, W)`` batch as a new contiguous ``(H, W, C)`` NumPy array (never a view of it)."""
+    c, h, w = img.shape[1:]
+    chw = img[i].detach().cpu().contiguous().numpy().reshape(c, h * w)
+    return _transposed(chw).reshape(h, w, c)
 
 
 def _from_numpy_hwc(arr: Any, like: torch.Tensor) -> torch.Tensor:
+    """An ``(H, W, C)`` (or ``(H, W)``) array → a contiguous ``(C, H, W)`` tensor of ``like``'s dtype and device."""
     import numpy as np
 
     arr = np.asarray(arr)
     if arr.ndim == 2:
         arr = arr[:, :, None]
-    t = torch.from_numpy(np.ascontiguousarray(arr)).permute(2, 0, 1)
+    h, w, c = arr.shape
+    t = torch.from_numpy(_transposed(np.ascontiguousarray(arr).reshape(h * w, c)).reshape(c, h, w))
     if like.dtype == torch.uint8 and t.dtype != torch.uint8:
         t = t.round().clamp(0, 255)
     return t.to(device=like.device, dtype=like.dtype)
@@ -262,21 +333,22 @@ class WrappedAlbumentations(_ImageWrapped):
             batch = batch.with_defaults()
         img = batch.image if batch is not None else x
         # OpenCV has no float16 kernels and NumPy no bfloat16: those run in float32, cast back after
-        images = _to_numpy_hwc(img.float() if img.dtype in (torch.float16, torch.bfloat16) else img)
+        src = img.float() if img.dtype in (torch.float16, torch.bfloat16) else img
         if batch is None and self.image_only:
             # called directly, without a one-transform Compose around it (whose per-call checks cost
             # about as much as a cheap transform): seeded alike, the transform draws the same params
             outs_only = []
             for i, seed in enumerate(self.seeds(params)):
                 self.transform.set_random_seed(seed)
-                outs_only.append(_from_numpy_hwc(self.call(seed, self.transform, image=images[i])["image"], img))
+                res = self.call(seed, self.transform, image=_hwc_sample(src, i))
+                outs_only.append(_from_numpy_hwc(res["image"], img))
             return _stack(outs_only, self.name)
         has_boxes = batch is not None and batch.boxes is not None
         has_kps = batch is not None and batch.keypoints is not None
         pipe = self._pipeline(has_boxes, has_kps)
         outs, masks, boxes, valid, kps, vis = [], [], [], [], [], []
         for i, seed in enumerate(self.seeds(params)):
-            data: dict[str, Any] = {"image": images[i]}
+            data: dict[str, Any] = {"image": _hwc_sample(src, i)}
             if batch is not None and batch.mask is not None:
                 m = batch.mask[i].detach().cpu().numpy()
                 if m.ndim == 3:

@@ -181,12 +181,18 @@ def adjust_hue(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
     """Rotate the hue by ``factor`` (a fraction of a turn in [-0.5, 0.5]) in HSV space.
 
     A CPU batch that needs no gradient runs in cache-sized chunks of samples, on the
-    worker pool; :func:`adjust_hue_whole` (the whole batch at once) is the plain path,
-    with the same values.
+    worker pool (a uint8 RGB batch through :func:`._color_u8.adjust_hue`, which computes
+    only the middle channel in float); :func:`adjust_hue_whole` (the whole batch at
+    once) is the plain path, with the same values — and the path taken under
+    ``omniaug.using_reference_kernels()``.
     """
     if img.shape[-3] == 1:
         return img.clone()
-    if img.device.type != "cpu" or img.requires_grad or img.dim() != 4:
+    from . import _color_u8
+
+    if _color_u8.usable(img):  # uint8 RGB on CPU: the same bytes with far fewer passes
+        return _color_u8.adjust_hue(img, factor)
+    if img.device.type != "cpu" or img.requires_grad or img.dim() != 4 or _reference():
         return adjust_hue_whole(img, factor)
     from ._chunks import run_balanced
 
@@ -198,6 +204,13 @@ def adjust_hue(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
 
     run_balanced(img.shape[0], max(1, HUE_CHUNK_BYTES // max(1, per_image)), run, img.device)
     return out
+
+
+def _reference() -> bool:
+    """Whether ``omniaug.using_reference_kernels()`` asks for the plain kernels."""
+    from omniaug import reference_kernels
+
+    return reference_kernels()
 
 
 def adjust_hue_whole(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
@@ -212,7 +225,16 @@ def adjust_hue_whole(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
 
 
 def adjust_gamma(img: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
-    """``x ** gamma`` on the [0, 1] scale, per-sample ``gamma``."""
+    """``x ** gamma`` on the [0, 1] scale, per-sample ``gamma``.
+
+    A uint8 CPU batch looks its values up in a 256-entry table per sample when that
+    gives the same bytes (:func:`._color_u8.adjust_gamma`); otherwise, and under
+    ``omniaug.using_reference_kernels()``, one ``pow`` per pixel.
+    """
+    from . import _color_u8
+
+    if img.dim() == 4 and _color_u8.gamma_usable(img) and not img.requires_grad:
+        return _color_u8.adjust_gamma(img, gamma)
     x = to_float(img)
     out = x.pow(per_sample(gamma.to(x.dtype), x.dim()))
     return from_float(out, img.dtype)

@@ -89,6 +89,12 @@ class _ImageOp(ImageAugmentation):
     """Base of ops that change only the image tensor of a payload."""
 
     moves_pixels = False  # a Mask (label map) is returned unchanged
+    # Colour kernels are tens of cheap elementwise passes: on CPU they run on the calling thread
+    # alone (same values). With two threads each pass was an OpenMP region whose barrier waits
+    # for a descheduled partner on a shared machine, and on the worker pool the two threads took
+    # turns at the GIL for every small op: both were slower than one thread (docs/performance.md,
+    # "Design measurements").
+    cpu_threads = 1
 
     #: channel counts the kernel accepts (None: any)
     channels: ClassVar[tuple[int, ...] | None] = None
@@ -353,15 +359,26 @@ class ColorJitter(_ImageOp):
         def run(start: int, stop: int) -> None:
             out[start:stop] = self.stages(img[start:stop], {k: params[k][start:stop] for k in keys})
 
-        per_image = 4 * img[0].numel()
+        # a uint8 batch is sized by its own bytes: its sub-ops make float temporaries of the few samples
+        # at each stage, and bigger chunks call the hundred-odd small ops of the exact hue fewer times
+        per_image = (4 if img.is_floating_point() else 1) * img[0].numel()
         run_balanced(img.shape[0], max(JITTER_CHUNK_MIN, JITTER_CHUNK_BYTES // max(1, per_image)), run, img.device)
         return out
 
     def stages(self, img: torch.Tensor, params: Any) -> torch.Tensor:
-        """The four sub-ops in each sample's order on the whole of ``img`` (the plain path)."""
+        """The four sub-ops in each sample's order on the whole of ``img`` (the plain path).
+
+        On CPU without grad, the rows a sub-op changes are written back in place into
+        the kernel's own copy of the batch (made at the first partial stage), instead
+        of a fresh merged batch per sub-op and stage: the same values.
+        """
+        from omniaug import reference_kernels
+
         order: torch.Tensor = params["order"]
         active = [j for j in range(4) if self.strengths[j] > 0.0]
         n = img.shape[0]
+        in_place = img.device.type == "cpu" and not img.requires_grad and not reference_kernels()
+        owned = False  # whether img is this call's own buffer (never the caller's input)
         for k in range(4):
             for j in active:
                 idx = (order[:, k] == j).nonzero().flatten()
@@ -369,12 +386,17 @@ class ColorJitter(_ImageOp):
                     continue
                 factor = params[JITTER_OPS[j]]
                 if idx.numel() == n:
-                    img = self._sub_kernel(j, img, factor)
-                else:
-                    # batching's gather / scatter: on CPU ``index_select`` / ``index_copy`` on image
-                    # batches are several times slower (uint8 rows move as 8-byte words there)
-                    part = self._sub_kernel(j, batching.subset(img, idx), factor[idx])
+                    img, owned = self._sub_kernel(j, img, factor), True
+                    continue
+                # batching's gather / scatter: on CPU ``index_select`` / ``index_copy`` on image
+                # batches are several times slower (uint8 rows move as 8-byte words there)
+                part = self._sub_kernel(j, batching.subset(img, idx), factor[idx])
+                if not in_place:
                     img = batching.merge(img, idx, part)
+                    continue
+                if not owned:
+                    img, owned = img.clone(memory_format=torch.contiguous_format), True
+                batching.put_rows(img, idx, part)
         return img
 
     def fusion_transform(self, x: Any, params: Params) -> torch.Tensor:
@@ -587,12 +609,14 @@ class GaussianNoise(_ImageOp):
     the default ``(0.0, 0.1)`` draws it per sample (albumentations' ``std_range``).
 
     The standard-normal noise field is part of the params (drawn from the caller's
-    generator), so a call can be replayed exactly on an aligned input.
+    generator), so a call can be replayed exactly on an aligned input. With ``p < 1`` it
+    is drawn for the applied samples only (the other rows of ``noise`` are zeros).
     """
 
     name = "image.gaussian_noise"
     differentiable = True
     magnitude = Magnitude("sigma", (0.0, 0.0), (0.0, 0.2))
+    draw_selected_only = True  # a noise image per sample: none for the samples p leaves alone
 
     def __init__(
         self,
