@@ -10,7 +10,8 @@ batch in one vectorized pass:
   domain (one rfft/irfft for the batch instead of a sequential IIR loop per cutoff);
 * :func:`fft_resample_at` — band-limited reading at per-example fractional
   positions (speed perturbation, pitch-shift resampling, round-trip resampling);
-* :func:`phase_vocoder` — time-stretch of a batch of STFTs by per-example rates;
+* :func:`phase_vocoder` / :func:`phase_vocoder_frames` — time-stretch of a batch of
+  STFTs by per-example rates (:func:`stft_frames` / :func:`istft_frames`: frames first);
 * :func:`masked_power` — mean power over each example's valid region (SNR maths);
 * :func:`random_int16` + :func:`colored_noise` — 1/f^β noise from a cheap flat random
   spectrum, shaped per example, one irfft for the batch.
@@ -18,28 +19,33 @@ batch in one vectorized pass:
 Batch invariance: an example's output must not depend on the batch it is in (nor on
 the thread count), so that per-item seeds (:mod:`omniaug.keyed`) give the same bytes
 for any batch size, worker count or engine (``docs/scale-out.md``). torch's CPU FFT
-(MKL) computes a row differently depending on how many rows share the call and on
-the threads, and a float32 ``pow`` rounds the tail of a tensor differently from the
-rest. So on the CPU the transforms here (:func:`rfft`, :func:`irfft`, :func:`stft`,
-:func:`istft`, :func:`fftconvolve`) run in NumPy's pocketfft — every row computed on
-its own, rows spread over the intra-op threads — whenever no gradient is needed
-(torch's FFT otherwise, and on accelerators), and dB conversions
-(:func:`db_to_amplitude`) run in float64.
+(MKL) computes a lone long row with another algorithm than a row among others and
+splits short rows differently on several threads; its complex multiply, and a float32
+``pow``, round a tensor's last elements differently from the rest. So on the CPU,
+whenever no gradient is needed (torch's own calls otherwise, and on accelerators):
+the transforms here (:func:`rfft`, :func:`irfft`, :func:`stft`, :func:`istft`,
+:func:`fftconvolve`) are :mod:`omniaug.fft`'s (MKL on blocks of at least two rows,
+one MKL thread per block); complex products (:func:`cmul`, the phase vocoder) run in
+NumPy on contiguous rows; dB conversions (:func:`db_to_amplitude`) run in float64.
+The multi-step kernels (pitch shift, time stretch, resampling, coloured noise) run in
+one chunk of examples per thread (:func:`by_examples`), each chunk on one thread.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 import torch
 
 from omniaug import rng
-from omniaug.fft import cmul, irfft, rfft
-from omniaug.fft import on_host as _on_host
+from omniaug.fft import cmul, irfft, on_host, rfft
 
 __all__ = [
+    "by_examples",
+    "on_host",
     "masked_power",
     "row_sum",
     "colored_noise",
@@ -50,12 +56,15 @@ __all__ = [
     "fft_filter",
     "fft_resample_at",
     "phase_vocoder",
+    "phase_vocoder_frames",
     "stretch_waveform",
     "next_fast_len",
     "rfft",
     "irfft",
     "stft",
+    "stft_frames",
     "istft",
+    "istft_frames",
     "fftconvolve",
     "db_to_amplitude",
     "cmul",
@@ -80,6 +89,39 @@ def next_fast_len(n: int) -> int:
     return best
 
 
+def by_examples(
+    fn: Callable[[slice], torch.Tensor], count: int, device: torch.device, out: torch.Tensor | None = None
+) -> torch.Tensor:
+    """``fn(examples)`` for the whole batch, computed in one chunk of examples per intra-op thread.
+
+    ``fn`` takes a slice of the batch's examples and returns their output (first axis:
+    those examples). On the CPU with several threads the chunks run on the core's
+    thread pool (:func:`omniaug.parallel.run_shared`), each chunk's ops on one thread —
+    no OpenMP region per op, whose barrier waits for a descheduled thread on a busy
+    machine — and each chunk's output is copied into ``out`` while it is in cache
+    (``out``: preallocated ``(count, ...)``; None: the outputs are concatenated). Each
+    example's computation is its own (the kernels here are batch-invariant), so the
+    chunking never changes its bits.
+    """
+    parts = min(torch.get_num_threads(), count)
+    if parts <= 1 or device.type != "cpu":
+        whole = fn(slice(0, count))
+        return whole if out is None else out.copy_(whole)
+    from omniaug.parallel import run_shared
+
+    outs: list[torch.Tensor | None] = [None] * parts
+
+    def work(i: int) -> None:
+        e = slice(count * i // parts, count * (i + 1) // parts)
+        if out is None:
+            outs[i] = fn(e)
+        else:
+            out[e] = fn(e)
+
+    run_shared(parts, work, device)
+    return out if out is not None else torch.cat([o for o in outs if o is not None])
+
+
 # ---------------------------------------------------------------- batch-invariant transforms
 
 # rfft / irfft / cmul: the core's batch-invariant forms (omniaug.fft), shared with the time-series plugin.
@@ -90,38 +132,90 @@ def stft(x: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor) -> torch.T
 
     Frames are reflect-padded, windowed and transformed with :func:`rfft` (per row).
     """
-    if not _on_host(x):
-        return torch.stft(x, n_fft, hop, window=window, center=True, return_complex=True)
+    return stft_frames(x, n_fft, hop, window).transpose(1, 2)
+
+
+def stft_frames(x: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor) -> torch.Tensor:
+    """:func:`stft` with frames first: ``(R, N, F)`` (on the CPU the contiguous layout the transform writes)."""
+    if not on_host(x):
+        return torch.stft(x, n_fft, hop, window=window, center=True, return_complex=True).transpose(1, 2)
     padded = torch.nn.functional.pad(x.unsqueeze(1), (n_fft // 2, n_fft // 2), mode="reflect").squeeze(1)
     frames = padded.unfold(-1, n_fft, hop) * window  # (R, N, n_fft)
-    return rfft(frames, n_fft).transpose(1, 2)
+    return rfft(frames, n_fft)
 
 
 def istft(spec: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor, length: int) -> torch.Tensor:
     """``torch.istft(spec (R, F, N), n_fft, hop, window, center=True, length=length)``: ``(R, length)``.
 
-    Inverse frames from :func:`irfft` (per row), windowed and overlap-added by ``fold``
-    (a fixed summation order), divided by the overlap-added squared window.
+    Inverse frames from :func:`irfft` (per row), windowed and overlap-added in a fixed
+    order, divided by the overlap-added squared window.
     """
-    if not _on_host(spec):
+    if not on_host(spec):
         return torch.istft(spec, n_fft, hop, window=window, center=True, length=length)
-    rows, _, count = spec.shape
-    frames = irfft(spec.transpose(1, 2), n_fft) * window  # (R, N, n_fft)
-    total = n_fft + hop * (count - 1)
-    fold = functools.partial(torch.nn.functional.fold, output_size=(1, total), kernel_size=(1, n_fft), stride=(1, hop))
-    y = fold(frames.transpose(1, 2)).reshape(rows, total)
-    env = fold((window * window).reshape(1, n_fft, 1).expand(1, n_fft, count)).reshape(total)
+    return istft_frames(spec.transpose(1, 2), n_fft, hop, window, length)
+
+
+def istft_frames(spec: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor, length: int) -> torch.Tensor:
+    """:func:`istft` of frames-first spectra ``(R, N, F)``: ``(R, length)``.
+
+    When ``hop`` divides ``n_fft`` (the usual case) the overlap-add is ``n_fft / hop``
+    in-place adds of hop-sized blocks, frame offset 0 first (each output sample sums its
+    frames in that fixed order, whatever the batch); otherwise ``fold``.
+    """
+    if not on_host(spec):
+        return torch.istft(spec.transpose(1, 2), n_fft, hop, window=window, center=True, length=length)
+    rows, count, _ = spec.shape
+    frames = irfft(spec, n_fft)  # (R, N, n_fft), contiguous
     start = n_fft // 2
-    y = (y / torch.where(env > 1e-11, env, torch.ones_like(env)))[:, start : start + length]
+    if n_fft % hop:
+        frames = frames * window
+        total = n_fft + hop * (count - 1)
+        fold = functools.partial(
+            torch.nn.functional.fold, output_size=(1, total), kernel_size=(1, n_fft), stride=(1, hop)
+        )
+        y = fold(frames.transpose(1, 2)).reshape(rows, total)
+        env = fold((window * window).reshape(1, n_fft, 1).expand(1, n_fft, count)).reshape(total)
+        y = (y / torch.where(env > 1e-11, env, torch.ones_like(env)))[:, start : start + length]
+    else:
+        overlap = n_fft // hop
+        blocks = torch.zeros(rows, count + overlap - 1, hop, dtype=frames.dtype, device=frames.device)
+        for j in range(overlap):
+            seg = slice(j * hop, (j + 1) * hop)
+            blocks[:, j : j + count].addcmul_(frames[:, :, seg], window[seg])
+        y = blocks.reshape(rows, -1)[:, start : start + length]
+        y = y.div_(_ola_envelope(n_fft, hop, count, window)[start : start + length])
     if y.shape[-1] < length:
         y = torch.nn.functional.pad(y, (0, length - y.shape[-1]))
     return y
 
 
+def _ola_envelope(n_fft: int, hop: int, count: int, window: torch.Tensor) -> torch.Tensor:
+    """The overlap-added squared window of ``count`` frames (values ≤ 1e-11 replaced by 1), ``((count + k - 1)·hop,)``."""
+    key = (n_fft, hop, count, window.dtype, window.device)
+    env = _ENVELOPES.get(key)
+    if env is None or not torch.equal(_ENVELOPE_WINDOWS[key], window):
+        overlap = n_fft // hop
+        sq = (window * window).reshape(overlap, hop)
+        blocks = torch.zeros(count + overlap - 1, hop, dtype=window.dtype, device=window.device)
+        for j in range(overlap):
+            blocks[j : j + count] += sq[j]
+        env = blocks.reshape(-1)
+        env = torch.where(env > 1e-11, env, torch.ones_like(env))
+        if len(_ENVELOPES) > 32:
+            _ENVELOPES.clear()
+            _ENVELOPE_WINDOWS.clear()
+        _ENVELOPES[key], _ENVELOPE_WINDOWS[key] = env, window.clone()
+    return env
+
+
+_ENVELOPES: dict[tuple[object, ...], torch.Tensor] = {}
+_ENVELOPE_WINDOWS: dict[tuple[object, ...], torch.Tensor] = {}
+
+
 def fftconvolve(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Full linear convolution along the last axis (``torchaudio.functional.fftconvolve``), per row on the CPU."""
     full = x.shape[-1] + y.shape[-1] - 1
-    if not (_on_host(x) and _on_host(y)):
+    if not (on_host(x) and on_host(y)):
         import torchaudio.functional as AF
 
         return AF.fftconvolve(x, y)
@@ -163,7 +257,7 @@ def row_sum(v: torch.Tensor) -> torch.Tensor:
     its rounding depends on the batch size and the thread count; on the CPU (no
     gradient needed) NumPy's pairwise sum of each row is the same whatever the batch.
     """
-    if not _on_host(v) or v.is_complex():
+    if not on_host(v) or v.is_complex():
         return v.sum(dim=tuple(range(1, v.dim()))) if v.dim() > 1 else v
     rows = v.detach().reshape(v.shape[0], -1).numpy()
     return torch.from_numpy(np.add.reduce(rows, axis=1))
@@ -248,7 +342,7 @@ def biquad_coefficients(
         a = torch.stack([1 + alpha, -2 * cos_w0, 1 - alpha], -1)
     elif kind == "peaking":
         assert gain_db is not None
-        amp = 10 ** (gain_db / 40)
+        amp = db_to_amplitude(gain_db, 40.0)
         b = torch.stack([1 + alpha * amp, -2 * cos_w0, 1 - alpha * amp], -1)
         a = torch.stack([1 + alpha / amp, -2 * cos_w0, 1 - alpha / amp], -1)
     else:  # pragma: no cover - guarded by the ops
@@ -311,71 +405,158 @@ def fft_resample_at(
     augmentation, and an order of magnitude cheaper than a per-position windowed sinc.
     Samples at or beyond ``lengths[b]`` count as zeros.
     """
+    if not on_host(x) or x.shape[0] < 2:
+        return _fft_resample_at(x, positions, cutoff, lengths, oversample)
+    return by_examples(
+        lambda e: _fft_resample_at(x[e], positions[e], cutoff[e], None if lengths is None else lengths[e], oversample),
+        x.shape[0],
+        x.device,
+        out=torch.empty(x.shape[0], x.shape[1], positions.shape[-1], dtype=x.dtype),
+    )
+
+
+def _fft_resample_at(
+    x: torch.Tensor, positions: torch.Tensor, cutoff: torch.Tensor, lengths: torch.Tensor | None, oversample: int
+) -> torch.Tensor:
     bsz, chans, n = x.shape
-    if lengths is not None:
-        x = x * (torch.arange(n, device=x.device) < lengths.to(x.device).unsqueeze(1)).unsqueeze(1)
     n_fft = next_fast_len(n + 64)  # a little silence after the end so reads past it do not wrap
+    host = on_host(x)
+    mask = (
+        None if lengths is None else (torch.arange(n, device=x.device) < lengths.to(x.device).unsqueeze(1)).unsqueeze(1)
+    )
+    if host:  # written straight into the transforms' zero-padded inputs (no padded copies)
+        padded = torch.zeros(bsz, chans, n_fft, dtype=x.dtype)
+        if mask is None:
+            padded[..., :n] = x
+        else:
+            torch.mul(x, mask, out=padded[..., :n])
+        x = padded
+    elif mask is not None:
+        x = x * mask
     spec = rfft(x, n_fft)
     n_bins = spec.shape[-1]
     rel = torch.arange(n_bins, device=x.device, dtype=x.dtype) / (n_bins - 1)  # 0 … 1 × Nyquist
     edge = cutoff.to(x.dtype).reshape(-1, 1)
     taper = 0.02  # linear roll-off over the last 2 % of the band
-    gain = ((edge - rel) / taper).clamp(0, 1).unsqueeze(1)
-    up = irfft(spec * gain, n_fft * oversample) * oversample  # (B, C, n_fft·k)
+    # the oversampling factor's amplitude goes into the gain (one pass less over the long copy)
+    gain = ((edge - rel) / taper).clamp(0, 1).mul_(oversample).unsqueeze(1)
+    if host:
+        band = torch.zeros(bsz, chans, n_fft * oversample // 2 + 1, dtype=spec.dtype)
+        torch.mul(spec, gain, out=band[..., :n_bins])
+    else:
+        band = spec * gain
+    up = irfft(band, n_fft * oversample)  # (B, C, n_fft·k)
     pos = positions.to(x.dtype) * oversample
     i0 = pos.floor().long().clamp(0, up.shape[-1] - 2)
-    frac = (pos - i0).unsqueeze(1)
+    frac = (pos - i0).unsqueeze(1).expand(bsz, chans, -1)
     idx = i0.unsqueeze(1).expand(bsz, chans, -1)
-    y0 = up.gather(-1, idx)
-    y1 = up.gather(-1, idx + 1)
-    out = y0 + frac * (y1 - y0)
+    out = torch.lerp(up.gather(-1, idx), up.gather(-1, idx + 1), frac)
     limit = n if lengths is None else lengths.to(x.device).unsqueeze(1)
     inside = ((positions >= 0) & (positions <= (limit - 1) if lengths is not None else positions <= n - 1)).unsqueeze(1)
-    return out * inside
+    return out.mul_(inside) if on_host(out) else out * inside
 
 
 # ---------------------------------------------------------------- phase vocoder
 
 
 def phase_vocoder(spec: torch.Tensor, rate: torch.Tensor, hop: int, n_frames_out: int) -> torch.Tensor:
-    """Time-stretch complex STFTs ``(B, F, N)`` by per-example ``rate (B,)`` (>1 = faster).
+    """Time-stretch complex STFTs ``(B, F, N)`` by per-example ``rate (B,)`` (>1 = faster): ``(B, F, K)``.
 
     Output frame ``k`` reads input position ``k · rate[b]``: magnitudes are linearly
     interpolated between the neighbouring frames and the phase is accumulated from the
     instantaneous frequency measured between them (the classic phase vocoder,
-    vectorized over examples with gathers and a cumulative sum). The advance of the
-    first frame pair is taken from the second pair and the phase is anchored on frame 1:
-    with ``center=True`` frame 0 is reflection-padded, and reusing its inconsistent
-    per-bin advance (which happens whenever ``rate < 1``) would decohere a steady tone
-    for the rest of the clip.
-    Frames past an example's end are 0.
+    vectorized over examples with gathers and a cumulative product). The advance of
+    the first frame pair is taken from the second pair and the phase is anchored on
+    frame 1: with ``center=True`` frame 0 is reflection-padded, and reusing its
+    inconsistent per-bin advance (which happens whenever ``rate < 1``) would decohere a
+    steady tone for the rest of the clip. Frames past an example's end are 0.
     """
-    bsz, n_freq, n_in = spec.shape
+    return phase_vocoder_frames(spec.transpose(1, 2), rate, n_frames_out).transpose(1, 2)
+
+
+def phase_vocoder_frames(spec: torch.Tensor, rate: torch.Tensor, n_frames_out: int) -> torch.Tensor:
+    """:func:`phase_vocoder` on frames-first spectra ``(B, N, F)``: ``(B, K, F)``.
+
+    Works on whole frames: the input's frames are rows of one ``(B·N, F)`` table and each
+    output frame gathers its rows, so every copy is a contiguous row. On the CPU (no
+    gradient needed) the complex arithmetic runs in NumPy on contiguous rows (see
+    :func:`omniaug.fft.cmul`: torch's complex multiply rounds a tensor's tail differently).
+    """
+    bsz, n_in, n_freq = spec.shape
     device = spec.device
     real_dtype = spec.real.dtype
+    pos = torch.arange(n_frames_out, device=device, dtype=real_dtype).unsqueeze(0) * rate.to(real_dtype).unsqueeze(1)
+    i0 = pos.floor().long()  # (B, K): output frame k reads input frames i0 and i0 + 1
+    alpha = (pos - i0).reshape(-1, 1)  # (B·K, 1)
+    base = (torch.arange(bsz, device=device) * n_in).unsqueeze(1)
+    # Row B·N of the magnitude table is zero and row B·N - 1 of the advance table (the last
+    # example's last slot, past its end) is one: reads past an example's end go there.
+    zero_row, ones_row = bsz * n_in, bsz * n_in - 1
+    row0 = torch.where(i0 < n_in, base + i0, zero_row).reshape(-1)
+    row1 = torch.where(i0 + 1 < n_in, base + i0 + 1, zero_row).reshape(-1)
+    # the advance read by output frame k is the pair at input frame i0 (the first pair
+    # replaced by the second when there is one); frame k's phase multiplies the advances of
+    # frames 0 … k-1 onto phase0 = unit[1] · conj(advance[1]) (anchored on frame 1)
+    pair = i0.clamp_min(1) if n_in > 2 else i0
+    adv_row = torch.where(i0 < n_in - 1, base + pair, ones_row)
+    steps = torch.cat([adv_row[:, :1], adv_row[:, :-1]], dim=1).reshape(-1)  # slot 0 gets phase0
+    first = base.squeeze(1) + (1 if n_in > 2 else 0)
+    if on_host(spec):
+        return _phase_vocoder_host(spec, row0, row1, alpha, steps, first, n_in > 2, n_frames_out)
+    flat = spec.reshape(bsz * n_in, n_freq)
     # Phases are carried as unit complex numbers (advances multiply, a cumulative product
     # accumulates them): no angle/atan2 or polar, which are slow elementwise on CPU.
-    mag_in = spec.abs()
-    unit_in = torch.where(mag_in > 0, spec / mag_in.clamp_min(1e-30), torch.ones_like(spec))
-    advance_in = cmul(unit_in[..., 1:], unit_in[..., :-1].conj())  # e^{i(φ[n+1] - φ[n])}, (B, F, N - 1)
-    phase0 = unit_in[..., :1]
+    mag = flat.abs()
+    unit = torch.view_as_complex(torch.view_as_real(flat) / mag.clamp_min(1e-30).unsqueeze(-1))
+    unit = torch.where(mag > 0, unit, torch.ones_like(unit))
+    # advance[j] = unit[j + 1] · conj(unit[j]) = e^{i(φ[j+1] - φ[j])} for consecutive rows
+    # (row b·N + N - 1 pairs two examples and is never read)
+    advance = torch.cat([cmul(unit[1:], unit[:-1].conj()), torch.ones_like(unit[:1])])
+    mag = torch.cat([mag, torch.zeros_like(mag[:1])])
+    magnitude = torch.lerp(mag.index_select(0, row0), mag.index_select(0, row1), alpha)
+    rotation = advance.index_select(0, steps).reshape(bsz, n_frames_out, n_freq)
+    phase0 = unit.index_select(0, first)
     if n_in > 2:
-        advance_in = torch.cat([advance_in[..., 1:2], advance_in[..., 1:]], dim=-1)
-        phase0 = cmul(unit_in[..., 1:2], advance_in[..., :1].conj())  # anchor on frame 1, step back once
-    advance_in = torch.nn.functional.pad(advance_in, (0, 3), value=1.0)
-    mag_in = torch.nn.functional.pad(mag_in, (0, 2))
-    steps = torch.arange(n_frames_out, device=device, dtype=real_dtype)
-    pos = steps.unsqueeze(0) * rate.to(real_dtype).unsqueeze(1)  # (B, K)
-    i0 = pos.floor().long()
-    alpha = (pos - i0).unsqueeze(1)  # (B, 1, K)
-    alive = (i0 < n_in).unsqueeze(1)
-    i0c = i0.clamp_max(n_in).unsqueeze(1).expand(bsz, n_freq, -1)
-    m0 = mag_in.gather(-1, i0c)
-    m1 = mag_in.gather(-1, i0c + 1)
-    mag = (m0 + alpha * (m1 - m0)) * alive
-    advance = advance_in.gather(-1, i0c)
-    rotation = torch.cumprod(torch.cat([phase0, advance[..., :-1]], dim=-1), dim=-1)
-    return mag * rotation
+        phase0 = cmul(phase0, advance.index_select(0, first).conj())
+    rotation = torch.cat([phase0.unsqueeze(1), rotation[:, 1:]], dim=1).cumprod(1)
+    return torch.view_as_complex(torch.view_as_real(rotation) * magnitude.reshape(bsz, n_frames_out, n_freq, 1))
+
+
+def _phase_vocoder_host(
+    spec: torch.Tensor,
+    row0: torch.Tensor,
+    row1: torch.Tensor,
+    alpha: torch.Tensor,
+    steps: torch.Tensor,
+    first: torch.Tensor,
+    anchored: bool,
+    n_frames_out: int,
+) -> torch.Tensor:
+    """The CPU phase vocoder: NumPy's complex arithmetic on contiguous rows (same bits for any batch)."""
+    bsz, n_in, n_freq = spec.shape
+    rows = bsz * n_in
+    s = spec.detach().reshape(rows, n_freq).contiguous().numpy()
+    mag = np.empty((rows + 1, n_freq), dtype=s.real.dtype)  # + the zero row
+    np.abs(s, out=mag[:rows])
+    mag[rows] = 0
+    unit = np.multiply(s, np.reciprocal(np.maximum(mag[:rows], 1e-30, dtype=mag.dtype)))
+    np.copyto(unit, 1, where=mag[:rows] == 0)  # silence: no phase advance
+    advance = np.empty_like(s)  # + the ones row (row rows - 1, past the last example's end)
+    np.multiply(unit[1:], np.conj(unit[:-1]), out=advance[:-1])
+    advance[-1] = 1
+    table = torch.from_numpy(mag)
+    magnitude = torch.lerp(table.index_select(0, row0), table.index_select(0, row1), alpha).numpy()
+    # output frames first, (K, B·F): each step of the cumulative product is one contiguous row
+    order = steps.reshape(bsz, n_frames_out).t().reshape(-1).numpy()
+    rotation = np.take(advance, order, axis=0).reshape(n_frames_out, bsz * n_freq)
+    first_np = first.numpy()
+    phase0 = unit[first_np]
+    rotation[0] = (np.multiply(phase0, np.conj(advance[first_np])) if anchored else phase0).reshape(-1)
+    for k in range(1, n_frames_out):  # the cumulative product, one output frame at a time
+        np.multiply(rotation[k - 1], rotation[k], out=rotation[k])
+    out = np.empty((bsz, n_frames_out, n_freq), dtype=s.dtype)
+    np.multiply(rotation.reshape(n_frames_out, bsz, n_freq).transpose(1, 0, 2), magnitude.reshape(out.shape), out=out)
+    return torch.from_numpy(out)
 
 
 def stretch_waveform(
@@ -390,19 +571,33 @@ def stretch_waveform(
 
     Returns ``(B, C, n_out)``: example ``b`` fills ``ceil(lengths[b] / rate[b])`` samples
     (``lengths`` defaults to ``T``), the rest is 0. One STFT, one batched phase
-    vocoder and one iSTFT for the whole batch.
+    vocoder and one iSTFT per chunk of examples (:func:`by_examples`), frames first
+    throughout (the layout the transforms write).
     """
+    if not on_host(x) or x.shape[0] < 2:
+        return _stretch_waveform(x, rate, n_out, lengths, n_fft, hop)
+    return by_examples(
+        lambda e: _stretch_waveform(x[e], rate[e], n_out, None if lengths is None else lengths[e], n_fft, hop),
+        x.shape[0],
+        x.device,
+        out=torch.empty(x.shape[0], x.shape[1], n_out, dtype=x.dtype),
+    )
+
+
+def _stretch_waveform(
+    x: torch.Tensor, rate: torch.Tensor, n_out: int, lengths: torch.Tensor | None, n_fft: int, hop: int | None
+) -> torch.Tensor:
     bsz, chans, n = x.shape
     hop = hop or n_fft // 4
     if n <= n_fft // 2:  # a clip shorter than half a frame: the STFT's reflect padding needs more; silence follows it
         x = torch.nn.functional.pad(x, (0, n_fft // 2 + 1 - n))
     window = torch.hann_window(n_fft, device=x.device, dtype=x.dtype)
     flat = x.reshape(bsz * chans, x.shape[-1])
-    spec = stft(flat, n_fft, hop, window)
+    spec = stft_frames(flat, n_fft, hop, window)  # frames first throughout: no transposed copies
     rate_bc = rate.repeat_interleave(chans)
     frames_out = n_out // hop + 1
-    stretched = phase_vocoder(spec, rate_bc, hop, frames_out)
-    y = istft(stretched, n_fft, hop, window, n_out)
+    stretched = phase_vocoder_frames(spec, rate_bc, frames_out)
+    y = istft_frames(stretched, n_fft, hop, window, n_out)
     lens = torch.full_like(rate, n) if lengths is None else lengths.to(rate)
     new_len = torch.ceil(lens / rate).repeat_interleave(chans)
     keep = torch.arange(n_out, device=x.device).unsqueeze(0) < new_len.unsqueeze(1)

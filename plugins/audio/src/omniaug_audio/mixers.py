@@ -8,7 +8,7 @@ import torch
 
 from omniaug import Mixer, Params, args, rng
 
-from .dsp import masked_power
+from .dsp import db_to_amplitude, masked_power
 from .modality import AUDIO
 from .payload import full_lengths, repack_audio, unpack_audio, valid_mask
 
@@ -74,7 +74,7 @@ class SnrMix(Mixer):
         valid = valid_mask(wave, lengths)
         other = other * valid
         p_x, p_o = masked_power(wave, valid), masked_power(other, valid)
-        target = p_x / 10 ** (params["snr_db"].to(wave.dtype) / 10)
+        target = p_x / db_to_amplitude(params["snr_db"].to(wave.dtype), 10.0)
         gain = torch.where(p_o > 0, (target / p_o.clamp_min(1e-30)).sqrt(), torch.zeros_like(p_o))
         mixed = wave + other * gain.reshape(-1, 1, 1)
         p_added = p_o * gain * gain

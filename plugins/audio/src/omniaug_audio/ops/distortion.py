@@ -8,7 +8,7 @@ import torch
 
 from omniaug import InputError, Magnitude, args, rng
 
-from ..dsp import masked_power
+from ..dsp import db_to_amplitude, masked_power
 from ..loudness import integrated_loudness
 from ..payload import valid_mask
 from .base import WaveformOp
@@ -63,7 +63,7 @@ class TanhDistortion(WaveformOp):
 
     def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         valid = valid_mask(wave, lengths)
-        y = torch.tanh(wave * _col(10 ** (params["drive_db"] / 20), wave))
+        y = torch.tanh(wave * _col(db_to_amplitude(params["drive_db"]), wave))
         p_in, p_out = masked_power(wave, valid), masked_power(y, valid)
         scale = torch.where(p_out > 0, (p_in / p_out.clamp_min(1e-30)).sqrt(), torch.zeros_like(p_out))
         return y * _col(scale, wave)
@@ -107,7 +107,7 @@ class PeakNormalize(WaveformOp):
 
     def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         peak = _peak(wave, lengths)
-        gain = torch.where(peak > 0, _col(10 ** (params["target_db"] / 20), wave) / peak.clamp_min(1e-30), 1.0)
+        gain = torch.where(peak > 0, _col(db_to_amplitude(params["target_db"]), wave) / peak.clamp_min(1e-30), 1.0)
         return wave * gain
 
 
@@ -144,9 +144,11 @@ class LoudnessNormalize(WaveformOp):
         if self.measure == "lufs":
             level_db = integrated_loudness(wave, sr, lengths).reshape(-1, 1, 1)
             gain = torch.where(
-                torch.isfinite(level_db), 10 ** ((_col(params["target_db"], wave) - level_db.to(wave.dtype)) / 20), 1.0
+                torch.isfinite(level_db),
+                db_to_amplitude(_col(params["target_db"], wave) - level_db.to(wave.dtype)),
+                1.0,
             )
             return wave * gain
         rms = masked_power(wave, valid_mask(wave, lengths)).sqrt().reshape(-1, 1, 1)
-        gain = torch.where(rms > 0, _col(10 ** (params["target_db"] / 20), wave) / rms.clamp_min(1e-30), 1.0)
+        gain = torch.where(rms > 0, _col(db_to_amplitude(params["target_db"]), wave) / rms.clamp_min(1e-30), 1.0)
         return wave * gain

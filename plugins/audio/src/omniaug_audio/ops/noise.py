@@ -11,7 +11,7 @@ import torchaudio.functional as AF
 
 from omniaug import InputError, Magnitude, args, rng
 
-from ..dsp import colored_noise, masked_power, random_int16
+from ..dsp import by_examples, colored_noise, db_to_amplitude, masked_power, on_host, random_int16
 from ..payload import valid_mask
 from .base import WaveformOp, check_rate
 
@@ -31,7 +31,7 @@ def add_at_snr(
     """
     p_sig = masked_power(signal, valid)
     p_noise = masked_power(noise, valid)
-    target = p_sig / 10 ** (snr_db.to(signal.dtype) / 10)
+    target = p_sig / db_to_amplitude(snr_db.to(signal.dtype), 10.0)
     gain = torch.where(p_noise > 0, (target / p_noise.clamp_min(1e-30)).sqrt(), torch.zeros_like(p_noise))
     if valid is not None:
         noise = noise * valid
@@ -86,13 +86,21 @@ class ColoredNoise(WaveformOp):
     @staticmethod
     def _add_unpadded(x: torch.Tensor, params: Any) -> torch.Tensor:
         """Fast path for unpadded batches: no masks, norms instead of squared temporaries,
-        and the scaled noise added in one fused ``addcmul``."""
-        noise = colored_noise(params["spectrum"], params["beta"], x.shape[-1], x.dtype)
-        p_noise = torch.linalg.vector_norm(noise, dim=(1, 2)).square()
-        p_sig = torch.linalg.vector_norm(x, dim=(1, 2)).square()
-        target = p_sig / 10 ** (params["snr_db"].to(x.dtype) / 10)
-        gain = torch.where(p_noise > 0, (target / p_noise.clamp_min(1e-30)).sqrt(), torch.zeros_like(p_noise))
-        return torch.addcmul(x, noise, gain.reshape(-1, 1, 1))
+        and the scaled noise added in one fused ``addcmul``; on the CPU one chunk of
+        examples per thread (:func:`omniaug_audio.dsp.by_examples`)."""
+        spectrum, beta, snr_db = params["spectrum"], params["beta"], params["snr_db"]
+
+        def add(e: slice) -> torch.Tensor:
+            noise = colored_noise(spectrum[e], beta[e], x.shape[-1], x.dtype)
+            p_noise = torch.linalg.vector_norm(noise, dim=(1, 2)).square()
+            p_sig = torch.linalg.vector_norm(x[e], dim=(1, 2)).square()
+            target = p_sig / db_to_amplitude(snr_db[e].to(x.dtype), 10.0)
+            gain = torch.where(p_noise > 0, (target / p_noise.clamp_min(1e-30)).sqrt(), torch.zeros_like(p_noise))
+            return torch.addcmul(x[e], noise, gain.reshape(-1, 1, 1))
+
+        if not on_host(x) or x.shape[0] < 2:
+            return add(slice(None))
+        return by_examples(add, x.shape[0], x.device, torch.empty_like(x))
 
     def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         noise = colored_noise(params["spectrum"], params["beta"], wave.shape[-1], wave.dtype)

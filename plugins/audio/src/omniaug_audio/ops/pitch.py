@@ -23,7 +23,7 @@ import torch
 
 from omniaug import InputError, Magnitude, args, rng
 
-from ..dsp import fft_resample_at, stretch_waveform
+from ..dsp import by_examples, fft_resample_at, on_host, stretch_waveform
 from .base import WaveformOp, check_rate, log_uniform
 
 __all__ = ["PitchShift", "TimeStretch", "Speed", "Resample", "pitch_shift"]
@@ -53,9 +53,24 @@ def pitch_shift(
     lens = torch.full((bsz,), n, device=wave.device) if lengths is None else lengths.to(wave.device)
     if max_semitones is None:
         max_semitones = float(semitones.abs().max()) if semitones.numel() else 0.0
+    bound = max_semitones
+    if on_host(wave) and bsz > 1:  # one chunk of examples per thread, all steps while it is in cache
+        return by_examples(
+            lambda e: _pitch_shift(wave[e], semitones[e], lens[e], bound, n_fft),
+            bsz,
+            wave.device,
+            torch.empty_like(wave),
+        )
+    return _pitch_shift(wave, semitones, lens, bound, n_fft)
+
+
+def _pitch_shift(
+    wave: torch.Tensor, semitones: torch.Tensor, lens: torch.Tensor, bound: float, n_fft: int
+) -> torch.Tensor:
+    n = wave.shape[-1]
     # frequency ratio, in float64: a float32 pow rounds a tensor's tail differently (batch-dependent bits)
     factor = torch.pow(2.0, semitones.to(torch.float64) / 12).to(wave.dtype)
-    f_max = 2.0 ** (max_semitones / 12)
+    f_max = 2.0 ** (bound / 12)
     dry = wave * (torch.arange(n, device=wave.device) < lens.unsqueeze(1)).unsqueeze(1)
     # 1) stretch to factor × the duration (pitch kept), 2) read it back factor × faster.
     stretched = stretch_waveform(dry, 1.0 / factor, math.ceil(n * f_max) + 1, lens, n_fft=n_fft)

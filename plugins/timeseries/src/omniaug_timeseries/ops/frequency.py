@@ -5,11 +5,12 @@ set to 0 (zero-padding interpolates the spectrum of the valid part); bands are g
 in cycles per sample, so they name the same physical frequencies for every length.
 
 Batch invariance (``docs/scale-out.md``): a series' output must not depend on the
-batch it is in nor on the thread count. torch's CPU FFT (MKL) transforms a lone row
-differently from the same row in a batch, and its complex multiply rounds a batch's
-last few elements differently from the rest, so on the CPU (no gradient needed) the
-transforms run per row in NumPy's pocketfft and spectra are multiplied in real
-arithmetic (:mod:`omniaug.fft`, shared with the audio plugin).
+batch it is in nor on the thread count. torch's CPU FFT (MKL) transforms a lone long
+row differently from the same row in a batch (and short rows differently on several
+threads), and its complex multiply rounds a batch's last few elements differently
+from the rest, so on the CPU (no gradient needed) the transforms and complex products
+are :mod:`omniaug.fft`'s (MKL on blocks of at least two rows with one MKL thread each;
+NumPy's complex multiply on contiguous operands), shared with the audio plugin.
 
 References:
     Park et al. 2019, SpecAugment (frequency masking); Gao et al. 2021, "RobustTAD"
