@@ -15,11 +15,17 @@ Spelling mistakes: 20 % of words (nlpaug ``SpellingAug(aug_p=0.2)``, its own
 ``spelling_en.txt``, the source of our table).
 
 Token-id ops: per-sample cost at batch 16 … 1024, length 128 (flat means vectorized).
+
+``--clock cpu`` times process CPU time instead of wall time: the string ops are
+single-threaded Python, so on a loaded machine CPU time leaves out the time the
+process waited for a core (with more than one torch thread the token ops' CPU time
+adds up the threads).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 
 # Idle torch (OpenMP) worker threads busy-wait after every parallel op; on a shared
@@ -59,12 +65,16 @@ def make_sentences(n: int = N_SENTENCES, words: int = WORDS, seed: int = 0) -> l
     return out
 
 
+CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
+CLOCK = CLOCKS["wall"]
+
+
 def timed(fn: Callable[[], Any], repeats: int) -> float:
     times = []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(CLOCK() - t0)
     return statistics.median(times)
 
 
@@ -101,9 +111,9 @@ def bench_strings(repeats: int) -> list[tuple[str, float, float | None, float | 
     lexicon.wordnet().synonyms.cache_clear()
     word_ops._eda_synonyms.cache_clear()
     g = torch.Generator().manual_seed(0)
-    t0 = time.perf_counter()
+    t0 = CLOCK()
     ours["synonym replacement"](sentences, generator=g)
-    cold = N_SENTENCES / (time.perf_counter() - t0)
+    cold = N_SENTENCES / (CLOCK() - t0)
     jobs: dict[tuple[str, str], Callable[[], Any]] = {}
     for name, op in ours.items():
         jobs[(name, "ours")] = lambda op=op: op(sentences, generator=g)
@@ -120,6 +130,29 @@ def bench_strings(repeats: int) -> list[tuple[str, float, float | None, float | 
         (name, rate[(name, "ours")], rate.get((name, "nlpaug")), cold if name == "synonym replacement" else None)
         for name in ours
     ]
+
+
+def synonym_over_swap(pairs: int = 15) -> float:
+    """Synonym replacement's throughput over random swap's, from ``pairs`` back-to-back pairs of calls.
+
+    The table's ratio divides two medians whose calls are eight other jobs apart; on a
+    loaded machine the load changes in between, and that ratio swung by a third across
+    identical runs on the shared 2-core VM. Here the two calls of a pair run one right after the other
+    (which one first alternates), so both meet the same load: the median over the pairs
+    of each pair's ratio. Run after :func:`bench_strings` (WordNet loaded, caches warm).
+    """
+    sentences = make_sentences()
+    g = torch.Generator().manual_seed(1)
+    swap, synonym = RandomSwap(0.3), SynonymReplacement(0.3)
+    swap(sentences, generator=g)
+    synonym(sentences, generator=g)
+    t_swap: list[float] = []
+    t_synonym: list[float] = []
+    for i in range(pairs):
+        order = ((swap, t_swap), (synonym, t_synonym))
+        for op, ts in order if i % 2 == 0 else order[::-1]:
+            ts.append(timed(functools.partial(op, sentences, generator=g), 1))
+    return statistics.median(a / b for a, b in zip(t_swap, t_synonym))
 
 
 def bench_tokens(repeats: int) -> list[tuple[str, dict[int, float]]]:
@@ -149,11 +182,15 @@ def bench_tokens(repeats: int) -> list[tuple[str, dict[int, float]]]:
 
 
 def render(
-    strings: list[tuple[str, float, float | None, float | None]], tokens: list[tuple[str, dict[int, float]]]
+    strings: list[tuple[str, float, float | None, float | None]],
+    tokens: list[tuple[str, dict[int, float]]],
+    paired: float | None = None,
 ) -> str:
+    clock = next(name for name, fn in CLOCKS.items() if fn is CLOCK)
     lines = [
         f"1000 sentences × {WORDS} words, CPU, torch threads={torch.get_num_threads()}, "
-        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, median of repeats",
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, median of repeats ({clock} clock), "
+        f"load average {os.getloadavg()[0]:.1f}",
         "",
         "| op | omniaug-text (sent/s) | nlpaug (sent/s) | ratio | cold cache (sent/s) |",
         "|---|---:|---:|---:|---:|",
@@ -165,7 +202,8 @@ def render(
         lines.append(f"| {name} | {ours:,.0f} | {peer_s} | {ratio} | {cold_s} |")
     swap = next(r[1] for r in strings if r[0] == "random swap")
     syn = next(r[1] for r in strings if r[0] == "synonym replacement")
-    lines += ["", f"synonym replacement / random swap = {syn / swap:.2f}", ""]
+    pairs = f"; {paired:.2f} over back-to-back pairs of calls (synonym_over_swap)" if paired is not None else ""
+    lines += ["", f"synonym replacement / random swap = {syn / swap:.2f} (the rates above){pairs}", ""]
     lines += ["| token op (L=128) | µs/sample @16 | @64 | @256 | @1024 |", "|---|---:|---:|---:|---:|"]
     for name, ps in tokens:
         lines.append(f"| {name} | " + " | ".join(f"{ps[b]:.2f}" for b in (16, 64, 256, 1024)) + " |")
@@ -177,11 +215,20 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2, help="torch threads (2 = the project's benchmark setting)")
     parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="wall",
+        help="wall time (default) or process CPU time (steadier on a loaded machine; see the docstring)",
+    )
+    parser.add_argument(
         "--append-docs", action="store_true", help="append the table to docs/performance.md under 'Text'"
     )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    table = render(bench_strings(args.repeats), bench_tokens(args.repeats))
+    global CLOCK
+    CLOCK = CLOCKS[args.clock]
+    strings = bench_strings(args.repeats)
+    table = render(strings, bench_tokens(args.repeats), synonym_over_swap())
     print(table)
     if args.append_docs:
         path = Path(__file__).resolve().parents[1] / "docs" / "performance.md"

@@ -113,6 +113,33 @@ def test_drop_edge_keep_host_equals_keys_then_pair_keep(undirected) -> None:
         assert 0.3 < want.float().mean() < 0.7, "the oracle itself is not degenerate"
 
 
+@pytest.mark.parametrize("rate", [0.0, 2.0**-25, 0.3, 0.5, 1.0 - 2.0**-24, 1.0])
+@pytest.mark.parametrize("undirected", [True, False])
+def test_one_rate_for_every_graph_matches_the_per_edge_rule(path, rate, undirected) -> None:
+    """A rate shared by all graphs (a fixed DropEdge rate) takes the one-number cut; same decision as the rule."""
+    g = rng.make_generator(14)
+    counts = rng.randint(20, 1, 300, generator=g)
+    ptr = torch.cat([torch.zeros(1, dtype=torch.long), counts.cumsum(0)])
+    edge_counts = rng.randint(20, 0, 400, generator=g)
+    edge_sl = torch.cat([torch.zeros(1, dtype=torch.long), edge_counts.cumsum(0)])
+    eg = torch.repeat_interleave(torch.arange(20, dtype=torch.int32), edge_counts)
+    local = torch.stack([rng.randint(eg.numel(), 0, 1 << 20, generator=g) % counts[eg.long()] for _ in range(2)])
+    ei = local + ptr[eg.long()]
+    seed = rng.sample_seeds(20, generator=g)
+    rates = torch.full((20,), rate)
+    a, b = (local.min(0).values, local.max(0).values) if undirected else (local[0], local[1])
+    keys = graph_keys(seed, 0x1D0E)
+    want = to_uniform(hash_pair(keys[eg.long()], a, b, small=True)) >= rates[eg.long()]
+    got = pair_keep_small(ei, eg, keys, ptr, rates, undirected=undirected, edge_slices=edge_sl)
+    assert torch.equal(got, want)
+    fused = drop_edge_keep_host(
+        ei.numpy(), edge_sl.numpy(), ptr.numpy(), seed.numpy(), rates.numpy(), 0x1D0E, undirected=undirected
+    )
+    assert torch.equal(torch.from_numpy(fused), want)
+    if 0.1 < rate < 0.9:
+        assert 0 < int(want.sum()) < want.numel(), "the oracle itself is not degenerate"
+
+
 def test_with_values_copies_and_leaves_the_original_untouched(helpers) -> None:
     """The copy gets the new attributes and bookkeeping; the original keeps its own (public PyG surface only)."""
     x = helpers.traceable_batch(5)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -74,8 +74,20 @@ _META = ("_slice_dict", "_inc_dict", "_num_graphs")
 
 def store_meta(b: Batch) -> dict[str, Any]:
     """The collation bookkeeping ``Batch.from_data_list`` sets on a batch (``_slice_dict``,
-    ``_inc_dict``, ``_num_graphs``): those present, read as attributes (read-only)."""
-    return {key: value for key in _META if (value := getattr(b, key, None)) is not None}
+    ``_inc_dict``, ``_num_graphs``): those present, read as attributes (read-only).
+
+    Empty for a ``Data`` that is not a ``Batch``: PyG answers a missing attribute by
+    raising and catching two exceptions, and a plain ``Data`` has no collation
+    bookkeeping. Hot paths read the one entry they need (``b._slice_dict``) instead.
+    """
+    if not isinstance(b, Batch):
+        return {}
+    out = {}
+    for key in _META:
+        value = getattr(b, key, None)
+        if value is not None:
+            out[key] = value
+    return out
 
 
 def as_batch(x: Data | Batch) -> tuple[Batch, bool]:
@@ -194,6 +206,10 @@ class Layout:
     edge_keys: tuple[str, ...]  # edge-level, concatenated along dim 0 (excludes "edge_index")
     graph_keys: tuple[str, ...]  # everything else that is sliced per graph
     extra_index_keys: tuple[str, ...]  # node-index-valued attributes other than edge_index
+    #: the batch's attributes (:func:`attrs`) and slice bookkeeping as read by :func:`layout`:
+    #: an op that asked for the layout reads them here instead of from the batch again
+    values: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    slice_dict: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def node_counts(self) -> torch.Tensor:
@@ -207,7 +223,7 @@ class Layout:
 def layout(b: Batch) -> Layout:
     """Classify the attributes of a validated batch (see module docstring)."""
     m = attrs(b)  # plain dict reads: PyG's b[key] has layers (see attrs)
-    slices: Mapping[str, Any] = store_meta(b)["_slice_dict"]
+    slices: Mapping[str, Any] = b._slice_dict
     node_sl = slices["x"]
     edge_sl = slices["edge_index"]
     node_keys, edge_keys, graph_keys, index_keys = ["x"], [], [], []
@@ -252,6 +268,8 @@ def layout(b: Batch) -> Layout:
         edge_keys=tuple(edge_keys),
         graph_keys=tuple(graph_keys),
         extra_index_keys=tuple(index_keys),
+        values=m,
+        slice_dict=slices,
     )
 
 
@@ -276,18 +294,27 @@ def with_values(
     slices: Mapping[str, torch.Tensor] | None = None,
     incs: Mapping[str, torch.Tensor] | None = None,
     num_graphs: int | None = None,
+    lay: Layout | None = None,
 ) -> Batch:
     """A shallow copy of ``b`` (``copy.copy``: shared tensors) with some attributes and bookkeeping replaced.
 
-    ``None`` removes an attribute. The bookkeeping dicts are new (the copy shares
-    ``b``'s, which must not change) and set as ``Batch.from_data_list`` sets them.
+    ``None`` removes an attribute. A bookkeeping dict that changes (``slices``,
+    ``incs``) is a new dict, set as ``Batch.from_data_list`` sets it; one that does
+    not is shared with ``b``, as ``copy.copy`` shares it (nothing here changes a
+    bookkeeping dict in place). ``lay``: ``b``'s :func:`layout`, if the caller has
+    it (its slice dict is then not read from ``b`` again).
+
+    Why not always new dicts: on a batch of a few graphs each PyG attribute write
+    costs a noticeable share of an op (docs/performance.md).
     """
     out = copy.copy(b)
     for key, value in values.items():
         out[key] = value  # PyG: None deletes
-    old_sl, old_inc = b._slice_dict, b._inc_dict
-    out._slice_dict = {**old_sl, **slices} if slices else dict(old_sl)
-    out._inc_dict = {**old_inc, **incs} if incs else dict(old_inc)
+    if slices:
+        old_sl = lay.slice_dict if lay is not None and lay.slice_dict else b._slice_dict
+        out._slice_dict = {**old_sl, **slices}
+    if incs:
+        out._inc_dict = {**b._inc_dict, **incs}
     if num_graphs is not None:
         out._num_graphs = num_graphs
     return out
@@ -309,7 +336,7 @@ def _set_num_nodes_list(out: Batch, node_counts_cpu: torch.Tensor) -> None:
 def filter_edges(b: Batch, keep: torch.Tensor, lay: Layout | None = None) -> Batch:
     """Keep the edges where ``keep`` (``(E,)`` bool) is set, with every edge-level attribute."""
     lay = layout(b) if lay is None else lay
-    m = attrs(b)
+    m = lay.values or attrs(b)
     ei = m["edge_index"]
     host = host_views(keep, ei, lay.edge_slices) if keep.dtype == torch.bool else None
     if host is not None:
@@ -323,26 +350,36 @@ def filter_edges(b: Batch, keep: torch.Tensor, lay: Layout | None = None) -> Bat
     for key in lay.edge_keys:
         values[key] = m[key].index_select(0, rows)
     slices = dict.fromkeys(("edge_index", *lay.edge_keys), new_sl)
-    return with_values(b, values, slices=slices)
+    return with_values(b, values, slices=slices, lay=lay)
 
 
-def filter_edges_host(b: Batch, keep: np.ndarray, lay: Layout) -> Batch:
+def filter_edges_host(
+    b: Batch,
+    keep: np.ndarray,
+    lay: Layout,
+    *,
+    edge_index: np.ndarray | None = None,
+    edge_slices: np.ndarray | None = None,
+) -> Batch:
     """:func:`filter_edges` of a small CPU batch with a NumPy bool mask (see :mod:`omniaug.host`; same result, tested).
 
     The caller checked that ``b``'s edge tensors are CPU tensors (``edge_index`` and
-    the edge slices viewable as arrays).
+    the edge slices viewable as arrays); it may pass those views (``edge_index``,
+    ``edge_slices``) if it has them.
     """
-    m = attrs(b)
+    m = lay.values or attrs(b)
     rows_h = keep.nonzero()[0]
-    new_sl = torch.from_numpy(rows_h.searchsorted(lay.edge_slices.numpy()))
+    sl_h = lay.edge_slices.numpy() if edge_slices is None else edge_slices
+    ei_h = m["edge_index"].numpy() if edge_index is None else edge_index
+    new_sl = torch.from_numpy(rows_h.searchsorted(sl_h))
     rows = torch.from_numpy(rows_h)
-    values: dict[str, Any] = {"edge_index": torch.from_numpy(m["edge_index"].numpy().take(rows_h, axis=1))}
+    values: dict[str, Any] = {"edge_index": torch.from_numpy(ei_h.take(rows_h, axis=1))}
     # index_select for the attributes (any dtype or device-agnostic layout); a NumPy
     # gather of (E, 3) rows as opaque items was faster alone but not inside a call (measured)
     for key in lay.edge_keys:
         values[key] = m[key].index_select(0, rows)
     slices = dict.fromkeys(("edge_index", *lay.edge_keys), new_sl)
-    return with_values(b, values, slices=slices)
+    return with_values(b, values, slices=slices, lay=lay)
 
 
 def filter_nodes(b: Batch, keep: torch.Tensor, lay: Layout | None = None) -> Batch:

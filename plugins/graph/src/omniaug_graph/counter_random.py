@@ -263,10 +263,19 @@ def _pair_keep_small_host(
     x += second
     x += per_edge(keys)
     _mix32_(x, second)
-    np.right_shift(x, 8, out=x)
+    first = float(threshold[0]) if threshold.shape[0] else math.nan
+    if 0.0 <= first <= 1.0 and (threshold == threshold[0]).all():
+        # one rate for every graph (a fixed rate): one number, no per-edge cut and no shift, as
+        # (h >>> 8) >= c  <=>  h >= c · 2**8 for c < 2**24 (c = 2**24 keeps nothing); the cut is
+        # computed in Python (rate · 2**24 is exact in float32 and in float64 alike)
+        c = math.ceil(first * (1 << 24))
+        return x >= np.uint32(c << 8) if c < (1 << 24) else np.zeros(x.shape, dtype=bool)
     # a cut outside [0, 2**24] keeps all / no edges either way; clipped so the uint32 cast is exact
-    cut = np.ceil(threshold * np.float32(1 << 24)).clip(0, 1 << 24).astype(np.uint32)
-    return x >= per_edge(cut)
+    # (two ufuncs in place: ndarray.clip goes through a Python wrapper)
+    cut = np.ceil(threshold * np.float32(1 << 24))
+    np.minimum(np.maximum(cut, 0, out=cut), 1 << 24, out=cut)
+    np.right_shift(x, 8, out=x)
+    return x >= per_edge(cut.astype(np.uint32))
 
 
 def drop_edge_keep_host(

@@ -21,7 +21,7 @@ from omniaug.parallel import value_range
 from omniaug.validation import register_check, trusted
 
 from . import batch_ops
-from .batch_ops import attrs, store_meta
+from .batch_ops import attrs
 from .counter_random import scalar_mul
 from .examples_data import bad_examples, example_batch, example_variants, load_graphs, save_graphs
 from .render import render_graphs, tag_nodes
@@ -41,9 +41,8 @@ PAYLOAD = "torch_geometric Batch (or a single Data) with x (N, F), edge_index (2
 WHERE = "graph"
 
 
-def _check_data_fields(x: Data, *, check_range: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
-    """Check ``x.x`` and ``x.edge_index``; return them."""
-    m = attrs(x)
+def _check_data_fields(m: dict[str, Any], *, check_range: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    """Check ``x.x`` and ``x.edge_index`` in a graph's attributes ``m`` (:func:`attrs`); return them."""
     feats = m.get("x")
     if not isinstance(feats, torch.Tensor):
         raise InputError("x.x", "a node feature tensor (N, F)", feats, where=WHERE)
@@ -56,7 +55,8 @@ def _check_data_fields(x: Data, *, check_range: bool = True) -> tuple[torch.Tens
         raise InputError("x.edge_index", "an int64 tensor of shape (2, E)", ei, where=WHERE)
     if check_range:
         _check_range(ei, feats.shape[0])
-    if ei.device != feats.device:
+    # is_cpu first: a tensor's device is a new Python object on every read
+    if not (ei.is_cpu and feats.is_cpu) and ei.device != feats.device:
         raise InputError("x.edge_index", f"a tensor on the node features' device {feats.device}", ei, where=WHERE)
     return feats, ei
 
@@ -160,48 +160,67 @@ def _host_graph_ids(
 
 
 def _check_bookkeeping_host(
-    batch: torch.Tensor, inc: Any, ei: torch.Tensor, n: int, node_sl: torch.Tensor, edge_sl: torch.Tensor
+    batch: torch.Tensor,
+    inc: Any,
+    ei: torch.Tensor,
+    n: int,
+    node_sl: torch.Tensor,
+    edge_sl: torch.Tensor,
+    nodes_at: np.ndarray,
+    edges_at: np.ndarray,
 ) -> None:
     """The checks of :func:`_check_batch_bookkeeping` after ``ptr``, on NumPy views (small CPU batch).
 
+    ``nodes_at`` / ``edges_at`` are NumPy views of the slices ``node_sl`` / ``edge_sl``.
     Same checks, same errors, in the same order (tested on both paths). Why: on a
     batch of 16 small graphs the torch form is a dozen ops, each paying torch's dispatch cost,
     plus an ``(E,)`` graph-id vector; here no per-edge graph ids are built at all
     (an edge op that needs them derives them later, see :func:`known_edge_graph`).
+    Edges stay inside their graphs iff, graph by graph, the smallest and the largest
+    end of its edges lie in its node range: two segment reductions over the edges
+    (``reduceat``), no per-edge bounds to build and compare.
     """
-    nodes_at = node_sl.numpy()
     ids = _host_graph_ids(nodes_at, n, field="x", rows="node", source=node_sl)
-    if batch.shape != (n,) or batch.dtype != torch.long or not (batch.numpy() == ids).all():
+    if batch.shape != (n,) or batch.dtype != torch.long or not torch.equal(batch, torch.from_numpy(ids)):
         raise InputError("x.batch", f"graph ids (N,) = ({n},) consistent with ptr", batch, where=WHERE)
-    if not isinstance(inc, torch.Tensor) or not torch.equal(inc.cpu(), node_sl[:-1]):
+    if not isinstance(inc, torch.Tensor) or not torch.equal(inc if inc.is_cpu else inc.cpu(), node_sl[:-1]):
         raise InputError("x._inc_dict['edge_index']", "per-graph node offsets", inc, where=WHERE)
     e = ei.shape[1]
     if not e:
         return
-    edges_at = edge_sl.numpy()
-    try:
-        low = nodes_at[:-1].repeat(edges_at[1:] - edges_at[:-1])  # each edge's graph's first node
-    except ValueError as exc:  # a negative count
-        raise InputError("x._slice_dict['edge_index']", "non-decreasing edge offsets", edge_sl, where=WHERE) from exc
-    if low.shape[0] != e:  # only if the offsets do not start at 0 (the end was checked)
+    counts = edges_at[1:] - edges_at[:-1]
+    fewest = counts.min() if counts.shape[0] else 0
+    if fewest < 0:
+        raise InputError("x._slice_dict['edge_index']", "non-decreasing edge offsets", edge_sl, where=WHERE)
+    if edges_at[0] != 0:  # the end was checked: the counts then sum to fewer than the edges
         raise InputError("x._slice_dict['edge_index']", "edge offsets starting at 0", edge_sl, where=WHERE)
-    # node i is in graph g iff node_sl[g] <= i < node_sl[g + 1]: each edge's ends against its graph's range
+    # node i is in graph g iff node_sl[g] <= i < node_sl[g + 1]: each graph's extreme edge ends
+    # against its node range (graphs without edges left out: reduceat needs increasing starts)
+    if fewest > 0:
+        starts, low, high = edges_at[:-1], nodes_at[:-1], nodes_at[1:]
+    else:
+        nonempty = counts > 0
+        starts, low, high = edges_at[:-1][nonempty], nodes_at[:-1][nonempty], nodes_at[1:][nonempty]
     ends = ei.numpy()
-    if not ((ends >= low).all() and (ends < nodes_at[1:].repeat(edges_at[1:] - edges_at[:-1])).all()):
+    if not (
+        (np.minimum.reduceat(ends, starts, axis=1) >= low).all()
+        and (np.maximum.reduceat(ends, starts, axis=1) < high).all()
+    ):
         _check_range(ei, n)  # raises the clear error if an index is out of range
         raise InputError(
             "x.edge_index", "edges inside their own graph (no edge may join nodes of two graphs)", ei, where=WHERE
         )
 
 
-def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) -> torch.Tensor | None:
+def _check_batch_bookkeeping(
+    b: Batch, m: dict[str, Any], slices: Any, feats: torch.Tensor, ei: torch.Tensor
+) -> torch.Tensor | None:
     """Check ptr/batch/slices/increments and graph membership of edges; return each edge's graph id (if any edges).
 
+    ``m`` are the batch's attributes (:func:`attrs`), ``slices`` its ``_slice_dict``.
     Plain dict reads and about twenty tensor ops whatever the batch size: on a
     small batch each op's fixed dispatch cost is most of the check.
     """
-    m, meta = attrs(b), store_meta(b)
-    slices = meta.get("_slice_dict")
     if not isinstance(slices, dict) or "x" not in slices or "edge_index" not in slices:
         raise InputError(
             "x", "a Batch made by Batch.from_data_list (with slice bookkeeping for x and edge_index)", b, where=WHERE
@@ -215,17 +234,19 @@ def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) ->
         if not isinstance(value, torch.Tensor) or value.dim() != 1:
             raise InputError(f"x._slice_dict[{key!r}]", "a 1-D slice tensor", value, where=WHERE)
     node_sl, edge_sl = slices["x"], slices["edge_index"]
-    g = node_sl.numel() - 1
+    g = node_sl.shape[0] - 1
     n, e = feats.shape[0], ei.shape[1]
     # the last node and edge offsets as Python ints (two numbers, for the totals check): read from NumPy
     # views on CPU, cheaper than a 0-d tensor select and conversion
+    nodes_at = edges_at = None
     if g < 0:
         ends = []
-    elif node_sl.device.type == "cpu" and edge_sl.device.type == "cpu" and edge_sl.numel():
-        ends = [int(node_sl.numpy()[-1]), int(edge_sl.numpy()[-1])]
+    elif node_sl.is_cpu and edge_sl.is_cpu and edge_sl.shape[0]:
+        nodes_at, edges_at = node_sl.numpy(), edge_sl.numpy()
+        ends = [int(nodes_at[-1]), int(edges_at[-1])]
     else:
         ends = node_sl[-1:].tolist() + edge_sl[-1:].tolist()
-    if edge_sl.numel() != g + 1 or g < 0 or ends != [n, e]:
+    if edge_sl.shape[0] != g + 1 or g < 0 or ends != [n, e]:
         raise InputError(
             "x._slice_dict",
             f"slices ending at num_nodes={n} / num_edges={e} for {g} graphs",
@@ -235,15 +256,13 @@ def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) ->
     ptr, batch = m.get("ptr"), m.get("batch")
     if not isinstance(ptr, torch.Tensor) or not isinstance(batch, torch.Tensor):
         raise InputError("x.ptr / x.batch", "the node offsets and graph ids of a collated Batch", ptr, where=WHERE)
-    if ptr.shape != (g + 1,) or not torch.equal(ptr.cpu(), node_sl):
+    if ptr.shape != (g + 1,) or not torch.equal(ptr if ptr.is_cpu else ptr.cpu(), node_sl):
         raise InputError(
             "x.ptr", f"node offsets matching the slice bookkeeping {node_sl.tolist()[:8]}…", ptr, where=WHERE
         )
-    if (
-        host.use_host(max(n, e))
-        and batch.device.type == ei.device.type == node_sl.device.type == edge_sl.device.type == "cpu"
-    ):
-        _check_bookkeeping_host(batch, meta.get("_inc_dict", {}).get("edge_index"), ei, n, node_sl, edge_sl)
+    inc = (getattr(b, "_inc_dict", None) or {}).get("edge_index")
+    if nodes_at is not None and edges_at is not None and batch.is_cpu and ei.is_cpu and host.use_host(max(n, e)):
+        _check_bookkeeping_host(batch, inc, ei, n, node_sl, edge_sl, nodes_at, edges_at)
         return None  # each edge's graph id is derived on demand (known_edge_graph)
     # int32 graph ids (< N < 2**31): the (N,) and (E,) id vectors below are half the bytes
     gid_dtype = torch.int32 if n < (1 << 31) else torch.long
@@ -251,7 +270,6 @@ def _check_batch_bookkeeping(b: Batch, feats: torch.Tensor, ei: torch.Tensor) ->
     # compared across dtypes (exact: ids < 2**31); ids then stands in for batch, no int32 copy of it needed
     if batch.shape != (n,) or batch.dtype != torch.long or not torch.equal(batch, ids):
         raise InputError("x.batch", f"graph ids (N,) = ({n},) consistent with ptr", batch, where=WHERE)
-    inc = meta.get("_inc_dict", {}).get("edge_index")
     if not isinstance(inc, torch.Tensor) or not torch.equal(inc.cpu(), node_sl[:-1]):
         raise InputError("x._inc_dict['edge_index']", "per-graph node offsets", inc, where=WHERE)
     if e:
@@ -281,11 +299,12 @@ def known_edge_graph(b: Batch) -> torch.Tensor | None:
     extras = validation.notes("graph.structure", b)
     if extras is None:
         return None
-    edge_sl = store_meta(b)["_slice_dict"].get("edge_index")
+    edge_sl = b._slice_dict.get("edge_index")
     eg = extras.get("edge_graph")
     if eg is None:
-        ei = attrs(b)["edge_index"]
-        dtype = torch.int32 if attrs(b)["x"].shape[0] < (1 << 31) else torch.long
+        m = attrs(b)
+        ei = m["edge_index"]
+        dtype = torch.int32 if m["x"].shape[0] < (1 << 31) else torch.long
         eg = _graph_ids(
             edge_sl.numel() - 1, dtype, edge_sl, ei.shape[1], field="edge_index", rows="edge", device=ei.device
         )
@@ -298,14 +317,19 @@ def known_edge_graph(b: Batch) -> torch.Tensor | None:
 
 def _signature(x: Data) -> tuple[Any, ...]:
     """What changes when a graph changes: the identity and version counter of each tensor, the bookkeeping dicts."""
-    # Read from the store's dicts directly: this runs a few times per op (validate,
-    # known_edge_graph, mark_valid), and PyG's items()/getattr layers cost more than the loop.
-    items = [
-        (key, id(value), value._version) if isinstance(value, torch.Tensor) else (key, id(value))
-        for key, value in attrs(x).items()
-    ]
-    meta = store_meta(x)
-    return (tuple(items), id(meta.get("_slice_dict")), id(meta.get("_inc_dict")))
+    # This runs a few times per op (validate, known_edge_graph, mark_valid): one attribute
+    # snapshot read by C-level loops, and the two bookkeeping dicts read only on a Batch (a
+    # plain Data has none, and PyG answers a missing attribute with two raised exceptions)
+    m = x.to_dict()
+    values = m.values()
+    items = (
+        tuple(m),
+        tuple(map(id, values)),
+        tuple([v._version if isinstance(v, torch.Tensor) else -1 for v in values]),
+    )
+    if isinstance(x, Batch):
+        return (items, id(getattr(x, "_slice_dict", None)), id(getattr(x, "_inc_dict", None)))
+    return (items,)
 
 
 def mark_valid(b: Batch) -> Batch:
@@ -320,14 +344,16 @@ def _structure_check(x: Any, argument: str = "x") -> dict[str, Any] | None:
     """
     if not isinstance(x, Data):
         raise InputError(argument, "a torch_geometric Data or Batch (homogeneous graph)", x, where=WHERE)
+    m = attrs(x)
     if not isinstance(x, Batch):
-        _check_data_fields(x)
+        _check_data_fields(m)
         return None
-    feats, ei = _check_data_fields(x, check_range=False)  # a batch's ranges are checked with its graph membership
-    edge_graph = _check_batch_bookkeeping(x, feats, ei)
+    feats, ei = _check_data_fields(m, check_range=False)  # a batch's ranges are checked with its graph membership
+    slices = getattr(x, "_slice_dict", None)
+    edge_graph = _check_batch_bookkeeping(x, m, slices, feats, ei)
     if edge_graph is None:
         return None
-    return {"edge_graph": edge_graph, "edge_slices": store_meta(x)["_slice_dict"]["edge_index"]}
+    return {"edge_graph": edge_graph, "edge_slices": slices["edge_index"]}
 
 
 register_check("graph.structure", _structure_check, signature=_signature)
@@ -337,7 +363,7 @@ def graph_batch_size(x: Any) -> int:
     """Number of graphs (a single ``Data`` is one)."""
     if isinstance(x, Batch):
         # PyG's num_graphs returns this stored count when there is one (read directly: no property layers)
-        count = store_meta(x).get("_num_graphs")
+        count = getattr(x, "_num_graphs", None)
         return count if type(count) is int else int(x.num_graphs)
     if isinstance(x, Data):
         return 1

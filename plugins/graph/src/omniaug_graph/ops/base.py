@@ -74,7 +74,7 @@ class GraphAugmentation(Augmentation):
 
     @staticmethod
     def _feature(x: Data, key: str, where: str) -> torch.Tensor:
-        value = getattr(x, key, None)
+        value = batch_ops.attrs(x).get(key)  # a dict read: a missing attribute costs PyG two exceptions
         if not isinstance(value, torch.Tensor) or value.dim() != 2 or not value.is_floating_point():
             raise InputError(f"x.{key}", "a floating-point node feature tensor (N, F)", value, where=where)
         return value

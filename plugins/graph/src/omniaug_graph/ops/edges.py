@@ -67,7 +67,7 @@ class DropEdge(GraphAugmentation):
 
     def inner_kernel(self, b: Batch, params: Params) -> Batch:
         lay = batch_ops.layout(b)
-        m = batch_ops.attrs(b)
+        m = lay.values  # the attributes layout() read
         ei, ptr, n = m["edge_index"], m["ptr"], m["x"].shape[0]
         seed, rate = params["seed"], params["rate"]
         # Small CPU batch (local ids < 2**16 as fewer nodes in all): the whole decision and
@@ -80,7 +80,7 @@ class DropEdge(GraphAugmentation):
         if host is not None:
             ei_h, sl_h, ptr_h, seed_h, rate_h = host
             keep_h = drop_edge_keep_host(ei_h, sl_h, ptr_h, seed_h, rate_h, self.salt, undirected=self.undirected)
-            return batch_ops.filter_edges_host(b, keep_h, lay)
+            return batch_ops.filter_edges_host(b, keep_h, lay, edge_index=ei_h, edge_slices=sl_h)
         # Local ids below 2**16 in every graph: certain when the whole batch has fewer
         # nodes (no per-graph maximum and host sync needed then).
         small = n < (1 << 16) or (int(lay.node_counts.max()) < (1 << 16) and n < (1 << 31))

@@ -87,7 +87,8 @@ class MaskFeature(GraphAugmentation):
         feats, g = m[self.key], m["batch"]
         if self.mode == "column":
             if feats.dtype in _BITS and not feats.requires_grad:
-                return batch_ops.with_values(b, {self.key: self._mask_columns(feats, params["columns"], m["ptr"])})
+                masked = self._mask_columns(feats, params["columns"], m["ptr"], g)
+                return batch_ops.with_values(b, {self.key: masked})
             mask = params["columns"].to(feats.device).index_select(0, g)
         elif self.mode == "node":
             u = hashed_uniform(params["seed"], self.salt, local_node_index(b), index=g)
@@ -100,7 +101,9 @@ class MaskFeature(GraphAugmentation):
         fill = torch.as_tensor(self.fill, dtype=feats.dtype, device=feats.device)
         return batch_ops.with_values(b, {self.key: torch.where(mask, fill, feats)})
 
-    def _mask_columns(self, feats: torch.Tensor, columns: torch.Tensor, ptr: torch.Tensor) -> torch.Tensor:
+    def _mask_columns(
+        self, feats: torch.Tensor, columns: torch.Tensor, ptr: torch.Tensor, batch: torch.Tensor
+    ) -> torch.Tensor:
         """Per-graph column masking as bit operations, equal to ``where(mask, fill, feats)`` bit for bit.
 
         Why: a masked select over (N, F) floats (``where`` / ``masked_fill``) is a
@@ -110,14 +113,15 @@ class MaskFeature(GraphAugmentation):
         (a plain vectorized pass), and the fill value's bits ORed into the masked
         places (skipped for +0.0, whose bits are zero). Faster at every batch size
         measured, most at small and medium ones (docs/performance.md). On small
-        CPU batches the repeat of the (G, F) rows and the AND run in NumPy (see :mod:`omniaug.host`).
+        CPU batches the rows are gathered by the (validated) graph id of each node and ANDed in
+        NumPy (see :mod:`omniaug.host`).
         """
         ints, np_ints = _BITS[feats.dtype]
-        host = host_views(feats, columns, ptr)  # None for bfloat16 (no NumPy dtype): the torch path
+        host = host_views(feats, columns, batch)  # None for bfloat16 (no NumPy dtype): the torch path
         if host is not None:
-            feats_h, columns_h, ptr_h = host
+            feats_h, columns_h, batch_h = host
             # masked → 1 - 1 = 0, kept → 0 - 1 = -1 (all bits): where(columns, 0, -1) in one op
-            out_h = np.subtract(columns_h, 1, dtype=np_ints).repeat(ptr_h[1:] - ptr_h[:-1], axis=0)
+            out_h = np.subtract(columns_h, 1, dtype=np_ints).take(batch_h, axis=0)
             # NumPy's in-place AND: at this size torch's costs more (dispatch, view, parallel check)
             np.bitwise_and(out_h, feats_h.view(np_ints), out=out_h)
             out = torch.from_numpy(out_h)

@@ -113,13 +113,18 @@ class _WordOp(Augmentation):
     def kernel(self, x: list[str], params: Params) -> list[str]:
         # a row sized for the sample's space-separated words; a string with more words
         # (words glued by punctuation) reuses its row cyclically, still deterministic
-        most = max((self._width(s.count(" ") + 2) for s in x), default=0)
+        counts = [s.count(" ") + 2 for s in x]
+        width = self._width
+        sizes = {c: width(c) for c in set(counts)}  # a batch has few distinct word counts
+        widths = [sizes[c] for c in counts]
+        most = max(widths, default=0)
         rows = rng.seed_uniforms(params["seed"], most).tolist()  # one bulk transfer; the string work is per sample
-        edit, width = self.inner_kernel, self._width
+        edit = self.inner_kernel
         # each sample reads the prefix of its row that it would get alone (the width of its own
         # word count), not the batch's padded width: with per-item (keyed) draws, which give a row
-        # the same numbers whatever the width, its edit is then the same in any batch
-        return [edit(s, row[: width(s.count(" ") + 2)]) for s, row in zip(x, rows)]
+        # the same numbers whatever the width, its edit is then the same in any batch (a row
+        # already that wide is passed as it is: no copy)
+        return [edit(s, row if w == most else row[:w]) for s, row, w in zip(x, rows, widths)]
 
     def inner_kernel(self, text: str, row: list[float]) -> str:
         """The op on one string with its row of uniforms (:meth:`kernel` runs it per sample)."""
@@ -162,15 +167,24 @@ class _ReplaceWithLexicon(_WordOp):
         positions: dict[str, list[int]] = {}  # distinct non-stop-words -> where they occur
         for k, w in enumerate(words):
             lw = w.lower()
-            if lw in positions:
-                positions[lw].append(k)
+            ks = positions.get(lw)
+            if ks is not None:
+                ks.append(k)
             elif lw not in STOP_WORDS:
                 positions[lw] = [k]
-        budget = max(1, int(self.rate * len(words)))
+        n = len(words)
+        budget = max(1, int(self.rate * n))
+        # order keys read from the row's end: row[-1 - k] is row[::-1][k] while k < width (the
+        # row is read cyclically only when words glued by punctuation outnumber it)
+        if n <= width:
+            back = row[::-1]
+            order = sorted([(back[ks[0]], lw) for lw, ks in positions.items()])
+        else:
+            order = sorted([(row[-1 - ks[0] % width], lw) for lw, ks in positions.items()])
         lookup = self._lookup()
         faithful = self.faithful
         picked = 0
-        for _, lw in sorted([(row[-1 - ks[0] % width], lw) for lw, ks in positions.items()]):
+        for _, lw in order:
             options = lookup(lw)
             if not options:
                 continue
