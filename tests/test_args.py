@@ -66,3 +66,12 @@ def test_range_with_an_open_lower_bound():
         with pytest.raises(InputError, match=r"`size` must be .* inside \(0, 1\]"):
             args.value_range("size", bad, **kw)
     assert args.value_range("size", (0.0, 0.5), bounds=(0.0, 1.0)) == (0.0, 0.5)  # closed by default
+
+
+def test_number_allows_non_finite_values_but_only_numbers():
+    assert args.number("fill", 2) == 2.0
+    assert math.isnan(args.number("fill", math.nan))
+    assert args.number("fill", -math.inf) == -math.inf
+    for bad in (True, "0", None, (0.0,)):
+        with pytest.raises(InputError, match=r"Op: `fill` must be a number \(NaN and infinity allowed\)"):
+            args.number("fill", bad, where="Op")

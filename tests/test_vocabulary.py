@@ -64,7 +64,7 @@ def test_scalar_ranges_symmetric_for_offsets_and_factors_fixed_for_amounts() -> 
     assert reg.augmentation("image.affine")(degrees=10, scale=0.2).scale == pytest.approx([0.8, 1.2])
     assert reg.augmentation("audio.colored_noise")(snr_db=10).snr_db == (10.0, 10.0)
     assert reg.augmentation("image.gaussian_blur")(sigma=1.5).sigma == (1.5, 1.5)
-    assert reg.augmentation("graph.drop_edge")(rate=0.3).rate == 0.3
+    assert reg.augmentation("graph.drop_edge")(rate=0.3).rate == (0.3, 0.3)
     # a negative number where a symmetric range is expected names the argument
     with pytest.raises(InputError, match="gain_db"):
         reg.augmentation("audio.gain")(gain_db=-6)

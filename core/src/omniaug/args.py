@@ -23,7 +23,17 @@ from typing import Any
 
 from .errors import InputError
 
-__all__ = ["probability", "fraction", "finite", "non_negative", "positive", "integer", "value_range", "choice"]
+__all__ = [
+    "probability",
+    "fraction",
+    "number",
+    "finite",
+    "non_negative",
+    "positive",
+    "integer",
+    "value_range",
+    "choice",
+]
 
 
 def _number(name: str, value: Any, expected: str, where: str | None) -> float:
@@ -46,6 +56,17 @@ def fraction(name: str, value: Any, *, where: str | None = None) -> float:
     if not 0.0 <= v <= 1.0:
         raise InputError(name, "a fraction in [0, 1]", value, where=where)
     return v
+
+
+def number(name: str, value: Any, *, where: str | None = None) -> float:
+    """Any real number, NaN and ±inf included: a fill value where NaN marks "missing".
+
+    The op must also list the argument in its ``nonfinite_args`` (the constructor
+    refuses non-finite arguments otherwise); every other number is :func:`finite`.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(name, "a number (NaN and infinity allowed)", value, where=where)
+    return float(value)
 
 
 def finite(

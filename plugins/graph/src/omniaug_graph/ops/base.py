@@ -1,42 +1,33 @@
-"""Shared pieces of the graph ops: the base class, strength arguments and per-element indices."""
+"""Shared pieces of the graph ops: the base class, per-graph strength draws and per-element indices."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import torch
 from torch_geometric.data import Batch, Data
 
-from omniaug import Augmentation, InputError, Params, args, rng
+from omniaug import Augmentation, InputError, Params, rng
 
 from .. import batch_ops
 from ..modality import GRAPH, mark_valid
 
-__all__ = ["GraphAugmentation", "Strength", "check_strength", "draw_strength", "local_node_index", "local_edge_ends"]
+__all__ = ["GraphAugmentation", "Strength", "draw_strength", "local_node_index", "local_edge_ends"]
 
 Strength = float | Sequence[float]
 
 
-def check_strength(value: Any, name: str, where: str, *, high: float | None = 1.0) -> Strength:
-    """An amount (a ``rate``, a ``sigma``, …): a number is its fixed value, used by every graph; a
-    ``(low, high)`` pair is drawn uniformly per graph (``omniaug.args.value_range(scalar="fixed")``).
-
-    Returns the number, or ``[low, high]`` for a pair (the form configs record).
-    """
-    bounds = (0.0, math.inf if high is None else float(high))
-    low, high_ = args.value_range(name, value, bounds=bounds, scalar="fixed", where=where)
-    if isinstance(value, (int, float)):
-        return low
-    return [low, high_]
-
-
-def draw_strength(value: Strength, n: int, *, generator: torch.Generator | None, device: torch.device) -> torch.Tensor:
-    """Per-graph strengths ``(n,)``: the constant, or uniform in ``[low, high]`` per graph."""
-    if isinstance(value, (list, tuple)):
-        return rng.uniform(n, value[0], value[1], generator=generator, device=device)
-    return torch.full((n,), float(value), device=device)
+def draw_strength(
+    value: tuple[float, float], n: int, *, generator: torch.Generator | None, device: torch.device
+) -> torch.Tensor:
+    """Per-graph strengths ``(n,)`` of an ``args.value_range(scalar="fixed")`` pair: uniform in
+    ``[low, high]`` per graph, or the constant when ``low == high`` (no draw: a fixed value costs no
+    random numbers, so ``rate=0.2`` and ``rate=(0.2, 0.2)`` give the same output)."""
+    low, high = value
+    if low == high:
+        return torch.full((n,), low, device=device)
+    return rng.uniform(n, low, high, generator=generator, device=device)
 
 
 def local_node_index(b: Batch) -> torch.Tensor:

@@ -12,6 +12,7 @@ with ``exact=True`` graph by graph (tested).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -21,7 +22,7 @@ from omniaug import InputError, Params, args
 
 from .. import batch_ops
 from ..counter_random import scalar_mul
-from .base import GraphAugmentation, Strength, check_strength, draw_strength
+from .base import GraphAugmentation, Strength, draw_strength
 
 __all__ = ["Diffusion", "diffusion_matrices"]
 
@@ -96,11 +97,10 @@ class Diffusion(GraphAugmentation):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.method = args.choice("method", method, ("ppr", "heat"), where="Diffusion")
-        self.teleport = check_strength(teleport, "teleport", "Diffusion")
-        low = self.teleport[0] if isinstance(self.teleport, list) else self.teleport
-        if low <= 0:
-            raise InputError("teleport", "a teleport probability in (0, 1]", teleport, where="Diffusion")
-        self.t = check_strength(t, "t", "Diffusion", high=None)
+        self.teleport = args.value_range(
+            "teleport", teleport, bounds=(0.0, 1.0), scalar="fixed", low_open=True, where="Diffusion"
+        )
+        self.t = args.value_range("t", t, bounds=(0.0, math.inf), scalar="fixed", where="Diffusion")
         self.threshold = args.positive("threshold", threshold, where="Diffusion")
         self.self_loops = bool(self_loops)
         self.weight_key = str(weight_key)

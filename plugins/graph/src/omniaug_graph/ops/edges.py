@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -22,7 +23,7 @@ from ..counter_random import (
     scalar_mul,
 )
 from ..modality import known_edge_graph
-from .base import GraphAugmentation, Strength, check_strength, draw_strength, local_edge_ends
+from .base import GraphAugmentation, Strength, draw_strength, local_edge_ends
 
 __all__ = ["DropEdge", "AddEdge", "PerturbEdgeWeight"]
 
@@ -54,7 +55,7 @@ class DropEdge(GraphAugmentation):
         self, rate: Strength = 0.2, undirected: bool = True, *, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.rate = check_strength(rate, "rate", "DropEdge")
+        self.rate = args.value_range("rate", rate, bounds=(0.0, 1.0), scalar="fixed", where="DropEdge")
         self.undirected = bool(undirected)
 
     def draw(
@@ -130,7 +131,7 @@ class AddEdge(GraphAugmentation):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.rate = check_strength(rate, "rate", "AddEdge", high=None)
+        self.rate = args.value_range("rate", rate, bounds=(0.0, math.inf), scalar="fixed", where="AddEdge")
         self.undirected = bool(undirected)
         self.fill = args.finite("fill", fill, where="AddEdge")
 
@@ -219,7 +220,7 @@ class PerturbEdgeWeight(GraphAugmentation):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.sigma = check_strength(sigma, "sigma", "PerturbEdgeWeight", high=None)
+        self.sigma = args.value_range("sigma", sigma, bounds=(0.0, math.inf), scalar="fixed", where="PerturbEdgeWeight")
         self.key = str(key)
         self.undirected = bool(undirected)
 

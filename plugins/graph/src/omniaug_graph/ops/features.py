@@ -14,7 +14,7 @@ from omniaug.host import host_views
 
 from .. import batch_ops
 from ..counter_random import draw_seeds, graph_keys, hash_counters, hashed_normal, hashed_uniform, to_uniform
-from .base import GraphAugmentation, Strength, check_strength, draw_strength, local_node_index
+from .base import GraphAugmentation, Strength, draw_strength, local_node_index
 
 __all__ = ["MaskFeature", "FeatureNoise", "ShuffleFeature"]
 
@@ -63,10 +63,8 @@ class MaskFeature(GraphAugmentation):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.mode = args.choice("mode", mode, MODES, where="MaskFeature")
-        self.rate = check_strength(rate, "rate", "MaskFeature")
-        if isinstance(fill, bool) or not isinstance(fill, (int, float)):
-            raise InputError("fill", "a number (NaN allowed: marks masked features missing)", fill, where="MaskFeature")
-        self.fill = float(fill)
+        self.rate = args.value_range("rate", rate, bounds=(0.0, 1.0), scalar="fixed", where="MaskFeature")
+        self.fill = args.number("fill", fill, where="MaskFeature")  # NaN marks masked features missing
         self.key = str(key)
 
     def check(self, x: Any) -> None:
@@ -153,7 +151,7 @@ class FeatureNoise(GraphAugmentation):
 
     def __init__(self, sigma: Strength = 0.1, key: str = "x", *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.sigma = check_strength(sigma, "sigma", "FeatureNoise", high=None)
+        self.sigma = args.value_range("sigma", sigma, bounds=(0.0, math.inf), scalar="fixed", where="FeatureNoise")
         self.key = str(key)
 
     def check(self, x: Any) -> None:

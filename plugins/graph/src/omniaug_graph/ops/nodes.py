@@ -11,7 +11,7 @@ from omniaug import Magnitude, Params, args, rng
 
 from .. import batch_ops
 from ..counter_random import draw_seeds, graph_keys, hash_counters, hashed_uniform
-from .base import GraphAugmentation, Strength, check_strength, draw_strength, local_node_index
+from .base import GraphAugmentation, Strength, draw_strength, local_node_index
 
 __all__ = ["DropNode", "Subgraph"]
 
@@ -34,7 +34,7 @@ class DropNode(GraphAugmentation):
 
     def __init__(self, rate: Strength = 0.2, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.rate = check_strength(rate, "rate", "DropNode")
+        self.rate = args.value_range("rate", rate, bounds=(0.0, 1.0), scalar="fixed", where="DropNode")
 
     def check(self, x: Any) -> None:
         batch_ops.check_only_edge_index(x, self.name)
