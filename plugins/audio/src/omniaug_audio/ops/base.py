@@ -7,17 +7,12 @@ from typing import Any, ClassVar
 
 import torch
 
-from omniaug import Augmentation, args
+from omniaug import Augmentation
 
 from ..modality import AUDIO, SPECTROGRAM, mark_finite
 from ..payload import AudioBatch, full_lengths, unpack_audio, valid_mask
 
-__all__ = ["WaveformOp", "SpectrogramOp", "check_rate", "log_uniform"]
-
-
-def check_rate(sample_rate: Any, where: str) -> int:
-    """A sample rate in Hz: a positive integer."""
-    return args.integer("sample_rate", sample_rate, low=1, where=where)
+__all__ = ["WaveformOp", "SpectrogramOp", "log_uniform"]
 
 
 def log_uniform(

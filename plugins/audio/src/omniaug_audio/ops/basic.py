@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError, Magnitude, args, rng
+from omniaug import Magnitude, args, rng
 
 from ..dsp import by_examples, db_to_amplitude, on_host
 from ..payload import repack_audio, unpack_audio, valid_mask
@@ -119,9 +119,7 @@ class Fade(WaveformOp):
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.fade_in = args.value_range("fade_in", fade_in, bounds=(0.0, 1.0), scalar="fixed", where="Fade")
         self.fade_out = args.value_range("fade_out", fade_out, bounds=(0.0, 1.0), scalar="fixed", where="Fade")
-        if shape not in ("linear", "cosine"):
-            raise InputError("shape", "'linear' or 'cosine'", shape, where="Fade")
-        self.shape = shape
+        self.shape = args.choice("shape", shape, ("linear", "cosine"), where="Fade")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {
@@ -177,9 +175,7 @@ class TimeShift(WaveformOp):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.shift = args.value_range("shift", shift, bounds=(-1.0, 1.0), where="TimeShift")
-        if mode not in ("roll", "pad"):
-            raise InputError("mode", "'roll' or 'pad'", mode, where="TimeShift")
-        self.mode = mode
+        self.mode = args.choice("mode", mode, ("roll", "pad"), where="TimeShift")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"shift": rng.uniform(batch_size, *self.shift, generator=generator, device=device)}

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from omniaug import InputError, Magnitude, args, rng
+from omniaug import Magnitude, args, rng
 
 from ..dsp import db_to_amplitude, masked_power
 from ..loudness import integrated_loudness
@@ -133,9 +133,7 @@ class LoudnessNormalize(WaveformOp):
         self.target_db = args.value_range(
             "target_db", target_db, bounds=(-120.0, 40.0), scalar="fixed", where="LoudnessNormalize"
         )
-        if measure not in ("lufs", "rms"):
-            raise InputError("measure", "'lufs' or 'rms'", measure, where=self.name)
-        self.measure = measure
+        self.measure = args.choice("measure", measure, ("lufs", "rms"), where="LoudnessNormalize")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"target_db": rng.uniform(batch_size, *self.target_db, generator=generator, device=device)}

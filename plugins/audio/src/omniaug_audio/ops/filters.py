@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 
 import torch
 
-from omniaug import InputError, Magnitude, args, rng
+from omniaug import Magnitude, args, rng
 
 from ..dsp import biquad_coefficients, biquad_magnitude, fft_filter
-from .base import WaveformOp, check_rate, log_uniform
+from .base import WaveformOp, log_uniform
 
 __all__ = ["LowPass", "HighPass", "BandPass", "BandStop", "PeakingEQ"]
 
@@ -39,7 +39,7 @@ class _Biquad(WaveformOp):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         where = type(self).__name__
-        self.sample_rate = check_rate(sample_rate, where)
+        self.sample_rate = args.integer("sample_rate", sample_rate, low=1, where=where)
         self.freq_hz = args.value_range(
             "freq_hz",
             self.default_freq if freq_hz is None else freq_hz,
@@ -48,9 +48,7 @@ class _Biquad(WaveformOp):
             where=where,
         )
         self.q = args.value_range("q", q, bounds=(1e-3, 100.0), scalar="fixed", where=where)
-        if isinstance(stages, bool) or not isinstance(stages, int) or stages < 1:
-            raise InputError("stages", "a positive integer", stages, where=where)
-        self.stages = stages
+        self.stages = args.integer("stages", stages, low=1, where=where)
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {

@@ -13,7 +13,7 @@ from omniaug import InputError, Magnitude, args, rng
 
 from ..dsp import by_examples, colored_noise, db_to_amplitude, masked_power, on_host, random_int16
 from ..payload import valid_mask
-from .base import WaveformOp, check_rate
+from .base import WaveformOp
 
 __all__ = ["ColoredNoise", "BackgroundNoise", "add_at_snr", "COLORS"]
 
@@ -137,7 +137,7 @@ class BackgroundNoise(WaveformOp):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.snr_db = args.value_range("snr_db", snr_db, bounds=(-60.0, 120.0), scalar="fixed", where="BackgroundNoise")
-        self.sample_rate = check_rate(sample_rate, "BackgroundNoise")
+        self.sample_rate = args.integer("sample_rate", sample_rate, low=1, where="BackgroundNoise")
         files = _expand_paths(_bundled_noise() if paths is None else paths)
         from ..io import read_wav
 

@@ -24,7 +24,7 @@ import torch
 from omniaug import InputError, Magnitude, args, rng
 
 from ..dsp import by_examples, fft_resample_at, on_host, stretch_waveform
-from .base import WaveformOp, check_rate, log_uniform
+from .base import WaveformOp, log_uniform
 
 __all__ = ["PitchShift", "TimeStretch", "Speed", "Resample", "pitch_shift"]
 
@@ -185,7 +185,7 @@ class Resample(WaveformOp):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.rate_hz = args.value_range("rate_hz", rate_hz, bounds=(100.0, 1e6), scalar="fixed", where="Resample")
-        self.sample_rate = check_rate(sample_rate, "Resample")
+        self.sample_rate = args.integer("sample_rate", sample_rate, low=1, where="Resample")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         return {"rate_hz": log_uniform(batch_size, *self.rate_hz, generator=generator, device=device)}

@@ -13,7 +13,7 @@ from omniaug import Magnitude, args, rng
 
 from ..dsp import db_to_amplitude, fftconvolve, masked_power, row_sum
 from ..payload import valid_mask
-from .base import WaveformOp, check_rate
+from .base import WaveformOp
 from .noise import _expand_paths
 
 __all__ = ["ImpulseResponse", "SyntheticReverb", "synthetic_rir", "convolve_same_level"]
@@ -76,7 +76,7 @@ class SyntheticReverb(WaveformOp):
         self.direct_ratio_db = args.value_range(
             "direct_ratio_db", direct_ratio_db, bounds=(-60.0, 60.0), scalar="fixed", where="SyntheticReverb"
         )
-        self.sample_rate = check_rate(sample_rate, "SyntheticReverb")
+        self.sample_rate = args.integer("sample_rate", sample_rate, low=1, where="SyntheticReverb")
 
     def draw(self, x: Any, batch_size: int, *, generator: Any, device: torch.device) -> dict[str, torch.Tensor]:
         sr = int(x.sample_rate) if hasattr(x, "sample_rate") else self.sample_rate
@@ -112,7 +112,7 @@ class ImpulseResponse(WaveformOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.sample_rate = check_rate(sample_rate, "ImpulseResponse")
+        self.sample_rate = args.integer("sample_rate", sample_rate, low=1, where="ImpulseResponse")
         from ..bundled import impulse_response_paths
         from ..io import read_wav
 
