@@ -163,9 +163,7 @@ class SpanMasking(_TokenOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(rate, p=p, same_on_batch=same_on_batch)
-        self.mean_span = args.non_negative("mean_span", mean_span, where="SpanMasking")
-        if self.mean_span < 1:
-            raise InputError("mean_span", "a finite number >= 1", mean_span, where="SpanMasking")
+        self.mean_span = args.finite("mean_span", mean_span, low=1.0, where="SpanMasking")
         self.max_span = args.integer("max_span", max_span, low=1, where="SpanMasking")
         self.mask_id = _optional_id("mask_id", mask_id, "SpanMasking")
 

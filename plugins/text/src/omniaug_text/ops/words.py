@@ -430,9 +430,7 @@ class WordSplit(_WordOp):
     ) -> None:
         super().__init__(faithful=faithful, protected=protected, p=p, same_on_batch=same_on_batch)
         self.rate = args.fraction("rate", rate, where=type(self).__name__)
-        if isinstance(min_length, bool) or not isinstance(min_length, int) or min_length < 2:
-            raise InputError("min_length", "an integer >= 2", min_length, where=type(self).__name__)
-        self.min_length = min_length
+        self.min_length = args.integer("min_length", min_length, low=2, where=type(self).__name__)
 
     def inner_kernel(self, text: str, row: list[float]) -> str:
         doc = self._doc(text)
