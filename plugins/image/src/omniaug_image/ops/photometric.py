@@ -67,14 +67,6 @@ def _shape4(x: Any) -> tuple[int, int, int, int]:
     return shape  # type: ignore[return-value]
 
 
-def _check_strength(value: Any, name: str, where: str, upper: float | None = None) -> float:
-    """A strength ``s >= 0`` (at most ``upper``): the half-width of the symmetric range around the neutral value."""
-    s = args.non_negative(name, value, where=where)
-    if upper is not None and s > upper:
-        raise InputError(name, f"a finite number in [0, {upper:g}]", value, where=where)
-    return s
-
-
 def _signed(
     n: int, strength: float, exact: bool, *, generator: torch.Generator | None, device: torch.device
 ) -> torch.Tensor:
@@ -129,7 +121,7 @@ class _FactorOp(_ImageOp):
 
     def __init__(self, strength: float, exact: bool, p: float, same_on_batch: bool) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.strength = _check_strength(strength, self.arg, type(self).__name__)
+        self.strength = args.non_negative(self.arg, strength, where=type(self).__name__)
         self.exact = bool(exact)
 
     def draw(
@@ -254,7 +246,7 @@ class Hue(_ImageOp):
         same_on_batch: bool = False,
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.hue = _check_strength(hue, "hue", "Hue", upper=0.5)
+        self.hue = args.finite("hue", hue, low=0.0, high=0.5, where="Hue")
         self.hue_mode = _check_hue_mode(hue_mode, "Hue")
         self.exact = bool(exact)
         self.fusion = "image.color" if self.hue_mode == "yiq" else None  # type: ignore[misc]
@@ -315,10 +307,10 @@ class ColorJitter(_ImageOp):
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
         self.strengths = (
-            _check_strength(brightness, "brightness", "ColorJitter"),
-            _check_strength(contrast, "contrast", "ColorJitter"),
-            _check_strength(saturation, "saturation", "ColorJitter"),
-            _check_strength(hue, "hue", "ColorJitter", upper=0.5),
+            args.non_negative("brightness", brightness, where="ColorJitter"),
+            args.non_negative("contrast", contrast, where="ColorJitter"),
+            args.non_negative("saturation", saturation, where="ColorJitter"),
+            args.finite("hue", hue, low=0.0, high=0.5, where="ColorJitter"),
         )
         self.hue_mode = _check_hue_mode(hue_mode, "ColorJitter")
         fusable = self.hue_mode == "yiq" or self.strengths[3] == 0.0
@@ -434,7 +426,7 @@ class Gamma(_ImageOp):
         self, strength: float = 0.5, *, exact: bool = False, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.strength = _check_strength(strength, "strength", "Gamma")
+        self.strength = args.non_negative("strength", strength, where="Gamma")
         self.exact = bool(exact)
 
     def draw(

@@ -159,14 +159,6 @@ def field_color(
     return FC.from_float(x, img.dtype)
 
 
-def _number(value: Any, name: str, where: str, low: float = 0.0, high: float = math.inf) -> float:
-    """A field amplitude (a standard deviation) in ``[low, high]``, checked by ``omniaug.args``."""
-    v = args.non_negative(name, value, where=where)
-    if not low <= v <= high:
-        raise InputError(name, f"a finite number in [{low:g}, {high:g}]", value, where=where)
-    return v
-
-
 def _size(x: Any) -> tuple[int, int]:
     img = image_of(x)
     return int(img.shape[-2]), int(img.shape[-1])
@@ -179,7 +171,7 @@ class _FieldOp(ImageAugmentation):
 
     def __init__(self, length_scale: float, p: float, same_on_batch: bool) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.length_scale = _number(length_scale, "length_scale", type(self).__name__, low=1e-3)
+        self.length_scale = args.finite("length_scale", length_scale, low=1e-3, where=type(self).__name__)
 
     def draw(
         self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
@@ -229,9 +221,10 @@ class RandomFieldAffine(_FieldOp):
     ) -> None:
         super().__init__(length_scale, p, same_on_batch)
         where = "RandomFieldAffine"
-        self.rotation = _number(rotation, "rotation", where)
-        self.scale = _number(scale, "scale", where, high=2.0)  # log-scale std: e^(4·2) is already ×3000
-        self.translation = _number(translation, "translation", where)
+        self.rotation = args.non_negative("rotation", rotation, where=where)
+        # log-scale std: e^(4·2) is already ×3000
+        self.scale = args.finite("scale", scale, low=0.0, high=2.0, where=where)
+        self.translation = args.non_negative("translation", translation, where=where)
         self.interpolation = args.choice("interpolation", interpolation, ("bilinear", "nearest"), where=where)
         self.fill = check_fill(fill, where)
 
@@ -273,9 +266,9 @@ class RandomFieldColor(_FieldOp):
     ) -> None:
         super().__init__(length_scale, p, same_on_batch)
         where = "RandomFieldColor"
-        self.brightness = _number(brightness, "brightness", where)
-        self.saturation = _number(saturation, "saturation", where)
-        self.hue = _number(hue, "hue", where)
+        self.brightness = args.non_negative("brightness", brightness, where=where)
+        self.saturation = args.non_negative("saturation", saturation, where=where)
+        self.hue = args.non_negative("hue", hue, where=where)
 
     def check(self, x: Any) -> None:
         img = image_of(x)
