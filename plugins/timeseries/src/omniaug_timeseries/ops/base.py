@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from omniaug import Augmentation, InputError, Params, args
+from omniaug import Augmentation, InputError, Params
 
 from ..modality import TIMESERIES
 from ..series import SeriesBatch, SeriesView, keep_padding, rebuild, view_of
@@ -58,15 +58,6 @@ class SeriesAugmentation(Augmentation):
             raise InputError(
                 "x", f"a series with at least {needed} channels ({what})", view_of(x).values, where=self.name
             )
-
-
-def check_range(name: str, value: Any, low: float, high: float, where: str) -> float:
-    """``args.finite(name, value, low=low, high=high, where=where)``.
-
-    Kept only for ``ops/frequency.py``, its last caller; it goes when that file calls
-    ``omniaug.args`` directly like every other op. New code: use ``omniaug.args``.
-    """
-    return args.finite(name, value, low=low, high=high, where=where)
 
 
 def check_groups(name: str, groups: Any, size: int | None, where: str) -> list[list[int]] | None:

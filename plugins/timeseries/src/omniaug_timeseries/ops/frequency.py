@@ -24,11 +24,11 @@ from typing import Any
 
 import torch
 
-from omniaug import Magnitude, Params, rng
+from omniaug import Magnitude, Params, args, rng
 from omniaug.fft import cmul, irfft, rfft
 
 from ..series import SeriesView, valid_mask, view_of
-from .base import SeriesAugmentation, check_range
+from .base import SeriesAugmentation
 
 __all__ = ["FrequencyNoise", "FrequencyMask"]
 
@@ -57,7 +57,8 @@ class FrequencyNoise(SeriesAugmentation):
 
     def __init__(self, sigma: float = 0.1, *, p: float = 1.0, same_on_batch: bool = False) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.sigma = check_range("sigma", sigma, 0.0, 3.0, self.name)  # exp(3 · 5σ draws) is already ×3e6
+        # exp(3 · 5σ draws) is already ×3e6
+        self.sigma = args.finite("sigma", sigma, low=0.0, high=3.0, where=self.name)
 
     def draw(
         self, x: Any, batch_size: int, *, generator: torch.Generator | None, device: torch.device
@@ -98,7 +99,7 @@ class FrequencyMask(SeriesAugmentation):
         self, max_width: float = 0.2, *, keep_dc: bool = True, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(p=p, same_on_batch=same_on_batch)
-        self.max_width = check_range("max_width", max_width, 0.0, 1.0, self.name)
+        self.max_width = args.finite("max_width", max_width, low=0.0, high=1.0, where=self.name)
         self.keep_dc = bool(keep_dc)
 
     def draw(
