@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 import torch
 
+from .. import args
 from ..augmentation import Augmentation
 from ..errors import ConfigError, InputError
 from ..params import Params
@@ -573,9 +574,7 @@ class _AudioWrapped(WrappedOp):
         self, transform: Any, sample_rate: int = 16000, *, p: float = 1.0, same_on_batch: bool = False
     ) -> None:
         super().__init__(transform, p=p, same_on_batch=same_on_batch)
-        if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate <= 0:
-            raise InputError("sample_rate", "a positive integer (Hz)", sample_rate, where=type(self).__name__)
-        self.sample_rate = sample_rate
+        self.sample_rate = args.integer("sample_rate", sample_rate, low=1, where=type(self).__name__)
 
     def run_wave(self, wave: torch.Tensor, sr: int, seed: int) -> torch.Tensor:
         """One example ``(C, L)`` → the peer's output ``(C, L')``."""
