@@ -150,7 +150,8 @@ def _geometric_cases(x: torch.Tensor, seed: int) -> list[tuple[str, torch.Tensor
 def test_geometric_kernels_agree_with_torchvision_on_photos(photos: torch.Tensor, dtype: torch.dtype) -> None:
     x = photos if dtype == torch.uint8 else photos.float() / 255
     size = max(x.shape[-2:])
-    bound = {"affine": 1e-6 * size, "perspective": 1e-6 * size, "crop": 2e-7 * size + 1e-6}
+    # crops run the separable box kernel (measured 7.5e-6 here; its grid reference path: within 2e-7 · size + 1e-6)
+    bound = {"affine": 1e-6 * size, "perspective": 1e-6 * size, "crop": 1.5e-5}
     worst: dict[str, float] = {}
     for seed in range(2):
         for name, ours, ref in _geometric_cases(x, seed):
@@ -162,4 +163,4 @@ def test_geometric_kernels_agree_with_torchvision_on_photos(photos: torch.Tensor
                 assert d <= bound[name], (name, d, bound[name])
     if dtype == torch.float32:
         # the documented 1e-5 of the old docs does not hold at 640 px: the bound is real, not slack
-        assert worst["crop"] > 1e-5 and worst["affine"] > 1e-5, worst
+        assert worst["affine"] > 1e-5, worst

@@ -59,6 +59,7 @@ __all__ = [
     "vflip_image",
     "dihedral_image",
     "crop_box_grid",
+    "crop_box_coords",
     "FillValue",
 ]
 
@@ -599,12 +600,14 @@ def dihedral_image(img: torch.Tensor, k: torch.Tensor, flip: torch.Tensor) -> to
     return out
 
 
-def crop_box_grid(boxes: torch.Tensor, out_size: tuple[int, int], in_size: tuple[int, int]) -> torch.Tensor:
-    """Grids resizing per-sample boxes ``(B, 4)`` (continuous, integer-aligned) to ``out_size``.
+def crop_box_coords(
+    boxes: torch.Tensor, out_size: tuple[int, int], in_size: tuple[int, int]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The normalized sample coordinates of :func:`crop_box_grid` per axis: ``x`` ``(B, Wo)`` and ``y`` ``(B, Ho)``.
 
-    Equivalent to ``pad/crop`` to the box then ``F.interpolate(..., align_corners=False)``:
-    sample positions are clamped to the box's outermost pixel centres, as
-    ``interpolate`` clamps to the edge of the cropped canvas.
+    The grid is their outer combination (the resample is separable); the separable
+    kernel (:mod:`omniaug_image._box_resample`) reads its nearest indices off these
+    same values.
     """
     ho, wo = out_size
     h, w = in_size
@@ -619,5 +622,18 @@ def crop_box_grid(boxes: torch.Tensor, out_size: tuple[int, int], in_size: tuple
     sy = torch.maximum(torch.minimum(sy, y2 - 1.0), y1)
     gx = (2.0 * sx + 1.0) / w - 1.0  # (B, Wo)
     gy = (2.0 * sy + 1.0) / h - 1.0  # (B, Ho)
+    return gx, gy
+
+
+def crop_box_grid(boxes: torch.Tensor, out_size: tuple[int, int], in_size: tuple[int, int]) -> torch.Tensor:
+    """Grids resizing per-sample boxes ``(B, 4)`` (continuous, integer-aligned) to ``out_size``.
+
+    Equivalent to ``pad/crop`` to the box then ``F.interpolate(..., align_corners=False)``:
+    sample positions are clamped to the box's outermost pixel centres, as
+    ``interpolate`` clamps to the edge of the cropped canvas. The reference path of
+    the box ops; :mod:`omniaug_image._box_resample` is the separable fast path.
+    """
+    ho, wo = out_size
+    gx, gy = crop_box_coords(boxes, out_size, in_size)
     n = boxes.shape[0]
     return torch.stack([gx.unsqueeze(1).expand(n, ho, wo), gy.unsqueeze(2).expand(n, ho, wo)], dim=-1)

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 from omniaug import InputError
 
+from . import _box_resample as BR
 from . import functional_geometric as FG
 from .modality import ImageBatch, Mask, carry_range_check
 
@@ -30,6 +31,7 @@ __all__ = [
     "finish_boxes",
     "sample_mask",
     "warp_payload",
+    "resample_box_payload",
     "warp_payload_by_grid",
     "points_through_grid",
 ]
@@ -186,6 +188,34 @@ def warp_payload(
     changes = _move_targets(x, matrices, size)
     if mask is not None:
         changes["mask"] = warped[1]
+    return x.replace(image=out_img, **changes)
+
+
+def resample_box_payload(
+    x: torch.Tensor | ImageBatch | Mask,
+    boxes: torch.Tensor,
+    matrices: torch.Tensor,
+    out_size: tuple[int, int],
+    *,
+    mode: str = "bilinear",
+    fill: FG.FillValue | None = 0.0,
+) -> torch.Tensor | ImageBatch | Mask:
+    """:func:`warp_payload` with ``grid=FG.crop_box_grid(boxes, out_size, …)``, by the separable kernel.
+
+    Image and mask are resized box by box with :mod:`omniaug_image._box_resample`
+    (the image for :func:`omniaug_image._box_resample.supports` inputs only — the
+    caller checks); boxes and keypoints follow ``matrices`` exactly as in
+    :func:`warp_payload`.
+    """
+    if isinstance(x, Mask):
+        return Mask(BR.resample_mask(x.tensor, boxes, out_size))
+    img = x.image if isinstance(x, ImageBatch) else x
+    out_img = carry_range_check(img, BR.resample_image(img, boxes, out_size, mode=mode, fill=fill))
+    if not isinstance(x, ImageBatch):
+        return out_img
+    changes = _move_targets(x, matrices, out_size)
+    if x.mask is not None:
+        changes["mask"] = BR.resample_mask(x.mask, boxes, out_size)
     return x.replace(image=out_img, **changes)
 
 
