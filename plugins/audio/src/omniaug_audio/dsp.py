@@ -99,14 +99,15 @@ def by_examples(
     thread pool (:func:`omniaug.parallel.run_shared`), each chunk's ops on one thread —
     no OpenMP region per op, whose barrier waits for a descheduled thread on a busy
     machine — and each chunk's output is copied into ``out`` while it is in cache
-    (``out``: preallocated ``(count, ...)``; None: the outputs are concatenated). Each
-    example's computation is its own (the kernels here are batch-invariant), so the
-    chunking never changes its bits.
+    (``out``: preallocated ``(count, ...)``; None: the outputs are concatenated). With
+    one chunk, ``fn``'s own output is returned and ``out`` is left unused (a copy of
+    the whole batch would cost more than the op: use the return value, not ``out``).
+    Each example's computation is its own (the kernels here are batch-invariant), so
+    the chunking never changes its bits.
     """
     parts = min(torch.get_num_threads(), count)
     if parts <= 1 or device.type != "cpu":
-        whole = fn(slice(0, count))
-        return whole if out is None else out.copy_(whole)
+        return fn(slice(0, count))
     from omniaug.parallel import run_shared
 
     outs: list[torch.Tensor | None] = [None] * parts
