@@ -99,7 +99,8 @@ def by_examples(
     thread pool (:func:`omniaug.parallel.run_shared`), each chunk's ops on one thread —
     no OpenMP region per op, whose barrier waits for a descheduled thread on a busy
     machine — and each chunk's output is copied into ``out`` while it is in cache
-    (``out``: preallocated ``(count, ...)``; None: the outputs are concatenated). With
+    (``out``: preallocated ``(count, ...)``; None: the outputs are concatenated); a
+    chunk ``fn`` already wrote into its rows of ``out`` is not copied again. With
     one chunk, ``fn``'s own output is returned and ``out`` is left unused (a copy of
     the whole batch would cost more than the op: use the return value, not ``out``).
     Each example's computation is its own (the kernels here are batch-invariant), so
@@ -117,7 +118,10 @@ def by_examples(
         if out is None:
             outs[i] = fn(e)
         else:
-            out[e] = fn(e)
+            part = fn(e)
+            dest = out[e]
+            if part.data_ptr() != dest.data_ptr() or part.stride() != dest.stride():  # fn may write into out itself
+                dest.copy_(part)
 
     run_shared(parts, work, device)
     return out if out is not None else torch.cat([o for o in outs if o is not None])

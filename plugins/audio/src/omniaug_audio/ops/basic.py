@@ -185,17 +185,18 @@ class TimeShift(WaveformOp):
         if lengths is not None:
             return super().kernel(x, params)
         # Unpadded batch: each row is a window of a doubled (roll) or zero-framed (pad) copy.
-        # The windows are picked from an ``unfold`` view by (row, start) advanced indexing:
-        # one strided copy, with no (B, T) int64 index to build and gather through
-        # (about half the time: docs/performance.md, "Design measurements").
+        # The windows are rows of an overlapping 2-D view of that copy (flattened), picked
+        # with one ``index_select``: a whole-row copy per example, cheaper than advanced
+        # indexing of an ``unfold`` view (an offset computed per element) or a gather
+        # through a (B, T) int64 index. ``_shift_reference`` is the plain formulation.
         # On the CPU one chunk of examples per thread (dsp.by_examples): two big copies per
         # call, each its own OpenMP region otherwise.
+        if not on_host(wave):  # accelerators and autograd: the plain formulation
+            return repack_audio(x, self._shift_reference(wave, params))
         n = wave.shape[-1]
-        steps = torch.round(params["shift"].to(torch.float64) * n).long()
-        if self.mode == "roll":
-            start = (n - torch.remainder(steps, n)).to(wave.device)  # in (0, n]
-        else:
-            start = (n - steps.clamp(-n, n)).to(wave.device)
+        start = self._starts(params["shift"], n)
+        # several chunks: each writes its rows of the output itself (no copy after)
+        out = torch.empty_like(wave) if min(torch.get_num_threads(), wave.shape[0]) > 1 else None
 
         def shift(e: slice) -> torch.Tensor:
             part = wave[e]
@@ -204,13 +205,38 @@ class TimeShift(WaveformOp):
             else:
                 zeros = torch.zeros_like(part)
                 ext = torch.cat([zeros, part, zeros], dim=-1)
-            rows = torch.arange(part.shape[0], device=wave.device)
-            windows = ext.unfold(-1, n, 1)  # (b, C, starts, n), a view
-            return windows[rows, :, start[e]]
+            rows, chans, width = ext.shape
+            flat = ext.reshape(-1)
+            windows = flat.as_strided((flat.numel() - n + 1, n), (1, 1))  # row i: flat[i : i + n]
+            first = torch.arange(rows * chans) * width + start[e].repeat_interleave(chans)
+            if out is None:
+                return windows.index_select(0, first).reshape(rows, chans, n)
+            dest = out[e]
+            torch.index_select(windows, 0, first, out=dest.view(rows * chans, n))
+            return dest
 
-        if not on_host(wave) or wave.shape[0] < 2:
+        if out is None:
             return repack_audio(x, shift(slice(None)))
-        return repack_audio(x, by_examples(shift, wave.shape[0], wave.device, torch.empty_like(wave)))
+        return repack_audio(x, by_examples(shift, wave.shape[0], wave.device, out))
+
+    def _starts(self, shift: torch.Tensor, n: int) -> torch.Tensor:
+        """Each row's window start in the doubled (roll, in ``(0, n]``) or zero-framed (pad) copy."""
+        steps = torch.round(shift.to(torch.float64) * n).long()
+        if self.mode == "roll":
+            return n - torch.remainder(steps, n)
+        return n - steps.clamp(-n, n)
+
+    def _shift_reference(self, wave: torch.Tensor, params: Any) -> torch.Tensor:
+        """The plain formulation of the unpadded kernel: windows of the doubled or zero-framed
+        batch picked by advanced indexing of an ``unfold`` view (the differential tests' reference)."""
+        n = wave.shape[-1]
+        start = self._starts(params["shift"], n).to(wave.device)
+        if self.mode == "roll":
+            ext = torch.cat([wave, wave], dim=-1)
+        else:
+            zeros = torch.zeros_like(wave)
+            ext = torch.cat([zeros, wave, zeros], dim=-1)
+        return ext.unfold(-1, n, 1)[torch.arange(wave.shape[0], device=wave.device), :, start]
 
     def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         n = lengths.reshape(-1, 1)

@@ -87,8 +87,12 @@ class ColoredNoise(WaveformOp):
     def _add_unpadded(x: torch.Tensor, params: Any) -> torch.Tensor:
         """Fast path for unpadded batches: no masks, norms instead of squared temporaries,
         and the scaled noise added in one fused ``addcmul``; on the CPU one chunk of
-        examples per thread (:func:`omniaug_audio.dsp.by_examples`)."""
+        examples per thread (:func:`omniaug_audio.dsp.by_examples`), each chunk's sum
+        written straight into its rows of the output (one chunk: into its own noise
+        buffer), so no fresh batch-sized buffer and no copy after the sum."""
         spectrum, beta, snr_db = params["spectrum"], params["beta"], params["snr_db"]
+        several = on_host(x) and x.shape[0] >= 2 and min(torch.get_num_threads(), x.shape[0]) > 1
+        out = torch.empty_like(x) if several else None
 
         def add(e: slice) -> torch.Tensor:
             noise = colored_noise(spectrum[e], beta[e], x.shape[-1], x.dtype)
@@ -96,11 +100,14 @@ class ColoredNoise(WaveformOp):
             p_sig = torch.linalg.vector_norm(x[e], dim=(1, 2)).square()
             target = p_sig / db_to_amplitude(snr_db[e].to(x.dtype), 10.0)
             gain = torch.where(p_noise > 0, (target / p_noise.clamp_min(1e-30)).sqrt(), torch.zeros_like(p_noise))
-            return torch.addcmul(x[e], noise, gain.reshape(-1, 1, 1))
+            if not on_host(x) or noise.shape != x[e].shape:  # autograd / accelerators: out-of-place
+                return torch.addcmul(x[e], noise, gain.reshape(-1, 1, 1))
+            dest = noise if out is None else out[e]
+            return torch.addcmul(x[e], noise, gain.reshape(-1, 1, 1), out=dest)
 
-        if not on_host(x) or x.shape[0] < 2:
+        if out is None:
             return add(slice(None))
-        return by_examples(add, x.shape[0], x.device, torch.empty_like(x))
+        return by_examples(add, x.shape[0], x.device, out)
 
     def inner_kernel(self, wave: torch.Tensor, sr: int, lengths: torch.Tensor, params: Any) -> torch.Tensor:
         noise = colored_noise(params["spectrum"], params["beta"], wave.shape[-1], wave.dtype)

@@ -1,0 +1,100 @@
+"""The fast unpadded kernels of TimeShift and ColoredNoise equal their plain formulations bit for bit.
+
+TimeShift picks each row's window with one ``index_select`` on an overlapping view;
+ColoredNoise writes each chunk's sum into the output (or its noise buffer) with
+``addcmul(out=...)``. The references are the formulations they replaced: windows by
+advanced indexing of an ``unfold`` view, and an out-of-place ``addcmul`` computed for
+each clip on its own. Speech clips (bundled words), batches of 1, 8 and 32, 1 and 2
+threads; bits compared as integers (so -0.0 and 0.0 differ).
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from omniaug_audio.bundled import example_clips
+from omniaug_audio.dsp import colored_noise, db_to_amplitude
+from omniaug_audio.ops.basic import TimeShift
+from omniaug_audio.ops.noise import ColoredNoise
+
+N = 16000
+
+
+def _speech(count: int) -> torch.Tensor:
+    """``count`` 1-s clips of concatenated bundled words (rotated orders, varied levels), ``(count, 1, N)``."""
+    words = example_clips()
+    assert words.lengths is not None
+    pieces = [words.waveform[i, 0, : int(words.lengths[i])] for i in range(words.waveform.shape[0])]
+    clips = []
+    for k in range(count):
+        order = [pieces[(k + j) % len(pieces)] for j in range(len(pieces))]
+        joined = torch.cat([torch.cat([p, torch.zeros(400)]) for p in order * 3])[:N]
+        clips.append(joined * (0.2 + 0.05 * k))
+    return torch.stack(clips)[:, None]
+
+
+def _bits(t: torch.Tensor) -> torch.Tensor:
+    return t.contiguous().view(torch.int32)
+
+
+@pytest.fixture(params=[1, 2], ids=["1-thread", "2-threads"])
+def threads(request: pytest.FixtureRequest):
+    before = torch.get_num_threads()
+    torch.set_num_threads(request.param)
+    yield request.param
+    torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("batch", [1, 8, 32])
+@pytest.mark.parametrize("mode", ["roll", "pad"])
+def test_time_shift_kernel_equals_the_unfold_reference(threads: int, batch: int, mode: str) -> None:
+    x = _speech(batch)
+    op = TimeShift((-1.0, 1.0), mode=mode)
+    g = torch.Generator().manual_seed(batch + threads)
+    params = op.draw(x, batch, generator=g, device=x.device)
+    params["shift"][0] = 1.0  # the extreme starts: a whole-length shift (roll: start n, pad: silence)
+    if batch > 1:
+        params["shift"][1] = -1.0
+    got = op.kernel(x, params)
+    want = op._shift_reference(x, params)
+    assert torch.equal(_bits(got), _bits(want))
+    if mode == "roll":  # and the reference is a roll
+        steps = torch.round(params["shift"].to(torch.float64) * N).long()
+        for b in range(batch):  # test-side loop over examples: an independent check
+            assert torch.equal(got[b], torch.roll(x[b], int(steps[b]), dims=-1))
+
+
+@pytest.mark.parametrize("batch", [1, 8, 32])
+def test_colored_noise_kernel_equals_the_per_clip_out_of_place_formulation(threads: int, batch: int) -> None:
+    x = _speech(batch)
+    op = ColoredNoise((3.0, 30.0), (0.0, 2.0))
+    g = torch.Generator().manual_seed(100 + batch)
+    params = op.draw(x, batch, generator=g, device=x.device)
+    got = op.kernel(x, params)
+    assert not torch.equal(got, x)
+    for b in range(batch):  # the plain formulation, one clip at a time
+        e = slice(b, b + 1)
+        noise = colored_noise(params["spectrum"][e], params["beta"][e], N, x.dtype)
+        p_noise = torch.linalg.vector_norm(noise, dim=(1, 2)).square()
+        p_sig = torch.linalg.vector_norm(x[e], dim=(1, 2)).square()
+        target = p_sig / db_to_amplitude(params["snr_db"][e], 10.0)
+        gain = torch.where(p_noise > 0, (target / p_noise.clamp_min(1e-30)).sqrt(), torch.zeros_like(p_noise))
+        want = torch.addcmul(x[e], noise, gain.reshape(-1, 1, 1))
+        assert torch.equal(_bits(got[e]), _bits(want)), b
+
+
+def test_colored_noise_keeps_autograd() -> None:
+    x = _speech(2).requires_grad_(True)
+    op = ColoredNoise((10.0, 10.0), (1.0, 1.0))
+    params = op.draw(x, 2, generator=torch.Generator().manual_seed(0), device=x.device)
+    op.kernel(x, params).sum().backward()
+    assert x.grad is not None and torch.isfinite(x.grad).all()
+
+
+def test_time_shift_keeps_autograd() -> None:
+    x = _speech(3).requires_grad_(True)
+    op = TimeShift((-0.5, 0.5))
+    params = op.draw(x, 3, generator=torch.Generator().manual_seed(0), device=x.device)
+    op.kernel(x, params).sum().backward()
+    assert x.grad is not None and torch.equal(x.grad, torch.ones_like(x))
