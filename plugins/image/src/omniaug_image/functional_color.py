@@ -45,6 +45,7 @@ __all__ = [
     "permute_channels",
     "gaussian_kernel1d",
     "gaussian_blur",
+    "gaussian_blur_reference",
     "add_gaussian_noise",
 ]
 
@@ -351,9 +352,20 @@ def gaussian_kernel1d(kernel_size: int, sigma: torch.Tensor, dtype: torch.dtype)
 def gaussian_blur(img: torch.Tensor, kernel_size: int, sigma: torch.Tensor) -> torch.Tensor:
     """Gaussian blur with a per-sample ``sigma``, reflect padding.
 
-    The 2-D kernel is separable, so it runs as two grouped 1-D convolutions with one
-    group per (sample, channel): one kernel call for the whole batch.
+    The 2-D kernel is separable. A uint8 or float32 CPU batch without grad runs both
+    1-D passes as weighted sums of shifted slices on cache-sized chunks
+    (:mod:`._blur`); other batches, and everything under
+    ``omniaug.using_reference_kernels()``, take :func:`gaussian_blur_reference`.
     """
+    from . import _blur
+
+    if _blur.usable(img, kernel_size):
+        return _blur.gaussian_blur(img, kernel_size, gaussian_kernel1d(kernel_size, sigma, torch.float32))
+    return gaussian_blur_reference(img, kernel_size, sigma)
+
+
+def gaussian_blur_reference(img: torch.Tensor, kernel_size: int, sigma: torch.Tensor) -> torch.Tensor:
+    """:func:`gaussian_blur` as two grouped 1-D convolutions, one group per (sample, channel) (the plain path)."""
     b, c, h, w = img.shape
     fp = img.is_floating_point()
     dt = img.dtype if fp else torch.float32

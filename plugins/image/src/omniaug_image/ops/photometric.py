@@ -557,7 +557,10 @@ class ChannelShuffle(_ImageOp):
 class GaussianBlur(_ImageOp):
     """Gaussian blur, ``sigma`` uniform in ``sigma = (low, high)`` per sample (a number: that fixed σ).
 
-    Per-sample kernels run as one grouped convolution (see :func:`functional_color.gaussian_blur`).
+    Per-sample separable kernels, rows then columns, for the whole batch at once: on uint8/float32
+    CPU batches as weighted sums of shifted slices (:mod:`omniaug_image._blur`), otherwise (and
+    under ``omniaug.using_reference_kernels()``) as grouped convolutions (see
+    :func:`functional_color.gaussian_blur`).
     """
 
     name = "image.gaussian_blur"
