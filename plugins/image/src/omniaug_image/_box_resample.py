@@ -8,12 +8,12 @@ kept as the reference path) this module gathers the two neighbouring source rows
 of every output row (``index_select`` of whole rows, on the input's own dtype —
 uint8 stays uint8 until the gathered rows are converted), blends them, then gathers
 and blends the two neighbouring columns. The whole batch runs in cache-sized chunks
-of samples, every chunk one pass per axis over all its samples with per-sample
-index tensors: chunking is cache blocking, not a loop over samples. The chunks
-run in order on the calling thread and each op uses the intra-op threads: the
-passes are memory-bound, and dealing the chunks to the worker pool
-(:func:`omniaug_image._chunks.run_balanced`, as the grid warps do) was slower
-on two threads.
+of samples (:func:`omniaug_image._chunks.run_balanced`, as the grid warps do), every
+chunk one pass per axis over all its samples with per-sample index tensors: chunking
+is cache blocking, not a loop over samples. Running the chunks in order with
+multi-threaded ops instead was a little faster on an idle machine but, on a busy
+one, every small op's OpenMP region waited for a descheduled thread and the op
+became tens of times slower (docs/performance.md, design measurements).
 
 * **bilinear**: the source coordinate of output index ``j`` is ``F.interpolate``'s
   ``(j + 0.5) · span / n_out - 0.5`` relative to the box, clamped to the box's first
@@ -40,7 +40,7 @@ import torch.nn.functional as F
 from omniaug import memory
 
 from . import functional_geometric as FG
-from ._chunks import chunk_bounds, scratch
+from ._chunks import run_balanced, scratch
 
 __all__ = ["bilinear_taps", "nearest_taps", "resample_image", "resample_mask", "supports"]
 
@@ -191,9 +191,7 @@ def resample_image(
             whole = scratch("box_out_i16", (k, c, ho, wo), torch.int16, dev).copy_(dst.round_())
             out[start:stop].copy_(whole)
 
-    bounds = chunk_bounds(n, chunk, 1)
-    for i in range(len(bounds) - 1):  # chunks of a few samples (cache blocking), not samples
-        run(bounds[i], bounds[i + 1])
+    run_balanced(n, chunk, run, dev)
     return out
 
 
