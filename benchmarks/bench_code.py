@@ -51,8 +51,11 @@ def main() -> None:
     parser.add_argument(
         "--scaling-kb", type=int, nargs="+", default=[10, 100, 1000, 5000], help="file sizes of the scaling table"
     )
+    parser.add_argument(
+        "--threads", type=int, default=2, help="torch intra-op threads (the ops are Python: same either way)"
+    )
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     funcs = stdlib_functions(args.functions)
     batch = CodeBatch([f.source for f in funcs], "python")
     print(f"workload: {len(funcs)} stdlib functions, {sum(len(f.source) for f in funcs) / 1e3:.0f} kB of source")
@@ -77,7 +80,10 @@ def main() -> None:
         cpu_ms[workers] = 1e3 * statistics.median(cpu[workers]) / len(funcs)
     shutdown_pools()
     base = rates[args.workers[0]]
-    print(f"machine: {os.cpu_count()} cores, 1-min load average {os.getloadavg()[0]:.1f} at the end of the run")
+    print(
+        f"machine: {os.cpu_count()} cores, torch threads {torch.get_num_threads()}, "
+        f"1-min load average {os.getloadavg()[0]:.1f} at the end of the run"
+    )
     print()
     print(
         "| pipeline (4 ops, p=1)                  | workers | functions/s (wall) | ratio vs 1 worker | main-process CPU ms/function |"

@@ -276,7 +276,14 @@ def main() -> None:
     parser.add_argument(
         "--draws-only", action="store_true", help="only the keyed vs unkeyed draw kinds (no engines, no presets)"
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="torch intra-op threads of this process (1: the DataLoader-worker case)",
+    )
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     if args.quick:
         args.files, args.reps = 200, 100
     warnings.simplefilter("ignore")
