@@ -30,23 +30,6 @@ SIZES = [(97, 113), (160, 160), (31, 64), (224, 201)]
 KERNELS = [1, 3, 5, 7, 15]
 
 
-@pytest.fixture(scope="module")
-def sources() -> list[torch.Tensor]:
-    from sklearn.datasets import load_sample_images
-
-    return [torch.from_numpy(a.copy()).permute(2, 0, 1) for a in load_sample_images().images]
-
-
-def photos(sources: list[torch.Tensor], h: int, w: int, n: int) -> torch.Tensor:
-    """``n`` uint8 ``h × w`` cut-outs of the sample photos at different places."""
-    out = []
-    for k in range(n):
-        src = sources[k % 2]
-        top, left = (37 * k) % (src.shape[1] - h), (53 * k) % (src.shape[2] - w)
-        out.append(src[:, top : top + h, left : left + w])
-    return torch.stack(out).contiguous()
-
-
 def sigmas(n: int, seed: int) -> torch.Tensor:
     """Per-sample sigmas: a tiny one (one-hot taps), a small one, then uniform in [0.1, 5]."""
     s = torch.rand(n, generator=torch.Generator().manual_seed(seed)) * 4.9 + 0.1
@@ -69,9 +52,9 @@ def check(fast: torch.Tensor, ref: torch.Tensor, where: str) -> None:
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{h}x{w}" for h, w in SIZES])
 @pytest.mark.parametrize("dtype", [torch.uint8, torch.float32], ids=["uint8", "float32"])
-def test_fast_matches_reference(sources, size, dtype) -> None:
+def test_fast_matches_reference(photo_crops, size, dtype) -> None:
     h, w = size
-    img = photos(sources, h, w, 7)
+    img = photo_crops(h, w, 7)
     if dtype == torch.float32:
         img = img.float() / 255
     for k in KERNELS:
@@ -83,27 +66,27 @@ def test_fast_matches_reference(sources, size, dtype) -> None:
 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 3 * 1024 * 1024])
-def test_chunking_does_not_change_values(sources, monkeypatch, chunk_bytes) -> None:
+def test_chunking_does_not_change_values(photo_crops, monkeypatch, chunk_bytes) -> None:
     """Chunks of one image and of several give the same bytes as the whole batch at once."""
-    img = photos(sources, 97, 113, 9)
+    img = photo_crops(97, 113, 9)
     sigma = sigmas(9, 1)
     whole = FC.gaussian_blur(img, 5, sigma)
     monkeypatch.setattr(BL, "BLUR_CHUNK_BYTES", chunk_bytes)
     assert torch.equal(FC.gaussian_blur(img, 5, sigma), whole)
 
 
-def test_tiny_sigma_is_the_identity(sources) -> None:
+def test_tiny_sigma_is_the_identity(photo_crops) -> None:
     """σ = 1e-6: the taps are one-hot, so both paths return the input."""
-    img = photos(sources, 64, 80, 4)
+    img = photo_crops(64, 80, 4)
     sigma = torch.full((4,), 1e-6)
     assert torch.equal(FC.gaussian_blur(img, 7, sigma), img)
     f = img.float() / 255
     assert torch.equal(FC.gaussian_blur(f, 7, sigma), f)
 
 
-def test_radius_up_to_the_image_edge_and_odd_layouts(sources) -> None:
+def test_radius_up_to_the_image_edge_and_odd_layouts(photo_crops) -> None:
     """Radius h − 1 (the largest reflect allows), one channel, a channels-last input."""
-    img = photos(sources, 8, 40, 3)
+    img = photo_crops(8, 40, 3)
     sigma = sigmas(3, 2)
     check(FC.gaussian_blur(img, 15, sigma), FC.gaussian_blur_reference(img, 15, sigma), "radius 7 on 8 rows")
     gray = img[:, :1].contiguous()
@@ -112,8 +95,8 @@ def test_radius_up_to_the_image_edge_and_odd_layouts(sources) -> None:
     check(FC.gaussian_blur(cl, 5, sigma), FC.gaussian_blur_reference(cl, 5, sigma), "channels last")
 
 
-def test_other_inputs_take_the_reference_path(sources, monkeypatch) -> None:
-    img = photos(sources, 32, 32, 2).float() / 255
+def test_other_inputs_take_the_reference_path(photo_crops, monkeypatch) -> None:
+    img = photo_crops(32, 32, 2).float() / 255
     sigma = torch.tensor([0.7, 2.0])
     calls: list[int] = []
     real = BL.gaussian_blur
@@ -130,9 +113,9 @@ def test_other_inputs_take_the_reference_path(sources, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("dtype", [torch.uint8, torch.float32], ids=["uint8", "float32"])
-def test_op_at_p_below_one_matches_reference(sources, monkeypatch, dtype) -> None:
+def test_op_at_p_below_one_matches_reference(photo_crops, monkeypatch, dtype) -> None:
     """The op with p = 0.6 and per-sample sigmas: the fast path runs, same draw, same image."""
-    img = photos(sources, 97, 113, 10)
+    img = photo_crops(97, 113, 10)
     if dtype == torch.float32:
         img = img.float() / 255
     op = GaussianBlur(7, (0.1, 4.0), p=0.6)

@@ -27,6 +27,8 @@ batch, ≥ 99.17 % per sample):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -38,23 +40,6 @@ from omniaug_image import functional_geometric as FG
 from omniaug_image.targets import sample_mask
 
 SIZES = [((97, 113), (64, 80)), ((120, 160), (160, 120)), ((64, 64), (31, 97)), ((143, 214), (143, 214))]
-
-
-@pytest.fixture(scope="module")
-def sources() -> list[torch.Tensor]:
-    from sklearn.datasets import load_sample_images
-
-    return [torch.from_numpy(a.copy()).permute(2, 0, 1) for a in load_sample_images().images]
-
-
-def photos(sources: list[torch.Tensor], h: int, w: int, n: int) -> torch.Tensor:
-    """``n`` uint8 ``h × w`` cut-outs of the sample photos at different places."""
-    out = []
-    for k in range(n):
-        src = sources[k % 2]
-        top, left = (37 * k) % (src.shape[1] - h), (53 * k) % (src.shape[2] - w)
-        out.append(src[:, top : top + h, left : left + w])
-    return torch.stack(out).contiguous()
 
 
 def crop_boxes(h: int, w: int, n: int, seed: int) -> torch.Tensor:
@@ -92,10 +77,10 @@ def check_uint8(fast: torch.Tensor, ref: torch.Tensor, where: str) -> None:
 
 @pytest.mark.parametrize(("in_size", "out_size"), SIZES)
 @pytest.mark.parametrize("kind", ["crop", "pad"])
-def test_image_matches_the_grid_path(sources, in_size, out_size, kind):
+def test_image_matches_the_grid_path(photo_crops, in_size, out_size, kind):
     (h, w), (ho, wo) = in_size, out_size
     n = 10
-    img = photos(sources, h, w, n)
+    img = photo_crops(h, w, n)
     boxes = crop_boxes(h, w, n, seed=h * w) if kind == "crop" else padded_boxes(h, w, n, seed=h + w)
     grid = FG.crop_box_grid(boxes, out_size, in_size)
     size = max(h, w, ho, wo)
@@ -119,10 +104,10 @@ def test_image_matches_the_grid_path(sources, in_size, out_size, kind):
 
 @pytest.mark.parametrize(("in_size", "out_size"), SIZES)
 @pytest.mark.parametrize("kind", ["crop", "pad"])
-def test_masks_equal_the_grid_path_exactly(sources, in_size, out_size, kind):
+def test_masks_equal_the_grid_path_exactly(photo_crops, in_size, out_size, kind):
     (h, w) = in_size
     n = 10
-    img = photos(sources, h, w, n)
+    img = photo_crops(h, w, n)
     boxes = crop_boxes(h, w, n, seed=h * w + 1) if kind == "crop" else padded_boxes(h, w, n, seed=h + w + 1)
     grid = FG.crop_box_grid(boxes, out_size, in_size)
     labels = img[:, 0] // 40  # 7 labels following the photo's edges
@@ -134,11 +119,11 @@ def test_masks_equal_the_grid_path_exactly(sources, in_size, out_size, kind):
 
 
 @pytest.mark.parametrize(("in_size", "out_size"), SIZES)
-def test_float_bilinear_is_interpolate_of_the_crop(sources, in_size, out_size):
+def test_float_bilinear_is_interpolate_of_the_crop(photo_crops, in_size, out_size):
     """The op docstring's promise: crop, then ``F.interpolate(bilinear, align_corners=False)`` per sample."""
     h, w = in_size
     n = 10
-    img = photos(sources, h, w, n).float() / 255
+    img = photo_crops(h, w, n).float() / 255
     boxes = crop_boxes(h, w, n, seed=h * w + 2)
     fast = BR.resample_image(img, boxes, out_size)
     for b in range(n):  # the reference, one sample at a time
@@ -148,13 +133,15 @@ def test_float_bilinear_is_interpolate_of_the_crop(sources, in_size, out_size):
         assert d <= 1e-5, f"sample {b} box {boxes[b].tolist()}: max |Δ| {d:.2e}"
 
 
-def _payload(sources: list[torch.Tensor], dtype: torch.dtype, n: int = 8, size: int = 96) -> ImageBatch:
-    img = photos(sources, size, size, n)
+def _payload(
+    photo_crops: Callable[[int, int, int], torch.Tensor], dtype: torch.dtype, n: int = 8, size: int = 96
+) -> ImageBatch:
+    img = photo_crops(size, size, n)
     img = img if dtype == torch.uint8 else img.to(dtype) / 255
     boxes = torch.tensor([[10.0, 12.0, 60.0, 70.0], [40.0, 30.0, 95.0, 90.0]]).expand(n, 2, 4).contiguous()
     return ImageBatch(
         img,
-        mask=(photos(sources, size, size, n)[:, 1] // 64),
+        mask=(photo_crops(size, size, n)[:, 1] // 64),
         boxes=boxes,
         box_labels=torch.tensor([1, 2]).expand(n, 2).contiguous(),
         box_valid=torch.ones(n, 2, dtype=torch.bool),
@@ -175,9 +162,9 @@ OPS = [
 
 @pytest.mark.parametrize("make", OPS)
 @pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])
-def test_ops_fast_path_matches_their_reference(sources, make, dtype, monkeypatch):
+def test_ops_fast_path_matches_their_reference(photo_crops, make, dtype, monkeypatch):
     op = make()
-    x = _payload(sources, dtype)
+    x = _payload(photo_crops, dtype)
     calls: list[int] = []
     real = BR.resample_image
     monkeypatch.setattr(BR, "resample_image", lambda *a, **k: calls.append(1) or real(*a, **k))
@@ -203,8 +190,8 @@ def test_ops_fast_path_matches_their_reference(sources, make, dtype, monkeypatch
     assert torch.equal(alone.tensor, alone_ref.tensor), where
 
 
-def test_grad_and_other_dtypes_keep_the_grid_path(sources):
-    img = photos(sources, 40, 40, 2).float() / 255
+def test_grad_and_other_dtypes_keep_the_grid_path(photo_crops):
+    img = photo_crops(40, 40, 2).float() / 255
     assert BR.supports(img, "bilinear") and BR.supports(img.to(torch.uint8), "nearest")
     assert not BR.supports(img.requires_grad_(), "bilinear")
     assert not BR.supports(img.detach().half(), "bilinear")
