@@ -107,6 +107,19 @@ def test_scalar_oracle_of_the_hash():
     assert int(k[0]) == ((mix64(s + 3 * GAMMA) >> 32) * 10) >> 32
 
 
+def test_small_shaped_draws_of_changing_widths_follow_the_scalar_oracle():
+    """The in-step small-draw path (its kept ``seed + e·δ`` per width) gives every row
+    mix64(seed_r + c·γ + e·δ) on every call, whatever widths came before."""
+    keys = KEYS[:5]
+    g = KeyedGenerator.from_keys(4, keys)
+    seeds = [int(s) for s in row_seeds(4, keys)]
+    for c, width in enumerate([3, 5, 3, 1, 5, 3], start=1):
+        got = rng.uniform(len(keys), 0.0, 1.0, shape=(width,), generator=g)
+        for r, s in enumerate(seeds):
+            want = [(mix64(s + c * GAMMA + e * keyed.DELTA) >> 40) * 2.0**-24 for e in range(width)]
+            assert got[r].tolist() == want, (c, width, r)
+
+
 def test_item_keys_are_stable_and_distinct():
     assert item_hash("x/y.wav") == item_hash("x\\y.wav")  # same relative path on every OS
     assert item_hash("3") != item_hash(3)
@@ -387,7 +400,7 @@ def test_kernels_give_a_row_the_same_bits_alone_in_batches_of_8_and_64_and_on_1_
         torch.set_num_threads(threads)
 
 
-@pytest.mark.parametrize("rows,m", [(3, 5), (256, 3), (256, 3072), (2, keyed.TILE + 7), (1, 3 * keyed.TILE)])
+@pytest.mark.parametrize("rows,m", [(3, 5), (256, 3), (256, 3072), (7, 6000), (2, keyed.TILE + 7), (1, 3 * keyed.TILE)])
 def test_tiled_hashing_and_fused_conversions_equal_the_plain_path(rows, m):
     """The fast paths (tile by tile over the threads; scale and Bernoulli threshold fused into the
     conversion) give exactly the one-pass reference's numbers."""

@@ -70,11 +70,20 @@ DELTA = 0xD1B54A32D192ED03
 _M1 = 0xBF58476D1CE4E5B9
 _M2 = 0x94D049BB133111EB
 
-_GAMMA_U, _DELTA_U = np.uint64(GAMMA), np.uint64(DELTA)
-_M1_U, _M2_U = np.uint64(_M1), np.uint64(_M2)
-_S30, _S27, _S31, _S40, _S32, _S11 = (np.uint64(s) for s in (30, 27, 31, 40, 32, 11))
-_LOW32 = np.uint64(0xFFFFFFFF)
-_F24 = np.float32(2.0**-24)
+
+def _const(value: int | float, dtype: type) -> np.ndarray:
+    """A read-only 0-d array operand: a ufunc takes it ~0.1 µs faster than a NumPy scalar, which
+    counts on the few-hundred-number draws of a keyed batch (eight hash passes and a conversion)."""
+    a = np.array(value, dtype=dtype)
+    a.flags.writeable = False
+    return a
+
+
+_GAMMA_U, _DELTA_U = _const(GAMMA, np.uint64), _const(DELTA, np.uint64)
+_M1_U, _M2_U = _const(_M1, np.uint64), _const(_M2, np.uint64)
+_S30, _S27, _S31, _S40, _S32, _S11 = (_const(s, np.uint64) for s in (30, 27, 31, 40, 32, 11))
+_LOW32 = _const(0xFFFFFFFF, np.uint64)
+_F24 = _const(2.0**-24, np.float32)
 
 
 def _signed(c: int) -> int:
@@ -197,7 +206,7 @@ class _Rows:
     once for several calls: one pass instead of a hash pass per call).
     """
 
-    __slots__ = ("base", "cache", "calls", "derived", "seed", "sync", "width")
+    __slots__ = ("base", "cache", "calls", "derived", "seed", "spreads", "sync", "width")
     # ``cache`` is (width, rows): a call's words are one contiguous row of it
 
     def __init__(self, seed: Any) -> None:
@@ -208,6 +217,18 @@ class _Rows:
         self.derived: dict[Any, Any] = {}  # the block's words converted (uniform, normal, …), made on first use
         self.base = 0
         self.width = 0
+        self.spreads: dict[int, np.ndarray] = {}  # m → (rows, m) ``seed_r + e · δ`` (CPU, small draws)
+
+    def spread(self, m: int) -> np.ndarray:
+        """``seed_r + e · δ`` for ``e < m``, ``(rows, m)``, read-only: the start of every small
+        in-step draw of ``m`` words (a broadcast add over short rows costs more than the hash passes)."""
+        a = self.spreads.get(m)
+        if a is None:
+            if len(self.spreads) >= 8:
+                self.spreads.clear()
+            a = self.spreads[m] = self.seed[:, None] + _offsets(0, m)[None, :]
+            a.flags.writeable = False
+        return a
 
     def _diverge(self) -> Any:
         if self.calls is None:
@@ -380,9 +401,13 @@ def _words(state: Any, start: int, m: int, *, own: bool = False) -> Any:
     return _mix_torch(state[:, None] + toffs[None, :])
 
 
-#: hashed draws of more words than this are computed tile by tile (a tile's words and their
-#: conversion stay in cache), the tiles spread over the threads
-TILE = 1 << 14
+#: hashed draws of more than ``SPLIT`` words go tile by tile, at least two tiles of at most about
+#: ``TILE`` words, the tiles spread over the threads. A normal draw's tile (its words and their
+#: conversion, ~1.8 MB) stays in a core's L2 cache. Each of a tile's ~20 NumPy calls hands the GIL
+#: to the other thread and back, so tiles are as large as the cache allows: 16 384-word tiles made
+#: two threads slower than one (docs/performance.md, "Design measurements").
+TILE = 1 << 16
+SPLIT = 1 << 15
 
 
 def _hashed(state: Any, m: int, convert: Any = None, *, tiled: bool = True) -> Any:
@@ -396,16 +421,17 @@ def _hashed(state: Any, m: int, convert: Any = None, *, tiled: bool = True) -> A
     the reference the tests compare with).
     """
     rows = state.shape[0] if isinstance(state, np.ndarray) else 0
-    if not tiled or not rows or rows * m <= 2 * TILE:
+    if not tiled or not rows or rows * m <= SPLIT:
         w = _words(state, 0, m)
         return w if convert is None else convert(w)
     from .parallel import run_shared
 
     if m >= TILE:  # tiles of one row: columns [c, c + TILE)
-        per_row = -(-m // TILE)
-        tiles = [(r, r + 1, c * TILE, min(m, (c + 1) * TILE)) for r in range(rows) for c in range(per_row)]
-    else:  # tiles of whole rows
-        step = max(1, TILE // m)
+        width = -(-m // -(-m // TILE))  # even widths, none a small remainder
+        tiles = [(r, r + 1, c, min(m, c + width)) for r in range(rows) for c in range(0, m, width)]
+    else:  # tiles of whole rows, as even as the rows allow (the last one is not a small remainder)
+        count = min(rows, max(2, -(-rows * m // TILE)))
+        step = -(-rows // count)
         tiles = [(r, min(rows, r + step), 0, m) for r in range(0, rows, step)]
     probe = _words(state[:1], 0, 1)
     probe = probe if convert is None else convert(probe)
@@ -716,13 +742,12 @@ def _call_words(gen: KeyedGenerator, k: int, shape: Sequence[int], convert: Any 
         and gen._idx is None
         and root.calls is None
         and isinstance(root.seed, np.ndarray)
-        and gen.rows * m <= 2 * TILE
+        and gen.rows * m <= SPLIT
     ):
-        # rows in step, a small draw: the call's step c · γ joins the m offsets instead of all rows' seeds
-        # ((seed + c·γ) + e·δ is seed + (e·δ + c·γ) modulo 2**64: the same words, one pass over the rows fewer)
+        # rows in step, a small draw: (seed + c·γ) + e·δ is (seed + e·δ) + c·γ modulo 2**64, and
+        # seed + e·δ is the same for every call of this width: kept, the call adds its step to it
         root.sync += 1
-        offs = _offsets(0, m) + np.uint64((root.sync * GAMMA) & _MASK64)
-        return convert(_mix_np(root.seed[:, None] + offs[None, :]))
+        return convert(_mix_np(root.spread(m) + np.uint64((root.sync * GAMMA) & _MASK64)))
     state = gen._advance()
     if convert is not None:
         return _hashed(state, m, convert)
