@@ -267,7 +267,11 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--files", type=int, default=2000, help="corpus size (≥ 2000 for the issue's scaling claim)")
-    parser.add_argument("--engines", default="apply,ray,hf,dask", help="comma-separated subset of apply,ray,hf,dask")
+    parser.add_argument(
+        "--engines",
+        default="apply,ray,hf,dask",
+        help="comma-separated subset of apply,ray,hf,dask (empty: keyed draws and presets only)",
+    )
     parser.add_argument("--reps", type=int, default=500, help="repetitions of each small keyed-draw timing")
     parser.add_argument(
         "--image-size", type=int, default=224, help="side of the photo crops (px; every third is 8 px larger)"
@@ -300,8 +304,8 @@ def main() -> None:
         "floor: hash words alone (/ unkeyed)",
         "one torch.Generator per row",
     ]
-    if args.draws_only:
-        print(_table(header, bench_keyed(args.reps, presets=False)))
+    if args.draws_only or not engines:  # --engines "": the draw kinds and the presets, no corpus
+        print(_table(header, bench_keyed(args.reps, presets=not args.draws_only)))
         return
     with tempfile.TemporaryDirectory(prefix="omniaug-bench-scaleout-") as tmp:
         rows = bench_engines(args.files, engines, Path(tmp), args.image_size)
