@@ -1,14 +1,15 @@
 """The fast uint8 colour paths give the bytes of the plain kernels (differential tests, issue #22).
 
-``_color_u8.adjust_hue`` computes only the middle channel of the HSV round trip in
-float and assembles the output in uint8; ``_color_u8.adjust_gamma`` looks values up
-in a 256-entry table per sample. ``omniaug.using_reference_kernels()`` routes both
-back to the plain kernels, which these tests compare against.
+``_color_u8.adjust_gamma`` looks values up in a 256-entry table per sample;
+ColorJitter writes its stages in place. ``omniaug.using_reference_kernels()`` routes
+them back to the plain kernels, which these tests compare against. The HSV hue's
+fast path is tested in ``test_hue_fast.py``.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import pytest
 import torch
@@ -31,81 +32,16 @@ def photos() -> torch.Tensor:
     return torch.stack([img[:, 40 * k : 40 * k + 160, 60 * k : 60 * k + 160] for img in imgs for k in range(4)])
 
 
-def tricky_pixels(n: int = 6, size: int = 64) -> torch.Tensor:
-    """Random pixels plus the cases the hue's selections turn on: greys, ties for the max, saturated channels."""
-    g = torch.Generator().manual_seed(0)
-    x = torch.randint(0, 256, (n, 3, size, size), dtype=torch.uint8, generator=g)
-    v = torch.randint(0, 256, (n, size, size), dtype=torch.uint8, generator=g)
-    w = torch.randint(0, 256, (n, size, size), dtype=torch.uint8, generator=g)
-    rows = size // 8
-    x[:, :, :rows] = v[:, None, :rows]  # grey: max == min
-    x[:, 0, rows : 2 * rows], x[:, 1, rows : 2 * rows] = v[:, rows : 2 * rows], v[:, rows : 2 * rows]  # r == g
-    x[:, 2, rows : 2 * rows] = torch.minimum(w, v)[:, rows : 2 * rows]
-    x[:, 1, 2 * rows : 3 * rows], x[:, 2, 2 * rows : 3 * rows] = v[:, 2 * rows : 3 * rows], v[:, 2 * rows : 3 * rows]
-    x[:, 0, 2 * rows : 3 * rows] = torch.minimum(w, v)[:, 2 * rows : 3 * rows]  # g == b > r
-    x[:, :, 3 * rows : 4 * rows] = torch.where(x[:, :, 3 * rows : 4 * rows] > 127, 255, 0).to(torch.uint8)  # saturated
-    return x
-
-
-def factors(n: int, seed: int) -> torch.Tensor:
-    f = torch.rand(n, generator=torch.Generator().manual_seed(seed)) - 0.5
-    f[: min(n, 4)] = torch.tensor([0.5, -0.5, 0.0, -0.0])[: min(n, 4)]  # the ends of the range and both zeros
-    return f
-
-
-@pytest.mark.parametrize("source", ["photos", "tricky"])
-def test_fast_uint8_hue_equals_the_plain_kernel(photos: torch.Tensor, source: str) -> None:
-    x = photos if source == "photos" else tricky_pixels()
-    assert CU.usable(x)
-    for seed in range(6):
-        f = factors(x.shape[0], seed)
-        if seed == 5:
-            f = f * 0.02  # small shifts, as ColorJitter draws them
-        fast = FC.adjust_hue(x, f)
-        assert torch.equal(fast, FC.adjust_hue_whole(x, f)), (source, seed)
-
-
-def test_fast_uint8_hue_on_chunks_and_threads() -> None:
-    """Chunks of samples (several per call) and the thread count do not change the bytes."""
-    x = tricky_pixels(n=11, size=48)
-    f = factors(11, 7)
-    expected = FC.adjust_hue_whole(x, f)
+def test_reference_switch_takes_the_plain_gamma(tricky_pixels: Callable[..., torch.Tensor]) -> None:
+    x = tricky_pixels(n=2, size=32)
     threads = torch.get_num_threads()
-    chunk = CU.HUE_CHUNK_PIXELS
+    torch.set_num_threads(1)
     try:
-        for t in (1, 2):
-            torch.set_num_threads(t)
-            for pixels in (48 * 48, 3 * 48 * 48, 1 << 20):
-                CU.HUE_CHUNK_PIXELS = pixels
-                assert torch.equal(CU.adjust_hue(x, f), expected), (t, pixels)
+        assert CU.gamma_usable(x)
+        with omniaug.using_reference_kernels():
+            assert not CU.gamma_usable(x)
     finally:
         torch.set_num_threads(threads)
-        CU.HUE_CHUNK_PIXELS = chunk
-
-
-def test_hsv_round_trip_of_a_uint8_pixel_keeps_its_max_and_min() -> None:
-    """What the fast hue relies on, for every pair m <= M: v converts back to M and p = (1 - s)·v to m."""
-    big = torch.arange(256).view(-1, 1).expand(256, 256).reshape(-1)
-    small = torch.arange(256).view(1, -1).expand(256, 256).reshape(-1)
-    keep = small <= big
-    big, small = big[keep].to(torch.uint8), small[keep].to(torch.uint8)
-    # the plain kernel's own float steps (rgb_to_hsv / hsv_to_rgb / from_float)
-    vf, mf = FC.to_float(big), FC.to_float(small)
-    span = vf - mf
-    flat = (span == 0).to(torch.float32)
-    s = span / (vf + flat)
-    p = ((1.0 - s) * vf).clamp_(0.0, 1.0)
-    assert big.numel() == 32896
-    assert torch.equal(FC.from_float(vf, torch.uint8), big)
-    assert torch.equal(FC.from_float(p, torch.uint8), small)
-
-
-def test_reference_switch_takes_the_plain_hue_and_gamma() -> None:
-    x = tricky_pixels(n=2, size=32)
-    with omniaug.using_reference_kernels():
-        assert not CU.usable(x) and not CU.gamma_usable(x)
-    assert CU.usable(x)
-    assert not CU.usable(x.float() / 255) and not CU.usable(x[:, :1].contiguous())
 
 
 def test_gamma_table_equals_pow_per_pixel(photos: torch.Tensor) -> None:
@@ -140,7 +76,9 @@ def test_gamma_table_only_where_it_gives_the_same_bytes() -> None:
 
 
 @pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])
-def test_color_jitter_in_place_stages_equal_the_merging_stages(dtype: torch.dtype) -> None:
+def test_color_jitter_in_place_stages_equal_the_merging_stages(
+    dtype: torch.dtype, tricky_pixels: Callable[..., torch.Tensor]
+) -> None:
     """ColorJitter writes each stage's rows back into its own buffer; the plain path merges a new batch each time."""
     x = tricky_pixels(n=13, size=40)
     x = x if dtype == torch.uint8 else x.float() / 255
@@ -153,7 +91,7 @@ def test_color_jitter_in_place_stages_equal_the_merging_stages(dtype: torch.dtyp
     assert torch.equal(fast, plain) and torch.equal(x, before)  # the input is never written
 
 
-def test_colour_ops_run_on_one_thread_and_restore_the_setting() -> None:
+def test_colour_ops_run_on_one_thread_and_restore_the_setting(tricky_pixels: Callable[..., torch.Tensor]) -> None:
     x = tricky_pixels(n=4, size=32)
     threads = torch.get_num_threads()
     seen: list[int] = []
@@ -172,11 +110,3 @@ def test_colour_ops_run_on_one_thread_and_restore_the_setting() -> None:
     finally:
         torch.set_num_threads(threads)
     assert torch.equal(out, FC.to_grayscale(x))
-
-
-def test_fast_uint8_hue_on_a_million_random_colours() -> None:
-    g = torch.Generator().manual_seed(11)
-    x = torch.randint(0, 256, (4, 3, 512, 512), dtype=torch.uint8, generator=g)
-    for seed in range(3):
-        f = factors(4, 20 + seed)
-        assert torch.equal(CU.adjust_hue(x, f), FC.adjust_hue_whole(x, f)), seed

@@ -181,18 +181,19 @@ HUE_CHUNK_BYTES = 1024 * 1024
 def adjust_hue(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
     """Rotate the hue by ``factor`` (a fraction of a turn in [-0.5, 0.5]) in HSV space.
 
-    A CPU batch that needs no gradient runs in cache-sized chunks of samples, on the
-    worker pool (a uint8 RGB batch through :func:`._color_u8.adjust_hue`, which computes
-    only the middle channel in float); :func:`adjust_hue_whole` (the whole batch at
-    once) is the plain path, with the same values — and the path taken under
+    A uint8 or float32 RGB batch on CPU that needs no gradient goes through
+    :func:`._hue.adjust_hue` (only the middle channel in float, far fewer passes, the
+    same values); other CPU batches run :func:`adjust_hue_whole` in cache-sized chunks
+    of samples. Both on the worker pool. :func:`adjust_hue_whole` (the whole batch at
+    once) is the plain path — and the path taken under
     ``omniaug.using_reference_kernels()``.
     """
     if img.shape[-3] == 1:
         return img.clone()
-    from . import _color_u8
+    from . import _hue
 
-    if _color_u8.usable(img):  # uint8 RGB on CPU: the same bytes with far fewer passes
-        return _color_u8.adjust_hue(img, factor)
+    if _hue.usable(img):  # uint8 / float32 RGB on CPU: the same values with far fewer passes
+        return _hue.adjust_hue(img, factor)
     if img.device.type != "cpu" or img.requires_grad or img.dim() != 4 or _reference():
         return adjust_hue_whole(img, factor)
     from ._chunks import run_balanced
