@@ -27,7 +27,7 @@ chunks of samples into per-thread scratch buffers, the per-sample factors as one
   is its truncation to an integer.
 
 Selections are 0/1 products and sums (exact), never ``torch.where``; comparisons of
-floats write float 0/1 (a ``bool`` output is ~5× slower on CPU). uint8 gives the
+floats write float 0/1 (a ``bool`` output takes a much slower CPU kernel). uint8 gives the
 plain kernel's bytes (all 2^24 colours checked), float32 its values (``torch.equal``,
 also outside ``[0, 1]``): differential tests on photos and on the selections' edge
 cases in ``plugins/image/tests/test_hue_fast.py``.
@@ -51,7 +51,7 @@ _TO_U8 = 255.0 + 1.0 - 1e-3  # from_float's scale (× 255.999 then truncation)
 _TINY = 1e-30  # a divisor for grey uint8 pixels (their span is 0, any other span is at least 1/255)
 
 #: pixels per chunk of a uint8 batch (about 60 bytes of scratch per pixel). Each chunk is about a hundred
-#: torch calls (~0.2 ms of fixed cost): two 224² images per chunk ran faster than one or four
+#: torch calls, whose fixed cost a larger chunk shares: two 224² images per chunk ran faster than one or four
 #: (docs/performance.md, "Design measurements")
 HUE_CHUNK_PIXELS = 128 * 1024
 #: pixels per chunk of a float32 batch (about 100 bytes of scratch per pixel): one 224² image
