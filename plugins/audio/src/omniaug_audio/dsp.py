@@ -45,6 +45,7 @@ from omniaug.fft import cmul, irfft, on_host, rfft
 
 __all__ = [
     "by_examples",
+    "scale_rows",
     "on_host",
     "masked_power",
     "row_sum",
@@ -125,6 +126,24 @@ def by_examples(
 
     run_shared(parts, work, device)
     return out if out is not None else torch.cat([o for o in outs if o is not None])
+
+
+def scale_rows(wave: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
+    """``wave * factor`` with one factor per example (``factor`` ``(B,)``, cast to ``wave``'s dtype).
+
+    On the CPU with several threads (no gradient needed) the multiply runs in one chunk
+    of examples per thread on the core's pool (:func:`by_examples`), each chunk writing
+    its rows of the output, instead of one OpenMP region: after a region libgomp's
+    worker keeps spinning on the second core for milliseconds, and the pool's worker
+    of the next op (time shift, coloured noise) then shares that core with it
+    (docs/performance.md, "Design measurements"). Same bits either way: one rounded
+    product per element.
+    """
+    col = factor.to(wave.dtype).reshape(-1, *([1] * (wave.dim() - 1)))
+    if not on_host(wave) or wave.shape[0] < 2 or torch.get_num_threads() <= 1:
+        return wave * col
+    out = torch.empty_like(wave)
+    return by_examples(lambda e: torch.mul(wave[e], col[e], out=out[e]), wave.shape[0], wave.device, out)
 
 
 # ---------------------------------------------------------------- batch-invariant transforms

@@ -15,6 +15,8 @@ import torch
 
 from omniaug import FusionKind
 
+from .dsp import scale_rows
+from .modality import mark_finite_if_scaled
 from .payload import repack_audio, unpack_audio, valid_mask
 
 __all__ = ["GAIN_FUSION", "FUSIONS"]
@@ -31,11 +33,14 @@ def _compose(first: torch.Tensor, then: torch.Tensor) -> torch.Tensor:
 
 def _apply(x: Any, factor: torch.Tensor, ops: list[Any]) -> Any:
     wave, _, lengths = unpack_audio(x, 16000)
-    scaled = wave * factor.to(wave.dtype).reshape(-1, *([1] * (wave.dim() - 1)))
     if lengths is not None:
+        scaled = wave * factor.to(wave.dtype).reshape(-1, *([1] * (wave.dim() - 1)))
         scaled = torch.where(valid_mask(wave, lengths), scaled, wave)
-    # not marked finite: a composed gain may overflow to inf, so the next op checks the output
-    return repack_audio(x, scaled)
+        # not marked finite: a composed gain may overflow to inf, so the next op checks the output
+        return repack_audio(x, scaled)
+    # unpadded: on the worker pool with several threads (dsp.scale_rows); claimed finite only
+    # when the input's checked range times the largest factor cannot overflow
+    return repack_audio(x, mark_finite_if_scaled(scale_rows(wave, factor), wave, factor))
 
 
 GAIN_FUSION = FusionKind(

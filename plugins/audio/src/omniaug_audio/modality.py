@@ -7,11 +7,12 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
 
 from omniaug import InputError, Modality, batching, rng
 from omniaug.parallel import value_range
-from omniaug.validation import ensure, register_check, trusted
+from omniaug.validation import ensure, notes, register_check, trusted
 
 from .payload import AudioBatch, SpectrogramBatch, check_lengths, full_lengths
 
@@ -30,15 +31,41 @@ def mark_finite(t: torch.Tensor) -> torch.Tensor:
     return trusted("audio.finite", t)
 
 
-def _finite_check(where: str, layout: str) -> Callable[[torch.Tensor, str], None]:
-    def check(t: torch.Tensor, argument: str = "x") -> None:
+def mark_finite_if_scaled(out: torch.Tensor, source: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
+    """Claim ``out`` finite when it is ``source`` scaled by per-example ``factor`` and cannot overflow; return it.
+
+    A gain can overflow float to inf, so a gained output is normally checked again by
+    the next op (a full read of the batch). When ``source`` passed the ``audio.finite``
+    check in this call (its value range is in the check's notes) and that range times
+    the largest ``|factor|`` stays below half the dtype's largest value, every product
+    is finite and the claim needs no read. Otherwise nothing is claimed. CPU factors only
+    (the bound is computed on the host; no device sync).
+    """
+    if factor.device.type != "cpu" or not out.is_floating_point():
+        return out
+    learned = notes("audio.finite", source)
+    if learned is None or "range" not in learned:
+        return out
+    lo, hi = learned["range"]
+    top = float(np.abs(factor.detach().numpy()).max(initial=0.0))
+    if max(abs(lo), abs(hi)) * top < 0.5 * torch.finfo(out.dtype).max:
+        mark_finite(out)
+    return out
+
+
+def _finite_check(where: str, layout: str) -> Callable[[torch.Tensor, str], dict[str, Any]]:
+    def check(t: torch.Tensor, argument: str = "x") -> dict[str, Any]:
         # min and max are finite iff every element is (NaN propagates into both): one reduction,
         # run without waking torch's OpenMP pool before the kernels (omniaug.parallel.value_range)
         lo, hi = value_range(t)
         if not (math.isfinite(lo) and math.isfinite(hi)):
             raise InputError(argument, f"a finite tensor {layout} (no NaN/inf)", t, where=where)
+        return {"range": (lo, hi)}  # kept with the record: a gain bounds its output with it
 
-    check.__doc__ = f"The full finiteness check of a {where} tensor ({where}.finite): reads every value, no record."
+    check.__doc__ = (
+        f"The full finiteness check of a {where} tensor ({where}.finite): reads every value; "
+        "returns the value range as the check's notes."
+    )
     return check
 
 

@@ -9,7 +9,8 @@ import torch
 
 from omniaug import Magnitude, args, rng
 
-from ..dsp import by_examples, db_to_amplitude, on_host
+from ..dsp import by_examples, db_to_amplitude, on_host, scale_rows
+from ..modality import mark_finite_if_scaled
 from ..payload import repack_audio, unpack_audio, valid_mask
 from .base import WaveformOp
 
@@ -56,12 +57,15 @@ class Gain(WaveformOp):
         return wave * _col(db_to_amplitude(params["gain_db"]), wave)
 
     def apply_validated(self, x: Any, params: Any) -> Any:
-        # Mask-aware on unpadded input: unapplied examples get 0 dB, one multiply for all.
+        # Mask-aware on unpadded input: unapplied examples get 0 dB, one multiply for all
+        # (on the worker pool with several threads: dsp.scale_rows). The output is claimed
+        # finite when the input's checked range times the largest gain cannot overflow, so
+        # the next op does not read the whole batch again.
         wave, _, lengths = unpack_audio(x, self.sample_rate)
         if lengths is not None:
             return super().apply_validated(x, params)
         gain = torch.where(params["apply"], db_to_amplitude(params["gain_db"]), torch.ones_like(params["gain_db"]))
-        return repack_audio(x, wave * _col(gain, wave))
+        return repack_audio(x, mark_finite_if_scaled(scale_rows(wave, gain), wave, gain))
 
 
 class GainTransition(WaveformOp):
@@ -155,9 +159,9 @@ class PolarityInversion(WaveformOp):
     def apply_validated(self, x: Any, params: Any) -> Any:
         # Mask-aware: one torch.where instead of the generic gather → kernel → scatter.
         wave, _, lengths = unpack_audio(x, self.sample_rate)
-        if lengths is None:
+        if lengths is None:  # one multiply (on the worker pool with several threads: dsp.scale_rows)
             sign = 1.0 - 2.0 * params["apply"].to(wave.dtype)
-            return repack_audio(x, wave * sign.reshape(-1, 1, 1))
+            return repack_audio(x, scale_rows(wave, sign))
         flip = params["apply"].reshape(-1, 1, 1) & valid_mask(wave, lengths)
         return repack_audio(x, torch.where(flip, -wave, wave))
 

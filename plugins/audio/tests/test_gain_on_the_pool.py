@@ -1,0 +1,81 @@
+"""Gain, PolarityInversion and the fused gain multiply on the worker pool (``dsp.scale_rows``).
+
+With several threads the per-example multiply runs in one chunk of examples per thread
+instead of one OpenMP region; the plain ``wave * factor`` stays as the reference.
+Speech clips (bundled words), batches of 1, 8 and 32, 1 and 2 threads, bits compared
+as integers. A gained output is claimed finite only when the input's checked range
+times the largest gain cannot overflow.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import omniaug
+from omniaug import validation
+from omniaug_audio.bundled import example_clips
+from omniaug_audio.dsp import db_to_amplitude, scale_rows
+from omniaug_audio.ops.basic import Gain, PolarityInversion
+
+N = 16000
+
+
+def _speech(count: int) -> torch.Tensor:
+    """``count`` 1-s clips of concatenated bundled words (rotated orders, varied levels), ``(count, 1, N)``."""
+    words = example_clips()
+    assert words.lengths is not None
+    pieces = [words.waveform[i, 0, : int(words.lengths[i])] for i in range(words.waveform.shape[0])]
+    clips = []
+    for k in range(count):
+        order = [pieces[(k + j) % len(pieces)] for j in range(len(pieces))]
+        joined = torch.cat([torch.cat([p, torch.zeros(400)]) for p in order * 3])[:N]
+        clips.append(joined * (0.2 + 0.05 * k))
+    return torch.stack(clips)[:, None]
+
+
+def _bits(t: torch.Tensor) -> torch.Tensor:
+    return t.contiguous().view(torch.int32)
+
+
+@pytest.fixture(params=[1, 2], ids=["1-thread", "2-threads"])
+def threads(request: pytest.FixtureRequest):
+    before = torch.get_num_threads()
+    torch.set_num_threads(request.param)
+    yield request.param
+    torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("batch", [1, 8, 32])
+def test_scale_rows_equals_the_plain_multiply(threads: int, batch: int) -> None:
+    x = _speech(batch)
+    factor = torch.linspace(-3.0, 2.5, batch)
+    assert torch.equal(_bits(scale_rows(x, factor)), _bits(x * factor.reshape(-1, 1, 1)))
+
+
+@pytest.mark.parametrize("batch", [1, 8, 32])
+def test_gain_and_polarity_equal_the_plain_multiply(threads: int, batch: int) -> None:
+    x = _speech(batch)
+    g = torch.Generator().manual_seed(batch + threads)
+    gain = Gain((-12.0, 12.0), p=0.7)
+    params = gain.sample_params(x, generator=g)
+    factor = torch.where(params["apply"], db_to_amplitude(params["gain_db"]), torch.ones(batch))
+    assert torch.equal(_bits(gain.apply(x, params)), _bits(x * factor.reshape(-1, 1, 1)))
+    flip = PolarityInversion(p=0.5)
+    params = flip.sample_params(x, generator=g)
+    sign = 1.0 - 2.0 * params["apply"].float()
+    assert torch.equal(_bits(flip.apply(x, params)), _bits(x * sign.reshape(-1, 1, 1)))
+
+
+@pytest.mark.parametrize("fuse", [False, True])
+def test_a_gain_that_cannot_overflow_is_trusted_and_one_that_can_is_not(threads: int, fuse: bool) -> None:
+    x = _speech(8)
+    x = x / x.abs().max()  # peak 1
+    ops = [Gain((60.0, 60.0)), PolarityInversion(p=0.5)] if fuse else [Gain((60.0, 60.0))]
+    pipe = omniaug.Compose(ops, fuse=fuse)
+    for level, finite in ((1.0, True), (1e36, False)):  # ×1000 (+60 dB) overflows float32 at a 1e36 peak
+        with validation.call_scope():
+            out = pipe.augment(x * level, generator=omniaug.rng.make_generator(0)).output
+            claimed = validation.checked("audio.finite", out)
+        assert claimed == finite
+        assert bool(torch.isfinite(out).all()) == finite
