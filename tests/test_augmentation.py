@@ -83,3 +83,34 @@ def test_apply_mask_all_false_returns_input_unchanged(toy_registry, g):
     x = torch.rand(4, 5)
     params = Shift().sample_params(x, generator=g).with_apply(torch.zeros(4, dtype=torch.bool))
     assert torch.equal(Shift()(x, params=params), x)
+
+
+class _PlainScale(Scale):
+    """Scale through the plain path: an overridden sample_params makes augment call sample_params and apply."""
+
+    def sample_params(self, x, *, generator=None, model=None):
+        return super().sample_params(x, generator=generator)
+
+
+@pytest.mark.parametrize("p", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("same_on_batch", [False, True])
+def test_the_direct_augment_path_equals_sample_params_then_apply(toy_registry, p, same_on_batch):
+    # Augmentation.augment runs the base draw and apply directly for ops that keep both (one modality
+    # lookup, no re-check of the mask it just drew); an op overriding either takes the plain path
+    x = torch.rand(12, 5)
+    direct, plain = Scale(p=p, same_on_batch=same_on_batch), _PlainScale(p=p, same_on_batch=same_on_batch)
+    out, params = direct.augment(x, generator=omniaug.rng.make_generator(5))
+    ref, ref_params = plain.augment(x, generator=omniaug.rng.make_generator(5))
+    assert torch.equal(out, ref) and params.keys() == ref_params.keys()
+    assert all(torch.equal(params[k], ref_params[k]) for k in params)
+    assert omniaug.batching.is_all_selected(params["apply"]) == (p == 1.0)
+
+
+def test_the_direct_augment_path_still_validates_and_hands_the_whole_batch_at_p_1(toy_registry, g):
+    CALLS.clear()
+    x = torch.rand(6, 5)
+    before = omniaug.batching.mask_scans()
+    Scale().augment(x, generator=g)
+    assert CALLS == [("vec.scale", 6)] and omniaug.batching.mask_scans() == before  # the mask is not read
+    with pytest.raises(InputError, match="`x` must be"):
+        Scale().augment(torch.rand(5), generator=g)

@@ -246,3 +246,28 @@ def test_an_audio_gain_overflowing_to_inf_is_refused_by_the_next_op(fuse: bool) 
     pipe = omniaug.Compose([gain, reg.augmentation("audio.reverse")(p=1.0)], fuse=fuse)
     with pytest.raises(InputError, match="finite"):
         pipe(torch.full((2, 1, 800), 1e36), generator=make_generator(0))  # ×1000 of 1e36: inf
+
+
+def test_a_check_after_a_change_reads_the_signature_once() -> None:
+    # ensure() compares a stale entry with the object's signature and records that same signature
+    # after the check (the check only reads): one signature per check, not one before and one after
+    computed: list[int] = []
+
+    def signature(t: torch.Tensor) -> int:
+        computed.append(t._version)
+        return t._version
+
+    validation.register_check("toy.signed", _nonneg, signature=signature)
+    t = torch.ones(3)
+    with validation.call_scope():
+        validation.ensure("toy.signed", t)  # no entry yet: checked, one signature recorded
+        assert computed == [0]
+        t.add_(1)
+        validation.ensure("toy.signed", t)  # stale: one signature, compared, then recorded
+        assert computed == [0, 1]
+        validation.ensure("toy.signed", t)  # unchanged: one signature, no check
+        assert computed == [0, 1, 1] and validation.checked("toy.signed", t)
+        t.sub_(5)
+        with pytest.raises(InputError, match="non-negative"):
+            validation.ensure("toy.signed", t)
+        assert not validation.checked("toy.signed", t)

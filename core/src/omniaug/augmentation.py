@@ -413,6 +413,15 @@ class Augmentation(Transform):
         self, x: Any, *, generator: torch.Generator | None = None, model: ModelContext | None = None
     ) -> Augmented:
         """Sample params for ``x`` and apply them; return ``Augmented(output, params)``."""
+        cls = type(self)
+        if cls.sample_params is _SAMPLE_PARAMS and cls.apply is _APPLY:
+            # the base class's own draw and apply (most ops): one modality lookup and one
+            # threads scope for both, and apply skips the checks of params it did not draw
+            # (the mask was just made for this batch: (n,)). Same steps, same results.
+            spec = self.modality_spec()
+            with self._threads(x):
+                params = self._sample_params(spec, x, generator)
+                return Augmented(self._apply_mask(spec, x, params, params[APPLY]), params)
         params = self.sample_params(x, generator=generator)
         # at p = 1 the mask is batching.all_selected: the masked path passes the whole batch to
         # the kernel without reading it, whatever apply() the op overrides
@@ -427,12 +436,19 @@ class Augmentation(Transform):
             raise InputError(
                 "params", f"Params for a batch of {n} with an '{APPLY}' mask of shape ({n},)", params, where=self.name
             )
+        with self._threads(x):
+            return self._apply_mask(spec, x, params, mask)
+
+    def _apply_mask(self, spec: Modality, x: Any, params: Params, mask: torch.Tensor) -> Any:
+        """:meth:`apply` after its checks: ``mask`` is ``params``' ``(n,)`` apply mask for batch ``x``."""
+        n = mask.shape[0]
+        if n and batching.is_all_selected(mask):  # p = 1: the whole batch, as apply_on_subset passes it
+            return self.kernel(x, params)
 
         def run(xs: Any, idx: torch.Tensor) -> Any:
             return self.kernel(xs, params if idx.numel() == n else params.subset(idx))
 
-        with self._threads(x):
-            return batching.apply_on_subset(x, mask, run, subset_fn=spec.subset, merge_fn=spec.merge)
+        return batching.apply_on_subset(x, mask, run, subset_fn=spec.subset, merge_fn=spec.merge)
 
     def _threads(self, x: Any) -> contextlib.AbstractContextManager[None]:
         """:attr:`cpu_threads` for a call on ``x``: one intra-op thread on CPU when the op asks for it."""
@@ -459,6 +475,12 @@ class Augmentation(Transform):
         if params is not None:
             self.validate(x)
         return super().__call__(x, generator=generator, params=params, model=model)
+
+
+#: the base class's (wrapped) draw and apply: :meth:`Augmentation.augment` takes its direct path
+#: for the ops that keep both
+_SAMPLE_PARAMS = Augmentation.sample_params
+_APPLY = Augmentation.apply
 
 
 def refuse_grad(x: Any, op: Any) -> None:

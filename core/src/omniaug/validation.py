@@ -139,7 +139,14 @@ def _record() -> dict[tuple[str, int], tuple[weakref.ref[Any], Hashable, dict[st
     return getattr(_SCOPE, "record", None)
 
 
-def _remember(name: str, x: Any, signature: Signature, learned: dict[str, Any] | None) -> None:
+def _remember(
+    name: str, x: Any, signature: Signature, learned: dict[str, Any] | None, sig: Hashable = None, known: bool = False
+) -> None:
+    """Record that ``x`` passed check ``name`` (or was claimed valid) in this call scope.
+
+    ``sig``/``known``: the signature of ``x`` when the caller already computed it for this
+    state of ``x`` (``ensure`` reads it before running the check), so it is not computed twice.
+    """
     rec = _record()
     if rec is None:
         return  # outside an op call: nothing to carry the check over to
@@ -151,7 +158,7 @@ def _remember(name: str, x: Any, signature: Signature, learned: dict[str, Any] |
     rec.pop(key, None)
     while len(rec) >= CAPACITY:
         rec.pop(next(iter(rec)))
-    rec[key] = (ref, signature(x), {} if learned is None else learned)
+    rec[key] = (ref, sig if known else signature(x), {} if learned is None else learned)
 
 
 def _lookup(name: str, x: Any, signature: Signature) -> dict[str, Any] | None:
@@ -169,12 +176,22 @@ def ensure(name: str, x: Any, argument: str = "x") -> None:
     """Run the full check ``name`` on ``x`` unless ``x`` passed it (or was claimed valid) in this call, unchanged.
 
     Raises what the check raises (an :class:`~omniaug.InputError` naming ``argument``).
+    The signature of ``x`` is computed at most once per call: the one compared with a
+    stale entry is the one recorded after the check (the check only reads ``x``).
     """
     check, signature = _entry(name, "ensure")
-    if _lookup(name, x, signature) is not None:
-        return
+    rec = _record()
+    sig: Hashable = None
+    known = False
+    if rec is not None:
+        entry = rec.get((name, id(x)))
+        if entry is not None and entry[0]() is x:
+            sig, known = signature(x), True
+            if entry[1] == sig:
+                return
     learned = check(x, argument)
-    _remember(name, x, signature, learned if isinstance(learned, dict) else None)
+    if rec is not None:
+        _remember(name, x, signature, learned if isinstance(learned, dict) else None, sig, known)
 
 
 def checked(name: str, x: Any) -> bool:
