@@ -186,3 +186,54 @@ def _edge_graph_reuse(helpers) -> None:
     validate_graph(x)
     x._slice_dict = {**x._slice_dict, "edge_index": x._slice_dict["edge_index"].clone()}
     assert known_edge_graph(x) is None
+
+
+@pytest.mark.parametrize("with_names", [False, True], ids=["tensors-only", "with-a-list-attribute"])
+def test_the_record_notices_every_kind_of_change(helpers, with_names) -> None:
+    # the graph signature reads versions with one map when every attribute is a tensor and
+    # falls back to a per-value loop otherwise (a list of names): both must see each change
+    from omniaug import validation
+
+    def fresh() -> Batch:
+        x = helpers.traceable_batch(3)
+        if with_names:
+            x = Batch.from_data_list([d.update({"name": f"g{i}"}) for i, d in enumerate(x.to_data_list())])
+        return x
+
+    changes = [
+        lambda x: x.x.add_(1.0),  # in place
+        lambda x: setattr(x, "x", x.x.clone()),  # a new tensor object
+        lambda x: setattr(x, "extra", torch.zeros(1)),  # a new attribute
+        lambda x: setattr(x, "_slice_dict", dict(x._slice_dict)),  # new bookkeeping
+        lambda x: setattr(x, "_inc_dict", dict(x._inc_dict)),
+    ]
+    with validation.call_scope():
+        for change in changes:
+            x = fresh()
+            validate_graph(x)
+            assert validation.checked("graph.structure", x)
+            change(x)
+            assert not validation.checked("graph.structure", x)
+        single = fresh().get_example(0)
+        validate_graph(single)
+        assert validation.checked("graph.structure", single)
+        single.edge_index.add_(0)
+        assert not validation.checked("graph.structure", single)
+
+
+class _PlainDropEdge(DropEdge):
+    """DropEdge through the plain path (sample_params then apply): the base class's augment takes it
+    for ops that override either."""
+
+    def sample_params(self, x, *, generator=None, model=None):
+        return super().sample_params(x, generator=generator)
+
+
+@pytest.mark.parametrize("p", [1.0, 0.5])
+def test_the_direct_augment_path_equals_the_plain_one_on_graphs(helpers, p) -> None:
+    x = helpers.traceable_batch(7)
+    out, params = DropEdge(0.3, p=p).augment(x, generator=rng.make_generator(4))
+    ref, ref_params = _PlainDropEdge(0.3, p=p).augment(x, generator=rng.make_generator(4))
+    assert _same(out, ref) and params.keys() == ref_params.keys()
+    assert all(torch.equal(params[k], ref_params[k]) for k in params)
+    helpers.check_consistent(out)

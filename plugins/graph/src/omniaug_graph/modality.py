@@ -10,6 +10,7 @@ bookkeeping (``ptr``/``batch``/slices) that disagrees with the tensors.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -317,19 +318,28 @@ def known_edge_graph(b: Batch) -> torch.Tensor | None:
 
 def _signature(x: Data) -> tuple[Any, ...]:
     """What changes when a graph changes: the identity and version counter of each tensor, the bookkeeping dicts."""
-    # This runs a few times per op (validate, known_edge_graph, mark_valid): one attribute
-    # snapshot read by C-level loops, and the two bookkeeping dicts read only on a Batch (a
-    # plain Data has none, and PyG answers a missing attribute with two raised exceptions)
+    # This runs a few times per op call (the check's record, a claim, the next op's lookup): one
+    # attribute snapshot read by C-level loops (the versions by one map when every attribute is
+    # a tensor, the usual case), and the two bookkeeping dicts read only on a Batch (a plain Data
+    # has none, and PyG answers a missing attribute with two raised exceptions)
     m = x.to_dict()
     values = m.values()
-    items = (
-        tuple(m),
-        tuple(map(id, values)),
-        tuple([v._version if isinstance(v, torch.Tensor) else -1 for v in values]),
-    )
+    try:
+        versions = tuple(map(_VERSION, values))
+    except AttributeError:  # a non-tensor attribute (a list of names, a number)
+        versions = tuple([v._version if isinstance(v, torch.Tensor) else -1 for v in values])
     if isinstance(x, Batch):
-        return (items, id(getattr(x, "_slice_dict", None)), id(getattr(x, "_inc_dict", None)))
-    return (items,)
+        return (
+            tuple(m),
+            tuple(map(id, values)),
+            versions,
+            id(getattr(x, "_slice_dict", None)),
+            id(getattr(x, "_inc_dict", None)),
+        )
+    return (tuple(m), tuple(map(id, values)), versions)
+
+
+_VERSION = operator.attrgetter("_version")
 
 
 def mark_valid(b: Batch) -> Batch:
