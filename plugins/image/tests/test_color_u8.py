@@ -1,7 +1,8 @@
 """The fast uint8 colour paths give the bytes of the plain kernels (differential tests, issue #22).
 
-``_color_u8.adjust_gamma`` looks values up in a 256-entry table per sample;
-ColorJitter writes its stages in place. ``omniaug.using_reference_kernels()`` routes
+``_color_u8.adjust_gamma`` and the contrast look values up in a 256-entry table per
+sample, the saturation's blend runs on chunks in per-thread buffers; ColorJitter
+writes its stages in place. ``omniaug.using_reference_kernels()`` routes
 them back to the plain kernels, which these tests compare against. The HSV hue's
 fast path is tested in ``test_hue_fast.py``.
 """
@@ -110,3 +111,62 @@ def test_colour_ops_run_on_one_thread_and_restore_the_setting(tricky_pixels: Cal
     finally:
         torch.set_num_threads(threads)
     assert torch.equal(out, FC.to_grayscale(x))
+
+
+def blend_factors(n: int, seed: int) -> torch.Tensor:
+    """Per-sample blend factors in [0, 3), the first three 0, 1 and 2.5 (identity, grey, past the range)."""
+    f = torch.rand(n, generator=torch.Generator().manual_seed(seed)) * 3.0
+    f[: min(n, 3)] = torch.tensor([0.0, 1.0, 2.5])[: min(n, 3)]
+    return f
+
+
+@pytest.mark.parametrize("source", ["photos", "tricky"])
+@pytest.mark.parametrize("kernel", ["contrast", "saturation"])
+def test_fast_uint8_contrast_and_saturation_equal_the_plain_blend(
+    photo_crops: Callable[[int, int, int], torch.Tensor],
+    tricky_pixels: Callable[..., torch.Tensor],
+    source: str,
+    kernel: str,
+) -> None:
+    """Contrast looks each sample up in its 256-level table, saturation blends on chunks: the plain bytes."""
+    x = photo_crops(224, 224, 6) if source == "photos" else tricky_pixels(n=7, size=40)
+    fn = FC.adjust_contrast if kernel == "contrast" else FC.adjust_saturation
+    assert CU.table_usable(x)
+    for seed in range(4):
+        f = blend_factors(x.shape[0], seed)
+        fast = fn(x, f)
+        with omniaug.using_reference_kernels():
+            plain = fn(x, f)
+        assert torch.equal(fast, plain), (kernel, source, seed)
+
+
+def test_fast_uint8_contrast_and_saturation_on_chunks_and_threads(tricky_pixels: Callable[..., torch.Tensor]) -> None:
+    x = tricky_pixels(n=11, size=48)
+    f = blend_factors(11, 9)
+    with omniaug.using_reference_kernels():
+        expected = [FC.adjust_contrast(x, f), FC.adjust_saturation(x, f)]
+    threads = torch.get_num_threads()
+    chunks = CU.LOOKUP_CHUNK_VALUES, CU.BLEND_CHUNK_VALUES
+    try:
+        for t in (1, 2):
+            torch.set_num_threads(t)
+            for values in (3 * 48 * 48, 9 * 48 * 48, 1 << 22):
+                CU.LOOKUP_CHUNK_VALUES = CU.BLEND_CHUNK_VALUES = values
+                assert torch.equal(FC.adjust_contrast(x, f), expected[0]), (t, values)
+                assert torch.equal(FC.adjust_saturation(x, f), expected[1]), (t, values)
+    finally:
+        torch.set_num_threads(threads)
+        CU.LOOKUP_CHUNK_VALUES, CU.BLEND_CHUNK_VALUES = chunks
+
+
+def test_table_lookup_only_where_it_applies(tricky_pixels: Callable[..., torch.Tensor]) -> None:
+    x = tricky_pixels(n=2, size=16)
+    assert CU.table_usable(x) and CU.table_usable(x[:, :1].contiguous())
+    with omniaug.using_reference_kernels():
+        assert not CU.table_usable(x)
+    assert not CU.table_usable(x.float()) and not CU.table_usable(x[0])
+    gray = FC.to_grayscale(x)  # one channel: contrast looks up, saturation is the identity
+    f = blend_factors(2, 1)
+    with omniaug.using_reference_kernels():
+        plain = FC.adjust_contrast(gray, f)
+    assert torch.equal(FC.adjust_contrast(gray, f), plain)

@@ -122,8 +122,17 @@ def adjust_brightness(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
 
 
 def adjust_contrast(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
-    """Blend with the sample's mean grey level."""
+    """Blend with the sample's mean grey level.
+
+    For a uint8 CPU batch the blend runs on each sample's 256 levels and the batch is
+    looked up (:func:`._color_u8.lookup`, the same bytes); the plain path under
+    ``omniaug.using_reference_kernels()``.
+    """
     mean = gray(img).mean(dim=(-3, -2, -1), keepdim=True)
+    from . import _color_u8
+
+    if _color_u8.table_usable(img):
+        return _color_u8.lookup(img, blend(_color_u8.levels(img.shape[0], img.device), mean, factor))
     return blend(img, mean, factor)
 
 
@@ -131,6 +140,10 @@ def adjust_saturation(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
     """Blend with the sample's grey version (a 1-channel image is returned unchanged)."""
     if img.shape[-3] == 1:
         return img.clone()
+    from . import _color_u8
+
+    if _color_u8.table_usable(img):  # uint8 on CPU: the same operations on chunks, in per-thread buffers
+        return _color_u8.blend(img, gray(img), factor)
     return blend(img, gray(img), factor)
 
 
