@@ -1,6 +1,8 @@
 """The fast unpadded kernels of TimeShift and ColoredNoise equal their plain formulations bit for bit.
 
-TimeShift picks each row's window with one ``index_select`` on an overlapping view;
+TimeShift rolls rows in blocks (one ``index_select`` of contiguous runs, the wrapping
+block from a small copy of each row's ends) and pads by picking each row's window with
+one ``index_select`` on an overlapping view;
 ColoredNoise writes each chunk's sum into the output (or its noise buffer) with
 ``addcmul(out=...)``. The references are the formulations they replaced: windows by
 advanced indexing of an ``unfold`` view, and an out-of-place ``addcmul`` computed for
@@ -63,6 +65,28 @@ def test_time_shift_kernel_equals_the_unfold_reference(threads: int, batch: int,
         steps = torch.round(params["shift"].to(torch.float64) * N).long()
         for b in range(batch):  # test-side loop over examples: an independent check
             assert torch.equal(got[b], torch.roll(x[b], int(steps[b]), dims=-1))
+
+
+@pytest.mark.parametrize("batch", [1, 8, 32])
+@pytest.mark.parametrize("length", [N, 12347, 1000], ids=["blocks-of-2000", "no-block-width", "blocks-of-500"])
+@pytest.mark.parametrize("pool", [False, True], ids=["caller", "pool"])
+def test_blocked_roll_equals_the_unfold_reference(
+    threads: int, batch: int, length: int, pool: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The roll without a doubled copy (blocks of the rows, the wrapping block from a small
+    copy of each row's ends): stereo speech, every extreme start, on the pool and off it."""
+    import omniaug_audio.dsp as dsp
+
+    if pool:  # the pool even for these small batches
+        monkeypatch.setattr(dsp, "POOL_MIN_SAMPLES", 0)
+    mono = _speech(batch)[..., :length]
+    x = torch.cat([mono, -0.5 * mono.flip(0)], dim=1)  # (batch, 2, length)
+    op = TimeShift((-1.0, 1.0))
+    g = torch.Generator().manual_seed(batch + length)
+    for extreme in (1.0, 0.0, -1.0, 2000 / length, -0.5 / length):
+        params = op.draw(x, batch, generator=g, device=x.device)
+        params["shift"][0] = extreme
+        assert torch.equal(_bits(op.kernel(x, params)), _bits(op._shift_reference(x, params))), extreme
 
 
 @pytest.mark.parametrize("batch", [1, 8, 32])

@@ -42,9 +42,11 @@ import torch
 
 from omniaug import rng
 from omniaug.fft import cmul, irfft, on_host, rfft
+from omniaug.parallel import single_thread
 
 __all__ = [
     "by_examples",
+    "on_pool",
     "scale_rows",
     "on_host",
     "masked_power",
@@ -128,20 +130,35 @@ def by_examples(
     return out if out is not None else torch.cat([o for o in outs if o is not None])
 
 
+#: a single pass over a batch (a copy, a multiply) of fewer samples runs on the calling
+#: thread alone, with one intra-op thread: the pool's round trip (submit, a worker's
+#: wake-up, the caller's wait) then costs more than the second thread saves
+#: (docs/performance.md, "Design measurements")
+POOL_MIN_SAMPLES = 1 << 21
+
+
+def on_pool(wave: torch.Tensor) -> bool:
+    """Whether a single pass over ``wave`` should run in chunks on the worker pool (:data:`POOL_MIN_SAMPLES`)."""
+    return on_host(wave) and wave.shape[0] >= 2 and torch.get_num_threads() > 1 and wave.numel() >= POOL_MIN_SAMPLES
+
+
 def scale_rows(wave: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
     """``wave * factor`` with one factor per example (``factor`` ``(B,)``, cast to ``wave``'s dtype).
 
-    On the CPU with several threads (no gradient needed) the multiply runs in one chunk
-    of examples per thread on the core's pool (:func:`by_examples`), each chunk writing
-    its rows of the output, instead of one OpenMP region: after a region libgomp's
-    worker keeps spinning on the second core for milliseconds, and the pool's worker
-    of the next op (time shift, coloured noise) then shares that core with it
-    (docs/performance.md, "Design measurements"). Same bits either way: one rounded
-    product per element.
+    On the CPU with several threads (no gradient needed) the multiply never opens an
+    OpenMP region: after a region libgomp's worker keeps spinning on the second core,
+    and the pool's worker of the next op (coloured noise) then shares that core with it
+    (docs/performance.md, "Design measurements"). A large batch runs in one chunk of
+    examples per thread on the core's pool (:func:`by_examples`), each chunk writing its
+    rows of the output; a smaller one (:func:`on_pool`) on the calling thread alone.
+    Same bits every way: one rounded product per element.
     """
     col = factor.to(wave.dtype).reshape(-1, *([1] * (wave.dim() - 1)))
-    if not on_host(wave) or wave.shape[0] < 2 or torch.get_num_threads() <= 1:
+    if not on_host(wave) or torch.get_num_threads() <= 1:
         return wave * col
+    if not on_pool(wave):
+        with single_thread():
+            return wave * col
     out = torch.empty_like(wave)
     return by_examples(lambda e: torch.mul(wave[e], col[e], out=out[e]), wave.shape[0], wave.device, out)
 

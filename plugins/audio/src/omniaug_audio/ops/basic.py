@@ -8,8 +8,9 @@ from typing import Any
 import torch
 
 from omniaug import Magnitude, args, rng
+from omniaug.parallel import single_thread
 
-from ..dsp import by_examples, db_to_amplitude, on_host, scale_rows
+from ..dsp import by_examples, db_to_amplitude, on_host, on_pool, scale_rows
 from ..modality import mark_finite_if_scaled
 from ..payload import repack_audio, unpack_audio, valid_mask
 from .base import WaveformOp
@@ -31,6 +32,67 @@ def _gather_time(wave: torch.Tensor, src: torch.Tensor) -> torch.Tensor:
     """``out[b, c, t] = wave[b, c, src[b, t]]`` (``src`` clamped into the tensor)."""
     src = src.clamp(0, wave.shape[-1] - 1).long()
     return wave.gather(-1, src.unsqueeze(1).expand(-1, wave.shape[1], -1))
+
+
+#: block widths of the blocked roll: the largest divisor of the length in this range (none: not blocked)
+ROLL_BLOCK = (64, 2048)
+
+
+def _roll_block(n: int) -> int:
+    """The width of :func:`_roll_blocks`' blocks for length ``n``: its largest divisor in :data:`ROLL_BLOCK`
+    that leaves at least two blocks; 0 if there is none (the doubled-copy path then rolls)."""
+    for width in range(min(ROLL_BLOCK[1], n // 2), ROLL_BLOCK[0] - 1, -1):
+        if n % width == 0:
+            return width
+    return 0
+
+
+def _roll_blocks(wave: torch.Tensor, start: torch.Tensor, width: int) -> torch.Tensor:
+    """Roll each row of ``wave`` ``(B, C, n)``: ``out[b, c, t] = wave[b, c, (start[b] + t) mod n]`` (CPU).
+
+    Without a doubled copy of the batch (two extra passes over it): every row is cut
+    into ``n / width`` output blocks, and a block whose source does not wrap around the
+    row's end is one contiguous run of the row, picked by one ``index_select`` over an
+    overlapping ``width``-sample view of the flattened batch (a ``memcpy`` per block).
+    The one block per row that wraps is read from a small ``(rows, 2·width)`` copy of
+    each row's last and first ``width`` samples and written with ``index_copy_``. Only
+    copies, so the bits are the input's, whatever the chunking (the reference is
+    :meth:`TimeShift._shift_reference`). A large batch copies its blocks in chunks on the
+    worker pool; a smaller one on the calling thread alone (:func:`dsp.on_pool`), and
+    never in an OpenMP region.
+    """
+    b, c, n = wave.shape
+    rows, count = b * c, n // width
+    # the plan, small integer tensors: each block's first source sample in the flattened batch
+    s = torch.remainder(start.to(torch.int64), n).repeat_interleave(c)  # (rows,) in [0, n)
+    wrap = torch.clamp(torch.div(n - s, width, rounding_mode="floor"), max=count - 1)  # the wrapping block
+    base = torch.arange(rows).unsqueeze(1) * n
+    blocks_at = torch.arange(count) * width
+    first = base + torch.remainder(blocks_at + s.unsqueeze(1), n)
+    first = torch.where(blocks_at == (wrap * width).unsqueeze(1), base, first).reshape(-1)  # wrapping: overwritten
+    flat = wave.reshape(-1)
+    windows = flat.as_strided((flat.numel() - width + 1, width), (1, 1))  # row i: flat[i : i + width]
+    out = torch.empty_like(wave)
+    blocks = out.view(rows * count, width)
+    if on_pool(wave):
+        per = count * c  # blocks per example
+
+        def copy(e: slice) -> torch.Tensor:
+            torch.index_select(
+                windows, 0, first[e.start * per : e.stop * per], out=blocks[e.start * per : e.stop * per]
+            )
+            return out[e]
+
+        by_examples(copy, b, wave.device, out)
+    with single_thread():
+        if not on_pool(wave):
+            torch.index_select(windows, 0, first, out=blocks)
+        rows_2d = wave.reshape(rows, n)
+        ends = torch.cat([rows_2d[:, n - width :], rows_2d[:, :width]], dim=1).reshape(-1)  # (rows, 2·width)
+        spans = ends.as_strided((ends.numel() - width + 1, width), (1, 1))
+        offset = torch.arange(rows) * (2 * width) + wrap * width + s - (n - width)
+        blocks.index_copy_(0, torch.arange(rows) * count + wrap, spans.index_select(0, offset))
+    return out
 
 
 class Gain(WaveformOp):
@@ -188,17 +250,21 @@ class TimeShift(WaveformOp):
         wave, _, lengths = unpack_audio(x, self.sample_rate)
         if lengths is not None:
             return super().kernel(x, params)
-        # Unpadded batch: each row is a window of a doubled (roll) or zero-framed (pad) copy.
-        # The windows are rows of an overlapping 2-D view of that copy (flattened), picked
-        # with one ``index_select``: a whole-row copy per example, cheaper than advanced
-        # indexing of an ``unfold`` view (an offset computed per element) or a gather
-        # through a (B, T) int64 index. ``_shift_reference`` is the plain formulation.
-        # On the CPU one chunk of examples per thread (dsp.by_examples): two big copies per
-        # call, each its own OpenMP region otherwise.
         if not on_host(wave):  # accelerators and autograd: the plain formulation
             return repack_audio(x, self._shift_reference(wave, params))
         n = wave.shape[-1]
         start = self._starts(params["shift"], n)
+        width = _roll_block(n) if self.mode == "roll" else 0
+        if width:
+            return repack_audio(x, _roll_blocks(wave, start, width))
+        # Pad mode (and a roll of a length without a block width): each row is a window of
+        # a zero-framed (pad) or doubled (roll) copy. The windows are rows of an overlapping
+        # 2-D view of that copy (flattened), picked with one ``index_select``: a whole-row
+        # copy per example, cheaper than advanced indexing of an ``unfold`` view (an offset
+        # computed per element) or a gather through a (B, T) int64 index.
+        # ``_shift_reference`` is the plain formulation. On the CPU one chunk of examples
+        # per thread (dsp.by_examples): two big copies per call, each its own OpenMP region
+        # otherwise.
         # several chunks: each writes its rows of the output itself (no copy after)
         out = torch.empty_like(wave) if min(torch.get_num_threads(), wave.shape[0]) > 1 else None
 
