@@ -94,14 +94,19 @@ def adjust_hue(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
     return out
 
 
+#: read-only constants of the kernel (CPU only), made once
+_MASKS_CPU = torch.tensor(_ROLE_MASKS, dtype=_U8).view(6, 1, 1)
+_ONE_CPU = torch.ones((), dtype=_F32)
+
+
 def _role_masks(device: torch.device) -> torch.Tensor:
     """:data:`_ROLE_MASKS` as a ``(6, 1, 1)`` uint8 tensor (broadcast against the sector plane)."""
-    return torch.tensor(_ROLE_MASKS, dtype=_U8, device=device).view(6, 1, 1)
+    return _MASKS_CPU if device.type == "cpu" else _MASKS_CPU.to(device)
 
 
 def _one(device: torch.device) -> torch.Tensor:
     """A 0-d ``1.0`` (``torch.sub(one, x, out=…)`` is ``1 − x`` in one pass; a 0-d operand is a scalar)."""
-    return torch.ones((), dtype=_F32, device=device)
+    return _ONE_CPU if device.type == "cpu" else _ONE_CPU.to(device)
 
 
 def _hue_into(img: torch.Tensor, factor: torch.Tensor, out: torch.Tensor) -> None:
@@ -215,7 +220,9 @@ def _hue_into(img: torch.Tensor, factor: torch.Tensor, out: torch.Tensor) -> Non
     torch.addcmul(one, s, bf, value=-1.0, out=tmp2)  # Z = 1 − s·[even] (the product is exact)
     torch.mul(s, fr, out=tmp)  # s·f
     torch.addcmul(tmp, tmp, oddf, value=-2.0, out=fr)  # σ'·s·f (exact)
-    midv = tmp2.add_(fr).mul_(vf).clamp_(0.0, 1.0)
+    midv = tmp2.add_(fr).mul_(vf)
+    if not u8:  # uint8: q, t and v lie in [0, 1] (v = M·float32(1/255) rounds to at most 1), the clamp is a no-op
+        midv.clamp_(0.0, 1.0)
 
     # -- which channel gets the max, the middle value and the min in the output sector
     roles = u[9:15]  # max of R, G, B; middle of R, G, B
