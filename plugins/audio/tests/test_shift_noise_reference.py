@@ -89,6 +89,17 @@ def test_blocked_roll_equals_the_unfold_reference(
         assert torch.equal(_bits(op.kernel(x, params)), _bits(op._shift_reference(x, params))), extreme
 
 
+@pytest.mark.parametrize("mode", ["roll", "pad"])
+def test_time_shift_kernel_takes_a_non_contiguous_layout(threads: int, mode: str) -> None:
+    """A (channel, batch, time) buffer seen as (batch, channel, time): dense but not contiguous."""
+    mono = _speech(5)[:, 0]
+    x = torch.stack([mono, -0.5 * mono]).permute(1, 0, 2)  # (5, 2, N)
+    assert not x.is_contiguous()
+    op = TimeShift((-1.0, 1.0), mode=mode)
+    params = op.draw(x, 5, generator=torch.Generator().manual_seed(7), device=x.device)
+    assert torch.equal(_bits(op.kernel(x, params)), _bits(op._shift_reference(x, params)))
+
+
 @pytest.mark.parametrize("batch", [1, 8, 32])
 def test_colored_noise_kernel_equals_the_per_clip_out_of_place_formulation(threads: int, batch: int) -> None:
     x = _speech(batch)

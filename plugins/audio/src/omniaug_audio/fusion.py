@@ -38,7 +38,7 @@ def _apply(x: Any, factor: torch.Tensor, ops: list[Any]) -> Any:
         scaled = torch.where(valid_mask(wave, lengths), scaled, wave)
         # not marked finite: a composed gain may overflow to inf, so the next op checks the output
         return repack_audio(x, scaled)
-    # unpadded: on the worker pool with several threads (dsp.scale_rows); claimed finite only
+    # unpadded: dsp.scale_rows (never an OpenMP region on the CPU); claimed finite only
     # when the input's checked range times the largest factor cannot overflow
     return repack_audio(x, mark_finite_if_scaled(scale_rows(wave, factor), wave, factor))
 

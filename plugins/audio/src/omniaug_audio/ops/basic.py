@@ -72,7 +72,7 @@ def _roll_blocks(wave: torch.Tensor, start: torch.Tensor, width: int) -> torch.T
     first = torch.where(blocks_at == (wrap * width).unsqueeze(1), base, first).reshape(-1)  # wrapping: overwritten
     flat = wave.reshape(-1)
     windows = flat.as_strided((flat.numel() - width + 1, width), (1, 1))  # row i: flat[i : i + width]
-    out = torch.empty_like(wave)
+    out = torch.empty(wave.shape, dtype=wave.dtype)  # contiguous whatever the input's layout
     blocks = out.view(rows * count, width)
     if on_pool(wave):
         per = count * c  # blocks per example
@@ -120,7 +120,7 @@ class Gain(WaveformOp):
 
     def apply_validated(self, x: Any, params: Any) -> Any:
         # Mask-aware on unpadded input: unapplied examples get 0 dB, one multiply for all
-        # (on the worker pool with several threads: dsp.scale_rows). The output is claimed
+        # (dsp.scale_rows: never an OpenMP region on the CPU). The output is claimed
         # finite when the input's checked range times the largest gain cannot overflow, so
         # the next op does not read the whole batch again.
         wave, _, lengths = unpack_audio(x, self.sample_rate)
@@ -221,7 +221,7 @@ class PolarityInversion(WaveformOp):
     def apply_validated(self, x: Any, params: Any) -> Any:
         # Mask-aware: one torch.where instead of the generic gather → kernel → scatter.
         wave, _, lengths = unpack_audio(x, self.sample_rate)
-        if lengths is None:  # one multiply (on the worker pool with several threads: dsp.scale_rows)
+        if lengths is None:  # one multiply (dsp.scale_rows: never an OpenMP region on the CPU)
             sign = 1.0 - 2.0 * params["apply"].to(wave.dtype)
             return repack_audio(x, scale_rows(wave, sign))
         flip = params["apply"].reshape(-1, 1, 1) & valid_mask(wave, lengths)
@@ -265,8 +265,10 @@ class TimeShift(WaveformOp):
         # ``_shift_reference`` is the plain formulation. On the CPU one chunk of examples
         # per thread (dsp.by_examples): two big copies per call, each its own OpenMP region
         # otherwise.
-        # several chunks: each writes its rows of the output itself (no copy after)
-        out = torch.empty_like(wave) if min(torch.get_num_threads(), wave.shape[0]) > 1 else None
+        # several chunks: each writes its rows of the output itself (no copy after); contiguous
+        # whatever the input's layout (the chunks write through flat views of it)
+        several = min(torch.get_num_threads(), wave.shape[0]) > 1
+        out = torch.empty(wave.shape, dtype=wave.dtype) if several else None
 
         def shift(e: slice) -> torch.Tensor:
             part = wave[e]
