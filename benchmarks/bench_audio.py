@@ -33,6 +33,7 @@ import argparse
 import math
 import os
 import platform
+import random
 import statistics
 import sys
 import time
@@ -74,16 +75,20 @@ def timeit_interleaved(
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Median wall-clock and median process-CPU seconds per call of each function, timed
     round-robin so that load changes on a shared machine hit every implementation alike.
-    The order rotates every round: whoever runs right after a peer's long loop finds cold
-    caches and sleeping worker threads, and no candidate should always be that one."""
+    The order is shuffled every round (a seeded local ``random.Random``, never the global
+    one): whoever runs right after a peer's long loop finds cold caches and sleeping worker
+    threads, and no candidate should always be that one — a rotation keeps each one's
+    predecessor fixed."""
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     wall: dict[str, list[float]] = {k: [] for k in fns}
     cpu: dict[str, list[float]] = {k: [] for k in fns}
     names = list(fns)
-    for r in range(repeats):
-        for name in names[r % len(names) :] + names[: r % len(names)]:
+    order = random.Random(0)
+    for _ in range(repeats):
+        order.shuffle(names)
+        for name in names:
             fn = fns[name]
             t0, c0 = time.perf_counter(), time.process_time()
             fn()
