@@ -75,7 +75,7 @@ def _const(value: int | float, dtype: type) -> np.ndarray:
     """A read-only 0-d array operand: a ufunc takes it with less per-call work than a NumPy scalar,
     which counts on the few-hundred-number draws of a keyed batch (eight hash passes and a
     conversion; docs/performance.md, "Design measurements")."""
-    a = np.array(value, dtype=dtype)
+    a: np.ndarray = np.array(value, dtype=dtype)
     a.flags.writeable = False
     return a
 
