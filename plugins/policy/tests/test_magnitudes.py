@@ -235,3 +235,23 @@ def test_docs_table_is_the_generated_one():
     )
     assert found, "docs/modalities/policy.md lost its generated-table markers"
     assert found.group(1).strip() == magnitude_table().strip()
+
+
+def test_the_derivative_check_accepts_kinks_and_refuses_a_wrong_gradient():
+    """One step size agreeing passes (piecewise-linear kernels have dense kinks); a gradient that is
+    wrong at every step size is still refused."""
+    from omniaug_policy.magnitudes import _check_derivative
+
+    def kinked(m: torch.Tensor) -> torch.Tensor:
+        # slope 2, and a jump of 5e-5 at every k·1e-3 + 5e-5: the 1e-4 step around 0.3 and 0.7
+        # straddles one (11 % off), the 3e-4 step dilutes it (4 % off)
+        jumps = torch.floor((m.detach() - 5e-5) * 1000.0) * 5e-5
+        return 2.0 * m + jumps
+
+    assert _check_derivative(kinked, torch.float64) == ""
+
+    def wrong(m: torch.Tensor) -> torch.Tensor:  # value 2m, autograd says 3
+        return 3.0 * m + (2.0 * m - 3.0 * m).detach()
+
+    assert "disagrees" in _check_derivative(wrong, torch.float64)
+    assert "disagrees" in _check_derivative(wrong, torch.float32)
