@@ -9,53 +9,33 @@ times the largest gain cannot overflow.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import torch
 
 import omniaug
 from omniaug import validation
-from omniaug_audio.bundled import example_clips
 from omniaug_audio.dsp import db_to_amplitude, scale_rows
 from omniaug_audio.ops.basic import Gain, PolarityInversion
-
-N = 16000
-
-
-def _speech(count: int) -> torch.Tensor:
-    """``count`` 1-s clips of concatenated bundled words (rotated orders, varied levels), ``(count, 1, N)``."""
-    words = example_clips()
-    assert words.lengths is not None
-    pieces = [words.waveform[i, 0, : int(words.lengths[i])] for i in range(words.waveform.shape[0])]
-    clips = []
-    for k in range(count):
-        order = [pieces[(k + j) % len(pieces)] for j in range(len(pieces))]
-        joined = torch.cat([torch.cat([p, torch.zeros(400)]) for p in order * 3])[:N]
-        clips.append(joined * (0.2 + 0.05 * k))
-    return torch.stack(clips)[:, None]
 
 
 def _bits(t: torch.Tensor) -> torch.Tensor:
     return t.contiguous().view(torch.int32)
 
 
-@pytest.fixture(params=[1, 2], ids=["1-thread", "2-threads"])
-def threads(request: pytest.FixtureRequest):
-    before = torch.get_num_threads()
-    torch.set_num_threads(request.param)
-    yield request.param
-    torch.set_num_threads(before)
-
-
 @pytest.mark.parametrize("batch", [1, 8, 32])
-def test_scale_rows_equals_the_plain_multiply(threads: int, batch: int) -> None:
-    x = _speech(batch)
+def test_scale_rows_equals_the_plain_multiply(speech: Callable[[int], torch.Tensor], threads: int, batch: int) -> None:
+    x = speech(batch)
     factor = torch.linspace(-3.0, 2.5, batch)
     assert torch.equal(_bits(scale_rows(x, factor)), _bits(x * factor.reshape(-1, 1, 1)))
 
 
 @pytest.mark.parametrize("batch", [1, 8, 32])
-def test_gain_and_polarity_equal_the_plain_multiply(threads: int, batch: int) -> None:
-    x = _speech(batch)
+def test_gain_and_polarity_equal_the_plain_multiply(
+    speech: Callable[[int], torch.Tensor], threads: int, batch: int
+) -> None:
+    x = speech(batch)
     g = torch.Generator().manual_seed(batch + threads)
     gain = Gain((-12.0, 12.0), p=0.7)
     params = gain.sample_params(x, generator=g)
@@ -68,8 +48,10 @@ def test_gain_and_polarity_equal_the_plain_multiply(threads: int, batch: int) ->
 
 
 @pytest.mark.parametrize("fuse", [False, True])
-def test_a_gain_that_cannot_overflow_is_trusted_and_one_that_can_is_not(threads: int, fuse: bool) -> None:
-    x = _speech(8)
+def test_a_gain_that_cannot_overflow_is_trusted_and_one_that_can_is_not(
+    speech: Callable[[int], torch.Tensor], threads: int, fuse: bool
+) -> None:
+    x = speech(8)
     x = x / x.abs().max()  # peak 1
     ops = [Gain((60.0, 60.0)), PolarityInversion(p=0.5)] if fuse else [Gain((60.0, 60.0))]
     pipe = omniaug.Compose(ops, fuse=fuse)

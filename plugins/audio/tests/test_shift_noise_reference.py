@@ -12,10 +12,11 @@ threads; bits compared as integers (so -0.0 and 0.0 differ).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import torch
 
-from omniaug_audio.bundled import example_clips
 from omniaug_audio.dsp import colored_noise, db_to_amplitude
 from omniaug_audio.ops.basic import TimeShift
 from omniaug_audio.ops.noise import ColoredNoise
@@ -23,35 +24,16 @@ from omniaug_audio.ops.noise import ColoredNoise
 N = 16000
 
 
-def _speech(count: int) -> torch.Tensor:
-    """``count`` 1-s clips of concatenated bundled words (rotated orders, varied levels), ``(count, 1, N)``."""
-    words = example_clips()
-    assert words.lengths is not None
-    pieces = [words.waveform[i, 0, : int(words.lengths[i])] for i in range(words.waveform.shape[0])]
-    clips = []
-    for k in range(count):
-        order = [pieces[(k + j) % len(pieces)] for j in range(len(pieces))]
-        joined = torch.cat([torch.cat([p, torch.zeros(400)]) for p in order * 3])[:N]
-        clips.append(joined * (0.2 + 0.05 * k))
-    return torch.stack(clips)[:, None]
-
-
 def _bits(t: torch.Tensor) -> torch.Tensor:
     return t.contiguous().view(torch.int32)
 
 
-@pytest.fixture(params=[1, 2], ids=["1-thread", "2-threads"])
-def threads(request: pytest.FixtureRequest):
-    before = torch.get_num_threads()
-    torch.set_num_threads(request.param)
-    yield request.param
-    torch.set_num_threads(before)
-
-
 @pytest.mark.parametrize("batch", [1, 8, 32])
 @pytest.mark.parametrize("mode", ["roll", "pad"])
-def test_time_shift_kernel_equals_the_unfold_reference(threads: int, batch: int, mode: str) -> None:
-    x = _speech(batch)
+def test_time_shift_kernel_equals_the_unfold_reference(
+    speech: Callable[[int], torch.Tensor], threads: int, batch: int, mode: str
+) -> None:
+    x = speech(batch)
     op = TimeShift((-1.0, 1.0), mode=mode)
     g = torch.Generator().manual_seed(batch + threads)
     params = op.draw(x, batch, generator=g, device=x.device)
@@ -71,7 +53,12 @@ def test_time_shift_kernel_equals_the_unfold_reference(threads: int, batch: int,
 @pytest.mark.parametrize("length", [N, 12347, 1000], ids=["blocks-of-2000", "no-block-width", "blocks-of-500"])
 @pytest.mark.parametrize("pool", [False, True], ids=["caller", "pool"])
 def test_blocked_roll_equals_the_unfold_reference(
-    threads: int, batch: int, length: int, pool: bool, monkeypatch: pytest.MonkeyPatch
+    speech: Callable[[int], torch.Tensor],
+    threads: int,
+    batch: int,
+    length: int,
+    pool: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The roll without a doubled copy (blocks of the rows, the wrapping block from a small
     copy of each row's ends): stereo speech, every extreme start, on the pool and off it."""
@@ -79,7 +66,7 @@ def test_blocked_roll_equals_the_unfold_reference(
 
     if pool:  # the pool even for these small batches
         monkeypatch.setattr(dsp, "POOL_MIN_SAMPLES", 0)
-    mono = _speech(batch)[..., :length]
+    mono = speech(batch)[..., :length]
     x = torch.cat([mono, -0.5 * mono.flip(0)], dim=1)  # (batch, 2, length)
     op = TimeShift((-1.0, 1.0))
     g = torch.Generator().manual_seed(batch + length)
@@ -90,9 +77,11 @@ def test_blocked_roll_equals_the_unfold_reference(
 
 
 @pytest.mark.parametrize("mode", ["roll", "pad"])
-def test_time_shift_kernel_takes_a_non_contiguous_layout(threads: int, mode: str) -> None:
+def test_time_shift_kernel_takes_a_non_contiguous_layout(
+    speech: Callable[[int], torch.Tensor], threads: int, mode: str
+) -> None:
     """A (channel, batch, time) buffer seen as (batch, channel, time): dense but not contiguous."""
-    mono = _speech(5)[:, 0]
+    mono = speech(5)[:, 0]
     x = torch.stack([mono, -0.5 * mono]).permute(1, 0, 2)  # (5, 2, N)
     assert not x.is_contiguous()
     op = TimeShift((-1.0, 1.0), mode=mode)
@@ -101,8 +90,10 @@ def test_time_shift_kernel_takes_a_non_contiguous_layout(threads: int, mode: str
 
 
 @pytest.mark.parametrize("batch", [1, 8, 32])
-def test_colored_noise_kernel_equals_the_per_clip_out_of_place_formulation(threads: int, batch: int) -> None:
-    x = _speech(batch)
+def test_colored_noise_kernel_equals_the_per_clip_out_of_place_formulation(
+    speech: Callable[[int], torch.Tensor], threads: int, batch: int
+) -> None:
+    x = speech(batch)
     op = ColoredNoise((3.0, 30.0), (0.0, 2.0))
     g = torch.Generator().manual_seed(100 + batch)
     params = op.draw(x, batch, generator=g, device=x.device)
@@ -119,16 +110,16 @@ def test_colored_noise_kernel_equals_the_per_clip_out_of_place_formulation(threa
         assert torch.equal(_bits(got[e]), _bits(want)), b
 
 
-def test_colored_noise_keeps_autograd() -> None:
-    x = _speech(2).requires_grad_(True)
+def test_colored_noise_keeps_autograd(speech: Callable[[int], torch.Tensor]) -> None:
+    x = speech(2).requires_grad_(True)
     op = ColoredNoise((10.0, 10.0), (1.0, 1.0))
     params = op.draw(x, 2, generator=torch.Generator().manual_seed(0), device=x.device)
     op.kernel(x, params).sum().backward()
     assert x.grad is not None and torch.isfinite(x.grad).all()
 
 
-def test_time_shift_keeps_autograd() -> None:
-    x = _speech(3).requires_grad_(True)
+def test_time_shift_keeps_autograd(speech: Callable[[int], torch.Tensor]) -> None:
+    x = speech(3).requires_grad_(True)
     op = TimeShift((-0.5, 0.5))
     params = op.draw(x, 3, generator=torch.Generator().manual_seed(0), device=x.device)
     op.kernel(x, params).sum().backward()
