@@ -61,3 +61,20 @@ def test_a_gain_that_cannot_overflow_is_trusted_and_one_that_can_is_not(
             claimed = validation.checked("audio.finite", out)
         assert claimed == finite
         assert bool(torch.isfinite(out).all()) == finite
+
+
+def test_scale_rows_keeps_the_graph_of_a_learned_factor(
+    speech: Callable[[int], torch.Tensor], threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A factor that requires grad (a differentiable magnitude) takes the plain multiply, never out=,
+    even where the batch would go to the pool."""
+    from omniaug_audio import dsp
+
+    monkeypatch.setattr(dsp, "POOL_MIN_SAMPLES", 0)
+    x = speech(8)
+    factor = torch.linspace(0.5, 1.5, 8).requires_grad_(True)
+    out = scale_rows(x, factor)
+    assert torch.equal(out.detach(), x * factor.detach().reshape(-1, 1, 1))
+    out.sum().backward()
+    assert factor.grad is not None
+    assert torch.allclose(factor.grad, x.sum(dim=(1, 2)))

@@ -154,8 +154,8 @@ def scale_rows(wave: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
     Same bits every way: one rounded product per element.
     """
     col = factor.to(wave.dtype).reshape(-1, *([1] * (wave.dim() - 1)))
-    if not on_host(wave) or torch.get_num_threads() <= 1:
-        return wave * col
+    if not on_host(wave) or torch.get_num_threads() <= 1 or (col.requires_grad and torch.is_grad_enabled()):
+        return wave * col  # a learned factor (a differentiable magnitude) keeps its graph: no out=
     if not on_pool(wave):
         with single_thread():
             return wave * col
