@@ -78,6 +78,26 @@ def usable(img: torch.Tensor) -> bool:
     )
 
 
+def _max_min_mid(
+    r: torch.Tensor,
+    g: torch.Tensor,
+    b: torch.Tensor,
+    big: torch.Tensor,
+    small: torch.Tensor,
+    mid: torch.Tensor,
+    t0: torch.Tensor,
+    t1: torch.Tensor,
+) -> None:
+    """Each pixel's largest, smallest and middle channel into ``big``, ``small``, ``mid``
+    (``t0``, ``t1``: scratch of the same shape; six passes, no allocation)."""
+    torch.maximum(r, g, out=t0)
+    torch.minimum(r, g, out=t1)
+    torch.maximum(t0, b, out=big)
+    torch.minimum(t1, b, out=small)
+    torch.minimum(t0, b, out=t0)
+    torch.maximum(t1, t0, out=mid)
+
+
 def adjust_hue(img: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
     """:func:`.functional_color.adjust_hue_whole` of a uint8 / float32 RGB batch, on chunks of samples."""
     img = img.contiguous()
@@ -136,12 +156,7 @@ def _hue_into(img: torch.Tensor, factor: torch.Tensor, out: torch.Tensor) -> Non
     #    (float input: B = 0 for a grey pixel as well; uint8 greys come out unchanged whatever their hue)
     if u8:
         big, small, mid, t0, t1 = U[0], U[1], U[2], U[7], U[8]
-        torch.maximum(r, g, out=t0)
-        torch.minimum(r, g, out=t1)
-        torch.maximum(t0, bl, out=big)
-        torch.minimum(t1, bl, out=small)
-        torch.minimum(t0, bl, out=t0)
-        torch.maximum(t1, t0, out=mid)
+        _max_min_mid(r, g, bl, big, small, mid, t0, t1)
         # 0/1 planes: comparisons of uint8 write bool into a uint8 view
         is_r, is_g, is_b, c1, c2, c3 = U[9:15]
         torch.eq(r, big, out=is_r.view(torch.bool))
@@ -165,12 +180,7 @@ def _hue_into(img: torch.Tensor, factor: torch.Tensor, out: torch.Tensor) -> Non
         flatf = None
     else:
         vf, mf, cf, af, oddf, bf, flatf, t0, t1 = F
-        torch.maximum(r, g, out=t0)
-        torch.minimum(r, g, out=t1)
-        torch.maximum(t0, bl, out=vf)
-        torch.minimum(t1, bl, out=mf)
-        torch.minimum(t0, bl, out=t0)
-        torch.maximum(t1, t0, out=cf)
+        _max_min_mid(r, g, bl, vf, mf, cf, t0, t1)
         # float 0/1 planes: comparisons of floats write float (a bool output is several times slower)
         is_r, is_g, c = t0, t1, af
         torch.eq(r, vf, out=is_r)
